@@ -1,0 +1,56 @@
+package dev.saestream.catalog;
+
+import dev.saestream.sae.SparseCode;
+import java.util.Arrays;
+
+/**
+ * A random window of a document with every token's sparse code: the source of non-activating
+ * examples (where a given feature is zero) and of background token frequencies.
+ *
+ * @param saeId  the SAE whose codes these are
+ * @param doc    document id
+ * @param first  token index of {@code tokens[0]} in the document
+ * @param tokens display pieces (see {@link FeatureWindow})
+ * @param codes  each token's active features
+ */
+public record BackgroundWindow(String saeId, String doc, int first, String[] tokens, SparseCode[] codes) {
+    public BackgroundWindow {
+        if (tokens == null || codes == null || tokens.length != codes.length) {
+            throw new IllegalArgumentException("tokens and codes must be non-null and of equal length");
+        }
+    }
+
+    public String id() {
+        return doc + "#" + first;
+    }
+
+    /** This window's activations of one feature, token by token. */
+    public float[] activationsOf(int feature) {
+        float[] a = new float[codes.length];
+        for (int i = 0; i < codes.length; i++) {
+            a[i] = codes[i].valueOf(feature);
+        }
+        return a;
+    }
+
+    /** True when {@code feature} is active on any token of the window. */
+    public boolean fires(int feature) {
+        for (SparseCode c : codes) {
+            if (c.valueOf(feature) != 0f) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof BackgroundWindow w && saeId.equals(w.saeId) && doc.equals(w.doc) && first == w.first
+                && Arrays.equals(tokens, w.tokens) && Arrays.equals(codes, w.codes);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * doc.hashCode() + first;
+    }
+}

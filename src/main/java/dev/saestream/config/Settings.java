@@ -1,0 +1,166 @@
+package dev.saestream.config;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The configuration sources of one process: a YAML file (optional) and the environment. A stage
+ * asks for its record with {@link #section}; the order of precedence is
+ * defaults &lt; file &lt; environment &lt; flags, and a test pins it.
+ */
+public final class Settings {
+    /** Default config file, relative to the working directory; absent is fine. */
+    public static final Path DEFAULT_FILE = Path.of("config", "saestream.yaml");
+    public static final String ENV_PREFIX = "SAESTREAM_";
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+
+    private final Path file;
+    private final JsonNode fileTree;
+    private final Map<String, String> env;
+
+    private Settings(Path file, JsonNode fileTree, Map<String, String> env) {
+        this.file = file;
+        this.fileTree = fileTree;
+        this.env = Map.copyOf(env);
+    }
+
+    /** Settings from {@code file} (which must exist when given explicitly) and the process environment. */
+    public static Settings load(Path file) {
+        return load(file, System.getenv());
+    }
+
+    public static Settings load(Path file, Map<String, String> env) {
+        Path chosen = file != null ? file : DEFAULT_FILE;
+        if (file != null && !Files.isRegularFile(file)) {
+            throw new ConfigException("config file " + file + " does not exist");
+        }
+        JsonNode tree = YAML.createObjectNode();
+        if (Files.isRegularFile(chosen)) {
+            try {
+                JsonNode read = YAML.readTree(chosen.toFile());
+                if (read != null && !read.isMissingNode() && !read.isNull()) {
+                    if (!read.isObject()) {
+                        throw new ConfigException("config file " + chosen + " must be a mapping of sections");
+                    }
+                    tree = read;
+                }
+            } catch (IOException e) {
+                throw new ConfigException("cannot read config file " + chosen + ": " + e.getMessage());
+            }
+        }
+        return new Settings(Files.isRegularFile(chosen) ? chosen : null, tree, env);
+    }
+
+    /** Settings with no file and no environment: the code defaults and flags only. */
+    public static Settings defaultsOnly() {
+        return new Settings(null, YAML.createObjectNode(), Map.of());
+    }
+
+    /** The file these settings were read from, or null when none was. */
+    public Path file() {
+        return file;
+    }
+
+    /**
+     * The stage's config record: {@code defaults}, overridden by the file's {@code section}, by
+     * environment variables {@code SAESTREAM_SECTION_FIELD_NAME}, then by {@code flags}
+     * (field name to value; null values mean "flag not given" and are skipped).
+     */
+    public <T extends Record> T section(String section, T defaults, Map<String, ?> flags) {
+        Objects.requireNonNull(defaults, "defaults");
+        @SuppressWarnings("unchecked")
+        Class<T> type = (Class<T>) defaults.getClass();
+        ObjectNode merged = YAML.valueToTree(defaults);
+        JsonNode fromFile = fileTree.get(section);
+        if (fromFile != null && !fromFile.isNull()) {
+            if (!fromFile.isObject()) {
+                throw new ConfigException("section '" + section + "' in " + file + " must be a mapping");
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = fromFile.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (!merged.has(e.getKey())) {
+                    throw new ConfigException("unknown key '" + section + "." + e.getKey() + "' in " + file
+                            + "; known keys: " + knownKeys(merged));
+                }
+                merged.set(e.getKey(), e.getValue());
+            }
+        }
+        for (Iterator<String> it = merged.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            String value = env.get(envName(section, field));
+            if (value != null) {
+                merged.set(field, parseScalar(merged.get(field), value));
+            }
+        }
+        if (flags != null) {
+            flags.forEach((field, value) -> {
+                if (value == null) {
+                    return;
+                }
+                if (!merged.has(field)) {
+                    throw new IllegalArgumentException("flag field '" + field + "' is not in " + type.getSimpleName());
+                }
+                merged.set(field, YAML.valueToTree(value));
+            });
+        }
+        try {
+            return YAML.treeToValue(merged, type);
+        } catch (IOException e) {
+            throw new ConfigException("invalid '" + section + "' configuration: " + rootMessage(e));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("invalid '" + section + "' configuration: " + rootMessage(e));
+        }
+    }
+
+    /** The environment variable for a field: section {@code kafka}, field {@code bootstrapServers} gives SAESTREAM_KAFKA_BOOTSTRAP_SERVERS. */
+    public static String envName(String section, String field) {
+        return ENV_PREFIX + snake(section) + "_" + snake(field);
+    }
+
+    private static String snake(String camel) {
+        return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replace('-', '_').replace('.', '_').toUpperCase(Locale.ROOT);
+    }
+
+    private static JsonNode parseScalar(JsonNode current, String value) {
+        try {
+            if (current != null && (current.isContainerNode())) {
+                return YAML.readTree(value);
+            }
+            if (current != null && (current.isNumber() || current.isBoolean())) {
+                return YAML.readTree(value);
+            }
+        } catch (IOException e) {
+            throw new ConfigException("cannot parse environment value '" + value + "': " + e.getMessage());
+        }
+        return YAML.getNodeFactory().textNode(value);
+    }
+
+    private static String knownKeys(ObjectNode node) {
+        StringBuilder sb = new StringBuilder();
+        node.fieldNames().forEachRemaining(n -> sb.append(sb.length() == 0 ? "" : ", ").append(n));
+        return sb.toString();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t.getMessage();
+        int nl = m == null ? -1 : m.indexOf('\n');
+        return nl > 0 ? m.substring(0, nl) : String.valueOf(m);
+    }
+
+}
