@@ -19,8 +19,8 @@ import java.util.Objects;
  * defaults &lt; file &lt; environment &lt; flags, and a test pins it.
  */
 public final class Settings {
-    /** Default config file, relative to the working directory; absent is fine. */
-    public static final Path DEFAULT_FILE = Path.of("config", "saestream.yaml");
+    /** Default config file, under {@link Home}; absent is fine. */
+    public static final String DEFAULT_FILE = "config/saestream.yaml";
     public static final String ENV_PREFIX = "SAESTREAM_";
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
@@ -42,7 +42,7 @@ public final class Settings {
     }
 
     public static Settings load(Path file, Map<String, String> env) {
-        Path chosen = file != null ? file : DEFAULT_FILE;
+        Path chosen = file != null ? file : Home.resolve(DEFAULT_FILE);
         if (file != null && !Files.isRegularFile(file)) {
             throw new ConfigException("config file " + file + " does not exist");
         }

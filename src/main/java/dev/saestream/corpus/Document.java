@@ -9,14 +9,14 @@ import java.util.Map;
  * @param text   the text itself
  * @param source where it came from (a corpus name or file), optional
  * @param ts     epoch millis, optional
- * @param meta   free-form string metadata (title, date, …), optional
+ * @param meta   free-form metadata (title, date, …; JSON values), optional
  */
-public record Document(String id, String text, String source, Long ts, Map<String, String> meta) {
+public record Document(String id, String text, String source, Long ts, Map<String, Object> meta) {
     public Document {
         if (text == null) {
             throw new IllegalArgumentException("text must not be null");
         }
-        meta = meta == null || meta.isEmpty() ? null : Map.copyOf(meta);
+        meta = meta == null || meta.isEmpty() ? null : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(meta));
     }
 
     public Document withId(String newId) {

@@ -66,10 +66,10 @@ public final class Europarl {
         return limit > 0 ? docs.limit(limit) : docs;
     }
 
-    /** One line: title TAB date TAB body. Lines without tabs are taken as body only. */
+    /** One line: title TAB date TAB body; the id is {@code europarl/<line>}. Lines without tabs are body only. */
     static Document parse(String line, long lineNumber) {
         String[] parts = line.split("\t", 3);
-        Map<String, String> meta = new LinkedHashMap<>();
+        Map<String, Object> meta = new LinkedHashMap<>();
         String body;
         if (parts.length == 3) {
             meta.put("title", parts[0]);
@@ -78,7 +78,6 @@ public final class Europarl {
         } else {
             body = line;
         }
-        meta.put("line", Long.toString(lineNumber));
-        return new Document(null, body, NAME, null, meta);
+        return new Document(NAME + "/" + lineNumber, body, NAME, null, meta);
     }
 }

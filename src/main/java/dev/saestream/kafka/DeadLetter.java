@@ -30,10 +30,15 @@ public record DeadLetter(String stage, String reason, String detail, String sour
 
     /** A dead letter for {@code original} bytes, decoded leniently (bad UTF-8 becomes U+FFFD) and capped. */
     public static DeadLetter of(String stage, String reason, String detail, String source, byte[] original) {
+        return of(stage, reason, detail, source, original, original == null ? 0 : original.length);
+    }
+
+    /** As above, for an original of which only a prefix was kept: {@code size} is its full size in bytes. */
+    public static DeadLetter of(String stage, String reason, String detail, String source, byte[] original, long size) {
         byte[] bytes = original == null ? new byte[0] : original;
         int n = Math.min(bytes.length, ORIGINAL_CAP_BYTES);
         String shown = new String(bytes, 0, n, StandardCharsets.UTF_8);
-        return new DeadLetter(stage, reason, detail, source, shown, bytes.length, System.currentTimeMillis());
+        return new DeadLetter(stage, reason, detail, source, shown, Math.max(size, bytes.length), System.currentTimeMillis());
     }
 
     public static DeadLetter of(String stage, String reason, String detail, String source, String original) {

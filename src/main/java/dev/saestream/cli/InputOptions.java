@@ -1,0 +1,84 @@
+package dev.saestream.cli;
+
+import dev.saestream.config.Settings;
+import dev.saestream.corpus.Europarl;
+import dev.saestream.corpus.SourceItem;
+import dev.saestream.corpus.SourceOptions;
+import dev.saestream.corpus.TextFormat;
+import dev.saestream.corpus.TextSources;
+import dev.saestream.produce.ProduceConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import picocli.CommandLine.Option;
+
+/** Where documents come from: shared by {@code produce} and {@code run}. */
+public final class InputOptions {
+    @Option(names = "--corpus", paramLabel = "NAME", description = "A bundled corpus: europarl.")
+    String corpus;
+
+    @Option(names = "--limit", paramLabel = "N", description = "Read at most N documents of the corpus.")
+    long limit;
+
+    @Option(names = "--input", paramLabel = "PATH", split = ",",
+            description = "Files or directories (recursively) to read; '-' is standard input.")
+    List<String> inputs = new ArrayList<>();
+
+    @Option(names = "--per-line", description = "Plain text: one document per line instead of per file.")
+    boolean perLine;
+
+    @Option(names = "--format", paramLabel = "FORMAT",
+            description = "text, jsonl, or auto (by extension: .jsonl/.ndjson are JSON Lines). Default: auto.")
+    TextFormat format = TextFormat.AUTO;
+
+    @Option(names = "--max-bytes", paramLabel = "BYTES", description = "Largest text accepted (default 1 MiB); bigger ones are dead-lettered.")
+    Integer maxBytes;
+
+    ProduceConfig produceConfig(Settings settings) {
+        Map<String, Object> flags = new HashMap<>();
+        flags.put("maxBytes", maxBytes);
+        return settings.section(ProduceConfig.SECTION, ProduceConfig.defaults(), flags);
+    }
+
+    boolean given() {
+        return corpus != null || !inputs.isEmpty();
+    }
+
+    /** Expected number of inputs when known (for the progress bar), else -1. */
+    long expected() {
+        if (corpus != null && inputs.isEmpty()) {
+            return limit > 0 ? Math.min(limit, Europarl.DOCUMENTS) : Europarl.DOCUMENTS;
+        }
+        return -1;
+    }
+
+    /** Every input as one stream; the caller closes it. */
+    Stream<SourceItem> open(ProduceConfig config) {
+        SourceOptions options = new SourceOptions(format, perLine, config.maxBytes());
+        List<Stream<SourceItem>> parts = new ArrayList<>();
+        if (corpus != null) {
+            if (!Europarl.NAME.equalsIgnoreCase(corpus)) {
+                throw new IllegalArgumentException("unknown corpus '" + corpus + "'; the bundled one is europarl");
+            }
+            parts.add(TextSources.europarl(limit, options));
+        }
+        List<Path> paths = new ArrayList<>();
+        for (String in : inputs) {
+            if ("-".equals(in)) {
+                parts.add(TextSources.stream(System.in, "stdin", options));
+            } else {
+                paths.add(Path.of(in));
+            }
+        }
+        if (!paths.isEmpty()) {
+            parts.add(TextSources.paths(paths, options));
+        }
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("nothing to read: give --corpus europarl or --input PATH (or '-' for stdin)");
+        }
+        return parts.stream().reduce(Stream::concat).orElseThrow();
+    }
+}

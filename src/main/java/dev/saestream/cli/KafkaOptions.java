@@ -1,0 +1,47 @@
+package dev.saestream.cli;
+
+import dev.saestream.config.Home;
+import dev.saestream.config.Settings;
+import dev.saestream.kafka.BrokerConfig;
+import dev.saestream.kafka.ClusterConfig;
+import dev.saestream.kafka.TopicSpec;
+import dev.saestream.kafka.TopicSpecs;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** {@code --bootstrap-servers} and the topic spec directory: shared by every command that talks to Kafka. */
+public final class KafkaOptions {
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
+            description = "Kafka cluster to use. Without it, all-in-one commands start the embedded broker and the "
+                    + "others connect to it (broker.host:broker.port).")
+    String bootstrapServers;
+
+    @Option(names = "--topics-dir", paramLabel = "DIR", description = "Directory of topic specs (default: topics/).")
+    String topicsDir;
+
+    public ClusterConfig cluster(Settings settings) {
+        Map<String, Object> flags = new HashMap<>();
+        flags.put("bootstrapServers", bootstrapServers);
+        flags.put("topicsDir", topicsDir);
+        return settings.section(ClusterConfig.SECTION, ClusterConfig.defaults(), flags);
+    }
+
+    /** The embedded broker's config, its data directory resolved against the saestream home. */
+    public BrokerConfig broker(Settings settings, Map<String, ?> flags) {
+        BrokerConfig bc = settings.section(BrokerConfig.SECTION, BrokerConfig.defaults(), flags);
+        return new BrokerConfig(bc.host(), bc.port(), bc.controllerPort(), Home.resolve(bc.dataDir()).toString(),
+                bc.properties());
+    }
+
+    /** The topic specs, with the configured replication factor applied. */
+    public static List<TopicSpec> specs(ClusterConfig cluster) throws IOException {
+        List<TopicSpec> specs = TopicSpecs.load(Home.resolve(cluster.topicsDir()));
+        if (cluster.replicationFactor() > 0) {
+            return specs.stream().map(s -> s.withReplicationFactor((short) cluster.replicationFactor())).toList();
+        }
+        return specs;
+    }
+}

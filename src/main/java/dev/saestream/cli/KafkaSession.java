@@ -1,0 +1,83 @@
+package dev.saestream.cli;
+
+import dev.saestream.kafka.BrokerConfig;
+import dev.saestream.kafka.ClusterConfig;
+import dev.saestream.kafka.EmbeddedBroker;
+import dev.saestream.kafka.TopicAdmin;
+import dev.saestream.kafka.TopicSpec;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kafka a command talks to: the given cluster, or the embedded broker (started here for
+ * all-in-one commands, expected to be running for the others).
+ */
+final class KafkaSession implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(KafkaSession.class);
+
+    private final ClusterConfig cluster;
+    private final String bootstrapServers;
+    private final EmbeddedBroker broker;
+
+    private KafkaSession(ClusterConfig cluster, String bootstrapServers, EmbeddedBroker broker) {
+        this.cluster = cluster;
+        this.bootstrapServers = bootstrapServers;
+        this.broker = broker;
+    }
+
+    /** All-in-one: start the embedded broker unless a cluster was given. */
+    static KafkaSession startOrConnect(ClusterConfig cluster, BrokerConfig brokerConfig) throws IOException {
+        if (cluster.embedded()) {
+            EmbeddedBroker broker = EmbeddedBroker.start(brokerConfig);
+            return new KafkaSession(cluster, broker.bootstrapServers(), broker);
+        }
+        return connect(cluster, brokerConfig);
+    }
+
+    /** A single stage: connect to the given cluster, or to a running embedded broker. */
+    static KafkaSession connect(ClusterConfig cluster, BrokerConfig brokerConfig) {
+        String bootstrap = cluster.embedded() ? brokerConfig.host() + ":" + brokerConfig.port() : cluster.bootstrapServers();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap, "request.timeout.ms", 3_000,
+                "default.api.timeout.ms", 5_000))) {
+            admin.describeCluster().nodes().get(6, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("no Kafka answers at " + bootstrap + "; start one with `saestream broker`"
+                    + " or pass --bootstrap-servers");
+        }
+        return new KafkaSession(cluster, bootstrap, null);
+    }
+
+    String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    Map<String, Object> clientConfig() {
+        return cluster.clientConfig(bootstrapServers);
+    }
+
+    Admin admin() {
+        return Admin.create(clientConfig());
+    }
+
+    /** Creates the topics from the specs (idempotent); fails naming any difference from an existing topic. */
+    Map<String, TopicAdmin.Outcome> createTopics() throws IOException, InterruptedException {
+        List<TopicSpec> specs = KafkaOptions.specs(cluster);
+        try (Admin admin = admin()) {
+            Map<String, TopicAdmin.Outcome> outcome = new TopicAdmin(admin).create(specs);
+            log.info("topics: {}", outcome);
+            return outcome;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.saestream.cli;
+
+import dev.saestream.config.Settings;
+import dev.saestream.produce.ProduceConfig;
+import dev.saestream.produce.ProduceSummary;
+import dev.saestream.produce.TextProducer;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code saestream produce}: documents into {@code saestream.texts}, bad input into the dead-letter topic. */
+@Command(name = "produce", mixinStandardHelpOptions = true,
+        description = {"Write documents to saestream.texts from the bundled corpus, files, directories, JSON Lines or stdin.",
+            "Bad input (empty, invalid UTF-8, malformed JSON, missing text, repeated id, too large) goes to saestream.dlq.",
+            "Exit status 3 when anything was dead-lettered."})
+final class ProduceCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Mixin
+    InputOptions input;
+
+    @Option(names = "--progress", negatable = true, description = "Show a progress bar (default: when on a terminal).")
+    Boolean progress;
+
+    @Override
+    public Integer call() throws Exception {
+        Settings settings = config.settings();
+        ProduceConfig pc = input.produceConfig(settings);
+        try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings, Map.of()))) {
+            ProduceSummary summary = produce(session, input, pc, progress);
+            return summary.deadLettered() > 0 ? ExitCode.DEAD_LETTERED : ExitCode.OK;
+        }
+    }
+
+    /** Produces every input with a progress bar and prints the summary line; shared with {@code run}. */
+    static ProduceSummary produce(KafkaSession session, InputOptions input, ProduceConfig pc, Boolean progress) {
+        long started = System.nanoTime();
+        try (TextProducer producer = new TextProducer(TextProducer.newProducer(session.clientConfig(), pc));
+             Progress bar = Progress.start("produce", input.expected(), "docs", progress)) {
+            ProduceSummary summary = producer.produce(input.open(pc), (read, bytes) -> {
+                bar.stepTo(read);
+                double secs = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
+                bar.extra(String.format("%.1f MB/s", bytes / 1e6 / secs));
+            });
+            bar.close();
+            double secs = (System.nanoTime() - started) / 1e9;
+            System.out.printf("%s in %.1f s (%.0f docs/s, %.1f MB/s)%n", summary.line(), secs, summary.read() / secs,
+                    summary.bytes() / 1e6 / secs);
+            return summary;
+        }
+    }
+}

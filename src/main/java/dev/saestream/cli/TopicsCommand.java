@@ -1,0 +1,69 @@
+package dev.saestream.cli;
+
+import dev.saestream.kafka.ClusterConfig;
+import dev.saestream.kafka.TopicAdmin;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code saestream topics create|list}. */
+@Command(name = "topics", mixinStandardHelpOptions = true, description = "Create or list saestream's topics.",
+        subcommands = {TopicsCommand.Create.class, TopicsCommand.ListTopics.class})
+final class TopicsCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "Create the topics declared in topics/ (idempotent; an existing topic that differs is an error).")
+    static final class Create implements Callable<Integer> {
+        @Mixin
+        ConfigOption config;
+
+        @Mixin
+        KafkaOptions kafka;
+
+        @Override
+        public Integer call() throws Exception {
+            ClusterConfig cluster = kafka.cluster(config.settings());
+            try (KafkaSession session = KafkaSession.connect(cluster, kafka.broker(config.settings(), Map.of()))) {
+                session.createTopics().forEach((name, outcome) ->
+                        System.out.printf("%-24s %s%n", name, outcome == TopicAdmin.Outcome.CREATED ? "created" : "exists, matches its spec"));
+            }
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List topics with partitions, replication, cleanup policy and record count (offset span:"
+                    + " an upper bound on compacted or transactional topics).")
+    static final class ListTopics implements Callable<Integer> {
+        @Mixin
+        ConfigOption config;
+
+        @Mixin
+        KafkaOptions kafka;
+
+        @Override
+        public Integer call() throws Exception {
+            ClusterConfig cluster = kafka.cluster(config.settings());
+            try (KafkaSession session = KafkaSession.connect(cluster, kafka.broker(config.settings(), Map.of()));
+                 Admin admin = session.admin()) {
+                List<TopicAdmin.TopicInfo> topics = new TopicAdmin(admin).list();
+                System.out.printf("%-40s %10s %11s %-15s %12s%n", "TOPIC", "PARTITIONS", "REPLICATION", "CLEANUP", "RECORDS");
+                for (TopicAdmin.TopicInfo t : topics) {
+                    System.out.printf("%-40s %10d %11d %-15s %12d%n", t.name(), t.partitions(), t.replicationFactor(),
+                            t.cleanupPolicy(), t.records());
+                }
+            }
+            return ExitCode.OK;
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package dev.saestream.kafka;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Creates topics from their specs, checks existing ones against them, and lists them with record counts. */
+public final class TopicAdmin {
+    private static final Logger log = LoggerFactory.getLogger(TopicAdmin.class);
+
+    /** What {@link #create} did with each spec. */
+    public enum Outcome { CREATED, EXISTS }
+
+    /** A topic as it is on the cluster: partitions and the records between the first and last offset. */
+    public record TopicInfo(String name, int partitions, int replicationFactor, String cleanupPolicy, long records) {}
+
+    private final Admin admin;
+
+    public TopicAdmin(Admin admin) {
+        this.admin = admin;
+    }
+
+    /**
+     * Creates every missing topic; an existing topic must match its spec (partitions, replication
+     * factor and every config the spec sets), else this fails naming each difference and creates nothing.
+     */
+    public Map<String, Outcome> create(List<TopicSpec> specs) throws InterruptedException {
+        Set<String> existing = existingTopics();
+        List<String> conflicts = new ArrayList<>();
+        for (TopicSpec spec : specs) {
+            if (existing.contains(spec.name())) {
+                conflicts.addAll(differences(spec));
+            }
+        }
+        if (!conflicts.isEmpty()) {
+            throw new IllegalStateException("existing topics differ from their specs: " + String.join("; ", conflicts)
+                    + ". Delete and recreate them, or change the spec in topics/ to match");
+        }
+        Map<String, Outcome> outcome = new java.util.LinkedHashMap<>();
+        List<NewTopic> toCreate = new ArrayList<>();
+        for (TopicSpec spec : specs) {
+            if (existing.contains(spec.name())) {
+                outcome.put(spec.name(), Outcome.EXISTS);
+            } else {
+                toCreate.add(new NewTopic(spec.name(), spec.partitions(), spec.replicationFactor()).configs(spec.topicConfigs()));
+                outcome.put(spec.name(), Outcome.CREATED);
+            }
+        }
+        if (!toCreate.isEmpty()) {
+            var result = admin.createTopics(toCreate);
+            for (NewTopic t : toCreate) {
+                try {
+                    result.values().get(t.name()).get();
+                    log.info("created topic {} ({} partitions)", t.name(), t.numPartitions());
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof TopicExistsException) {
+                        // created concurrently by another instance: check it like any existing topic
+                        List<String> diff = differences(specFor(specs, t.name()));
+                        if (!diff.isEmpty()) {
+                            throw new IllegalStateException("topic differs from its spec: " + String.join("; ", diff));
+                        }
+                        outcome.put(t.name(), Outcome.EXISTS);
+                    } else {
+                        throw new IllegalStateException("cannot create topic " + t.name() + ": " + e.getCause().getMessage(), e);
+                    }
+                }
+            }
+        }
+        return outcome;
+    }
+
+    /** Each way the existing topic differs from {@code spec}, as one phrase each; empty when it matches. */
+    public List<String> differences(TopicSpec spec) throws InterruptedException {
+        List<String> diffs = new ArrayList<>();
+        TopicDescription d = get(admin.describeTopics(List.of(spec.name())).allTopicNames()).get(spec.name());
+        if (d.partitions().size() != spec.partitions()) {
+            diffs.add(spec.name() + " has " + d.partitions().size() + " partitions, the spec says " + spec.partitions());
+        }
+        int rf = d.partitions().get(0).replicas().size();
+        if (rf != spec.replicationFactor()) {
+            diffs.add(spec.name() + " has replication factor " + rf + ", the spec says " + spec.replicationFactor());
+        }
+        ConfigResource res = new ConfigResource(ConfigResource.Type.TOPIC, spec.name());
+        Config config = get(admin.describeConfigs(List.of(res)).all()).get(res);
+        spec.topicConfigs().forEach((k, want) -> {
+            ConfigEntry e = config.get(k);
+            String have = e == null ? null : e.value();
+            if (!want.equals(have)) {
+                diffs.add(spec.name() + " has " + k + "=" + have + ", the spec says " + want);
+            }
+        });
+        return diffs;
+    }
+
+    /** Every topic (internal ones excluded) with its partitions, replication, cleanup policy and record count. */
+    public List<TopicInfo> list() throws InterruptedException {
+        Set<String> names = existingTopics();
+        if (names.isEmpty()) {
+            return List.of();
+        }
+        Map<String, TopicDescription> desc = get(admin.describeTopics(names).allTopicNames());
+        List<ConfigResource> resources = names.stream().map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
+        Map<ConfigResource, Config> configs = get(admin.describeConfigs(resources).all());
+        Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        desc.values().forEach(t -> t.partitions().forEach(p -> {
+            TopicPartition tp = new TopicPartition(t.name(), p.partition());
+            earliest.put(tp, OffsetSpec.earliest());
+            latest.put(tp, OffsetSpec.latest());
+        }));
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> lo = get(admin.listOffsets(earliest).all());
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> hi = get(admin.listOffsets(latest).all());
+        Map<String, Long> counts = new HashMap<>();
+        hi.forEach((tp, info) -> counts.merge(tp.topic(), info.offset() - lo.get(tp).offset(), Long::sum));
+        return desc.values().stream()
+                .sorted(java.util.Comparator.comparing(TopicDescription::name))
+                .map(t -> new TopicInfo(t.name(), t.partitions().size(), t.partitions().get(0).replicas().size(),
+                        configs.get(new ConfigResource(ConfigResource.Type.TOPIC, t.name())).get("cleanup.policy").value(),
+                        counts.getOrDefault(t.name(), 0L)))
+                .collect(Collectors.toList());
+    }
+
+    private Set<String> existingTopics() throws InterruptedException {
+        return get(admin.listTopics().names());
+    }
+
+    private static TopicSpec specFor(Collection<TopicSpec> specs, String name) {
+        return specs.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    private static <T> T get(org.apache.kafka.common.KafkaFuture<T> f) throws InterruptedException {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Kafka admin request failed: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.saestream.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SettingsTest {
+    record Sample(String name, int size, boolean on, List<String> tags) {}
+
+    static final Sample DEFAULTS = new Sample("default", 1, false, List.of("a"));
+
+    @TempDir
+    Path dir;
+
+    private Path file(String yaml) throws IOException {
+        Path f = dir.resolve("c.yaml");
+        Files.writeString(f, yaml);
+        return f;
+    }
+
+    @Test
+    void precedenceIsDefaultsThenFileThenEnvironmentThenFlags() throws IOException {
+        Path f = file("sample:\n  name: from-file\n  size: 2\n  on: true\n");
+        Map<String, String> env = Map.of("SAESTREAM_SAMPLE_SIZE", "3", "SAESTREAM_SAMPLE_TAGS", "[x, y]");
+        Map<String, Object> flags = new HashMap<>();
+        flags.put("size", null); // not given on the command line: must not override
+        assertThat(Settings.load(f, env).section("sample", DEFAULTS, flags))
+                .isEqualTo(new Sample("from-file", 3, true, List.of("x", "y")));
+        flags.put("size", 4);
+        assertThat(Settings.load(f, env).section("sample", DEFAULTS, flags).size()).isEqualTo(4);
+        assertThat(Settings.load(f, Map.of()).section("sample", DEFAULTS, Map.of()).size()).isEqualTo(2);
+        assertThat(Settings.defaultsOnly().section("sample", DEFAULTS, Map.of())).isEqualTo(DEFAULTS);
+    }
+
+    @Test
+    void environmentNamesAreUpperSnakeCase() {
+        assertThat(Settings.envName("kafka", "bootstrapServers")).isEqualTo("SAESTREAM_KAFKA_BOOTSTRAP_SERVERS");
+        assertThat(Settings.envName("produce", "maxBytes")).isEqualTo("SAESTREAM_PRODUCE_MAX_BYTES");
+    }
+
+    @Test
+    void unknownKeyInFileIsAnErrorNamingTheKnownOnes() throws IOException {
+        Path f = file("sample:\n  nmae: typo\n");
+        assertThatThrownBy(() -> Settings.load(f, Map.of()).section("sample", DEFAULTS, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("sample.nmae")
+                .hasMessageContaining("name, size, on, tags");
+    }
+
+    @Test
+    void badValuesAndMissingFilesAreClearErrors() throws IOException {
+        Path f = file("sample:\n  size: lots\n");
+        assertThatThrownBy(() -> Settings.load(f, Map.of()).section("sample", DEFAULTS, Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("invalid 'sample' configuration");
+        assertThatThrownBy(() -> Settings.load(dir.resolve("absent.yaml"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> Settings.load(null, Map.of("SAESTREAM_SAMPLE_SIZE", "many"))
+                .section("sample", DEFAULTS, Map.of())).isInstanceOf(ConfigException.class);
+    }
+
+    @Test
+    void theShippedConfigFilesParse() {
+        Path repo = Path.of("").toAbsolutePath();
+        for (String name : List.of("saestream.yaml", "docker.yaml")) {
+            Settings s = Settings.load(repo.resolve("config").resolve(name), Map.of());
+            assertThat(s.file()).isNotNull();
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.saestream.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+class TopicAdminTest {
+    private static TopicSpec spec(String name, int partitions, String policy) {
+        return new TopicSpec(name, partitions, (short) 1, policy, 86_400_000L,
+                policy.contains("compact") ? Map.of("min.cleanable.dirty.ratio", "0.1") : Map.of(),
+                Map.of(), "k", "v", null);
+    }
+
+    @Test
+    void creatingTwiceIsIdempotent() throws Exception {
+        List<TopicSpec> specs = List.of(spec(TestKafka.unique("t"), 3, "delete"), spec(TestKafka.unique("c"), 2, "compact"));
+        try (Admin admin = TestKafka.admin()) {
+            TopicAdmin topics = new TopicAdmin(admin);
+            assertThat(topics.create(specs).values()).containsOnly(TopicAdmin.Outcome.CREATED);
+            assertThat(topics.create(specs).values()).containsOnly(TopicAdmin.Outcome.EXISTS);
+            assertThat(topics.differences(specs.get(1))).isEmpty();
+        }
+    }
+
+    @Test
+    void anExistingTopicThatDiffersIsAClearErrorNamingEachDifference() throws Exception {
+        String name = TestKafka.unique("conflict");
+        try (Admin admin = TestKafka.admin()) {
+            TopicAdmin topics = new TopicAdmin(admin);
+            topics.create(List.of(spec(name, 2, "delete")));
+            assertThatThrownBy(() -> topics.create(List.of(spec(name, 4, "compact"))))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(name + " has 2 partitions, the spec says 4")
+                    .hasMessageContaining(name + " has cleanup.policy=delete, the spec says compact")
+                    .hasMessageContaining("min.cleanable.dirty.ratio");
+        }
+    }
+
+    @Test
+    void listShowsPartitionsPolicyAndRecordCounts() throws Exception {
+        String name = TestKafka.unique("listed");
+        try (Admin admin = TestKafka.admin();
+             var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", TestKafka.bootstrapServers()),
+                     new StringSerializer(), new StringSerializer())) {
+            TopicAdmin topics = new TopicAdmin(admin);
+            topics.create(List.of(spec(name, 3, "delete")));
+            for (int i = 0; i < 7; i++) {
+                producer.send(new ProducerRecord<>(name, "k" + i, "v")).get();
+            }
+            TopicAdmin.TopicInfo info = topics.list().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
+            assertThat(info).isEqualTo(new TopicAdmin.TopicInfo(name, 3, 1, "delete", 7));
+        }
+    }
+
+    @Test
+    void theRepositorySpecsLoadAndNameTheirSchemas() throws Exception {
+        List<TopicSpec> specs = TopicSpecs.load(Path.of("topics"));
+        assertThat(specs).extracting(TopicSpec::name).contains(Topics.TEXTS, Topics.DLQ);
+        assertThat(specs).allSatisfy(s -> assertThat(s.valueSchema()).isNotBlank());
+    }
+
+    @Test
+    void aBadSpecIsAClearError(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("x.yaml"),
+                "name: x\npartitions: 0\nreplicationFactor: 1\ncleanupPolicy: delete\nretentionMs: 1\n");
+        assertThatThrownBy(() -> TopicSpecs.load(dir)).hasMessageContaining("partitions must be at least 1, got 0");
+        java.nio.file.Files.writeString(dir.resolve("x.yaml"),
+                "name: x\npartitions: 1\nreplicationFactor: 1\ncleanupPolicy: sometimes\nretentionMs: 1\n");
+        assertThatThrownBy(() -> TopicSpecs.load(dir)).hasMessageContaining("cleanupPolicy must be delete, compact");
+        java.nio.file.Files.writeString(dir.resolve("x.yaml"),
+                "name: x\npartitions: 1\nreplicationFactor: 1\ncleanupPolicy: delete\nretentionMs: 1\nvalueSchema: nope.json\n");
+        assertThatThrownBy(() -> TopicSpecs.load(dir)).hasMessageContaining("value schema nope.json does not exist");
+    }
+}
