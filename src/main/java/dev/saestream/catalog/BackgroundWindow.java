@@ -20,8 +20,9 @@ public record BackgroundWindow(String saeId, String doc, int first, String[] tok
         }
     }
 
+    /** The window's key on {@code saestream.background}: {@code saeId/doc#first}, unique across SAEs sharing the topic. */
     public String id() {
-        return doc + "#" + first;
+        return saeId + "/" + doc + "#" + first;
     }
 
     /** This window's activations of one feature, token by token. */

@@ -15,10 +15,13 @@ import java.util.Comparator;
  * @param acts  this feature's activation on each token of the window
  */
 public record FeatureWindow(String doc, int peak, int first, String[] tokens, float[] acts) {
-    /** Rank order for top-k: highest peak activation first, ties by document id, then position. */
+    /**
+     * Rank order for top-k: highest peak activation first, ties by document id (in code point
+     * order, which is UTF-8 byte order), then by position.
+     */
     public static final Comparator<FeatureWindow> BY_ACTIVATION_DESC = Comparator
             .comparingDouble((FeatureWindow w) -> -w.max())
-            .thenComparing(FeatureWindow::doc)
+            .thenComparing(FeatureWindow::doc, Ids::compare)
             .thenComparingInt(FeatureWindow::peak);
 
     public FeatureWindow {

@@ -1,0 +1,84 @@
+package dev.saestream.catalog;
+
+/**
+ * The catalog stage (config section {@code catalog}).
+ *
+ * @param applicationId     Kafka Streams application id: instances with the same id share the work
+ * @param topK              exact top windows kept per feature
+ * @param before            tokens before the peak in a window
+ * @param after             tokens after the peak in a window
+ * @param reservoirSize     uniform sample of activating windows kept per feature
+ * @param backgroundSize    random windows (with all features' codes) kept for non-activating examples
+ * @param backgroundLength  tokens in a background window
+ * @param seed              seed of the sampling hash: same seed, same samples
+ * @param shards            partitions of the feature-keyed repartition topic (0: as many as saestream.codes)
+ * @param emitIntervalMs    a feature reaches saestream.features at most once per this interval, and then only
+ *                          when it changed materially (see the next two) or the input has gone idle
+ * @param emitGrowth        material change: activations grew by this fraction since the last emission
+ * @param emitTopChange     material change: this fraction of the top windows was replaced since the last emission
+ * @param checkpointMs      how often in-memory statistics are checkpointed to their changelogged store
+ * @param commitIntervalMs  Kafka Streams commit interval (exactly once: also the transaction length)
+ * @param threads           stream threads in this instance
+ * @param persistentWindows windows in RocksDB (bounded heap) rather than in memory
+ * @param stateDir          Kafka Streams state directory
+ */
+public record CatalogConfig(
+        String applicationId,
+        int topK,
+        int before,
+        int after,
+        int reservoirSize,
+        int backgroundSize,
+        int backgroundLength,
+        long seed,
+        int shards,
+        long emitIntervalMs,
+        double emitGrowth,
+        double emitTopChange,
+        long checkpointMs,
+        long commitIntervalMs,
+        int threads,
+        boolean persistentWindows,
+        String stateDir) {
+    public static final String SECTION = "catalog";
+
+    public CatalogConfig {
+        positive("topK", topK);
+        positive("reservoirSize", reservoirSize);
+        positive("backgroundSize", backgroundSize);
+        positive("backgroundLength", backgroundLength);
+        positive("threads", threads);
+        if (before < 0 || after < 0) {
+            throw new IllegalArgumentException("catalog.before and catalog.after must be >= 0, got " + before + ", " + after);
+        }
+        if (shards < 0) {
+            throw new IllegalArgumentException("catalog.shards must be >= 0, got " + shards);
+        }
+        if (emitIntervalMs < 0 || checkpointMs <= 0 || commitIntervalMs <= 0) {
+            throw new IllegalArgumentException("catalog intervals must be positive");
+        }
+        if (!(emitGrowth >= 0) || !(emitTopChange >= 0 && emitTopChange <= 1)) {
+            throw new IllegalArgumentException("catalog.emitGrowth must be >= 0 and emitTopChange in [0, 1], got "
+                    + emitGrowth + ", " + emitTopChange);
+        }
+        if (applicationId == null || applicationId.isBlank()) {
+            throw new IllegalArgumentException("catalog.applicationId must be given");
+        }
+    }
+
+    private static void positive(String name, int v) {
+        if (v <= 0) {
+            throw new IllegalArgumentException("catalog." + name + " must be positive, got " + v);
+        }
+    }
+
+    public static CatalogConfig defaults() {
+        return new CatalogConfig("saestream-catalog", 50, 15, 16, 200, 1000, 32, 42L, 0, 10_000, 1.0, 0.2, 1_000, 1_000,
+                1, true, "data/streams");
+    }
+
+    /** Tokens in a window: before + peak + after. Peaks of one document are at least this far apart. */
+    public int windowLength() {
+        return before + after + 1;
+    }
+}

@@ -1,0 +1,189 @@
+package dev.saestream.catalog;
+
+import dev.saestream.encode.ReconstructionStats;
+import dev.saestream.formats.BinaryReader;
+import dev.saestream.formats.BinaryWriter;
+import dev.saestream.sae.SparseCode;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Binary forms of the catalogue's internal records (the repartition topic, the state stores):
+ * compact and exact (activations as float32). Public topics use JSON instead.
+ */
+final class CatalogFormats {
+    private static final int VERSION = 1;
+
+    private CatalogFormats() {}
+
+    static byte[] writeDelta(ShardDelta d) {
+        BinaryWriter w = new BinaryWriter(256 + d.features().size() * 24);
+        w.u8(VERSION).string(d.saeId()).string(d.docId()).varint(d.shard()).varint(d.tokens());
+        if (d.recon() == null) {
+            w.u8(0);
+        } else {
+            ReconstructionStats r = d.recon();
+            w.u8(1).varint(r.tokens()).f64(r.squaredError()).f64(r.squaredNorm()).f64(r.cosineSum()).varint(r.clamped());
+        }
+        w.varint(d.features().size());
+        int prev = 0;
+        for (FeatureDelta f : d.features()) {
+            w.varint(f.feature() - prev);
+            prev = f.feature();
+            w.varint(f.activations()).zigzag(f.sumFixed()).f32(f.max()).varint(f.bins().length);
+            for (int b = 0; b < f.bins().length; b++) {
+                w.varint(f.bins()[b]).varint(f.binCounts()[b]);
+            }
+            w.varint(f.windows()).varint(f.candidates().size());
+            for (WindowCandidate c : f.candidates()) {
+                w.i64(c.sampleKey());
+                writeWindowBody(w, c.window());
+            }
+        }
+        w.varint(d.background().size());
+        for (BackgroundCandidate b : d.background()) {
+            w.i64(b.sampleKey());
+            writeBackgroundBody(w, b.window());
+        }
+        return w.toByteArray();
+    }
+
+    static ShardDelta readDelta(byte[] bytes) {
+        BinaryReader r = new BinaryReader(bytes);
+        version(r);
+        String saeId = r.string();
+        String docId = r.string();
+        int shard = r.varint();
+        int tokens = r.varint();
+        ReconstructionStats recon = r.u8() == 0 ? null
+                : new ReconstructionStats(r.varint(), r.f64(), r.f64(), r.f64(), r.varint());
+        int n = r.count(8);
+        List<FeatureDelta> features = new ArrayList<>(n);
+        int feature = 0;
+        for (int i = 0; i < n; i++) {
+            feature += r.varint();
+            int activations = r.varint();
+            long sum = r.zigzag();
+            float max = r.f32();
+            int nb = r.count(2);
+            int[] bins = new int[nb];
+            int[] counts = new int[nb];
+            for (int b = 0; b < nb; b++) {
+                bins[b] = r.varint();
+                counts[b] = r.varint();
+            }
+            int windows = r.varint();
+            int nc = r.count(10);
+            List<WindowCandidate> candidates = new ArrayList<>(nc);
+            for (int c = 0; c < nc; c++) {
+                long key = r.i64();
+                candidates.add(new WindowCandidate(readWindowBody(r, docId), key));
+            }
+            features.add(new FeatureDelta(feature, activations, sum, max, bins, counts, windows, candidates));
+        }
+        int nbg = r.count(10);
+        List<BackgroundCandidate> background = new ArrayList<>(nbg);
+        for (int i = 0; i < nbg; i++) {
+            long key = r.i64();
+            background.add(new BackgroundCandidate(readBackgroundBody(r, saeId, docId), key));
+        }
+        end(r);
+        return new ShardDelta(saeId, docId, shard, tokens, recon, features, background);
+    }
+
+    static byte[] writeWindow(FeatureWindow w) {
+        BinaryWriter out = new BinaryWriter(64 + w.tokens().length * 12);
+        out.u8(VERSION).string(w.doc());
+        writeWindowBody(out, w);
+        return out.toByteArray();
+    }
+
+    static FeatureWindow readWindow(byte[] bytes) {
+        BinaryReader r = new BinaryReader(bytes);
+        version(r);
+        String doc = r.string();
+        FeatureWindow w = readWindowBody(r, doc);
+        end(r);
+        return w;
+    }
+
+    static byte[] writeBackground(BackgroundWindow b) {
+        BinaryWriter out = new BinaryWriter(64 + b.tokens().length * 64);
+        out.u8(VERSION).string(b.saeId()).string(b.doc());
+        writeBackgroundBody(out, b);
+        return out.toByteArray();
+    }
+
+    static BackgroundWindow readBackground(byte[] bytes) {
+        BinaryReader r = new BinaryReader(bytes);
+        version(r);
+        String saeId = r.string();
+        String doc = r.string();
+        BackgroundWindow b = readBackgroundBody(r, saeId, doc);
+        end(r);
+        return b;
+    }
+
+    private static void writeWindowBody(BinaryWriter w, FeatureWindow win) {
+        w.varint(win.peak()).varint(win.first()).varint(win.tokens().length);
+        for (int i = 0; i < win.tokens().length; i++) {
+            w.string(win.tokens()[i]).f32(win.acts()[i]);
+        }
+    }
+
+    private static FeatureWindow readWindowBody(BinaryReader r, String doc) {
+        int peak = r.varint();
+        int first = r.varint();
+        int n = r.count(5);
+        String[] tokens = new String[n];
+        float[] acts = new float[n];
+        for (int i = 0; i < n; i++) {
+            tokens[i] = r.string();
+            acts[i] = r.f32();
+        }
+        return new FeatureWindow(doc, peak, first, tokens, acts);
+    }
+
+    private static void writeBackgroundBody(BinaryWriter w, BackgroundWindow b) {
+        w.varint(b.first()).varint(b.tokens().length);
+        for (int i = 0; i < b.tokens().length; i++) {
+            SparseCode c = b.codes()[i];
+            w.string(b.tokens()[i]).varint(c.size());
+            for (int j = 0; j < c.size(); j++) {
+                w.varint(c.indices()[j]).f32(c.values()[j]);
+            }
+        }
+    }
+
+    private static BackgroundWindow readBackgroundBody(BinaryReader r, String saeId, String doc) {
+        int first = r.varint();
+        int n = r.count(2);
+        String[] tokens = new String[n];
+        SparseCode[] codes = new SparseCode[n];
+        for (int i = 0; i < n; i++) {
+            tokens[i] = r.string();
+            int k = r.count(5);
+            int[] idx = new int[k];
+            float[] val = new float[k];
+            for (int j = 0; j < k; j++) {
+                idx[j] = r.varint();
+                val[j] = r.f32();
+            }
+            codes[i] = new SparseCode(idx, val);
+        }
+        return new BackgroundWindow(saeId, doc, first, tokens, codes);
+    }
+
+    private static void version(BinaryReader r) {
+        int v = r.u8();
+        if (v != VERSION) {
+            throw new IllegalArgumentException("catalog record version " + v + " is not supported");
+        }
+    }
+
+    private static void end(BinaryReader r) {
+        if (!r.atEnd()) {
+            throw new IllegalArgumentException("catalog record has trailing bytes at offset " + r.position());
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.saestream.catalog;
+
+import dev.saestream.kafka.Topics;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.StreamPartitioner;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The catalog as a Kafka Streams topology:
+ * {@code saestream.codes} → scan each document → repartition by feature shard → merge into
+ * per-feature state → {@code saestream.features} and {@code saestream.background}; unreadable
+ * codes → {@code saestream.dlq}.
+ */
+public final class CatalogTopology {
+    static final String SHARDS_TOPIC = "catalog-shards";
+
+    private CatalogTopology() {}
+
+    /** The topology; {@code shards} is the partition count of the feature-keyed repartition topic. */
+    public static Topology build(CatalogConfig config, int shards) {
+        StreamsBuilder builder = new StreamsBuilder();
+        // Caching folds a log entry written and truncated within one commit into nothing on the changelog.
+        // The window stores are read back by reverse range right after deletes, which the caching layer
+        // does not always reflect; they change rarely, so they write through.
+        builder.addStateStore(store(CatalogStores.LOG, Stores.inMemoryKeyValueStore(CatalogStores.LOG), Serdes.Long(), true));
+        builder.addStateStore(store(CatalogStores.STATS, Stores.inMemoryKeyValueStore(CatalogStores.STATS), Serdes.String(), true));
+        builder.addStateStore(store(CatalogStores.TOTALS, Stores.inMemoryKeyValueStore(CatalogStores.TOTALS), Serdes.String(), true));
+        builder.addStateStore(store(CatalogStores.WINDOWS, windowsSupplier(config, CatalogStores.WINDOWS), Serdes.Bytes(), false));
+        builder.addStateStore(store(CatalogStores.BACKGROUND, windowsSupplier(config, CatalogStores.BACKGROUND), Serdes.Bytes(), false));
+
+        // 1. per document: regroup its codes by feature, one delta per shard (dead letters keep a String key)
+        KStream<Object, byte[]> scanned = builder
+                .stream(Topics.CODES, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("codes-source"))
+                .process(() -> new DocumentSharder(config, shards), Named.as("catalog-scan"));
+        scanned.split(Named.as("scan-"))
+                .branch((k, v) -> k instanceof String, Branched.withConsumer(bad -> bad
+                        .map((k, v) -> KeyValue.pair((String) k, v), Named.as("dead-letter-key"))
+                        .to(Topics.DLQ, Produced.with(Serdes.String(), Serdes.ByteArray()).withName("dlq-sink"))))
+                .defaultBranch(Branched.withConsumer(deltas -> deltas
+                        .map((k, v) -> KeyValue.pair((Integer) k, v), Named.as("shard-key"))
+                        // 2. to the shard that owns each feature
+                        .repartition(Repartitioned.<Integer, byte[]>as(SHARDS_TOPIC)
+                                .withKeySerde(Serdes.Integer())
+                                .withValueSerde(Serdes.ByteArray())
+                                .withNumberOfPartitions(shards)
+                                .withStreamPartitioner(byShard()))
+                        // 3. merge into the features' state; emit what changed materially
+                        .process(() -> new FeatureAggregator(config), Named.as("catalog-merge"),
+                                CatalogStores.LOG, CatalogStores.STATS, CatalogStores.TOTALS, CatalogStores.WINDOWS,
+                                CatalogStores.BACKGROUND)
+                        .split(Named.as("out-"))
+                        .branch((k, v) -> Topics.FEATURES.equals(k.topic()), Branched.withConsumer(f -> f
+                                .map((k, v) -> KeyValue.pair(k.key(), v), Named.as("feature-key"))
+                                .to(Topics.FEATURES, Produced.with(Serdes.String(), Serdes.ByteArray()).withName("features-sink"))))
+                        .defaultBranch(Branched.withConsumer(b -> b
+                                .map((k, v) -> KeyValue.pair(k.key(), v), Named.as("background-key"))
+                                .to(Topics.BACKGROUND, Produced.with(Serdes.String(), Serdes.ByteArray()).withName("background-sink"))))));
+        return builder.build();
+    }
+
+    /** Shard s goes to partition s: the partitioner the queries use to find a feature's instance. */
+    static StreamPartitioner<Integer, byte[]> byShard() {
+        return new StreamPartitioner<>() {
+            @Override
+            public Optional<Set<Integer>> partitions(String topic, Integer key, byte[] value, int numPartitions) {
+                return Optional.of(Set.of(Math.floorMod(key, numPartitions)));
+            }
+        };
+    }
+
+    private static KeyValueBytesStoreSupplier windowsSupplier(CatalogConfig config, String name) {
+        return config.persistentWindows() ? Stores.persistentKeyValueStore(name) : Stores.inMemoryKeyValueStore(name);
+    }
+
+    private static <K> StoreBuilder<?> store(String name, KeyValueBytesStoreSupplier supplier,
+                                             org.apache.kafka.common.serialization.Serde<K> keySerde, boolean cached) {
+        var b = Stores.keyValueStoreBuilder(supplier, keySerde, Serdes.ByteArray())
+                .withLoggingEnabled(Map.of("cleanup.policy", "compact"));
+        return cached ? b.withCachingEnabled() : b.withCachingDisabled();
+    }
+
+}

@@ -1,0 +1,109 @@
+package dev.saestream.catalog;
+
+import dev.saestream.encode.CodesFormat;
+import dev.saestream.encode.DocumentCodes;
+import dev.saestream.kafka.DeadLetter;
+import dev.saestream.kafka.Json;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+/**
+ * First step of the catalog, partitioned by document: scans each document's codes once and sends
+ * one {@link ShardDelta} per shard, so what crosses the repartition topic is a few records per
+ * document rather than one per (token, feature) pair. Output keys are the shard (an Integer) for
+ * deltas, and the original key (a String) for records that cannot be read, bound for the
+ * dead-letter topic.
+ */
+final class DocumentSharder implements Processor<String, byte[], Object, byte[]> {
+    static final String STAGE = "catalog";
+
+    private final CatalogConfig config;
+    private final int shards;
+    private ProcessorContext<Object, byte[]> context;
+    private DocumentScan scan;
+    private LocalFilters filters;
+
+    DocumentSharder(CatalogConfig config, int shards) {
+        this.config = config;
+        this.shards = shards;
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, byte[]> context) {
+        this.context = context;
+        this.scan = new DocumentScan(config);
+        // fresh on every (re)initialisation: see LocalFilters
+        this.filters = new LocalFilters(config.topK(), config.reservoirSize(), config.backgroundSize());
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        DocumentCodes doc;
+        try {
+            if (record.value() == null) {
+                throw new IllegalArgumentException("the record has no value");
+            }
+            doc = CodesFormat.read(record.value());
+        } catch (RuntimeException e) {
+            deadLetter(record, e.getMessage());
+            return;
+        }
+        for (ShardDelta d : deltas(doc)) {
+            context.forward(new Record<Object, byte[]>(d.shard(), CatalogFormats.writeDelta(d), record.timestamp()));
+        }
+    }
+
+    /** The document's deltas, one per shard. */
+    List<ShardDelta> deltas(DocumentCodes doc) {
+        scan.scan(doc);
+        List<List<FeatureDelta>> perShard = new ArrayList<>(shards);
+        for (int s = 0; s < shards; s++) {
+            perShard.add(new ArrayList<>());
+        }
+        String sae = doc.saeId();
+        for (int i = 0; i < scan.featureCount(); i++) {
+            DocumentScan.Stats st = scan.stats(i);
+            int[] peaks = scan.peaks(i);
+            List<WindowCandidate> candidates = new ArrayList<>(2);
+            for (int peak : peaks) {
+                long key = SampleKeys.key(config.seed(), sae, doc.docId(), peak, st.feature());
+                FeatureWindow w = null;
+                if (filters.admitWindow(sae, st.feature(), scan.valueAt(i, peak), key)) {
+                    w = scan.window(i, peak);
+                    candidates.add(new WindowCandidate(w, key));
+                }
+            }
+            perShard.get(ShardDelta.shardOf(st.feature(), shards)).add(new FeatureDelta(st.feature(), st.activations(),
+                    st.sumFixed(), st.max(), st.bins(), st.binCounts(), peaks.length, candidates));
+        }
+        List<BackgroundCandidate> background = new ArrayList<>();
+        for (int first : scan.backgroundStarts()) {
+            long key = SampleKeys.key(config.seed(), sae, doc.docId(), first, -1);
+            if (filters.admitBackground(sae, key)) {
+                background.add(new BackgroundCandidate(scan.background(first), key));
+            }
+        }
+        List<ShardDelta> out = new ArrayList<>(shards);
+        for (int s = 0; s < shards; s++) {
+            out.add(new ShardDelta(sae, doc.docId(), s, doc.size(), s == 0 ? doc.stats() : null, perShard.get(s),
+                    s == 0 ? background : List.of()));
+        }
+        return out;
+    }
+
+    private void deadLetter(Record<String, byte[]> record, String reason) {
+        String source = context.recordMetadata().map(DocumentSharder::where).orElse("unknown");
+        DeadLetter letter = DeadLetter.of(STAGE, "malformed-codes", "cannot read the codes record: " + reason, source,
+                record.value());
+        context.forward(new Record<Object, byte[]>(record.key() == null ? source : record.key(), Json.write(letter),
+                record.timestamp()));
+    }
+
+    static String where(RecordMetadata m) {
+        return m.topic() + "-" + m.partition() + "@" + m.offset();
+    }
+}

@@ -1,0 +1,308 @@
+package dev.saestream.catalog;
+
+import dev.saestream.kafka.Json;
+import dev.saestream.kafka.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Second step of the catalog, partitioned by feature shard: merges every document's deltas into
+ * the exact state of the features this shard owns.
+ *
+ * <p>Statistics change for hundreds of features per document, so they are kept as objects in
+ * memory rather than serialized into a store per change. They stay exactly-once by logging: each
+ * incoming delta is appended, as the bytes it arrived in, to a changelogged log store; a
+ * checkpoint writes the changed statistics to their changelogged store and truncates the log.
+ * Both writes commit in the same transactions as the input offsets, so after any crash the
+ * checkpoint plus the log replayed in {@link #init} is exactly the state at the last commit.
+ * Windows change rarely (only when they enter a top-k or a reservoir) and go straight to their
+ * store, one entry per window, keyed so that byte order is rank order.
+ */
+final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutput, byte[]> {
+    private final CatalogConfig config;
+
+    private ProcessorContext<CatalogOutput, byte[]> context;
+    private KeyValueStore<Long, byte[]> log;
+    private KeyValueStore<String, byte[]> statsStore;
+    private KeyValueStore<String, byte[]> totalsStore;
+    private KeyValueStore<Bytes, byte[]> windows;
+    private KeyValueStore<Bytes, byte[]> background;
+
+    private final Map<String, Map<Integer, FeatureStats>> stats = new HashMap<>();
+    private final Map<String, CatalogTotals> totals = new HashMap<>();
+    private final Map<String, Map<Integer, WindowIndex>> indexes = new HashMap<>();
+    private final Map<String, SampleIndex> backgroundIndexes = new HashMap<>();
+    private long logFirst;
+    private long logNext;
+    private long lastInputMs;
+    private static final int LOG_HEADER = Long.BYTES + 1;
+
+    /** How full a feature's top-k and reservoir are, and their worst keys; read from the store on first use. */
+    private static final class WindowIndex {
+        final SampleIndex top = new SampleIndex();
+        final SampleIndex reservoir = new SampleIndex();
+    }
+
+    private static final class SampleIndex {
+        int count;
+        Bytes worst;
+    }
+
+    FeatureAggregator(CatalogConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public void init(ProcessorContext<CatalogOutput, byte[]> context) {
+        this.context = context;
+        this.log = context.getStateStore(CatalogStores.LOG);
+        this.statsStore = context.getStateStore(CatalogStores.STATS);
+        this.totalsStore = context.getStateStore(CatalogStores.TOTALS);
+        this.windows = context.getStateStore(CatalogStores.WINDOWS);
+        this.background = context.getStateStore(CatalogStores.BACKGROUND);
+        stats.clear();
+        totals.clear();
+        indexes.clear();
+        backgroundIndexes.clear();
+        try (KeyValueIterator<String, byte[]> it = statsStore.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> kv = it.next();
+                stats.computeIfAbsent(FeatureKey.saeId(kv.key), s -> new HashMap<>())
+                        .put(FeatureKey.index(kv.key), FeatureStats.read(kv.value));
+            }
+        }
+        try (KeyValueIterator<String, byte[]> it = totalsStore.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> kv = it.next();
+                totals.put(kv.key, CatalogTotals.read(kv.value));
+            }
+        }
+        // replay what arrived after the last checkpoint; windows are already in their store
+        logFirst = -1;
+        logNext = 0;
+        try (KeyValueIterator<Long, byte[]> it = log.all()) {
+            while (it.hasNext()) {
+                KeyValue<Long, byte[]> kv = it.next();
+                if (logFirst < 0) {
+                    logFirst = kv.key;
+                }
+                logNext = kv.key + 1;
+                java.nio.ByteBuffer entry = java.nio.ByteBuffer.wrap(kv.value);
+                long timestamp = entry.getLong();
+                boolean countTokens = entry.get() != 0;
+                apply(CatalogFormats.readDelta(java.util.Arrays.copyOfRange(kv.value, LOG_HEADER, kv.value.length)),
+                        timestamp, countTokens, true);
+            }
+        }
+        logFirst = Math.max(logFirst, 0);
+        lastInputMs = context.currentSystemTimeMs();
+        context.schedule(Duration.ofMillis(config.checkpointMs()), PunctuationType.WALL_CLOCK_TIME, this::tick);
+    }
+
+    @Override
+    public void process(Record<Integer, byte[]> record) {
+        ShardDelta delta = CatalogFormats.readDelta(record.value());
+        // Every document sends a delta to every shard; a partition counts the document's tokens once,
+        // from the delta of its own shard (several shards share a partition only in tests).
+        boolean countTokens = context.recordMetadata().map(m -> m.partition() == delta.shard()).orElse(true);
+        // the log keeps the record's timestamp and that decision too, so a replay reproduces both
+        byte[] entry = new byte[LOG_HEADER + record.value().length];
+        java.nio.ByteBuffer.wrap(entry).putLong(record.timestamp()).put((byte) (countTokens ? 1 : 0)).put(record.value());
+        log.put(logNext++, entry);
+        apply(delta, record.timestamp(), countTokens, false);
+        lastInputMs = context.currentSystemTimeMs();
+    }
+
+    private void apply(ShardDelta d, long timestamp, boolean countTokens, boolean replay) {
+        if (countTokens || d.recon() != null) {
+            CatalogTotals t = totals.getOrDefault(d.saeId(), new CatalogTotals(d.saeId(), 0, 0, null));
+            totals.put(d.saeId(), t.plus(d, countTokens));
+        }
+        Map<Integer, FeatureStats> bySae = stats.computeIfAbsent(d.saeId(), s -> new HashMap<>());
+        for (FeatureDelta fd : d.features()) {
+            FeatureStats st = bySae.computeIfAbsent(fd.feature(), f -> new FeatureStats());
+            st.add(fd, timestamp);
+            if (!replay) {
+                for (WindowCandidate c : fd.candidates()) {
+                    WindowIndex idx = index(d.saeId(), fd.feature());
+                    byte[] bytes = CatalogFormats.writeWindow(c.window());
+                    if (offer(idx.top, WindowKeys.top(d.saeId(), fd.feature(), c.window()), bytes, config.topK(),
+                            WindowKeys.prefix(d.saeId(), fd.feature(), WindowKeys.TOP)) != null) {
+                        st.topChanges++;
+                    }
+                    offer(idx.reservoir, WindowKeys.reservoir(d.saeId(), fd.feature(), c.window(), c.sampleKey()), bytes,
+                            config.reservoirSize(), WindowKeys.prefix(d.saeId(), fd.feature(), WindowKeys.RESERVOIR));
+                }
+            }
+        }
+        if (!replay) {
+            for (BackgroundCandidate b : d.background()) {
+                offerBackground(d.saeId(), b);
+            }
+        }
+    }
+
+    /**
+     * Puts {@code value} under {@code key} if it ranks among the best {@code capacity} of its
+     * prefix, evicting the worst. Returns the key it displaced (or the key itself when it only
+     * filled a free place); null when it was not taken.
+     */
+    private Bytes offer(SampleIndex idx, Bytes key, byte[] value, int capacity, Bytes prefix) {
+        return offer(windows, idx, key, value, capacity, prefix, WindowKeys.upperBound(prefix));
+    }
+
+    private static Bytes offer(KeyValueStore<Bytes, byte[]> store, SampleIndex idx, Bytes key, byte[] value, int capacity,
+                               Bytes from, Bytes to) {
+        if (idx.count >= capacity && key.compareTo(idx.worst) >= 0) {
+            return null;
+        }
+        if (store.get(key) != null) {
+            return null; // the same window again (a document produced twice): keep one
+        }
+        store.put(key, value);
+        if (idx.count < capacity) {
+            idx.count++;
+            if (idx.worst == null || key.compareTo(idx.worst) > 0) {
+                idx.worst = key;
+            }
+            return key;
+        }
+        Bytes evicted = idx.worst;
+        store.delete(evicted);
+        idx.worst = lastKey(store, from, to);
+        return evicted;
+    }
+
+    private void offerBackground(String saeId, BackgroundCandidate b) {
+        SampleIndex idx = backgroundIndexes.computeIfAbsent(saeId, s -> load(background, WindowKeys.backgroundPrefix(s),
+                WindowKeys.backgroundUpperBound(s)));
+        Bytes key = WindowKeys.background(saeId, b.window(), b.sampleKey());
+        byte[] evictedValue = null;
+        if (idx.count >= config.backgroundSize() && key.compareTo(idx.worst) < 0) {
+            evictedValue = background.get(idx.worst);
+        }
+        Bytes taken = offer(background, idx, key, CatalogFormats.writeBackground(b.window()), config.backgroundSize(),
+                WindowKeys.backgroundPrefix(saeId), WindowKeys.backgroundUpperBound(saeId));
+        if (taken == null) {
+            return;
+        }
+        context.forward(new Record<>(new CatalogOutput(Topics.BACKGROUND, b.window().id()), Json.write(b.window()),
+                context.currentSystemTimeMs()));
+        if (evictedValue != null) {
+            BackgroundWindow gone = CatalogFormats.readBackground(evictedValue);
+            context.forward(new Record<CatalogOutput, byte[]>(new CatalogOutput(Topics.BACKGROUND, gone.id()), null,
+                    context.currentSystemTimeMs()));
+        }
+    }
+
+    private WindowIndex index(String saeId, int feature) {
+        return indexes.computeIfAbsent(saeId, s -> new HashMap<>()).computeIfAbsent(feature, f -> {
+            WindowIndex idx = new WindowIndex();
+            Bytes top = WindowKeys.prefix(saeId, f, WindowKeys.TOP);
+            Bytes res = WindowKeys.prefix(saeId, f, WindowKeys.RESERVOIR);
+            SampleIndex t = load(windows, top, WindowKeys.upperBound(top));
+            SampleIndex r = load(windows, res, WindowKeys.upperBound(res));
+            idx.top.count = t.count;
+            idx.top.worst = t.worst;
+            idx.reservoir.count = r.count;
+            idx.reservoir.worst = r.worst;
+            return idx;
+        });
+    }
+
+    private static SampleIndex load(KeyValueStore<Bytes, byte[]> store, Bytes from, Bytes to) {
+        SampleIndex idx = new SampleIndex();
+        try (KeyValueIterator<Bytes, byte[]> it = store.range(from, to)) {
+            while (it.hasNext()) {
+                idx.count++;
+                idx.worst = it.next().key;
+            }
+        }
+        return idx;
+    }
+
+    private static Bytes lastKey(KeyValueStore<Bytes, byte[]> store, Bytes from, Bytes to) {
+        try (KeyValueIterator<Bytes, byte[]> it = store.reverseRange(from, to)) {
+            return it.hasNext() ? it.next().key : null;
+        }
+    }
+
+    /** Emits what changed materially, then checkpoints the statistics and truncates the log. */
+    private void tick(long now) {
+        boolean idle = now - lastInputMs >= config.checkpointMs();
+        for (Map.Entry<String, Map<Integer, FeatureStats>> sae : stats.entrySet()) {
+            long tokens = totals.get(sae.getKey()).tokens();
+            for (Map.Entry<Integer, FeatureStats> e : sae.getValue().entrySet()) {
+                FeatureStats st = e.getValue();
+                if (shouldEmit(st, now, idle)) {
+                    FeatureState state = state(sae.getKey(), e.getKey(), st, tokens, windows, config);
+                    context.forward(new Record<>(new CatalogOutput(Topics.FEATURES, state.key()), Json.write(state), now));
+                    st.emittedVersion = st.version;
+                    st.emittedActivations = st.activations;
+                    st.emittedAtMs = now;
+                    st.topChanges = 0;
+                    st.dirty = true;
+                }
+            }
+        }
+        checkpoint();
+    }
+
+    private boolean shouldEmit(FeatureStats st, long now, boolean idle) {
+        if (st.emittedCurrent() || now - st.emittedAtMs < config.emitIntervalMs()) {
+            return false;
+        }
+        boolean first = st.emittedVersion == 0;
+        boolean grew = st.activations >= st.emittedActivations * (1 + config.emitGrowth());
+        boolean topMoved = st.topChanges >= Math.max(1, Math.ceil(config.emitTopChange() * config.topK()));
+        return first || grew || topMoved || idle;
+    }
+
+    private void checkpoint() {
+        for (Map.Entry<String, Map<Integer, FeatureStats>> sae : stats.entrySet()) {
+            for (Map.Entry<Integer, FeatureStats> e : sae.getValue().entrySet()) {
+                if (e.getValue().dirty) {
+                    statsStore.put(FeatureKey.of(sae.getKey(), e.getKey()), e.getValue().write());
+                    e.getValue().dirty = false;
+                }
+            }
+        }
+        totals.forEach((sae, t) -> totalsStore.put(sae, t.write()));
+        for (long seq = logFirst; seq < logNext; seq++) {
+            log.delete(seq);
+        }
+        logFirst = logNext;
+    }
+
+    /** A feature's full state from its statistics and its windows in {@code store}. */
+    static FeatureState state(String saeId, int feature, FeatureStats st, long tokensSeen,
+                              org.apache.kafka.streams.state.ReadOnlyKeyValueStore<Bytes, byte[]> store, CatalogConfig config) {
+        List<FeatureWindow> top = windowsOf(store, WindowKeys.prefix(saeId, feature, WindowKeys.TOP));
+        List<FeatureWindow> reservoir = windowsOf(store, WindowKeys.prefix(saeId, feature, WindowKeys.RESERVOIR));
+        return new FeatureState(saeId, feature, st.version, tokensSeen, st.activations, st.documents, st.windows,
+                FixedPoint.toDouble(st.sumFixed), st.max, new ActivationHistogram(st.histogram.clone()), top, reservoir,
+                st.updatedMs);
+    }
+
+    static List<FeatureWindow> windowsOf(org.apache.kafka.streams.state.ReadOnlyKeyValueStore<Bytes, byte[]> store,
+                                         Bytes prefix) {
+        List<FeatureWindow> out = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = store.range(prefix, WindowKeys.upperBound(prefix))) {
+            while (it.hasNext()) {
+                out.add(CatalogFormats.readWindow(it.next().value));
+            }
+        }
+        return out;
+    }
+}

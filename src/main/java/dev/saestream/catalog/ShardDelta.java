@@ -1,0 +1,30 @@
+package dev.saestream.catalog;
+
+import dev.saestream.encode.ReconstructionStats;
+import java.util.List;
+
+/**
+ * What one document adds to one shard of the catalogue: the repartition record between the
+ * per-document scan and the per-feature state. Every document sends one to every shard (so each
+ * shard counts every token, for density), carrying the deltas of the features that live there.
+ *
+ * @param saeId      the SAE
+ * @param docId      the document
+ * @param shard      the shard (repartition partition) this is for
+ * @param tokens     tokens in the document
+ * @param recon      the document's reconstruction error (shard 0 only, else null)
+ * @param features   deltas of this shard's features, ascending by feature
+ * @param background background window candidates (shard 0 only)
+ */
+public record ShardDelta(String saeId, String docId, int shard, int tokens, ReconstructionStats recon,
+                         List<FeatureDelta> features, List<BackgroundCandidate> background) {
+    public ShardDelta {
+        features = features == null ? List.of() : features;
+        background = background == null ? List.of() : background;
+    }
+
+    /** The shard a feature lives on. */
+    public static int shardOf(int feature, int shards) {
+        return feature % shards;
+    }
+}

@@ -1,0 +1,97 @@
+package dev.saestream.catalog;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.utils.Bytes;
+
+/**
+ * Keys of the window stores, built so that byte order is rank order: a feature's top windows
+ * sort best first, its reservoir by sampling key, the background by sampling key. Then the worst
+ * entry is the last key of a prefix, and a prefix scan lists a feature's windows in order.
+ * Strings are UTF-8 with 0x00 escaped as 0x00 0xFF and ended by 0x00, which keeps their order.
+ */
+final class WindowKeys {
+    static final byte TOP = 0;
+    static final byte RESERVOIR = 1;
+
+    private WindowKeys() {}
+
+    /** All windows of one kind of one feature share this prefix. */
+    static Bytes prefix(String saeId, int feature, byte kind) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(48);
+        string(out, saeId);
+        int32(out, feature);
+        out.write(kind);
+        return Bytes.wrap(out.toByteArray());
+    }
+
+    /** The first key after every key with {@code prefix}'s kind. */
+    static Bytes upperBound(Bytes prefix) {
+        byte[] b = prefix.get().clone();
+        b[b.length - 1]++;
+        return Bytes.wrap(b);
+    }
+
+    static Bytes top(String saeId, int feature, FeatureWindow w) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+        out.writeBytes(prefix(saeId, feature, TOP).get());
+        // descending activation: flip to an ascending-sortable int, then invert
+        int bits = Float.floatToIntBits(w.max());
+        int ascending = bits ^ (bits < 0 ? 0xFFFFFFFF : 0x80000000);
+        int32(out, ~ascending);
+        string(out, w.doc());
+        int32(out, w.peak());
+        return Bytes.wrap(out.toByteArray());
+    }
+
+    static Bytes reservoir(String saeId, int feature, FeatureWindow w, long sampleKey) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+        out.writeBytes(prefix(saeId, feature, RESERVOIR).get());
+        int64(out, sampleKey);
+        string(out, w.doc());
+        int32(out, w.peak());
+        return Bytes.wrap(out.toByteArray());
+    }
+
+    static Bytes backgroundPrefix(String saeId) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(32);
+        string(out, saeId);
+        return Bytes.wrap(out.toByteArray());
+    }
+
+    static Bytes background(String saeId, BackgroundWindow w, long sampleKey) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+        out.writeBytes(backgroundPrefix(saeId).get());
+        int64(out, sampleKey);
+        string(out, w.doc());
+        int32(out, w.first());
+        return Bytes.wrap(out.toByteArray());
+    }
+
+    /** Background prefixes end in a string terminator; the bound is the same bytes with the terminator raised. */
+    static Bytes backgroundUpperBound(String saeId) {
+        return upperBound(backgroundPrefix(saeId));
+    }
+
+    private static void string(ByteArrayOutputStream out, String s) {
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+            out.write(b);
+            if (b == 0) {
+                out.write(0xFF);
+            }
+        }
+        out.write(0);
+    }
+
+    private static void int32(ByteArrayOutputStream out, int v) {
+        out.write(v >>> 24);
+        out.write(v >>> 16);
+        out.write(v >>> 8);
+        out.write(v);
+    }
+
+    private static void int64(ByteArrayOutputStream out, long v) {
+        int32(out, (int) (v >>> 32));
+        int32(out, (int) v);
+    }
+}

@@ -1,0 +1,177 @@
+package dev.saestream.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.saestream.encode.CodesFormat;
+import dev.saestream.encode.DocumentCodes;
+import dev.saestream.kafka.Json;
+import dev.saestream.kafka.Topics;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CatalogTopologyTest {
+    static CatalogConfig config(boolean persistent) {
+        CatalogConfig d = CatalogConfig.defaults();
+        return new CatalogConfig("catalog-test", 5, 3, 4, 8, 20, 16, 42L, 3, 0, 1.0, 0.2, 1_000, 1_000, 1,
+                persistent, d.stateDir());
+    }
+
+    @TempDir
+    Path stateDir;
+
+    TopologyTestDriver driver;
+    TestInputTopic<String, byte[]> codes;
+    TestOutputTopic<String, byte[]> features;
+    TestOutputTopic<String, byte[]> background;
+    TestOutputTopic<String, byte[]> dlq;
+
+    void start(CatalogConfig config) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        driver = new TopologyTestDriver(CatalogTopology.build(config, config.shards()), p, Instant.ofEpochMilli(1_000_000));
+        codes = driver.createInputTopic(Topics.CODES, new StringSerializer(), new ByteArraySerializer());
+        features = driver.createOutputTopic(Topics.FEATURES, new StringDeserializer(), new ByteArrayDeserializer());
+        background = driver.createOutputTopic(Topics.BACKGROUND, new StringDeserializer(), new ByteArrayDeserializer());
+        dlq = driver.createOutputTopic(Topics.DLQ, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @AfterEach
+    void close() {
+        if (driver != null) {
+            driver.close();
+        }
+    }
+
+    private void pipe(List<DocumentCodes> docs) {
+        for (DocumentCodes d : docs) {
+            codes.pipeInput(d.docId(), CodesFormat.write(d, CodesFormat.Precision.HALF));
+        }
+    }
+
+    private Map<String, FeatureState> latestFeatures() {
+        Map<String, FeatureState> latest = new HashMap<>();
+        features.readKeyValuesToList().forEach(kv -> latest.put(kv.key, Json.read(kv.value, FeatureState.class)));
+        return latest;
+    }
+
+    @Test
+    void everyFeatureEqualsTheBatchReference() {
+        CatalogConfig config = config(false);
+        start(config);
+        List<DocumentCodes> docs = SyntheticCodes.documents(7, 300, 64, 12);
+        pipe(docs);
+        driver.advanceWallClockTime(Duration.ofMillis(2 * config.checkpointMs()));
+
+        BatchCatalog expected = new BatchCatalog(docs, config);
+        Map<String, FeatureState> got = latestFeatures();
+        assertThat(got.keySet()).isEqualTo(expected.features.keySet().stream()
+                .map(f -> FeatureKey.of(SyntheticCodes.SAE, f)).collect(Collectors.toSet()));
+        expected.features.forEach((f, e) -> {
+            FeatureState s = got.get(FeatureKey.of(SyntheticCodes.SAE, f));
+            assertThat(s.activations()).as("activations of %d", f).isEqualTo(e.activations);
+            assertThat(s.documents()).as("documents of %d", f).isEqualTo(e.documents);
+            assertThat(s.windows()).as("windows of %d", f).isEqualTo(e.windows.size());
+            assertThat(new BigDecimal(s.sum())).as("sum of %d", f).isEqualByComparingTo(e.sum);
+            assertThat(s.max()).as("max of %d", f).isEqualTo(e.max);
+            assertThat(s.mean()).isEqualTo(s.sum() / e.activations);
+            assertThat(s.histogram().counts()).as("histogram of %d", f).containsExactly(e.histogram);
+            assertThat(s.tokensSeen()).isEqualTo(expected.tokens);
+            assertThat(s.version()).isEqualTo(e.version);
+            assertThat(s.top()).as("top windows of %d", f).containsExactlyElementsOf(e.top(config.topK()));
+            assertThat(s.reservoir()).as("reservoir of %d", f).containsExactlyElementsOf(e.reservoir(config.reservoirSize()));
+        });
+    }
+
+    @Test
+    void persistentWindowStoresGiveTheSameCatalogue() {
+        CatalogConfig config = config(true);
+        start(config);
+        List<DocumentCodes> docs = SyntheticCodes.documents(11, 120, 40, 10);
+        pipe(docs);
+        driver.advanceWallClockTime(Duration.ofMillis(2 * config.checkpointMs()));
+        BatchCatalog expected = new BatchCatalog(docs, config);
+        Map<String, FeatureState> got = latestFeatures();
+        expected.features.forEach((f, e) -> {
+            FeatureState s = got.get(FeatureKey.of(SyntheticCodes.SAE, f));
+            assertThat(s.top()).containsExactlyElementsOf(e.top(config.topK()));
+            assertThat(s.reservoir()).containsExactlyElementsOf(e.reservoir(config.reservoirSize()));
+        });
+    }
+
+    @Test
+    void backgroundTopicHoldsExactlyTheRandomSample() {
+        CatalogConfig config = config(false);
+        start(config);
+        List<DocumentCodes> docs = SyntheticCodes.documents(3, 200, 32, 6);
+        pipe(docs);
+        Map<String, BackgroundWindow> table = new HashMap<>();
+        background.readKeyValuesToList().forEach(kv -> {
+            if (kv.value == null) {
+                assertThat(table.remove(kv.key)).as("tombstone for a window that was there: %s", kv.key).isNotNull();
+            } else {
+                table.put(kv.key, Json.read(kv.value, BackgroundWindow.class));
+            }
+        });
+        List<BackgroundWindow> expected = new BatchCatalog(docs, config).background(config.backgroundSize());
+        assertThat(table.values()).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(table.keySet()).containsExactlyInAnyOrderElementsOf(expected.stream().map(BackgroundWindow::id).toList());
+    }
+
+    @Test
+    void emissionsAreBoundedPerFeatureNotPerToken() {
+        CatalogConfig d = config(false);
+        // re-emit only when activations doubled or a fifth of the top changed, at most every 10 s
+        CatalogConfig config = new CatalogConfig(d.applicationId(), d.topK(), d.before(), d.after(), d.reservoirSize(),
+                d.backgroundSize(), d.backgroundLength(), d.seed(), d.shards(), 10_000, 1.0, 0.2, 1_000, 1_000, 1, false,
+                d.stateDir());
+        start(config);
+        List<DocumentCodes> docs = SyntheticCodes.documents(5, 400, 16, 8);
+        for (int i = 0; i < docs.size(); i += 10) {
+            pipe(docs.subList(i, Math.min(docs.size(), i + 10)));
+            driver.advanceWallClockTime(Duration.ofMillis(1_000));
+        }
+        Map<String, Long> perFeature = features.readKeyValuesToList().stream()
+                .collect(Collectors.groupingBy(kv -> kv.key, Collectors.counting()));
+        long tokens = docs.stream().mapToLong(DocumentCodes::size).sum();
+        // 40 ticks of 1 s with 10 s between emissions: at most 4 emissions a feature, whatever the token count
+        assertThat(perFeature.values()).allMatch(n -> n <= 4);
+        assertThat(perFeature.values().stream().mapToLong(Long::longValue).sum()).isLessThan(tokens / 100);
+    }
+
+    @Test
+    void unreadableCodesGoToTheDeadLetterTopic() {
+        start(config(false));
+        List<DocumentCodes> docs = SyntheticCodes.documents(1, 3, 8, 4);
+        pipe(docs);
+        codes.pipeInput("broken", new byte[] {'S', 'C', 1, 0, 99});
+        codes.pipeInput("garbage", "{\"not\": \"codes\"}".getBytes());
+        var letters = dlq.readKeyValuesToList();
+        assertThat(letters).extracting(kv -> kv.key).containsExactly("broken", "garbage");
+        JsonNode first = Json.MAPPER.valueToTree(Json.read(letters.get(0).value, Map.class));
+        assertThat(first.get("stage").asText()).isEqualTo("catalog");
+        assertThat(first.get("reason").asText()).isEqualTo("malformed-codes");
+        assertThat(first.get("source").asText()).startsWith(Topics.CODES + "-0@");
+    }
+}
