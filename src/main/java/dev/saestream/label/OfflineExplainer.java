@@ -90,8 +90,10 @@ public final class OfflineExplainer implements Explainer {
                     covered++;
                 }
             }
-            sb.append("Fires on ").append(list(named, firing));
-            sb.append(" (the peak token in ").append(covered).append(" of ").append(examples.size()).append(" examples)");
+            boolean most = 2 * covered >= examples.size();
+            sb.append(most ? "Fires on " : "Fires on varied tokens such as ").append(list(named, firing));
+            sb.append(most ? " (the peak token in " : " (together the peak token in only ")
+                    .append(covered).append(" of ").append(examples.size()).append(" examples)");
         } else {
             List<String> common = peaks.byCount().stream().limit(MAX_TOKENS).toList();
             sb.append("Fires on varied tokens, none standing out against the background; strongest on ")
