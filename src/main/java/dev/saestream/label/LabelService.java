@@ -43,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * <p>The labels topic is the ledger. Every instance reads all of it (and all of the background
  * sample) into memory, and on every assignment reads its feature partitions from the beginning
  * (compacted: about one record per feature), so after a restart it knows what is labelled, at
- * which version and on what evidence, and labels only what is new or changed. No consumer offsets
- * are committed: they would add nothing the ledger does not say. A label is written (idempotent
+ * which version and on what evidence, and labels only what is new or changed. Committed offsets
+ * only mark how far a partition has been read before, so that a bad record is dead-lettered once,
+ * not again on every restart. A label is written (idempotent
  * producer, acknowledged by all replicas) before the feature counts as done; a crash between the
  * LLM call and the write leaves the feature unlabelled in the ledger, so it is labelled again on
  * restart rather than lost.
@@ -74,6 +75,10 @@ public final class LabelService implements AutoCloseable {
     private final AtomicLong deadLettered = new AtomicLong();
     private volatile boolean running = true;
     private volatile boolean ready;
+    private volatile int partitions;
+    private final AtomicLong featuresRead = new AtomicLong();
+    /** Per partition, the offset read up to before this assignment (records below it were dead-lettered already). */
+    private final Map<TopicPartition, Long> readBefore = new ConcurrentHashMap<>();
     private volatile RuntimeException fatal;
     private volatile KafkaConsumer<String, byte[]> features;
     private KafkaConsumer<String, byte[]> fetcher;
@@ -98,15 +103,15 @@ public final class LabelService implements AutoCloseable {
     }
 
     /** A live count of the work: for the progress bar and the log. */
-    public record Progress(boolean ready, int pending, int inFlight, long labelled, long failed, long calls,
-                           long inputTokens, long outputTokens, long deadLettered) {}
+    public record Progress(boolean ready, int partitions, long featuresRead, int pending, int inFlight, long labelled,
+                           long failed, long calls, long inputTokens, long outputTokens, long deadLettered) {}
 
     public Progress progress() {
         int p;
         synchronized (pending) {
             p = (int) pending.values().stream().filter(e -> e.verdict == null || e.verdict.decision() != RelabelPolicy.Decision.WAIT).count();
         }
-        return new Progress(ready, p, inFlight.size(), labelled.get(), failed.get(), calls.get(), inputTokens.get(),
+        return new Progress(ready, partitions, featuresRead.get(), p, inFlight.size(), labelled.get(), failed.get(), calls.get(), inputTokens.get(),
                 outputTokens.get(), deadLettered.get());
     }
 
@@ -124,9 +129,15 @@ public final class LabelService implements AutoCloseable {
             consumer.subscribe(List.of(config.featuresTopic()), new Rebalance(consumer));
             long lastLog = clock.getAsLong();
             while (running) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
+                var records = consumer.poll(POLL);
+                for (ConsumerRecord<String, byte[]> r : records) {
                     onFeature(r);
+                    featuresRead.incrementAndGet();
                 }
+                if (!records.isEmpty()) {
+                    commitReadSoFar(consumer);
+                }
+                partitions = consumer.assignment().size();
                 if (!ready && bg.caughtUp() && lf.caughtUp()) {
                     ready = true;
                     log.info("read {} background windows and {} labels; labelling", background.size(), labels.size());
@@ -208,7 +219,9 @@ public final class LabelService implements AutoCloseable {
                 throw new IllegalArgumentException("the record key " + r.key() + " is not the state's key " + state.key());
             }
         } catch (RuntimeException e) {
-            deadLetter(r, "bad-feature-state", e.getMessage());
+            if (r.offset() >= readBefore.getOrDefault(new TopicPartition(r.topic(), r.partition()), 0L)) {
+                deadLetter(r, "bad-feature-state", e.getMessage());
+            }
             return;
         }
         Pending p = new Pending(new TopicPartition(r.topic(), r.partition()), r.offset(), FeatureSummary.of(state));
@@ -359,6 +372,20 @@ public final class LabelService implements AutoCloseable {
         }
     }
 
+    /** Commits how far each partition has been read, never moving a mark back while a partition is re-read. */
+    private void commitReadSoFar(KafkaConsumer<String, byte[]> consumer) {
+        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> marks = new HashMap<>();
+        for (TopicPartition tp : consumer.assignment()) {
+            long position = consumer.position(tp);
+            if (position > readBefore.getOrDefault(tp, 0L)) {
+                marks.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(position));
+            }
+        }
+        if (!marks.isEmpty()) {
+            consumer.commitAsync(marks, null);
+        }
+    }
+
     private final class Rebalance implements ConsumerRebalanceListener {
         private final KafkaConsumer<String, byte[]> consumer;
 
@@ -375,6 +402,11 @@ public final class LabelService implements AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            consumer.committed(new java.util.HashSet<>(partitions)).forEach((tp, mark) -> {
+                if (mark != null) {
+                    readBefore.put(tp, mark.offset());
+                }
+            });
             // the ledger, not committed offsets, says what is done: read every feature again
             consumer.seekToBeginning(partitions);
             log.info("assigned {} partition(s) of {}", partitions.size(), config.featuresTopic());
