@@ -1,12 +1,10 @@
 package dev.saestream.label;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
-import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.saestream.catalog.FeatureKey;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -83,17 +81,8 @@ public record Label(String saeId, int index, Status status, String failure, Stri
     }
 
     public enum Status {
-        OK, FAILED;
-
-        @JsonValue
-        public String json() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-
-        @JsonCreator
-        public static Status of(String s) {
-            return valueOf(s.toUpperCase(Locale.ROOT));
-        }
+        @JsonProperty("ok") OK,
+        @JsonProperty("failed") FAILED
     }
 
     /**

@@ -42,7 +42,7 @@ class LabelSchemaTest {
             SchemaCheck check = schema();
             for (Label label : List.of(failed, ok)) {
                 JsonNode json = Json.MAPPER.readTree(Json.write(label));
-                assertThat(check.errors(json)).as(label.status().json()).isEmpty();
+                assertThat(check.errors(json)).as(label.status().name()).isEmpty();
                 assertThat(Json.read(Json.write(label), Label.class)).isEqualTo(label);
             }
         }

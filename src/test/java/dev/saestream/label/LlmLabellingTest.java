@@ -242,6 +242,18 @@ class LlmLabellingTest {
     }
 
     @ParameterizedTest
+    @EnumSource(Dialect.class)
+    void withoutStructuredOutputTheAnswersJsonIsFoundInProseAndThinking(Dialect dialect) throws Exception {
+        // given a server that does not do JSON schemas, and a model that wraps its JSON
+        server.then(Reply.ok("<think>It marks {braces}.</think>Here you go:\n```json\n" + VALID + "\n```"));
+        Label label = label(explainAndDetect(dialect, Map.of("jsonSchema", false)), parliament);
+        // then no schema was sent, and the explanation was still read from its field
+        assertThat(server.requests().get(0).schema()).isNull();
+        assertThat(server.requests().get(0).body().has("response_format")).isFalse();
+        assertThat(label.explanation()).isEqualTo(EXPLANATION);
+    }
+
+    @ParameterizedTest
     @EnumSource(value = Dialect.class, names = {"OPENAI", "ANTHROPIC"})
     void theApiKeyReachesTheServerButNoLogAndNoLabel(Dialect dialect) throws Exception {
         ListAppender<ILoggingEvent> logs = new ListAppender<>();
