@@ -289,6 +289,50 @@ class LlmLabellingTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
+    void unreadableAnswersCountAsWrongAndAreNeverDropped(Dialect dialect) throws Exception {
+        // given a model that answers detection for examples 1..80 of 100 correctly and skips the rest
+        Oracle oracle = new Oracle(Set.of("parliament"), EXPLANATION);
+        List<Boolean> truth = new ArrayList<>();
+        try (ScriptedLlmServer partial = new ScriptedLlmServer(r -> {
+            ScriptedLlmServer.Reply full = oracle.answer(r);
+            if (!r.system().equals(Prompts.DETECTION_SYSTEM)) {
+                return full;
+            }
+            JsonNode answers = Json.read(full.text().getBytes(), JsonNode.class).get("answers");
+            com.fasterxml.jackson.databind.node.ArrayNode kept = Json.MAPPER.createArrayNode();
+            for (JsonNode a : answers) {
+                truth.add(a.get("fires").asBoolean());
+                if (a.get("example").asInt() <= 80) {
+                    kept.add(a);
+                }
+            }
+            return Reply.ok(Json.writeString(Json.MAPPER.createObjectNode().set("answers", kept)));
+        })) {
+            Map<String, Object> flags = new HashMap<>(Map.of("scorers", List.of("detection"), "examplesPerPrompt", 100,
+                    "baseUrl", partial.baseUrl(dialect)));
+            Label label = label(config(dialect, flags), parliament);
+            // then the 20 unanswered count as wrong: BA = (TP/P + TN/N) / 2 over all 100
+            long tp = 0;
+            long tn = 0;
+            long pos = 0;
+            for (int i = 0; i < truth.size(); i++) {
+                boolean answered = i < 80;
+                pos += truth.get(i) ? 1 : 0;
+                tp += truth.get(i) && answered ? 1 : 0;
+                tn += !truth.get(i) && answered ? 1 : 0;
+            }
+            double expected = ((double) tp / pos + (double) tn / (truth.size() - pos)) / 2;
+            Score detection = label.scores().get("detection");
+            assertThat(detection.n()).isEqualTo(100);
+            assertThat(detection.parseFailures()).isEqualTo(20);
+            assertThat(detection.parseFailureRate()).isEqualTo(0.2);
+            assertThat(detection.value()).isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-12));
+            assertThat(detection.failures()).containsExactly("no answer for some examples");
+        }
+    }
+
     /** The label's calls, one for one, are the server's reports: same tokens in and out. */
     static void assertCostIsWhatTheServerReported(Label label) {
         List<ScriptedLlmServer.Usage> reported = server.reported();
