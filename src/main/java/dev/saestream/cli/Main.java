@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             BrokerCommand.class,
             TopicsCommand.class,
             ProduceCommand.class,
+            LabelCommand.class,
         })
 public final class Main implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Main.class);

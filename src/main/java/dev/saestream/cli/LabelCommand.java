@@ -1,0 +1,155 @@
+package dev.saestream.cli;
+
+import dev.saestream.config.Settings;
+import dev.saestream.kafka.Json;
+import dev.saestream.label.BackgroundIndex;
+import dev.saestream.label.LabelConfig;
+import dev.saestream.label.Label;
+import dev.saestream.label.LabelService;
+import dev.saestream.label.Labeller;
+import dev.saestream.label.Score;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code saestream label}: the labelling service, or one feature by hand with {@code --once}. */
+@Command(name = "label", mixinStandardHelpOptions = true,
+        description = {
+            "Labels features: watches the features topic, explains each eligible feature (LLM or offline),"
+                    + " scores the explanation and writes the labels topic. Several instances share the work.",
+            "With --once --feature SAE/INDEX, labels that one feature now and prints its explanation and scores."})
+public final class LabelCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--config", description = "YAML config file (default: config/saestream.yaml when present)")
+    Path config;
+
+    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
+    String bootstrapServers;
+
+    @Option(names = "--once", description = "label one feature (--feature) and print the result, then exit")
+    boolean once;
+
+    @Option(names = "--feature", paramLabel = "SAE/INDEX", description = "the feature for --once, e.g. all-minilm-l6-v2/layer3/topk-3072/17")
+    String feature;
+
+    @Option(names = "--write", description = "with --once: also write the label to the labels topic")
+    boolean write;
+
+    @Option(names = "--json", description = "with --once: print the label as JSON")
+    boolean json;
+
+    @Option(names = "--explainer", paramLabel = "offline|llm", description = "overrides label.explainer")
+    String explainer;
+
+    @Option(names = "--scorers", split = ",", paramLabel = "NAME", description = "overrides label.scorers: detection, fuzzing, simulation, embedding")
+    java.util.List<String> scorers;
+
+    @Option(names = "--provider", paramLabel = "openai|anthropic|ollama", description = "overrides label.provider")
+    String provider;
+
+    @Option(names = "--base-url", description = "overrides label.baseUrl")
+    String baseUrl;
+
+    @Option(names = "--model", description = "overrides label.model")
+    String model;
+
+    @Option(names = "--concurrency", description = "overrides label.concurrency")
+    Integer concurrency;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, Object> flags = new HashMap<>();
+        flags.put("explainer", explainer);
+        flags.put("scorers", scorers);
+        flags.put("provider", provider);
+        flags.put("baseUrl", baseUrl);
+        flags.put("model", model);
+        flags.put("concurrency", concurrency);
+        LabelConfig cfg = Settings.load(config).section("label", LabelConfig.DEFAULTS, flags);
+        Map<String, Object> kafka = Map.of("bootstrap.servers", bootstrapServers);
+        PrintWriter out = spec.commandLine().getOut();
+        if (once) {
+            if (feature == null) {
+                throw new IllegalArgumentException("--once needs --feature SAE/INDEX");
+            }
+            Label label = LabelService.labelOnce(cfg, kafka, System.getenv(), feature, write);
+            out.println(json ? Json.writeString(label) : describe(label));
+            out.flush();
+            return label.status() == Label.Status.OK ? ExitCode.OK : ExitCode.ERROR;
+        }
+        if (feature != null || write || json) {
+            throw new IllegalArgumentException("--feature, --write and --json go with --once");
+        }
+        return serve(cfg, kafka);
+    }
+
+    private int serve(LabelConfig cfg, Map<String, Object> kafka) throws Exception {
+        BackgroundIndex background = new BackgroundIndex();
+        Labeller labeller = Labeller.create(cfg, background, System.getenv());
+        try (LabelService service = new LabelService(cfg, kafka, background, labeller)) {
+            Thread hook = new Thread(service::close, "label-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            Thread progress = new Thread(() -> showProgress(service), "label-progress");
+            progress.setDaemon(true);
+            progress.start();
+            try {
+                service.run();
+            } finally {
+                progress.interrupt();
+            }
+        }
+        return ExitCode.OK;
+    }
+
+    /** Progress on stderr: features labelled of those known to need it, with tokens spent. */
+    private static void showProgress(LabelService service) {
+        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("label").setStyle(ProgressBarStyle.ASCII)
+                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).setInitialMax(0).build()) {
+            while (!Thread.currentThread().isInterrupted()) {
+                LabelService.Progress p = service.progress();
+                long done = p.labelled() + p.failed();
+                bar.maxHint(done + p.pending() + p.inFlight());
+                bar.stepTo(done);
+                bar.setExtraMessage(p.ready()
+                        ? String.format(Locale.ROOT, "%d failed, tokens %,d in / %,d out", p.failed(), p.inputTokens(), p.outputTokens())
+                        : "reading background and labels");
+                Thread.sleep(500);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static String describe(Label label) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(label.key()).append(" (version ").append(label.basis().version()).append(")\n");
+        if (label.status() == Label.Status.OK) {
+            sb.append("explanation: ").append(label.explanation()).append('\n');
+        } else {
+            sb.append("failed: ").append(label.failure()).append('\n');
+        }
+        Label.ExplainerInfo e = label.explainer();
+        sb.append("explainer: ").append(e.kind()).append(e.provider() == null ? "" : " " + e.provider())
+                .append(' ').append(e.model()).append('\n');
+        for (Map.Entry<String, Score> s : label.scores().entrySet()) {
+            Score v = s.getValue();
+            sb.append(String.format(Locale.ROOT, "%-10s %s = %.3f  95%% CI [%.3f, %.3f]  n = %d  parse failures %d (%.1f%%)%n",
+                    s.getKey(), v.metric(), v.value(), v.ciLow(), v.ciHigh(), v.n(), v.parseFailures(), 100 * v.parseFailureRate()));
+        }
+        sb.append(String.format(Locale.ROOT, "cost: %d LLM calls, %,d input + %,d output tokens",
+                label.cost().calls(), label.cost().inputTokens(), label.cost().outputTokens()));
+        label.warnings().forEach(w -> sb.append("\nwarning: ").append(w));
+        return sb.toString();
+    }
+}

@@ -1,0 +1,36 @@
+package dev.saestream.label;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Collects the LLM calls of one label into its {@link Cost}. Thread-safe. */
+public final class CostMeter {
+    private final List<Cost.Call> calls = new ArrayList<>();
+
+    public synchronized void record(Cost.Call call) {
+        calls.add(call);
+    }
+
+    public synchronized Cost cost() {
+        Map<String, long[]> byKind = new LinkedHashMap<>();
+        long in = 0;
+        long out = 0;
+        int failed = 0;
+        for (Cost.Call c : calls) {
+            long[] k = byKind.computeIfAbsent(c.kind(), x -> new long[3]);
+            k[0]++;
+            k[1] += c.inputTokens();
+            k[2] += c.outputTokens();
+            in += c.inputTokens();
+            out += c.outputTokens();
+            if (!"ok".equals(c.outcome())) {
+                failed++;
+            }
+        }
+        Map<String, Cost.KindCost> kinds = new LinkedHashMap<>();
+        byKind.forEach((kind, k) -> kinds.put(kind, new Cost.KindCost((int) k[0], k[1], k[2])));
+        return new Cost(calls.size(), failed, in, out, kinds, calls);
+    }
+}

@@ -1,0 +1,118 @@
+package dev.saestream.label;
+
+import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.bgesmallenv15.BgeSmallEnV15EmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.bgesmallenv15q.BgeSmallEnV15QuantizedEmbeddingModel;
+import dev.saestream.catalog.FeatureState;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/**
+ * Embedding: how well the explanation's similarity to each example (cosine of in-process sentence
+ * embeddings, from the LangChain4j ONNX jars; no network) separates activating from non-activating
+ * examples, as a ROC AUC with DeLong's interval.
+ */
+public final class EmbeddingScorer implements Scorer {
+    public static final List<String> MODELS = List.of(
+            "all-minilm-l6-v2-q", "all-minilm-l6-v2", "bge-small-en-v15-q", "bge-small-en-v15");
+    /** BGE embeds queries with this instruction in front (its model card's advice for retrieval). */
+    static final String BGE_QUERY = "Represent this sentence for searching relevant passages: ";
+    /** ONNX Runtime 1.29 needs more than the JVM's default 1 MiB stack to create its environment. */
+    static final long INIT_STACK_BYTES = 32L << 20;
+
+    private final EmbeddingModel model;
+    private final String modelName;
+
+    public EmbeddingScorer(EmbeddingModel model, String modelName) {
+        this.model = model;
+        this.modelName = modelName;
+    }
+
+    /** Loads one of {@link #MODELS} from its jar. */
+    public static EmbeddingScorer load(String name) {
+        Supplier<EmbeddingModel> factory = switch (name) {
+            case "all-minilm-l6-v2-q" -> AllMiniLmL6V2QuantizedEmbeddingModel::new;
+            case "all-minilm-l6-v2" -> AllMiniLmL6V2EmbeddingModel::new;
+            case "bge-small-en-v15-q" -> BgeSmallEnV15QuantizedEmbeddingModel::new;
+            case "bge-small-en-v15" -> BgeSmallEnV15EmbeddingModel::new;
+            default -> throw new IllegalArgumentException("unknown embedding model '" + name + "'; known: " + MODELS);
+        };
+        return new EmbeddingScorer(onLargeStack(factory), name);
+    }
+
+    @Override
+    public String name() {
+        return "embedding";
+    }
+
+    @Override
+    public Score score(String explanation, FeatureState state, List<Example> examples, long seed, CostMeter meter) {
+        List<TextSegment> texts = new ArrayList<>();
+        for (Example e : examples) {
+            texts.add(TextSegment.from(e.text().isBlank() ? "(empty)" : e.text()));
+        }
+        String query = modelName.startsWith("bge") ? BGE_QUERY + explanation : explanation;
+        float[] q = model.embed(query).content().vector();
+        List<Embedding> embedded = model.embedAll(texts).content();
+        List<Double> pos = new ArrayList<>();
+        List<Double> neg = new ArrayList<>();
+        for (int i = 0; i < examples.size(); i++) {
+            double sim = cosine(q, embedded.get(i).vector());
+            (examples.get(i).activating() ? pos : neg).add(sim);
+        }
+        double[] p = pos.stream().mapToDouble(Double::doubleValue).toArray();
+        double[] n = neg.stream().mapToDouble(Double::doubleValue).toArray();
+        Stats.Interval ci = Stats.aucInterval(p, n);
+        Map<String, Double> details = new LinkedHashMap<>();
+        details.put("positives", (double) p.length);
+        details.put("negatives", (double) n.length);
+        details.put("meanSimilarityActivating", Stats.mean(p));
+        details.put("meanSimilarityNonActivating", Stats.mean(n));
+        return new Score("roc_auc", Stats.auc(p, n), examples.size(), ci.low(), ci.high(), "delong", 0, 0,
+                modelName, details, List.of());
+    }
+
+    /** cos(a, b) = a·b / (|a| |b|). */
+    static double cosine(float[] a, float[] b) {
+        double dot = 0;
+        double na = 0;
+        double nb = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += (double) a[i] * b[i];
+            na += (double) a[i] * a[i];
+            nb += (double) b[i] * b[i];
+        }
+        return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
+    }
+
+    private static <T> T onLargeStack(Supplier<T> factory) {
+        AtomicReference<T> made = new AtomicReference<>();
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread t = new Thread(null, () -> {
+            try {
+                made.set(factory.get());
+            } catch (Throwable e) {
+                failed.set(e);
+            }
+        }, "embedding-model-init", INIT_STACK_BYTES);
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while loading the embedding model", e);
+        }
+        if (failed.get() != null) {
+            throw new IllegalStateException("could not load the embedding model: " + failed.get().getMessage(), failed.get());
+        }
+        return made.get();
+    }
+}

@@ -1,0 +1,20 @@
+package dev.saestream.label;
+
+import dev.saestream.catalog.FeatureState;
+import dev.saestream.catalog.FeatureWindow;
+import java.util.List;
+
+/**
+ * What the relabelling decision looks at in a feature state, small enough to keep for every
+ * pending feature (the full state, reservoir and all, is fetched again when its turn comes).
+ */
+public record FeatureSummary(String key, long version, long windows, double density, List<String> topIds) {
+    public FeatureSummary {
+        topIds = List.copyOf(topIds);
+    }
+
+    public static FeatureSummary of(FeatureState state) {
+        return new FeatureSummary(state.key(), state.version(), state.windows(), state.density(),
+                state.top().stream().map(FeatureWindow::id).toList());
+    }
+}

@@ -1,0 +1,506 @@
+package dev.saestream.label;
+
+import dev.saestream.catalog.BackgroundWindow;
+import dev.saestream.catalog.FeatureKey;
+import dev.saestream.catalog.FeatureState;
+import dev.saestream.kafka.DeadLetter;
+import dev.saestream.kafka.Json;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code saestream label}: a consumer group over {@code saestream.features} (instances share its
+ * partitions) that labels features as they become eligible and writes {@code saestream.labels}.
+ *
+ * <p>The labels topic is the ledger. Every instance reads all of it (and all of the background
+ * sample) into memory, and on every assignment reads its feature partitions from the beginning
+ * (compacted: about one record per feature), so after a restart it knows what is labelled, at
+ * which version and on what evidence, and labels only what is new or changed. Committed offsets
+ * only mark how far a partition has been read before, so that a bad record is dead-lettered once,
+ * not again on every restart. A label is written (idempotent
+ * producer, acknowledged by all replicas) before the feature counts as done; a crash between the
+ * LLM call and the write leaves the feature unlabelled in the ledger, so it is labelled again on
+ * restart rather than lost.
+ */
+public final class LabelService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LabelService.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+    private static final long LOG_EVERY_MS = 60_000;
+
+    private final LabelConfig config;
+    private final Map<String, Object> kafka;
+    private final BackgroundIndex background;
+    private final Labeller labeller;
+    private final RelabelPolicy policy;
+    private final LabelStore labels = new LabelStore();
+    private final LongSupplier clock;
+    /** Features waiting for their turn, by key; guarded by itself. */
+    private final Map<String, Pending> pending = new HashMap<>();
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    private final ExecutorService workers;
+    private final Object fetchLock = new Object();
+    private final AtomicLong labelled = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong calls = new AtomicLong();
+    private final AtomicLong inputTokens = new AtomicLong();
+    private final AtomicLong outputTokens = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
+    private volatile boolean running = true;
+    private volatile boolean ready;
+    private volatile int partitions;
+    private final AtomicLong featuresRead = new AtomicLong();
+    /** Per partition, the offset read up to before this assignment (records below it were dead-lettered already). */
+    private final Map<TopicPartition, Long> readBefore = new ConcurrentHashMap<>();
+    private volatile RuntimeException fatal;
+    private volatile KafkaConsumer<String, byte[]> features;
+    private KafkaConsumer<String, byte[]> fetcher;
+    private KafkaProducer<String, byte[]> producer;
+
+    /**
+     * @param kafka client settings shared by every consumer and producer ({@code bootstrap.servers} at least)
+     * @param background the index {@code labeller} samples from; this service keeps it current
+     */
+    public LabelService(LabelConfig config, Map<String, Object> kafka, BackgroundIndex background, Labeller labeller) {
+        this.config = config;
+        this.kafka = Map.copyOf(kafka);
+        this.background = background;
+        this.labeller = labeller;
+        this.policy = new RelabelPolicy(config);
+        this.clock = System::currentTimeMillis;
+        this.workers = Executors.newFixedThreadPool(config.concurrency(), r -> {
+            Thread t = new Thread(r, "label-worker");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** A live count of the work: for the progress bar and the log. */
+    public record Progress(boolean ready, int partitions, long featuresRead, int pending, int inFlight, long labelled,
+                           long failed, long calls, long inputTokens, long outputTokens, long deadLettered) {}
+
+    public Progress progress() {
+        int p;
+        synchronized (pending) {
+            p = (int) pending.values().stream().filter(e -> e.verdict == null || e.verdict.decision() != RelabelPolicy.Decision.WAIT).count();
+        }
+        return new Progress(ready, partitions, featuresRead.get(), p, inFlight.size(), labelled.get(), failed.get(), calls.get(), inputTokens.get(),
+                outputTokens.get(), deadLettered.get());
+    }
+
+    /** Runs until {@link #close}; rethrows what made it stop, if anything did. */
+    public void run() {
+        producer = new KafkaProducer<>(producerProps(kafka), new StringSerializer(), new ByteArraySerializer());
+        fetcher = new KafkaConsumer<>(fetcherProps(kafka), new StringDeserializer(), new ByteArrayDeserializer());
+        Map<String, Object> groupProps = TopicFollower.consumerProps(kafka);
+        groupProps.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        try (TopicFollower bg = new TopicFollower(config.backgroundTopic(), kafka, this::onBackground).start();
+             TopicFollower lf = new TopicFollower(config.labelsTopic(), kafka, this::onLabel).start();
+             KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(groupProps, new StringDeserializer(),
+                     new ByteArrayDeserializer())) {
+            features = consumer;
+            consumer.subscribe(List.of(config.featuresTopic()), new Rebalance(consumer));
+            long lastLog = clock.getAsLong();
+            while (running) {
+                var records = consumer.poll(POLL);
+                for (ConsumerRecord<String, byte[]> r : records) {
+                    onFeature(r);
+                    featuresRead.incrementAndGet();
+                }
+                if (!records.isEmpty()) {
+                    commitReadSoFar(consumer);
+                }
+                partitions = consumer.assignment().size();
+                if (!ready && bg.caughtUp() && lf.caughtUp()) {
+                    ready = true;
+                    log.info("read {} background windows and {} labels; labelling", background.size(), labels.size());
+                    decideUndecided();
+                }
+                if (ready) {
+                    dispatch();
+                }
+                if (fatal != null) {
+                    throw fatal;
+                }
+                if (clock.getAsLong() - lastLog >= LOG_EVERY_MS) {
+                    lastLog = clock.getAsLong();
+                    Progress p = progress();
+                    log.info("labelled {}, failed {}, pending {}, in flight {}; LLM calls {}, tokens {} in / {} out",
+                            p.labelled(), p.failed(), p.pending(), p.inFlight(), p.calls(), p.inputTokens(), p.outputTokens());
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+        } finally {
+            workers.shutdownNow();
+            try {
+                workers.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            synchronized (fetchLock) {
+                fetcher.close();
+            }
+            producer.close(Duration.ofSeconds(10));
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        KafkaConsumer<String, byte[]> c = features;
+        if (c != null) {
+            c.wakeup();
+        }
+    }
+
+    // ---- input
+
+    private void onBackground(ConsumerRecord<String, byte[]> r) {
+        try {
+            background.put(r.key(), r.value() == null ? null : Json.read(r.value(), BackgroundWindow.class));
+        } catch (RuntimeException e) {
+            deadLetter(r, "bad-background-window", e.getMessage());
+        }
+    }
+
+    private void onLabel(ConsumerRecord<String, byte[]> r) {
+        if (r.value() == null) {
+            labels.remove(r.key());
+            return;
+        }
+        try {
+            labels.offer(Json.read(r.value(), Label.class));
+        } catch (RuntimeException e) {
+            log.warn("skipping an unreadable label at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+        }
+    }
+
+    private void onFeature(ConsumerRecord<String, byte[]> r) {
+        if (r.value() == null) {
+            synchronized (pending) {
+                pending.remove(r.key());
+            }
+            return;
+        }
+        FeatureState state;
+        try {
+            state = Json.read(r.value(), FeatureState.class);
+            if (!state.key().equals(r.key())) {
+                throw new IllegalArgumentException("the record key " + r.key() + " is not the state's key " + state.key());
+            }
+        } catch (RuntimeException e) {
+            if (r.offset() >= readBefore.getOrDefault(new TopicPartition(r.topic(), r.partition()), 0L)) {
+                deadLetter(r, "bad-feature-state", e.getMessage());
+            }
+            return;
+        }
+        Pending p = new Pending(new TopicPartition(r.topic(), r.partition()), r.offset(), FeatureSummary.of(state));
+        synchronized (pending) {
+            pending.put(r.key(), p);
+            if (ready) {
+                decide(p);
+            }
+        }
+    }
+
+    // ---- scheduling
+
+    /** A feature waiting for its turn: where its latest state is, what it looks like, and the last verdict. */
+    private final class Pending implements RelabelPolicy.Candidate {
+        final TopicPartition partition;
+        final long offset;
+        final FeatureSummary summary;
+        RelabelPolicy.Verdict verdict;
+        long retryAfterMs;
+
+        Pending(TopicPartition partition, long offset, FeatureSummary summary) {
+            this.partition = partition;
+            this.offset = offset;
+            this.summary = summary;
+        }
+
+        @Override
+        public String key() {
+            return summary.key();
+        }
+
+        @Override
+        public boolean neverLabelled() {
+            return labels.get(summary.key()) == null;
+        }
+
+        @Override
+        public double density() {
+            return summary.density();
+        }
+    }
+
+    /** Decides one entry; drops it when there is nothing to do. Call holding {@code pending}. */
+    private void decide(Pending p) {
+        p.verdict = policy.decide(p.summary, labels.get(p.key()), clock.getAsLong());
+        if (!p.verdict.decision().due() && p.verdict.decision() != RelabelPolicy.Decision.WAIT) {
+            pending.remove(p.key(), p);
+        }
+    }
+
+    private void decideUndecided() {
+        synchronized (pending) {
+            for (Pending p : new ArrayList<>(pending.values())) {
+                decide(p);
+            }
+        }
+    }
+
+    /** Starts the most urgent due features while there are free workers. */
+    private void dispatch() {
+        while (inFlight.size() < config.concurrency()) {
+            Pending next = null;
+            long now = clock.getAsLong();
+            synchronized (pending) {
+                for (Pending p : new ArrayList<>(pending.values())) {
+                    if (inFlight.contains(p.key()) || p.retryAfterMs > now) {
+                        continue;
+                    }
+                    if (p.verdict.decision() == RelabelPolicy.Decision.WAIT && p.verdict.notBeforeMs() <= now) {
+                        decide(p);
+                    }
+                    if (p.verdict.decision().due() && pending.get(p.key()) == p
+                            && (next == null || RelabelPolicy.PRIORITY.compare(p, next) < 0)) {
+                        next = p;
+                    }
+                }
+                if (next == null) {
+                    return;
+                }
+                pending.remove(next.key(), next);
+                inFlight.add(next.key());
+            }
+            Pending job = next;
+            workers.execute(() -> work(job));
+        }
+    }
+
+    private void work(Pending job) {
+        String key = job.key();
+        try {
+            FeatureState state = fetch(job.partition, job.offset);
+            if (state == null) {
+                return; // compacted away: a newer state of this feature is on its way
+            }
+            Label last = labels.get(key);
+            if (!policy.decide(FeatureSummary.of(state), last, clock.getAsLong()).decision().due()) {
+                return;
+            }
+            Label label = labeller.label(state, last);
+            producer.send(new ProducerRecord<>(config.labelsTopic(), key, Json.write(label))).get();
+            labels.offer(label);
+            (label.status() == Label.Status.OK ? labelled : failed).incrementAndGet();
+            calls.addAndGet(label.cost().calls());
+            inputTokens.addAndGet(label.cost().inputTokens());
+            outputTokens.addAndGet(label.cost().outputTokens());
+            log.debug("{} v{}: {}", key, state.version(), label.status() == Label.Status.OK ? label.explanation() : label.failure());
+        } catch (LlmUnavailableException e) {
+            log.warn("{} not labelled, will try again in {} s: {}", key, config.retryMaxMillis() / 1000, e.getMessage());
+            requeue(job);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            log.error("could not write the label of {}: {}", key, e.getCause().getMessage());
+            requeue(job);
+        } catch (IllegalStateException e) {
+            fatal = e;
+        } catch (RuntimeException e) {
+            log.error("labelling {} failed", key, e);
+            failed.incrementAndGet();
+        } finally {
+            inFlight.remove(key);
+        }
+    }
+
+    private void requeue(Pending job) {
+        job.retryAfterMs = clock.getAsLong() + config.retryMaxMillis();
+        synchronized (pending) {
+            pending.putIfAbsent(job.key(), job);
+        }
+    }
+
+    /** The feature state at {@code offset}, or null when compaction has removed it. */
+    private FeatureState fetch(TopicPartition tp, long offset) {
+        synchronized (fetchLock) {
+            fetcher.assign(List.of(tp));
+            fetcher.seek(tp, offset);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : fetcher.poll(POLL).records(tp)) {
+                    if (r.offset() != offset || r.value() == null) {
+                        return null;
+                    }
+                    return Json.read(r.value(), FeatureState.class);
+                }
+            }
+            throw new UncheckedIOException(new java.io.IOException("could not fetch " + tp + "@" + offset + " within 30 s"));
+        }
+    }
+
+    /** Commits how far each partition has been read, never moving a mark back while a partition is re-read. */
+    private void commitReadSoFar(KafkaConsumer<String, byte[]> consumer) {
+        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> marks = new HashMap<>();
+        for (TopicPartition tp : consumer.assignment()) {
+            long position = consumer.position(tp);
+            if (position > readBefore.getOrDefault(tp, 0L)) {
+                marks.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(position));
+            }
+        }
+        if (!marks.isEmpty()) {
+            consumer.commitAsync(marks, null);
+        }
+    }
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+        private final KafkaConsumer<String, byte[]> consumer;
+
+        Rebalance(KafkaConsumer<String, byte[]> consumer) {
+            this.consumer = consumer;
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            synchronized (pending) {
+                pending.values().removeIf(p -> partitions.contains(p.partition));
+            }
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            consumer.committed(new java.util.HashSet<>(partitions)).forEach((tp, mark) -> {
+                if (mark != null) {
+                    readBefore.put(tp, mark.offset());
+                }
+            });
+            // the ledger, not committed offsets, says what is done: read every feature again
+            consumer.seekToBeginning(partitions);
+            log.info("assigned {} partition(s) of {}", partitions.size(), config.featuresTopic());
+        }
+    }
+
+    // ---- output
+
+    private void deadLetter(ConsumerRecord<String, byte[]> r, String reason, String detail) {
+        deadLettered.incrementAndGet();
+        log.warn("dead-lettering {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), detail);
+        DeadLetter letter = DeadLetter.of("label", reason, detail, r.topic() + "-" + r.partition() + "@" + r.offset(), r.value());
+        producer.send(new ProducerRecord<>(config.dlqTopic(), r.key(), Json.write(letter)));
+    }
+
+    /**
+     * {@code saestream label --once}: labels the feature {@code key} as it is now on the features
+     * topic, with the background as it is now, and writes the label only when {@code write}.
+     */
+    public static Label labelOnce(LabelConfig config, Map<String, Object> kafka, Map<String, String> env, String key,
+                                  boolean write) throws LlmUnavailableException, java.io.IOException {
+        FeatureKey.index(key); // fails early, naming the bad key
+        Duration timeout = Duration.ofSeconds(60);
+        byte[] stateBytes = latest(kafka, config.featuresTopic(), key, timeout);
+        if (stateBytes == null) {
+            throw new IllegalArgumentException("feature " + key + " is not on " + config.featuresTopic()
+                    + "; keys look like <saeId>/<index>, e.g. all-minilm-l6-v2/layer3/topk-3072/17");
+        }
+        FeatureState state = Json.read(stateBytes, FeatureState.class);
+        byte[] lastBytes = latest(kafka, config.labelsTopic(), key, timeout);
+        Label last = lastBytes == null ? null : Json.read(lastBytes, Label.class);
+        BackgroundIndex background = new BackgroundIndex();
+        TopicFollower.readToEnd(config.backgroundTopic(), kafka,
+                r -> background.put(r.key(), r.value() == null ? null : Json.read(r.value(), BackgroundWindow.class)), timeout);
+        Label label = Labeller.create(config, background, env).label(state, last);
+        if (write) {
+            try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(producerProps(kafka), new StringSerializer(),
+                    new ByteArraySerializer())) {
+                p.send(new ProducerRecord<>(config.labelsTopic(), key, Json.write(label))).get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.IOException("interrupted while writing the label", e);
+            } catch (ExecutionException e) {
+                throw new java.io.IOException("could not write the label to " + config.labelsTopic() + ": "
+                        + e.getCause().getMessage(), e);
+            }
+        }
+        return label;
+    }
+
+    /**
+     * The latest value of {@code key} on a compacted topic (null when absent or deleted), from the
+     * partition the default partitioner puts the key in, read to its end.
+     */
+    static byte[] latest(Map<String, Object> kafka, String topic, String key, Duration timeout) {
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(TopicFollower.consumerProps(kafka),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<org.apache.kafka.common.PartitionInfo> infos = c.partitionsFor(topic, timeout);
+            if (infos == null || infos.isEmpty()) {
+                return null;
+            }
+            byte[] keyBytes = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            TopicPartition tp = new TopicPartition(topic,
+                    org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(keyBytes)) % infos.size());
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            byte[] value = null;
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (c.position(tp) < end) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + tp + " to its end within " + timeout.toSeconds() + " s");
+                }
+                for (ConsumerRecord<String, byte[]> r : c.poll(POLL)) {
+                    if (key.equals(r.key())) {
+                        value = r.value();
+                    }
+                }
+            }
+            return value;
+        }
+    }
+
+    static Map<String, Object> producerProps(Map<String, Object> kafka) {
+        Map<String, Object> p = new HashMap<>(kafka);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
+        return p;
+    }
+
+    private static Map<String, Object> fetcherProps(Map<String, Object> kafka) {
+        Map<String, Object> p = TopicFollower.consumerProps(kafka);
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+        return p;
+    }
+}

@@ -1,0 +1,125 @@
+package dev.saestream.label;
+
+import dev.langchain4j.model.chat.ChatModel;
+import dev.saestream.catalog.FeatureState;
+import dev.saestream.catalog.FeatureWindow;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Labels one feature: chooses its examples, explains it, scores the explanation with every
+ * configured scorer and returns the {@link Label}, cost and evidence included.
+ */
+public final class Labeller {
+    private static final Logger log = LoggerFactory.getLogger(Labeller.class);
+
+    private final LabelConfig config;
+    private final Explainer explainer;
+    private final List<Scorer> scorers;
+    private final BackgroundIndex background;
+    private final Map<String, SimilarFeatures> similar;
+    private final ExampleSampler sampler;
+    private final LongSupplier clock;
+
+    public Labeller(LabelConfig config, Explainer explainer, List<Scorer> scorers, BackgroundIndex background,
+                    Map<String, SimilarFeatures> similar, LongSupplier clock) {
+        this.config = config;
+        this.explainer = explainer;
+        this.scorers = List.copyOf(scorers);
+        this.background = background;
+        this.similar = Map.copyOf(similar);
+        this.sampler = new ExampleSampler(config);
+        this.clock = clock;
+    }
+
+    /**
+     * The labeller {@code config} describes: the LLM client (keys from {@code env}), the embedding
+     * model and the decoders for hard negatives are built here, once.
+     */
+    public static Labeller create(LabelConfig config, BackgroundIndex background, Map<String, String> env) throws IOException {
+        LlmClient llm = null;
+        if (config.usesLlm()) {
+            ChatModel model = ChatModels.create(config, env);
+            llm = new LlmClient(model, config, CallLimits.of(config));
+        }
+        Explainer explainer = config.explainer() == LabelConfig.ExplainerKind.LLM
+                ? new LlmExplainer(llm) : new OfflineExplainer(background);
+        List<Scorer> scorers = new ArrayList<>();
+        for (LabelConfig.ScorerKind kind : config.scorers()) {
+            scorers.add(switch (kind) {
+                case DETECTION -> new DetectionScorer(llm, config.examplesPerPrompt());
+                case FUZZING -> new FuzzingScorer(llm, config.examplesPerPrompt());
+                case SIMULATION -> new SimulationScorer(llm, config.simulationExamples(), config.simulationExamplesPerPrompt());
+                case EMBEDDING -> EmbeddingScorer.load(config.embeddingModel());
+            });
+        }
+        Map<String, SimilarFeatures> similar = new HashMap<>();
+        for (Map.Entry<String, String> d : config.decoders().entrySet()) {
+            similar.put(d.getKey(), SimilarFeatures.fromNpy(Path.of(d.getValue())));
+        }
+        if (config.hardNegatives() > 0 && similar.isEmpty()) {
+            log.warn("label.hardNegatives is {} but no decoder is configured (label.decoders); scoring without hard negatives",
+                    config.hardNegatives());
+        }
+        return new Labeller(config, explainer, scorers, background, similar, System::currentTimeMillis);
+    }
+
+    public LabelConfig config() {
+        return config;
+    }
+
+    /**
+     * Labels {@code state}; {@code previous} (may be null) goes into the new label's history.
+     *
+     * @throws LlmUnavailableException when the explainer's LLM stays unreachable: nothing was
+     *     learned, nothing should be written, and the feature should be tried again later
+     */
+    public Label label(FeatureState state, Label previous) throws LlmUnavailableException {
+        SimilarFeatures sim = similar.get(state.saeId());
+        int[] nearest = sim != null && state.index() < sim.features()
+                ? sim.mostSimilar(state.index(), config.similarFeatures()) : null;
+        ExampleSampler.Samples samples = sampler.sample(state, background, nearest);
+        CostMeter meter = new CostMeter();
+        List<String> warnings = new ArrayList<>();
+        Explainer.Explanation explanation = explainer.explain(state, samples.explain(), meter);
+
+        Map<String, Score> scores = new LinkedHashMap<>();
+        if (explanation.ok()) {
+            List<Example> scoring = samples.scoring();
+            if (samples.activating().isEmpty() || samples.negatives().isEmpty()) {
+                warnings.add("not scored: " + samples.activating().size() + " held-out activating and "
+                        + samples.negatives().size() + " non-activating windows (need at least one of each)");
+            } else {
+                long seed = Hashing.seed(state.key(), state.version());
+                for (Scorer scorer : scorers) {
+                    try {
+                        scores.put(scorer.name(), scorer.score(explanation.text(), state, scoring, seed, meter));
+                    } catch (LlmUnavailableException e) {
+                        // the explanation is paid for: keep it, and say which score is missing
+                        warnings.add(scorer.name() + " not scored: " + e.getMessage());
+                        log.warn("{}: {} not scored: {}", state.key(), scorer.name(), e.getMessage());
+                    }
+                }
+            }
+        }
+        Label.Basis basis = new Label.Basis(state.version(), state.density(), state.activations(), state.windows(),
+                state.max(), ids(state.top()), ids(samples.explain()),
+                samples.activating().stream().map(Example::id).toList(),
+                samples.negatives().stream().map(Example::id).toList());
+        return new Label(state.saeId(), state.index(), explanation.ok() ? Label.Status.OK : Label.Status.FAILED,
+                explanation.failure(), explanation.text(), explainer.info(), scores, meter.cost(), basis,
+                clock.getAsLong(), warnings, previous == null ? List.of() : previous.historyFor(config.historySize()));
+    }
+
+    private static List<String> ids(List<FeatureWindow> windows) {
+        return windows.stream().map(FeatureWindow::id).toList();
+    }
+}

@@ -1,0 +1,62 @@
+package dev.saestream.label;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.saestream.catalog.FeatureState;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The embedding scorer runs in-process, from the model in the LangChain4j jar: no network. */
+class EmbeddingScorerTest {
+    private static EmbeddingScorer scorer;
+    private static SyntheticCatalog catalog;
+    private static BackgroundIndex background;
+
+    @BeforeAll
+    static void load() {
+        scorer = EmbeddingScorer.load("all-minilm-l6-v2-q");
+        catalog = new SyntheticCatalog("test-sae", SyntheticCatalog.englishDocs(300), SyntheticCatalog.standardSpecs());
+        background = catalog.backgroundIndex(400, 5);
+    }
+
+    private static List<Example> examples(int feature) {
+        FeatureState state = catalog.state(feature, 1);
+        return new ExampleSampler(LabelConfig.DEFAULTS).sample(state, background, null).scoring();
+    }
+
+    @Test
+    void aFittingExplanationSeparatesActivatingFromNonActivating() {
+        // given held-out windows of the "Parliament" feature
+        List<Example> examples = examples(0);
+        // when scored with a fitting explanation and with an unrelated one
+        Score fitting = scorer.score("the word \"Parliament\"", catalog.state(0, 1), examples, 1, new CostMeter());
+        Score unrelated = scorer.score("recipes for baking bread", catalog.state(0, 1), examples, 1, new CostMeter());
+        // then the fitting one ranks activating windows higher, and both carry n and an interval around the value
+        assertThat(fitting.metric()).isEqualTo("roc_auc");
+        assertThat(fitting.n()).isEqualTo(examples.size()).isEqualTo(100);
+        assertThat(fitting.value()).isGreaterThan(0.75).isGreaterThan(unrelated.value() + 0.15);
+        assertThat(fitting.ciLow()).isLessThanOrEqualTo(fitting.value());
+        assertThat(fitting.ciHigh()).isGreaterThanOrEqualTo(fitting.value());
+        assertThat(fitting.parseFailures()).isZero();
+        assertThat(fitting.model()).isEqualTo("all-minilm-l6-v2-q");
+    }
+
+    @Test
+    void theScoreIsTheAucOfTheCosineSimilarities() {
+        // the AUC recomputed from the model's own embeddings and the hand-checked Stats.auc
+        List<Example> examples = examples(3);
+        Score s = scorer.score("Europe", catalog.state(3, 1), examples, 1, new CostMeter());
+        var model = new dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel();
+        float[] q = model.embed("Europe").content().vector();
+        double[] pos = examples.stream().filter(Example::activating)
+                .mapToDouble(e -> EmbeddingScorer.cosine(q, model.embed(e.text()).content().vector())).toArray();
+        double[] neg = examples.stream().filter(e -> !e.activating())
+                .mapToDouble(e -> EmbeddingScorer.cosine(q, model.embed(e.text()).content().vector())).toArray();
+        assertThat(s.value()).isCloseTo(Stats.auc(pos, neg), within(1e-9));
+        Stats.Interval ci = Stats.aucInterval(pos, neg);
+        assertThat(s.ciLow()).isCloseTo(ci.low(), within(1e-9));
+        assertThat(s.ciHigh()).isCloseTo(ci.high(), within(1e-9));
+    }
+}

@@ -1,0 +1,52 @@
+package dev.saestream.label;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.saestream.config.ConfigException;
+import dev.saestream.config.Settings;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class LabelConfigTest {
+    @Test
+    void theDefaultsSurviveTheConfigLayers() {
+        assertThat(Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS, Map.of())).isEqualTo(LabelConfig.DEFAULTS);
+        assertThat(LabelConfig.DEFAULTS.usesLlm()).as("the defaults need no network").isFalse();
+    }
+
+    @Test
+    void environmentVariablesChooseTheLlmPath() {
+        Settings env = Settings.load(null, Map.of("SAESTREAM_LABEL_EXPLAINER", "llm", "SAESTREAM_LABEL_SCORERS", "[detection, embedding]",
+                "SAESTREAM_LABEL_PROVIDER", "Anthropic", "SAESTREAM_LABEL_MODEL", "claude-haiku-4-5"));
+        LabelConfig cfg = env.section("label", LabelConfig.DEFAULTS, Map.of());
+        assertThat(cfg.explainer()).isEqualTo(LabelConfig.ExplainerKind.LLM);
+        assertThat(cfg.scorers()).containsExactly(LabelConfig.ScorerKind.DETECTION, LabelConfig.ScorerKind.EMBEDDING);
+        assertThat(cfg.provider()).isEqualTo(LabelConfig.Provider.ANTHROPIC);
+        assertThat(cfg.usesLlm()).isTrue();
+        assertThat(ChatModels.keyVariable(cfg)).isEqualTo("ANTHROPIC_API_KEY");
+    }
+
+    @Test
+    void badValuesAreNamedWithTheirField() {
+        assertThatThrownBy(() -> Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS, Map.of("provider", "gemini")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("label.provider must be one of [openai, anthropic, ollama], got 'gemini'");
+        assertThatThrownBy(() -> Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS, Map.of("concurrency", 0)))
+                .hasMessageContaining("label.concurrency must be at least 1, got 0");
+        assertThatThrownBy(() -> Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS, Map.of("scorers", List.of())))
+                .hasMessageContaining("label.scorers must name at least one of");
+    }
+
+    @Test
+    void anLlmWithoutAModelOrAKeyIsRefusedWithWhatToSet() {
+        LabelConfig noModel = Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS, Map.of("explainer", "llm"));
+        assertThatThrownBy(() -> ChatModels.create(noModel, Map.of()))
+                .hasMessage("label.model is not set: give the model name your openai server serves"
+                        + " (config label.model or SAESTREAM_LABEL_MODEL)");
+        LabelConfig noKey = Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS, Map.of("explainer", "llm", "model", "gpt-4o-mini"));
+        assertThatThrownBy(() -> ChatModels.create(noKey, Map.of()))
+                .hasMessage("the openai API needs a key: set the environment variable OPENAI_API_KEY (or name another one in label.apiKeyEnv)");
+    }
+}

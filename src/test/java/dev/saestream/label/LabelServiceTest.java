@@ -1,0 +1,205 @@
+package dev.saestream.label;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.saestream.catalog.BackgroundWindow;
+import dev.saestream.catalog.FeatureState;
+import dev.saestream.config.Settings;
+import dev.saestream.kafka.DeadLetter;
+import dev.saestream.kafka.Json;
+import dev.saestream.kafka.TestKafka;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The labelling service end to end on the real broker, with the offline explainer and the
+ * embedding scorer (no network): two instances share the work, every eligible feature gets one
+ * label, a restart relabels nothing unchanged, and a material change is relabelled.
+ */
+class LabelServiceTest {
+    private static final int DOCS = 300;
+
+    @Test
+    void labelsEveryEligibleFeatureOnceAndAfterARestartOnlyWhatChanged() throws Exception {
+        // given fresh topics, a synthetic catalogue and a config pointing at them
+        String run = TestKafka.unique("label");
+        Map<String, Object> cfgFlags = new HashMap<>(Map.of(
+                "featuresTopic", run + ".features", "backgroundTopic", run + ".background",
+                "labelsTopic", run + ".labels", "dlqTopic", run + ".dlq", "groupId", run,
+                "relabelIntervalSeconds", 0, "concurrency", 2, "scoreActivating", 30, "scoreNonActivating", 30));
+        LabelConfig cfg = Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS, cfgFlags);
+        try (Admin admin = TestKafka.admin()) {
+            Map<String, String> compacted = Map.of("cleanup.policy", "compact");
+            admin.createTopics(List.of(
+                    new NewTopic(cfg.featuresTopic(), 4, (short) 1).configs(compacted),
+                    new NewTopic(cfg.backgroundTopic(), 2, (short) 1).configs(compacted),
+                    new NewTopic(cfg.labelsTopic(), 2, (short) 1).configs(compacted),
+                    new NewTopic(cfg.dlqTopic(), 1, (short) 1))).all().get();
+        }
+        Map<String, Object> kafka = Map.of("bootstrap.servers", TestKafka.bootstrapServers());
+        SyntheticCatalog catalog = new SyntheticCatalog("demo-sae", SyntheticCatalog.englishDocs(DOCS),
+                SyntheticCatalog.standardSpecs());
+        List<FeatureState> states = new ArrayList<>();
+        for (SyntheticCatalog.Spec spec : catalog.specs) {
+            states.add(catalog.state(spec.index(), 10, 0, DOCS / 2, 50, 200));
+        }
+        List<String> eligible = states.stream().filter(s -> s.windows() >= cfg.minWindows()).map(FeatureState::key).toList();
+        List<String> tooRare = states.stream().filter(s -> s.windows() < cfg.minWindows()).map(FeatureState::key).toList();
+        assertThat(eligible).hasSizeGreaterThan(10);
+        assertThat(tooRare).isNotEmpty();
+
+        // when two instances run in one group, and the catalogue is written once both have partitions
+        Instance a = Instance.start(cfg, kafka);
+        Instance b = Instance.start(cfg, kafka);
+        await(() -> a.progress().partitions() + b.progress().partitions() == 4 && a.progress().ready() && b.progress().ready(),
+                "both instances assigned and ready");
+        try (KafkaProducer<String, byte[]> p = producer(kafka)) {
+            for (BackgroundWindow w : catalog.background(400, 3)) {
+                p.send(new ProducerRecord<>(cfg.backgroundTopic(), w.id(), Json.write(w)));
+            }
+            for (FeatureState s : states) {
+                p.send(new ProducerRecord<>(cfg.featuresTopic(), s.key(), Json.write(s)));
+            }
+            p.send(new ProducerRecord<>(cfg.featuresTopic(), "demo-sae/99", "{not json".getBytes()));
+            p.flush();
+        }
+        await(() -> labelsByKey(cfg, kafka).keySet().containsAll(eligible), "a label for every eligible feature");
+        await(() -> idle(a) && idle(b), "both idle");
+
+        // then every eligible feature has exactly one label, with its evidence and an embedding score
+        Map<String, List<Label>> labels = labelsByKey(cfg, kafka);
+        assertThat(labels.keySet()).containsExactlyInAnyOrderElementsOf(eligible);
+        for (String key : eligible) {
+            assertThat(labels.get(key)).as(key).hasSize(1);
+            Label l = labels.get(key).get(0);
+            assertThat(l.status()).isEqualTo(Label.Status.OK);
+            assertThat(l.explanation()).startsWith("Fires on");
+            assertThat(l.explainer().kind()).isEqualTo("offline");
+            assertThat(l.basis().version()).isEqualTo(10);
+            Score e = l.scores().get("embedding");
+            assertThat(e.n()).isGreaterThan(30);
+            assertThat(e.ciLow()).isLessThanOrEqualTo(e.value());
+            assertThat(l.cost().calls()).isZero();
+        }
+        assertThat(a.progress().labelled()).as("instance a did some of the work").isPositive();
+        assertThat(b.progress().labelled()).as("instance b did some of the work").isPositive();
+        assertThat(a.progress().labelled() + b.progress().labelled()).isEqualTo(eligible.size());
+        // and the bad record went to the dead-letter topic
+        List<ConsumerRecord<String, byte[]>> dead = readAll(cfg.dlqTopic(), kafka);
+        assertThat(dead).hasSize(1);
+        assertThat(Json.read(dead.get(0).value(), DeadLetter.class).stage()).isEqualTo("label");
+        a.stop();
+        b.stop();
+
+        // when one instance restarts over the same topics
+        Instance c = Instance.start(cfg, kafka);
+        await(() -> c.progress().featuresRead() >= states.size() + 1 && idle(c), "restarted instance caught up");
+        // then nothing is relabelled
+        assertThat(c.progress().labelled()).isZero();
+        assertThat(readAll(cfg.labelsTopic(), kafka)).hasSize(eligible.size());
+        // and the bad record, read again, is not dead-lettered again
+        assertThat(readAll(cfg.dlqTopic(), kafka)).hasSize(1);
+
+        // when feature 1's top windows are replaced and feature 0 only gets a new version
+        FeatureState moved = catalog.state(1, 11, DOCS / 2, DOCS, 50, 200);
+        FeatureState same = new FeatureState(states.get(0).saeId(), 0, 11, states.get(0).tokensSeen(), states.get(0).activations(),
+                states.get(0).documents(), states.get(0).windows(), states.get(0).sum(), states.get(0).max(),
+                states.get(0).histogram(), states.get(0).top(), states.get(0).reservoir(), states.get(0).updatedMs() + 1);
+        try (KafkaProducer<String, byte[]> p = producer(kafka)) {
+            p.send(new ProducerRecord<>(cfg.featuresTopic(), same.key(), Json.write(same)));
+            p.send(new ProducerRecord<>(cfg.featuresTopic(), moved.key(), Json.write(moved)));
+            p.flush();
+        }
+        await(() -> labelsByKey(cfg, kafka).get(moved.key()).size() == 2, "the changed feature relabelled");
+        await(() -> c.progress().featuresRead() >= states.size() + 3 && idle(c), "idle again");
+        c.stop();
+
+        // then only the changed one got a new label, with the old one in its history
+        Map<String, List<Label>> after = labelsByKey(cfg, kafka);
+        assertThat(after.get(same.key())).hasSize(1);
+        Label relabelled = after.get(moved.key()).get(1);
+        assertThat(relabelled.basis().version()).isEqualTo(11);
+        assertThat(relabelled.history()).hasSize(1);
+        assertThat(relabelled.history().get(0).version()).isEqualTo(10);
+        assertThat(c.progress().labelled()).isEqualTo(1);
+    }
+
+    private static boolean idle(Instance i) {
+        LabelService.Progress p = i.progress();
+        return p.ready() && p.pending() == 0 && p.inFlight() == 0;
+    }
+
+    /** A service on its own thread. */
+    private record Instance(LabelService service, Thread thread) {
+        static Instance start(LabelConfig cfg, Map<String, Object> kafka) throws Exception {
+            BackgroundIndex background = new BackgroundIndex();
+            LabelService service = new LabelService(cfg, kafka, background, Labeller.create(cfg, background, Map.of()));
+            Thread t = new Thread(service::run, "label-service-under-test");
+            t.start();
+            return new Instance(service, t);
+        }
+
+        LabelService.Progress progress() {
+            return service.progress();
+        }
+
+        void stop() throws InterruptedException {
+            service.close();
+            thread.join(30_000);
+            assertThat(thread.isAlive()).isFalse();
+        }
+    }
+
+    private static KafkaProducer<String, byte[]> producer(Map<String, Object> kafka) {
+        return new KafkaProducer<>(kafka, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    static Map<String, List<Label>> labelsByKey(LabelConfig cfg, Map<String, Object> kafka) {
+        Map<String, List<Label>> out = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : readAll(cfg.labelsTopic(), kafka)) {
+            out.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(Json.read(r.value(), Label.class));
+        }
+        out.values().forEach(l -> l.sort(java.util.Comparator.comparingLong(Label::createdMs)));
+        return out;
+    }
+
+    static List<ConsumerRecord<String, byte[]>> readAll(String topic, Map<String, Object> kafka) {
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(kafka, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                c.poll(Duration.ofMillis(100)).forEach(out::add);
+            }
+            return out;
+        }
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            Thread.sleep(250);
+        }
+    }
+}
