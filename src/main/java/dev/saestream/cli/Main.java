@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             BrokerCommand.class,
             TopicsCommand.class,
             ProduceCommand.class,
+            CatalogCommand.class,
             LabelCommand.class,
         })
 public final class Main implements Runnable {

@@ -1,0 +1,86 @@
+package dev.saestream.cli;
+
+import dev.saestream.catalog.CatalogApp;
+import dev.saestream.catalog.CatalogConfig;
+import dev.saestream.catalog.CatalogTotals;
+import dev.saestream.config.Home;
+import dev.saestream.config.Settings;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code saestream catalog}: the catalog stage alone; start several with the same application id to share the work. */
+@Command(name = "catalog", mixinStandardHelpOptions = true,
+        description = {"Run the catalog stage: saestream.codes -> per-feature statistics, exact top-k windows and",
+            "reservoirs -> saestream.features and saestream.background. Instances with the same application id",
+            "share the partitions; give each its own --application-server to query across them. Runs until Ctrl-C."})
+final class CatalogCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Option(names = "--application-server", paramLabel = "HOST:PORT",
+            description = "Where this instance answers the other instances' queries (needed with several instances).")
+    String applicationServer;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Kafka Streams state directory (default data/streams).")
+    String stateDir;
+
+    @Option(names = "--threads", description = "Stream threads in this instance.")
+    Integer threads;
+
+    @Option(names = "--application-id", description = "Kafka Streams application id (default saestream-catalog).")
+    String applicationId;
+
+    @Option(names = "--progress", negatable = true, description = "Show live counts (default: when on a terminal).")
+    Boolean progress;
+
+    static CatalogConfig catalogConfig(Settings settings, Integer threads, String applicationId, String stateDir) {
+        Map<String, Object> flags = new HashMap<>();
+        flags.put("threads", threads);
+        flags.put("applicationId", applicationId);
+        flags.put("stateDir", stateDir);
+        return settings.section(CatalogConfig.SECTION, CatalogConfig.defaults(), flags);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Settings settings = config.settings();
+        CatalogConfig cc = catalogConfig(settings, threads, applicationId, stateDir);
+        try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings, Map.of()))) {
+            session.createTopics();
+            CountDownLatch stop = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "catalog-shutdown"));
+            try (CatalogApp app = CatalogApp.start(cc, session.clientConfig(), Home.resolve(cc.stateDir()).toString(),
+                    applicationServer, kafka.cluster(settings).replicationFactor());
+                 Progress bar = Progress.start("catalog", -1, "docs", progress)) {
+                System.out.println("catalog running (" + app.shards() + " shards); Ctrl-C stops it");
+                while (!stop.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+                    if (app.streams().state() == org.apache.kafka.streams.KafkaStreams.State.ERROR) {
+                        throw new IllegalStateException("the catalog failed; see the log above");
+                    }
+                    if (app.streams().state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING) {
+                        long docs = 0;
+                        long tokens = 0;
+                        for (String sae : app.queries().local().saeIds()) {
+                            CatalogTotals t = app.queries().local().totals(sae);
+                            docs += t.documents();
+                            tokens += t.tokens();
+                        }
+                        bar.stepTo(docs);
+                        bar.extra(tokens + " tokens");
+                    }
+                }
+                app.streams().close(Duration.ofSeconds(30));
+            }
+        }
+        return ExitCode.OK;
+    }
+}

@@ -1,0 +1,32 @@
+package dev.saestream.encode;
+
+/**
+ * The encode stage (config section {@code encode}).
+ *
+ * @param applicationId    Kafka Streams application id: instances with the same id share the work
+ * @param precision        how activation values are stored in saestream.codes (half or float)
+ * @param maxTokens        documents with more tokens than this are dead-lettered (0: no cap)
+ * @param threads          stream threads (each runs documents through the model on its own)
+ * @param commitIntervalMs Kafka Streams commit interval (exactly once: also the transaction length)
+ * @param saeId            overrides the SAE's own id (empty: derived from the SAE's metadata)
+ */
+public record EncodeConfig(String applicationId, CodesFormat.Precision precision, int maxTokens, int threads,
+                           long commitIntervalMs, String saeId) {
+    public static final String SECTION = "encode";
+
+    public EncodeConfig {
+        if (applicationId == null || applicationId.isBlank()) {
+            throw new IllegalArgumentException("encode.applicationId must be given");
+        }
+        if (precision == null) {
+            throw new IllegalArgumentException("encode.precision must be half or float");
+        }
+        if (maxTokens < 0 || threads <= 0 || commitIntervalMs <= 0) {
+            throw new IllegalArgumentException("encode.maxTokens must be >= 0, threads and commitIntervalMs positive");
+        }
+    }
+
+    public static EncodeConfig defaults() {
+        return new EncodeConfig("saestream-encode", CodesFormat.Precision.HALF, 100_000, 2, 1_000, "");
+    }
+}

@@ -1,0 +1,110 @@
+package dev.saestream.encode;
+
+import dev.saestream.corpus.Document;
+import dev.saestream.kafka.DeadLetter;
+import dev.saestream.kafka.Json;
+import dev.saestream.kafka.Topics;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+
+/**
+ * The encode stage as a Kafka Streams topology: {@code saestream.texts} → tokenize, transformer to
+ * the hook, SAE encode → {@code saestream.codes}; texts that cannot be read or encoded →
+ * {@code saestream.dlq}. One document per record, so exactly-once needs no buffering.
+ */
+public final class EncodeTopology {
+    public static final String STAGE = "encode";
+    /** Marks dead letters among the processor's outputs (first byte of a codes record is 'S'). */
+    private static final byte JSON_START = '{';
+
+    private EncodeTopology() {}
+
+    public static Topology build(DocumentEncoder encoder, EncodeConfig config, EncodeCounters counters) {
+        StreamsBuilder builder = new StreamsBuilder();
+        KStream<String, byte[]> out = builder
+                .stream(Topics.TEXTS, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("texts-source"))
+                .processValues(() -> new EncodeProcessor(encoder, config, counters), Named.as("encode"));
+        out.split(Named.as("encoded-"))
+                .branch((k, v) -> v.length > 0 && v[0] == JSON_START, Branched.withConsumer(bad ->
+                        bad.to(Topics.DLQ, Produced.with(Serdes.String(), Serdes.ByteArray()).withName("dlq-sink"))))
+                .defaultBranch(Branched.withConsumer(good ->
+                        good.to(Topics.CODES, Produced.with(Serdes.String(), Serdes.ByteArray()).withName("codes-sink"))));
+        return builder.build();
+    }
+
+    /** Encodes one document per record; its output is a codes record, or a dead letter (JSON). */
+    static final class EncodeProcessor implements FixedKeyProcessor<String, byte[], byte[]> {
+        private final DocumentEncoder encoder;
+        private final EncodeConfig config;
+        private final EncodeCounters counters;
+        private FixedKeyProcessorContext<String, byte[]> context;
+
+        EncodeProcessor(DocumentEncoder encoder, EncodeConfig config, EncodeCounters counters) {
+            this.encoder = encoder;
+            this.config = config;
+            this.counters = counters;
+        }
+
+        @Override
+        public void init(FixedKeyProcessorContext<String, byte[]> context) {
+            this.context = context;
+        }
+
+        @Override
+        public void process(FixedKeyRecord<String, byte[]> record) {
+            counters.read.incrementAndGet();
+            Document doc;
+            try {
+                doc = Json.read(record.value(), Document.class);
+                if (doc.text().isBlank()) {
+                    deadLetter(record, "empty-text", "the text is empty or only whitespace");
+                    return;
+                }
+            } catch (RuntimeException e) {
+                deadLetter(record, "malformed-text", "not a saestream.texts document: " + e.getMessage());
+                return;
+            }
+            String id = doc.id() != null ? doc.id() : record.key();
+            if (id == null) {
+                deadLetter(record, "missing-id", "the record has neither a key nor an id");
+                return;
+            }
+            try {
+                long start = System.nanoTime();
+                DocumentCodes codes = encoder.encode(id, doc.text());
+                counters.encodeNanos.addAndGet(System.nanoTime() - start);
+                if (config.maxTokens() > 0 && codes.size() > config.maxTokens()) {
+                    throw new EncodeException(EncodeException.TOO_LONG, codes.size() + " tokens, over the cap of "
+                            + config.maxTokens());
+                }
+                byte[] bytes = CodesFormat.write(codes, config.precision());
+                counters.encoded.incrementAndGet();
+                counters.tokens.addAndGet(codes.size());
+                counters.codeBytes.addAndGet(bytes.length);
+                context.forward(record.withValue(bytes));
+            } catch (EncodeException e) {
+                deadLetter(record, e.reason(), e.getMessage());
+            }
+        }
+
+        private void deadLetter(FixedKeyRecord<String, byte[]> record, String reason, String detail) {
+            String source = context.recordMetadata().map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
+                    .orElse("unknown");
+            DeadLetter letter = DeadLetter.of(STAGE, reason, detail, source,
+                    record.value() == null ? new byte[0] : record.value());
+            counters.deadLettered.incrementAndGet();
+            context.forward(record.withValue(Json.write(letter)));
+        }
+    }
+
+
+}

@@ -1,0 +1,36 @@
+package dev.saestream.kafka;
+
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+
+/** Kafka Streams settings every saestream stage shares: exactly once, explicit threads, state and replication. */
+public final class StreamsProps {
+    private StreamsProps() {}
+
+    /**
+     * @param applicationServer {@code host:port} where this instance answers interactive queries, or null
+     * @param replicationFactor replication of internal topics (changelogs, repartitions); 0 or less keeps Kafka's default
+     */
+    public static Properties of(String applicationId, Map<String, Object> clientConfig, int threads, long commitIntervalMs,
+                                String stateDir, String applicationServer, int replicationFactor) {
+        Properties p = new Properties();
+        p.putAll(clientConfig);
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
+        if (replicationFactor > 0) {
+            p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, replicationFactor);
+        }
+        if (applicationServer != null && !applicationServer.isBlank()) {
+            p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
+        }
+        // documents can be large, and so can a feature's state with its windows
+        p.put(StreamsConfig.producerPrefix("max.request.size"), 16 * 1024 * 1024);
+        p.put(StreamsConfig.producerPrefix("compression.type"), "zstd");
+        p.put(StreamsConfig.producerPrefix("linger.ms"), 20);
+        return p;
+    }
+}

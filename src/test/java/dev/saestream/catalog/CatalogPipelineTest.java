@@ -1,0 +1,217 @@
+package dev.saestream.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.saestream.encode.CodesFormat;
+import dev.saestream.encode.DocumentCodes;
+import dev.saestream.kafka.BrokerConfig;
+import dev.saestream.kafka.EmbeddedBroker;
+import dev.saestream.kafka.TopicAdmin;
+import dev.saestream.kafka.TopicSpecs;
+import dev.saestream.kafka.Topics;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The catalog on a real broker, with partitions: several instances share the work and answer
+ * queries for each other, and an instance killed mid-stream (SIGKILL, no clean close) is
+ * replaced without losing or double-counting anything. Every check is against the batch reference.
+ */
+class CatalogPipelineTest {
+    static EmbeddedBroker broker;
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void start() throws Exception {
+        broker = EmbeddedBroker.start(new BrokerConfig("127.0.0.1", 0, 0, dir.resolve("kafka").toString(), Map.of()));
+        try (Admin admin = admin()) {
+            new TopicAdmin(admin).create(TopicSpecs.load(Path.of("topics")));
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        broker.close();
+    }
+
+    static Admin admin() {
+        return Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()));
+    }
+
+    static Map<String, Object> client() {
+        return Map.of("bootstrap.servers", broker.bootstrapServers());
+    }
+
+    static CatalogConfig config(String appId) {
+        CatalogConfig d = CatalogConfig.defaults();
+        return new CatalogConfig(appId, 5, 3, 4, 8, 20, 16, 42L, 0, 1_000, 1.0, 0.2, 500, 500, 1, true, d.stateDir());
+    }
+
+    static void produce(List<DocumentCodes> docs) throws Exception {
+        try (var p = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", broker.bootstrapServers()),
+                new StringSerializer(), new ByteArraySerializer())) {
+            for (DocumentCodes d : docs) {
+                p.send(new ProducerRecord<>(Topics.CODES, d.docId(), CodesFormat.write(d, CodesFormat.Precision.HALF)));
+            }
+            p.flush();
+        }
+    }
+
+    static void awaitDocuments(CatalogQueries q, String sae, long expected) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 120_000;
+        long seen = -1;
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                seen = q.totals(sae).documents();
+                if (seen == expected) {
+                    // statistics are checkpointed every checkpointMs: one more period and they are current
+                    Thread.sleep(1_500);
+                    return;
+                }
+            } catch (RuntimeException rebalancing) {
+                // a rebalance or a not-yet-running instance: ask again
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("catalog saw " + seen + " of " + expected + " documents");
+    }
+
+    static void assertMatchesReference(CatalogQueries q, String sae, BatchCatalog expected, CatalogConfig config) {
+        assertThat(q.totals(sae).tokens()).isEqualTo(expected.tokens);
+        expected.features.forEach((f, e) -> {
+            FeatureState s = q.feature(sae, f).orElseThrow(() -> new AssertionError("feature " + f + " is missing"));
+            assertThat(s.activations()).as("activations of %d", f).isEqualTo(e.activations);
+            assertThat(s.documents()).as("documents of %d", f).isEqualTo(e.documents);
+            assertThat(new BigDecimal(s.sum())).as("sum of %d", f).isEqualByComparingTo(e.sum);
+            assertThat(s.max()).isEqualTo(e.max);
+            assertThat(s.histogram().counts()).containsExactly(e.histogram);
+            assertThat(s.version()).isEqualTo(e.version);
+            assertThat(s.top()).as("top of %d", f).containsExactlyElementsOf(e.top(config.topK()));
+            assertThat(s.reservoir()).as("reservoir of %d", f).containsExactlyElementsOf(e.reservoir(config.reservoirSize()));
+        });
+        FeaturePage page = q.page(sae, FeatureSummary.Sort.DENSITY, 0, 10);
+        assertThat(page.total()).isEqualTo(expected.features.size());
+        List<Integer> byDensity = expected.features.entrySet().stream()
+                .sorted((a, b) -> a.getValue().activations != b.getValue().activations
+                        ? Long.compare(b.getValue().activations, a.getValue().activations) : Integer.compare(a.getKey(), b.getKey()))
+                .map(Map.Entry::getKey).limit(10).toList();
+        assertThat(page.features()).extracting(FeatureSummary::index).containsExactlyElementsOf(byDensity);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void twoInstancesShareThePartitionsAndAnswerForEachOther() throws Exception {
+        String sae = "scaleout/layer0/topk-8";
+        List<DocumentCodes> docs = retag(SyntheticCodes.documents(21, 300, 48, 10), sae);
+        produce(docs);
+        CatalogConfig config = config("catalog-scaleout");
+        String a = "127.0.0.1:" + freePort();
+        String b = "127.0.0.1:" + freePort();
+        try (CatalogApp one = CatalogApp.start(config, client(), dir.resolve("a").toString(), a, 1);
+             CatalogApp two = CatalogApp.start(config, client(), dir.resolve("b").toString(), b, 1)) {
+            awaitDocuments(one.queries(), sae, docs.size());
+            // both instances got work, so the answers below really came from two places
+            assertThat(one.streams().metadataForLocalThreads().iterator().next().activeTasks()).isNotEmpty();
+            assertThat(two.streams().metadataForLocalThreads().iterator().next().activeTasks()).isNotEmpty();
+            BatchCatalog expected = new BatchCatalog(docs, config);
+            assertMatchesReference(one.queries(), sae, expected, config);
+            assertMatchesReference(two.queries(), sae, expected, config);
+        }
+        // a single instance on the same input ends with the same catalogue
+        try (CatalogApp alone = CatalogApp.start(config("catalog-alone"), client(), dir.resolve("c").toString(), null, 1)) {
+            awaitDocuments(alone.queries(), sae, docs.size());
+            assertMatchesReference(alone.queries(), sae, new BatchCatalog(docs, config), config);
+        }
+    }
+
+    @Test
+    void aKilledInstanceIsReplacedWithoutLossOrDoubleCounting() throws Exception {
+        String sae = "crash/layer0/topk-8";
+        String appId = "catalog-crash";
+        CatalogConfig config = config(appId);
+        List<DocumentCodes> docs = retag(SyntheticCodes.documents(33, 1200, 48, 10), sae);
+        Path stateDir = dir.resolve("crash-state");
+        Path yaml = dir.resolve("crash.yaml");
+        Files.writeString(yaml, "kafka:\n  bootstrapServers: " + broker.bootstrapServers() + "\n"
+                + "catalog:\n  applicationId: " + appId + "\n  topK: 5\n  before: 3\n  after: 4\n  reservoirSize: 8\n"
+                + "  backgroundSize: 20\n  backgroundLength: 16\n  checkpointMs: 500\n  commitIntervalMs: 500\n"
+                + "  emitIntervalMs: 1000\n  stateDir: " + stateDir + "\n");
+        produce(docs.subList(0, 400));
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.saestream.cli.Main", "catalog", "--config",
+                yaml.toString(), "--no-progress")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+        try {
+            awaitCommitted(appId, 1);
+            // more input while it runs, then kill it without warning, mid-stream
+            produce(docs.subList(400, 1200));
+            awaitCommitted(appId, 450);
+            child.destroyForcibly();
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            child.destroyForcibly();
+        }
+        long committed = committed(appId);
+        assertThat(committed).as("killed mid-stream").isLessThan(docs.size());
+        try (CatalogApp replacement = CatalogApp.start(config, client(), stateDir.toString(), null, 1)) {
+            awaitDocuments(replacement.queries(), sae, docs.size());
+            assertMatchesReference(replacement.queries(), sae, new BatchCatalog(docs, config), config);
+        }
+    }
+
+    /** The documents under another SAE id, so that tests sharing the topic keep apart. */
+    static List<DocumentCodes> retag(List<DocumentCodes> docs, String sae) {
+        List<DocumentCodes> out = new ArrayList<>();
+        for (DocumentCodes d : docs) {
+            out.add(new DocumentCodes(sae, sae + ":" + d.docId(), d.tokens(), d.pieces(), d.gaps(), d.tail(), d.codes(), d.stats()));
+        }
+        return out;
+    }
+
+    static long committed(String appId) throws Exception {
+        try (Admin admin = admin()) {
+            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(appId)
+                    .partitionsToOffsetAndMetadata().get();
+            return offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(Topics.CODES))
+                    .mapToLong(e -> e.getValue().offset()).sum();
+        }
+    }
+
+    /** Waits until the group has committed at least {@code atLeast} more codes records than the other tests put there. */
+    static void awaitCommitted(String appId, long atLeast) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            if (committed(appId) >= atLeast) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the catalog did not commit " + atLeast + " records in time; see child.log");
+    }
+
+}
