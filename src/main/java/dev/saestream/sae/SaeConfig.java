@@ -52,7 +52,7 @@ public record SaeConfig(
     /** Written so that SAELens reads our files with its v6 loader instead of its pre-6 converter. */
     static final String SCHEMA_VERSION = "6.0.0";
     private static final Set<String> KNOWN_METADATA = Set.of(
-            "model_name", "hook_name", "context_size", "dataset_path", ID_KEY);
+            "model_name", "hook_name", "context_size", "dataset_path", ID_KEY, "sae_lens_version", "sae_lens_training_version");
     private static final Pattern LAYER = Pattern.compile("(?:layers?|blocks|h)[._/]?(\\d+)");
 
     public SaeConfig {
