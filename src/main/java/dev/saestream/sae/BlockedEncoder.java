@@ -26,6 +26,11 @@ public final class BlockedEncoder extends MatmulEncoder {
 
     @Override
     void matmul(float[] a, int n, int d, float[] w, int m, float[] bias, float[] out) {
+        multiply(a, n, d, w, m, bias, out);
+    }
+
+    /** out[r][j] = bias[j] + Σ_p a[r][p] · w[p][j] for n rows; the kernel the trainer shares. */
+    static void multiply(float[] a, int n, int d, float[] w, int m, float[] bias, float[] out) {
         float[] c0 = new float[TILE];
         float[] c1 = new float[TILE];
         float[] c2 = new float[TILE];
