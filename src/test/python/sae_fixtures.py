@@ -109,6 +109,23 @@ def forward(p, arch, norm, apply_b_dec, rescale, x):
     return acts, recon, min(margins)
 
 
+def metrics(x, acts, recon):
+    """SAELens / SAEBench reconstruction metrics of one fixture, as saestream's evaluation reports them."""
+    fired = (acts > 0).sum(axis=0)
+    density = fired / len(x)
+    alive = density[fired > 0]
+    hist = np.zeros(14, dtype=int)
+    for b in np.clip(np.floor((np.log10(alive) + 7.0) / 0.5).astype(int), 0, 13):
+        hist[b] += 1
+    cos = (x * recon).sum(-1) / np.sqrt((x * x).sum(-1) * (recon * recon).sum(-1))
+    return {"tokens": len(x), "l0": float((acts > 0).sum(-1).mean()),
+            "fvu": float(((x - recon) ** 2).sum() / ((x - x.mean(0)) ** 2).sum()),
+            "cosine": float(cos.mean()),
+            "relative_reconstruction_bias": float((recon * recon).sum() / (x * recon).sum()),
+            "dead_fraction": float((fired == 0).mean()), "dense_fraction": float((density > 0.1).mean()),
+            "density_histogram": hist.tolist()}
+
+
 def params(rng, arch):
     w_dec = rng.normal(size=(D_SAE, D_IN)) * rng.uniform(0.5, 1.5, size=(D_SAE, 1)) / np.sqrt(D_IN)
     p = {"W_enc": (w_dec.T + 0.3 * rng.normal(size=(D_IN, D_SAE)) / np.sqrt(D_IN)), "W_dec": w_dec,
@@ -194,6 +211,7 @@ def main():
                 np.save(d / "values.npy", val)
                 np.save(d / "dense.npy", acts.astype(np.float32))
                 np.save(d / "recon.npy", recon.astype(np.float32))
+                (d / "eval.json").write_text(json.dumps(metrics(x.astype(np.float64), acts, recon), indent=1))
     print(f"wrote {len(ARCHS) * len(NORMS) * len(DTYPES)} fixtures under {OUT}")
 
 
