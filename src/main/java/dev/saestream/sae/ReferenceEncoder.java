@@ -13,13 +13,19 @@ public final class ReferenceEncoder extends MatmulEncoder {
 
     @Override
     void matmul(float[] a, int n, int dIn, float[] w, int dSae, float[] bias, float[] out) {
+        double[] acc = new double[dSae];
         for (int r = 0; r < n; r++) {
             for (int j = 0; j < dSae; j++) {
-                double s = bias[j];
-                for (int p = 0; p < dIn; p++) {
-                    s += (double) a[r * dIn + p] * w[p * dSae + j];
+                acc[j] = bias[j];
+            }
+            for (int p = 0; p < dIn; p++) {
+                double v = a[r * dIn + p];
+                for (int j = 0; j < dSae; j++) {
+                    acc[j] += v * w[p * dSae + j];
                 }
-                out[r * dSae + j] = (float) s;
+            }
+            for (int j = 0; j < dSae; j++) {
+                out[r * dSae + j] = (float) acc[j];
             }
         }
     }

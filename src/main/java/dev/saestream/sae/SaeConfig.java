@@ -83,11 +83,6 @@ public record SaeConfig(
                 null, null, null, null, null, null);
     }
 
-    public SaeConfig withMetadata(String model, String hook, Integer context, String dataset) {
-        return new SaeConfig(architecture, dIn, dSae, k, rescaleActsByDecoderNorm, applyBDecToInput, normalization,
-                dtype, model, hook, context, dataset, id, extraMetadata);
-    }
-
     public SaeConfig withId(String newId) {
         return new SaeConfig(architecture, dIn, dSae, k, rescaleActsByDecoderNorm, applyBDecToInput, normalization,
                 dtype, modelName, hookName, contextSize, datasetPath, newId, extraMetadata);

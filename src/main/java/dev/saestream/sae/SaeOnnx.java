@@ -155,10 +155,12 @@ public final class SaeOnnx {
     /** Codes per row and the rows that had more than kMax active features. */
     public record Decoded(SparseCode[] codes, int[] overflowRows) {}
 
+    /** A 2-D value [dynamicDim × width]; width &lt; 0 leaves the second dimension free too. */
     static Onnx.ValueInfoProto valueInfo(String name, int elemType, String dynamicDim, int width) {
         Onnx.TensorShapeProto shape = Onnx.TensorShapeProto.newBuilder()
                 .addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimParam(dynamicDim))
-                .addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(width)).build();
+                .addDim(width < 0 ? Onnx.TensorShapeProto.Dimension.newBuilder().setDimParam(dynamicDim + "_width")
+                        : Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(width)).build();
         return Onnx.ValueInfoProto.newBuilder().setName(name).setType(Onnx.TypeProto.newBuilder()
                 .setTensorType(Onnx.TypeProto.Tensor.newBuilder().setElemType(elemType).setShape(shape))).build();
     }

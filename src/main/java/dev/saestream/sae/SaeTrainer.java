@@ -2,7 +2,6 @@ package dev.saestream.sae;
 
 import java.util.Arrays;
 import java.util.Random;
-import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,7 +12,8 @@ import org.slf4j.LoggerFactory;
  * the weights at the end), b_dec initialised to the data's geometric median, decoder rows kept at
  * unit norm (the gradient component along each row removed before every step), Adam. TopK adds
  * the AuxK loss: the top d_in/2 dead latents reconstruct the residual. Standard is ReLU with an
- * L1 penalty on the activations. Gradients are written out by hand, using the codes' sparsity.
+ * L1 penalty on the activations. The forward product runs in ONNX Runtime; gradients are written
+ * out by hand, using the codes' sparsity.
  */
 public final class SaeTrainer {
     private static final Logger log = LoggerFactory.getLogger(SaeTrainer.class);
@@ -34,7 +34,7 @@ public final class SaeTrainer {
         void onStep(StepStats stats);
     }
 
-    /** The trained SAE and how long it took. */
+    /** The trained SAE and how long its training steps took (initialisation and the final sparsity pass excluded). */
     public record Result(Sae sae, StepStats last, double seconds) {
         public double tokensPerSecond() {
             return last.tokens() / seconds;
@@ -44,10 +44,10 @@ public final class SaeTrainer {
     private SaeTrainer() {}
 
     /**
-     * Trains on {@code x} ([rows × dIn], row-major) and returns an SAE whose config carries
-     * {@code metadata}'s model, hook, context size and dataset.
+     * Trains on {@code x} ([rows × dIn], row-major) and returns an SAE whose cfg.json metadata
+     * records {@code source}.
      */
-    public static Result train(float[] x, int rows, int dIn, TrainConfig cfg, SaeConfig metadata, Listener listener) {
+    public static Result train(float[] x, int rows, int dIn, TrainConfig cfg, SaeProvenance source, Listener listener) {
         if (rows <= 0 || x.length != (long) rows * dIn) {
             throw new IllegalArgumentException("training data has " + x.length + " values, not " + rows + " rows of " + dIn);
         }
@@ -56,9 +56,9 @@ public final class SaeTrainer {
                 throw new IllegalArgumentException("training activation row " + i / dIn + " has a non-finite value; refusing to train");
             }
         }
-        long start = System.nanoTime();
         Run run = new Run(x, rows, dIn, cfg);
         StepStats last = null;
+        long start = System.nanoTime();
         long steps = (cfg.tokens() + cfg.batchSize() - 1) / cfg.batchSize();
         for (long s = 1; s <= steps; s++) {
             last = run.step(s);
@@ -66,8 +66,8 @@ public final class SaeTrainer {
                 listener.onStep(last);
             }
         }
-        Sae sae = run.finish(metadata);
         double seconds = (System.nanoTime() - start) / 1e9;
+        Sae sae = run.finish(source == null ? SaeProvenance.UNKNOWN : source);
         log.info("trained {} on {} tokens in {} s: FVU {}, L0 {}, dead {}", sae.id(), last.tokens(),
                 String.format("%.1f", seconds), String.format("%.4f", last.fvu()), String.format("%.1f", last.l0()),
                 String.format("%.4f", last.deadFraction()));
@@ -84,7 +84,7 @@ public final class SaeTrainer {
         final boolean topk;
         final float scale;
         final Random rnd;
-        final ForkJoinPool pool;
+        final OnnxMatmul matmul;
         // parameters: W_enc [d × m], b_enc [m], W_dec [m × d], b_dec [d]; W_enc transposed for the backward pass
         final float[] wEnc;
         final float[] bEnc;
@@ -108,7 +108,7 @@ public final class SaeTrainer {
             this.cfg = cfg;
             this.topk = cfg.arch() == Architecture.TOPK;
             this.rnd = new Random(cfg.seed());
-            this.pool = cfg.threads() > 1 ? new ForkJoinPool(cfg.threads()) : null;
+            this.matmul = new OnnxMatmul(cfg.threads());
             int[] sample = sample(rows, Math.min(rows, INIT_SAMPLE));
             this.scale = inputScale(sample);
             wEnc = new float[d * m];
@@ -383,19 +383,7 @@ public final class SaeTrainer {
 
         private float[] preActivations(float[] xc, int b) {
             float[] pre = new float[b * m];
-            int chunks = (b + MatmulEncoder.BLOCK_ROWS - 1) / MatmulEncoder.BLOCK_ROWS;
-            java.util.function.IntConsumer chunk = c -> {
-                int from = c * MatmulEncoder.BLOCK_ROWS;
-                int n = Math.min(MatmulEncoder.BLOCK_ROWS, b - from);
-                float[] part = new float[n * m];
-                BlockedEncoder.multiply(Arrays.copyOfRange(xc, from * d, (from + n) * d), n, d, wEnc, m, bEnc, part);
-                System.arraycopy(part, 0, pre, from * m, n * m);
-            };
-            if (pool == null) {
-                IntStream.range(0, chunks).forEach(chunk);
-            } else {
-                pool.submit(() -> IntStream.range(0, chunks).parallel().forEach(chunk)).join();
-            }
+            matmul.multiply(xc, b, d, wEnc, m, bEnc, pre);
             return pre;
         }
 
@@ -419,14 +407,10 @@ public final class SaeTrainer {
         }
 
         /** The trained SAE in the caller's units: the input scale folded into the weights, as SAELens does. */
-        Sae finish(SaeConfig metadata) {
-            if (pool != null) {
-                pool.shutdown();
-            }
+        Sae finish(SaeProvenance source) {
+            matmul.close();
             SaeConfig c = new SaeConfig(cfg.arch(), d, m, topk ? cfg.k() : 0, false, true, Normalization.NONE, "float32",
-                    metadata == null ? null : metadata.modelName(), metadata == null ? null : metadata.hookName(),
-                    metadata == null ? null : metadata.contextSize(), metadata == null ? null : metadata.datasetPath(),
-                    metadata == null ? null : metadata.id(), metadata == null ? null : metadata.extraMetadata());
+                    source.modelName(), source.hookName(), source.contextSize(), source.datasetPath(), source.id(), null);
             float[] we = wEnc.clone();
             float[] wd = wDec.clone();
             float[] bd = bDec.clone();
@@ -447,7 +431,7 @@ public final class SaeTrainer {
         private float[] logFiringRates(Sae sae) {
             int n = Math.min(rows, SPARSITY_TOKENS);
             long[] fires = new long[m];
-            try (SaeEncoder enc = new BlockedEncoder(sae, cfg.threads())) {
+            try (SaeEncoder enc = new OnnxSaeEncoder(sae, cfg.threads(), OnnxSaeEncoder.DEFAULT_K_MAX)) {
                 for (SparseCode code : enc.encode(Arrays.copyOf(x, n * d), n)) {
                     for (int j : code.indices()) {
                         fires[j]++;
