@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -59,12 +58,12 @@ public final class SaeEncodeCommand implements Callable<Integer> {
                  case java -> SaeEncoders.blocked(sae, t);
                  case reference -> SaeEncoders.reference(sae);
              };
-             ProgressBar bar = Progress.bar("encode", rows, "tokens")) {
+             Progress bar = Progress.start("encode", rows, "tokens", null)) {
             for (int from = 0; from < rows; from += CHUNK) {
                 int n = Math.min(CHUNK, rows - from);
                 SparseCode[] part = enc.encode(Arrays.copyOfRange(acts.floats(), from * dIn, (from + n) * dIn), n);
                 System.arraycopy(part, 0, codes, from, n);
-                bar.stepBy(n);
+                bar.stepTo(from + n);
             }
             if (enc instanceof OnnxSaeEncoder o) {
                 overflow = o.overflowTokens();

@@ -1,6 +1,5 @@
 package dev.saestream.cli;
 
-import dev.saestream.config.Settings;
 import dev.saestream.formats.NpyArray;
 import dev.saestream.sae.SaeProvenance;
 import dev.saestream.sae.SaeTrainer;
@@ -9,15 +8,18 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code saestream sae train}: trains an SAE on an activations file and saves it as a SAELens directory. */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train a TopK (AuxK) or ReLU+L1 SAE on activations (acts.npy); saves a SAELens directory."
-                + " Settings come from the 'train' section of config/saestream.yaml, SAESTREAM_TRAIN_* variables and flags.")
+                + " Settings: defaults < the 'train' section of the config file < SAESTREAM_TRAIN_* variables < flags.")
 public final class SaeTrainCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
     @Option(names = "--acts", required = true, description = "training activations, a [tokens x d_in] float .npy")
     Path acts;
 
@@ -86,15 +88,15 @@ public final class SaeTrainCommand implements Callable<Integer> {
         flags.put("deadAfterTokens", deadAfter);
         flags.put("seed", seed);
         flags.put("threads", threads);
-        TrainConfig cfg = Settings.load(null).section("train", TrainConfig.defaults(), flags);
+        TrainConfig cfg = config.settings().section("train", TrainConfig.defaults(), flags);
         NpyArray x = Activations.read(acts, 0, null);
         SaeProvenance source = new SaeProvenance(modelName, hookName, contextSize, dataset, id);
         long steps = (cfg.tokens() + cfg.batchSize() - 1) / cfg.batchSize();
         SaeTrainer.Result result;
-        try (ProgressBar bar = Progress.bar("train", steps, "steps")) {
+        try (Progress bar = Progress.start("train", steps, "steps", null)) {
             result = SaeTrainer.train(x.floats(), x.rows(), x.cols(), cfg, source, s -> {
                 bar.stepTo(s.step());
-                bar.setExtraMessage(String.format(" FVU %.4f  L0 %.1f  dead %.1f%%", s.fvu(), s.l0(), 100 * s.deadFraction()));
+                bar.extra(String.format(" FVU %.4f  L0 %.1f  dead %.1f%%", s.fvu(), s.l0(), 100 * s.deadFraction()));
             });
         }
         result.sae().save(out);

@@ -70,7 +70,8 @@ public final class SaeBench {
         double tps = tokens / elapsed;
         SaeConfig c = sae.config();
         double flopPerToken = 2.0 * c.dIn() * c.dSae() * (c.architecture() == Architecture.GATED ? 2 : 1);
-        int check = Math.min(rows, 256);
+        // the reference is slow on wide SAEs: check fewer rows there
+        int check = Math.min(rows, (int) Math.max(16, Math.min(256, 2e9 / ((double) c.dIn() * c.dSae()))));
         float[] head = java.util.Arrays.copyOf(x, check * c.dIn());
         SparseCode[] ref = new ReferenceEncoder(sae).encode(head, check);
         double maxRel = 0;

@@ -22,6 +22,11 @@ public final class SaeTrainer {
     private static final double ADAM_EPS = 1e-8;
     /** Rows used for the input scale and the geometric median. */
     private static final int INIT_SAMPLE = 4096;
+    /**
+     * Below this many encoder weights a Java product beats ONNX Runtime, whose per-call cost
+     * (copying the weights in as an input) then dominates.
+     */
+    private static final long ONNX_MIN_WEIGHTS = 1L << 16;
     /** Tokens of the final pass that measures each feature's firing rate. */
     private static final int SPARSITY_TOKENS = 100_000;
 
@@ -108,7 +113,7 @@ public final class SaeTrainer {
             this.cfg = cfg;
             this.topk = cfg.arch() == Architecture.TOPK;
             this.rnd = new Random(cfg.seed());
-            this.matmul = new OnnxMatmul(cfg.threads());
+            this.matmul = (long) d * m >= ONNX_MIN_WEIGHTS ? new OnnxMatmul(cfg.threads()) : null;
             int[] sample = sample(rows, Math.min(rows, INIT_SAMPLE));
             this.scale = inputScale(sample);
             wEnc = new float[d * m];
@@ -383,7 +388,11 @@ public final class SaeTrainer {
 
         private float[] preActivations(float[] xc, int b) {
             float[] pre = new float[b * m];
-            matmul.multiply(xc, b, d, wEnc, m, bEnc, pre);
+            if (matmul != null) {
+                matmul.multiply(xc, b, d, wEnc, m, bEnc, pre);
+            } else {
+                BlockedEncoder.multiply(xc, b, d, wEnc, m, bEnc, pre);
+            }
             return pre;
         }
 
@@ -408,7 +417,9 @@ public final class SaeTrainer {
 
         /** The trained SAE in the caller's units: the input scale folded into the weights, as SAELens does. */
         Sae finish(SaeProvenance source) {
-            matmul.close();
+            if (matmul != null) {
+                matmul.close();
+            }
             SaeConfig c = new SaeConfig(cfg.arch(), d, m, topk ? cfg.k() : 0, false, true, Normalization.NONE, "float32",
                     source.modelName(), source.hookName(), source.contextSize(), source.datasetPath(), source.id(), null);
             float[] we = wEnc.clone();
