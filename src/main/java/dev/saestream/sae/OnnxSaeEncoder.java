@@ -22,6 +22,9 @@ public final class OnnxSaeEncoder implements SaeEncoder {
     /** Tokens per session run: big enough to amortise the call, small enough to stay in cache. */
     static final int CHUNK_ROWS = 256;
     private static final Logger log = LoggerFactory.getLogger(OnnxSaeEncoder.class);
+    /** Only the pages ONNX Runtime's start-up touches cost memory. */
+    private static final long STARTUP_STACK_BYTES = 512L << 20;
+    private static boolean started;
 
     private final Sae sae;
     private final OrtEnvironment env;
@@ -50,18 +53,32 @@ public final class OnnxSaeEncoder implements SaeEncoder {
     }
 
     /**
-     * ONNX Runtime's environment. Its native library is loaded on a thread with a 16 MiB stack:
-     * measured here, loading it from a thread with the JVM's default 1 MiB stack crashes the JVM
-     * (SIGSEGV) when the class path is long, as it is for the saestream jar.
+     * ONNX Runtime's environment, started once per process on a thread with a large stack and
+     * with telemetry off. Starting it on a thread with the JVM's default 1 MiB stack kills the JVM
+     * (SIGSEGV, no report) when the command line is long, as the saestream jar's class path
+     * makes it: ONNX Runtime 1.29's telemetry start-up recurses over the command line.
      */
-    public static OrtEnvironment environment() {
-        Thread t = new Thread(null, OrtEnvironment::getEnvironment, "onnxruntime-init", 16L << 20);
-        t.start();
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while loading ONNX Runtime", e);
+    public static synchronized OrtEnvironment environment() {
+        if (!started) {
+            Throwable[] failure = new Throwable[1];
+            Thread t = new Thread(null, () -> {
+                try {
+                    OrtEnvironment.getEnvironment().setTelemetry(false);
+                } catch (OrtException | RuntimeException | LinkageError e) {
+                    failure[0] = e;
+                }
+            }, "onnxruntime-start", STARTUP_STACK_BYTES);
+            t.start();
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while starting ONNX Runtime", e);
+            }
+            if (failure[0] != null) {
+                throw new IllegalStateException("cannot start ONNX Runtime: " + failure[0].getMessage(), failure[0]);
+            }
+            started = true;
         }
         return OrtEnvironment.getEnvironment();
     }
