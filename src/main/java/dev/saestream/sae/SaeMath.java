@@ -148,9 +148,11 @@ final class SaeMath {
      */
     private static int topK(Sae sae, float[] pre, int off, long[] heap) {
         SaeConfig c = sae.config();
-        int dSae = c.dSae();
-        int k = c.k();
-        float[] norms = c.rescaleActsByDecoderNorm() ? sae.decoderNormsShared() : null;
+        return topK(pre, off, c.dSae(), c.k(), c.rescaleActsByDecoderNorm() ? sae.decoderNormsShared() : null, heap);
+    }
+
+    /** The k largest positive of pre[off, off + dSae) (times norms, when given) as unsorted sort keys in heap[0, n). */
+    static int topK(float[] pre, int off, int dSae, int k, float[] norms, long[] heap) {
         int n = 0;
         for (int j = 0; j < dSae; j++) {
             float v = norms == null ? pre[off + j] : pre[off + j] * norms[j];

@@ -318,18 +318,8 @@ public final class SaeTrainer {
                 }
                 return n;
             }
-            // reuse the inference selection so training and inference agree on ties
-            int k = cfg.k();
-            for (int j = 0; j < m; j++) {
-                float v = pre[po + j];
-                if (v > 0f) {
-                    scratch[n++] = SaeMath.key(v, j);
-                }
-            }
-            if (n > k) {
-                Arrays.sort(scratch, 0, n);
-                n = k;
-            }
+            // the inference selection, so training and inference agree on ties
+            n = SaeMath.topK(pre, po, m, cfg.k(), null, scratch);
             for (int t = 0; t < n; t++) {
                 scratch[t] = (int) scratch[t];
             }
