@@ -21,6 +21,8 @@ import picocli.CommandLine.Command;
             ProduceCommand.class,
             CatalogCommand.class,
             LabelCommand.class,
+            SaeCommand.class,
+            BenchCommand.class,
         })
 public final class Main implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Main.class);

@@ -1,0 +1,31 @@
+package dev.saestream.sae;
+
+import dev.saestream.corpus.Document;
+
+/**
+ * The seam to the transformer for downstream fidelity: run a document up to the hook, and finish
+ * the run with the hook's output replaced. The model package implements it; the SAE package only
+ * does the arithmetic ({@link DownstreamFidelity}).
+ */
+public interface HookSplice {
+    /** The hook's activation width; must equal the SAE's d_in. */
+    int hookWidth();
+
+    /** Runs one document; the returned run can be finished several times with different hook outputs. */
+    Run run(Document document);
+
+    /** One document's run, cut at the hook. */
+    interface Run {
+        /** Tokens at the hook. */
+        int tokens();
+
+        /** The hook's activations, row-major [tokens × hookWidth]. */
+        float[] hookActivations();
+
+        /** The model's final pooled embedding, unaltered. */
+        float[] cleanEmbedding();
+
+        /** The final pooled embedding with the hook's output replaced by {@code replacement} ([tokens × hookWidth]). */
+        float[] embedWithHook(float[] replacement);
+    }
+}

@@ -1,0 +1,68 @@
+package dev.saestream.sae;
+
+/**
+ * How to train an SAE (config section {@code train}).
+ *
+ * @param architecture    topk (unit-norm decoder, AuxK) or standard (ReLU + L1, unit-norm decoder)
+ * @param width           number of features, d_sae
+ * @param k               active features per token (topk)
+ * @param l1Coefficient   L1 penalty weight on the activations (standard)
+ * @param learningRate    Adam's step size; 0 picks EleutherAI sparsify's 2e-4 / √(width / 2¹⁴)
+ * @param batchSize       tokens per step
+ * @param tokens          training tokens in total (the data is reshuffled and revisited as needed)
+ * @param auxKCoefficient weight of the AuxK loss that revives dead latents (topk)
+ * @param deadAfterTokens a latent that has not fired for this many tokens counts as dead
+ * @param seed            seed for initialisation and shuffling
+ * @param threads         threads for the encoder product
+ */
+public record TrainConfig(String architecture, int width, int k, double l1Coefficient, double learningRate,
+                          int batchSize, long tokens, double auxKCoefficient, long deadAfterTokens, long seed,
+                          int threads) {
+    public TrainConfig {
+        if (!"topk".equals(architecture) && !"standard".equals(architecture)) {
+            throw new IllegalArgumentException("architecture must be topk or standard, got " + architecture);
+        }
+        if (width <= 0) {
+            throw new IllegalArgumentException("width must be positive, got " + width);
+        }
+        if ("topk".equals(architecture) && (k <= 0 || k > width)) {
+            throw new IllegalArgumentException("k must be in 1.." + width + ", got " + k);
+        }
+        if (l1Coefficient < 0) {
+            throw new IllegalArgumentException("l1Coefficient must not be negative, got " + l1Coefficient);
+        }
+        if (learningRate < 0) {
+            throw new IllegalArgumentException("learningRate must not be negative, got " + learningRate);
+        }
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
+        }
+        if (tokens <= 0) {
+            throw new IllegalArgumentException("tokens must be positive, got " + tokens);
+        }
+        if (auxKCoefficient < 0) {
+            throw new IllegalArgumentException("auxKCoefficient must not be negative, got " + auxKCoefficient);
+        }
+        if (deadAfterTokens <= 0) {
+            throw new IllegalArgumentException("deadAfterTokens must be positive, got " + deadAfterTokens);
+        }
+        if (threads <= 0) {
+            throw new IllegalArgumentException("threads must be positive, got " + threads);
+        }
+    }
+
+    /** The defaults: a TopK SAE of 3072 features, k 32, as for all-MiniLM-L6-v2's 384-wide layers. */
+    public static TrainConfig defaults() {
+        return new TrainConfig("topk", 3072, 32, 5.0, 0, 1024, 2_000_000, 1.0 / 32, 200_000, 42,
+                Runtime.getRuntime().availableProcessors());
+    }
+
+    public Architecture arch() {
+        return Architecture.fromCfg(architecture);
+    }
+
+    /** The step size actually used. */
+    public double effectiveLearningRate() {
+        return learningRate > 0 ? learningRate : 2e-4 / Math.sqrt(width / 16384.0);
+    }
+}
