@@ -53,7 +53,7 @@ final class SyntheticCatalog {
         try (Stream<dev.saestream.corpus.Document> all = Europarl.documents(0)) {
             return all.filter(d -> count(d.text(), " the ") >= 4)
                     .limit(n)
-                    .map(d -> new Doc("europarl-" + d.meta().get("line"), pieces(d.text())))
+                    .map(d -> new Doc(d.id(), pieces(d.text())))
                     .toList();
         }
     }
