@@ -1,0 +1,51 @@
+package dev.saestream.encode;
+
+import dev.saestream.kafka.StreamsProps;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running encode instance: Kafka Streams over one shared, thread-safe {@link DocumentEncoder}. */
+public final class EncodeApp implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EncodeApp.class);
+
+    private final KafkaStreams streams;
+    private final EncodeCounters counters;
+
+    private EncodeApp(KafkaStreams streams, EncodeCounters counters) {
+        this.streams = streams;
+        this.counters = counters;
+    }
+
+    public static EncodeApp start(DocumentEncoder encoder, EncodeConfig config, Map<String, Object> clientConfig,
+                                  String stateDir, int replicationFactor) {
+        EncodeCounters counters = new EncodeCounters();
+        Properties props = StreamsProps.of(config.applicationId(), clientConfig, config.threads(), config.commitIntervalMs(),
+                stateDir, null, replicationFactor);
+        KafkaStreams streams = new KafkaStreams(EncodeTopology.build(encoder, config, counters), props);
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("encode stream thread failed; shutting the encode stage down", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.start();
+        log.info("encode started: {} threads, SAE {}", config.threads(), encoder.saeId());
+        return new EncodeApp(streams, counters);
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public EncodeCounters counters() {
+        return counters;
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+    }
+}

@@ -1,0 +1,114 @@
+package dev.saestream.encode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.saestream.corpus.Document;
+import dev.saestream.kafka.Json;
+import dev.saestream.kafka.Topics;
+import dev.saestream.sae.SparseCode;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.Test;
+
+class EncodeTopologyTest {
+    /**
+     * A stand-in encoder with the real one's contract: word tokens (punctuation is dropped), each firing a feature
+     * by its length and one by its first letter; "NaN" makes activations non-finite.
+     */
+    static final class WordEncoder implements DocumentEncoder {
+        private static final Pattern WORD = Pattern.compile("[\\w🙂]+", Pattern.UNICODE_CHARACTER_CLASS);
+
+        @Override
+        public String saeId() {
+            return "words/len/2";
+        }
+
+        @Override
+        public DocumentCodes encode(String docId, String text) throws EncodeException {
+            List<String> tokens = new ArrayList<>();
+            List<int[]> spans = new ArrayList<>();
+            Matcher m = WORD.matcher(text);
+            while (m.find()) {
+                if (m.group().equals("NaN")) {
+                    throw new EncodeException(EncodeException.NON_FINITE, "activation NaN at token " + tokens.size());
+                }
+                tokens.add(m.group().toLowerCase());
+                spans.add(new int[] {m.start(), m.end()});
+            }
+            if (tokens.isEmpty()) {
+                throw new EncodeException(EncodeException.EMPTY, "no tokens");
+            }
+            SparseCode[] codes = new SparseCode[tokens.size()];
+            int[] starts = new int[tokens.size()];
+            int[] ends = new int[tokens.size()];
+            for (int i = 0; i < tokens.size(); i++) {
+                String t = tokens.get(i);
+                int byLength = Math.min(t.length(), 20);
+                int byLetter = 32 + (t.charAt(0) % 32);
+                codes[i] = new SparseCode(new int[] {byLength, byLetter}, new float[] {t.length() * 0.5f, 0.25f});
+                starts[i] = spans.get(i)[0];
+                ends[i] = spans.get(i)[1];
+            }
+            return DocumentCodes.of(saeId(), docId, text, tokens.toArray(String[]::new), starts, ends, codes,
+                    new ReconstructionStats(tokens.size(), 0.5, 2.0, tokens.size() * 0.9, 0));
+        }
+    }
+
+    @Test
+    void everyTextIsEncodedOrDeadLetteredWithItsReason() throws Exception {
+        EncodeConfig config = new EncodeConfig("encode-test", CodesFormat.Precision.HALF, 6, 1, 1_000, "");
+        EncodeCounters counters = new EncodeCounters();
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        WordEncoder encoder = new WordEncoder();
+        try (TopologyTestDriver driver = new TopologyTestDriver(EncodeTopology.build(encoder, config, counters), p)) {
+            var texts = driver.createInputTopic(Topics.TEXTS, new StringSerializer(), new ByteArraySerializer());
+            var codes = driver.createOutputTopic(Topics.CODES, new StringDeserializer(), new ByteArrayDeserializer());
+            var dlq = driver.createOutputTopic(Topics.DLQ, new StringDeserializer(), new ByteArrayDeserializer());
+            Map<String, String> good = Map.of("a", "Hello  wide\tworld", "b", "Naïve café 🙂 ok", "c", "one");
+            good.forEach((id, text) -> texts.pipeInput(id, Json.write(new Document(id, text, null, null, null))));
+            texts.pipeInput("bad-json", "{not json".getBytes(StandardCharsets.UTF_8));
+            texts.pipeInput("blank", Json.write(new Document("blank", "   ", null, null, null)));
+            texts.pipeInput("long", Json.write(new Document("long", "a b c d e f g", null, null, null)));
+            texts.pipeInput("nan", Json.write(new Document("nan", "this is NaN here", null, null, null)));
+            texts.pipeInput("punct", Json.write(new Document("punct", "?! …", null, null, null)));
+
+            List<KeyValue<String, byte[]>> encoded = codes.readKeyValuesToList();
+            List<KeyValue<String, byte[]>> letters = dlq.readKeyValuesToList();
+            assertThat(encoded.size() + letters.size()).isEqualTo(8);
+            assertThat(counters.read.get()).isEqualTo(8);
+            assertThat(counters.encoded.get()).isEqualTo(3);
+            assertThat(counters.deadLettered.get()).isEqualTo(5);
+            for (KeyValue<String, byte[]> kv : encoded) {
+                DocumentCodes got = CodesFormat.read(kv.value);
+                DocumentCodes want = encoder.encode(kv.key, good.get(kv.key));
+                assertThat(got).isEqualTo(want);
+                assertThat(got.text()).isEqualTo(good.get(kv.key));
+            }
+            Map<String, String> reasons = new java.util.TreeMap<>();
+            for (KeyValue<String, byte[]> kv : letters) {
+                JsonNode n = Json.MAPPER.readTree(kv.value);
+                assertThat(n.get("stage").asText()).isEqualTo("encode");
+                assertThat(n.get("source").asText()).startsWith(Topics.TEXTS + "-0@");
+                reasons.put(kv.key, n.get("reason").asText());
+            }
+            assertThat(reasons).containsExactlyEntriesOf(new java.util.TreeMap<>(Map.of(
+                    "bad-json", "malformed-text", "blank", "empty-text", "long", EncodeException.TOO_LONG,
+                    "nan", EncodeException.NON_FINITE, "punct", EncodeException.EMPTY)));
+        }
+    }
+}
