@@ -15,6 +15,9 @@ import picocli.CommandLine.Command;
         description = "A streaming, always-current catalogue of sparse-autoencoder features over Kafka.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            HooksCommand.class,
+            ActivationsCommand.class,
+            BenchCommand.class,
         })
 public final class Main implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
