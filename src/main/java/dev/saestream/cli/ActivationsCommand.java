@@ -21,9 +21,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -42,6 +39,9 @@ public final class ActivationsCommand implements Callable<Integer> {
     static final String ACTS = "acts.npy";
     static final String TOKENS = "tokens.jsonl";
     static final String META = "activations.json";
+
+    @Mixin
+    ConfigOption configOption;
 
     @Mixin
     ModelOptions model;
@@ -76,7 +76,7 @@ public final class ActivationsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        ModelConfig config = model.config();
+        ModelConfig config = model.config(configOption.settings());
         if (limit < 0) {
             throw new IllegalArgumentException("--limit must be >= 0, got " + limit);
         }
@@ -87,9 +87,7 @@ public final class ActivationsCommand implements Callable<Integer> {
                 Transformer transformer = Transformer.open(config);
                 Npy.Writer acts = new Npy.Writer(out.resolve(ACTS), transformer.width());
                 BufferedWriter tokens = Files.newBufferedWriter(out.resolve(TOKENS), StandardCharsets.UTF_8);
-                ProgressBar bar = new ProgressBarBuilder().setTaskName("activations").setUnit(" docs", 1)
-                        .setInitialMax(expectedDocuments()).setConsumer(new ConsoleProgressBarConsumer(System.err))
-                        .build()) {
+                Progress progress = Progress.start("activations", expectedDocuments(), "docs", null)) {
             Iterator<Document> it = docs.iterator();
             int chunkSize = 4 * config.batchSize();
             while (it.hasNext()) {
@@ -101,8 +99,7 @@ public final class ActivationsCommand implements Callable<Integer> {
                 for (int d = 0; d < chunk.size(); d++) {
                     write(chunk.get(d).id(), results.get(d), acts, tokens);
                 }
-                documents.addAndGet(chunk.size());
-                bar.stepBy(chunk.size());
+                progress.stepTo(documents.addAndGet(chunk.size()));
             }
             rows = acts.rows();
             Meta meta = new Meta(transformer.modelId(), transformer.hook().alias(), transformer.hook().tensor(),
@@ -138,7 +135,11 @@ public final class ActivationsCommand implements Callable<Integer> {
             if (!source.corpus.equalsIgnoreCase(Europarl.NAME)) {
                 throw new IllegalArgumentException("unknown corpus '" + source.corpus + "'; bundled: " + Europarl.NAME);
             }
-            docs = Europarl.documents(0).map(d -> d.withId(Europarl.NAME + "-" + d.meta().get("line")));
+            AtomicLong line = new AtomicLong();
+            docs = Europarl.documents(0).map(d -> {
+                long n = line.incrementAndGet();
+                return d.id() != null ? d : d.withId(Europarl.NAME + "/" + n);
+            });
         } else {
             docs = readFile(source.input);
         }

@@ -17,6 +17,9 @@ import picocli.CommandLine.Mixin;
                 + " the attention output and the MLP output, with tensor names and widths.")
 public final class HooksCommand implements Callable<Integer> {
     @Mixin
+    ConfigOption configOption;
+
+    @Mixin
     ModelOptions model;
 
     @CommandLine.Spec
@@ -24,7 +27,7 @@ public final class HooksCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ModelConfig config = model.config();
+        ModelConfig config = model.config(configOption.settings());
         List<HookPoint> hooks = Transformer.hooks(config);
         PrintWriter out = spec.commandLine().getOut();
         String id = config.dir() != null ? config.dir() : config.name();

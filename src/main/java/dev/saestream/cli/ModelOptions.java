@@ -9,9 +9,6 @@ import picocli.CommandLine.Option;
 
 /** The flags of the {@code model} config section, shared by every command that runs the transformer. */
 public final class ModelOptions {
-    @Option(names = "--config", paramLabel = "FILE", description = "Config file (default: config/saestream.yaml when present).")
-    Path configFile;
-
     @Option(names = "--model", paramLabel = "NAME",
             description = "Bundled model: all-minilm-l6-v2 (default), all-minilm-l6-v2-q, bge-small-en-v1.5, bge-small-en-v1.5-q.")
     String name;
@@ -44,7 +41,7 @@ public final class ModelOptions {
     Path cacheDir;
 
     /** The {@code model} section: defaults, then the config file, the environment, and these flags. */
-    public ModelConfig config() {
+    public ModelConfig config(Settings settings) {
         Map<String, Object> flags = new HashMap<>();
         flags.put("name", name);
         flags.put("dir", dir == null ? null : dir.toString());
@@ -55,7 +52,7 @@ public final class ModelOptions {
         flags.put("threads", threads);
         flags.put("includeSpecialTokens", includeSpecialTokens);
         flags.put("cacheDir", cacheDir == null ? null : cacheDir.toString());
-        ModelConfig config = Settings.load(configFile).section(ModelConfig.SECTION, ModelConfig.defaults(), flags);
+        ModelConfig config = settings.section(ModelConfig.SECTION, ModelConfig.defaults(), flags);
         // --model on the command line beats a directory from the file or the environment.
         return name != null && dir == null ? config.withName(name) : config;
     }

@@ -7,10 +7,8 @@ import dev.saestream.model.TransformerBench;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,6 +19,9 @@ import picocli.CommandLine.Option;
         description = "Tokens/s up to the hook on Europarl text: the full graph with the hook exposed, the cut graph"
                 + " (both bare ONNX Runtime runs), and the complete extraction path (tokenize, run, copy out).")
 public final class TransformerBenchCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption configOption;
+
     @Mixin
     ModelOptions model;
 
@@ -42,16 +43,15 @@ public final class TransformerBenchCommand implements Callable<Integer> {
         if (docs <= 0 || repeats <= 0) {
             throw new IllegalArgumentException("--docs and --repeats must be positive");
         }
-        ModelConfig config = model.config();
+        ModelConfig config = model.config(configOption.settings());
         List<String> texts;
         try (Stream<Document> d = Europarl.documents(docs)) {
             texts = d.map(Document::text).toList();
         }
         List<TransformerBench.Row> rows;
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("bench").setUnit(" passes", 1)
-                .setInitialMax((long) batchSizes.length * 3 * repeats)
-                .setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
-            rows = TransformerBench.run(config, texts, batchSizes, repeats, bar::stepBy);
+        AtomicLong passes = new AtomicLong();
+        try (Progress progress = Progress.start("bench", (long) batchSizes.length * 3 * repeats, "passes", null)) {
+            rows = TransformerBench.run(config, texts, batchSizes, repeats, n -> progress.stepTo(passes.addAndGet(n)));
         }
         PrintWriter out = spec.commandLine().getOut();
         out.printf("model %s, hook %s, %d Europarl documents, %d threads, best of %d%n",
@@ -59,6 +59,9 @@ public final class TransformerBenchCommand implements Callable<Integer> {
         out.printf("%-26s %6s %9s %10s%n", "variant", "batch", "tokens", "tokens/s");
         for (TransformerBench.Row r : rows) {
             out.printf("%-26s %6d %9d %10.0f%n", r.variant(), r.batchSize(), r.tokens(), r.tokensPerSecond());
+        }
+        if (rows.stream().anyMatch(r -> r.ranBatchSize() != r.batchSize())) {
+            out.println("(this model quantizes activations per batch, so every variant ran one window at a time)");
         }
         out.println();
         out.printf("%6s %22s %26s%n", "batch", "cut / full (speed-up)", "extraction / cut (>= 0.9)");

@@ -38,7 +38,17 @@ public record Head(List<NodeProto> nodes, List<TensorProto> initializers, List<V
                 throw new IllegalArgumentException("head output '" + o.getName() + "' has element type " + type
                         + "; per-token outputs must be float (1) or int64 (7)");
             }
+            var dims = o.getType().getTensorType().getShape().getDimList();
+            if (dims.size() != 3 || !dims.get(2).hasDimValue()) {
+                throw new IllegalArgumentException("head output '" + o.getName()
+                        + "' must be declared [batch, seq, n] with a fixed n (see OnnxGraph.perToken)");
+            }
         }
+    }
+
+    /** The fixed last dimension of output {@code o}: values per token. */
+    static int width(ValueInfoProto o) {
+        return Math.toIntExact(o.getType().getTensorType().getShape().getDim(2).getDimValue());
     }
 
     public List<String> outputNames() {

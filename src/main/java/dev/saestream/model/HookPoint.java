@@ -1,7 +1,5 @@
 package dev.saestream.model;
 
-import java.util.Locale;
-
 /**
  * A place in the transformer whose per-token activations can be read: one tensor of shape
  * {@code [batch, seq, width]} in the ONNX graph.
@@ -64,11 +62,5 @@ public record HookPoint(String alias, int layer, Kind kind, String tensor, int w
     /** SAELens's name for the same hook, accepted wherever an alias is. */
     public String saeLensName() {
         return kind.saeLensName(layer);
-    }
-
-    /** Whether {@code name} names this hook: its alias, its SAELens name or its tensor (aliases ignore case). */
-    public boolean isNamed(String name) {
-        String n = name.strip();
-        return n.toLowerCase(Locale.ROOT).equals(alias) || n.equals(saeLensName()) || n.equals(tensor);
     }
 }

@@ -16,9 +16,11 @@ import java.util.stream.Collectors;
  * @param output      the model's final per-token output (the last hidden state)
  * @param outputWidth its width
  * @param hooks       every hook point, per layer in graph order
+ * @param batchCoupled whether a text's activations depend on the other texts in its batch: dynamic
+ *                    quantization (DynamicQuantizeLinear) scales by the whole batch's range
  */
 record ModelInfo(String modelId, long opset, int maxTokens, Map<String, String> inputs, String output,
-        int outputWidth, List<HookPoint> hooks) {
+        int outputWidth, List<HookPoint> hooks, boolean batchCoupled) {
     static final String INPUT_IDS = "input_ids";
     static final String ATTENTION_MASK = "attention_mask";
     static final String TOKEN_TYPE_IDS = "token_type_ids";

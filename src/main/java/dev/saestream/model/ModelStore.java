@@ -33,7 +33,7 @@ final class ModelStore {
     private static final Logger log = LoggerFactory.getLogger(ModelStore.class);
     static final String INFO_FILE = "model.json";
     /** Bump when the graph editing or hook finding changes what is written here. */
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
     /** Token ids for the probe run that measures each hook's width: valid in any vocabulary. */
     private static final long[] PROBE_IDS = {1, 2, 3, 4, 5};
 
@@ -133,7 +133,10 @@ final class ModelStore {
         Set<String> probe = new LinkedHashSet<>(outputs);
         found.forEach(f -> probe.add(f.tensor()));
         // The provisional info validates the inputs before anything runs.
-        ModelInfo partial = new ModelInfo(source.id(), OnnxGraph.opset(model), source.maxTokens(), inputs, "", 0, List.of());
+        boolean batchCoupled = model.getGraph().getNodeList().stream()
+                .anyMatch(n -> n.getOpType().equals("DynamicQuantizeLinear"));
+        ModelInfo partial = new ModelInfo(source.id(), OnnxGraph.opset(model), source.maxTokens(), inputs, "", 0,
+                List.of(), batchCoupled);
         Map<String, Tensor> shapes;
         byte[] exposed = OnnxGraph.expose(model, probe).toByteArray();
         try (OnnxSession session = OnnxSession.open(exposed, source.id() + "-probe", threads)) {
@@ -163,7 +166,7 @@ final class ModelStore {
             log.warn("found no transformer blocks in {}; only its output can be read", source.id());
         }
         return new ModelInfo(source.id(), partial.opset(), source.maxTokens(), inputs, output,
-                perTokenWidth(shapes.get(output)), hooks);
+                perTokenWidth(shapes.get(output)), hooks, batchCoupled);
     }
 
     /** The last dimension of a {@code [1, PROBE_IDS.length, width]} float tensor, else 0. */

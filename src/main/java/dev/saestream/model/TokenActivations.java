@@ -13,7 +13,8 @@ import java.util.Map;
  * @param starts      where each token starts in the text, as a UTF-16 index ({@code text.substring(start, end)});
  *                    special tokens have an empty span where they stand
  * @param ends        where each token ends, exclusive
- * @param special     which tokens are special ([CLS], [SEP], BOS …); absent unless configured
+ * @param special     which tokens are special ([CLS], [SEP], BOS …); absent unless configured, and then
+ *                    each window of a long text brings its own, beside the tokens taken from it
  * @param width       the activation width
  * @param activations row-major {@code [tokens × width]}, or null when a head replaced them
  * @param head        per-token outputs of the head by output name; empty without a head

@@ -22,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * put back together in document order. {@link #splice} runs the rest of the graph from the hook
  * with replaced activations, for SAE evaluation.
  *
+ * <p>A text's results never depend on the other texts it is batched with: windows are right-padded
+ * under an attention mask, and models that quantize activations dynamically (one scale for the
+ * whole batch tensor, as the {@code -q} models do) run one window at a time.
+ *
  * <p>Thread-safe: one instance may serve several threads; each call runs its own DJL predictor
  * over the shared ONNX Runtime session.
  */
@@ -38,6 +42,7 @@ public final class Transformer implements AutoCloseable {
     private final int maxTokens;
     private final int windowSize;
     private final Set<String> fetch;
+    private final int batchSize;
     private OnnxSession spliceSession;
 
     private Transformer(ModelConfig config, ModelStore store, ModelInfo info, HookPoint hook, Head head,
@@ -59,6 +64,12 @@ public final class Transformer implements AutoCloseable {
             f.addAll(head.outputNames());
         }
         this.fetch = Set.copyOf(f);
+        // Results must not depend on which texts share a batch: the catalogue's top-k must equal a batch pass.
+        this.batchSize = info.batchCoupled() ? 1 : config.batchSize();
+        if (info.batchCoupled() && config.batchSize() > 1) {
+            log.info("{} quantizes activations with one scale per batch, so it runs one window at a time"
+                    + " (model.batchSize {} is not used)", info.modelId(), config.batchSize());
+        }
     }
 
     /** Opens the configured model cut after the configured hook. */
@@ -72,9 +83,6 @@ public final class Transformer implements AutoCloseable {
         ModelInfo info = store.info(config.threadCount());
         HookPoint hook = info.hook(config.hook());
         int maxTokens = maxTokens(config, info);
-        if (head != null) {
-            checkHead(head);
-        }
         TextTokenizer tokenizer = TextTokenizer.open(store.tokenizer());
         OnnxSession session = null;
         try {
@@ -254,6 +262,11 @@ public final class Transformer implements AutoCloseable {
         return config;
     }
 
+    /** Windows per run: the configured batch size, or 1 for a batch-coupled model. */
+    int batchSize() {
+        return batchSize;
+    }
+
     /** The token sequences {@link #extract} would run for {@code texts}, special tokens included. */
     List<long[]> sequences(List<String> texts) {
         List<long[]> seqs = new ArrayList<>();
@@ -302,7 +315,7 @@ public final class Transformer implements AutoCloseable {
     private void run(OnnxSession s, List<Job> jobs, Set<String> names, Extra extra, Sink sink) {
         List<long[]> seqs = jobs.stream().map(j -> j.ids).toList();
         List<String> inputs = s.inputs().stream().filter(ModelInfo.KNOWN_INPUTS::contains).toList();
-        for (List<Integer> batch : batches(seqs, config.batchSize())) {
+        for (List<Integer> batch : batches(seqs, batchSize)) {
             List<Job> batchJobs = batch.stream().map(jobs::get).toList();
             int length = 0;
             for (Job j : batchJobs) {
@@ -356,16 +369,6 @@ public final class Transformer implements AutoCloseable {
                     + " takes at most " + info.maxTokens() + " tokens");
         }
         return config.maxTokens();
-    }
-
-    private static void checkHead(Head head) {
-        for (ValueInfoProto o : head.outputs()) {
-            var dims = o.getType().getTensorType().getShape().getDimList();
-            if (dims.size() != 3 || !dims.get(2).hasDimValue()) {
-                throw new IllegalArgumentException("head output '" + o.getName()
-                        + "' must be declared [batch, seq, n] with a fixed n (see OnnxGraph.perToken)");
-            }
-        }
     }
 
     /**
@@ -426,7 +429,7 @@ public final class Transformer implements AutoCloseable {
             activations = width > 0 ? new float[n * width] : null;
             if (head != null) {
                 for (ValueInfoProto o : head.outputs()) {
-                    int w = Math.toIntExact(o.getType().getTensorType().getShape().getDim(2).getDimValue());
+                    int w = Head.width(o);
                     headWidths.put(o.getName(), w);
                     if (o.getType().getTensorType().getElemType() == TensorProto.DataType.FLOAT_VALUE) {
                         headFloats.put(o.getName(), new float[n * w]);

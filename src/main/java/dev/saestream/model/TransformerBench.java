@@ -10,6 +10,7 @@ import java.nio.LongBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
@@ -18,15 +19,19 @@ import java.util.function.IntConsumer;
  * Times the transformer up to the hook three ways, on the same windows in the same batches:
  * the whole graph with the hook exposed and the cut graph, both as bare ONNX Runtime runs on
  * inputs built beforehand, and {@link Transformer#extract} (tokenize, run through DJL, copy out).
- * Each figure is the best of {@code repeats} passes, after one warm-up batch.
+ * Each figure is the best of {@code repeats} passes, after one warm-up batch; the variants take turns.
  */
 public final class TransformerBench {
     public static final String FULL = "full graph, hook exposed";
     public static final String CUT = "cut graph";
     public static final String EXTRACT = "extraction path";
 
-    /** One measurement: {@code tokens} model positions (special tokens included, padding not) in {@code seconds}. */
-    public record Row(String variant, int batchSize, long tokens, double seconds) {
+    /**
+     * One measurement: {@code tokens} model positions (special tokens included, padding not) in
+     * {@code seconds}, at {@code batchSize} windows per run as asked, {@code ranBatchSize} as run
+     * (1 for a model whose results depend on the batch, see {@link Transformer}).
+     */
+    public record Row(String variant, int batchSize, int ranBatchSize, long tokens, double seconds) {
         public double tokensPerSecond() {
             return tokens / seconds;
         }
@@ -44,10 +49,7 @@ public final class TransformerBench {
         try (Transformer transformer = Transformer.open(config)) {
             HookPoint hook = transformer.hook();
             List<long[]> sequences = transformer.sequences(texts);
-            long tokens = 0;
-            for (long[] s : sequences) {
-                tokens += s.length;
-            }
+            long tokens = sequences.stream().mapToLong(s -> s.length).sum();
             Path full = transformer.store().full(hook);
             Path cut = transformer.store().cut(hook);
             OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -55,18 +57,27 @@ public final class TransformerBench {
                     OrtSession fullSession = env.createSession(full.toString(), options);
                     OrtSession cutSession = env.createSession(cut.toString(), options)) {
                 for (int batchSize : batchSizes) {
-                    List<List<Integer>> batches = Transformer.batches(sequences, batchSize);
                     try (Transformer sized = Transformer.open(config.withBatchSize(batchSize))) {
-                        rows.add(best(FULL, batchSize, tokens, repeats, progress,
-                                () -> bare(env, fullSession, transformer.info(), sequences, batches)));
-                        rows.add(best(CUT, batchSize, tokens, repeats, progress,
-                                () -> bare(env, cutSession, transformer.info(), sequences, batches)));
-                        rows.add(best(EXTRACT, batchSize, tokens, repeats, progress, () -> {
+                        List<List<Integer>> batches = Transformer.batches(sequences, sized.batchSize());
+                        Map<String, Pass> passes = new LinkedHashMap<>();
+                        passes.put(FULL, () -> bare(env, fullSession, transformer.info(), sequences, batches));
+                        passes.put(CUT, () -> bare(env, cutSession, transformer.info(), sequences, batches));
+                        passes.put(EXTRACT, () -> {
                             sized.extract(texts.subList(0, 1));
                             long t0 = System.nanoTime();
                             sized.extract(texts);
                             return System.nanoTime() - t0;
-                        }));
+                        });
+                        // Variants take turns, so a burst of load elsewhere does not land on one of them only.
+                        Map<String, Long> best = new LinkedHashMap<>();
+                        for (int r = 0; r < repeats; r++) {
+                            for (Map.Entry<String, Pass> p : passes.entrySet()) {
+                                best.merge(p.getKey(), p.getValue().nanos(), Math::min);
+                                progress.accept(1);
+                            }
+                        }
+                        best.forEach((variant, nanos) -> rows.add(
+                                new Row(variant, batchSize, sized.batchSize(), tokens, nanos / 1e9)));
                     }
                 }
             } catch (OrtException e) {
@@ -78,16 +89,6 @@ public final class TransformerBench {
 
     private interface Pass {
         long nanos() throws OrtException;
-    }
-
-    private static Row best(String variant, int batchSize, long tokens, int repeats, IntConsumer progress, Pass pass)
-            throws OrtException {
-        long best = Long.MAX_VALUE;
-        for (int r = 0; r < repeats; r++) {
-            best = Math.min(best, pass.nanos());
-            progress.accept(1);
-        }
-        return new Row(variant, batchSize, tokens, best / 1e9);
     }
 
     /** Nanoseconds for running every batch, inputs made beforehand, outputs released unread. */

@@ -126,6 +126,16 @@ class OnnxGraphTest {
     }
 
     @Test
+    void headOutputsNeedAFixedWidthPerToken() {
+        assertThatThrownBy(() -> new Head(List.of(node("Mul", Head.INPUT, "two", "h")), List.of(),
+                List.of(OnnxGraph.perToken("h", TensorProto.DataType.FLOAT, 0)), false))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fixed n");
+        assertThatThrownBy(() -> new Head(List.of(node("Mul", Head.INPUT, "two", "h")), List.of(),
+                List.of(OnnxGraph.perToken("h", TensorProto.DataType.DOUBLE, 2)), false))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("float (1) or int64 (7)");
+    }
+
+    @Test
     void unknownTensorIsAClearError() {
         assertThatThrownBy(() -> OnnxGraph.cut(chain(), List.of("nope")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'nope'");

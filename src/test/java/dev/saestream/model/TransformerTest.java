@@ -215,6 +215,15 @@ class TransformerTest {
     }
 
     @Test
+    void aTextsActivationsDoNotDependOnTheTextsBatchedWithIt() {
+        float[] alone = transformer.extract(List.of(ENGLISH)).get(0).activations();
+        float[] batched = transformer.extract(List.of(longDocument().substring(0, 2000), ENGLISH, CJK)).get(1).activations();
+
+        assertThat(transformer.info().batchCoupled()).isFalse();
+        assertThat(maxAbsDiff(batched, 0, alone, 0, alone.length)).isLessThan(1e-6f);
+    }
+
+    @Test
     void emptyTextGivesZeroTokens() {
         List<TokenActivations> result = transformer.extract(List.of("", "   \n\t", "ok"));
 
@@ -257,6 +266,7 @@ class TransformerTest {
 
         assertThat(hooks).hasSize(24).allMatch(h -> h.width() == 384);
         assertThat(info.hook("blocks.3.hook_resid_post")).isEqualTo(transformer.hook());
+        assertThat(info.hook(" LAYER3 ")).isEqualTo(transformer.hook());
         assertThat(info.hook("/encoder/layer.3/output/LayerNorm/Add_1_output_0")).isEqualTo(transformer.hook());
         assertThat(info.hook("layer4.pre").tensor()).isEqualTo(transformer.hook().tensor());
         assertThat(transformer.modelId()).isEqualTo("all-minilm-l6-v2");
