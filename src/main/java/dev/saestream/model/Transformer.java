@@ -4,6 +4,7 @@ import dev.saestream.model.onnx.Onnx.ModelProto;
 import dev.saestream.model.onnx.Onnx.TensorProto;
 import dev.saestream.model.onnx.Onnx.ValueInfoProto;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -298,7 +299,7 @@ public final class Transformer implements AutoCloseable {
             try {
                 spliceSession = OnnxSession.open(store.splice(hook, info.output()), config.threadCount());
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         }
         return spliceSession;

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.DoubleUnaryOperator;
 import org.junit.jupiter.api.Test;
 
 class OnnxGraphTest {
@@ -53,7 +54,7 @@ class OnnxGraphTest {
         }
     }
 
-    private static float[] map(float[] x, java.util.function.DoubleUnaryOperator f) {
+    private static float[] map(float[] x, DoubleUnaryOperator f) {
         float[] out = new float[x.length];
         for (int i = 0; i < x.length; i++) {
             out[i] = (float) f.applyAsDouble(x[i]);

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -122,7 +123,7 @@ final class TestGraphs {
 
     private String norm(String name, String x) {
         float[] ones = new float[WIDTH];
-        java.util.Arrays.fill(ones, 1f);
+        Arrays.fill(ones, 1f);
         nodes.add(NodeProto.newBuilder().setOpType("LayerNormalization").setName(name)
                 .addInput(x).addInput(init(name + ".weight", ones, WIDTH)).addInput(weight(name + ".bias", WIDTH))
                 .addOutput(name + ".out")

@@ -3,6 +3,7 @@ package dev.saestream.model;
 import static dev.saestream.model.TestModels.maxAbsDiff;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
@@ -319,7 +320,7 @@ class TransformerTest {
                 for (int a = 0; a < d; a++) {
                     expected[j] += (double) t.activations()[i * d + a] * w[a * n + j];
                 }
-                assertThat(proj[i * n + j]).isCloseTo((float) expected[j], org.assertj.core.data.Offset.offset(1e-3f));
+                assertThat(proj[i * n + j]).isCloseTo((float) expected[j], within(1e-3f));
             }
             Integer[] order = {0, 1, 2, 3, 4, 5};
             Arrays.sort(order, (x, y) -> Double.compare(expected[y], expected[x]));
