@@ -1,19 +1,21 @@
 package dev.saestream.cli;
 
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code saestream bench <stage>}: throughput measurements. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure throughput.",
-        subcommands = {BenchSaeCommand.class})
-public final class BenchCommand implements Callable<Integer> {
+/** {@code saestream bench}: the benchmarks; each stage adds its own subcommand. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmarks that print throughput figures and ratios. Run them one at a time on a quiet machine.",
+        subcommands = {
+            TransformerBenchCommand.class,
+            BenchSaeCommand.class,
+        })
+public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
-        spec.commandLine().usage(System.out);
-        return ExitCode.USAGE;
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 }

@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
             CatalogCommand.class,
             LabelCommand.class,
             SaeCommand.class,
+            HooksCommand.class,
+            ActivationsCommand.class,
             BenchCommand.class,
         })
 public final class Main implements Runnable {
