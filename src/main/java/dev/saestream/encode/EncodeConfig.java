@@ -9,9 +9,12 @@ package dev.saestream.encode;
  * @param threads          stream threads (each runs documents through the model on its own)
  * @param commitIntervalMs Kafka Streams commit interval (exactly once: also the transaction length)
  * @param saeId            overrides the SAE's own id (empty: derived from the SAE's metadata)
+ * @param sae              the SAE directory (SAELens layout)
+ * @param kMax             for SAEs without a fixed k: the most active features read per token in one pass;
+ *                         tokens with more are re-encoded exactly, and counted
  */
 public record EncodeConfig(String applicationId, CodesFormat.Precision precision, int maxTokens, int threads,
-                           long commitIntervalMs, String saeId) {
+                           long commitIntervalMs, String saeId, String sae, int kMax) {
     public static final String SECTION = "encode";
 
     public EncodeConfig {
@@ -21,12 +24,13 @@ public record EncodeConfig(String applicationId, CodesFormat.Precision precision
         if (precision == null) {
             throw new IllegalArgumentException("encode.precision must be half or float");
         }
-        if (maxTokens < 0 || threads <= 0 || commitIntervalMs <= 0) {
-            throw new IllegalArgumentException("encode.maxTokens must be >= 0, threads and commitIntervalMs positive");
+        if (maxTokens < 0 || threads <= 0 || commitIntervalMs <= 0 || kMax <= 0) {
+            throw new IllegalArgumentException("encode.maxTokens must be >= 0, threads, commitIntervalMs and kMax positive");
         }
     }
 
     public static EncodeConfig defaults() {
-        return new EncodeConfig("saestream-encode", CodesFormat.Precision.HALF, 100_000, 2, 1_000, "");
+        return new EncodeConfig("saestream-encode", CodesFormat.Precision.HALF, 100_000, 2, 1_000, "",
+                "saes/all-minilm-l6-v2-layer3", 256);
     }
 }

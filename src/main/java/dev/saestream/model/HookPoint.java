@@ -1,5 +1,7 @@
 package dev.saestream.model;
 
+import java.util.List;
+
 /**
  * A place in the transformer whose per-token activations can be read: one tensor of shape
  * {@code [batch, seq, width]} in the ONNX graph.
@@ -62,5 +64,32 @@ public record HookPoint(String alias, int layer, Kind kind, String tensor, int w
     /** SAELens's name for the same hook, accepted wherever an alias is. */
     public String saeLensName() {
         return kind.saeLensName(layer);
+    }
+
+    /**
+     * The hook {@code name} names among {@code hooks}: an alias ({@code layer3}), a SAELens hook name
+     * or a tensor name. A tensor can be two hooks (layer3 is layer4.pre); the residual stream after
+     * a block comes first.
+     */
+    public static HookPoint find(List<HookPoint> hooks, String name, String modelId) {
+        String n = name.strip();
+        for (HookPoint h : hooks) {
+            if (h.alias().equalsIgnoreCase(n) || h.saeLensName().equals(n)) {
+                return h;
+            }
+        }
+        for (HookPoint h : hooks) {
+            if (h.tensor().equals(n) && h.kind() == Kind.RESID_POST) {
+                return h;
+            }
+        }
+        for (HookPoint h : hooks) {
+            if (h.tensor().equals(n)) {
+                return h;
+            }
+        }
+        throw new IllegalArgumentException("model " + modelId + " has no hook '" + name + "'; valid hooks are "
+                + hooks.stream().map(HookPoint::alias).collect(java.util.stream.Collectors.joining(", "))
+                + " (or their tensor names: saestream hooks --model " + modelId + ")");
     }
 }

@@ -3,7 +3,6 @@ package dev.saestream.model;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * What saestream learned about a model by reading and probing its graph once; kept as JSON in
@@ -49,25 +48,7 @@ record ModelInfo(String modelId, long opset, int maxTokens, Map<String, String> 
 
     /** The hook called {@code name}: an alias, a SAELens hook name or a tensor name. */
     HookPoint hook(String name) {
-        for (HookPoint h : hooks) {
-            if (h.alias().equalsIgnoreCase(name.strip()) || h.saeLensName().equals(name.strip())) {
-                return h;
-            }
-        }
-        for (HookPoint h : hooks) {
-            // A tensor can be two hooks (layer3 is layer4.pre); the residual stream after a block comes first.
-            if (h.tensor().equals(name) && h.kind() == HookPoint.Kind.RESID_POST) {
-                return h;
-            }
-        }
-        for (HookPoint h : hooks) {
-            if (h.tensor().equals(name)) {
-                return h;
-            }
-        }
-        throw new IllegalArgumentException("model " + modelId + " has no hook '" + name + "'; valid hooks are "
-                + hooks.stream().map(HookPoint::alias).collect(Collectors.joining(", "))
-                + " (or their tensor names: saestream hooks --model " + modelId + ")");
+        return HookPoint.find(hooks, name, modelId);
     }
 
     /**

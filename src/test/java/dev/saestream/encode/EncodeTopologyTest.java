@@ -69,7 +69,7 @@ class EncodeTopologyTest {
 
     @Test
     void everyTextIsEncodedOrDeadLetteredWithItsReason() throws Exception {
-        EncodeConfig config = new EncodeConfig("encode-test", CodesFormat.Precision.HALF, 6, 1, 1_000, "");
+        EncodeConfig config = new EncodeConfig("encode-test", CodesFormat.Precision.HALF, 6, 1, 1_000, "", "unused", 8);
         EncodeCounters counters = new EncodeCounters();
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
