@@ -1,10 +1,18 @@
 package dev.saestream.cli;
 
+import dev.saestream.catalog.CatalogConfig;
+import dev.saestream.catalog.FeatureSummary;
 import dev.saestream.config.Settings;
+import dev.saestream.encode.EncodeConfig;
+import dev.saestream.encode.EncodeCounters;
+import dev.saestream.model.ModelConfig;
 import dev.saestream.produce.ProduceConfig;
 import dev.saestream.produce.ProduceSummary;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -12,7 +20,8 @@ import picocli.CommandLine.Option;
 /** {@code saestream run}: the whole pipeline in one JVM, beside the embedded broker unless a cluster is given. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run saestream on one machine: the embedded Kafka broker (unless --bootstrap-servers is given),",
-            "the topics, and the documents (default: the bundled Europarl corpus) streamed into saestream.texts."})
+            "the topics, the documents (default: the bundled Europarl corpus) into saestream.texts, the encode stage",
+            "(transformer + SAE) and the catalog stage. Stops once everything produced is catalogued (--follow keeps it running)."})
 final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -23,6 +32,18 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     InputOptions input;
 
+    @Mixin
+    ModelOptions model;
+
+    @Mixin
+    EncodeOptions encode;
+
+    @Option(names = "--docs", paramLabel = "N", description = "Stop after N documents of the input.")
+    long docs;
+
+    @Option(names = "--follow", description = "Keep the stages running after the input is catalogued, until Ctrl-C.")
+    boolean follow;
+
     @Option(names = "--progress", negatable = true, description = "Show progress bars (default: when on a terminal).")
     Boolean progress;
 
@@ -32,12 +53,57 @@ final class RunCommand implements Callable<Integer> {
         if (!input.given()) {
             input.corpus = "europarl";
         }
+        if (docs > 0) {
+            input.limit = docs;
+        }
         ProduceConfig pc = input.produceConfig(settings);
+        ModelConfig mc = model.config(settings);
+        EncodeConfig ec = encode.config(settings);
+        CatalogConfig cc = CatalogCommand.catalogConfig(settings, null, null, null);
+        int rf = kafka.cluster(settings).replicationFactor();
         try (KafkaSession session = KafkaSession.startOrConnect(kafka.cluster(settings), kafka.broker(settings, Map.of()))) {
             System.out.println("kafka: " + session.bootstrapServers());
             session.createTopics();
-            ProduceSummary summary = ProduceCommand.produce(session, input, pc, progress);
-            return summary.deadLettered() > 0 ? ExitCode.DEAD_LETTERED : ExitCode.OK;
+            try (Pipeline pipeline = Pipeline.start(session, mc, ec, cc, rf); Admin admin = session.admin()) {
+                String sae = pipeline.encoder.saeId();
+                System.out.println("encoding with " + pipeline.encoder.transformer().modelId() + " at "
+                        + pipeline.encoder.transformer().hook().alias() + " and SAE " + sae);
+                long started = System.nanoTime();
+                ProduceSummary produced = ProduceCommand.produce(session, input, pc, progress);
+                EncodeCounters counters = pipeline.encode.counters();
+                try (Progress bar = Progress.start("encode", produced.produced(), "docs", progress)) {
+                    pipeline.awaitCaughtUp(admin, Duration.ofHours(24), () -> {
+                        bar.stepTo(counters.encoded.get() + counters.deadLettered.get());
+                        double secs = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
+                        bar.extra(String.format("%,.0f tokens/s, %,d features", counters.tokens.get() / secs,
+                                features(pipeline, sae)));
+                    });
+                }
+                double secs = (System.nanoTime() - started) / 1e9;
+                long tokens = counters.tokens.get();
+                System.out.printf("encoded %,d documents, %,d tokens in %.1f s (%,.0f tokens/s); dead-lettered %,d%n",
+                        counters.encoded.get(), tokens, secs, tokens / secs, counters.deadLettered.get());
+                long shardRecords = new dev.saestream.kafka.TopicAdmin(admin).records(pipeline.shardsTopic());
+                System.out.printf("catalogue of %s: %,d features; codes %.1f bytes/token; %.4f repartition records/token%n",
+                        sae, features(pipeline, sae), tokens == 0 ? 0 : (double) counters.codeBytes.get() / tokens,
+                        tokens == 0 ? 0 : (double) shardRecords / tokens);
+                if (follow) {
+                    System.out.println("following new input; Ctrl-C stops");
+                    CountDownLatch stop = new CountDownLatch(1);
+                    Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "run-shutdown"));
+                    stop.await();
+                }
+                boolean deadLettered = produced.deadLettered() > 0 || counters.deadLettered.get() > 0;
+                return deadLettered ? ExitCode.DEAD_LETTERED : ExitCode.OK;
+            }
+        }
+    }
+
+    private static long features(Pipeline pipeline, String sae) {
+        try {
+            return pipeline.catalog.queries().page(sae, FeatureSummary.Sort.INDEX, 0, 0).total();
+        } catch (RuntimeException notYetQueryable) {
+            return 0;
         }
     }
 }

@@ -4,6 +4,8 @@ import dev.saestream.corpus.Document;
 import dev.saestream.kafka.DeadLetter;
 import dev.saestream.kafka.Json;
 import dev.saestream.kafka.Topics;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -15,14 +17,24 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * The encode stage as a Kafka Streams topology: {@code saestream.texts} → tokenize, transformer to
  * the hook, SAE encode → {@code saestream.codes}; texts that cannot be read or encoded →
  * {@code saestream.dlq}. One document per record, so exactly-once needs no buffering.
+ *
+ * <p>A document id is encoded once: the catalogue adds every codes record it gets, so a text
+ * produced again (the same input run twice) is dead-lettered as a duplicate instead of being
+ * counted twice. The ids seen live in a changelogged RocksDB store, on disk.
  */
 public final class EncodeTopology {
     public static final String STAGE = "encode";
+    /** Document ids already encoded, with a hash of their text. */
+    public static final String DOCUMENTS_STORE = "encode-documents";
+    public static final String DUPLICATE = "duplicate-document";
+    public static final String ID_REUSED = "document-id-reused";
     /** Marks dead letters among the processor's outputs (first byte of a codes record is 'S'). */
     private static final byte JSON_START = '{';
 
@@ -30,9 +42,11 @@ public final class EncodeTopology {
 
     public static Topology build(DocumentEncoder encoder, EncodeConfig config, EncodeCounters counters) {
         StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DOCUMENTS_STORE),
+                Serdes.String(), Serdes.Long()).withLoggingEnabled(Map.of("cleanup.policy", "compact")));
         KStream<String, byte[]> out = builder
                 .stream(Topics.TEXTS, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("texts-source"))
-                .processValues(() -> new EncodeProcessor(encoder, config, counters), Named.as("encode"));
+                .processValues(() -> new EncodeProcessor(encoder, config, counters), Named.as("encode"), DOCUMENTS_STORE);
         out.split(Named.as("encoded-"))
                 .branch((k, v) -> v.length > 0 && v[0] == JSON_START, Branched.withConsumer(bad ->
                         bad.to(Topics.DLQ, Produced.with(Serdes.String(), Serdes.ByteArray()).withName("dlq-sink"))))
@@ -47,6 +61,7 @@ public final class EncodeTopology {
         private final EncodeConfig config;
         private final EncodeCounters counters;
         private FixedKeyProcessorContext<String, byte[]> context;
+        private KeyValueStore<String, Long> seen;
 
         EncodeProcessor(DocumentEncoder encoder, EncodeConfig config, EncodeCounters counters) {
             this.encoder = encoder;
@@ -57,6 +72,7 @@ public final class EncodeTopology {
         @Override
         public void init(FixedKeyProcessorContext<String, byte[]> context) {
             this.context = context;
+            this.seen = context.getStateStore(DOCUMENTS_STORE);
         }
 
         @Override
@@ -78,6 +94,17 @@ public final class EncodeTopology {
                 deadLetter(record, "missing-id", "the record has neither a key nor an id");
                 return;
             }
+            long textHash = textHash(doc.text());
+            Long before = seen.get(id);
+            if (before != null) {
+                if (before == textHash) {
+                    deadLetter(record, DUPLICATE, "document " + id + " was already encoded; the catalogue counts it once");
+                } else {
+                    deadLetter(record, ID_REUSED, "document id " + id + " was already encoded with a different text;"
+                            + " give the new text a new id");
+                }
+                return;
+            }
             try {
                 long start = System.nanoTime();
                 DocumentCodes codes = encoder.encode(id, doc.text());
@@ -90,9 +117,20 @@ public final class EncodeTopology {
                 counters.encoded.incrementAndGet();
                 counters.tokens.addAndGet(codes.size());
                 counters.codeBytes.addAndGet(bytes.length);
+                seen.put(id, textHash);
                 context.forward(record.withValue(bytes));
             } catch (EncodeException e) {
                 deadLetter(record, e.reason(), e.getMessage());
+            }
+        }
+
+        /** 64 bits of SHA-256 of the text: enough to tell a repeat from a different text under the same id. */
+        static long textHash(String text) {
+            try {
+                byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+                return java.nio.ByteBuffer.wrap(d).getLong();
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-256 is missing from this JVM", e);
             }
         }
 

@@ -118,9 +118,24 @@ public final class TopicAdmin {
         Map<String, TopicDescription> desc = get(admin.describeTopics(names).allTopicNames());
         List<ConfigResource> resources = names.stream().map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
         Map<ConfigResource, Config> configs = get(admin.describeConfigs(resources).all());
+        Map<String, Long> counts = recordCounts(desc.values());
+        return desc.values().stream()
+                .sorted(java.util.Comparator.comparing(TopicDescription::name))
+                .map(t -> new TopicInfo(t.name(), t.partitions().size(), t.partitions().get(0).replicas().size(),
+                        configs.get(new ConfigResource(ConfigResource.Type.TOPIC, t.name())).get("cleanup.policy").value(),
+                        counts.getOrDefault(t.name(), 0L)))
+                .collect(Collectors.toList());
+    }
+
+    /** Records in {@code topic}: end minus start offsets over its partitions (an upper bound under compaction or transactions). */
+    public long records(String topic) throws InterruptedException {
+        return recordCounts(get(admin.describeTopics(List.of(topic)).allTopicNames()).values()).getOrDefault(topic, 0L);
+    }
+
+    private Map<String, Long> recordCounts(Collection<TopicDescription> topics) throws InterruptedException {
         Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        desc.values().forEach(t -> t.partitions().forEach(p -> {
+        topics.forEach(t -> t.partitions().forEach(p -> {
             TopicPartition tp = new TopicPartition(t.name(), p.partition());
             earliest.put(tp, OffsetSpec.earliest());
             latest.put(tp, OffsetSpec.latest());
@@ -129,12 +144,7 @@ public final class TopicAdmin {
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> hi = get(admin.listOffsets(latest).all());
         Map<String, Long> counts = new HashMap<>();
         hi.forEach((tp, info) -> counts.merge(tp.topic(), info.offset() - lo.get(tp).offset(), Long::sum));
-        return desc.values().stream()
-                .sorted(java.util.Comparator.comparing(TopicDescription::name))
-                .map(t -> new TopicInfo(t.name(), t.partitions().size(), t.partitions().get(0).replicas().size(),
-                        configs.get(new ConfigResource(ConfigResource.Type.TOPIC, t.name())).get("cleanup.policy").value(),
-                        counts.getOrDefault(t.name(), 0L)))
-                .collect(Collectors.toList());
+        return counts;
     }
 
     private Set<String> existingTopics() throws InterruptedException {

@@ -14,9 +14,9 @@ import java.util.TreeMap;
  * directly as possible, to hold the streaming topology to. Written independently of the
  * streaming code: no shared scanning, no heaps, no stores.
  */
-final class BatchCatalog {
+public final class BatchCatalog {
     /** One feature's expected state. */
-    static final class Expected {
+    public static final class Expected {
         long activations;
         long documents;
         BigDecimal sum = BigDecimal.ZERO;
@@ -65,7 +65,7 @@ final class BatchCatalog {
     final List<BackgroundWindow> backgroundAll = new ArrayList<>();
     final Map<BackgroundWindow, Long> backgroundKeys = new HashMap<>();
 
-    BatchCatalog(List<DocumentCodes> docs, CatalogConfig config) {
+    public BatchCatalog(List<DocumentCodes> docs, CatalogConfig config) {
         for (DocumentCodes doc : docs) {
             documents++;
             tokens += doc.size();

@@ -79,47 +79,6 @@ class CatalogPipelineTest {
         }
     }
 
-    static void awaitDocuments(CatalogQueries q, String sae, long expected) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 120_000;
-        long seen = -1;
-        while (System.currentTimeMillis() < deadline) {
-            try {
-                seen = q.totals(sae).documents();
-                if (seen == expected) {
-                    // statistics are checkpointed every checkpointMs: one more period and they are current
-                    Thread.sleep(1_500);
-                    return;
-                }
-            } catch (RuntimeException rebalancing) {
-                // a rebalance or a not-yet-running instance: ask again
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("catalog saw " + seen + " of " + expected + " documents");
-    }
-
-    static void assertMatchesReference(CatalogQueries q, String sae, BatchCatalog expected, CatalogConfig config) {
-        assertThat(q.totals(sae).tokens()).isEqualTo(expected.tokens);
-        expected.features.forEach((f, e) -> {
-            FeatureState s = q.feature(sae, f).orElseThrow(() -> new AssertionError("feature " + f + " is missing"));
-            assertThat(s.activations()).as("activations of %d", f).isEqualTo(e.activations);
-            assertThat(s.documents()).as("documents of %d", f).isEqualTo(e.documents);
-            assertThat(new BigDecimal(s.sum())).as("sum of %d", f).isEqualByComparingTo(e.sum);
-            assertThat(s.max()).isEqualTo(e.max);
-            assertThat(s.histogram().counts()).containsExactly(e.histogram);
-            assertThat(s.version()).isEqualTo(e.version);
-            assertThat(s.top()).as("top of %d", f).containsExactlyElementsOf(e.top(config.topK()));
-            assertThat(s.reservoir()).as("reservoir of %d", f).containsExactlyElementsOf(e.reservoir(config.reservoirSize()));
-        });
-        FeaturePage page = q.page(sae, FeatureSummary.Sort.DENSITY, 0, 10);
-        assertThat(page.total()).isEqualTo(expected.features.size());
-        List<Integer> byDensity = expected.features.entrySet().stream()
-                .sorted((a, b) -> a.getValue().activations != b.getValue().activations
-                        ? Long.compare(b.getValue().activations, a.getValue().activations) : Integer.compare(a.getKey(), b.getKey()))
-                .map(Map.Entry::getKey).limit(10).toList();
-        assertThat(page.features()).extracting(FeatureSummary::index).containsExactlyElementsOf(byDensity);
-    }
-
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
@@ -136,18 +95,18 @@ class CatalogPipelineTest {
         String b = "127.0.0.1:" + freePort();
         try (CatalogApp one = CatalogApp.start(config, client(), dir.resolve("a").toString(), a, 1);
              CatalogApp two = CatalogApp.start(config, client(), dir.resolve("b").toString(), b, 1)) {
-            awaitDocuments(one.queries(), sae, docs.size());
+            CatalogAssertions.awaitDocuments(one.queries(), sae, docs.size());
             // both instances got work, so the answers below really came from two places
             assertThat(one.streams().metadataForLocalThreads().iterator().next().activeTasks()).isNotEmpty();
             assertThat(two.streams().metadataForLocalThreads().iterator().next().activeTasks()).isNotEmpty();
             BatchCatalog expected = new BatchCatalog(docs, config);
-            assertMatchesReference(one.queries(), sae, expected, config);
-            assertMatchesReference(two.queries(), sae, expected, config);
+            CatalogAssertions.matchesReference(one.queries(), sae, expected, config);
+            CatalogAssertions.matchesReference(two.queries(), sae, expected, config);
         }
         // a single instance on the same input ends with the same catalogue
         try (CatalogApp alone = CatalogApp.start(config("catalog-alone"), client(), dir.resolve("c").toString(), null, 1)) {
-            awaitDocuments(alone.queries(), sae, docs.size());
-            assertMatchesReference(alone.queries(), sae, new BatchCatalog(docs, config), config);
+            CatalogAssertions.awaitDocuments(alone.queries(), sae, docs.size());
+            CatalogAssertions.matchesReference(alone.queries(), sae, new BatchCatalog(docs, config), config);
         }
     }
 
@@ -182,8 +141,8 @@ class CatalogPipelineTest {
         long committed = committed(appId);
         assertThat(committed).as("killed mid-stream").isLessThan(docs.size());
         try (CatalogApp replacement = CatalogApp.start(config, client(), stateDir.toString(), null, 1)) {
-            awaitDocuments(replacement.queries(), sae, docs.size());
-            assertMatchesReference(replacement.queries(), sae, new BatchCatalog(docs, config), config);
+            CatalogAssertions.awaitDocuments(replacement.queries(), sae, docs.size());
+            CatalogAssertions.matchesReference(replacement.queries(), sae, new BatchCatalog(docs, config), config);
         }
     }
 

@@ -86,29 +86,32 @@ class EncodeTopologyTest {
             texts.pipeInput("long", Json.write(new Document("long", "a b c d e f g", null, null, null)));
             texts.pipeInput("nan", Json.write(new Document("nan", "this is NaN here", null, null, null)));
             texts.pipeInput("punct", Json.write(new Document("punct", "?! …", null, null, null)));
+            // the same document again, and its id with another text
+            texts.pipeInput("a", Json.write(new Document("a", good.get("a"), null, null, null)));
+            texts.pipeInput("b", Json.write(new Document("b", "a different text", null, null, null)));
 
             List<KeyValue<String, byte[]>> encoded = codes.readKeyValuesToList();
             List<KeyValue<String, byte[]>> letters = dlq.readKeyValuesToList();
-            assertThat(encoded.size() + letters.size()).isEqualTo(8);
-            assertThat(counters.read.get()).isEqualTo(8);
+            assertThat(encoded.size() + letters.size()).isEqualTo(10);
+            assertThat(counters.read.get()).isEqualTo(10);
             assertThat(counters.encoded.get()).isEqualTo(3);
-            assertThat(counters.deadLettered.get()).isEqualTo(5);
+            assertThat(counters.deadLettered.get()).isEqualTo(7);
             for (KeyValue<String, byte[]> kv : encoded) {
                 DocumentCodes got = CodesFormat.read(kv.value);
                 DocumentCodes want = encoder.encode(kv.key, good.get(kv.key));
                 assertThat(got).isEqualTo(want);
                 assertThat(got.text()).isEqualTo(good.get(kv.key));
             }
-            Map<String, String> reasons = new java.util.TreeMap<>();
+            List<String> reasons = new ArrayList<>();
             for (KeyValue<String, byte[]> kv : letters) {
                 JsonNode n = Json.MAPPER.readTree(kv.value);
                 assertThat(n.get("stage").asText()).isEqualTo("encode");
                 assertThat(n.get("source").asText()).startsWith(Topics.TEXTS + "-0@");
-                reasons.put(kv.key, n.get("reason").asText());
+                reasons.add(kv.key + "=" + n.get("reason").asText());
             }
-            assertThat(reasons).containsExactlyEntriesOf(new java.util.TreeMap<>(Map.of(
-                    "bad-json", "malformed-text", "blank", "empty-text", "long", EncodeException.TOO_LONG,
-                    "nan", EncodeException.NON_FINITE, "punct", EncodeException.EMPTY)));
+            assertThat(reasons).containsExactly("bad-json=malformed-text", "blank=empty-text",
+                    "long=" + EncodeException.TOO_LONG, "nan=" + EncodeException.NON_FINITE, "punct=" + EncodeException.EMPTY,
+                    "a=" + EncodeTopology.DUPLICATE, "b=" + EncodeTopology.ID_REUSED);
         }
     }
 }

@@ -7,15 +7,11 @@ import dev.saestream.model.ModelConfig;
 import dev.saestream.model.TokenActivations;
 import dev.saestream.model.Transformer;
 import dev.saestream.sae.Architecture;
-import dev.saestream.sae.Normalization;
 import dev.saestream.sae.Sae;
-import dev.saestream.sae.SaeConfig;
 import dev.saestream.sae.SaeEncoders;
-import dev.saestream.sae.SaeWeights;
 import dev.saestream.sae.SparseCode;
+import dev.saestream.sae.TestSaes;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,21 +33,6 @@ class SaeDocumentEncoderTest {
     @AfterAll
     static void close() {
         plain.close();
-    }
-
-    static Sae randomSae(Architecture arch, int dIn, int dSae, int k, long seed) {
-        SaeConfig c = new SaeConfig(arch, dIn, dSae, k, false, true, Normalization.NONE, "float32", "all-minilm-l6-v2",
-                "layer3", 256, "test", "test/layer3/" + arch.name().toLowerCase() + "-" + dSae, Map.of());
-        SaeWeights w = SaeWeights.zeros(c);
-        Random rnd = new Random(seed);
-        for (float[] a : new float[][] {w.wEnc(), w.bEnc(), w.wDec(), w.bDec(), w.threshold(), w.bGate(), w.bMag(), w.rMag()}) {
-            if (a != null) {
-                for (int i = 0; i < a.length; i++) {
-                    a[i] = (float) (0.05 * rnd.nextGaussian());
-                }
-            }
-        }
-        return Sae.of(c, w);
     }
 
     static EncodeConfig config(CodesFormat.Precision precision, int kMax) {
@@ -91,7 +72,7 @@ class SaeDocumentEncoderTest {
 
     @Test
     void topkHeadEqualsJavaEncodingOfTheActivations() throws Exception {
-        Sae sae = randomSae(Architecture.TOPK, 384, 512, 8, 1);
+        Sae sae = TestSaes.random(Architecture.TOPK, 384, 512, 8, 1);
         try (SaeDocumentEncoder encoder = SaeDocumentEncoder.open(MODEL, sae, config(CodesFormat.Precision.FLOAT, 64))) {
             assertThat(encoder.saeId()).isEqualTo("test/layer3/topk-512");
             assertSameCodes(encoder, sae);
@@ -100,7 +81,7 @@ class SaeDocumentEncoderTest {
 
     @Test
     void tokensOverKMaxAreReEncodedExactlyAndCounted() throws Exception {
-        Sae sae = randomSae(Architecture.STANDARD, 384, 256, 0, 2);
+        Sae sae = TestSaes.random(Architecture.STANDARD, 384, 256, 0, 2);
         try (SaeDocumentEncoder encoder = SaeDocumentEncoder.open(MODEL, sae, config(CodesFormat.Precision.FLOAT, 4))) {
             assertSameCodes(encoder, sae);
             assertThat(encoder.overflowTokens()).isPositive();
@@ -109,7 +90,7 @@ class SaeDocumentEncoderTest {
 
     @Test
     void halfPrecisionCodesAreTheExactOnesRounded() throws Exception {
-        Sae sae = randomSae(Architecture.TOPK, 384, 512, 8, 3);
+        Sae sae = TestSaes.random(Architecture.TOPK, 384, 512, 8, 3);
         try (SaeDocumentEncoder half = SaeDocumentEncoder.open(MODEL, sae, config(CodesFormat.Precision.HALF, 8));
              SaeDocumentEncoder full = SaeDocumentEncoder.open(MODEL, sae, config(CodesFormat.Precision.FLOAT, 8))) {
             DocumentCodes h = half.encode("d", TEXTS.get(0));
@@ -123,13 +104,13 @@ class SaeDocumentEncoderTest {
 
     @Test
     void emptyTextsAndMismatchedWidthsAreClearErrors() throws Exception {
-        Sae sae = randomSae(Architecture.TOPK, 384, 64, 4, 4);
+        Sae sae = TestSaes.random(Architecture.TOPK, 384, 64, 4, 4);
         try (SaeDocumentEncoder encoder = SaeDocumentEncoder.open(MODEL, sae, config(CodesFormat.Precision.HALF, 4))) {
             assertThatThrownBy(() -> encoder.encode("e", "   "))
                     .isInstanceOf(EncodeException.class)
                     .satisfies(e -> assertThat(((EncodeException) e).reason()).isEqualTo(EncodeException.EMPTY));
         }
-        Sae narrow = randomSae(Architecture.TOPK, 128, 64, 4, 5);
+        Sae narrow = TestSaes.random(Architecture.TOPK, 128, 64, 4, 5);
         assertThatThrownBy(() -> SaeDocumentEncoder.open(MODEL, narrow, config(CodesFormat.Precision.HALF, 4)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("128-wide").hasMessageContaining("384 wide");

@@ -1,0 +1,28 @@
+package dev.saestream.cli;
+
+import dev.saestream.config.Settings;
+import dev.saestream.encode.EncodeConfig;
+import java.util.HashMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** The flags of the {@code encode} config section, shared by {@code encode} and {@code run}. */
+public final class EncodeOptions {
+    @Option(names = "--sae", paramLabel = "DIR",
+            description = "SAE directory in SAELens layout (default: the shipped saes/all-minilm-l6-v2-layer3).")
+    String sae;
+
+    @Option(names = "--encode-threads", paramLabel = "N", description = "Encode stream threads (default 2).")
+    Integer threads;
+
+    @Option(names = "--sae-id", paramLabel = "ID", description = "Override the SAE id that namespaces its features.")
+    String saeId;
+
+    EncodeConfig config(Settings settings) {
+        Map<String, Object> flags = new HashMap<>();
+        flags.put("sae", sae);
+        flags.put("threads", threads);
+        flags.put("saeId", saeId);
+        return settings.section(EncodeConfig.SECTION, EncodeConfig.defaults(), flags);
+    }
+}

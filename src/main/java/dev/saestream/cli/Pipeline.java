@@ -1,0 +1,113 @@
+package dev.saestream.cli;
+
+import dev.saestream.catalog.CatalogApp;
+import dev.saestream.catalog.CatalogConfig;
+import dev.saestream.config.Home;
+import dev.saestream.encode.EncodeApp;
+import dev.saestream.encode.EncodeConfig;
+import dev.saestream.encode.SaeDocumentEncoder;
+import dev.saestream.kafka.ConsumerLag;
+import dev.saestream.kafka.Topics;
+import dev.saestream.model.ModelConfig;
+import dev.saestream.sae.Sae;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
+
+/** The encode and catalog stages running side by side in this JVM, over one Kafka session. */
+final class Pipeline implements AutoCloseable {
+    final SaeDocumentEncoder encoder;
+    final EncodeApp encode;
+    final CatalogApp catalog;
+    private final EncodeConfig encodeConfig;
+    private final CatalogConfig catalogConfig;
+
+    private Pipeline(SaeDocumentEncoder encoder, EncodeApp encode, CatalogApp catalog, EncodeConfig encodeConfig,
+                     CatalogConfig catalogConfig) {
+        this.encoder = encoder;
+        this.encode = encode;
+        this.catalog = catalog;
+        this.encodeConfig = encodeConfig;
+        this.catalogConfig = catalogConfig;
+    }
+
+    /**
+     * Opens the model with the SAE and starts both stages. Each encode thread runs whole documents
+     * through ONNX Runtime on its own, so unless {@code model.threads} says otherwise the session
+     * gets one intra-op thread per encode thread's share of the processors.
+     */
+    static Pipeline start(KafkaSession session, ModelConfig model, EncodeConfig encodeConfig, CatalogConfig catalogConfig,
+                          int replicationFactor) throws IOException {
+        Sae sae = Sae.load(Home.resolve(encodeConfig.sae()));
+        ModelConfig threaded = model.threads() > 0 ? model : new ModelConfig(model.name(), model.dir(), model.hook(),
+                model.maxTokens(), model.overlap(), model.batchSize(),
+                Math.max(1, Runtime.getRuntime().availableProcessors() / encodeConfig.threads()),
+                model.includeSpecialTokens(), model.cacheDir());
+        SaeDocumentEncoder encoder = SaeDocumentEncoder.open(threaded, sae, encodeConfig);
+        EncodeApp encode = null;
+        try {
+            encode = EncodeApp.start(encoder, encodeConfig, session.clientConfig(),
+                    Home.resolve(catalogConfig.stateDir()).toString(), replicationFactor);
+            CatalogApp catalog = CatalogApp.start(catalogConfig, session.clientConfig(),
+                    Home.resolve(catalogConfig.stateDir()).toString(), null, replicationFactor);
+            return new Pipeline(encoder, encode, catalog, encodeConfig, catalogConfig);
+        } catch (RuntimeException | IOException e) {
+            if (encode != null) {
+                encode.close();
+            }
+            encoder.close();
+            throw e;
+        }
+    }
+
+    /** True when both stages have committed everything on their input topics. */
+    boolean caughtUp(Admin admin) throws InterruptedException {
+        return ConsumerLag.of(admin, encodeConfig.applicationId(), Set.of(Topics.TEXTS)) == 0
+                && ConsumerLag.of(admin, catalogConfig.applicationId(), Set.of(Topics.CODES, shardsTopic())) == 0;
+    }
+
+    String shardsTopic() {
+        return catalogConfig.applicationId() + "-catalog-shards-repartition";
+    }
+
+    void checkRunning() {
+        for (KafkaStreams s : new KafkaStreams[] {encode.streams(), catalog.streams()}) {
+            if (s.state() == KafkaStreams.State.ERROR || s.state() == KafkaStreams.State.NOT_RUNNING
+                    || s.state() == KafkaStreams.State.PENDING_ERROR) {
+                throw new IllegalStateException("a pipeline stage stopped (" + s.state() + "); see the log above");
+            }
+        }
+    }
+
+    /** Waits until both stages have caught up, calling {@code tick} about once a second. */
+    void awaitCaughtUp(Admin admin, Duration timeout, Runnable tick) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int quietTicks = 0;
+        while (System.nanoTime() < deadline) {
+            checkRunning();
+            tick.run();
+            // twice in a row: a stage may be between poll and commit
+            quietTicks = caughtUp(admin) ? quietTicks + 1 : 0;
+            if (quietTicks >= 2) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException("the pipeline did not catch up within " + timeout.toSeconds() + " s");
+    }
+
+    @Override
+    public void close() {
+        try {
+            catalog.close();
+        } finally {
+            try {
+                encode.close();
+            } finally {
+                encoder.close();
+            }
+        }
+    }
+}
