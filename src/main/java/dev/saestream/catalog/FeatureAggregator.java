@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -42,21 +43,24 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
     private final Map<String, Map<Integer, FeatureStats>> stats = new HashMap<>();
     private final Map<String, CatalogTotals> totals = new HashMap<>();
     private final Map<String, Map<Integer, WindowIndex>> indexes = new HashMap<>();
-    private final Map<String, SampleIndex> backgroundIndexes = new HashMap<>();
+    private final Map<String, TreeSet<Bytes>> backgroundIndexes = new HashMap<>();
     private long logFirst;
     private long logNext;
     private long lastInputMs;
     private static final int LOG_HEADER = Long.BYTES + 1;
 
-    /** How full a feature's top-k and reservoir are, and their worst keys; read from the store on first use. */
+    /**
+     * The keys of a feature's top-k and reservoir, in store order, so that rank, membership and
+     * the entry to evict are known without reading the store; loaded from it on first use.
+     */
     private static final class WindowIndex {
-        final SampleIndex top = new SampleIndex();
-        final SampleIndex reservoir = new SampleIndex();
-    }
+        final TreeSet<Bytes> top;
+        final TreeSet<Bytes> reservoir;
 
-    private static final class SampleIndex {
-        int count;
-        Bytes worst;
+        WindowIndex(TreeSet<Bytes> top, TreeSet<Bytes> reservoir) {
+            this.top = top;
+            this.reservoir = reservoir;
+        }
     }
 
     FeatureAggregator(CatalogConfig config) {
@@ -137,12 +141,11 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
                 for (WindowCandidate c : fd.candidates()) {
                     WindowIndex idx = index(d.saeId(), fd.feature());
                     byte[] bytes = CatalogFormats.writeWindow(c.window());
-                    if (offer(idx.top, WindowKeys.top(d.saeId(), fd.feature(), c.window()), bytes, config.topK(),
-                            WindowKeys.prefix(d.saeId(), fd.feature(), WindowKeys.TOP)) != null) {
+                    if (offer(windows, idx.top, WindowKeys.top(d.saeId(), fd.feature(), c.window()), bytes, config.topK()) != null) {
                         st.topChanges++;
                     }
-                    offer(idx.reservoir, WindowKeys.reservoir(d.saeId(), fd.feature(), c.window(), c.sampleKey()), bytes,
-                            config.reservoirSize(), WindowKeys.prefix(d.saeId(), fd.feature(), WindowKeys.RESERVOIR));
+                    offer(windows, idx.reservoir, WindowKeys.reservoir(d.saeId(), fd.feature(), c.window(), c.sampleKey()),
+                            bytes, config.reservoirSize());
                 }
             }
         }
@@ -154,46 +157,34 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
     }
 
     /**
-     * Puts {@code value} under {@code key} if it ranks among the best {@code capacity} of its
-     * prefix, evicting the worst. Returns the key it displaced (or the key itself when it only
-     * filled a free place); null when it was not taken.
+     * Puts {@code value} under {@code key} if it ranks among the best {@code capacity} keys of
+     * {@code index}, evicting the worst. Returns the key now out of the sample: the evicted one,
+     * or {@code key} itself when it filled a free place; null when it was not taken.
      */
-    private Bytes offer(SampleIndex idx, Bytes key, byte[] value, int capacity, Bytes prefix) {
-        return offer(windows, idx, key, value, capacity, prefix, WindowKeys.upperBound(prefix));
-    }
-
-    private static Bytes offer(KeyValueStore<Bytes, byte[]> store, SampleIndex idx, Bytes key, byte[] value, int capacity,
-                               Bytes from, Bytes to) {
-        if (idx.count >= capacity && key.compareTo(idx.worst) >= 0) {
+    private static Bytes offer(KeyValueStore<Bytes, byte[]> store, TreeSet<Bytes> index, Bytes key, byte[] value,
+                               int capacity) {
+        if (index.size() >= capacity && key.compareTo(index.last()) >= 0) {
             return null;
         }
-        if (store.get(key) != null) {
-            return null; // the same window again (a document produced twice): keep one
+        if (!index.add(key)) {
+            return null; // the same window again (its document encoded twice): keep one
         }
         store.put(key, value);
-        if (idx.count < capacity) {
-            idx.count++;
-            if (idx.worst == null || key.compareTo(idx.worst) > 0) {
-                idx.worst = key;
-            }
+        if (index.size() <= capacity) {
             return key;
         }
-        Bytes evicted = idx.worst;
+        Bytes evicted = index.pollLast();
         store.delete(evicted);
-        idx.worst = lastKey(store, from, to);
         return evicted;
     }
 
     private void offerBackground(String saeId, BackgroundCandidate b) {
-        SampleIndex idx = backgroundIndexes.computeIfAbsent(saeId, s -> load(background, WindowKeys.backgroundPrefix(s),
-                WindowKeys.backgroundUpperBound(s)));
+        TreeSet<Bytes> index = backgroundIndexes.computeIfAbsent(saeId, s -> keys(background,
+                WindowKeys.backgroundPrefix(s), WindowKeys.backgroundUpperBound(s)));
         Bytes key = WindowKeys.background(saeId, b.window(), b.sampleKey());
-        byte[] evictedValue = null;
-        if (idx.count >= config.backgroundSize() && key.compareTo(idx.worst) < 0) {
-            evictedValue = background.get(idx.worst);
-        }
-        Bytes taken = offer(background, idx, key, CatalogFormats.writeBackground(b.window()), config.backgroundSize(),
-                WindowKeys.backgroundPrefix(saeId), WindowKeys.backgroundUpperBound(saeId));
+        Bytes worst = index.size() >= config.backgroundSize() ? index.last() : null;
+        byte[] evictedValue = worst != null && key.compareTo(worst) < 0 ? background.get(worst) : null;
+        Bytes taken = offer(background, index, key, CatalogFormats.writeBackground(b.window()), config.backgroundSize());
         if (taken == null) {
             return;
         }
@@ -208,34 +199,21 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
 
     private WindowIndex index(String saeId, int feature) {
         return indexes.computeIfAbsent(saeId, s -> new HashMap<>()).computeIfAbsent(feature, f -> {
-            WindowIndex idx = new WindowIndex();
             Bytes top = WindowKeys.prefix(saeId, f, WindowKeys.TOP);
             Bytes res = WindowKeys.prefix(saeId, f, WindowKeys.RESERVOIR);
-            SampleIndex t = load(windows, top, WindowKeys.upperBound(top));
-            SampleIndex r = load(windows, res, WindowKeys.upperBound(res));
-            idx.top.count = t.count;
-            idx.top.worst = t.worst;
-            idx.reservoir.count = r.count;
-            idx.reservoir.worst = r.worst;
-            return idx;
+            return new WindowIndex(keys(windows, top, WindowKeys.upperBound(top)),
+                    keys(windows, res, WindowKeys.upperBound(res)));
         });
     }
 
-    private static SampleIndex load(KeyValueStore<Bytes, byte[]> store, Bytes from, Bytes to) {
-        SampleIndex idx = new SampleIndex();
+    private static TreeSet<Bytes> keys(KeyValueStore<Bytes, byte[]> store, Bytes from, Bytes to) {
+        TreeSet<Bytes> keys = new TreeSet<>();
         try (KeyValueIterator<Bytes, byte[]> it = store.range(from, to)) {
             while (it.hasNext()) {
-                idx.count++;
-                idx.worst = it.next().key;
+                keys.add(it.next().key);
             }
         }
-        return idx;
-    }
-
-    private static Bytes lastKey(KeyValueStore<Bytes, byte[]> store, Bytes from, Bytes to) {
-        try (KeyValueIterator<Bytes, byte[]> it = store.reverseRange(from, to)) {
-            return it.hasNext() ? it.next().key : null;
-        }
+        return keys;
     }
 
     /** Emits what changed materially, then checkpoints the statistics and truncates the log. */

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             TransformerBenchCommand.class,
             BenchSaeCommand.class,
+            PipelineBenchCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             BrokerCommand.class,
             TopicsCommand.class,
             ProduceCommand.class,
+            EncodeCommand.class,
             CatalogCommand.class,
             LabelCommand.class,
             SaeCommand.class,

@@ -74,7 +74,7 @@ public final class SaeDocumentEncoder implements DocumentEncoder {
     }
 
     /** The hook to run at: the SAE's, unless the model config names a different one explicitly. */
-    static HookPoint hookFor(ModelConfig model, Sae sae) throws IOException {
+    public static HookPoint hookFor(ModelConfig model, Sae sae) throws IOException {
         List<HookPoint> hooks = Transformer.hooks(model);
         HookPoint configured = HookPoint.find(hooks, model.hook(), modelId(model));
         String saeHook = sae.config().hookName();

@@ -1,0 +1,75 @@
+package dev.saestream.cli;
+
+import dev.saestream.config.Home;
+import dev.saestream.config.Settings;
+import dev.saestream.encode.EncodeApp;
+import dev.saestream.encode.EncodeConfig;
+import dev.saestream.encode.EncodeCounters;
+import dev.saestream.encode.SaeDocumentEncoder;
+import dev.saestream.model.ModelConfig;
+import dev.saestream.sae.Sae;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KafkaStreams;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code saestream encode}: the encode stage alone; start several with the same application id to share the work. */
+@Command(name = "encode", mixinStandardHelpOptions = true,
+        description = {"Run the encode stage: saestream.texts -> tokenize, transformer to the hook, SAE encode ->",
+            "saestream.codes; texts that cannot be encoded -> saestream.dlq. Instances with the same application id",
+            "share the partitions. Runs until Ctrl-C."})
+final class EncodeCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Mixin
+    ModelOptions model;
+
+    @Mixin
+    EncodeOptions encode;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Kafka Streams state directory (default data/streams).")
+    String stateDir;
+
+    @Option(names = "--progress", negatable = true, description = "Show live counts (default: when on a terminal).")
+    Boolean progress;
+
+    @Override
+    public Integer call() throws Exception {
+        Settings settings = config.settings();
+        ModelConfig mc = model.config(settings);
+        EncodeConfig ec = encode.config(settings);
+        String state = Home.resolve(stateDir != null ? stateDir : CatalogCommand.catalogConfig(settings, null, null, null)
+                .stateDir()).toString();
+        try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings, Map.of()))) {
+            session.createTopics();
+            CountDownLatch stop = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "encode-shutdown"));
+            try (SaeDocumentEncoder encoder = SaeDocumentEncoder.open(mc, Sae.load(Home.resolve(ec.sae())), ec);
+                 EncodeApp app = EncodeApp.start(encoder, ec, session.clientConfig(), state,
+                         kafka.cluster(settings).replicationFactor());
+                 Progress bar = Progress.start("encode", -1, "docs", progress)) {
+                System.out.println("encoding with " + encoder.transformer().modelId() + " at "
+                        + encoder.transformer().hook().alias() + " and SAE " + encoder.saeId() + "; Ctrl-C stops it");
+                long started = System.nanoTime();
+                EncodeCounters c = app.counters();
+                while (!stop.await(1, TimeUnit.SECONDS)) {
+                    if (app.streams().state() == KafkaStreams.State.ERROR) {
+                        throw new IllegalStateException("the encode stage failed; see the log above");
+                    }
+                    bar.stepTo(c.encoded.get() + c.deadLettered.get());
+                    bar.extra(String.format("%,.0f tokens/s, %,d dead-lettered",
+                            c.tokens.get() / Math.max(1e-3, (System.nanoTime() - started) / 1e9), c.deadLettered.get()));
+                }
+            }
+        }
+        return ExitCode.OK;
+    }
+}

@@ -1,0 +1,194 @@
+package dev.saestream.cli;
+
+import dev.saestream.catalog.CatalogConfig;
+import dev.saestream.config.Home;
+import dev.saestream.config.Settings;
+import dev.saestream.corpus.Document;
+import dev.saestream.corpus.Europarl;
+import dev.saestream.corpus.SourceItem;
+import dev.saestream.corpus.SourceOptions;
+import dev.saestream.corpus.TextSources;
+import dev.saestream.encode.EncodeConfig;
+import dev.saestream.encode.EncodeCounters;
+import dev.saestream.encode.SaeDocumentEncoder;
+import dev.saestream.kafka.BrokerConfig;
+import dev.saestream.kafka.ClusterConfig;
+import dev.saestream.kafka.TopicAdmin;
+import dev.saestream.model.ModelConfig;
+import dev.saestream.model.Transformer;
+import dev.saestream.produce.ProduceConfig;
+import dev.saestream.produce.TextProducer;
+import dev.saestream.sae.Sae;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code saestream bench pipeline}: on the same Europarl documents, the transformer alone (cut
+ * graph) against the whole {@code run} (embedded broker, producer, encode with the SAE, catalog).
+ */
+@Command(name = "pipeline", mixinStandardHelpOptions = true,
+        description = {"Tokens/s of the transformer alone (cut graph) and of the full pipeline on the same Europarl",
+            "documents, their ratio, bytes per token in saestream.codes and repartition records per token.",
+            "Uses a fresh embedded broker in a temporary directory."})
+final class PipelineBenchCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Mixin
+    ModelOptions model;
+
+    @Mixin
+    EncodeOptions encode;
+
+    @Option(names = "--docs", paramLabel = "N", defaultValue = "400", description = "Documents measured (default 400).")
+    int docs;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "40",
+            description = "Documents run first and not measured (default 40).")
+    int warmup;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Settings settings = config.settings();
+        EncodeConfig ec = encode.config(settings);
+        ModelConfig configured = model.config(settings);
+        ModelConfig mc = configured.threads() > 0 ? configured : new ModelConfig(configured.name(), configured.dir(),
+                configured.hook(), configured.maxTokens(), configured.overlap(), configured.batchSize(),
+                Math.max(1, Runtime.getRuntime().availableProcessors() / ec.threads()), configured.includeSpecialTokens(),
+                configured.cacheDir());
+        List<String> texts;
+        try (Stream<Document> d = Europarl.documents(warmup + docs)) {
+            texts = d.map(Document::text).toList();
+        }
+        List<String> measured = texts.subList(warmup, texts.size());
+        Sae sae = Sae.load(Home.resolve(ec.sae()));
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("%d Europarl documents after %d warm-up; %d encode threads x %d ONNX Runtime threads%n",
+                measured.size(), warmup, ec.threads(), mc.threads());
+
+        double alone;
+        double withSae;
+        try (Transformer transformer = Transformer.open(mc.withHook(SaeDocumentEncoder.hookFor(mc, sae).alias()))) {
+            parallel(texts.subList(0, warmup), ec.threads(), t -> transformer.extract(List.of(t)).get(0).size());
+            alone = parallel(measured, ec.threads(), t -> transformer.extract(List.of(t)).get(0).size());
+        }
+        try (SaeDocumentEncoder encoder = SaeDocumentEncoder.open(mc, sae, ec)) {
+            parallel(texts.subList(0, warmup), ec.threads(), t -> encoder.encode("w", t).size());
+            withSae = parallel(measured, ec.threads(), t -> encoder.encode("m", t).size());
+        }
+        out.printf("%-44s %,10.0f tokens/s%n", "transformer alone (cut graph)", alone);
+        out.printf("%-44s %,10.0f tokens/s  (%.2f of the transformer alone)%n", "transformer + SAE head, no Kafka", withSae,
+                withSae / alone);
+
+        Path tmp = Files.createTempDirectory("saestream-bench");
+        ClusterConfig cluster = new ClusterConfig(null, kafkaTopicsDir(settings), 0, Map.of());
+        BrokerConfig broker = new BrokerConfig("127.0.0.1", 0, 0, tmp.resolve("kafka").toString(), Map.of());
+        CatalogConfig d = CatalogCommand.catalogConfig(settings, null, null, null);
+        CatalogConfig cc = new CatalogConfig("bench-catalog", d.topK(), d.before(), d.after(), d.reservoirSize(),
+                d.backgroundSize(), d.backgroundLength(), d.seed(), d.shards(), d.emitIntervalMs(), d.emitGrowth(),
+                d.emitTopChange(), d.checkpointMs(), d.commitIntervalMs(), d.threads(), d.persistentWindows(),
+                tmp.resolve("streams").toString());
+        EncodeConfig bench = new EncodeConfig("bench-encode", ec.precision(), ec.maxTokens(), ec.threads(),
+                ec.commitIntervalMs(), ec.saeId(), ec.sae(), ec.kMax());
+        try (KafkaSession session = KafkaSession.startOrConnect(cluster, broker);
+             Pipeline pipeline = startAfterTopics(session, mc, bench, cc);
+             Admin admin = session.admin()) {
+            produce(session, 1, warmup);
+            pipeline.awaitCaughtUp(admin, Duration.ofHours(1), () -> { });
+            EncodeCounters c = pipeline.encode.counters();
+            long tokens0 = c.tokens.get();
+            long bytes0 = c.codeBytes.get();
+            long shards0 = new TopicAdmin(admin).records(pipeline.shardsTopic());
+            long start = System.nanoTime();
+            produce(session, warmup + 1, docs);
+            pipeline.awaitCaughtUp(admin, Duration.ofHours(1), () -> { });
+            double secs = (System.nanoTime() - start) / 1e9;
+            long tokens = c.tokens.get() - tokens0;
+            double full = tokens / secs;
+            long shards = new TopicAdmin(admin).records(pipeline.shardsTopic()) - shards0;
+            out.printf("%-44s %,10.0f tokens/s  (%.2f of the transformer alone)%n",
+                    "full pipeline (produce, encode, catalog)", full, full / alone);
+            out.printf("%-44s %,10.1f bytes/token (%s values)%n", "saestream.codes", (double) (c.codeBytes.get() - bytes0) / tokens,
+                    bench.precision().name().toLowerCase());
+            out.printf("%-44s %,10.4f records/token (%,d records for %,d tokens)%n", "catalog repartition", (double) shards / tokens,
+                    shards, tokens);
+        } finally {
+            deleteQuietly(tmp);
+        }
+        return ExitCode.OK;
+    }
+
+    private static Pipeline startAfterTopics(KafkaSession session, ModelConfig mc, EncodeConfig ec, CatalogConfig cc)
+            throws Exception {
+        session.createTopics();
+        return Pipeline.start(session, mc, ec, cc, 0);
+    }
+
+    private static String kafkaTopicsDir(Settings settings) {
+        return settings.section(ClusterConfig.SECTION, ClusterConfig.defaults(), Map.of()).topicsDir();
+    }
+
+    /** Europarl documents {@code first} .. {@code first + count - 1} (1-based lines) into saestream.texts. */
+    private static void produce(KafkaSession session, int first, int count) {
+        try (TextProducer p = new TextProducer(TextProducer.newProducer(session.clientConfig(), ProduceConfig.defaults()));
+             Stream<SourceItem> items = TextSources.europarl(first - 1 + count, SourceOptions.defaults()).skip(first - 1)) {
+            p.produce(items, null);
+        }
+    }
+
+    interface Work {
+        int run(String text) throws Exception;
+    }
+
+    /** Runs {@code work} over {@code texts} on {@code threads} threads; tokens/s. */
+    static double parallel(List<String> texts, int threads, Work work) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            AtomicInteger next = new AtomicInteger();
+            AtomicLong tokens = new AtomicLong();
+            long start = System.nanoTime();
+            List<Future<?>> running = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                running.add(pool.submit(() -> {
+                    for (int i = next.getAndIncrement(); i < texts.size(); i = next.getAndIncrement()) {
+                        tokens.addAndGet(work.run(texts.get(i)));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : running) {
+                f.get();
+            }
+            return tokens.get() / ((System.nanoTime() - start) / 1e9);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException ignored) {
+            // a temporary directory; the OS cleans up what is left
+        }
+    }
+}
