@@ -21,12 +21,14 @@ public final class CatalogApp implements AutoCloseable {
     private final CatalogQueries queries;
     private final CatalogRpc rpc;
     private final int shards;
+    private final CatalogCounters counters;
 
-    private CatalogApp(KafkaStreams streams, CatalogQueries queries, CatalogRpc rpc, int shards) {
+    private CatalogApp(KafkaStreams streams, CatalogQueries queries, CatalogRpc rpc, int shards, CatalogCounters counters) {
         this.streams = streams;
         this.queries = queries;
         this.rpc = rpc;
         this.shards = shards;
+        this.counters = counters;
     }
 
     /**
@@ -38,7 +40,8 @@ public final class CatalogApp implements AutoCloseable {
         int shards = config.shards() > 0 ? config.shards() : partitionsOf(clientConfig, Topics.CODES);
         Properties props = StreamsProps.of(config.applicationId(), clientConfig, config.threads(), config.commitIntervalMs(),
                 stateDir, applicationServer, replicationFactor);
-        KafkaStreams streams = new KafkaStreams(CatalogTopology.build(config, shards), props);
+        CatalogCounters counters = new CatalogCounters();
+        KafkaStreams streams = new KafkaStreams(CatalogTopology.build(config, shards, counters), props);
         HostInfo self = applicationServer == null || applicationServer.isBlank() ? null : HostInfo.buildFromEndpoint(applicationServer);
         CatalogQueries queries = new CatalogQueries(streams, config, shards, self);
         CatalogRpc rpc = self == null ? null : CatalogRpc.serve(self, queries.local());
@@ -48,7 +51,7 @@ public final class CatalogApp implements AutoCloseable {
         });
         streams.start();
         log.info("catalog started: {} shards, application id {}", shards, config.applicationId());
-        return new CatalogApp(streams, queries, rpc, shards);
+        return new CatalogApp(streams, queries, rpc, shards, counters);
     }
 
     public KafkaStreams streams() {
@@ -57,6 +60,10 @@ public final class CatalogApp implements AutoCloseable {
 
     public CatalogQueries queries() {
         return queries;
+    }
+
+    public CatalogCounters counters() {
+        return counters;
     }
 
     public int shards() {

@@ -12,8 +12,10 @@ package dev.saestream.catalog;
  * @param backgroundLength  tokens in a background window
  * @param seed              seed of the sampling hash: same seed, same samples
  * @param shards            partitions of the feature-keyed repartition topic (0: as many as saestream.codes)
- * @param emitIntervalMs    a feature reaches saestream.features at most once per this interval, and then only
- *                          when it changed materially (see the next two) or the input has gone idle
+ * @param emitIntervalMs    a feature reaches saestream.features at most once per this interval, doubling after
+ *                          each emission up to {@code emitMaxIntervalMs}, and then only when it changed
+ *                          materially (see the next two); when the input goes idle, every change is emitted
+ * @param emitMaxIntervalMs the longest wait between two emissions of a feature that keeps changing
  * @param emitGrowth        material change: activations grew by this fraction since the last emission
  * @param emitTopChange     material change: this fraction of the top windows was replaced since the last emission
  * @param checkpointMs      how often in-memory statistics are checkpointed to their changelogged store
@@ -33,6 +35,7 @@ public record CatalogConfig(
         long seed,
         int shards,
         long emitIntervalMs,
+        long emitMaxIntervalMs,
         double emitGrowth,
         double emitTopChange,
         long checkpointMs,
@@ -54,7 +57,7 @@ public record CatalogConfig(
         if (shards < 0) {
             throw new IllegalArgumentException("catalog.shards must be >= 0, got " + shards);
         }
-        if (emitIntervalMs < 0 || checkpointMs <= 0 || commitIntervalMs <= 0) {
+        if (emitIntervalMs < 0 || emitMaxIntervalMs < emitIntervalMs || checkpointMs <= 0 || commitIntervalMs <= 0) {
             throw new IllegalArgumentException("catalog intervals must be positive");
         }
         if (!(emitGrowth >= 0) || !(emitTopChange >= 0 && emitTopChange <= 1)) {
@@ -73,7 +76,7 @@ public record CatalogConfig(
     }
 
     public static CatalogConfig defaults() {
-        return new CatalogConfig("saestream-catalog", 50, 15, 16, 200, 1000, 32, 42L, 0, 10_000, 1.0, 0.5, 1_000, 1_000,
+        return new CatalogConfig("saestream-catalog", 50, 15, 16, 200, 1000, 32, 42L, 0, 10_000, 300_000, 1.0, 0.5, 1_000, 1_000,
                 1, true, "data/streams");
     }
 

@@ -32,20 +32,24 @@ public final class CatalogTopology {
 
     /** The topology; {@code shards} is the partition count of the feature-keyed repartition topic. */
     public static Topology build(CatalogConfig config, int shards) {
+        return build(config, shards, new CatalogCounters());
+    }
+
+    /** The topology, counting what it does in {@code counters}. */
+    public static Topology build(CatalogConfig config, int shards, CatalogCounters counters) {
         StreamsBuilder builder = new StreamsBuilder();
-        // Caching folds a log entry written and truncated within one commit into nothing on the changelog.
-        // The window stores are read back by reverse range right after deletes, which the caching layer
-        // does not always reflect; they change rarely, so they write through.
+        // Caching folds what is written and deleted within one commit (a log entry and its truncation,
+        // a window that enters a sample and leaves it again) into nothing on the changelog.
         builder.addStateStore(store(CatalogStores.LOG, Stores.inMemoryKeyValueStore(CatalogStores.LOG), Serdes.Long(), true));
         builder.addStateStore(store(CatalogStores.STATS, Stores.inMemoryKeyValueStore(CatalogStores.STATS), Serdes.String(), true));
         builder.addStateStore(store(CatalogStores.TOTALS, Stores.inMemoryKeyValueStore(CatalogStores.TOTALS), Serdes.String(), true));
-        builder.addStateStore(store(CatalogStores.WINDOWS, windowsSupplier(config, CatalogStores.WINDOWS), Serdes.Bytes(), false));
-        builder.addStateStore(store(CatalogStores.BACKGROUND, windowsSupplier(config, CatalogStores.BACKGROUND), Serdes.Bytes(), false));
+        builder.addStateStore(store(CatalogStores.WINDOWS, windowsSupplier(config, CatalogStores.WINDOWS), Serdes.Bytes(), true));
+        builder.addStateStore(store(CatalogStores.BACKGROUND, windowsSupplier(config, CatalogStores.BACKGROUND), Serdes.Bytes(), true));
 
         // 1. per document: regroup its codes by feature, one delta per shard (dead letters keep a String key)
         KStream<Object, byte[]> scanned = builder
                 .stream(Topics.CODES, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("codes-source"))
-                .process(() -> new DocumentSharder(config, shards), Named.as("catalog-scan"));
+                .process(() -> new DocumentSharder(config, shards, counters), Named.as("catalog-scan"));
         scanned.split(Named.as("scan-"))
                 .branch((k, v) -> k instanceof String, Branched.withConsumer(bad -> bad
                         .map((k, v) -> KeyValue.pair((String) k, v), Named.as("dead-letter-key"))
@@ -59,7 +63,7 @@ public final class CatalogTopology {
                                 .withNumberOfPartitions(shards)
                                 .withStreamPartitioner(byShard()))
                         // 3. merge into the features' state; emit what changed materially
-                        .process(() -> new FeatureAggregator(config), Named.as("catalog-merge"),
+                        .process(() -> new FeatureAggregator(config, counters), Named.as("catalog-merge"),
                                 CatalogStores.LOG, CatalogStores.STATS, CatalogStores.TOTALS, CatalogStores.WINDOWS,
                                 CatalogStores.BACKGROUND)
                         .split(Named.as("out-"))

@@ -23,13 +23,15 @@ final class DocumentSharder implements Processor<String, byte[], Object, byte[]>
 
     private final CatalogConfig config;
     private final int shards;
+    private final CatalogCounters counters;
     private ProcessorContext<Object, byte[]> context;
     private DocumentScan scan;
     private LocalFilters filters;
 
-    DocumentSharder(CatalogConfig config, int shards) {
+    DocumentSharder(CatalogConfig config, int shards, CatalogCounters counters) {
         this.config = config;
         this.shards = shards;
+        this.counters = counters;
     }
 
     @Override
@@ -52,7 +54,10 @@ final class DocumentSharder implements Processor<String, byte[], Object, byte[]>
             deadLetter(record, e.getMessage());
             return;
         }
+        counters.documents.incrementAndGet();
         for (ShardDelta d : deltas(doc)) {
+            counters.shardRecords.incrementAndGet();
+            d.features().forEach(f -> counters.candidates.addAndGet(f.candidates().size()));
             context.forward(new Record<Object, byte[]>(d.shard(), CatalogFormats.writeDelta(d), record.timestamp()));
         }
     }

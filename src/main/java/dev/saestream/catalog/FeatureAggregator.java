@@ -32,6 +32,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutput, byte[]> {
     private final CatalogConfig config;
+    private final CatalogCounters counters;
 
     private ProcessorContext<CatalogOutput, byte[]> context;
     private KeyValueStore<Long, byte[]> log;
@@ -63,8 +64,9 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
         }
     }
 
-    FeatureAggregator(CatalogConfig config) {
+    FeatureAggregator(CatalogConfig config, CatalogCounters counters) {
         this.config = config;
+        this.counters = counters;
     }
 
     @Override
@@ -218,18 +220,23 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
 
     /** Emits what changed materially, then checkpoints the statistics and truncates the log. */
     private void tick(long now) {
-        boolean idle = now - lastInputMs >= config.checkpointMs();
+        // idle: nothing arrived for two checkpoint periods, so what is here is final for now
+        boolean idle = now - lastInputMs >= 2 * config.checkpointMs();
         for (Map.Entry<String, Map<Integer, FeatureStats>> sae : stats.entrySet()) {
             long tokens = totals.get(sae.getKey()).tokens();
             for (Map.Entry<Integer, FeatureStats> e : sae.getValue().entrySet()) {
                 FeatureStats st = e.getValue();
                 if (shouldEmit(st, now, idle)) {
                     FeatureState state = state(sae.getKey(), e.getKey(), st, tokens, windows, config);
-                    context.forward(new Record<>(new CatalogOutput(Topics.FEATURES, state.key()), Json.write(state), now));
+                    byte[] json = Json.write(state);
+                    counters.emitted.incrementAndGet();
+                    counters.emittedBytes.addAndGet(json.length);
+                    context.forward(new Record<>(new CatalogOutput(Topics.FEATURES, state.key()), json, now));
                     st.emittedVersion = st.version;
                     st.emittedActivations = st.activations;
                     st.emittedAtMs = now;
                     st.topChanges = 0;
+                    st.emissions++;
                     st.dirty = true;
                 }
             }
@@ -238,13 +245,21 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
     }
 
     private boolean shouldEmit(FeatureStats st, long now, boolean idle) {
-        if (st.emittedCurrent() || now - st.emittedAtMs < config.emitIntervalMs()) {
+        if (st.emittedCurrent()) {
+            return false;
+        }
+        if (idle) {
+            return true;
+        }
+        // the wait doubles with each emission (bounded): a feature's early churn costs a few records, not one per change
+        long wait = Math.min(config.emitMaxIntervalMs(), config.emitIntervalMs() << Math.min(20, Math.max(0, st.emissions - 1)));
+        if (now - st.emittedAtMs < wait) {
             return false;
         }
         boolean first = st.emittedVersion == 0;
         boolean grew = st.activations >= st.emittedActivations * (1 + config.emitGrowth());
         boolean topMoved = st.topChanges >= Math.max(1, Math.ceil(config.emitTopChange() * config.topK()));
-        return first || grew || topMoved || idle;
+        return first || grew || topMoved;
     }
 
     private void checkpoint() {

@@ -23,6 +23,8 @@ final class FeatureStats {
     long emittedAtMs;
     /** Top windows replaced since the last emission. */
     int topChanges;
+    /** Times this feature was emitted: the wait before the next emission doubles with each. */
+    int emissions;
 
     /** Not persisted: set when changed since the last checkpoint. */
     transient boolean dirty;
@@ -49,7 +51,7 @@ final class FeatureStats {
         BinaryWriter w = new BinaryWriter(96);
         w.u8(1).varlong(activations).varlong(documents).varlong(windows).zigzag(sumFixed).f32(max)
                 .varlong(version).varlong(updatedMs).varlong(emittedVersion).varlong(emittedActivations)
-                .varlong(emittedAtMs).varint(topChanges);
+                .varlong(emittedAtMs).varint(topChanges).varint(emissions);
         int nonZero = 0;
         for (long c : histogram) {
             nonZero += c != 0 ? 1 : 0;
@@ -80,6 +82,7 @@ final class FeatureStats {
         s.emittedActivations = r.varlong();
         s.emittedAtMs = r.varlong();
         s.topChanges = r.varint();
+        s.emissions = r.varint();
         int n = r.count(2);
         for (int i = 0; i < n; i++) {
             int b = r.varint();

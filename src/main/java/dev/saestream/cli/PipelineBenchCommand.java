@@ -13,7 +13,6 @@ import dev.saestream.encode.EncodeCounters;
 import dev.saestream.encode.SaeDocumentEncoder;
 import dev.saestream.kafka.BrokerConfig;
 import dev.saestream.kafka.ClusterConfig;
-import dev.saestream.kafka.TopicAdmin;
 import dev.saestream.model.ModelConfig;
 import dev.saestream.model.Transformer;
 import dev.saestream.produce.ProduceConfig;
@@ -85,8 +84,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
         out.printf("%d Europarl documents after %d warm-up; %d encode threads x %d ONNX Runtime threads%n",
                 measured.size(), warmup, ec.threads(), mc.threads());
 
-        double alone;
-        double withSae;
+        Rate alone;
+        Rate withSae;
         try (Transformer transformer = Transformer.open(mc.withHook(SaeDocumentEncoder.hookFor(mc, sae).alias()))) {
             parallel(texts.subList(0, warmup), ec.threads(), t -> transformer.extract(List.of(t)).get(0).size());
             alone = parallel(measured, ec.threads(), t -> transformer.extract(List.of(t)).get(0).size());
@@ -95,16 +94,15 @@ final class PipelineBenchCommand implements Callable<Integer> {
             parallel(texts.subList(0, warmup), ec.threads(), t -> encoder.encode("w", t).size());
             withSae = parallel(measured, ec.threads(), t -> encoder.encode("m", t).size());
         }
-        out.printf("%-44s %,10.0f tokens/s%n", "transformer alone (cut graph)", alone);
-        out.printf("%-44s %,10.0f tokens/s  (%.2f of the transformer alone)%n", "transformer + SAE head, no Kafka", withSae,
-                withSae / alone);
+        out.printf("%-44s %s%n", "transformer alone (cut graph)", alone.line(alone));
+        out.printf("%-44s %s%n", "transformer + SAE head, no Kafka", withSae.line(alone));
 
         Path tmp = Files.createTempDirectory("saestream-bench");
         ClusterConfig cluster = new ClusterConfig(null, kafkaTopicsDir(settings), 0, Map.of());
         BrokerConfig broker = new BrokerConfig("127.0.0.1", 0, 0, tmp.resolve("kafka").toString(), Map.of());
         CatalogConfig d = CatalogCommand.catalogConfig(settings, null, null, null);
         CatalogConfig cc = new CatalogConfig("bench-catalog", d.topK(), d.before(), d.after(), d.reservoirSize(),
-                d.backgroundSize(), d.backgroundLength(), d.seed(), d.shards(), d.emitIntervalMs(), d.emitGrowth(),
+                d.backgroundSize(), d.backgroundLength(), d.seed(), d.shards(), d.emitIntervalMs(), d.emitMaxIntervalMs(), d.emitGrowth(),
                 d.emitTopChange(), d.checkpointMs(), d.commitIntervalMs(), d.threads(), d.persistentWindows(),
                 tmp.resolve("streams").toString());
         EncodeConfig bench = new EncodeConfig("bench-encode", ec.precision(), ec.maxTokens(), ec.threads(),
@@ -117,20 +115,36 @@ final class PipelineBenchCommand implements Callable<Integer> {
             EncodeCounters c = pipeline.encode.counters();
             long tokens0 = c.tokens.get();
             long bytes0 = c.codeBytes.get();
-            long shards0 = new TopicAdmin(admin).records(pipeline.shardsTopic());
+            var cat = pipeline.catalog.counters();
+            long shards0 = cat.shardRecords.get();
+            long emitted0 = cat.emitted.get();
+            long emittedBytes0 = cat.emittedBytes.get();
+            long candidates0 = cat.candidates.get();
             long start = System.nanoTime();
+            long cpu0 = processCpuNanos();
+            Map<String, Long> threads0 = cpuByStage();
             produce(session, warmup + 1, docs);
             pipeline.awaitCaughtUp(admin, Duration.ofHours(1), () -> { });
-            double secs = (System.nanoTime() - start) / 1e9;
             long tokens = c.tokens.get() - tokens0;
-            double full = tokens / secs;
-            long shards = new TopicAdmin(admin).records(pipeline.shardsTopic()) - shards0;
-            out.printf("%-44s %,10.0f tokens/s  (%.2f of the transformer alone)%n",
-                    "full pipeline (produce, encode, catalog)", full, full / alone);
+            Rate full = new Rate(tokens, System.nanoTime() - start, processCpuNanos() - cpu0);
+            long shards = cat.shardRecords.get() - shards0;
+            out.printf("%-44s %s%n", "full pipeline (broker, produce, encode, catalog)", full.line(alone));
+            Map<String, Long> threads1 = cpuByStage();
+            long total = processCpuNanos() - cpu0;
+            long named = 0;
+            for (String stage : List.of("bench-encode", "bench-catalog")) {
+                long n = threads1.getOrDefault(stage, 0L) - threads0.getOrDefault(stage, 0L);
+                named += n;
+                out.printf("  %-42s %,10.1f CPU µs/token%n", stage.substring(6) + " stream threads", n / 1e3 / tokens);
+            }
+            out.printf("  %-42s %,10.1f CPU µs/token%n", "everything else (broker, producer, GC, JIT)",
+                    (total - named) / 1e3 / tokens);
             out.printf("%-44s %,10.1f bytes/token (%s values)%n", "saestream.codes", (double) (c.codeBytes.get() - bytes0) / tokens,
                     bench.precision().name().toLowerCase());
-            out.printf("%-44s %,10.4f records/token (%,d records for %,d tokens)%n", "catalog repartition", (double) shards / tokens,
-                    shards, tokens);
+            out.printf("%-44s %,10.4f records/token (%,d records for %,d tokens, %,d window candidates)%n",
+                    "catalog repartition", (double) shards / tokens, shards, tokens, cat.candidates.get() - candidates0);
+            out.printf("%-44s %,10d records, %,.1f MB of JSON%n", "saestream.features emissions", cat.emitted.get() - emitted0,
+                    (cat.emittedBytes.get() - emittedBytes0) / 1e6);
         } finally {
             deleteQuietly(tmp);
         }
@@ -155,17 +169,57 @@ final class PipelineBenchCommand implements Callable<Integer> {
         }
     }
 
+    /** Tokens done in some wall time and process CPU time. */
+    record Rate(long tokens, long wallNanos, long cpuNanos) {
+        double perSecond() {
+            return tokens / (wallNanos / 1e9);
+        }
+
+        double cpuMicrosPerToken() {
+            return cpuNanos / 1e3 / tokens;
+        }
+
+        /** Throughput, and CPU per token; both also as a ratio to {@code base} (1 = as fast as it). */
+        String line(Rate base) {
+            return String.format("%,10.0f tokens/s (%.2f)   %,8.1f CPU µs/token (%.2f)", perSecond(),
+                    perSecond() / base.perSecond(), cpuMicrosPerToken(), base.cpuMicrosPerToken() / cpuMicrosPerToken());
+        }
+    }
+
+    /** CPU time of the live threads, summed by the application id their names start with. */
+    static Map<String, Long> cpuByStage() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<String, Long> byStage = new java.util.HashMap<>();
+        for (java.lang.management.ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (info == null) {
+                continue;
+            }
+            for (String stage : List.of("bench-encode", "bench-catalog")) {
+                if (info.getThreadName().startsWith(stage) && info.getThreadName().contains("StreamThread")) {
+                    byStage.merge(stage, Math.max(0, mx.getThreadCpuTime(info.getThreadId())), Long::sum);
+                }
+            }
+        }
+        return byStage;
+    }
+
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
     interface Work {
         int run(String text) throws Exception;
     }
 
-    /** Runs {@code work} over {@code texts} on {@code threads} threads; tokens/s. */
-    static double parallel(List<String> texts, int threads, Work work) throws Exception {
+    /** Runs {@code work} over {@code texts} on {@code threads} threads. */
+    static Rate parallel(List<String> texts, int threads, Work work) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             AtomicInteger next = new AtomicInteger();
             AtomicLong tokens = new AtomicLong();
             long start = System.nanoTime();
+            long cpu0 = processCpuNanos();
             List<Future<?>> running = new java.util.ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 running.add(pool.submit(() -> {
@@ -178,7 +232,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
             for (Future<?> f : running) {
                 f.get();
             }
-            return tokens.get() / ((System.nanoTime() - start) / 1e9);
+            return new Rate(tokens.get(), System.nanoTime() - start, processCpuNanos() - cpu0);
         } finally {
             pool.shutdownNow();
         }

@@ -27,6 +27,8 @@ public final class StreamsProps {
         if (applicationServer != null && !applicationServer.isBlank()) {
             p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
         }
+        // room to fold what is written and overwritten within one commit before it reaches a changelog
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 64L * 1024 * 1024);
         // documents can be large, and so can a feature's state with its windows
         p.put(StreamsConfig.producerPrefix("max.request.size"), 16 * 1024 * 1024);
         p.put(StreamsConfig.producerPrefix("compression.type"), "zstd");
