@@ -47,7 +47,8 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
     private final Map<String, TreeSet<Bytes>> backgroundIndexes = new HashMap<>();
     private long logFirst;
     private long logNext;
-    private long lastInputMs;
+    private long recordsSinceTick;
+    private int quietTicks;
     private static final int LOG_HEADER = Long.BYTES + 1;
 
     /**
@@ -112,7 +113,6 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
             }
         }
         logFirst = Math.max(logFirst, 0);
-        lastInputMs = context.currentSystemTimeMs();
         context.schedule(Duration.ofMillis(config.checkpointMs()), PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
 
@@ -127,7 +127,7 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
         java.nio.ByteBuffer.wrap(entry).putLong(record.timestamp()).put((byte) (countTokens ? 1 : 0)).put(record.value());
         log.put(logNext++, entry);
         apply(delta, record.timestamp(), countTokens, false);
-        lastInputMs = context.currentSystemTimeMs();
+        recordsSinceTick++;
     }
 
     private void apply(ShardDelta d, long timestamp, boolean countTokens, boolean replay) {
@@ -220,8 +220,11 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
 
     /** Emits what changed materially, then checkpoints the statistics and truncates the log. */
     private void tick(long now) {
-        // idle: nothing arrived for two checkpoint periods, so what is here is final for now
-        boolean idle = now - lastInputMs >= 2 * config.checkpointMs();
+        // idle: no input between this tick and the one before, and none before that; counted in records, not
+        // wall time, because a long punctuation of another task must not look like a quiet input
+        quietTicks = recordsSinceTick == 0 ? quietTicks + 1 : 0;
+        recordsSinceTick = 0;
+        boolean idle = quietTicks >= 2;
         for (Map.Entry<String, Map<Integer, FeatureStats>> sae : stats.entrySet()) {
             long tokens = totals.get(sae.getKey()).tokens();
             for (Map.Entry<Integer, FeatureStats> e : sae.getValue().entrySet()) {
