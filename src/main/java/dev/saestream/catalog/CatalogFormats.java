@@ -12,7 +12,10 @@ import java.util.List;
  * compact and exact (activations as float32). Public topics use JSON instead.
  */
 final class CatalogFormats {
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
+
+    /** A window in the windows store: its document and where in it. */
+    record StoredWindow(String doc, WindowSpan span) {}
 
     private CatalogFormats() {}
 
@@ -24,6 +27,12 @@ final class CatalogFormats {
         } else {
             ReconstructionStats r = d.recon();
             w.u8(1).varint(r.tokens()).f64(r.squaredError()).f64(r.squaredNorm()).f64(r.cosineSum()).varint(r.clamped());
+        }
+        if (d.pieces() == null) {
+            w.u8(0);
+        } else {
+            w.u8(1);
+            writePiecesBody(w, d.pieces());
         }
         w.varint(d.features().size());
         int prev = 0;
@@ -37,7 +46,7 @@ final class CatalogFormats {
             w.varint(f.windows()).varint(f.candidates().size());
             for (WindowCandidate c : f.candidates()) {
                 w.i64(c.sampleKey());
-                writeWindowBody(w, c.window());
+                writeSpan(w, c.span());
             }
         }
         w.varint(d.background().size());
@@ -57,6 +66,7 @@ final class CatalogFormats {
         int tokens = r.varint();
         ReconstructionStats recon = r.u8() == 0 ? null
                 : new ReconstructionStats(r.varint(), r.f64(), r.f64(), r.f64(), r.varint());
+        String[] pieces = r.u8() == 0 ? null : readPiecesBody(r);
         int n = r.count(8);
         List<FeatureDelta> features = new ArrayList<>(n);
         int feature = 0;
@@ -77,7 +87,7 @@ final class CatalogFormats {
             List<WindowCandidate> candidates = new ArrayList<>(nc);
             for (int c = 0; c < nc; c++) {
                 long key = r.i64();
-                candidates.add(new WindowCandidate(readWindowBody(r, docId), key));
+                candidates.add(new WindowCandidate(readSpan(r), key));
             }
             features.add(new FeatureDelta(feature, activations, sum, max, bins, counts, windows, candidates));
         }
@@ -88,23 +98,80 @@ final class CatalogFormats {
             background.add(new BackgroundCandidate(readBackgroundBody(r, saeId, docId), key));
         }
         end(r);
-        return new ShardDelta(saeId, docId, shard, tokens, recon, features, background);
+        return new ShardDelta(saeId, docId, shard, tokens, recon, pieces, features, background);
     }
 
-    static byte[] writeWindow(FeatureWindow w) {
-        BinaryWriter out = new BinaryWriter(64 + w.tokens().length * 12);
-        out.u8(VERSION).string(w.doc());
-        writeWindowBody(out, w);
+    static byte[] writeStored(String doc, WindowSpan span) {
+        BinaryWriter out = new BinaryWriter(32 + doc.length() + span.offsets().length * 6);
+        out.u8(VERSION).string(doc);
+        writeSpan(out, span);
         return out.toByteArray();
     }
 
-    static FeatureWindow readWindow(byte[] bytes) {
+    static StoredWindow readStored(byte[] bytes) {
         BinaryReader r = new BinaryReader(bytes);
         version(r);
         String doc = r.string();
-        FeatureWindow w = readWindowBody(r, doc);
+        WindowSpan span = readSpan(r);
         end(r);
-        return w;
+        return new StoredWindow(doc, span);
+    }
+
+    static byte[] writePieces(String[] pieces) {
+        BinaryWriter out = new BinaryWriter(16 + pieces.length * 8);
+        out.u8(VERSION);
+        writePiecesBody(out, pieces);
+        return out.toByteArray();
+    }
+
+    static String[] readPieces(byte[] bytes) {
+        BinaryReader r = new BinaryReader(bytes);
+        version(r);
+        String[] pieces = readPiecesBody(r);
+        end(r);
+        return pieces;
+    }
+
+    private static void writePiecesBody(BinaryWriter w, String[] pieces) {
+        w.varint(pieces.length);
+        for (String p : pieces) {
+            w.string(p);
+        }
+    }
+
+    private static String[] readPiecesBody(BinaryReader r) {
+        int n = r.count(1);
+        String[] pieces = new String[n];
+        for (int i = 0; i < n; i++) {
+            pieces[i] = r.string();
+        }
+        return pieces;
+    }
+
+    private static void writeSpan(BinaryWriter w, WindowSpan s) {
+        w.varint(s.peak()).varint(s.first()).varint(s.length()).varint(s.offsets().length);
+        for (int o : s.offsets()) {
+            w.varint(o);
+        }
+        for (float v : s.values()) {
+            w.f32(v);
+        }
+    }
+
+    private static WindowSpan readSpan(BinaryReader r) {
+        int peak = r.varint();
+        int first = r.varint();
+        int length = r.varint();
+        int n = r.count(5);
+        int[] offsets = new int[n];
+        float[] values = new float[n];
+        for (int i = 0; i < n; i++) {
+            offsets[i] = r.varint();
+        }
+        for (int i = 0; i < n; i++) {
+            values[i] = r.f32();
+        }
+        return new WindowSpan(peak, first, length, offsets, values);
     }
 
     static byte[] writeBackground(BackgroundWindow b) {
@@ -122,26 +189,6 @@ final class CatalogFormats {
         BackgroundWindow b = readBackgroundBody(r, saeId, doc);
         end(r);
         return b;
-    }
-
-    private static void writeWindowBody(BinaryWriter w, FeatureWindow win) {
-        w.varint(win.peak()).varint(win.first()).varint(win.tokens().length);
-        for (int i = 0; i < win.tokens().length; i++) {
-            w.string(win.tokens()[i]).f32(win.acts()[i]);
-        }
-    }
-
-    private static FeatureWindow readWindowBody(BinaryReader r, String doc) {
-        int peak = r.varint();
-        int first = r.varint();
-        int n = r.count(5);
-        String[] tokens = new String[n];
-        float[] acts = new float[n];
-        for (int i = 0; i < n; i++) {
-            tokens[i] = r.string();
-            acts[i] = r.f32();
-        }
-        return new FeatureWindow(doc, peak, first, tokens, acts);
     }
 
     private static void writeBackgroundBody(BinaryWriter w, BackgroundWindow b) {

@@ -8,6 +8,8 @@ public final class CatalogStores {
     public static final String TOTALS = "catalog-totals";
     /** Top and reservoir windows, one entry per window, keyed by {@link WindowKeys}. */
     public static final String WINDOWS = "catalog-windows";
+    /** The display pieces of every document a window refers to, keyed by {@link WindowKeys#document}. */
+    public static final String DOCUMENTS = "catalog-documents";
     /** The background sample, keyed by {@link WindowKeys#background}. */
     public static final String BACKGROUND = "catalog-background";
     /** Deltas applied since the last statistics checkpoint, keyed by sequence number. */

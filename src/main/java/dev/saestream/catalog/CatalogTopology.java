@@ -44,6 +44,7 @@ public final class CatalogTopology {
         builder.addStateStore(store(CatalogStores.STATS, Stores.inMemoryKeyValueStore(CatalogStores.STATS), Serdes.String(), true));
         builder.addStateStore(store(CatalogStores.TOTALS, Stores.inMemoryKeyValueStore(CatalogStores.TOTALS), Serdes.String(), true));
         builder.addStateStore(store(CatalogStores.WINDOWS, windowsSupplier(config, CatalogStores.WINDOWS), Serdes.Bytes(), true));
+        builder.addStateStore(store(CatalogStores.DOCUMENTS, windowsSupplier(config, CatalogStores.DOCUMENTS), Serdes.String(), true));
         builder.addStateStore(store(CatalogStores.BACKGROUND, windowsSupplier(config, CatalogStores.BACKGROUND), Serdes.Bytes(), true));
 
         // 1. per document: regroup its codes by feature, one delta per shard (dead letters keep a String key)
@@ -65,7 +66,7 @@ public final class CatalogTopology {
                         // 3. merge into the features' state; emit what changed materially
                         .process(() -> new FeatureAggregator(config, counters), Named.as("catalog-merge"),
                                 CatalogStores.LOG, CatalogStores.STATS, CatalogStores.TOTALS, CatalogStores.WINDOWS,
-                                CatalogStores.BACKGROUND)
+                                CatalogStores.DOCUMENTS, CatalogStores.BACKGROUND)
                         .split(Named.as("out-"))
                         .branch((k, v) -> Topics.FEATURES.equals(k.topic()), Branched.withConsumer(f -> f
                                 .map((k, v) -> KeyValue.pair(k.key(), v), Named.as("feature-key"))

@@ -162,19 +162,25 @@ final class DocumentScan {
     }
 
     /** The window around {@code peak} for feature number {@code i}, clipped to the document. */
-    FeatureWindow window(int i, int peak) {
+    WindowSpan window(int i, int peak) {
         int f = features[i];
         int first = Math.max(0, peak - config.before());
         int last = Math.min(doc.size() - 1, peak + config.after());
-        String[] tokens = Arrays.copyOfRange(doc.pieces(), first, last + 1);
-        float[] acts = new float[last - first + 1];
         int from = start[f];
         int to = from + count[f];
         int k = Arrays.binarySearch(pairPos, from, to, first);
-        for (int j = k >= 0 ? k : -k - 1; j < to && pairPos[j] <= last; j++) {
-            acts[pairPos[j] - first] = pairVal[j];
+        int lo = k >= 0 ? k : -k - 1;
+        int hi = lo;
+        while (hi < to && pairPos[hi] <= last) {
+            hi++;
         }
-        return new FeatureWindow(doc.docId(), peak, first, tokens, acts);
+        int[] offsets = new int[hi - lo];
+        float[] values = new float[hi - lo];
+        for (int j = lo; j < hi; j++) {
+            offsets[j - lo] = pairPos[j] - first;
+            values[j - lo] = pairVal[j];
+        }
+        return new WindowSpan(peak, first, last - first + 1, offsets, values);
     }
 
     /** Background windows: consecutive blocks of {@code backgroundLength} tokens; returns their first positions. */

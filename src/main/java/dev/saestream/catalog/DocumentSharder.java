@@ -70,19 +70,20 @@ final class DocumentSharder implements Processor<String, byte[], Object, byte[]>
             perShard.add(new ArrayList<>());
         }
         String sae = doc.saeId();
+        boolean[] withWindows = new boolean[shards];
         for (int i = 0; i < scan.featureCount(); i++) {
             DocumentScan.Stats st = scan.stats(i);
             int[] peaks = scan.peaks(i);
             List<WindowCandidate> candidates = new ArrayList<>(2);
+            int shard = ShardDelta.shardOf(st.feature(), shards);
             for (int peak : peaks) {
                 long key = SampleKeys.key(config.seed(), sae, doc.docId(), peak, st.feature());
-                FeatureWindow w = null;
                 if (filters.admitWindow(sae, st.feature(), scan.valueAt(i, peak), key)) {
-                    w = scan.window(i, peak);
-                    candidates.add(new WindowCandidate(w, key));
+                    candidates.add(new WindowCandidate(scan.window(i, peak), key));
+                    withWindows[shard] = true;
                 }
             }
-            perShard.get(ShardDelta.shardOf(st.feature(), shards)).add(new FeatureDelta(st.feature(), st.activations(),
+            perShard.get(shard).add(new FeatureDelta(st.feature(), st.activations(),
                     st.sumFixed(), st.max(), st.bins(), st.binCounts(), peaks.length, candidates));
         }
         List<BackgroundCandidate> background = new ArrayList<>();
@@ -94,8 +95,9 @@ final class DocumentSharder implements Processor<String, byte[], Object, byte[]>
         }
         List<ShardDelta> out = new ArrayList<>(shards);
         for (int s = 0; s < shards; s++) {
-            out.add(new ShardDelta(sae, doc.docId(), s, doc.size(), s == 0 ? doc.stats() : null, perShard.get(s),
-                    s == 0 ? background : List.of()));
+            // the document's text goes once to each shard that keeps one of its windows
+            out.add(new ShardDelta(sae, doc.docId(), s, doc.size(), s == 0 ? doc.stats() : null,
+                    withWindows[s] ? doc.pieces() : null, perShard.get(s), s == 0 ? background : List.of()));
         }
         return out;
     }

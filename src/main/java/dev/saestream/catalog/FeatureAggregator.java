@@ -16,6 +16,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * Second step of the catalog, partitioned by feature shard: merges every document's deltas into
@@ -28,7 +29,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Both writes commit in the same transactions as the input offsets, so after any crash the
  * checkpoint plus the log replayed in {@link #init} is exactly the state at the last commit.
  * Windows change rarely (only when they enter a top-k or a reservoir) and go straight to their
- * store, one entry per window, keyed so that byte order is rank order.
+ * store, one entry per window, keyed so that byte order is rank order. A window is a span of its
+ * document; the document's pieces are stored once, for as long as any window refers to them.
  */
 final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutput, byte[]> {
     private final CatalogConfig config;
@@ -39,12 +41,15 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
     private KeyValueStore<String, byte[]> statsStore;
     private KeyValueStore<String, byte[]> totalsStore;
     private KeyValueStore<Bytes, byte[]> windows;
+    private KeyValueStore<String, byte[]> documents;
     private KeyValueStore<Bytes, byte[]> background;
 
     private final Map<String, Map<Integer, FeatureStats>> stats = new HashMap<>();
     private final Map<String, CatalogTotals> totals = new HashMap<>();
     private final Map<String, Map<Integer, WindowIndex>> indexes = new HashMap<>();
     private final Map<String, TreeSet<Bytes>> backgroundIndexes = new HashMap<>();
+    /** Windows referring to each document ({@link WindowKeys#document} key): derived from the windows store. */
+    private final Map<String, Integer> documentRefs = new HashMap<>();
     private long logFirst;
     private long logNext;
     private long recordsSinceTick;
@@ -53,15 +58,15 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
 
     /**
      * The keys of a feature's top-k and reservoir, in store order, so that rank, membership and
-     * the entry to evict are known without reading the store; loaded from it on first use.
+     * the entry to evict are known without reading the store; rebuilt from it in {@link #init}.
      */
     private static final class WindowIndex {
         final TreeSet<Bytes> top;
         final TreeSet<Bytes> reservoir;
 
-        WindowIndex(TreeSet<Bytes> top, TreeSet<Bytes> reservoir) {
-            this.top = top;
-            this.reservoir = reservoir;
+        WindowIndex() {
+            this.top = new TreeSet<>();
+            this.reservoir = new TreeSet<>();
         }
     }
 
@@ -77,11 +82,22 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
         this.statsStore = context.getStateStore(CatalogStores.STATS);
         this.totalsStore = context.getStateStore(CatalogStores.TOTALS);
         this.windows = context.getStateStore(CatalogStores.WINDOWS);
+        this.documents = context.getStateStore(CatalogStores.DOCUMENTS);
         this.background = context.getStateStore(CatalogStores.BACKGROUND);
         stats.clear();
         totals.clear();
         indexes.clear();
         backgroundIndexes.clear();
+        documentRefs.clear();
+        try (KeyValueIterator<Bytes, byte[]> it = windows.all()) {
+            while (it.hasNext()) {
+                Bytes key = it.next().key;
+                WindowKeys.Parts parts = WindowKeys.parse(key);
+                WindowIndex idx = index(parts.saeId(), parts.feature());
+                (parts.kind() == WindowKeys.TOP ? idx.top : idx.reservoir).add(key);
+                documentRefs.merge(parts.documentKey(), 1, Integer::sum);
+            }
+        }
         try (KeyValueIterator<String, byte[]> it = statsStore.all()) {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> kv = it.next();
@@ -142,12 +158,14 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
             if (!replay) {
                 for (WindowCandidate c : fd.candidates()) {
                     WindowIndex idx = index(d.saeId(), fd.feature());
-                    byte[] bytes = CatalogFormats.writeWindow(c.window());
-                    if (offer(windows, idx.top, WindowKeys.top(d.saeId(), fd.feature(), c.window()), bytes, config.topK()) != null) {
+                    WindowSpan span = c.span();
+                    byte[] bytes = CatalogFormats.writeStored(d.docId(), span);
+                    if (offerWindow(d, idx.top, WindowKeys.top(d.saeId(), fd.feature(), d.docId(), span.max(), span.peak()),
+                            bytes, config.topK())) {
                         st.topChanges++;
                     }
-                    offer(windows, idx.reservoir, WindowKeys.reservoir(d.saeId(), fd.feature(), c.window(), c.sampleKey()),
-                            bytes, config.reservoirSize());
+                    offerWindow(d, idx.reservoir, WindowKeys.reservoir(d.saeId(), fd.feature(), d.docId(), span.peak(),
+                            c.sampleKey()), bytes, config.reservoirSize());
                 }
             }
         }
@@ -156,6 +174,29 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
                 offerBackground(d.saeId(), b);
             }
         }
+    }
+
+    /** Offers a window to one of a feature's samples, keeping its document while any window refers to it. */
+    private boolean offerWindow(ShardDelta d, TreeSet<Bytes> index, Bytes key, byte[] value, int capacity) {
+        Bytes out = offer(windows, index, key, value, capacity);
+        if (out == null) {
+            return false;
+        }
+        String doc = WindowKeys.document(d.saeId(), d.docId());
+        if (documentRefs.merge(doc, 1, Integer::sum) == 1) {
+            if (d.pieces() == null) {
+                throw new IllegalStateException("a window of " + d.docId() + " arrived without its document");
+            }
+            documents.put(doc, CatalogFormats.writePieces(d.pieces()));
+        }
+        if (!out.equals(key)) {
+            String gone = WindowKeys.parse(out).documentKey();
+            if (documentRefs.merge(gone, -1, Integer::sum) == 0) {
+                documentRefs.remove(gone);
+                documents.delete(gone);
+            }
+        }
+        return true;
     }
 
     /**
@@ -200,12 +241,7 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
     }
 
     private WindowIndex index(String saeId, int feature) {
-        return indexes.computeIfAbsent(saeId, s -> new HashMap<>()).computeIfAbsent(feature, f -> {
-            Bytes top = WindowKeys.prefix(saeId, f, WindowKeys.TOP);
-            Bytes res = WindowKeys.prefix(saeId, f, WindowKeys.RESERVOIR);
-            return new WindowIndex(keys(windows, top, WindowKeys.upperBound(top)),
-                    keys(windows, res, WindowKeys.upperBound(res)));
-        });
+        return indexes.computeIfAbsent(saeId, s -> new HashMap<>()).computeIfAbsent(feature, f -> new WindowIndex());
     }
 
     private static TreeSet<Bytes> keys(KeyValueStore<Bytes, byte[]> store, Bytes from, Bytes to) {
@@ -230,7 +266,7 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
             for (Map.Entry<Integer, FeatureStats> e : sae.getValue().entrySet()) {
                 FeatureStats st = e.getValue();
                 if (shouldEmit(st, now, idle)) {
-                    FeatureState state = state(sae.getKey(), e.getKey(), st, tokens, windows, config);
+                    FeatureState state = state(sae.getKey(), e.getKey(), st, tokens, windows, documents);
                     byte[] json = Json.write(state);
                     counters.emitted.incrementAndGet();
                     counters.emittedBytes.addAndGet(json.length);
@@ -281,22 +317,33 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
         logFirst = logNext;
     }
 
-    /** A feature's full state from its statistics and its windows in {@code store}. */
+    /** A feature's full state from its statistics, its windows and their documents. */
     static FeatureState state(String saeId, int feature, FeatureStats st, long tokensSeen,
-                              org.apache.kafka.streams.state.ReadOnlyKeyValueStore<Bytes, byte[]> store, CatalogConfig config) {
-        List<FeatureWindow> top = windowsOf(store, WindowKeys.prefix(saeId, feature, WindowKeys.TOP));
-        List<FeatureWindow> reservoir = windowsOf(store, WindowKeys.prefix(saeId, feature, WindowKeys.RESERVOIR));
+                              ReadOnlyKeyValueStore<Bytes, byte[]> windows, ReadOnlyKeyValueStore<String, byte[]> documents) {
+        Map<String, String[]> pieces = new HashMap<>();
+        List<FeatureWindow> top = windowsOf(saeId, windows, documents, pieces, WindowKeys.prefix(saeId, feature, WindowKeys.TOP));
+        List<FeatureWindow> reservoir = windowsOf(saeId, windows, documents, pieces,
+                WindowKeys.prefix(saeId, feature, WindowKeys.RESERVOIR));
         return new FeatureState(saeId, feature, st.version, tokensSeen, st.activations, st.documents, st.windows,
                 FixedPoint.toDouble(st.sumFixed), st.max, new ActivationHistogram(st.histogram.clone()), top, reservoir,
                 st.updatedMs);
     }
 
-    static List<FeatureWindow> windowsOf(org.apache.kafka.streams.state.ReadOnlyKeyValueStore<Bytes, byte[]> store,
-                                         Bytes prefix) {
+    private static List<FeatureWindow> windowsOf(String saeId, ReadOnlyKeyValueStore<Bytes, byte[]> windows,
+                                                 ReadOnlyKeyValueStore<String, byte[]> documents,
+                                                 Map<String, String[]> pieces, Bytes prefix) {
         List<FeatureWindow> out = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = store.range(prefix, WindowKeys.upperBound(prefix))) {
+        try (KeyValueIterator<Bytes, byte[]> it = windows.range(prefix, WindowKeys.upperBound(prefix))) {
             while (it.hasNext()) {
-                out.add(CatalogFormats.readWindow(it.next().value));
+                CatalogFormats.StoredWindow w = CatalogFormats.readStored(it.next().value);
+                String[] p = pieces.computeIfAbsent(w.doc(), doc -> {
+                    byte[] raw = documents.get(WindowKeys.document(saeId, doc));
+                    if (raw == null) {
+                        throw new IllegalStateException("document " + doc + " of a stored window is missing");
+                    }
+                    return CatalogFormats.readPieces(raw);
+                });
+                out.add(w.span().toWindow(w.doc(), p));
             }
         }
         return out;

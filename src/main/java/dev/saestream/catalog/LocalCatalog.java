@@ -37,7 +37,7 @@ public final class LocalCatalog {
             return Optional.empty();
         }
         return Optional.of(FeatureAggregator.state(saeId, index, FeatureStats.read(raw), totals(saeId).tokens(),
-                this.<Bytes>store(CatalogStores.WINDOWS), config));
+                this.<Bytes>store(CatalogStores.WINDOWS), this.<String>store(CatalogStores.DOCUMENTS)));
     }
 
     /** Every feature of {@code saeId} held here, without windows. */

@@ -13,10 +13,11 @@ import java.util.List;
  * @param shard      the shard (repartition partition) this is for
  * @param tokens     tokens in the document
  * @param recon      the document's reconstruction error (shard 0 only, else null)
+ * @param pieces     the document's display pieces, when a window candidate here refers to them (else null)
  * @param features   deltas of this shard's features, ascending by feature
  * @param background background window candidates (shard 0 only)
  */
-public record ShardDelta(String saeId, String docId, int shard, int tokens, ReconstructionStats recon,
+public record ShardDelta(String saeId, String docId, int shard, int tokens, ReconstructionStats recon, String[] pieces,
                          List<FeatureDelta> features, List<BackgroundCandidate> background) {
     public ShardDelta {
         features = features == null ? List.of() : features;

@@ -1,4 +1,4 @@
 package dev.saestream.catalog;
 
 /** A window that may enter a feature's top-k or reservoir, with its sampling key ({@link SampleKeys}). */
-public record WindowCandidate(FeatureWindow window, long sampleKey) {}
+public record WindowCandidate(WindowSpan span, long sampleKey) {}

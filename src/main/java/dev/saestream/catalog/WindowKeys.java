@@ -32,25 +32,66 @@ final class WindowKeys {
         return Bytes.wrap(b);
     }
 
-    static Bytes top(String saeId, int feature, FeatureWindow w) {
+    static Bytes top(String saeId, int feature, String doc, float max, int peak) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64);
         out.writeBytes(prefix(saeId, feature, TOP).get());
         // descending activation: flip to an ascending-sortable int, then invert
-        int bits = Float.floatToIntBits(w.max());
+        int bits = Float.floatToIntBits(max);
         int ascending = bits ^ (bits < 0 ? 0xFFFFFFFF : 0x80000000);
         int32(out, ~ascending);
-        string(out, w.doc());
-        int32(out, w.peak());
+        string(out, doc);
+        int32(out, peak);
         return Bytes.wrap(out.toByteArray());
     }
 
-    static Bytes reservoir(String saeId, int feature, FeatureWindow w, long sampleKey) {
+    static Bytes reservoir(String saeId, int feature, String doc, int peak, long sampleKey) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64);
         out.writeBytes(prefix(saeId, feature, RESERVOIR).get());
         int64(out, sampleKey);
-        string(out, w.doc());
-        int32(out, w.peak());
+        string(out, doc);
+        int32(out, peak);
         return Bytes.wrap(out.toByteArray());
+    }
+
+    /** The key of a document's pieces in the documents store: one per (SAE, document), since pieces depend on the tokenizer. */
+    static String document(String saeId, String doc) {
+        return saeId + "\u0000" + doc;
+    }
+
+    /** What a window key says (the inverse of {@link #top} and {@link #reservoir}). */
+    record Parts(String saeId, int feature, byte kind, String doc) {
+        /** The {@link #document} key of the window's document. */
+        String documentKey() {
+            return document(saeId, doc);
+        }
+    }
+
+    static Parts parse(Bytes key) {
+        byte[] b = key.get();
+        int[] at = {0};
+        String sae = unstring(b, at);
+        int i = at[0];
+        int feature = (b[i] & 0xFF) << 24 | (b[i + 1] & 0xFF) << 16 | (b[i + 2] & 0xFF) << 8 | (b[i + 3] & 0xFF);
+        byte kind = b[i + 4];
+        at[0] = i + 5 + (kind == TOP ? 4 : 8);
+        return new Parts(sae, feature, kind, unstring(b, at));
+    }
+
+    private static String unstring(byte[] b, int[] at) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(32);
+        int i = at[0];
+        while (true) {
+            if (b[i] == 0) {
+                if (i + 1 < b.length && (b[i + 1] & 0xFF) == 0xFF) {
+                    out.write(0);
+                    i += 2;
+                    continue;
+                }
+                at[0] = i + 1;
+                return out.toString(StandardCharsets.UTF_8);
+            }
+            out.write(b[i++]);
+        }
     }
 
     static Bytes backgroundPrefix(String saeId) {

@@ -64,6 +64,7 @@ class CatalogMemoryTest {
             driver.advanceWallClockTime(Duration.ofMillis(2 * config.checkpointMs()));
             Size windows1 = size(driver.<Bytes, byte[]>getKeyValueStore(CatalogStores.WINDOWS));
             Size stats1 = size(driver.<String, byte[]>getKeyValueStore(CatalogStores.STATS));
+            Size documents1 = size(driver.<String, byte[]>getKeyValueStore(CatalogStores.DOCUMENTS));
             long heap1 = heapAfterGc();
 
             docs.subList(200, 2_000).forEach(d -> in.pipeInput(d.docId(), CodesFormat.write(d, CodesFormat.Precision.HALF)));
@@ -72,15 +73,24 @@ class CatalogMemoryTest {
             Size stats10 = size(driver.<String, byte[]>getKeyValueStore(CatalogStores.STATS));
             Size log10 = size(driver.<Long, byte[]>getKeyValueStore(CatalogStores.LOG));
             Size background10 = size(driver.<Bytes, byte[]>getKeyValueStore(CatalogStores.BACKGROUND));
+            Size documents10 = size(driver.<String, byte[]>getKeyValueStore(CatalogStores.DOCUMENTS));
             long heap10 = heapAfterGc();
 
             System.out.printf("documents 200 -> 2000: window store %d -> %d entries, %d -> %d bytes;"
-                            + " statistics %d -> %d bytes; heap after GC %.1f -> %.1f MB%n",
-                    windows1.entries(), windows10.entries(), windows1.bytes(), windows10.bytes(), stats1.bytes(),
-                    stats10.bytes(), heap1 / 1e6, heap10 / 1e6);
+                            + " referenced documents %d -> %d (%d -> %d bytes); statistics %d -> %d bytes;"
+                            + " heap after GC %.1f -> %.1f MB%n",
+                    windows1.entries(), windows10.entries(), windows1.bytes(), windows10.bytes(), documents1.entries(),
+                    documents10.entries(), documents1.bytes(), documents10.bytes(), stats1.bytes(), stats10.bytes(),
+                    heap1 / 1e6, heap10 / 1e6);
             assertThat(windows10.entries()).isLessThanOrEqualTo(stats10.entries() * (config.topK() + config.reservoirSize()));
             assertThat(windows10.bytes()).isLessThan(windows1.bytes() * 3 / 2);
             assertThat(stats10.bytes()).isLessThan(stats1.bytes() * 3 / 2);
+            // documents are kept only while a window refers to them: at most one per window, so the state is
+            // bounded by features × (top-k + reservoir) whatever the number of documents
+            assertThat(documents10.entries()).isLessThanOrEqualTo(windows10.entries());
+            long state1 = windows1.bytes() + documents1.bytes() + stats1.bytes();
+            long state10 = windows10.bytes() + documents10.bytes() + stats10.bytes();
+            assertThat(state10).as("state after ten times the documents").isLessThan(4 * state1);
             assertThat(background10.entries()).isEqualTo(config.backgroundSize());
             // everything logged since the last checkpoint was folded into it
             assertThat(log10.entries()).isZero();
