@@ -25,7 +25,7 @@ public final class CatalogQueries {
     /** {@code self} is this instance's {@code application.server}, or null when it runs alone. */
     public CatalogQueries(KafkaStreams streams, CatalogConfig config, int shards, HostInfo self) {
         this.streams = streams;
-        this.local = new LocalCatalog(streams, config);
+        this.local = new LocalCatalog(streams);
         this.self = self;
         this.shards = shards;
     }

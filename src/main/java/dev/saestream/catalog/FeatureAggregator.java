@@ -48,6 +48,14 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
     private final Map<String, CatalogTotals> totals = new HashMap<>();
     private final Map<String, Map<Integer, WindowIndex>> indexes = new HashMap<>();
     private final Map<String, TreeSet<Bytes>> backgroundIndexes = new HashMap<>();
+    /** Recently used documents' pieces, decoded: emissions of different features keep meeting the same documents. */
+    private final Map<String, String[]> decoded = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String[]> eldest) {
+            return size() > DECODED_DOCUMENTS;
+        }
+    };
+    private static final int DECODED_DOCUMENTS = 4096;
     /** Windows referring to each document ({@link WindowKeys#document} key): derived from the windows store. */
     private final Map<String, Integer> documentRefs = new HashMap<>();
     private long logFirst;
@@ -138,9 +146,11 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
         // Every document sends a delta to every shard; a partition counts the document's tokens once,
         // from the delta of its own shard (several shards share a partition only in tests).
         boolean countTokens = context.recordMetadata().map(m -> m.partition() == delta.shard()).orElse(true);
-        // the log keeps the record's timestamp and that decision too, so a replay reproduces both
-        byte[] entry = new byte[LOG_HEADER + record.value().length];
-        java.nio.ByteBuffer.wrap(entry).putLong(record.timestamp()).put((byte) (countTokens ? 1 : 0)).put(record.value());
+        // The log keeps what a replay needs (statistics, not windows: those are in their store already),
+        // with the record's timestamp and that decision, so a replay reproduces both.
+        byte[] stats = CatalogFormats.writeDelta(delta.statisticsOnly());
+        byte[] entry = new byte[LOG_HEADER + stats.length];
+        java.nio.ByteBuffer.wrap(entry).putLong(record.timestamp()).put((byte) (countTokens ? 1 : 0)).put(stats);
         log.put(logNext++, entry);
         apply(delta, record.timestamp(), countTokens, false);
         recordsSinceTick++;
@@ -194,6 +204,7 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
             if (documentRefs.merge(gone, -1, Integer::sum) == 0) {
                 documentRefs.remove(gone);
                 documents.delete(gone);
+                decoded.remove(gone);
             }
         }
         return true;
@@ -266,7 +277,8 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
             for (Map.Entry<Integer, FeatureStats> e : sae.getValue().entrySet()) {
                 FeatureStats st = e.getValue();
                 if (shouldEmit(st, now, idle)) {
-                    FeatureState state = state(sae.getKey(), e.getKey(), st, tokens, windows, documents);
+                    FeatureState state = state(sae.getKey(), e.getKey(), st, tokens, windows,
+                            doc -> decoded.computeIfAbsent(doc, d -> pieces(documents, d)));
                     byte[] json = Json.write(state);
                     counters.emitted.incrementAndGet();
                     counters.emittedBytes.addAndGet(json.length);
@@ -317,35 +329,37 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
         logFirst = logNext;
     }
 
-    /** A feature's full state from its statistics, its windows and their documents. */
+    /**
+     * A feature's full state from its statistics and its windows, whose documents' pieces come from
+     * {@code pieces} (by {@link WindowKeys#document} key).
+     */
     static FeatureState state(String saeId, int feature, FeatureStats st, long tokensSeen,
-                              ReadOnlyKeyValueStore<Bytes, byte[]> windows, ReadOnlyKeyValueStore<String, byte[]> documents) {
-        Map<String, String[]> pieces = new HashMap<>();
-        List<FeatureWindow> top = windowsOf(saeId, windows, documents, pieces, WindowKeys.prefix(saeId, feature, WindowKeys.TOP));
-        List<FeatureWindow> reservoir = windowsOf(saeId, windows, documents, pieces,
-                WindowKeys.prefix(saeId, feature, WindowKeys.RESERVOIR));
+                              ReadOnlyKeyValueStore<Bytes, byte[]> windows, java.util.function.Function<String, String[]> pieces) {
+        List<FeatureWindow> top = windowsOf(saeId, windows, pieces, WindowKeys.prefix(saeId, feature, WindowKeys.TOP));
+        List<FeatureWindow> reservoir = windowsOf(saeId, windows, pieces, WindowKeys.prefix(saeId, feature, WindowKeys.RESERVOIR));
         return new FeatureState(saeId, feature, st.version, tokensSeen, st.activations, st.documents, st.windows,
                 FixedPoint.toDouble(st.sumFixed), st.max, new ActivationHistogram(st.histogram.clone()), top, reservoir,
                 st.updatedMs);
     }
 
     private static List<FeatureWindow> windowsOf(String saeId, ReadOnlyKeyValueStore<Bytes, byte[]> windows,
-                                                 ReadOnlyKeyValueStore<String, byte[]> documents,
-                                                 Map<String, String[]> pieces, Bytes prefix) {
+                                                 java.util.function.Function<String, String[]> pieces, Bytes prefix) {
         List<FeatureWindow> out = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> it = windows.range(prefix, WindowKeys.upperBound(prefix))) {
             while (it.hasNext()) {
                 CatalogFormats.StoredWindow w = CatalogFormats.readStored(it.next().value);
-                String[] p = pieces.computeIfAbsent(w.doc(), doc -> {
-                    byte[] raw = documents.get(WindowKeys.document(saeId, doc));
-                    if (raw == null) {
-                        throw new IllegalStateException("document " + doc + " of a stored window is missing");
-                    }
-                    return CatalogFormats.readPieces(raw);
-                });
-                out.add(w.span().toWindow(w.doc(), p));
+                out.add(w.span().toWindow(w.doc(), pieces.apply(WindowKeys.document(saeId, w.doc()))));
             }
         }
         return out;
+    }
+
+    /** A document's pieces from the documents store. */
+    static String[] pieces(ReadOnlyKeyValueStore<String, byte[]> documents, String documentKey) {
+        byte[] raw = documents.get(documentKey);
+        if (raw == null) {
+            throw new IllegalStateException("document " + documentKey.replace('\0', '/') + " of a stored window is missing");
+        }
+        return CatalogFormats.readPieces(raw);
     }
 }

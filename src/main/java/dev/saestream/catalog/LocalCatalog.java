@@ -24,11 +24,8 @@ public final class LocalCatalog {
     private static final int ATTEMPTS = 50;
 
     private final KafkaStreams streams;
-    private final CatalogConfig config;
-
-    public LocalCatalog(KafkaStreams streams, CatalogConfig config) {
+    public LocalCatalog(KafkaStreams streams) {
         this.streams = streams;
-        this.config = config;
     }
 
     public Optional<FeatureState> feature(String saeId, int index) {
@@ -36,8 +33,11 @@ public final class LocalCatalog {
         if (raw == null) {
             return Optional.empty();
         }
+        ReadOnlyKeyValueStore<String, byte[]> documents = store(CatalogStores.DOCUMENTS);
+        java.util.Map<String, String[]> read = new java.util.HashMap<>();
         return Optional.of(FeatureAggregator.state(saeId, index, FeatureStats.read(raw), totals(saeId).tokens(),
-                this.<Bytes>store(CatalogStores.WINDOWS), this.<String>store(CatalogStores.DOCUMENTS)));
+                this.<Bytes>store(CatalogStores.WINDOWS),
+                key -> read.computeIfAbsent(key, k -> FeatureAggregator.pieces(documents, k))));
     }
 
     /** Every feature of {@code saeId} held here, without windows. */

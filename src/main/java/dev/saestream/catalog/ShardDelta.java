@@ -24,6 +24,16 @@ public record ShardDelta(String saeId, String docId, int shard, int tokens, Reco
         background = background == null ? List.of() : background;
     }
 
+    /** The same delta without its windows, background and document: what a statistics replay needs. */
+    ShardDelta statisticsOnly() {
+        List<FeatureDelta> stripped = new java.util.ArrayList<>(features.size());
+        for (FeatureDelta f : features) {
+            stripped.add(f.candidates().isEmpty() ? f : new FeatureDelta(f.feature(), f.activations(), f.sumFixed(), f.max(),
+                    f.bins(), f.binCounts(), f.windows(), List.of()));
+        }
+        return new ShardDelta(saeId, docId, shard, tokens, recon, null, stripped, List.of());
+    }
+
     /** The shard a feature lives on. */
     public static int shardOf(int feature, int shards) {
         return feature % shards;
