@@ -155,6 +155,26 @@ class LlmLabellingTest {
         assertThat(label.cost().failedCalls()).isZero();
     }
 
+    @org.junit.jupiter.api.Test
+    void reasoningModelsAreSentMaxCompletionTokensAndNeverMaxTokens() throws Exception {
+        // given an OpenAI reasoning model, which refuses max_tokens
+        Label label = label(explainAndDetect(Dialect.OPENAI, Map.of("maxCompletionTokens", 4096)), parliament);
+        // then every call carried the cap as max_completion_tokens alone
+        assertThat(label.status()).isEqualTo(Label.Status.OK);
+        assertThat(server.requests()).hasSize(2).allSatisfy(r -> {
+            assertThat(r.body().path("max_completion_tokens").asInt()).isEqualTo(4096);
+            assertThat(r.body().has("max_tokens")).isFalse();
+        });
+
+        // and by default the cap goes as max_tokens alone, as older models and OpenAI-compatible servers expect
+        server.reset();
+        label(explainAndDetect(Dialect.OPENAI, Map.of()), parliament);
+        assertThat(server.requests()).hasSize(2).allSatisfy(r -> {
+            assertThat(r.body().path("max_tokens").asInt()).isEqualTo(LabelConfig.DEFAULTS.maxOutputTokens());
+            assertThat(r.body().has("max_completion_tokens")).isFalse();
+        });
+    }
+
     @ParameterizedTest
     @EnumSource(Dialect.class)
     void aMalformedAnswerIsAskedForAgainAndBothCallsArePaidFor(Dialect dialect) throws Exception {
