@@ -205,6 +205,7 @@ class LabelServiceTest {
         assertThat(a.progress().labelled()).isEqualTo(2);
         assertThat(b.progress().labelled()).isZero();
         assertThat(held.calls.get()).isEqualTo(2);
+        // the classic protocol's default (range) assignor is eager: A gives up both partitions, and waits for both labels
         assertThat(handedOver).isEqualTo(2);
     }
 
