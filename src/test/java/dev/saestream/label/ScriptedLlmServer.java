@@ -30,11 +30,6 @@ import java.util.function.Function;
 final class ScriptedLlmServer implements AutoCloseable {
     static final Encoding TOKENS = Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
 
-    static {
-        // headers and body go out in two writes; with Nagle on, the body waits for the client's delayed ACK (40 ms a call)
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-
     enum Dialect { OPENAI, ANTHROPIC, OLLAMA }
 
     /** One request as received: the dialect, headers, body, and the prompt and schema pulled out of it. */
