@@ -9,16 +9,15 @@ import dev.saestream.label.LabelService;
 import dev.saestream.label.Labeller;
 import dev.saestream.label.Score;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code saestream label}: the labelling service, or one feature by hand with {@code --once}. */
@@ -31,11 +30,11 @@ public final class LabelCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--config", description = "YAML config file (default: config/saestream.yaml when present)")
-    Path config;
+    @Mixin
+    ConfigOption config;
 
-    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
-    String bootstrapServers;
+    @Mixin
+    KafkaOptions kafka;
 
     @Option(names = "--once", description = "label one feature (--feature) and print the result, then exit")
     boolean once;
@@ -67,8 +66,17 @@ public final class LabelCommand implements Callable<Integer> {
     @Option(names = "--concurrency", description = "overrides label.concurrency")
     Integer concurrency;
 
+    @Option(names = "--progress", negatable = true, description = "Show a progress bar (default: when on a terminal).")
+    Boolean progress;
+
     @Override
     public Integer call() throws Exception {
+        if (once && feature == null) {
+            throw new IllegalArgumentException("--once needs --feature SAE/INDEX");
+        }
+        if (!once && (feature != null || write || json)) {
+            throw new IllegalArgumentException("--feature, --write and --json go with --once");
+        }
         Map<String, Object> flags = new HashMap<>();
         flags.put("explainer", explainer);
         flags.put("scorers", scorers);
@@ -76,54 +84,65 @@ public final class LabelCommand implements Callable<Integer> {
         flags.put("baseUrl", baseUrl);
         flags.put("model", model);
         flags.put("concurrency", concurrency);
-        LabelConfig cfg = Settings.load(config).section("label", LabelConfig.DEFAULTS, flags);
-        Map<String, Object> kafka = Map.of("bootstrap.servers", bootstrapServers);
-        PrintWriter out = spec.commandLine().getOut();
-        if (once) {
-            if (feature == null) {
-                throw new IllegalArgumentException("--once needs --feature SAE/INDEX");
+        Settings settings = config.settings();
+        LabelConfig cfg = settings.section("label", LabelConfig.DEFAULTS, flags);
+        try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings, Map.of()))) {
+            session.createTopics();
+            if (!once) {
+                return serve(cfg, session.clientConfig());
             }
-            Label label = LabelService.labelOnce(cfg, kafka, System.getenv(), feature, write);
+            Label label = LabelService.labelOnce(cfg, session.clientConfig(), System.getenv(), feature, write);
+            PrintWriter out = spec.commandLine().getOut();
             out.println(json ? Json.writeString(label) : describe(label));
             out.flush();
             return label.status() == Label.Status.OK ? ExitCode.OK : ExitCode.ERROR;
         }
-        if (feature != null || write || json) {
-            throw new IllegalArgumentException("--feature, --write and --json go with --once");
-        }
-        return serve(cfg, kafka);
     }
 
-    private int serve(LabelConfig cfg, Map<String, Object> kafka) throws Exception {
+    private int serve(LabelConfig cfg, Map<String, Object> client) throws Exception {
         BackgroundIndex background = new BackgroundIndex();
         Labeller labeller = Labeller.create(cfg, background, System.getenv());
-        try (LabelService service = new LabelService(cfg, kafka, background, labeller)) {
-            Thread hook = new Thread(service::close, "label-shutdown");
+        CountDownLatch stopped = new CountDownLatch(1);
+        try (LabelService service = new LabelService(cfg, client, background, labeller)) {
+            // on Ctrl-C, let the labels in flight be written before the JVM goes (see LabelConfig.handoverSeconds)
+            Thread hook = new Thread(() -> {
+                service.close();
+                try {
+                    stopped.await(cfg.handoverSeconds() + 30L, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "label-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            Thread progress = new Thread(() -> showProgress(service), "label-progress");
-            progress.setDaemon(true);
-            progress.start();
+            Thread bar = new Thread(() -> showProgress(service, progress), "label-progress");
+            bar.setDaemon(true);
+            bar.start();
             try {
                 service.run();
             } finally {
-                progress.interrupt();
+                bar.interrupt();
+                stopped.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException e) {
+                    // shutting down already: the hook is running
+                }
             }
         }
         return ExitCode.OK;
     }
 
     /** Progress on stderr: features labelled of those known to need it, with tokens spent. */
-    private static void showProgress(LabelService service) {
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("label").setStyle(ProgressBarStyle.ASCII)
-                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).setInitialMax(0).build()) {
+    private static void showProgress(LabelService service, Boolean enabled) {
+        try (Progress bar = Progress.start("label", -1, "features", enabled)) {
             while (!Thread.currentThread().isInterrupted()) {
                 LabelService.Progress p = service.progress();
                 long done = p.labelled() + p.failed();
                 bar.maxHint(done + p.pending() + p.inFlight());
                 bar.stepTo(done);
-                bar.setExtraMessage(p.ready()
-                        ? String.format(Locale.ROOT, "%d failed, tokens %,d in / %,d out", p.failed(), p.inputTokens(), p.outputTokens())
-                        : "reading background and labels");
+                bar.extra(p.handingOver() > 0 ? "handing over " + p.handingOver() + " label(s) in flight"
+                        : p.ready() ? String.format(Locale.ROOT, "%d failed, tokens %,d in / %,d out", p.failed(), p.inputTokens(),
+                        p.outputTokens()) : "reading background and labels");
                 Thread.sleep(500);
             }
         } catch (InterruptedException e) {

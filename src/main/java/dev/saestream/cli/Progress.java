@@ -39,6 +39,13 @@ final class Progress implements AutoCloseable {
         }
     }
 
+    /** A new total, for work whose size is found out as it goes. */
+    void maxHint(long total) {
+        if (bar != null) {
+            bar.maxHint(total);
+        }
+    }
+
     void extra(String message) {
         if (bar != null) {
             bar.setExtraMessage(message);

@@ -39,19 +39,22 @@ public final class ChatModels {
         }
         String keyVar = keyVariable(config);
         String key = keyVar == null ? null : env.get(keyVar);
-        Duration timeout = Duration.ofSeconds(config.timeoutSeconds());
+        Duration timeout = Duration.ofMillis(Math.round(config.timeoutSeconds() * 1000));
         return switch (config.provider()) {
-            case OPENAI -> OpenAiChatModel.builder()
-                    .baseUrl(url(config, OPENAI_URL))
-                    // local OpenAI-compatible servers (vLLM, llama.cpp, LM Studio) take any key
-                    .apiKey(key == null || key.isEmpty() ? requireKeyUnlessLocal(config, keyVar) : key)
-                    .modelName(config.model())
-                    .temperature(config.temperature())
-                    .maxTokens(config.maxOutputTokens())
-                    .strictJsonSchema(config.jsonSchema())
-                    .timeout(timeout)
-                    .maxRetries(0)
-                    .build();
+            case OPENAI -> {
+                OpenAiChatModel.OpenAiChatModelBuilder b = OpenAiChatModel.builder()
+                        .baseUrl(url(config, OPENAI_URL))
+                        // local OpenAI-compatible servers (vLLM, llama.cpp, LM Studio) take any key
+                        .apiKey(key == null || key.isEmpty() ? requireKeyUnlessLocal(config, keyVar) : key)
+                        .modelName(config.model())
+                        .temperature(config.temperature())
+                        .strictJsonSchema(config.jsonSchema())
+                        .timeout(timeout)
+                        .maxRetries(0);
+                // reasoning models refuse max_tokens; the two are never sent together
+                yield (config.maxCompletionTokens() > 0 ? b.maxCompletionTokens(config.maxCompletionTokens())
+                        : b.maxTokens(config.maxOutputTokens())).build();
+            }
             case ANTHROPIC -> AnthropicChatModel.builder()
                     .baseUrl(url(config, ANTHROPIC_URL))
                     .apiKey(key == null || key.isEmpty() ? requireKeyUnlessLocal(config, keyVar) : key)

@@ -20,8 +20,11 @@ import java.util.Map;
  * @param model                the model name the provider serves; required when an LLM is used
  * @param apiKeyEnv            the environment variable holding the API key; empty for the provider's usual one
  * @param temperature          sampling temperature of every LLM call
- * @param maxOutputTokens      cap on each LLM answer's tokens
- * @param timeoutSeconds       time-out of one LLM call
+ * @param maxOutputTokens      cap on each LLM answer's tokens (sent as max_tokens, or num_predict to Ollama)
+ * @param maxCompletionTokens  openai only, for reasoning models (o1, o3, gpt-5, …) that refuse max_tokens: when
+ *                             above 0, sent as max_completion_tokens (reasoning tokens included) instead of
+ *                             max_tokens; 0 sends max_tokens
+ * @param timeoutSeconds       time-out of one LLM call, in seconds (fractions allowed)
  * @param jsonSchema           ask for structured output with a JSON schema (true) or describe the JSON in the prompt only
  * @param explainTop           top windows shown to the explainer
  * @param explainSampled       quantile-stratified reservoir windows shown to the explainer
@@ -31,6 +34,8 @@ import java.util.Map;
  * @param hardNegatives        background windows where a feature with a similar decoder direction fires and this one is zero
  * @param similarFeatures      how many nearest decoder directions count as similar
  * @param decoders             SAE id to a {@code [d_sae × d_in]} float .npy decoder matrix, for hard negatives
+ * @param saes                 SAE directories (SAELens format) whose decoders give hard negatives, each for the
+ *                             features of its own SAE id
  * @param examplesPerPrompt    examples per detection and fuzzing prompt
  * @param simulationExamples   scoring examples the simulation scorer uses (half activating), at most
  * @param simulationExamplesPerPrompt examples per simulation prompt
@@ -42,6 +47,8 @@ import java.util.Map;
  * @param tokensPerHour        LLM token budget (input + output) over any hour; 0 for none
  * @param requestsPerMinute    LLM request rate limit; 0 for none
  * @param concurrency          features labelled at once (and so LLM calls in flight)
+ * @param handoverSeconds      longest an instance giving up partitions waits for the labels it has in flight
+ *                             for them to be written, so that their new owner does not pay for them again
  * @param maxRetries           retries of one LLM call on 429, 5xx and time-outs
  * @param retryInitialMillis   first back-off; doubles on every retry, with jitter
  * @param retryMaxMillis       longest back-off
@@ -63,7 +70,8 @@ public record LabelConfig(
         String apiKeyEnv,
         double temperature,
         int maxOutputTokens,
-        int timeoutSeconds,
+        int maxCompletionTokens,
+        double timeoutSeconds,
         boolean jsonSchema,
         int explainTop,
         int explainSampled,
@@ -73,6 +81,7 @@ public record LabelConfig(
         int hardNegatives,
         int similarFeatures,
         Map<String, String> decoders,
+        List<String> saes,
         int examplesPerPrompt,
         int simulationExamples,
         int simulationExamplesPerPrompt,
@@ -84,6 +93,7 @@ public record LabelConfig(
         long tokensPerHour,
         int requestsPerMinute,
         int concurrency,
+        int handoverSeconds,
         int maxRetries,
         long retryInitialMillis,
         long retryMaxMillis,
@@ -99,11 +109,11 @@ public record LabelConfig(
     /** The defaults: offline explainer and embedding scorer, so that labelling works with no network. */
     public static final LabelConfig DEFAULTS = new LabelConfig(
             ExplainerKind.OFFLINE, List.of(ScorerKind.EMBEDDING), Provider.OPENAI, "", "", "",
-            0.0, 2048, 60, true,
-            20, 20, 5, 50, 50, 0, 5, Map.of(),
+            0.0, 2048, 0, 60, true,
+            20, 20, 5, 50, 50, 0, 5, Map.of(), List.of(),
             10, 20, 5, "all-minilm-l6-v2-q",
             20, 0.5, 2.0, 3600,
-            1_000_000, 120, 2, 5, 1000, 60_000, 1, 10, 512,
+            1_000_000, 120, 2, 120, 5, 1000, 60_000, 1, 10, 512,
             "saestream-label", Topics.FEATURES, Topics.BACKGROUND, Topics.LABELS, Topics.DLQ);
 
     public LabelConfig {
@@ -119,11 +129,19 @@ public record LabelConfig(
         model = model == null ? "" : model.strip();
         apiKeyEnv = apiKeyEnv == null ? "" : apiKeyEnv.strip();
         decoders = decoders == null ? Map.of() : Map.copyOf(decoders);
+        saes = saes == null ? List.of() : List.copyOf(saes);
         if (!(temperature >= 0 && temperature <= 2)) {
             throw new IllegalArgumentException("label.temperature must be in [0, 2], got " + temperature);
         }
         positive("maxOutputTokens", maxOutputTokens);
-        positive("timeoutSeconds", timeoutSeconds);
+        atLeast("maxCompletionTokens", maxCompletionTokens, 0);
+        if (maxCompletionTokens > 0 && provider != Provider.OPENAI) {
+            throw new IllegalArgumentException("label.maxCompletionTokens is an OpenAI parameter; with provider "
+                    + provider.json() + " set label.maxOutputTokens instead");
+        }
+        if (!(timeoutSeconds > 0)) {
+            throw new IllegalArgumentException("label.timeoutSeconds must be above 0, got " + timeoutSeconds);
+        }
         positive("explainTop", explainTop);
         atLeast("explainSampled", explainSampled, 0);
         positive("quantiles", quantiles);
@@ -149,6 +167,7 @@ public record LabelConfig(
         atLeast("tokensPerHour", tokensPerHour, 0);
         atLeast("requestsPerMinute", requestsPerMinute, 0);
         positive("concurrency", concurrency);
+        atLeast("handoverSeconds", handoverSeconds, 0);
         atLeast("maxRetries", maxRetries, 0);
         positive("retryInitialMillis", retryInitialMillis);
         atLeast("retryMaxMillis", retryMaxMillis, retryInitialMillis);

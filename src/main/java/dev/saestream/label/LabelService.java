@@ -17,9 +17,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -28,6 +32,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -49,6 +54,13 @@ import org.slf4j.LoggerFactory;
  * producer, acknowledged by all replicas) before the feature counts as done; a crash between the
  * LLM call and the write leaves the feature unlabelled in the ledger, so it is labelled again on
  * restart rather than lost.
+ *
+ * <p>When partitions move, nothing is paid for twice. The instance giving them up waits (at most
+ * {@link LabelConfig#handoverSeconds}) until the labels it has in flight for them are written and
+ * acknowledged, before the group can hand them on; the instance taking them over reads the labels
+ * topic up to its end offsets as of the assignment, so those labels are in its ledger, before it
+ * schedules anything. Only a crash (or a handover that outlasts its bound) can make a feature
+ * version be paid for twice, and never be lost.
  */
 public final class LabelService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LabelService.class);
@@ -64,7 +76,14 @@ public final class LabelService implements AutoCloseable {
     private final LongSupplier clock;
     /** Features waiting for their turn, by key; guarded by itself. */
     private final Map<String, Pending> pending = new HashMap<>();
-    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    /** Features being labelled, by key, with the partition each came from; every removal is signalled on it. */
+    private final Map<String, TopicPartition> inFlight = new ConcurrentHashMap<>();
+    /** The feature partitions this instance owns; changed together with {@code pending}, under its lock. */
+    private final Set<TopicPartition> owned = ConcurrentHashMap.newKeySet();
+    /** The labels topic's end offsets at the last assignment: nothing is scheduled until the ledger has read that far. */
+    private volatile Map<TopicPartition, Long> ledgerTarget = Map.of();
+    private volatile int handingOver;
+    private final Consumer<ConsumerRecord<String, byte[]>> ledgerTap;
     private final ExecutorService workers;
     private final Object fetchLock = new Object();
     private final AtomicLong labelled = new AtomicLong();
@@ -89,7 +108,14 @@ public final class LabelService implements AutoCloseable {
      * @param background the index {@code labeller} samples from; this service keeps it current
      */
     public LabelService(LabelConfig config, Map<String, Object> kafka, BackgroundIndex background, Labeller labeller) {
+        this(config, kafka, background, labeller, r -> { });
+    }
+
+    /** As above; {@code ledgerTap} sees every labels-topic record before it enters the ledger (tests slow the ledger with it). */
+    LabelService(LabelConfig config, Map<String, Object> kafka, BackgroundIndex background, Labeller labeller,
+                 Consumer<ConsumerRecord<String, byte[]>> ledgerTap) {
         this.config = config;
+        this.ledgerTap = ledgerTap;
         this.kafka = Map.copyOf(kafka);
         this.background = background;
         this.labeller = labeller;
@@ -102,31 +128,39 @@ public final class LabelService implements AutoCloseable {
         });
     }
 
-    /** A live count of the work: for the progress bar and the log. */
-    public record Progress(boolean ready, int partitions, long featuresRead, int pending, int inFlight, long labelled,
-                           long failed, long calls, long inputTokens, long outputTokens, long deadLettered) {}
+    /**
+     * A live count of the work: for the progress bar and the log. {@code ready}: the background and
+     * the labels topic are read (the latter up to the last assignment), so features are being
+     * scheduled; {@code handingOver}: labels in flight for partitions being given up, waited for.
+     */
+    public record Progress(boolean ready, int partitions, long featuresRead, int pending, int inFlight, int handingOver,
+                           long labelled, long failed, long calls, long inputTokens, long outputTokens, long deadLettered) {}
 
     public Progress progress() {
         int p;
         synchronized (pending) {
             p = (int) pending.values().stream().filter(e -> e.verdict == null || e.verdict.decision() != RelabelPolicy.Decision.WAIT).count();
         }
-        return new Progress(ready, partitions, featuresRead.get(), p, inFlight.size(), labelled.get(), failed.get(), calls.get(), inputTokens.get(),
-                outputTokens.get(), deadLettered.get());
+        return new Progress(ready, partitions, featuresRead.get(), p, inFlight.size(), handingOver, labelled.get(), failed.get(),
+                calls.get(), inputTokens.get(), outputTokens.get(), deadLettered.get());
     }
 
     /** Runs until {@link #close}; rethrows what made it stop, if anything did. */
     public void run() {
         producer = new KafkaProducer<>(producerProps(kafka), new StringSerializer(), new ByteArraySerializer());
         fetcher = new KafkaConsumer<>(fetcherProps(kafka), new StringDeserializer(), new ByteArrayDeserializer());
-        Map<String, Object> groupProps = TopicFollower.consumerProps(kafka);
-        groupProps.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        Map<String, Object> groupProps = groupProps(kafka, config);
+        boolean readOnce = false;
         try (TopicFollower bg = new TopicFollower(config.backgroundTopic(), kafka, this::onBackground).start();
-             TopicFollower lf = new TopicFollower(config.labelsTopic(), kafka, this::onLabel).start();
+             TopicFollower lf = new TopicFollower(config.labelsTopic(), kafka, r -> {
+                 ledgerTap.accept(r);
+                 onLabel(r);
+             }).start();
+             Admin admin = Admin.create(kafka);
              KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(groupProps, new StringDeserializer(),
                      new ByteArrayDeserializer())) {
             features = consumer;
-            consumer.subscribe(List.of(config.featuresTopic()), new Rebalance(consumer));
+            consumer.subscribe(List.of(config.featuresTopic()), new Rebalance(consumer, admin));
             long lastLog = clock.getAsLong();
             while (running) {
                 var records = consumer.poll(POLL);
@@ -138,14 +172,17 @@ public final class LabelService implements AutoCloseable {
                     commitReadSoFar(consumer);
                 }
                 partitions = consumer.assignment().size();
-                if (!ready && bg.caughtUp() && lf.caughtUp()) {
-                    ready = true;
-                    log.info("read {} background windows and {} labels; labelling", background.size(), labels.size());
+                if (!ready && bg.caughtUp() && lf.caughtUp() && lf.reached(ledgerTarget)) {
                     decideUndecided();
+                    ready = true;
+                    if (!readOnce) {
+                        readOnce = true;
+                        log.info("read {} background windows and {} labels; labelling", background.size(), labels.size());
+                    } else {
+                        log.debug("read the labels topic up to the assignment ({} labels); scheduling", labels.size());
+                    }
                 }
-                if (ready) {
-                    dispatch();
-                }
+                dispatch();
                 if (fatal != null) {
                     throw fatal;
                 }
@@ -161,6 +198,10 @@ public final class LabelService implements AutoCloseable {
                 throw e;
             }
         } finally {
+            running = false;
+            if (!inFlight.isEmpty()) {
+                log.warn("stopping with {} label(s) unfinished, not written: {}", inFlight.size(), new java.util.TreeSet<>(inFlight.keySet()));
+            }
             workers.shutdownNow();
             try {
                 workers.awaitTermination(10, TimeUnit.SECONDS);
@@ -281,14 +322,20 @@ public final class LabelService implements AutoCloseable {
         }
     }
 
-    /** Starts the most urgent due features while there are free workers. */
+    /**
+     * Starts the most urgent due features while there are free workers: from the poll thread, and
+     * from a worker as it finishes, so that no worker waits for the next poll.
+     */
     private void dispatch() {
-        while (inFlight.size() < config.concurrency()) {
+        while (true) {
             Pending next = null;
             long now = clock.getAsLong();
             synchronized (pending) {
+                if (!ready || !running || inFlight.size() >= config.concurrency()) {
+                    return;
+                }
                 for (Pending p : new ArrayList<>(pending.values())) {
-                    if (inFlight.contains(p.key()) || p.retryAfterMs > now) {
+                    if (p.verdict == null || inFlight.containsKey(p.key()) || p.retryAfterMs > now) {
                         continue;
                     }
                     if (p.verdict.decision() == RelabelPolicy.Decision.WAIT && p.verdict.notBeforeMs() <= now) {
@@ -303,16 +350,24 @@ public final class LabelService implements AutoCloseable {
                     return;
                 }
                 pending.remove(next.key(), next);
-                inFlight.add(next.key());
+                inFlight.put(next.key(), next.partition);
             }
             Pending job = next;
-            workers.execute(() -> work(job));
+            try {
+                workers.execute(() -> work(job));
+            } catch (RejectedExecutionException e) {
+                inFlight.remove(job.key()); // stopping
+                return;
+            }
         }
     }
 
     private void work(Pending job) {
         String key = job.key();
         try {
+            if (!owned.contains(job.partition)) {
+                return; // given up before this job started: its new owner labels it
+            }
             FeatureState state = fetch(job.partition, job.offset);
             if (state == null) {
                 return; // compacted away: a newer state of this feature is on its way
@@ -330,27 +385,82 @@ public final class LabelService implements AutoCloseable {
             outputTokens.addAndGet(label.cost().outputTokens());
             log.debug("{} v{}: {}", key, state.version(), label.status() == Label.Status.OK ? label.explanation() : label.failure());
         } catch (LlmUnavailableException e) {
-            log.warn("{} not labelled, will try again in {} s: {}", key, config.retryMaxMillis() / 1000, e.getMessage());
-            requeue(job);
+            requeue(job, e.getMessage());
         } catch (InterruptedException e) {
+            // only when stopping: the producer flushes the label as it closes, or the next owner labels the feature
+            log.warn("stopped waiting for the label of {} to be acknowledged", key);
             Thread.currentThread().interrupt();
         } catch (ExecutionException e) {
             log.error("could not write the label of {}: {}", key, e.getCause().getMessage());
-            requeue(job);
+            requeue(job, "its label could not be written");
         } catch (IllegalStateException e) {
             fatal = e;
         } catch (RuntimeException e) {
             log.error("labelling {} failed", key, e);
             failed.incrementAndGet();
         } finally {
-            inFlight.remove(key);
+            synchronized (inFlight) {
+                inFlight.remove(key);
+                inFlight.notifyAll();
+            }
+        }
+        dispatch();
+    }
+
+    /** Tries {@code job} again later if its partition is still this instance's; its new owner labels it otherwise. */
+    private void requeue(Pending job, String why) {
+        synchronized (pending) {
+            if (owned.contains(job.partition)) {
+                log.warn("{} not labelled, will try again in {} s: {}", job.key(), config.retryMaxMillis() / 1000, why);
+                job.retryAfterMs = clock.getAsLong() + config.retryMaxMillis();
+                pending.putIfAbsent(job.key(), job);
+            } else {
+                log.warn("{} not labelled ({}); partition {} is no longer this instance's, its next owner labels it", job.key(),
+                        why, job.partition);
+            }
         }
     }
 
-    private void requeue(Pending job) {
-        job.retryAfterMs = clock.getAsLong() + config.retryMaxMillis();
+    /** Forgets the pending work of {@code partitions}: no longer this instance's to start. */
+    private void giveUp(Collection<TopicPartition> partitions) {
         synchronized (pending) {
-            pending.putIfAbsent(job.key(), job);
+            owned.removeAll(partitions);
+            pending.values().removeIf(p -> partitions.contains(p.partition));
+        }
+    }
+
+    /**
+     * Waits, at most {@link LabelConfig#handoverSeconds}, until no feature of {@code partitions} is
+     * in flight: each has been labelled and its label acknowledged, or has failed and been let go.
+     */
+    private void awaitHandover(Collection<TopicPartition> partitions) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.handoverSeconds());
+        synchronized (inFlight) {
+            try {
+                for (boolean first = true; ; first = false) {
+                    List<String> left = inFlight.entrySet().stream().filter(e -> partitions.contains(e.getValue()))
+                            .map(Map.Entry::getKey).sorted().toList();
+                    handingOver = left.size();
+                    if (left.isEmpty()) {
+                        return;
+                    }
+                    long wait = deadline - System.nanoTime();
+                    if (wait <= 0) {
+                        log.warn("handing over {} partition(s) without waiting longer than {} s for {}; their labels will"
+                                + " still be written, and the partitions' new owner may label them again", partitions.size(),
+                                config.handoverSeconds(), left);
+                        return;
+                    }
+                    if (first) {
+                        log.info("handing over {} partition(s) once {} label(s) in flight are written", partitions.size(), left.size());
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(inFlight, wait);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                handingOver = 0;
+            }
         }
     }
 
@@ -388,20 +498,39 @@ public final class LabelService implements AutoCloseable {
 
     private final class Rebalance implements ConsumerRebalanceListener {
         private final KafkaConsumer<String, byte[]> consumer;
+        private final Admin admin;
 
-        Rebalance(KafkaConsumer<String, byte[]> consumer) {
+        Rebalance(KafkaConsumer<String, byte[]> consumer, Admin admin) {
             this.consumer = consumer;
+            this.admin = admin;
         }
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            synchronized (pending) {
-                pending.values().removeIf(p -> partitions.contains(p.partition));
+            if (partitions.isEmpty()) {
+                return;
             }
+            giveUp(partitions);
+            awaitHandover(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            // already someone else's: waiting would not keep them; labels in flight are still written
+            giveUp(partitions);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            synchronized (pending) {
+                owned.addAll(partitions);
+            }
+            // labels the partitions' last owner wrote before letting them go are below these offsets
+            ledgerTarget = endOffsets(admin, config.labelsTopic());
+            ready = false;
             consumer.committed(new java.util.HashSet<>(partitions)).forEach((tp, mark) -> {
                 if (mark != null) {
                     readBefore.put(tp, mark.offset());
@@ -495,6 +624,46 @@ public final class LabelService implements AutoCloseable {
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
+        return p;
+    }
+
+    /** The topic's end offsets now (none when it does not exist yet); the admin client, since no consumer here is assigned them. */
+    static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) {
+        try {
+            var description = admin.describeTopics(List.of(topic)).allTopicNames().get(60, TimeUnit.SECONDS).get(topic);
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            description.partitions().forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+            Map<TopicPartition, Long> end = new HashMap<>();
+            admin.listOffsets(latest).all().get(60, TimeUnit.SECONDS).forEach((tp, info) -> end.put(tp, info.offset()));
+            return Map.copyOf(end);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return Map.of();
+            }
+            throw new IllegalStateException("could not read the end offsets of " + topic + ": " + e.getCause().getMessage(), e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("could not read the end offsets of " + topic + " within 60 s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the end offsets of " + topic, e);
+        }
+    }
+
+    /**
+     * The feature consumer's settings. A rebalance waits for this member's handover, and Kafka lets
+     * a member take at most {@code max.poll.interval.ms} to rejoin, so that must be longer.
+     */
+    static Map<String, Object> groupProps(Map<String, Object> kafka, LabelConfig config) {
+        Map<String, Object> p = TopicFollower.consumerProps(kafka);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        long needed = TimeUnit.SECONDS.toMillis(config.handoverSeconds()) + 60_000;
+        Object given = p.get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
+        if (given == null) {
+            p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.max(300_000, needed));
+        } else if (Long.parseLong(given.toString()) < needed) {
+            throw new IllegalArgumentException("the Kafka client setting max.poll.interval.ms (" + given + ") must be at least"
+                    + " label.handoverSeconds plus a minute (" + needed + " ms)");
+        }
         return p;
     }
 

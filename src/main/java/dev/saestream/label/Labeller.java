@@ -3,6 +3,7 @@ package dev.saestream.label;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.saestream.catalog.FeatureState;
 import dev.saestream.catalog.FeatureWindow;
+import dev.saestream.sae.Sae;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,15 +62,42 @@ public final class Labeller {
                 case EMBEDDING -> EmbeddingScorer.load(config.embeddingModel());
             });
         }
-        Map<String, SimilarFeatures> similar = new HashMap<>();
-        for (Map.Entry<String, String> d : config.decoders().entrySet()) {
-            similar.put(d.getKey(), SimilarFeatures.fromNpy(Path.of(d.getValue())));
-        }
+        Map<String, SimilarFeatures> similar = decoders(config);
         if (config.hardNegatives() > 0 && similar.isEmpty()) {
-            log.warn("label.hardNegatives is {} but no decoder is configured (label.decoders); scoring without hard negatives",
-                    config.hardNegatives());
+            log.warn("label.hardNegatives is {} but no decoder is configured (label.saes or label.decoders); scoring without"
+                    + " hard negatives", config.hardNegatives());
         }
         return new Labeller(config, explainer, scorers, background, similar, System::currentTimeMillis);
+    }
+
+    /**
+     * The decoder directions of every SAE {@code config} names, by SAE id: the .npy matrices of
+     * {@link LabelConfig#decoders} under their given ids, the SAE directories of
+     * {@link LabelConfig#saes} under the ids they declare. One id, one decoder.
+     */
+    static Map<String, SimilarFeatures> decoders(LabelConfig config) throws IOException {
+        Map<String, SimilarFeatures> similar = new HashMap<>();
+        Map<String, String> from = new HashMap<>();
+        for (Map.Entry<String, String> d : config.decoders().entrySet()) {
+            similar.put(d.getKey(), SimilarFeatures.fromNpy(Path.of(d.getValue())));
+            from.put(d.getKey(), "label.decoders: " + d.getValue());
+        }
+        for (String dir : config.saes()) {
+            Sae sae;
+            try {
+                sae = Sae.load(Path.of(dir));
+            } catch (IOException e) {
+                throw new IOException("label.saes: " + e.getMessage(), e);
+            }
+            String other = from.putIfAbsent(sae.id(), "label.saes: " + dir);
+            if (other != null) {
+                throw new IllegalArgumentException("label.saes: " + dir + " is SAE " + sae.id() + ", whose decoder " + other
+                        + " already gives; keep one of them");
+            }
+            similar.put(sae.id(), SimilarFeatures.of(sae));
+            log.info("hard negatives for SAE {} from the decoder in {} ({} features)", sae.id(), dir, sae.config().dSae());
+        }
+        return similar;
     }
 
     public LabelConfig config() {
@@ -83,12 +111,21 @@ public final class Labeller {
      *     learned, nothing should be written, and the feature should be tried again later
      */
     public Label label(FeatureState state, Label previous) throws LlmUnavailableException {
-        SimilarFeatures sim = similar.get(state.saeId());
-        int[] nearest = sim != null && state.index() < sim.features()
-                ? sim.mostSimilar(state.index(), config.similarFeatures()) : null;
+        List<String> warnings = new ArrayList<>();
+        int[] nearest = null;
+        if (config.hardNegatives() > 0) {
+            SimilarFeatures sim = similar.get(state.saeId());
+            if (sim == null) {
+                warnings.add("no hard negatives: no decoder for SAE " + state.saeId() + " (label.saes, label.decoders)");
+            } else if (state.index() >= sim.features()) {
+                warnings.add("no hard negatives: the decoder for SAE " + state.saeId() + " has " + sim.features()
+                        + " features, not " + (state.index() + 1));
+            } else {
+                nearest = sim.mostSimilar(state.index(), config.similarFeatures());
+            }
+        }
         ExampleSampler.Samples samples = sampler.sample(state, background, nearest);
         CostMeter meter = new CostMeter();
-        List<String> warnings = new ArrayList<>();
         Explainer.Explanation explanation = explainer.explain(state, samples.explain(), meter);
 
         Map<String, Score> scores = new LinkedHashMap<>();

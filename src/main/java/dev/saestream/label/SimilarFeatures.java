@@ -2,38 +2,50 @@ package dev.saestream.label;
 
 import dev.saestream.formats.Npy;
 import dev.saestream.formats.NpyArray;
+import dev.saestream.sae.Sae;
 import java.io.IOException;
+import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
  * Features ranked by the cosine similarity of their decoder directions: features whose directions
  * are close tend to fire in similar contexts, so windows where they fire and this one does not
- * make hard negatives. Built from the decoder matrix {@code W_dec}, {@code [d_sae × d_in]} row-major.
+ * make hard negatives. Built from the decoder matrix {@code W_dec}, {@code [d_sae × d_in]} row-major,
+ * read from a .npy file or an SAE directory; the matrix is read in place, not copied.
  */
 public final class SimilarFeatures {
-    private final float[] decoder;
+    private final FloatBuffer decoder;
     private final int features;
     private final int width;
     private final double[] norms;
 
     public SimilarFeatures(float[] decoder, int features, int width) {
-        if (decoder == null || features <= 0 || width <= 0 || decoder.length != (long) features * width) {
+        this(decoder == null ? null : FloatBuffer.wrap(decoder), features, width);
+    }
+
+    public SimilarFeatures(FloatBuffer decoder, int features, int width) {
+        if (decoder == null || features <= 0 || width <= 0 || decoder.remaining() != (long) features * width) {
             throw new IllegalArgumentException("decoder must hold d_sae × d_in = " + features + " × " + width
-                    + " values, got " + (decoder == null ? "null" : decoder.length));
+                    + " values, got " + (decoder == null ? "null" : decoder.remaining()));
         }
-        this.decoder = decoder;
+        this.decoder = decoder.slice();
         this.features = features;
         this.width = width;
         this.norms = new double[features];
         for (int f = 0; f < features; f++) {
             double s = 0;
             for (int i = 0; i < width; i++) {
-                double v = decoder[f * width + i];
+                double v = this.decoder.get(f * width + i);
                 s += v * v;
             }
             norms[f] = Math.sqrt(s);
         }
+    }
+
+    /** The directions of {@code sae}'s decoder. */
+    public static SimilarFeatures of(Sae sae) {
+        return new SimilarFeatures(sae.decoder(), sae.config().dSae(), sae.config().dIn());
     }
 
     /** Reads a float32 or float16 .npy of shape [d_sae, d_in]. */
@@ -61,7 +73,7 @@ public final class SimilarFeatures {
         int ra = a * width;
         int rb = b * width;
         for (int i = 0; i < width; i++) {
-            dot += (double) decoder[ra + i] * decoder[rb + i];
+            dot += (double) decoder.get(ra + i) * decoder.get(rb + i);
         }
         return dot / (norms[a] * norms[b]);
     }

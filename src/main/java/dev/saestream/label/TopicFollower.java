@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads every partition of a topic from the beginning into memory and keeps following it, on its
  * own thread, with no consumer group: each instance needs all of it (the background sample, the
- * labels ledger). {@link #caughtUp} turns true once it has read what the topic held at start.
+ * labels ledger). {@link #caughtUp} turns true once it has read what the topic held at start;
+ * {@link #reached} tells whether it has read (and handed on) everything below given offsets.
  */
 final class TopicFollower implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TopicFollower.class);
@@ -30,6 +32,8 @@ final class TopicFollower implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean caughtUp;
+    /** Per partition, the offset below which every record has been handed to {@code onRecord}. */
+    private final Map<TopicPartition, Long> read = new ConcurrentHashMap<>();
     private volatile KafkaConsumer<String, byte[]> consumer;
 
     TopicFollower(String topic, Map<String, Object> kafka, Consumer<ConsumerRecord<String, byte[]>> onRecord) {
@@ -47,6 +51,19 @@ final class TopicFollower implements AutoCloseable {
 
     boolean caughtUp() {
         return caughtUp;
+    }
+
+    /**
+     * True once every record below {@code offsets} (per partition, e.g. end offsets taken earlier)
+     * has been handed to {@code onRecord}.
+     */
+    boolean reached(Map<TopicPartition, Long> offsets) {
+        for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
+            if (e.getValue() > 0 && read.getOrDefault(e.getKey(), 0L) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Reads the topic as it is now, then stops. */
@@ -100,6 +117,9 @@ final class TopicFollower implements AutoCloseable {
             while (running) {
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
                     onRecord.accept(r);
+                }
+                for (TopicPartition tp : partitions) {
+                    read.put(tp, c.position(tp));
                 }
                 if (!caughtUp && end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
                     caughtUp = true;

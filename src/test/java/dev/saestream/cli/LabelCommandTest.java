@@ -33,7 +33,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code saestream label --once}: one feature, labelled offline, printed; topics from a config file. */
+/**
+ * {@code saestream label --once}: one feature, labelled offline, printed; topics from a config file,
+ * Kafka found as every command finds it, and the topics of the spec directory created.
+ */
 class LabelCommandTest {
     private static final String SAE = "cli-sae";
     private static final String[] WORDS = {" the", " city", " of", " a", " meeting", " in", " was", " held", " today", " and"};
@@ -110,6 +113,29 @@ class LabelCommandTest {
                 seen += c.poll(Duration.ofMillis(200)).count();
             }
             assertThat(seen).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void withoutBootstrapServersItConnectsToTheConfiguredBrokerAndCreatesTheSpecTopics() throws Exception {
+        // given no --bootstrap-servers, a config whose broker is the running one, and a spec directory of one topic
+        String[] hostPort = TestKafka.bootstrapServers().split(",")[0].split(":");
+        Path brokerConfig = dir.resolve("broker.yaml");
+        Files.writeString(brokerConfig, Files.readString(config) + "broker:\n  host: " + hostPort[0] + "\n  port: " + hostPort[1] + "\n");
+        Path topics = Files.createDirectories(dir.resolve("topics"));
+        String specTopic = run + ".spec";
+        Files.writeString(topics.resolve("spec.yaml"), "name: " + specTopic + "\npartitions: 3\nreplicationFactor: 1\n"
+                + "cleanupPolicy: compact\nkey: k\nvalue: v\n");
+        // when a feature is labelled once
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = execute(out, err, "label", "--once", "--feature", SAE + "/7", "--config", brokerConfig.toString(),
+                "--topics-dir", topics.toString());
+        // then it reached the broker, and the spec's topic exists as the spec says
+        assertThat(code).as(err.toString()).isEqualTo(ExitCode.OK);
+        assertThat(out.toString()).startsWith(SAE + "/7 (version 3)\nexplanation: Fires on \"Strasbourg\"");
+        try (Admin admin = TestKafka.admin()) {
+            assertThat(admin.describeTopics(List.of(specTopic)).allTopicNames().get().get(specTopic).partitions()).hasSize(3);
         }
     }
 

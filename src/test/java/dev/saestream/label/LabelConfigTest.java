@@ -37,6 +37,12 @@ class LabelConfigTest {
                 .hasMessageContaining("label.concurrency must be at least 1, got 0");
         assertThatThrownBy(() -> Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS, Map.of("scorers", List.of())))
                 .hasMessageContaining("label.scorers must name at least one of");
+        assertThatThrownBy(() -> Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS,
+                Map.of("provider", "anthropic", "maxCompletionTokens", 4096)))
+                .hasMessageContaining("label.maxCompletionTokens is an OpenAI parameter; with provider anthropic set"
+                        + " label.maxOutputTokens instead");
+        assertThatThrownBy(() -> Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS, Map.of("timeoutSeconds", 0)))
+                .hasMessageContaining("label.timeoutSeconds must be above 0, got 0.0");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.saestream.catalog.BackgroundWindow;
 import dev.saestream.catalog.FeatureState;
+import dev.saestream.catalog.FeatureWindow;
 import dev.saestream.config.Settings;
 import dev.saestream.kafka.DeadLetter;
 import dev.saestream.kafka.Json;
@@ -13,6 +14,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -30,10 +34,13 @@ import org.junit.jupiter.api.Test;
 /**
  * The labelling service end to end on the real broker, with the offline explainer and the
  * embedding scorer (no network): two instances share the work, every eligible feature gets one
- * label, a restart relabels nothing unchanged, and a material change is relabelled.
+ * label, a restart relabels nothing unchanged, and a material change is relabelled; a feature in
+ * flight when its partition moves is still paid for once.
  */
 class LabelServiceTest {
     private static final int DOCS = 300;
+    /** Members learn of a rebalance at their next heartbeat: 3 s by default, a test need not wait that long. */
+    private static final Map<String, Object> FAST_REBALANCE = Map.of("heartbeat.interval.ms", 100);
 
     @Test
     void labelsEveryEligibleFeatureOnceAndAfterARestartOnlyWhatChanged() throws Exception {
@@ -52,7 +59,7 @@ class LabelServiceTest {
                     new NewTopic(cfg.labelsTopic(), 2, (short) 1).configs(compacted),
                     new NewTopic(cfg.dlqTopic(), 1, (short) 1))).all().get();
         }
-        Map<String, Object> kafka = Map.of("bootstrap.servers", TestKafka.bootstrapServers());
+        Map<String, Object> kafka = kafka();
         SyntheticCatalog catalog = new SyntheticCatalog("demo-sae", SyntheticCatalog.englishDocs(DOCS),
                 SyntheticCatalog.standardSpecs());
         List<FeatureState> states = new ArrayList<>();
@@ -67,7 +74,8 @@ class LabelServiceTest {
         // when two instances run in one group, and the catalogue is written once both have partitions
         Instance a = Instance.start(cfg, kafka);
         Instance b = Instance.start(cfg, kafka);
-        await(() -> a.progress().partitions() + b.progress().partitions() == 4 && a.progress().ready() && b.progress().ready(),
+        await(() -> a.progress().partitions() > 0 && b.progress().partitions() > 0
+                        && a.progress().partitions() + b.progress().partitions() == 4 && a.progress().ready() && b.progress().ready(),
                 "both instances assigned and ready");
         try (KafkaProducer<String, byte[]> p = producer(kafka)) {
             for (BackgroundWindow w : catalog.background(400, 3)) {
@@ -79,8 +87,9 @@ class LabelServiceTest {
             p.send(new ProducerRecord<>(cfg.featuresTopic(), "demo-sae/99", "{not json".getBytes()));
             p.flush();
         }
-        await(() -> labelsByKey(cfg, kafka).keySet().containsAll(eligible), "a label for every eligible feature");
-        await(() -> idle(a) && idle(b), "both idle");
+        await(() -> a.progress().labelled() + b.progress().labelled() >= eligible.size()
+                && a.progress().featuresRead() + b.progress().featuresRead() >= states.size() + 1 && idle(a) && idle(b),
+                "as many labels as eligible features, and both idle");
 
         // then every eligible feature has exactly one label, with its evidence and an embedding score
         Map<String, List<Label>> labels = labelsByKey(cfg, kafka);
@@ -104,8 +113,7 @@ class LabelServiceTest {
         List<ConsumerRecord<String, byte[]>> dead = readAll(cfg.dlqTopic(), kafka);
         assertThat(dead).hasSize(1);
         assertThat(Json.read(dead.get(0).value(), DeadLetter.class).stage()).isEqualTo("label");
-        a.stop();
-        b.stop();
+        stop(a, b);
 
         // when one instance restarts over the same topics
         Instance c = Instance.start(cfg, kafka);
@@ -126,9 +134,9 @@ class LabelServiceTest {
             p.send(new ProducerRecord<>(cfg.featuresTopic(), moved.key(), Json.write(moved)));
             p.flush();
         }
-        await(() -> labelsByKey(cfg, kafka).get(moved.key()).size() == 2, "the changed feature relabelled");
-        await(() -> c.progress().featuresRead() >= states.size() + 3 && idle(c), "idle again");
-        c.stop();
+        await(() -> c.progress().labelled() >= 1 && c.progress().featuresRead() >= states.size() + 3 && idle(c),
+                "a relabel, and idle again");
+        stop(c);
 
         // then only the changed one got a new label, with the old one in its history
         Map<String, List<Label>> after = labelsByKey(cfg, kafka);
@@ -140,6 +148,108 @@ class LabelServiceTest {
         assertThat(c.progress().labelled()).isEqualTo(1);
     }
 
+    @Test
+    void aFeatureInFlightWhenItsPartitionMovesIsLabelledOnce() throws Exception {
+        // given two features on the two partitions of the features topic, and instance A alone in the group
+        String run = TestKafka.unique("handover");
+        LabelConfig cfg = Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS, Map.of(
+                "featuresTopic", run + ".features", "backgroundTopic", run + ".background", "labelsTopic", run + ".labels",
+                "dlqTopic", run + ".dlq", "groupId", run, "concurrency", 2));
+        try (Admin admin = TestKafka.admin()) {
+            admin.createTopics(List.of(new NewTopic(cfg.featuresTopic(), 2, (short) 1), new NewTopic(cfg.backgroundTopic(), 1, (short) 1),
+                    new NewTopic(cfg.labelsTopic(), 1, (short) 1), new NewTopic(cfg.dlqTopic(), 1, (short) 1))).all().get();
+        }
+        Map<String, Object> kafka = kafka();
+        SyntheticCatalog catalog = new SyntheticCatalog("demo-sae", SyntheticCatalog.englishDocs(DOCS), SyntheticCatalog.standardSpecs());
+        List<FeatureState> states = List.of(catalog.state(0, 10), catalog.state(1, 10));
+        // A's explainer holds every feature until released; B's answers at once
+        HeldExplainer held = new HeldExplainer();
+        Instance a = Instance.start(cfg, kafka, held, r -> { });
+        await(() -> a.progress().partitions() == 2 && a.progress().ready(), "A assigned and ready");
+        try (KafkaProducer<String, byte[]> p = producer(kafka)) {
+            for (int i = 0; i < states.size(); i++) {
+                p.send(new ProducerRecord<>(cfg.featuresTopic(), i, states.get(i).key(), Json.write(states.get(i))));
+            }
+        }
+        assertThat(held.started.await(60, TimeUnit.SECONDS)).as("A is labelling both features").isTrue();
+
+        // when B joins while both labels are in flight at A, and B's ledger is slow to read A's labels
+        CountDownLatch ledgerRead = new CountDownLatch(1);
+        CountDownLatch ledgerTapped = new CountDownLatch(1);
+        Instance b = Instance.start(cfg, kafka, new HeldExplainer(0), r -> {
+            ledgerTapped.countDown();
+            try {
+                ledgerRead.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        // A holds the rebalance for its labels in flight (without the handover, B gets a partition and labels it now),
+        // and B has read the ledger as it was at its start, without A's labels
+        await(() -> a.progress().handingOver() > 0 && b.progress().ready() || b.progress().labelled() > 0,
+                "A handing over and B ready, or B labelling");
+        int handedOver = a.progress().handingOver();
+        held.release.countDown();
+        // B holds its new partition until it has read A's labels (without that, B labels from a ledger that lacks them)
+        await(() -> ledgerTapped.getCount() == 0 && b.progress().partitions() > 0 && !b.progress().ready()
+                || b.progress().labelled() > 0, "B reading the ledger before scheduling, or B labelling");
+        ledgerRead.countDown();
+        await(() -> b.progress().partitions() > 0 && a.progress().partitions() + b.progress().partitions() == 2
+                && b.progress().featuresRead() > 0 && idle(a) && idle(b), "both idle, one partition each");
+        stop(a, b);
+
+        // then each feature version was labelled once, by A, which waited for both labels before handing over
+        Map<String, List<Label>> labels = labelsByKey(cfg, kafka);
+        assertThat(labels.keySet()).containsExactlyInAnyOrder(states.get(0).key(), states.get(1).key());
+        labels.forEach((key, l) -> assertThat(l).as(key).hasSize(1));
+        assertThat(a.progress().labelled()).isEqualTo(2);
+        assertThat(b.progress().labelled()).isZero();
+        assertThat(held.calls.get()).isEqualTo(2);
+        // the classic protocol's default (range) assignor is eager: A gives up both partitions, and waits for both labels
+        assertThat(handedOver).isEqualTo(2);
+    }
+
+    /** An explainer that names the feature, once {@code release} opens; {@code started} counts calls down. */
+    private static final class HeldExplainer implements Explainer {
+        final CountDownLatch started;
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicInteger calls = new AtomicInteger();
+
+        HeldExplainer() {
+            this(2);
+        }
+
+        HeldExplainer(int hold) {
+            started = new CountDownLatch(hold);
+            if (hold == 0) {
+                release.countDown();
+            }
+        }
+
+        @Override
+        public Label.ExplainerInfo info() {
+            return new Label.ExplainerInfo("held", null, "test");
+        }
+
+        @Override
+        public Explanation explain(FeatureState state, List<FeatureWindow> examples, CostMeter meter) {
+            calls.incrementAndGet();
+            started.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Explanation.of("feature " + state.key());
+        }
+    }
+
+    private static Map<String, Object> kafka() {
+        Map<String, Object> kafka = new HashMap<>(FAST_REBALANCE);
+        kafka.put("bootstrap.servers", TestKafka.bootstrapServers());
+        return kafka;
+    }
+
     private static boolean idle(Instance i) {
         LabelService.Progress p = i.progress();
         return p.ready() && p.pending() == 0 && p.inFlight() == 0;
@@ -149,7 +259,18 @@ class LabelServiceTest {
     private record Instance(LabelService service, Thread thread) {
         static Instance start(LabelConfig cfg, Map<String, Object> kafka) throws Exception {
             BackgroundIndex background = new BackgroundIndex();
-            LabelService service = new LabelService(cfg, kafka, background, Labeller.create(cfg, background, Map.of()));
+            return start(new LabelService(cfg, kafka, background, Labeller.create(cfg, background, Map.of())));
+        }
+
+        /** An instance explaining with {@code explainer}, scoring nothing, whose ledger reads pass through {@code ledgerTap}. */
+        static Instance start(LabelConfig cfg, Map<String, Object> kafka, Explainer explainer,
+                              java.util.function.Consumer<ConsumerRecord<String, byte[]>> ledgerTap) {
+            BackgroundIndex background = new BackgroundIndex();
+            Labeller labeller = new Labeller(cfg, explainer, List.of(), background, Map.of(), System::currentTimeMillis);
+            return start(new LabelService(cfg, kafka, background, labeller, ledgerTap));
+        }
+
+        private static Instance start(LabelService service) {
             Thread t = new Thread(service::run, "label-service-under-test");
             t.start();
             return new Instance(service, t);
@@ -158,11 +279,16 @@ class LabelServiceTest {
         LabelService.Progress progress() {
             return service.progress();
         }
+    }
 
-        void stop() throws InterruptedException {
-            service.close();
-            thread.join(30_000);
-            assertThat(thread.isAlive()).isFalse();
+    /** Stops the instances together, so that none takes over the others' partitions on the way. */
+    private static void stop(Instance... instances) throws InterruptedException {
+        for (Instance i : instances) {
+            i.service().close();
+        }
+        for (Instance i : instances) {
+            i.thread().join(30_000);
+            assertThat(i.thread().isAlive()).isFalse();
         }
     }
 
@@ -199,7 +325,7 @@ class LabelServiceTest {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting for: " + what);
             }
-            Thread.sleep(250);
+            Thread.sleep(50);
         }
     }
 }

@@ -1,11 +1,16 @@
 package dev.saestream.label;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.saestream.catalog.BackgroundWindow;
 import dev.saestream.catalog.FeatureState;
 import dev.saestream.config.Settings;
 import dev.saestream.formats.Npy;
+import dev.saestream.sae.Architecture;
+import dev.saestream.sae.Sae;
+import dev.saestream.sae.SaeConfig;
+import dev.saestream.sae.SaeWeights;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -14,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** One feature through the offline labeller: hard negatives from a decoder file, warnings, history. */
+/** One feature through the offline labeller: hard negatives from a decoder file or an SAE directory, warnings, history. */
 class LabellerTest {
     private static SyntheticCatalog catalog;
     private static List<BackgroundWindow> windows;
@@ -30,32 +35,91 @@ class LabellerTest {
         windows.forEach(w -> background.put(w.id(), w));
     }
 
+    /** A decoder where "Parliament" (0) points almost where "Union" (11) does, and nowhere near the rest. */
+    private static float[] parliamentNearUnion(int features) {
+        float[] decoder = new float[features * features];
+        for (int f = 0; f < features; f++) {
+            decoder[f * features + f] = 1f;
+        }
+        decoder[0 * features + 11] = 0.9f;
+        return decoder;
+    }
+
+    /** That decoder in a topk SAE saved by {@link Sae#save}, under the id {@code saeId}. */
+    private static Path saeDirectory(String name, String saeId) throws Exception {
+        int features = catalog.specs.size();
+        SaeConfig config = SaeConfig.of(Architecture.TOPK, features, features, 2).withId(saeId);
+        SaeWeights weights = SaeWeights.zeros(config);
+        System.arraycopy(parliamentNearUnion(features), 0, weights.wDec(), 0, weights.wDec().length);
+        Path saeDir = dir.resolve(name);
+        Sae.of(config, weights).save(saeDir);
+        return saeDir;
+    }
+
     @Test
     void hardNegativesComeFromTheFeaturesWithTheClosestDecoderDirections() throws Exception {
-        // given a decoder where "Parliament" (0) points almost where "Union" (11) does, and nowhere near the rest
+        // given that decoder as a .npy file
         int features = catalog.specs.size();
-        int width = features;
-        float[] decoder = new float[features * width];
-        for (int f = 0; f < features; f++) {
-            decoder[f * width + f] = 1f;
-        }
-        decoder[0 * width + 11] = 0.9f;
         Path file = dir.resolve("decoder.npy");
-        Npy.writeFloats(file, decoder, features, width);
+        Npy.writeFloats(file, parliamentNearUnion(features), features, features);
         LabelConfig cfg = Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS,
-                Map.of("hardNegatives", 8, "similarFeatures", 1, "decoders", Map.of("test-sae", file.toString())));
-        // when feature 0 is labelled
+                Map.of("scoreActivating", 10, "scoreNonActivating", 20, "hardNegatives", 8, "similarFeatures", 1, "decoders", Map.of("test-sae", file.toString())));
+        // when feature 0 is labelled, then eight of its negatives are windows where "Union" fires and "Parliament" does not
+        assertHardNegativesFireOnUnion(cfg);
+    }
+
+    @Test
+    void hardNegativesComeFromTheDecoderOfAnSaeDirectoryWithTheFeaturesSaeId() throws Exception {
+        // given that decoder in an SAE directory whose id is the features' SAE id, beside one of another SAE
+        Path mine = saeDirectory("sae-mine", "test-sae");
+        Path other = saeDirectory("sae-other", "other-sae");
+        LabelConfig cfg = Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS,
+                Map.of("scoreActivating", 10, "scoreNonActivating", 20, "hardNegatives", 8, "similarFeatures", 1, "saes", List.of(other.toString(), mine.toString())));
+        // when feature 0 is labelled, then its hard negatives come from its own SAE's decoder
+        assertThat(Labeller.decoders(cfg).keySet()).containsExactlyInAnyOrder("test-sae", "other-sae");
+        assertHardNegativesFireOnUnion(cfg);
+    }
+
+    @Test
+    void anSaeWithoutADecoderIsScoredWithoutHardNegativesAndTheLabelSaysSo() throws Exception {
+        // given hard negatives asked for, and only another SAE's directory
+        LabelConfig cfg = Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS,
+                Map.of("scoreActivating", 10, "scoreNonActivating", 20, "hardNegatives", 8, "saes", List.of(saeDirectory("sae-elsewhere", "elsewhere-sae").toString())));
+        // when labelled, then there are only random negatives, and a warning names what is missing
         Label label = Labeller.create(cfg, background, Map.of()).label(catalog.state(0, 1), null);
-        // then eight of its negatives are windows where "Union" fires and "Parliament" does not
+        assertThat(label.basis().negativeIds()).hasSize(cfg.scoreNonActivating());
+        assertThat(label.warnings()).containsExactly("no hard negatives: no decoder for SAE test-sae (label.saes, label.decoders)");
+    }
+
+    @Test
+    void twoDecodersForOneSaeAreRefusedNamingBoth() throws Exception {
+        Path sae = saeDirectory("sae-twice", "test-sae");
+        int features = catalog.specs.size();
+        Path file = dir.resolve("decoder-twice.npy");
+        Npy.writeFloats(file, parliamentNearUnion(features), features, features);
+        LabelConfig cfg = Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS,
+                Map.of("saes", List.of(sae.toString()), "decoders", Map.of("test-sae", file.toString())));
+        assertThatThrownBy(() -> Labeller.decoders(cfg)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("label.saes: " + sae + " is SAE test-sae, whose decoder label.decoders: " + file
+                        + " already gives; keep one of them");
+        LabelConfig notAnSae = Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS, Map.of("saes", List.of(dir.toString())));
+        assertThatThrownBy(() -> Labeller.decoders(notAnSae)).isInstanceOf(java.io.IOException.class)
+                .hasMessage("label.saes: " + dir + " is not an SAE directory: it has no cfg.json");
+    }
+
+    private static void assertHardNegativesFireOnUnion(LabelConfig cfg) throws Exception {
+        Label label = Labeller.create(cfg, background, Map.of()).label(catalog.state(0, 1), null);
         Map<String, BackgroundWindow> byId = new HashMap<>();
         windows.forEach(w -> byId.put(w.id(), w));
         List<String> negatives = label.basis().negativeIds();
-        assertThat(negatives).hasSize(58).doesNotHaveDuplicates();
-        for (String id : negatives.subList(50, 58)) {
+        int random = cfg.scoreNonActivating();
+        assertThat(negatives).hasSize(random + cfg.hardNegatives()).doesNotHaveDuplicates();
+        for (String id : negatives.subList(random, negatives.size())) {
             assertThat(byId.get(id).fires(11)).as(id).isTrue();
             assertThat(byId.get(id).fires(0)).as(id).isFalse();
         }
-        assertThat(label.scores().get("embedding").n()).isEqualTo(label.basis().scoreIds().size() + 58);
+        assertThat(label.scores().get("embedding").n()).isEqualTo(label.basis().scoreIds().size() + negatives.size());
+        assertThat(label.warnings()).isEmpty();
     }
 
     @Test

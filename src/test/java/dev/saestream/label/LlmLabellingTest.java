@@ -88,8 +88,10 @@ class LlmLabellingTest {
     @ParameterizedTest
     @EnumSource(Dialect.class)
     void aCorrectRunSendsMarkedDelimitedExamplesAndScoresTheOraclePerfectly(Dialect dialect) throws Exception {
-        // given an LLM that answers every question right
-        Label label = label(config(dialect, Map.of()), parliament);
+        // given an LLM that answers every question right, and the sizes the sample and the config make
+        LabelConfig cfg = config(dialect, Map.of());
+        Label label = label(cfg, parliament);
+        Sizes sizes = Sizes.of(cfg, parliament);
 
         // then the label carries its explanation, read from the structured field
         assertThat(label.status()).isEqualTo(Label.Status.OK);
@@ -98,23 +100,23 @@ class LlmLabellingTest {
         // and perfect answers score 1 with their sample sizes, intervals and no parse failures
         Score detection = label.scores().get("detection");
         assertThat(detection.value()).isEqualTo(1.0);
-        assertThat(detection.n()).isEqualTo(100);
+        assertThat(detection.n()).isEqualTo(sizes.scoring());
         assertThat(detection.ciLow()).isBetween(0.9, 1.0);
         assertThat(detection.parseFailures()).isZero();
         assertThat(label.scores().get("fuzzing").value()).isEqualTo(1.0);
-        assertThat(label.scores().get("fuzzing").n()).isEqualTo(100);
+        assertThat(label.scores().get("fuzzing").n()).isEqualTo(sizes.scoring());
         Score simulation = label.scores().get("simulation");
-        assertThat(simulation.n()).isEqualTo(20);
+        assertThat(simulation.n()).isEqualTo(sizes.simulated());
         assertThat(simulation.value()).isGreaterThan(0.9);
 
-        // and what was sent: one explain prompt, ten detection, ten fuzzing and four simulation prompts
+        // and what was sent: one explain prompt, then the detection, fuzzing and simulation prompts
         List<ScriptedLlmServer.Request> sent = server.requests();
-        assertThat(sent).hasSize(25);
+        assertThat(sent).hasSize(1 + 2 * sizes.classifyPrompts() + sizes.simulatePrompts());
         ScriptedLlmServer.Request explain = sent.get(0);
         assertThat(explain.system()).isEqualTo(Prompts.EXPLAIN_SYSTEM);
         assertThat(explain.user()).startsWith("Examples of the feature firing, as a JSON array:\n<examples>\n[\n");
         JsonNode examples = Oracle.examples(explain.user());
-        assertThat(examples).hasSize(40);
+        assertThat(examples).hasSize(sizes.explain());
         for (JsonNode e : examples) {
             assertThat(e.get("text").asText()).contains("<<").contains(">>");
             for (JsonNode m : e.get("marked")) {
@@ -129,10 +131,11 @@ class LlmLabellingTest {
         ScriptedLlmServer.Request detect = sent.get(1);
         assertThat(detect.system()).isEqualTo(Prompts.DETECTION_SYSTEM);
         assertThat(detect.user()).startsWith("Explanation: " + Json.writeString(EXPLANATION) + "\n\nExamples, as a JSON array:\n<examples>\n");
-        assertThat(Oracle.examples(detect.user())).hasSize(10);
+        assertThat(Oracle.examples(detect.user())).hasSize(Math.min(cfg.examplesPerPrompt(), sizes.scoring()));
         assertThat(detect.schema().at("/properties/answers/items/properties/fires/type").asText()).isEqualTo("boolean");
-        assertThat(sent.get(21).system()).isEqualTo(Prompts.SIMULATION_SYSTEM);
-        assertThat(sent.get(21).schema().at("/properties/predictions/items/properties/activations/items/type").asText())
+        ScriptedLlmServer.Request simulate = sent.get(1 + 2 * sizes.classifyPrompts());
+        assertThat(simulate.system()).isEqualTo(Prompts.SIMULATION_SYSTEM);
+        assertThat(simulate.schema().at("/properties/predictions/items/properties/activations/items/type").asText())
                 .isEqualTo("integer");
         switch (dialect) {
             case OPENAI -> {
@@ -146,10 +149,30 @@ class LlmLabellingTest {
         // and the cost is what the server reported, call by call, per kind and in total
         assertCostIsWhatTheServerReported(label);
         assertThat(label.cost().byKind().get("explain").calls()).isEqualTo(1);
-        assertThat(label.cost().byKind().get("detection").calls()).isEqualTo(10);
-        assertThat(label.cost().byKind().get("fuzzing").calls()).isEqualTo(10);
-        assertThat(label.cost().byKind().get("simulation").calls()).isEqualTo(4);
+        assertThat(label.cost().byKind().get("detection").calls()).isEqualTo(sizes.classifyPrompts());
+        assertThat(label.cost().byKind().get("fuzzing").calls()).isEqualTo(sizes.classifyPrompts());
+        assertThat(label.cost().byKind().get("simulation").calls()).isEqualTo(sizes.simulatePrompts());
         assertThat(label.cost().failedCalls()).isZero();
+    }
+
+    @org.junit.jupiter.api.Test
+    void reasoningModelsAreSentMaxCompletionTokensAndNeverMaxTokens() throws Exception {
+        // given an OpenAI reasoning model, which refuses max_tokens
+        Label label = label(explainAndDetect(Dialect.OPENAI, Map.of("maxCompletionTokens", 4096)), parliament);
+        // then every call carried the cap as max_completion_tokens alone
+        assertThat(label.status()).isEqualTo(Label.Status.OK);
+        assertThat(server.requests()).hasSize(2).allSatisfy(r -> {
+            assertThat(r.body().path("max_completion_tokens").asInt()).isEqualTo(4096);
+            assertThat(r.body().has("max_tokens")).isFalse();
+        });
+
+        // and by default the cap goes as max_tokens alone, as older models and OpenAI-compatible servers expect
+        server.reset();
+        label(explainAndDetect(Dialect.OPENAI, Map.of()), parliament);
+        assertThat(server.requests()).hasSize(2).allSatisfy(r -> {
+            assertThat(r.body().path("max_tokens").asInt()).isEqualTo(LabelConfig.DEFAULTS.maxOutputTokens());
+            assertThat(r.body().has("max_completion_tokens")).isFalse();
+        });
     }
 
     @ParameterizedTest
@@ -195,8 +218,8 @@ class LlmLabellingTest {
     @ParameterizedTest
     @EnumSource(Dialect.class)
     void aTimeOutIsRetried(Dialect dialect) throws Exception {
-        server.then(Reply.slow(2500, VALID));
-        Label label = label(explainAndDetect(dialect, Map.of("timeoutSeconds", 1)), parliament);
+        server.then(Reply.slow(1500, VALID));
+        Label label = label(explainAndDetect(dialect, Map.of("timeoutSeconds", 0.5)), parliament);
         assertThat(label.status()).isEqualTo(Label.Status.OK);
         assertThat(label.cost().perCall()).extracting(Cost.Call::outcome).containsExactly("timeout", "ok", "ok");
         // the timed-out call reported nothing to the client, so it costs nothing in the label
@@ -226,7 +249,7 @@ class LlmLabellingTest {
         ScriptedLlmServer.Request explain = server.requests().get(0);
         assertThat(explain.system()).isEqualTo(Prompts.EXPLAIN_SYSTEM);
         JsonNode examples = Oracle.examples(explain.user());
-        assertThat(examples).hasSize(40);
+        assertThat(examples).hasSize(Sizes.of(LabelConfig.DEFAULTS, state).explain());
         assertThat(examples.get(0).get("text").asText()).isEqualTo(attack.replace(" Parliament", " <<Parliament>>"));
         assertThat(explain.user()).contains(Json.writeString(examples.get(0).get("text").asText()));
         // and the label is what the structured field said
@@ -292,7 +315,7 @@ class LlmLabellingTest {
     @ParameterizedTest
     @EnumSource(Dialect.class)
     void unreadableAnswersCountAsWrongAndAreNeverDropped(Dialect dialect) throws Exception {
-        // given a model that answers detection for examples 1..80 of 100 correctly and skips the rest
+        // given a model that answers detection for examples 1..80 correctly and skips the rest
         Oracle oracle = new Oracle(Set.of("parliament"), EXPLANATION);
         List<Boolean> truth = new ArrayList<>();
         try (ScriptedLlmServer partial = new ScriptedLlmServer(r -> {
@@ -313,7 +336,7 @@ class LlmLabellingTest {
             Map<String, Object> flags = new HashMap<>(Map.of("scorers", List.of("detection"), "examplesPerPrompt", 100,
                     "baseUrl", partial.baseUrl(dialect)));
             Label label = label(config(dialect, flags), parliament);
-            // then the 20 unanswered count as wrong: BA = (TP/P + TN/N) / 2 over all 100
+            // then the unanswered count as wrong: BA = (TP/P + TN/N) / 2 over all that were asked
             long tp = 0;
             long tn = 0;
             long pos = 0;
@@ -325,11 +348,31 @@ class LlmLabellingTest {
             }
             double expected = ((double) tp / pos + (double) tn / (truth.size() - pos)) / 2;
             Score detection = label.scores().get("detection");
-            assertThat(detection.n()).isEqualTo(100);
-            assertThat(detection.parseFailures()).isEqualTo(20);
-            assertThat(detection.parseFailureRate()).isEqualTo(0.2);
+            int n = truth.size();
+            assertThat(n).isEqualTo(Sizes.of(LabelConfig.DEFAULTS, parliament).scoring()).isGreaterThan(80);
+            assertThat(detection.n()).isEqualTo(n);
+            assertThat(detection.parseFailures()).isEqualTo(n - 80);
+            assertThat(detection.parseFailureRate()).isEqualTo((n - 80) / (double) n);
             assertThat(detection.value()).isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-12));
             assertThat(detection.failures()).containsExactly("no answer for some examples");
+        }
+    }
+
+    /**
+     * What a label of {@code state} under {@code cfg} is made of, counted from the sample and the
+     * config: examples explained from and scored on, examples simulated, prompts per scorer.
+     */
+    record Sizes(int explain, int scoring, int simulated, int classifyPrompts, int simulatePrompts) {
+        static Sizes of(LabelConfig cfg, FeatureState state) {
+            ExampleSampler.Samples s = new ExampleSampler(cfg).sample(state, background, null);
+            int scoring = s.scoring().size();
+            int simulated = Math.min(cfg.simulationExamples(), scoring);
+            return new Sizes(s.explain().size(), scoring, simulated, ceilDiv(scoring, cfg.examplesPerPrompt()),
+                    ceilDiv(simulated, cfg.simulationExamplesPerPrompt()));
+        }
+
+        private static int ceilDiv(int a, int b) {
+            return (a + b - 1) / b;
         }
     }
 

@@ -5,22 +5,55 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.saestream.formats.Npy;
+import dev.saestream.formats.NpyArray;
 import dev.saestream.kafka.Json;
+import dev.saestream.sae.Architecture;
+import dev.saestream.sae.Sae;
+import dev.saestream.sae.SaeConfig;
+import dev.saestream.sae.SaeWeights;
 import java.io.InputStream;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The decoder-cosine ranking against NumPy (src/test/python/label_similar_reference.py). */
 class SimilarFeaturesTest {
+    @TempDir
+    Path dir;
+
     @Test
     void topKEqualsNumpyReference() throws Exception {
-        // given the fixture decoder and NumPy's ranking of it
-        SimilarFeatures sim = SimilarFeatures.fromNpy(Path.of(getClass().getResource("/label/decoder.npy").toURI()));
+        // given the fixture decoder; then its ranking is NumPy's
+        assertRankingIsNumpys(SimilarFeatures.fromNpy(fixture()));
+    }
+
+    @Test
+    void anSaeDirectoryRanksItsDecoderAsNumpyDoes() throws Exception {
+        // given the fixture decoder as the W_dec of an SAE saved in SAELens's format, and loaded back
+        NpyArray decoder = Npy.read(fixture());
+        int dSae = decoder.shape()[0];
+        int dIn = decoder.shape()[1];
+        SaeConfig config = SaeConfig.of(Architecture.STANDARD, dIn, dSae, 0).withId("fixture-sae");
+        SaeWeights weights = SaeWeights.zeros(config);
+        System.arraycopy(decoder.floats(), 0, weights.wDec(), 0, dSae * dIn);
+        Sae.of(config, weights).save(dir);
+        Sae loaded = Sae.load(dir);
+        // then the ranking read from it in place is NumPy's
+        assertRankingIsNumpys(SimilarFeatures.of(loaded));
+    }
+
+    private Path fixture() throws Exception {
+        return Path.of(getClass().getResource("/label/decoder.npy").toURI());
+    }
+
+    /** Every feature's five nearest directions, and their cosines, are NumPy's (src/test/python/label_similar_reference.py). */
+    private void assertRankingIsNumpys(SimilarFeatures sim) throws Exception {
         JsonNode want;
         try (InputStream in = getClass().getResourceAsStream("/label/similar_top5.json")) {
             want = Json.MAPPER.readTree(in);
         }
-        // then every feature's five nearest directions, and their cosines, are NumPy's
+        assertThat(sim.features()).isEqualTo(want.size());
         for (int f = 0; f < sim.features(); f++) {
             JsonNode w = want.get(Integer.toString(f));
             int[] got = sim.mostSimilar(f, 5);
