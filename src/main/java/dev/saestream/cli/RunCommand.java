@@ -44,6 +44,13 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--follow", description = "Keep the stages running after the input is catalogued, until Ctrl-C.")
     boolean follow;
 
+    @Option(names = "--label", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Run the labeller beside the pipeline (default: yes; label.* configures it).")
+    boolean label;
+
+    @Option(names = "--until-labelled", description = "After the input is catalogued, wait until every eligible feature is labelled.")
+    boolean untilLabelled;
+
     @Option(names = "--progress", negatable = true, description = "Show progress bars (default: when on a terminal).")
     Boolean progress;
 
@@ -65,6 +72,7 @@ final class RunCommand implements Callable<Integer> {
             System.out.println("kafka: " + session.bootstrapServers());
             session.createTopics();
             try (Pipeline pipeline = Pipeline.start(session, mc, ec, cc, rf); Admin admin = session.admin()) {
+                Labelling labelling = label ? Labelling.start(settings, session) : null;
                 String sae = pipeline.encoder.saeId();
                 System.out.println("encoding with " + pipeline.encoder.transformer().modelId() + " at "
                         + pipeline.encoder.transformer().hook().alias() + " and SAE " + sae);
@@ -87,11 +95,25 @@ final class RunCommand implements Callable<Integer> {
                 System.out.printf("catalogue of %s: %,d features; codes %.1f bytes/token; %.4f repartition records/token%n",
                         sae, features(pipeline, sae), tokens == 0 ? 0 : (double) counters.codeBytes.get() / tokens,
                         tokens == 0 ? 0 : (double) shardRecords / tokens);
+                if (labelling != null) {
+                    if (untilLabelled) {
+                        try (Progress bar = Progress.start("label", -1, "features", progress)) {
+                            labelling.awaitDone(admin, pipeline, p -> {
+                                bar.maxHint(p.labelled() + p.failed() + p.pending() + p.inFlight());
+                                bar.stepTo(p.labelled() + p.failed());
+                            });
+                        }
+                    }
+                    System.out.println(labelling.summary());
+                }
                 if (follow) {
                     System.out.println("following new input; Ctrl-C stops");
                     CountDownLatch stop = new CountDownLatch(1);
                     Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "run-shutdown"));
                     stop.await();
+                }
+                if (labelling != null) {
+                    labelling.close();
                 }
                 boolean deadLettered = produced.deadLettered() > 0 || counters.deadLettered.get() > 0;
                 return deadLettered ? ExitCode.DEAD_LETTERED : ExitCode.OK;
