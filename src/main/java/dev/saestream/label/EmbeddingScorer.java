@@ -28,8 +28,17 @@ public final class EmbeddingScorer implements Scorer {
     /** ONNX Runtime 1.29 needs more than the JVM's default 1 MiB stack to create its environment. */
     static final long INIT_STACK_BYTES = 32L << 20;
 
+    /** Examples embedded recently: non-activating examples come from one background sample shared by every feature. */
+    static final int CACHED_EMBEDDINGS = 20_000;
+
     private final EmbeddingModel model;
     private final String modelName;
+    private final Map<String, float[]> cache = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, float[]> eldest) {
+            return size() > CACHED_EMBEDDINGS;
+        }
+    };
 
     public EmbeddingScorer(EmbeddingModel model, String modelName) {
         this.model = model;
@@ -55,17 +64,13 @@ public final class EmbeddingScorer implements Scorer {
 
     @Override
     public Score score(String explanation, FeatureState state, List<Example> examples, long seed, CostMeter meter) {
-        List<TextSegment> texts = new ArrayList<>();
-        for (Example e : examples) {
-            texts.add(TextSegment.from(e.text().isBlank() ? "(empty)" : e.text()));
-        }
         String query = modelName.startsWith("bge") ? BGE_QUERY + explanation : explanation;
         float[] q = model.embed(query).content().vector();
-        List<Embedding> embedded = model.embedAll(texts).content();
+        List<float[]> embedded = embed(examples.stream().map(e -> e.text().isBlank() ? "(empty)" : e.text()).toList());
         List<Double> pos = new ArrayList<>();
         List<Double> neg = new ArrayList<>();
         for (int i = 0; i < examples.size(); i++) {
-            double sim = cosine(q, embedded.get(i).vector());
+            double sim = cosine(q, embedded.get(i));
             (examples.get(i).activating() ? pos : neg).add(sim);
         }
         double[] p = pos.stream().mapToDouble(Double::doubleValue).toArray();
@@ -78,6 +83,38 @@ public final class EmbeddingScorer implements Scorer {
         details.put("meanSimilarityNonActivating", Stats.mean(n));
         return new Score("roc_auc", Stats.auc(p, n), examples.size(), ci.low(), ci.high(), "delong", 0, 0,
                 modelName, details, List.of());
+    }
+
+    /** The embeddings of {@code texts}, computing only those not cached. */
+    private List<float[]> embed(List<String> texts) {
+        List<String> missing = new ArrayList<>();
+        synchronized (cache) {
+            for (String t : texts) {
+                if (!cache.containsKey(t) && !missing.contains(t)) {
+                    missing.add(t);
+                }
+            }
+        }
+        if (!missing.isEmpty()) {
+            List<Embedding> made = model.embedAll(missing.stream().map(TextSegment::from).toList()).content();
+            synchronized (cache) {
+                for (int i = 0; i < missing.size(); i++) {
+                    cache.put(missing.get(i), made.get(i).vector());
+                }
+            }
+        }
+        List<float[]> out = new ArrayList<>(texts.size());
+        synchronized (cache) {
+            for (String t : texts) {
+                float[] v = cache.get(t);
+                if (v == null) {
+                    // evicted by a concurrent score of another feature: embed it again
+                    v = model.embed(t).content().vector();
+                }
+                out.add(v);
+            }
+        }
+        return out;
     }
 
     /** cos(a, b) = a·b / (|a| |b|). */
