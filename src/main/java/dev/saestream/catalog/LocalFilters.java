@@ -24,9 +24,9 @@ final class LocalFilters {
     }
 
     private final class PerSae {
-        MinFloatHeap[] top = new MinFloatHeap[0];
-        MaxKeyHeap[] reservoir = new MaxKeyHeap[0];
-        final MaxKeyHeap background = new MaxKeyHeap(backgroundSize);
+        SmallestKeys[] top = new SmallestKeys[0];
+        SmallestKeys[] reservoir = new SmallestKeys[0];
+        final SmallestKeys background = new SmallestKeys(backgroundSize);
 
         void grow(int feature) {
             if (feature >= top.length) {
@@ -35,8 +35,8 @@ final class LocalFilters {
                 reservoir = Arrays.copyOf(reservoir, n);
             }
             if (top[feature] == null) {
-                top[feature] = new MinFloatHeap(topK);
-                reservoir[feature] = new MaxKeyHeap(reservoirSize);
+                top[feature] = new SmallestKeys(topK);
+                reservoir[feature] = new SmallestKeys(reservoirSize);
             }
         }
     }
@@ -49,86 +49,35 @@ final class LocalFilters {
     boolean admitWindow(String saeId, int feature, float value, long sampleKey) {
         PerSae s = sae(saeId);
         s.grow(feature);
-        boolean top = s.top[feature].offer(value);
-        boolean res = s.reservoir[feature].offer(sampleKey);
+        boolean top = s.top[feature].offer(activationKey(value));
+        boolean res = s.reservoir[feature].offer(samplingKey(sampleKey));
         return top || res;
     }
 
     boolean admitBackground(String saeId, long sampleKey) {
-        return sae(saeId).background.offer(sampleKey);
+        return sae(saeId).background.offer(samplingKey(sampleKey));
     }
 
-    /** The k largest values offered so far; offering one that ties the smallest kept is admitted (ties are decided downstream). */
-    static final class MinFloatHeap {
-        private final float[] heap;
-        private int size;
-
-        MinFloatHeap(int capacity) {
-            heap = new float[capacity];
-        }
-
-        boolean offer(float v) {
-            if (size < heap.length) {
-                heap[size] = v;
-                up(size++);
-                return true;
-            }
-            if (v < heap[0]) {
-                return false;
-            }
-            heap[0] = v;
-            down();
-            return true;
-        }
-
-        private void up(int i) {
-            while (i > 0) {
-                int p = (i - 1) >>> 1;
-                if (heap[p] <= heap[i]) {
-                    return;
-                }
-                float t = heap[p];
-                heap[p] = heap[i];
-                heap[i] = t;
-                i = p;
-            }
-        }
-
-        private void down() {
-            int i = 0;
-            while (true) {
-                int l = 2 * i + 1;
-                if (l >= size) {
-                    return;
-                }
-                int c = l + 1 < size && heap[l + 1] < heap[l] ? l + 1 : l;
-                if (heap[i] <= heap[c]) {
-                    return;
-                }
-                float t = heap[c];
-                heap[c] = heap[i];
-                heap[i] = t;
-                i = c;
-            }
-        }
-    }
-
-    /** The k smallest sampling keys (unsigned) offered so far; a key equal to the largest kept is admitted. */
-    static final class MaxKeyHeap {
+    /**
+     * The k smallest keys offered so far (a max-heap of them). Offering a key equal to the largest
+     * kept is admitted: ties are decided downstream, where the whole order is known.
+     */
+    static final class SmallestKeys {
         private final long[] heap;
         private int size;
 
-        MaxKeyHeap(int capacity) {
+        SmallestKeys(int capacity) {
             heap = new long[capacity];
         }
 
+        /** True when {@code k} is among the smallest so far, which it then joins. */
         boolean offer(long k) {
             if (size < heap.length) {
                 heap[size] = k;
                 up(size++);
                 return true;
             }
-            if (Long.compareUnsigned(k, heap[0]) > 0) {
+            if (k > heap[0]) {
                 return false;
             }
             heap[0] = k;
@@ -139,12 +88,10 @@ final class LocalFilters {
         private void up(int i) {
             while (i > 0) {
                 int p = (i - 1) >>> 1;
-                if (Long.compareUnsigned(heap[p], heap[i]) >= 0) {
+                if (heap[p] >= heap[i]) {
                     return;
                 }
-                long t = heap[p];
-                heap[p] = heap[i];
-                heap[i] = t;
+                swap(p, i);
                 i = p;
             }
         }
@@ -156,15 +103,31 @@ final class LocalFilters {
                 if (l >= size) {
                     return;
                 }
-                int c = l + 1 < size && Long.compareUnsigned(heap[l + 1], heap[l]) > 0 ? l + 1 : l;
-                if (Long.compareUnsigned(heap[i], heap[c]) >= 0) {
+                int c = l + 1 < size && heap[l + 1] > heap[l] ? l + 1 : l;
+                if (heap[i] >= heap[c]) {
                     return;
                 }
-                long t = heap[c];
-                heap[c] = heap[i];
-                heap[i] = t;
+                swap(c, i);
                 i = c;
             }
         }
+
+        private void swap(int a, int b) {
+            long t = heap[a];
+            heap[a] = heap[b];
+            heap[b] = t;
+        }
+    }
+
+    /** Larger activations give smaller keys, so the top-k values are the smallest keys. */
+    static long activationKey(float value) {
+        int bits = Float.floatToIntBits(value);
+        int ascending = bits ^ (bits < 0 ? 0x7FFFFFFF : 0);
+        return -(long) ascending;
+    }
+
+    /** Unsigned sampling keys in signed order. */
+    static long samplingKey(long unsigned) {
+        return unsigned ^ Long.MIN_VALUE;
     }
 }
