@@ -49,6 +49,9 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         // Models come from jars or local directories, never from the network.
         System.setProperty("ai.djl.offline", "true");
+        // The catalog's instances answer each other over the JDK's HTTP server: without this, each
+        // small answer waits 40 ms for Nagle's algorithm.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         System.exit(commandLine().execute(args));
     }
 

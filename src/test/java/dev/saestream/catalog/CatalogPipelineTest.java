@@ -10,7 +10,6 @@ import dev.saestream.kafka.TopicAdmin;
 import dev.saestream.kafka.TopicSpecs;
 import dev.saestream.kafka.Topics;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
