@@ -154,18 +154,24 @@ final class SaeMath {
     /** The k largest positive of pre[off, off + dSae) (times norms, when given) as unsorted sort keys in heap[0, n). */
     static int topK(float[] pre, int off, int dSae, int k, float[] norms, long[] heap) {
         int n = 0;
+        // once the heap is full, most values fall below its worst and are skipped on one float compare
+        float floor = 0f;
         for (int j = 0; j < dSae; j++) {
             float v = norms == null ? pre[off + j] : pre[off + j] * norms[j];
-            if (!(v > 0f)) {
+            if (!(v > 0f) || v < floor) {
                 continue;
             }
             long key = key(v, j);
             if (n < k) {
                 heap[n] = key;
                 siftUp(heap, n++);
+                if (n == k) {
+                    floor = valueOf(heap[0]);
+                }
             } else if (key < heap[0]) {
                 heap[0] = key;
                 siftDown(heap, n);
+                floor = valueOf(heap[0]);
             }
         }
         return n;
