@@ -452,23 +452,26 @@ public final class SaeTrainer {
             int po = i * m;
             int xo = i * d;
             int n = 0;
-            // a min-heap of the kAux largest, keyed so that larger values and then lower indices win
+            // SaeMath's heap of the best keys, worst on top; here values may be negative, so the key
+            // is built from order-preserving bits, inverted so that larger values make smaller keys
             for (int j = 0; j < m; j++) {
                 if (!dead[j]) {
                     continue;
                 }
-                long key = ((long) sortableBits(pre[po + j]) << 32) | (0xffffffffL - j);
+                long key = ((long) ~sortableBits(pre[po + j]) << 32) | j;
                 if (n < kAux) {
                     heap[n] = key;
-                    siftUp(heap, n++);
-                } else if (key > heap[0]) {
+                    SaeMath.siftUp(heap, n++);
+                } else if (key < heap[0]) {
                     heap[0] = key;
-                    siftDown(heap, n);
+                    SaeMath.siftDown(heap, n);
                 }
             }
+            // a canonical order (value descending, then index), so that sums do not depend on the heap's layout
+            Arrays.sort(heap, 0, n);
             Arrays.fill(ehat, 0f);
             for (int t = 0; t < n; t++) {
-                int j = (int) (0xffffffffL - (heap[t] & 0xffffffffL));
+                int j = (int) heap[t];
                 r.jAux[t] = j;
                 r.aAux[t] = pre[po + j];
                 axpy(r.aAux[t], wDec, j * d, ehat, 0, d);
@@ -713,37 +716,6 @@ public final class SaeTrainer {
     private static int sortableBits(float v) {
         int bits = Float.floatToRawIntBits(v);
         return bits >= 0 ? bits : bits ^ 0x7fffffff;
-    }
-
-    private static void siftUp(long[] h, int i) {
-        while (i > 0) {
-            int parent = (i - 1) >> 1;
-            if (h[parent] <= h[i]) {
-                return;
-            }
-            long t = h[parent];
-            h[parent] = h[i];
-            h[i] = t;
-            i = parent;
-        }
-    }
-
-    private static void siftDown(long[] h, int n) {
-        int i = 0;
-        while (true) {
-            int l = 2 * i + 1;
-            if (l >= n) {
-                return;
-            }
-            int c = l + 1 < n && h[l + 1] < h[l] ? l + 1 : l;
-            if (h[i] <= h[c]) {
-                return;
-            }
-            long t = h[c];
-            h[c] = h[i];
-            h[i] = t;
-            i = c;
-        }
     }
 
     static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
