@@ -101,13 +101,14 @@ abstract class TrainingData {
             this.buffer = new float[Math.multiplyExact(capacity, d)];
             this.stage = new float[STAGE_ROWS * d];
             this.rnd = new Random(seed);
+            log.info("filling a shuffle buffer of {} token activations", capacity);
             while (filled < capacity && pull(buffer, filled)) {
                 filled++;
             }
             if (filled == 0) {
                 throw new IllegalArgumentException("the activation stream is empty: there is nothing to train on");
             }
-            log.debug("shuffle buffer holds {} rows of {}", filled, capacity);
+            log.debug("the shuffle buffer holds {} rows of {}", filled, capacity);
         }
 
         @Override
