@@ -163,10 +163,17 @@ public final class SaeTrainCommand implements Callable<Integer> {
                         pass -> input.documents(settings, pass == 1 ? refused : new AtomicLong()));
                 TransformerActivations stream = new TransformerActivations(transformer, docs, mc.batchSize());
                 Progress bar = Progress.start("train", steps(cfg), "steps", null)) {
+            // ordered maps, so that a repeated run writes the same cfg.json byte for byte
+            Map<String, Object> hook = new LinkedHashMap<>();
+            hook.put("alias", transformer.hook().alias());
+            hook.put("tensor", transformer.hook().tensor());
+            Map<String, Object> documents = new LinkedHashMap<>();
+            documents.put("split", DocumentSplit.description());
+            documents.put("special_tokens", mc.includeSpecialTokens());
+            documents.put("window_overlap", mc.overlap());
             Map<String, Object> extra = new LinkedHashMap<>();
-            extra.put("saestream_hook", Map.of("alias", transformer.hook().alias(), "tensor", transformer.hook().tensor()));
-            extra.put("saestream_documents", Map.of("split", DocumentSplit.description(),
-                    "special_tokens", mc.includeSpecialTokens(), "window_overlap", mc.overlap()));
+            extra.put("saestream_hook", hook);
+            extra.put("saestream_documents", documents);
             SaeProvenance source = new SaeProvenance(modelName != null ? modelName : transformer.modelId(),
                     hookName != null ? hookName : transformer.hook().saeLensName(),
                     contextSize != null ? contextSize : transformer.maxTokens(),
