@@ -1,8 +1,6 @@
 package dev.saestream.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.saestream.corpus.Document;
-import dev.saestream.corpus.Europarl;
 import dev.saestream.formats.Npy;
 import dev.saestream.kafka.Json;
 import dev.saestream.model.ModelConfig;
@@ -10,19 +8,16 @@ import dev.saestream.model.TokenActivations;
 import dev.saestream.model.Transformer;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import picocli.CommandLine;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -46,20 +41,8 @@ public final class ActivationsCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @ArgGroup(multiplicity = "1")
-    Source source;
-
-    static final class Source {
-        @Option(names = "--input", paramLabel = "FILE",
-                description = "Texts: .jsonl with {\"id\", \"text\"} per line, or plain text with one document per line.")
-        Path input;
-
-        @Option(names = "--corpus", paramLabel = "NAME", description = "A bundled corpus: europarl.")
-        String corpus;
-    }
-
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "0", description = "At most N documents (0: all).")
-    long limit;
+    @Mixin
+    InputOptions input;
 
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output directory (created if missing).")
     Path out;
@@ -77,17 +60,18 @@ public final class ActivationsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         ModelConfig config = model.config(configOption.settings());
-        if (limit < 0) {
-            throw new IllegalArgumentException("--limit must be >= 0, got " + limit);
+        if (!input.given()) {
+            throw new IllegalArgumentException("give --corpus europarl or --input PATH (or '-' for stdin)");
         }
         Files.createDirectories(out);
         AtomicLong documents = new AtomicLong();
+        AtomicLong refused = new AtomicLong();
         long rows;
-        try (Stream<Document> docs = documents();
+        try (Stream<Document> docs = input.documents(configOption.settings(), refused);
                 Transformer transformer = Transformer.open(config);
                 Npy.Writer acts = new Npy.Writer(out.resolve(ACTS), transformer.width());
                 BufferedWriter tokens = Files.newBufferedWriter(out.resolve(TOKENS), StandardCharsets.UTF_8);
-                Progress progress = Progress.start("activations", expectedDocuments(), "docs", null)) {
+                Progress progress = Progress.start("activations", input.expected(), "docs", null)) {
             Iterator<Document> it = docs.iterator();
             int chunkSize = 4 * config.batchSize();
             while (it.hasNext()) {
@@ -106,8 +90,9 @@ public final class ActivationsCommand implements Callable<Integer> {
                     transformer.width(), rows, documents.get(), transformer.maxTokens(), config.includeSpecialTokens());
             Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(out.resolve(META).toFile(), meta);
         }
-        spec.commandLine().getOut().printf("wrote %d token activations from %d documents to %s (%s, %s, %s)%n",
-                rows, documents.get(), out, ACTS, TOKENS, META);
+        spec.commandLine().getOut().printf("wrote %d token activations from %d documents to %s (%s, %s, %s)%s%n",
+                rows, documents.get(), out, ACTS, TOKENS, META,
+                refused.get() > 0 ? "; skipped " + refused.get() + " unreadable inputs (see the log)" : "");
         spec.commandLine().getOut().flush();
         return ExitCode.OK;
     }
@@ -119,62 +104,5 @@ public final class ActivationsCommand implements Callable<Integer> {
             tokens.write(Json.writeString(row));
             tokens.newLine();
         }
-    }
-
-    private long expectedDocuments() {
-        if (source.corpus != null) {
-            return limit > 0 ? Math.min(limit, Europarl.DOCUMENTS) : Europarl.DOCUMENTS;
-        }
-        return limit > 0 ? limit : -1;
-    }
-
-    /** The chosen documents, each with an id. */
-    private Stream<Document> documents() throws IOException {
-        Stream<Document> docs;
-        if (source.corpus != null) {
-            if (!source.corpus.equalsIgnoreCase(Europarl.NAME)) {
-                throw new IllegalArgumentException("unknown corpus '" + source.corpus + "'; bundled: " + Europarl.NAME);
-            }
-            AtomicLong line = new AtomicLong();
-            docs = Europarl.documents(0).map(d -> {
-                long n = line.incrementAndGet();
-                return d.id() != null ? d : d.withId(Europarl.NAME + "/" + n);
-            });
-        } else {
-            docs = readFile(source.input);
-        }
-        return limit > 0 ? docs.limit(limit) : docs;
-    }
-
-    /** JSON Lines ({@code .jsonl}) with a {@code text} and an optional {@code id}, else one document per non-blank line. */
-    static Stream<Document> readFile(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new IOException("input file " + file + " does not exist");
-        }
-        boolean jsonl = file.getFileName().toString().endsWith(".jsonl");
-        String name = file.getFileName().toString();
-        AtomicLong line = new AtomicLong();
-        return Files.lines(file, StandardCharsets.UTF_8).map(s -> {
-            long n = line.incrementAndGet();
-            if (s.isBlank()) {
-                return null;
-            }
-            String fallbackId = name + ":" + n;
-            if (!jsonl) {
-                return new Document(fallbackId, s, name, null, Map.of("line", Long.toString(n)));
-            }
-            try {
-                JsonNode node = Json.MAPPER.readTree(s);
-                JsonNode text = node.get("text");
-                if (text == null || !text.isTextual()) {
-                    throw new IllegalArgumentException(file + " line " + n + " has no \"text\" string");
-                }
-                JsonNode id = node.get("id");
-                return new Document(id != null && !id.isNull() ? id.asText() : fallbackId, text.asText(), name, null,
-                        Map.of("line", Long.toString(n)));
-            } catch (IOException e) {
-                throw new UncheckedIOException(file + " line " + n + " is not JSON: " + e.getMessage(), e);
-            }
-        }).filter(d -> d != null);
     }
 }

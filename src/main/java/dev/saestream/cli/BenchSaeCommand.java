@@ -35,11 +35,22 @@ public final class BenchSaeCommand implements Callable<Integer> {
     @Option(names = "--train-tokens", defaultValue = "32768", description = "tokens for the training measurement (default ${DEFAULT-VALUE})")
     long trainTokens;
 
+    @Option(names = "--sae", paramLabel = "DIR",
+            description = "measure this SAE (a SAELens directory) on random inputs of its width, instead of the random TopK SAEs;"
+                    + " no training measurement")
+    java.nio.file.Path saeDir;
+
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         int all = SaeEncoders.allThreads();
         System.out.printf("saestream bench sae: %d cores, %s %s, %d-token batches, %.1f s per encoder%n", all,
                 System.getProperty("java.vm.name"), System.getProperty("java.version"), rows, seconds);
+        if (saeDir != null) {
+            Sae sae = Sae.load(saeDir);
+            System.out.printf("%nSAE %s (%s)%n", sae.id(), saeDir);
+            encode(sae, all);
+            return ExitCode.OK;
+        }
         List<int[]> shapes = new ArrayList<>(List.of(new int[] {384, 3072, 32}));
         if (!smallOnly) {
             shapes.add(new int[] {768, 24576, 32});
@@ -52,9 +63,15 @@ public final class BenchSaeCommand implements Callable<Integer> {
     }
 
     private void encode(int dIn, int dSae, int k, int all) {
-        Sae sae = SaeBench.randomTopK(dIn, dSae, k, 1);
+        encode(SaeBench.randomTopK(dIn, dSae, k, 1), all);
+    }
+
+    private void encode(Sae sae, int all) {
+        int dIn = sae.config().dIn();
+        int dSae = sae.config().dSae();
         float[] x = SaeBench.randomInput(rows, dIn, 2);
-        System.out.printf("%nencode: d_in %d, d_sae %d, k %d (%.2f MFLOP/token)%n", dIn, dSae, k, 2.0 * dIn * dSae / 1e6);
+        System.out.printf("%nencode: %s, d_in %d, d_sae %d%s (%.2f MFLOP/token)%n", sae.config().architecture().cfgName(),
+                dIn, dSae, sae.config().k() > 0 ? ", k " + sae.config().k() : "", 2.0 * dIn * dSae / 1e6);
         System.out.printf("  %-22s %12s %9s %10s %12s %9s%n", "encoder", "tokens/s", "GFLOP/s", "x reference", "max rel err", "rows diff");
         List<Supplier<SaeEncoder>> encoders = new ArrayList<>();
         encoders.add(() -> SaeEncoders.reference(sae));
@@ -86,7 +103,7 @@ public final class BenchSaeCommand implements Callable<Integer> {
         float[] data = SaeBench.randomInput(rowsData, dIn, 5);
         System.out.printf("%ntrain: topk, d_in %d, d_sae 3072, k 32, batch 1024, %,d tokens%n", dIn, trainTokens);
         for (int threads : all > 1 ? new int[] {1, all} : new int[] {1}) {
-            TrainConfig cfg = new TrainConfig("topk", 3072, 32, 0, 0, 1024, trainTokens, 1.0 / 32, 8192, 1, threads);
+            TrainConfig cfg = new TrainConfig("topk", 3072, 32, 0, 0, 1024, trainTokens, 1.0 / 32, 8192, 1, threads, 1024);
             SaeTrainer.Result r = SaeTrainer.train(data, rowsData, dIn, cfg, null, null);
             System.out.printf("  %d thread%s: %,.0f tokens/s%n", threads, threads == 1 ? " " : "s", r.tokensPerSecond());
         }

@@ -1,6 +1,8 @@
 package dev.saestream.cli;
 
 import dev.saestream.config.Settings;
+import dev.saestream.corpus.Document;
+import dev.saestream.corpus.DocumentIds;
 import dev.saestream.corpus.Europarl;
 import dev.saestream.corpus.SourceItem;
 import dev.saestream.corpus.SourceOptions;
@@ -12,11 +14,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 
-/** Where documents come from: shared by {@code produce} and {@code run}. */
+/** Where documents come from: shared by {@code produce}, {@code run}, {@code activations} and {@code sae train|eval}. */
 public final class InputOptions {
+    private static final Logger log = LoggerFactory.getLogger(InputOptions.class);
+
     @Option(names = "--corpus", paramLabel = "NAME", description = "A bundled corpus: europarl.")
     String corpus;
 
@@ -80,5 +87,22 @@ public final class InputOptions {
             throw new IllegalArgumentException("nothing to read: give --corpus europarl or --input PATH (or '-' for stdin)");
         }
         return parts.stream().reduce(Stream::concat).orElseThrow();
+    }
+
+    /**
+     * The documents read, each keyed as {@code produce} keys it (its own id, else a hash of its
+     * text), for commands that read texts without Kafka. Refused inputs are logged and counted in
+     * {@code refused}. The caller closes the stream.
+     */
+    Stream<Document> documents(Settings settings, AtomicLong refused) {
+        DocumentIds ids = new DocumentIds();
+        return open(produceConfig(settings)).map(ids).<Document>mapMulti((item, out) -> {
+            if (item instanceof SourceItem.Read read) {
+                out.accept(read.document());
+            } else if (item instanceof SourceItem.Refused r) {
+                refused.incrementAndGet();
+                log.warn("skipping {}: {} ({})", r.location(), r.detail(), r.reason());
+            }
+        });
     }
 }

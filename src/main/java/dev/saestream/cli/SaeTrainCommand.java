@@ -1,27 +1,54 @@
 package dev.saestream.cli;
 
+import dev.saestream.config.Settings;
+import dev.saestream.corpus.Document;
 import dev.saestream.formats.NpyArray;
+import dev.saestream.model.ModelConfig;
+import dev.saestream.model.Transformer;
+import dev.saestream.sae.DocumentSplit;
 import dev.saestream.sae.SaeProvenance;
 import dev.saestream.sae.SaeTrainer;
 import dev.saestream.sae.TrainConfig;
+import dev.saestream.sae.TransformerActivations;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code saestream sae train}: trains an SAE on an activations file and saves it as a SAELens directory. */
+/**
+ * {@code saestream sae train}: trains an SAE on an activations file, or on activations streamed
+ * from a transformer over a corpus, and saves it as a SAELens directory.
+ */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train a TopK (AuxK) or ReLU+L1 SAE on activations (acts.npy); saves a SAELens directory."
+        description = "Train a TopK (AuxK) or ReLU+L1 SAE on activations (--acts acts.npy), or straight from a model"
+                + " (--model, --hook) over texts (--corpus europarl or --input PATH), streaming the activations through a"
+                + " shuffle buffer. Texts: one document in 10 (by a hash of its id) is held out for sae eval and never"
+                + " trained on. Saves a SAELens directory."
                 + " Settings: defaults < the 'train' section of the config file < SAESTREAM_TRAIN_* variables < flags.")
 public final class SaeTrainCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(SaeTrainCommand.class);
+
     @Mixin
     ConfigOption config;
 
-    @Option(names = "--acts", required = true, description = "training activations, a [tokens x d_in] float .npy")
+    @Option(names = "--acts", description = "training activations, a [tokens x d_in] float .npy (instead of texts)")
     Path acts;
+
+    @Mixin
+    ModelChoice model;
+
+    @Mixin
+    InputOptions input;
 
     @Option(names = "--out", required = true, description = "output SAE directory")
     Path out;
@@ -44,7 +71,7 @@ public final class SaeTrainCommand implements Callable<Integer> {
     @Option(names = "--batch-size", description = "tokens per step (default 1024)")
     Integer batchSize;
 
-    @Option(names = "--tokens", description = "training tokens (default 2,000,000; data is revisited as needed)")
+    @Option(names = "--tokens", description = "training tokens (default 2,000,000); --acts data and texts are revisited as needed")
     Long tokens;
 
     @Option(names = "--aux-k", description = "AuxK loss coefficient (default 1/32)")
@@ -56,19 +83,23 @@ public final class SaeTrainCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "random seed (default 42)")
     Long seed;
 
-    @Option(names = "--threads", description = "threads (default: all cores)")
+    @Option(names = "--threads", description = "trainer threads (default: all cores); the weights do not depend on it")
     Integer threads;
 
-    @Option(names = "--model-name", description = "metadata: the model the activations come from")
+    @Option(names = "--shuffle-buffer", description = "token activations held to mix documents when training from texts"
+            + " (default 32,768)")
+    Integer shuffleBuffer;
+
+    @Option(names = "--model-name", description = "metadata: the model the activations come from (default with texts: the model)")
     String modelName;
 
-    @Option(names = "--hook-name", description = "metadata: the hook the activations come from")
+    @Option(names = "--hook-name", description = "metadata: the hook the activations come from (default with texts: its SAELens name)")
     String hookName;
 
-    @Option(names = "--context-size", description = "metadata: tokens per context")
+    @Option(names = "--context-size", description = "metadata: tokens per context (default with texts: the model's window)")
     Integer contextSize;
 
-    @Option(names = "--dataset", description = "metadata: the dataset the activations come from")
+    @Option(names = "--dataset", description = "metadata: the dataset the activations come from (default with texts: the inputs)")
     String dataset;
 
     @Option(names = "--id", description = "explicit SAE id (default: model/layerN/arch-width)")
@@ -76,6 +107,21 @@ public final class SaeTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if ((acts != null) == input.given()) {
+            throw new IllegalArgumentException("give either --acts FILE, or texts (--corpus europarl or --input PATH) to run"
+                    + " the model over");
+        }
+        Settings settings = config.settings();
+        TrainConfig cfg = trainConfig(settings);
+        SaeTrainer.Result result = acts != null ? fromFile(cfg) : fromTexts(settings, cfg);
+        result.sae().save(out);
+        SaeTrainer.StepStats last = result.last();
+        System.out.printf("last batch: FVU %.4f, L0 %.2f, dead %.2f%%%n", last.fvu(), last.l0(), 100 * last.deadFraction());
+        System.out.printf("saved %s%n", out);
+        return ExitCode.OK;
+    }
+
+    private TrainConfig trainConfig(Settings settings) {
         Map<String, Object> flags = new HashMap<>();
         flags.put("architecture", architecture);
         flags.put("width", width);
@@ -88,24 +134,151 @@ public final class SaeTrainCommand implements Callable<Integer> {
         flags.put("deadAfterTokens", deadAfter);
         flags.put("seed", seed);
         flags.put("threads", threads);
-        TrainConfig cfg = config.settings().section("train", TrainConfig.defaults(), flags);
+        flags.put("shuffleBuffer", shuffleBuffer);
+        return settings.section("train", TrainConfig.defaults(), flags);
+    }
+
+    private SaeTrainer.Result fromFile(TrainConfig cfg) throws java.io.IOException {
+        if (model.modelGiven()) {
+            throw new IllegalArgumentException("--model and --model-dir apply to texts; --acts are activations already");
+        }
         NpyArray x = Activations.read(acts, 0, null);
         SaeProvenance source = new SaeProvenance(modelName, hookName, contextSize, dataset, id);
-        long steps = (cfg.tokens() + cfg.batchSize() - 1) / cfg.batchSize();
         SaeTrainer.Result result;
-        try (Progress bar = Progress.start("train", steps, "steps", null)) {
-            result = SaeTrainer.train(x.floats(), x.rows(), x.cols(), cfg, source, s -> {
-                bar.stepTo(s.step());
-                bar.extra(String.format(" FVU %.4f  L0 %.1f  dead %.1f%%", s.fvu(), s.l0(), 100 * s.deadFraction()));
-            });
+        try (Progress bar = Progress.start("train", steps(cfg), "steps", null)) {
+            result = SaeTrainer.train(x.floats(), x.rows(), x.cols(), cfg, source, s -> show(bar, s, ""));
         }
-        result.sae().save(out);
-        SaeTrainer.StepStats last = result.last();
-        System.out.printf("trained %s (%s, d_in %d, d_sae %d%s) on %,d tokens from %,d rows in %.1f s (%,.0f tokens/s)%n",
-                result.sae().id(), cfg.architecture(), x.cols(), cfg.width(), "topk".equals(cfg.architecture()) ? ", k " + cfg.k() : "",
-                last.tokens(), x.rows(), result.seconds(), result.tokensPerSecond());
-        System.out.printf("last batch: FVU %.4f, L0 %.2f, dead %.2f%%%n", last.fvu(), last.l0(), 100 * last.deadFraction());
-        System.out.printf("saved %s%n", out);
-        return ExitCode.OK;
+        summary(result, cfg, x.cols(), String.format("from %,d rows", x.rows()));
+        return result;
+    }
+
+    private SaeTrainer.Result fromTexts(Settings settings, TrainConfig cfg) throws java.io.IOException {
+        ModelConfig mc = model.config(settings, Map.of());
+        AtomicLong refused = new AtomicLong();
+        SaeTrainer.Result result;
+        String from;
+        int dIn;
+        try (Transformer transformer = Transformer.open(mc);
+                TrainingDocuments docs = new TrainingDocuments(
+                        pass -> input.documents(settings, pass == 1 ? refused : new AtomicLong()));
+                TransformerActivations stream = new TransformerActivations(transformer, docs, mc.batchSize());
+                Progress bar = Progress.start("train", steps(cfg), "steps", null)) {
+            // ordered maps, so that a repeated run writes the same cfg.json byte for byte
+            Map<String, Object> hook = new LinkedHashMap<>();
+            hook.put("alias", transformer.hook().alias());
+            hook.put("tensor", transformer.hook().tensor());
+            Map<String, Object> documents = new LinkedHashMap<>();
+            documents.put("split", DocumentSplit.description());
+            documents.put("special_tokens", mc.includeSpecialTokens());
+            documents.put("window_overlap", mc.overlap());
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("saestream_hook", hook);
+            extra.put("saestream_documents", documents);
+            SaeProvenance source = new SaeProvenance(modelName != null ? modelName : transformer.modelId(),
+                    hookName != null ? hookName : transformer.hook().saeLensName(),
+                    contextSize != null ? contextSize : transformer.maxTokens(),
+                    dataset != null ? dataset : datasetName(), id, extra);
+            result = SaeTrainer.train(stream, cfg, source, s -> show(bar, s, String.format("  docs %,d", stream.documents())));
+            dIn = transformer.width();
+            from = String.format("of %,d training documents%s (%s at %s)", stream.documents(),
+                    docs.passes() > 1 ? ", read " + docs.passes() + " times," : "", transformer.modelId(),
+                    transformer.hook().alias());
+        }
+        summary(result, cfg, dIn, from);
+        if (refused.get() > 0) {
+            System.out.printf("skipped %,d unreadable inputs (see the log)%n", refused.get());
+        }
+        return result;
+    }
+
+    private static long steps(TrainConfig cfg) {
+        return (cfg.tokens() + cfg.batchSize() - 1) / cfg.batchSize();
+    }
+
+    private static void show(Progress bar, SaeTrainer.StepStats s, String more) {
+        bar.stepTo(s.step());
+        bar.extra(String.format(" FVU %.4f  L0 %.1f  dead %.1f%%%s", s.fvu(), s.l0(), 100 * s.deadFraction(), more));
+    }
+
+    private static void summary(SaeTrainer.Result result, TrainConfig cfg, int dIn, String from) {
+        System.out.printf("trained %s (%s, d_in %d, d_sae %d%s) on %,d tokens %s in %.1f s (%,.0f tokens/s)%n",
+                result.sae().id(), cfg.architecture(), dIn, cfg.width(), "topk".equals(cfg.architecture()) ? ", k " + cfg.k() : "",
+                result.last().tokens(), from, result.seconds(), result.tokensPerSecond());
+    }
+
+    private String datasetName() {
+        StringBuilder sb = new StringBuilder();
+        if (input.corpus != null) {
+            sb.append(input.corpus.toLowerCase(java.util.Locale.ROOT));
+        }
+        for (String in : input.inputs) {
+            sb.append(sb.length() > 0 ? "," : "").append(in);
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The training documents (held-out ones left out), read again from the start when they run
+     * out: the trainer stops at its token count, and a small corpus is revisited like an
+     * activations file is.
+     */
+    static final class TrainingDocuments implements Iterator<Document>, AutoCloseable {
+        /** Opens the documents afresh for pass {@code pass}, counting from 1. */
+        interface Source {
+            Stream<Document> open(int pass) throws java.io.IOException;
+        }
+
+        private final Source source;
+        private Stream<Document> stream;
+        private Iterator<Document> it;
+        private long readThisPass;
+        private int passes;
+
+        TrainingDocuments(Source source) {
+            this.source = source;
+        }
+
+        @Override
+        public boolean hasNext() {
+            try {
+                while (it == null || !it.hasNext()) {
+                    if (it != null && readThisPass == 0) {
+                        return false;
+                    }
+                    if (stream != null) {
+                        stream.close();
+                        log.info("read every training document; starting again from the first (pass {})", passes + 1);
+                    }
+                    stream = source.open(passes + 1).filter(DocumentSplit::training);
+                    it = stream.iterator();
+                    readThisPass = 0;
+                    passes++;
+                }
+                return true;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public Document next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            readThisPass++;
+            return it.next();
+        }
+
+        /** How many times reading has started from the first document. */
+        int passes() {
+            return passes;
+        }
+
+        @Override
+        public void close() {
+            if (stream != null) {
+                stream.close();
+            }
+        }
     }
 }

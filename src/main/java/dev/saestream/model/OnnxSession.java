@@ -2,7 +2,6 @@ package dev.saestream.model;
 
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
-import ai.djl.engine.Engine;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -11,7 +10,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslateException;
 import ai.djl.translate.TranslatorContext;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.io.ByteArrayInputStream;
@@ -28,50 +26,9 @@ import java.util.Set;
  * Thread-safe: each run gets its own predictor, and ONNX Runtime sessions may run concurrently.
  */
 final class OnnxSession implements AutoCloseable {
-    static final String ENGINE = "OnnxRuntime";
-    /** Room for ONNX Runtime's start-up on command lines of up to a few hundred kilobytes; only touched pages cost memory. */
-    private static final long STARTUP_STACK_BYTES = 512L << 20;
-
     private final Model model;
     private final OrtSession.SessionOptions options;
     private final List<String> inputs;
-
-    private static boolean started;
-
-    /**
-     * Starts ONNX Runtime once per process, on a thread with a large stack, with telemetry off.
-     * ONNX Runtime 1.29 matches regular expressions against the process command line when it starts
-     * its telemetry, recursing once per character: a long {@code -cp} overflows the default 1 MB
-     * stack and kills the JVM with no report (microsoft/onnxruntime#32173 is the same code path).
-     * Its only off switch before start is the environment variable ORT_DISABLE_TELEMETRY, which
-     * Java cannot set for its own process.
-     */
-    static synchronized void startRuntime() {
-        if (started) {
-            return;
-        }
-        Throwable[] failure = new Throwable[1];
-        Thread t = new Thread(null, () -> {
-            try {
-                // DJL's engine creates the process's one ONNX Runtime environment; this thread only lends it stack.
-                Engine.getEngine(ENGINE);
-                OrtEnvironment.getEnvironment().setTelemetry(false);
-            } catch (OrtException | RuntimeException | LinkageError e) {
-                failure[0] = e;
-            }
-        }, "onnxruntime-start", STARTUP_STACK_BYTES);
-        t.start();
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while starting ONNX Runtime", e);
-        }
-        if (failure[0] != null) {
-            throw new IllegalStateException("cannot start ONNX Runtime: " + failure[0].getMessage(), failure[0]);
-        }
-        started = true;
-    }
 
     private OnnxSession(Model model, OrtSession.SessionOptions options) {
         this.model = model;
@@ -80,9 +37,9 @@ final class OnnxSession implements AutoCloseable {
     }
 
     static OnnxSession open(Path file, int threads) throws IOException {
-        startRuntime();
+        OnnxRuntime.environment();
         OrtSession.SessionOptions options = options(threads);
-        Model model = Model.newInstance(file.getFileName().toString(), ENGINE);
+        Model model = Model.newInstance(file.getFileName().toString(), OnnxRuntime.ENGINE);
         try {
             String name = file.getFileName().toString();
             model.load(file.toAbsolutePath().getParent(), name.substring(0, name.length() - ".onnx".length()),
@@ -97,9 +54,9 @@ final class OnnxSession implements AutoCloseable {
 
     /** Loads a model held in memory (an edited graph that is not worth a file). */
     static OnnxSession open(byte[] onnx, String name, int threads) throws IOException {
-        startRuntime();
+        OnnxRuntime.environment();
         OrtSession.SessionOptions options = options(threads);
-        Model model = Model.newInstance(name, ENGINE);
+        Model model = Model.newInstance(name, OnnxRuntime.ENGINE);
         try {
             model.load(new ByteArrayInputStream(onnx), Map.of("sessionOptions", options));
             return new OnnxSession(model, options);
@@ -111,7 +68,7 @@ final class OnnxSession implements AutoCloseable {
     }
 
     static OrtSession.SessionOptions options(int threads) throws IOException {
-        startRuntime();
+        OnnxRuntime.environment();
         OrtSession.SessionOptions o = new OrtSession.SessionOptions();
         try {
             o.setIntraOpNumThreads(threads);

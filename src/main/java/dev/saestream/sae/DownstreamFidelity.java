@@ -35,8 +35,19 @@ public record DownstreamFidelity(int documents, long tokens, double meanCosineSa
                 throw new IllegalArgumentException("the hook is " + splice.hookWidth() + " wide but the SAE's d_in is "
                         + sae.config().dIn());
             }
-            HookSplice.Run run = splice.run(document);
+            add(splice.run(document));
+        }
+
+        /** Finishes one document's run with the reconstructed and the zeroed hook; a run of no tokens is skipped. */
+        public void add(HookSplice.Run run) {
+            if (run.tokens() == 0) {
+                return;
+            }
             float[] x = run.hookActivations();
+            if (x.length != (long) run.tokens() * sae.config().dIn()) {
+                throw new IllegalArgumentException("the hook's activations hold " + x.length + " values, not "
+                        + run.tokens() + " tokens × the SAE's d_in " + sae.config().dIn());
+            }
             float[] clean = run.cleanEmbedding();
             float[] recon = sae.reconstruct(x, run.tokens());
             add(run.tokens(), cosine(run.embedWithHook(recon), clean), cosine(run.embedWithHook(new float[x.length]), clean));

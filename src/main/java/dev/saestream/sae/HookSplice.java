@@ -4,8 +4,8 @@ import dev.saestream.corpus.Document;
 
 /**
  * The seam to the transformer for downstream fidelity: run a document up to the hook, and finish
- * the run with the hook's output replaced. The model package implements it; the SAE package only
- * does the arithmetic ({@link DownstreamFidelity}).
+ * the run with the hook's output replaced. {@link TransformerSplice} implements it over the
+ * model package's transformer; {@link DownstreamFidelity} does the arithmetic.
  */
 public interface HookSplice {
     /** The hook's activation width; must equal the SAE's d_in. */
@@ -16,10 +16,10 @@ public interface HookSplice {
 
     /** One document's run, cut at the hook. */
     interface Run {
-        /** Tokens at the hook. */
+        /** Tokens whose hook activation a replacement replaces; 0 for a document the model sees nothing of. */
         int tokens();
 
-        /** The hook's activations, row-major [tokens × hookWidth]. */
+        /** The hook's activations at those tokens, row-major [tokens × hookWidth]. */
         float[] hookActivations();
 
         /** The model's final pooled embedding, unaltered. */

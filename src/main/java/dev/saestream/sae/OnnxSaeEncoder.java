@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.saestream.model.OnnxRuntime;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.Map;
@@ -22,9 +23,6 @@ public final class OnnxSaeEncoder implements SaeEncoder {
     /** Tokens per session run: big enough to amortise the call, small enough to stay in cache. */
     static final int CHUNK_ROWS = 256;
     private static final Logger log = LoggerFactory.getLogger(OnnxSaeEncoder.class);
-    /** Only the pages ONNX Runtime's start-up touches cost memory. */
-    private static final long STARTUP_STACK_BYTES = 512L << 20;
-    private static boolean started;
 
     private final Sae sae;
     private final OrtEnvironment env;
@@ -40,7 +38,7 @@ public final class OnnxSaeEncoder implements SaeEncoder {
         this.threads = threads;
         int k = sae.config().architecture() == Architecture.TOPK ? sae.config().k() : Math.min(kMax, sae.config().dSae());
         this.fragment = SaeOnnx.encoderFragment(sae, "activations", "sae/", k);
-        this.env = environment();
+        this.env = OnnxRuntime.environment();
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
             opts.setIntraOpNumThreads(threads);
             opts.setInterOpNumThreads(1);
@@ -50,37 +48,6 @@ public final class OnnxSaeEncoder implements SaeEncoder {
             throw new IllegalStateException("ONNX Runtime cannot build the SAE encoder: " + e.getMessage(), e);
         }
         this.exact = new BlockedEncoder(sae, 1);
-    }
-
-    /**
-     * ONNX Runtime's environment, started once per process on a thread with a large stack and
-     * with telemetry off. Starting it on a thread with the JVM's default 1 MiB stack kills the JVM
-     * (SIGSEGV, no report) when the command line is long, as the saestream jar's class path
-     * makes it: ONNX Runtime 1.29's telemetry start-up recurses over the command line.
-     */
-    public static synchronized OrtEnvironment environment() {
-        if (!started) {
-            Throwable[] failure = new Throwable[1];
-            Thread t = new Thread(null, () -> {
-                try {
-                    OrtEnvironment.getEnvironment().setTelemetry(false);
-                } catch (OrtException | RuntimeException | LinkageError e) {
-                    failure[0] = e;
-                }
-            }, "onnxruntime-start", STARTUP_STACK_BYTES);
-            t.start();
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while starting ONNX Runtime", e);
-            }
-            if (failure[0] != null) {
-                throw new IllegalStateException("cannot start ONNX Runtime: " + failure[0].getMessage(), failure[0]);
-            }
-            started = true;
-        }
-        return OrtEnvironment.getEnvironment();
     }
 
     @Override

@@ -154,18 +154,25 @@ final class SaeMath {
     /** The k largest positive of pre[off, off + dSae) (times norms, when given) as unsorted sort keys in heap[0, n). */
     static int topK(float[] pre, int off, int dSae, int k, float[] norms, long[] heap) {
         int n = 0;
+        // once the heap is full, most values fall below its worst and are skipped on one well-predicted
+        // compare; testing the sign first would mispredict on every other value
+        float floor = 0f;
         for (int j = 0; j < dSae; j++) {
             float v = norms == null ? pre[off + j] : pre[off + j] * norms[j];
-            if (!(v > 0f)) {
+            if (v < floor || !(v > 0f)) {
                 continue;
             }
             long key = key(v, j);
             if (n < k) {
                 heap[n] = key;
                 siftUp(heap, n++);
+                if (n == k) {
+                    floor = valueOf(heap[0]);
+                }
             } else if (key < heap[0]) {
                 heap[0] = key;
                 siftDown(heap, n);
+                floor = valueOf(heap[0]);
             }
         }
         return n;
@@ -181,7 +188,7 @@ final class SaeMath {
         return Float.intBitsToFloat(0x7f800000 - (int) (key >>> 32));
     }
 
-    private static void siftUp(long[] h, int i) {
+    static void siftUp(long[] h, int i) {
         long x = h[i];
         while (i > 0) {
             int parent = (i - 1) >>> 1;
@@ -194,7 +201,7 @@ final class SaeMath {
         h[i] = x;
     }
 
-    private static void siftDown(long[] h, int n) {
+    static void siftDown(long[] h, int n) {
         long x = h[0];
         int i = 0;
         while (true) {

@@ -1,34 +1,52 @@
 package dev.saestream.sae;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
-import java.util.stream.IntStream;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains an SAE on activations held in memory, in the manner of EleutherAI's sparsify and
- * SAELens: inputs scaled so that E‖x‖ = √d_in (SAELens's expected_average_only_in, folded into
- * the weights at the end), b_dec initialised to the data's geometric median, decoder rows kept at
- * unit norm (the gradient component along each row removed before every step), Adam. TopK adds
- * the AuxK loss: the top d_in/2 dead latents reconstruct the residual. Standard is ReLU with an
- * L1 penalty on the activations. The forward product runs in ONNX Runtime; gradients are written
- * out by hand, using the codes' sparsity.
+ * Trains an SAE in the manner of EleutherAI's sparsify and SAELens: inputs scaled so that
+ * E‖x‖ = √d_in (SAELens's expected_average_only_in, folded into the weights at the end), b_dec
+ * initialised to the data's geometric median, decoder rows kept at unit norm (the gradient
+ * component along each row removed before every step), Adam. TopK adds the AuxK loss: the top
+ * d_in/2 dead latents reconstruct the residual. Standard is ReLU with an L1 penalty on the
+ * activations.
+ *
+ * <p>The forward product runs in ONNX Runtime. The backward pass is written out by hand and uses
+ * the codes' sparsity: rows are processed in parallel, then each latent gathers its gradient from
+ * the rows where it was active, in row order, and takes its Adam step. Every sum therefore runs
+ * in the same order whatever the thread count, so a seeded run gives the same weights on any
+ * number of threads.
  */
 public final class SaeTrainer {
     private static final Logger log = LoggerFactory.getLogger(SaeTrainer.class);
-    private static final double BETA1 = 0.9;
-    private static final double BETA2 = 0.999;
-    private static final double ADAM_EPS = 1e-8;
+    private static final float BETA1 = 0.9f;
+    private static final float BETA2 = 0.999f;
+    private static final float ADAM_EPS = 1e-8f;
     /** Rows used for the input scale and the geometric median. */
     private static final int INIT_SAMPLE = 4096;
+    private static final int GEOMETRIC_MEDIAN_ITERATIONS = 30;
     /**
      * Below this many encoder weights a Java product beats ONNX Runtime, whose per-call cost
      * (copying the weights in as an input) then dominates.
      */
     private static final long ONNX_MIN_WEIGHTS = 1L << 16;
-    /** Tokens of the final pass that measures each feature's firing rate. */
-    private static final int SPARSITY_TOKENS = 100_000;
+    /** Training tokens at the end of the run over which each feature's firing rate is counted. */
+    static final int SPARSITY_TOKENS = 100_000;
+    /** Mixed into the seed for the shuffle buffer, so that it does not replay the initialisation's draws. */
+    private static final long SHUFFLE_SEED = 0x5DEECE66DL;
+    /** The cfg.json metadata key under which the training settings are recorded. */
+    public static final String TRAINING_KEY = "saestream_training";
 
     /** Figures of one training step (batch FVU, mean active features, fraction of latents dead). */
     public record StepStats(long step, long tokens, double fvu, double l0, double deadFraction, double loss) {}
@@ -39,7 +57,7 @@ public final class SaeTrainer {
         void onStep(StepStats stats);
     }
 
-    /** The trained SAE and how long its training steps took (initialisation and the final sparsity pass excluded). */
+    /** The trained SAE and how long its training steps took (initialisation excluded). */
     public record Result(Sae sae, StepStats last, double seconds) {
         public double tokensPerSecond() {
             return last.tokens() / seconds;
@@ -49,8 +67,8 @@ public final class SaeTrainer {
     private SaeTrainer() {}
 
     /**
-     * Trains on {@code x} ([rows × dIn], row-major) and returns an SAE whose cfg.json metadata
-     * records {@code source}.
+     * Trains on {@code x} ([rows × dIn], row-major), revisiting it in a new order each epoch, and
+     * returns an SAE whose cfg.json metadata records {@code source}.
      */
     public static Result train(float[] x, int rows, int dIn, TrainConfig cfg, SaeProvenance source, Listener listener) {
         if (rows <= 0 || x.length != (long) rows * dIn) {
@@ -61,66 +79,131 @@ public final class SaeTrainer {
                 throw new IllegalArgumentException("training activation row " + i / dIn + " has a non-finite value; refusing to train");
             }
         }
-        Run run = new Run(x, rows, dIn, cfg);
-        StepStats last = null;
-        long start = System.nanoTime();
+        return train(new TrainingData.InMemory(x, rows, dIn, cfg.seed()), cfg, source, listener);
+    }
+
+    /**
+     * Trains on {@code cfg.tokens()} rows of {@code stream}, mixed through a shuffle buffer of
+     * {@code cfg.shuffleBuffer()} rows; only the buffer is held in memory. Training ends early,
+     * with a warning, if the stream does.
+     */
+    public static Result train(ActivationStream stream, TrainConfig cfg, SaeProvenance source, Listener listener) {
+        return train(new TrainingData.Shuffled(stream, cfg.shuffleBuffer(), cfg.seed() ^ SHUFFLE_SEED), cfg, source,
+                listener);
+    }
+
+    private static Result train(TrainingData data, TrainConfig cfg, SaeProvenance source, Listener listener) {
         long steps = (cfg.tokens() + cfg.batchSize() - 1) / cfg.batchSize();
-        for (long s = 1; s <= steps; s++) {
-            last = run.step(s);
-            if (listener != null) {
-                listener.onStep(last);
+        long countFrom = Math.max(0, steps * cfg.batchSize() - SPARSITY_TOKENS);
+        try (Run run = new Run(data, cfg)) {
+            StepStats last = null;
+            long start = System.nanoTime();
+            for (long s = 1; s <= steps; s++) {
+                StepStats stats = run.step(s, (s - 1) * cfg.batchSize() >= countFrom);
+                if (stats == null) {
+                    log.warn("the training data ran out after {} steps of {}", s - 1, steps);
+                    break;
+                }
+                last = stats;
+                if (listener != null) {
+                    listener.onStep(last);
+                }
             }
+            if (last == null) {
+                throw new IllegalArgumentException("there were fewer than " + cfg.batchSize()
+                        + " training rows: not even one batch");
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Sae sae = run.finish(source == null ? SaeProvenance.UNKNOWN : source);
+            log.info("trained {} on {} tokens in {} s: FVU {}, L0 {}, dead {}", sae.id(), last.tokens(),
+                    String.format("%.1f", seconds), String.format("%.4f", last.fvu()), String.format("%.1f", last.l0()),
+                    String.format("%.4f", last.deadFraction()));
+            return new Result(sae, last, seconds);
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        Sae sae = run.finish(source == null ? SaeProvenance.UNKNOWN : source);
-        log.info("trained {} on {} tokens in {} s: FVU {}, L0 {}, dead {}", sae.id(), last.tokens(),
-                String.format("%.1f", seconds), String.format("%.4f", last.fvu()), String.format("%.1f", last.l0()),
-                String.format("%.4f", last.deadFraction()));
-        return new Result(sae, last, seconds);
     }
 
     /** The state of one training run. Parameters live in the scaled input space until {@link #finish}. */
-    private static final class Run {
-        final float[] x;
-        final int rows;
+    private static final class Run implements AutoCloseable {
+        final TrainingData data;
         final int d;
         final int m;
+        final int b;
         final TrainConfig cfg;
         final boolean topk;
         final float scale;
-        final Random rnd;
         final OnnxMatmul matmul;
-        // parameters: W_enc [d × m], b_enc [m], W_dec [m × d], b_dec [d]; W_enc transposed for the backward pass
-        final float[] wEnc;
+        final int threads;
+        final ExecutorService pool;
+        // parameters: the encoder kept transposed, W_encᵀ [m × d], so that each latent's weights are one row
+        final float[] wEncT;
         final float[] bEnc;
         final float[] wDec;
         final float[] bDec;
-        final float[] wEncT;
         final Adam aEnc;
         final Adam aBEnc;
         final Adam aDec;
         final Adam aBDec;
         final long[] lastFired;
-        int[] order;
-        int cursor;
+        final long[] fires;
+        long firesTokens;
         long tokens;
+        // per-step buffers, reused
+        final float[] xs;
+        final float[] xc;
+        final float[] pre;
+        final float[] gx;
+        final float[] gAux;
+        final float[] gxc;
+        final boolean[] dead;
+        final double[] mean;
+        final RowResult[] rowResults;
 
-        Run(float[] x, int rows, int d, TrainConfig cfg) {
-            this.x = x;
-            this.rows = rows;
-            this.d = d;
+        /** One row's active latents (values and gradients at the pre-activation) and its loss terms. */
+        static final class RowResult {
+            int n;
+            int[] j = new int[0];
+            float[] a = new float[0];
+            float[] g = new float[0];
+            int nAux;
+            int[] jAux = new int[0];
+            float[] aAux = new float[0];
+            float[] gAux = new float[0];
+            double errSq;
+            double variance;
+            double l1;
+            double auxLoss;
+
+            void reserve(int count, int auxCount) {
+                if (j.length < count) {
+                    j = new int[count];
+                    a = new float[count];
+                    g = new float[count];
+                }
+                if (jAux.length < auxCount) {
+                    jAux = new int[auxCount];
+                    aAux = new float[auxCount];
+                    gAux = new float[auxCount];
+                }
+            }
+        }
+
+        Run(TrainingData data, TrainConfig cfg) {
+            this.data = data;
+            this.d = data.d;
             this.m = cfg.width();
+            this.b = cfg.batchSize();
             this.cfg = cfg;
             this.topk = cfg.arch() == Architecture.TOPK;
-            this.rnd = new Random(cfg.seed());
-            this.matmul = (long) d * m >= ONNX_MIN_WEIGHTS ? new OnnxMatmul(cfg.threads()) : null;
-            int[] sample = sample(rows, Math.min(rows, INIT_SAMPLE));
+            this.threads = cfg.threads();
+            this.pool = threads > 1 ? Executors.newFixedThreadPool(threads - 1, daemonThreads()) : null;
+            this.matmul = (long) d * m >= ONNX_MIN_WEIGHTS ? new OnnxMatmul(threads) : null;
+            Random rnd = new Random(cfg.seed());
+            float[] sample = data.sample(INIT_SAMPLE);
             this.scale = inputScale(sample);
-            wEnc = new float[d * m];
+            wEncT = new float[m * d];
             bEnc = new float[m];
             wDec = new float[m * d];
             bDec = geometricMedian(sample);
-            wEncT = new float[m * d];
             for (int j = 0; j < m; j++) {
                 double norm = 0;
                 for (int p = 0; p < d; p++) {
@@ -131,53 +214,73 @@ public final class SaeTrainer {
                 float inv = (float) (1 / Math.sqrt(norm));
                 for (int p = 0; p < d; p++) {
                     wDec[j * d + p] *= inv;
-                    wEnc[p * m + j] = wDec[j * d + p];
                 }
             }
-            double lr = cfg.effectiveLearningRate();
-            aEnc = new Adam(wEnc.length, lr);
+            System.arraycopy(wDec, 0, wEncT, 0, wDec.length);
+            float lr = (float) cfg.effectiveLearningRate();
+            aEnc = new Adam(wEncT.length, lr);
             aBEnc = new Adam(m, lr);
             aDec = new Adam(wDec.length, lr);
             aBDec = new Adam(d, lr);
             lastFired = new long[m];
-            log.debug("training {} x {} -> {}: input scale {}, lr {}", rows, d, m, scale, lr);
+            fires = new long[m];
+            xs = new float[b * d];
+            xc = new float[b * d];
+            pre = new float[b * m];
+            gx = new float[b * d];
+            gAux = new float[b * d];
+            gxc = new float[b * d];
+            dead = new boolean[m];
+            mean = new double[d];
+            rowResults = new RowResult[b];
+            for (int i = 0; i < b; i++) {
+                rowResults[i] = new RowResult();
+            }
+            log.debug("training {} -> {} on {} threads: input scale {}, lr {}", d, m, threads, scale, lr);
+        }
+
+        private static java.util.concurrent.ThreadFactory daemonThreads() {
+            AtomicInteger n = new AtomicInteger();
+            return r -> {
+                Thread t = new Thread(r, "sae-train-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            };
         }
 
         /** √d / mean ‖x‖, so that scaled inputs have E‖x‖ = √d. */
-        private float inputScale(int[] sample) {
+        private float inputScale(float[] sample) {
+            int n = sample.length / d;
             double sum = 0;
-            for (int r : sample) {
-                double s = 0;
-                for (int p = 0; p < d; p++) {
-                    s += (double) x[r * d + p] * x[r * d + p];
-                }
-                sum += Math.sqrt(s);
+            for (int r = 0; r < n; r++) {
+                sum += Math.sqrt(dot(sample, r * d, sample, r * d, d));
             }
-            double mean = sum / sample.length;
-            return mean == 0 ? 1f : (float) (Math.sqrt(d) / mean);
+            double meanNorm = sum / n;
+            return meanNorm == 0 ? 1f : (float) (Math.sqrt(d) / meanNorm);
         }
 
         /** Weiszfeld's iteration for the point minimising the summed distance to the sample (scaled). */
-        private float[] geometricMedian(int[] sample) {
+        private float[] geometricMedian(float[] sample) {
+            int n = sample.length / d;
             double[] y = new double[d];
-            for (int r : sample) {
+            for (int r = 0; r < n; r++) {
                 for (int p = 0; p < d; p++) {
-                    y[p] += x[r * d + p] * scale / sample.length;
+                    y[p] += sample[r * d + p] * scale / n;
                 }
             }
-            for (int it = 0; it < 30; it++) {
+            for (int it = 0; it < GEOMETRIC_MEDIAN_ITERATIONS; it++) {
                 double[] num = new double[d];
                 double den = 0;
-                for (int r : sample) {
+                for (int r = 0; r < n; r++) {
                     double dist = 0;
                     for (int p = 0; p < d; p++) {
-                        double v = x[r * d + p] * scale - y[p];
+                        double v = sample[r * d + p] * scale - y[p];
                         dist += v * v;
                     }
                     double w = 1 / Math.max(Math.sqrt(dist), 1e-8);
                     den += w;
                     for (int p = 0; p < d; p++) {
-                        num[p] += w * x[r * d + p] * scale;
+                        num[p] += w * sample[r * d + p] * scale;
                     }
                 }
                 for (int p = 0; p < d; p++) {
@@ -191,126 +294,141 @@ public final class SaeTrainer {
             return out;
         }
 
-        private int[] sample(int n, int count) {
-            int[] all = IntStream.range(0, n).toArray();
-            for (int i = 0; i < count; i++) {
-                int j = i + rnd.nextInt(n - i);
-                int t = all[i];
-                all[i] = all[j];
-                all[j] = t;
+        /** One Adam step on one batch; null when the data ran out before a full batch. */
+        StepStats step(long stepNo, boolean countFires) {
+            if (data.next(xs, b) < b) {
+                return null;
             }
-            return Arrays.copyOf(all, count);
-        }
-
-        private int nextRow() {
-            if (order == null || cursor == rows) {
-                order = sample(rows, rows);
-                cursor = 0;
-            }
-            return order[cursor++];
-        }
-
-        StepStats step(long stepNo) {
-            int b = cfg.batchSize();
-            float[] xs = new float[b * d];
-            float[] xc = new float[b * d];
+            Arrays.fill(mean, 0);
             for (int i = 0; i < b; i++) {
-                int r = nextRow();
                 for (int p = 0; p < d; p++) {
-                    xs[i * d + p] = x[r * d + p] * scale;
-                    xc[i * d + p] = xs[i * d + p] - bDec[p];
+                    float v = xs[i * d + p] * scale;
+                    xs[i * d + p] = v;
+                    xc[i * d + p] = v - bDec[p];
+                    mean[p] += v;
                 }
             }
-            float[] pre = preActivations(xc, b);
-            for (int j = 0; j < m; j++) {
-                for (int p = 0; p < d; p++) {
-                    wEncT[j * d + p] = wEnc[p * m + j];
-                }
+            for (int p = 0; p < d; p++) {
+                mean[p] /= b;
             }
+            preActivations();
             tokens += b;
             // dead: no firing for deadAfterTokens tokens (none can be dead before that many were seen)
-            boolean[] dead = new boolean[m];
             int numDead = 0;
             for (int j = 0; j < m; j++) {
-                if (tokens - lastFired[j] > cfg.deadAfterTokens()) {
-                    dead[j] = true;
-                    numDead++;
+                dead[j] = tokens - lastFired[j] > cfg.deadAfterTokens();
+                numDead += dead[j] ? 1 : 0;
+            }
+            int kAux = topk && cfg.auxKCoefficient() > 0 ? Math.min(d / 2, numDead) : 0;
+            double auxCoefficient = cfg.auxKCoefficient() * Math.min(numDead / (double) Math.max(1, d / 2), 1.0);
+            parallel(b, (from, to) -> rows(from, to, kAux, auxCoefficient));
+            int[][] byLatent = entriesByLatent();
+            aEnc.tick();
+            aBEnc.tick();
+            aDec.tick();
+            aBDec.tick();
+            parallel(m, (from, to) -> latents(from, to, byLatent, countFires));
+            float[] gBDec = new float[d];
+            for (int i = 0; i < b; i++) {
+                for (int p = 0; p < d; p++) {
+                    gBDec[p] += gx[i * d + p] - gxc[i * d + p];
                 }
             }
-            float[] gWEncT = new float[m * d];
-            float[] gBEnc = new float[m];
-            float[] gWDec = new float[m * d];
-            float[] gBDec = new float[d];
-            float[] xhat = new float[d];
-            float[] gx = new float[d];
-            float[] gxc = new float[d];
-            long[] scratch = new long[m];
+            aBDec.update(bDec, 0, gBDec, 0, d);
+            if (countFires) {
+                firesTokens += b;
+            }
             double errSq = 0;
+            double totalVar = 0;
             double l1 = 0;
             double auxLoss = 0;
             long active = 0;
-            int kAux = Math.min(d / 2, numDead);
-            double auxScale = Math.min(numDead / (double) Math.max(1, d / 2), 1.0);
-            double[] mean = new double[d];
-            for (int i = 0; i < b; i++) {
-                for (int p = 0; p < d; p++) {
-                    mean[p] += xs[i * d + p] / b;
-                }
+            for (RowResult r : rowResults) {
+                errSq += r.errSq;
+                totalVar += r.variance;
+                l1 += r.l1;
+                auxLoss += r.auxLoss;
+                active += r.n;
             }
-            double totalVar = 0;
-            for (int i = 0; i < b; i++) {
-                int po = i * m;
-                int n = select(pre, po, scratch);
-                active += n;
-                // decode: x̂ = b_dec + Σ a_j W_dec[j]
-                System.arraycopy(bDec, 0, xhat, 0, d);
-                for (int t = 0; t < n; t++) {
-                    int j = (int) scratch[t];
-                    float a = pre[po + j];
-                    lastFired[j] = tokens;
-                    l1 += a;
-                    axpy(a, wDec, j * d, xhat, 0, d);
-                }
-                // loss Σ‖x̂ − x‖² / B: ∂/∂x̂ = 2 (x̂ − x) / B
-                for (int p = 0; p < d; p++) {
-                    float e = xhat[p] - xs[i * d + p];
-                    errSq += e * e;
-                    double dev = xs[i * d + p] - mean[p];
-                    totalVar += dev * dev;
-                    gx[p] = 2f * e / b;
-                    gBDec[p] += gx[p];
-                }
-                Arrays.fill(gxc, 0f);
-                float l1Grad = topk ? 0f : (float) (cfg.l1Coefficient() / b);
-                for (int t = 0; t < n; t++) {
-                    int j = (int) scratch[t];
-                    float a = pre[po + j];
-                    axpy(a, gx, 0, gWDec, j * d, d);
-                    float g = dot(gx, 0, wDec, j * d, d) + l1Grad;
-                    backEncoder(g, j, i, xc, gWEncT, gBEnc, gxc);
-                }
-                if (topk && kAux > 0 && cfg.auxKCoefficient() > 0) {
-                    auxLoss += auxK(pre, po, dead, kAux, auxScale, xs, i, xhat, xc, gWDec, gWEncT, gBEnc, gxc, scratch, b);
-                }
-                for (int p = 0; p < d; p++) {
-                    gBDec[p] -= gxc[p];
-                }
-            }
-            removeParallelComponent(gWDec);
-            aEnc.stepTransposed(wEnc, gWEncT, d, m);
-            aBEnc.step(bEnc, gBEnc);
-            aDec.step(wDec, gWDec);
-            aBDec.step(bDec, gBDec);
-            normaliseDecoder();
             double loss = errSq / b + (topk ? auxLoss : cfg.l1Coefficient() * l1 / b);
             return new StepStats(stepNo, tokens, totalVar == 0 ? 0 : errSq / totalVar, active / (double) b,
                     numDead / (double) m, loss);
         }
 
-        /** Active latents of one row into scratch (as indices): the k largest positive for topk, else all positive. */
+        /** pre = xc W_enc + b_enc, [b × m]. */
+        private void preActivations() {
+            if (matmul != null) {
+                matmul.multiplyTransposed(xc, b, d, wEncT, m, bEnc, pre);
+                return;
+            }
+            parallel(b, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    for (int j = 0; j < m; j++) {
+                        pre[i * m + j] = bEnc[j] + dot(xc, i * d, wEncT, j * d, d);
+                    }
+                }
+            });
+        }
+
+        /**
+         * Forward and backward for rows [from, to) up to the pre-activations: the code, the
+         * reconstruction, ∂loss/∂x̂ (gx), each active latent's gradient at its pre-activation,
+         * and the gradient reaching the centred input through the encoder (gxc).
+         */
+        private void rows(int from, int to, int kAux, double auxCoefficient) {
+            long[] scratch = new long[topk ? Math.max(cfg.k(), kAux) : Math.max(m, kAux)];
+            float[] xhat = new float[d];
+            float[] ehat = new float[d];
+            float l1Grad = topk ? 0f : (float) (cfg.l1Coefficient() / b);
+            for (int i = from; i < to; i++) {
+                RowResult r = rowResults[i];
+                int po = i * m;
+                int xo = i * d;
+                int n = select(pre, po, scratch);
+                r.reserve(n, kAux);
+                r.n = n;
+                r.l1 = 0;
+                // decode: x̂ = b_dec + Σ a_j W_dec[j]
+                System.arraycopy(bDec, 0, xhat, 0, d);
+                for (int t = 0; t < n; t++) {
+                    int j = (int) scratch[t];
+                    float a = pre[po + j];
+                    r.j[t] = j;
+                    r.a[t] = a;
+                    r.l1 += a;
+                    axpy(a, wDec, j * d, xhat, 0, d);
+                }
+                // loss Σ‖x̂ − x‖² / B: ∂/∂x̂ = 2 (x̂ − x) / B
+                double errSq = 0;
+                double variance = 0;
+                for (int p = 0; p < d; p++) {
+                    float e = xhat[p] - xs[xo + p];
+                    errSq += e * e;
+                    double dev = xs[xo + p] - mean[p];
+                    variance += dev * dev;
+                    gx[xo + p] = 2f * e / b;
+                }
+                r.errSq = errSq;
+                r.variance = variance;
+                Arrays.fill(gxc, xo, xo + d, 0f);
+                for (int t = 0; t < n; t++) {
+                    int j = r.j[t];
+                    float g = dot(gx, xo, wDec, j * d, d) + l1Grad;
+                    r.g[t] = g;
+                    axpy(g, wEncT, j * d, gxc, xo, d);
+                }
+                r.nAux = 0;
+                r.auxLoss = 0;
+                if (kAux > 0) {
+                    auxK(i, r, kAux, auxCoefficient, xhat, ehat, scratch);
+                }
+            }
+        }
+
+        /** Active latents of row {@code po / m} into scratch: the k largest positive for topk, else all positive. */
         private int select(float[] pre, int po, long[] scratch) {
-            int n = 0;
             if (!topk) {
+                int n = 0;
                 for (int j = 0; j < m; j++) {
                     if (pre[po + j] > 0f) {
                         scratch[n++] = j;
@@ -319,7 +437,7 @@ public final class SaeTrainer {
                 return n;
             }
             // the inference selection, so training and inference agree on ties
-            n = SaeMath.topK(pre, po, m, cfg.k(), null, scratch);
+            int n = SaeMath.topK(pre, po, m, cfg.k(), null, scratch);
             for (int t = 0; t < n; t++) {
                 scratch[t] = (int) scratch[t];
             }
@@ -327,165 +445,277 @@ public final class SaeTrainer {
         }
 
         /**
-         * AuxK (SAELens's form): the top kAux dead latents by pre-activation reconstruct the
-         * residual x − x̂ through W_dec without bias; returns this row's share of the loss.
+         * AuxK (SAELens's form): the kAux dead latents with the largest pre-activations reconstruct
+         * the residual x − x̂ through W_dec without bias, with loss coefficient · ‖ê − (x − x̂)‖² / B.
          */
-        private double auxK(float[] pre, int po, boolean[] dead, int kAux, double auxScale, float[] xs, int i,
-                            float[] xhat, float[] xc, float[] gWDec, float[] gWEncT, float[] gBEnc, float[] gxc,
-                            long[] scratch, int b) {
+        private void auxK(int i, RowResult r, int kAux, double coefficient, float[] xhat, float[] ehat, long[] heap) {
+            int po = i * m;
+            int xo = i * d;
             int n = 0;
+            // SaeMath's heap of the best keys, worst on top; here values may be negative, so the key
+            // is built from order-preserving bits, inverted so that larger values make smaller keys
             for (int j = 0; j < m; j++) {
-                if (dead[j]) {
-                    // order by value descending; values may be negative, so sort on the raw float order
-                    scratch[n++] = ((long) ~sortableBits(pre[po + j]) << 32) | j;
+                if (!dead[j]) {
+                    continue;
+                }
+                long key = ((long) ~sortableBits(pre[po + j]) << 32) | j;
+                if (n < kAux) {
+                    heap[n] = key;
+                    SaeMath.siftUp(heap, n++);
+                } else if (key < heap[0]) {
+                    heap[0] = key;
+                    SaeMath.siftDown(heap, n);
                 }
             }
-            Arrays.sort(scratch, 0, n);
-            n = Math.min(n, kAux);
-            float[] ehat = new float[d];
+            // a canonical order (value descending, then index), so that sums do not depend on the heap's layout
+            Arrays.sort(heap, 0, n);
+            Arrays.fill(ehat, 0f);
             for (int t = 0; t < n; t++) {
-                int j = (int) (scratch[t] & 0xffffffffL);
-                axpy(pre[po + j], wDec, j * d, ehat, 0, d);
+                int j = (int) heap[t];
+                r.jAux[t] = j;
+                r.aAux[t] = pre[po + j];
+                axpy(r.aAux[t], wDec, j * d, ehat, 0, d);
             }
-            double coef = cfg.auxKCoefficient() * auxScale;
-            float[] g = new float[d];
             double loss = 0;
             for (int p = 0; p < d; p++) {
-                float diff = ehat[p] - (xs[i * d + p] - xhat[p]);
+                float diff = ehat[p] - (xs[xo + p] - xhat[p]);
                 loss += diff * diff;
-                g[p] = (float) (2 * coef * diff / b);
+                gAux[xo + p] = (float) (2 * coefficient * diff / b);
             }
             for (int t = 0; t < n; t++) {
-                int j = (int) (scratch[t] & 0xffffffffL);
-                axpy(pre[po + j], g, 0, gWDec, j * d, d);
-                backEncoder(dot(g, 0, wDec, j * d, d), j, i, xc, gWEncT, gBEnc, gxc);
+                int j = r.jAux[t];
+                float g = dot(gAux, xo, wDec, j * d, d);
+                r.gAux[t] = g;
+                axpy(g, wEncT, j * d, gxc, xo, d);
             }
-            return coef * loss / b;
+            r.nAux = n;
+            r.auxLoss = coefficient * loss / b;
         }
 
-        /** Float bits mapped to ints that order like the floats, negative values included. */
-        private static int sortableBits(float v) {
-            int bits = Float.floatToRawIntBits(v);
-            return bits >= 0 ? bits : bits ^ 0x7fffffff;
-        }
-
-        /** Back through pre = xc W_enc + b_enc for one (row, latent) gradient g. */
-        private void backEncoder(float g, int j, int i, float[] xc, float[] gWEncT, float[] gBEnc, float[] gxc) {
-            gBEnc[j] += g;
-            axpy(g, xc, i * d, gWEncT, j * d, d);
-            axpy(g, wEncT, j * d, gxc, 0, d);
-        }
-
-        private float[] preActivations(float[] xc, int b) {
-            float[] pre = new float[b * m];
-            if (matmul != null) {
-                matmul.multiply(xc, b, d, wEnc, m, bEnc, pre);
-            } else {
-                BlockedEncoder.multiply(xc, b, d, wEnc, m, bEnc, pre);
+        /**
+         * For each latent, the batch entries that reach it, in row order: {@code [row, t]} pairs
+         * flattened, t ≥ 0 for the code's t-th entry and −1 − t for AuxK's t-th.
+         */
+        private int[][] entriesByLatent() {
+            int[] count = new int[m];
+            for (RowResult r : rowResults) {
+                for (int t = 0; t < r.n; t++) {
+                    count[r.j[t]]++;
+                }
+                for (int t = 0; t < r.nAux; t++) {
+                    count[r.jAux[t]]++;
+                }
             }
-            return pre;
-        }
-
-        /** Keeps steps tangent to the unit sphere of each decoder row: g −= (g · w) w. */
-        private void removeParallelComponent(float[] g) {
+            int[][] out = new int[m][];
             for (int j = 0; j < m; j++) {
-                float along = dot(g, j * d, wDec, j * d, d);
-                axpy(-along, wDec, j * d, g, j * d, d);
+                out[j] = new int[2 * count[j]];
             }
+            int[] fill = new int[m];
+            for (int i = 0; i < b; i++) {
+                RowResult r = rowResults[i];
+                for (int t = 0; t < r.n; t++) {
+                    int j = r.j[t];
+                    out[j][fill[j]++] = i;
+                    out[j][fill[j]++] = t;
+                }
+                for (int t = 0; t < r.nAux; t++) {
+                    int j = r.jAux[t];
+                    out[j][fill[j]++] = i;
+                    out[j][fill[j]++] = -1 - t;
+                }
+            }
+            return out;
         }
 
-        private void normaliseDecoder() {
-            for (int j = 0; j < m; j++) {
-                float n = (float) Math.sqrt(dot(wDec, j * d, wDec, j * d, d));
-                if (n > 0) {
-                    for (int p = 0; p < d; p++) {
-                        wDec[j * d + p] /= n;
+        /** Each latent's gradients and its Adam step, with the decoder row kept on the unit sphere. */
+        private void latents(int from, int to, int[][] byLatent, boolean countFires) {
+            float[] gDec = new float[d];
+            float[] gEnc = new float[d];
+            float[] gBias = new float[1];
+            for (int j = from; j < to; j++) {
+                Arrays.fill(gDec, 0f);
+                Arrays.fill(gEnc, 0f);
+                float gb = 0;
+                int fired = 0;
+                int[] e = byLatent[j];
+                for (int q = 0; q < e.length; q += 2) {
+                    int i = e[q];
+                    int t = e[q + 1];
+                    RowResult r = rowResults[i];
+                    float a;
+                    float g;
+                    if (t >= 0) {
+                        a = r.a[t];
+                        g = r.g[t];
+                        axpy(a, gx, i * d, gDec, 0, d);
+                        fired++;
+                    } else {
+                        a = r.aAux[-1 - t];
+                        g = r.gAux[-1 - t];
+                        axpy(a, gAux, i * d, gDec, 0, d);
                     }
+                    axpy(g, xc, i * d, gEnc, 0, d);
+                    gb += g;
+                }
+                if (fired > 0) {
+                    lastFired[j] = tokens;
+                    if (countFires) {
+                        fires[j] += fired;
+                    }
+                }
+                int o = j * d;
+                // keep the step tangent to the unit sphere: g −= (g · w) w
+                axpy(-dot(gDec, 0, wDec, o, d), wDec, o, gDec, 0, d);
+                aDec.update(wDec, o, gDec, 0, d);
+                float norm = (float) Math.sqrt(dot(wDec, o, wDec, o, d));
+                if (norm > 0) {
+                    for (int p = 0; p < d; p++) {
+                        wDec[o + p] /= norm;
+                    }
+                }
+                aEnc.update(wEncT, o, gEnc, 0, d);
+                gBias[0] = gb;
+                aBEnc.update(bEnc, j, gBias, 0, 1);
+            }
+        }
+
+        private interface RangeTask {
+            void run(int from, int to);
+        }
+
+        /** Runs {@code task} over [0, n) split into one contiguous range per thread. */
+        private void parallel(int n, RangeTask task) {
+            if (pool == null || n < 2 * threads) {
+                task.run(0, n);
+                return;
+            }
+            List<Future<?>> futures = new ArrayList<>(threads - 1);
+            for (int t = 1; t < threads; t++) {
+                int from = (int) ((long) n * t / threads);
+                int to = (int) ((long) n * (t + 1) / threads);
+                futures.add(pool.submit(() -> task.run(from, to)));
+            }
+            task.run(0, n / threads);
+            for (Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while training", e);
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    if (e.getCause() instanceof Error err) {
+                        throw err;
+                    }
+                    throw new IllegalStateException(e.getCause());
                 }
             }
         }
 
         /** The trained SAE in the caller's units: the input scale folded into the weights, as SAELens does. */
         Sae finish(SaeProvenance source) {
-            if (matmul != null) {
-                matmul.close();
+            Map<String, Object> training = new LinkedHashMap<>();
+            training.put("architecture", cfg.architecture());
+            training.put("width", m);
+            if (topk) {
+                training.put("k", cfg.k());
+                training.put("aux_k_coefficient", cfg.auxKCoefficient());
+            } else {
+                training.put("l1_coefficient", cfg.l1Coefficient());
             }
+            training.put("learning_rate", cfg.effectiveLearningRate());
+            training.put("batch_size", b);
+            training.put("tokens", tokens);
+            training.put("dead_after_tokens", cfg.deadAfterTokens());
+            training.put("shuffle_buffer", cfg.shuffleBuffer());
+            training.put("seed", cfg.seed());
+            training.put("input_scale", scale);
+            Map<String, Object> extra = new LinkedHashMap<>(source.extra());
+            extra.put(TRAINING_KEY, training);
             SaeConfig c = new SaeConfig(cfg.arch(), d, m, topk ? cfg.k() : 0, false, true, Normalization.NONE, "float32",
-                    source.modelName(), source.hookName(), source.contextSize(), source.datasetPath(), source.id(), null);
-            float[] we = wEnc.clone();
+                    source.modelName(), source.hookName(), source.contextSize(), source.datasetPath(), source.id(), extra);
+            float[] we = new float[d * m];
+            for (int j = 0; j < m; j++) {
+                for (int p = 0; p < d; p++) {
+                    we[p * m + j] = wEncT[j * d + p] * scale;
+                }
+            }
             float[] wd = wDec.clone();
             float[] bd = bDec.clone();
-            for (int i = 0; i < we.length; i++) {
-                we[i] *= scale;
-            }
             for (int i = 0; i < wd.length; i++) {
                 wd[i] /= scale;
             }
             for (int i = 0; i < bd.length; i++) {
                 bd[i] /= scale;
             }
-            Sae sae = Sae.of(c, new SaeWeights(we, bEnc.clone(), wd, bd, null, null, null, null));
-            return Sae.of(c, sae.weights(), logFiringRates(sae));
+            return Sae.of(c, new SaeWeights(we, bEnc.clone(), wd, bd, null, null, null, null), logFiringRates());
         }
 
-        /** log10 of each feature's firing rate over (up to) the first SPARSITY_TOKENS rows, SAELens's sparsity. */
-        private float[] logFiringRates(Sae sae) {
-            int n = Math.min(rows, SPARSITY_TOKENS);
-            long[] fires = new long[m];
-            try (SaeEncoder enc = new OnnxSaeEncoder(sae, cfg.threads(), OnnxSaeEncoder.DEFAULT_K_MAX)) {
-                for (SparseCode code : enc.encode(Arrays.copyOf(x, n * d), n)) {
-                    for (int j : code.indices()) {
-                        fires[j]++;
-                    }
-                }
+        /** log10 of each feature's firing rate over the last training tokens, SAELens's sparsity; null if none were counted. */
+        private float[] logFiringRates() {
+            if (firesTokens == 0) {
+                return null;
             }
             float[] out = new float[m];
             for (int j = 0; j < m; j++) {
-                out[j] = (float) Math.log10(fires[j] / (double) n + 1e-10);
+                out[j] = (float) Math.log10(fires[j] / (double) firesTokens + 1e-10);
             }
             return out;
         }
+
+        @Override
+        public void close() {
+            if (matmul != null) {
+                matmul.close();
+            }
+            if (pool != null) {
+                pool.shutdownNow();
+            }
+        }
     }
 
-    /** Adam's moments for one parameter array. */
+    /** Adam's moments for one parameter array; {@link #tick} once per step, then update any ranges. */
     private static final class Adam {
         final float[] m1;
         final float[] m2;
-        final double lr;
+        final float lr;
         long t;
+        float stepSize;
+        float invC2;
 
-        Adam(int n, double lr) {
+        Adam(int n, float lr) {
             m1 = new float[n];
             m2 = new float[n];
             this.lr = lr;
         }
 
-        void step(float[] w, float[] g) {
+        void tick() {
             t++;
-            double c1 = 1 - Math.pow(BETA1, t);
-            double c2 = 1 - Math.pow(BETA2, t);
-            for (int i = 0; i < w.length; i++) {
-                update(w, i, g[i], c1, c2);
-            }
+            stepSize = (float) (lr / (1 - Math.pow(BETA1, t)));
+            invC2 = (float) (1 / (1 - Math.pow(BETA2, t)));
         }
 
-        /** As {@link #step} for a [rows × cols] parameter whose gradient is given transposed. */
-        void stepTransposed(float[] w, float[] gT, int rows, int cols) {
-            t++;
-            double c1 = 1 - Math.pow(BETA1, t);
-            double c2 = 1 - Math.pow(BETA2, t);
-            for (int r = 0; r < rows; r++) {
-                for (int c = 0; c < cols; c++) {
-                    update(w, r * cols + c, gT[c * rows + r], c1, c2);
-                }
+        /** w[wo + i] −= lr · m̂ / (√v̂ + ε) for g[go + i], i < n. */
+        void update(float[] w, int wo, float[] g, int go, int n) {
+            float s = stepSize;
+            float c2 = invC2;
+            for (int i = 0; i < n; i++) {
+                float gi = g[go + i];
+                float a = BETA1 * m1[wo + i] + (1 - BETA1) * gi;
+                float v = BETA2 * m2[wo + i] + (1 - BETA2) * gi * gi;
+                m1[wo + i] = a;
+                m2[wo + i] = v;
+                w[wo + i] -= s * a / ((float) Math.sqrt(v * c2) + ADAM_EPS);
             }
         }
+    }
 
-        private void update(float[] w, int i, float g, double c1, double c2) {
-            m1[i] = (float) (BETA1 * m1[i] + (1 - BETA1) * g);
-            m2[i] = (float) (BETA2 * m2[i] + (1 - BETA2) * g * g);
-            w[i] -= (float) (lr * (m1[i] / c1) / (Math.sqrt(m2[i] / c2) + ADAM_EPS));
-        }
+    /** Float bits mapped to ints that order like the floats, negative values included. */
+    private static int sortableBits(float v) {
+        int bits = Float.floatToRawIntBits(v);
+        return bits >= 0 ? bits : bits ^ 0x7fffffff;
     }
 
     static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
@@ -494,11 +724,22 @@ public final class SaeTrainer {
         }
     }
 
+    /** Σ a·b with four partial sums, which keeps several multiply-adds in flight. */
     static float dot(float[] a, int ao, float[] b, int bo, int n) {
-        float s = 0;
-        for (int p = 0; p < n; p++) {
-            s += a[ao + p] * b[bo + p];
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        int p = 0;
+        for (; p + 3 < n; p += 4) {
+            s0 += a[ao + p] * b[bo + p];
+            s1 += a[ao + p + 1] * b[bo + p + 1];
+            s2 += a[ao + p + 2] * b[bo + p + 2];
+            s3 += a[ao + p + 3] * b[bo + p + 3];
         }
-        return s;
+        for (; p < n; p++) {
+            s0 += a[ao + p] * b[bo + p];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 }

@@ -13,11 +13,13 @@ package dev.saestream.sae;
  * @param auxKCoefficient weight of the AuxK loss that revives dead latents (topk)
  * @param deadAfterTokens a latent that has not fired for this many tokens counts as dead
  * @param seed            seed for initialisation and shuffling
- * @param threads         threads for the encoder product
+ * @param threads         threads for the forward product and the backward pass (results do not depend on it)
+ * @param shuffleBuffer   rows held to mix a stream of activations (training from a model); unused for
+ *                        activations held in memory, which are reshuffled whole each epoch
  */
 public record TrainConfig(String architecture, int width, int k, double l1Coefficient, double learningRate,
                           int batchSize, long tokens, double auxKCoefficient, long deadAfterTokens, long seed,
-                          int threads) {
+                          int threads, int shuffleBuffer) {
     public TrainConfig {
         if (!"topk".equals(architecture) && !"standard".equals(architecture)) {
             throw new IllegalArgumentException("architecture must be topk or standard, got " + architecture);
@@ -49,12 +51,16 @@ public record TrainConfig(String architecture, int width, int k, double l1Coeffi
         if (threads <= 0) {
             throw new IllegalArgumentException("threads must be positive, got " + threads);
         }
+        if (shuffleBuffer < batchSize) {
+            throw new IllegalArgumentException("shuffleBuffer must hold at least one batch (" + batchSize + " rows), got "
+                    + shuffleBuffer);
+        }
     }
 
     /** The defaults: a TopK SAE of 3072 features, k 32, as for all-MiniLM-L6-v2's 384-wide layers. */
     public static TrainConfig defaults() {
         return new TrainConfig("topk", 3072, 32, 5.0, 0, 1024, 2_000_000, 1.0 / 32, 200_000, 42,
-                Runtime.getRuntime().availableProcessors());
+                Runtime.getRuntime().availableProcessors(), 32_768);
     }
 
     public Architecture arch() {

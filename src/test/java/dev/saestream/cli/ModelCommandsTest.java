@@ -3,6 +3,7 @@ package dev.saestream.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.saestream.corpus.DocumentIds;
 import dev.saestream.formats.Npy;
 import dev.saestream.formats.NpyArray;
 import dev.saestream.kafka.Json;
@@ -54,7 +55,7 @@ class ModelCommandsTest {
 
     @Test
     void activationsWritesNumpyRowsAndOneTokenLinePerRow() throws IOException {
-        // given two documents, one without an id, and a blank line
+        // given two documents, one without an id (keyed by its text's hash, as produce keys it), and a blank line
         Path input = tmp.resolve("docs.jsonl");
         List<String> texts = List.of("The parliament voted on the budget.", "Café 🍕 東京");
         Files.writeString(input, "{\"id\": \"a\", \"text\": \"" + texts.get(0) + "\"}\n\n{\"text\": \"" + texts.get(1) + "\"}\n",
@@ -85,7 +86,7 @@ class ModelCommandsTest {
             TokenActivations t = expected.get(d);
             for (int i = 0; i < t.size(); i++, row++) {
                 JsonNode l = lines.get(row);
-                assertThat(l.get("doc").asText()).isEqualTo(d == 0 ? "a" : "docs.jsonl:3");
+                assertThat(l.get("doc").asText()).isEqualTo(d == 0 ? "a" : DocumentIds.contentHash(texts.get(1)));
                 assertThat(l.get("pos").asInt()).isEqualTo(i);
                 assertThat(l.get("token").asText()).isEqualTo(t.tokens().get(i));
                 assertThat(texts.get(d).substring(l.get("start").asInt(), l.get("end").asInt()))

@@ -2,6 +2,7 @@ package dev.saestream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.saestream.corpus.Document;
 import dev.saestream.formats.Npy;
 import dev.saestream.formats.NpyArray;
 import dev.saestream.sae.Sae;
@@ -13,6 +14,8 @@ import java.io.StringWriter;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -123,5 +126,82 @@ class SaeCommandsTest {
         assertThat(Files.exists(out.resolve(Sae.SPARSITY_FILE))).isTrue();
         assertThat(eval[0]).as("stderr: %s", eval[2]).isEqualTo(0);
         assertThat((String) eval[1]).contains("FVU").contains("relative reconstruction bias").contains("dead fraction");
+    }
+
+    static final String CACHE = Path.of("target", "test-model-cache").toString();
+
+    @Test
+    void trainFromTheModelThenEvalOnHeldOutDocumentsWithDownstreamFidelity() throws IOException {
+        // given
+        Path out = dir.resolve("sae");
+
+        // when a small SAE trains on Europarl activations streamed from the model
+        Object[] train = run("sae", "train", "--corpus", "europarl", "--model", "all-minilm-l6-v2", "--hook", "layer3",
+                "--model-cache", CACHE, "--tokens", "4096", "--batch-size", "256", "--width", "64", "--k", "4",
+                "--shuffle-buffer", "1024", "--threads", "1", "--out", out.toString());
+        Object[] eval = run("sae", "eval", "--sae", out.toString(), "--corpus", "europarl", "--tokens", "1500",
+                "--model-cache", CACHE);
+
+        // then the directory records where its activations came from
+        assertThat(train[0]).as("stderr: %s", train[2]).isEqualTo(0);
+        assertThat((String) train[1]).contains("trained all-minilm-l6-v2/layer3/topk-64").contains("training documents");
+        Sae sae = Sae.load(out);
+        assertThat(sae.config().modelName()).isEqualTo("all-minilm-l6-v2");
+        assertThat(sae.config().hookName()).isEqualTo("blocks.3.hook_resid_post");
+        assertThat(sae.config().contextSize()).isEqualTo(256);
+        assertThat(sae.config().datasetPath()).isEqualTo("europarl");
+        assertThat(sae.config().extraMetadata()).containsKeys("saestream_training", "saestream_documents");
+        // and eval found the model and hook in cfg.json, and ran the splice
+        assertThat(eval[0]).as("stderr: %s", eval[2]).isEqualTo(0);
+        assertThat((String) eval[1]).contains("all-minilm-l6-v2 at layer3, held-out documents").contains("FVU")
+                .contains("cosine, SAE spliced in").contains("cosine, hook zero-ablated")
+                .contains("score (D_zero - D_sae) / D_zero");
+    }
+
+    @Test
+    void trainingDocumentsLeaveOutTheHeldOutOnesAndStartAgainWhenTheyRunOut() {
+        // given 40 documents, of which europarl/15, /24 and /25 are held out
+        List<Document> docs = new ArrayList<>();
+        for (int i = 1; i <= 40; i++) {
+            docs.add(new Document("europarl/" + i, "text " + i, null, null, null));
+        }
+        List<String> expected = docs.stream().map(Document::id)
+                .filter(id -> !List.of("europarl/15", "europarl/24", "europarl/25").contains(id)).toList();
+
+        // when
+        List<String> read = new ArrayList<>();
+        try (SaeTrainCommand.TrainingDocuments training = new SaeTrainCommand.TrainingDocuments(pass -> docs.stream())) {
+            for (int i = 0; i < 2 * expected.size(); i++) {
+                read.add(training.next().id());
+            }
+            assertThat(training.passes()).isEqualTo(2);
+        }
+
+        // then
+        assertThat(read.subList(0, expected.size())).containsExactlyElementsOf(expected);
+        assertThat(read.subList(expected.size(), read.size())).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void evalRefusesAModelWhoseHookIsAnotherWidth() throws Exception {
+        Object[] r = run("sae", "eval", "--sae", fixture("topk-none-f32").toString(), "--corpus", "europarl",
+                "--model", "all-minilm-l6-v2", "--model-cache", CACHE, "--tokens", "100");
+        assertThat(r[0]).isEqualTo(ExitCode.ERROR);
+        assertThat((String) r[2]).contains("all-minilm-l6-v2 at layer3 is 384 wide but the SAE's d_in is 16");
+    }
+
+    @Test
+    void evalNamesTheModelItCannotFind() throws Exception {
+        Object[] r = run("sae", "eval", "--sae", fixture("topk-none-f32").toString(), "--corpus", "europarl");
+        assertThat(r[0]).isEqualTo(ExitCode.ERROR);
+        assertThat((String) r[2]).contains("the SAE was trained on fixture-model, which is not bundled: give --model-dir");
+    }
+
+    @Test
+    void trainWantsActivationsOrTextsNotBoth() throws Exception {
+        Object[] r = run("sae", "train", "--acts", fixture("topk-none-f32").resolve("x.npy").toString(), "--corpus",
+                "europarl", "--out", dir.toString());
+        assertThat(r[0]).isEqualTo(ExitCode.ERROR);
+        assertThat((String) r[2]).contains("give either --acts FILE, or texts");
     }
 }

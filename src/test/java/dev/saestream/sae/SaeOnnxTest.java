@@ -6,6 +6,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.saestream.formats.NpyArray;
+import dev.saestream.model.OnnxRuntime;
 import dev.saestream.model.onnx.Onnx;
 import java.nio.FloatBuffer;
 import java.util.Map;
@@ -46,7 +47,7 @@ class SaeOnnxTest {
         NpyArray x = SaeFixtures.npy(fixture, "x.npy");
         int d = sae.config().dIn();
         int kMax = sae.config().dSae();
-        OrtEnvironment env = OnnxSaeEncoder.environment();
+        OrtEnvironment env = OnnxRuntime.environment();
 
         // when
         SaeOnnx.Decoded decoded;

@@ -1,0 +1,69 @@
+package dev.saestream.cli;
+
+import dev.saestream.config.Settings;
+import dev.saestream.model.ModelConfig;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * Which model and hook, and how texts are windowed: the {@code model} flags of every command that
+ * runs the transformer. {@link ModelOptions} adds batch size and threads; commands whose own
+ * {@code --batch-size} and {@code --threads} mean something else (sae train) use this alone.
+ */
+public final class ModelChoice {
+    @Option(names = "--model", paramLabel = "NAME",
+            description = "Bundled model: all-minilm-l6-v2 (default), all-minilm-l6-v2-q, bge-small-en-v1.5, bge-small-en-v1.5-q.")
+    String name;
+
+    @Option(names = "--model-dir", paramLabel = "DIR",
+            description = "A model directory with model.onnx and tokenizer.json (a Hugging Face ONNX export).")
+    Path dir;
+
+    @Option(names = "--hook", paramLabel = "HOOK",
+            description = "Hook point: layer3 (default), layer3.pre, layer3.attn, layer3.mlp, a SAELens name or a tensor name.")
+    String hook;
+
+    @Option(names = "--max-tokens", paramLabel = "N", description = "Tokens per window, special tokens included (default: the model's maximum).")
+    Integer maxTokens;
+
+    @Option(names = "--overlap", paramLabel = "N", description = "Tokens shared by consecutive windows of a long text (default 32).")
+    Integer overlap;
+
+    @Option(names = "--include-special-tokens", description = "Keep [CLS], [SEP], BOS … with the text's tokens.")
+    Boolean includeSpecialTokens;
+
+    @Option(names = "--model-cache", paramLabel = "DIR",
+            description = "Where edited models are kept (default ~/.cache/saestream/models).")
+    Path cacheDir;
+
+    /** Whether --model or --model-dir was given. */
+    boolean modelGiven() {
+        return name != null || dir != null;
+    }
+
+    /**
+     * The {@code model} section: defaults, then the config file, the environment, then {@code more}
+     * (values a command supplies, such as an SAE's hook) and these flags, a flag given winning.
+     */
+    ModelConfig config(Settings settings, Map<String, Object> more) {
+        Map<String, Object> flags = new HashMap<>(more);
+        Map<String, Object> given = new HashMap<>();
+        given.put("name", name);
+        given.put("dir", dir == null ? null : dir.toString());
+        given.put("hook", hook);
+        given.put("maxTokens", maxTokens);
+        given.put("overlap", overlap);
+        given.put("includeSpecialTokens", includeSpecialTokens);
+        given.put("cacheDir", cacheDir == null ? null : cacheDir.toString());
+        given.forEach((k, v) -> {
+            if (v != null) {
+                flags.put(k, v);
+            }
+        });
+        ModelConfig config = settings.section(ModelConfig.SECTION, ModelConfig.defaults(), flags);
+        // --model on the command line beats a directory from the file or the environment.
+        return name != null && dir == null ? config.withName(name) : config;
+    }
+}
