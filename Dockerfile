@@ -12,5 +12,6 @@ COPY --from=build /src/target/saestream.jar /app/saestream.jar
 COPY --from=build /src/target/lib /app/lib
 COPY config /app/config
 COPY topics /app/topics
+COPY saes /app/saes
 ENV SAESTREAM_JAVA_OPTS="-Xmx4g"
 ENTRYPOINT ["sh", "-c", "exec java $SAESTREAM_JAVA_OPTS -Dai.djl.offline=true -Dsaestream.home=/app -jar /app/saestream.jar \"$@\"", "saestream"]

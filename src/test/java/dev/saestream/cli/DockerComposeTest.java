@@ -1,6 +1,7 @@
 package dev.saestream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -55,8 +56,18 @@ class DockerComposeTest {
                 assertThat(Path.of(e.getValue().get("build").asText()).resolve("Dockerfile")).exists();
             }
         });
-        assertThat(built).contains("topics", "saestream");
+        assertThat(built).contains("topics", "produce", "encode", "catalog", "label");
         assertThat(list(services.get("topics").get("command"))).startsWith("topics", "create");
+    }
+
+    @Test
+    void everyServiceCommandIsAValidSaestreamCommandLine() {
+        compose.get("services").fields().forEachRemaining(e -> {
+            if (e.getValue().has("build")) {
+                String[] args = list(e.getValue().get("command")).toArray(String[]::new);
+                assertThatCode(() -> Main.commandLine().parseArgs(args)).as("service %s", e.getKey()).doesNotThrowAnyException();
+            }
+        });
     }
 
     @Test
@@ -103,6 +114,6 @@ class DockerComposeTest {
             assertThat(topics).contains(m.group());
         }
         String dockerfile = Files.readString(Path.of("Dockerfile"));
-        assertThat(dockerfile).contains("COPY config").contains("COPY topics");
+        assertThat(dockerfile).contains("COPY config").contains("COPY topics").contains("COPY saes");
     }
 }
