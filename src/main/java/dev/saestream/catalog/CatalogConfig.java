@@ -76,7 +76,7 @@ public record CatalogConfig(
     }
 
     public static CatalogConfig defaults() {
-        return new CatalogConfig("saestream-catalog", 50, 15, 16, 200, 1000, 32, 42L, 0, 10_000, 300_000, 1.0, 0.5, 1_000, 1_000,
+        return new CatalogConfig("saestream-catalog", 50, 15, 16, 200, 1000, 32, 42L, 0, 10_000, 300_000, 1.0, 0.5, 5_000, 1_000,
                 1, true, "data/streams");
     }
 

@@ -38,14 +38,15 @@ public final class CatalogTopology {
     /** The topology, counting what it does in {@code counters}. */
     public static Topology build(CatalogConfig config, int shards, CatalogCounters counters) {
         StreamsBuilder builder = new StreamsBuilder();
-        // Caching folds what is written and deleted within one commit (a log entry and its truncation,
-        // a window that enters a sample and leaves it again) into nothing on the changelog. Statistics
-        // are written once per checkpoint anyway, so they write through.
+        // Caching folds what is written and deleted within one commit (a log entry and its truncation)
+        // into nothing on the changelog. Statistics are written once per checkpoint anyway, and windows
+        // and documents rarely leave a sample in the commit they entered it, so those write through: the
+        // record cache's bookkeeping per entry cost more than the changelog records it saved.
         builder.addStateStore(store(CatalogStores.LOG, Stores.inMemoryKeyValueStore(CatalogStores.LOG), Serdes.Long(), true));
         builder.addStateStore(store(CatalogStores.STATS, Stores.inMemoryKeyValueStore(CatalogStores.STATS), Serdes.String(), false));
         builder.addStateStore(store(CatalogStores.TOTALS, Stores.inMemoryKeyValueStore(CatalogStores.TOTALS), Serdes.String(), false));
-        builder.addStateStore(store(CatalogStores.WINDOWS, windowsSupplier(config, CatalogStores.WINDOWS), Serdes.Bytes(), true));
-        builder.addStateStore(store(CatalogStores.DOCUMENTS, windowsSupplier(config, CatalogStores.DOCUMENTS), Serdes.String(), true));
+        builder.addStateStore(store(CatalogStores.WINDOWS, windowsSupplier(config, CatalogStores.WINDOWS), Serdes.Bytes(), false));
+        builder.addStateStore(store(CatalogStores.DOCUMENTS, windowsSupplier(config, CatalogStores.DOCUMENTS), Serdes.String(), false));
         builder.addStateStore(store(CatalogStores.BACKGROUND, windowsSupplier(config, CatalogStores.BACKGROUND), Serdes.Bytes(), true));
 
         // 1. per document: regroup its codes by feature, one delta per shard (dead letters keep a String key)

@@ -69,12 +69,51 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
      * the entry to evict are known without reading the store; rebuilt from it in {@link #init}.
      */
     private static final class WindowIndex {
-        final TreeSet<Bytes> top;
-        final TreeSet<Bytes> reservoir;
+        final TreeSet<Bytes> top = new TreeSet<>();
+        final TreeSet<Bytes> reservoir = new TreeSet<>();
+        /** Bytes before a key's first field (the same for top and reservoir keys). */
+        private final int prefixLength;
+        // The worst member's first key field, known while a sample is full and unchanged: most candidates
+        // rank strictly below it and are turned away without building a key or walking the tree.
+        private boolean topFloorKnown;
+        private int topFloor;
+        private boolean reservoirFloorKnown;
+        private long reservoirFloor;
 
-        WindowIndex() {
-            this.top = new TreeSet<>();
-            this.reservoir = new TreeSet<>();
+        WindowIndex(String saeId, int feature) {
+            this.prefixLength = WindowKeys.prefix(saeId, feature, WindowKeys.TOP).get().length;
+        }
+
+        /** True when a window peaking at {@code max} ranks strictly below every window of a full top-k. */
+        boolean topRejects(float max, int capacity) {
+            if (top.size() < capacity) {
+                return false;
+            }
+            if (!topFloorKnown) {
+                topFloor = WindowKeys.topRank(top.last(), prefixLength);
+                topFloorKnown = true;
+            }
+            return Integer.compareUnsigned(WindowKeys.topRank(max), topFloor) > 0;
+        }
+
+        /** True when {@code sampleKey} ranks strictly below every window of a full reservoir. */
+        boolean reservoirRejects(long sampleKey, int capacity) {
+            if (reservoir.size() < capacity) {
+                return false;
+            }
+            if (!reservoirFloorKnown) {
+                reservoirFloor = WindowKeys.reservoirRank(reservoir.last(), prefixLength);
+                reservoirFloorKnown = true;
+            }
+            return Long.compareUnsigned(sampleKey, reservoirFloor) > 0;
+        }
+
+        void topChanged() {
+            topFloorKnown = false;
+        }
+
+        void reservoirChanged() {
+            reservoirFloorKnown = false;
         }
     }
 
@@ -169,13 +208,21 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
                 for (WindowCandidate c : fd.candidates()) {
                     WindowIndex idx = index(d.saeId(), fd.feature());
                     WindowSpan span = c.span();
-                    byte[] bytes = CatalogFormats.writeStored(d.docId(), span);
-                    if (offerWindow(d, idx.top, WindowKeys.top(d.saeId(), fd.feature(), d.docId(), span.max(), span.peak()),
-                            bytes, config.topK())) {
-                        st.topChanges++;
+                    boolean toTop = !idx.topRejects(span.max(), config.topK());
+                    boolean toReservoir = !idx.reservoirRejects(c.sampleKey(), config.reservoirSize());
+                    if (!toTop && !toReservoir) {
+                        continue;
                     }
-                    offerWindow(d, idx.reservoir, WindowKeys.reservoir(d.saeId(), fd.feature(), d.docId(), span.peak(),
-                            c.sampleKey()), bytes, config.reservoirSize());
+                    byte[] bytes = CatalogFormats.writeStored(d.docId(), span);
+                    if (toTop && offerWindow(d, idx.top, WindowKeys.top(d.saeId(), fd.feature(), d.docId(), span.max(),
+                            span.peak()), bytes, config.topK())) {
+                        st.topChanges++;
+                        idx.topChanged();
+                    }
+                    if (toReservoir && offerWindow(d, idx.reservoir, WindowKeys.reservoir(d.saeId(), fd.feature(), d.docId(),
+                            span.peak(), c.sampleKey()), bytes, config.reservoirSize())) {
+                        idx.reservoirChanged();
+                    }
                 }
             }
         }
@@ -252,7 +299,7 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
     }
 
     private WindowIndex index(String saeId, int feature) {
-        return indexes.computeIfAbsent(saeId, s -> new HashMap<>()).computeIfAbsent(feature, f -> new WindowIndex());
+        return indexes.computeIfAbsent(saeId, s -> new HashMap<>()).computeIfAbsent(feature, f -> new WindowIndex(saeId, f));
     }
 
     private static TreeSet<Bytes> keys(KeyValueStore<Bytes, byte[]> store, Bytes from, Bytes to) {

@@ -35,13 +35,30 @@ final class WindowKeys {
     static Bytes top(String saeId, int feature, String doc, float max, int peak) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64);
         out.writeBytes(prefix(saeId, feature, TOP).get());
-        // descending activation: flip to an ascending-sortable int, then invert
-        int bits = Float.floatToIntBits(max);
-        int ascending = bits ^ (bits < 0 ? 0xFFFFFFFF : 0x80000000);
-        int32(out, ~ascending);
+        int32(out, topRank(max));
         string(out, doc);
         int32(out, peak);
         return Bytes.wrap(out.toByteArray());
+    }
+
+    /** A top key's first field: in unsigned order, higher activations first. */
+    static int topRank(float max) {
+        // descending activation: flip to an ascending-sortable int, then invert
+        int bits = Float.floatToIntBits(max);
+        int ascending = bits ^ (bits < 0 ? 0xFFFFFFFF : 0x80000000);
+        return ~ascending;
+    }
+
+    /** The first field of a top key ({@link #topRank(float)}) after a prefix of {@code prefixLength} bytes. */
+    static int topRank(Bytes key, int prefixLength) {
+        byte[] b = key.get();
+        return (b[prefixLength] & 0xFF) << 24 | (b[prefixLength + 1] & 0xFF) << 16
+                | (b[prefixLength + 2] & 0xFF) << 8 | (b[prefixLength + 3] & 0xFF);
+    }
+
+    /** The sample key a reservoir key starts with, after a prefix of {@code prefixLength} bytes (unsigned order). */
+    static long reservoirRank(Bytes key, int prefixLength) {
+        return (long) topRank(key, prefixLength) << 32 | (topRank(key, prefixLength + 4) & 0xFFFFFFFFL);
     }
 
     static Bytes reservoir(String saeId, int feature, String doc, int peak, long sampleKey) {

@@ -1,0 +1,55 @@
+package dev.saestream.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Random;
+import org.apache.kafka.common.utils.Bytes;
+import org.junit.jupiter.api.Test;
+
+class WindowKeysTest {
+    static final String SAE = "model/layer3/topk-3072";
+
+    @Test
+    void aTopKeysFirstFieldReadsBackAndOrdersAsTheKeys() {
+        // given
+        Random rnd = new Random(3);
+        int prefix = WindowKeys.prefix(SAE, 17, WindowKeys.TOP).get().length;
+
+        for (int i = 0; i < 10_000; i++) {
+            float a = rnd.nextInt(4) == 0 ? rnd.nextInt(5) : rnd.nextFloat() * 40 - 5;
+            float b = rnd.nextInt(4) == 0 ? rnd.nextInt(5) : rnd.nextFloat() * 40 - 5;
+            // when
+            Bytes ka = WindowKeys.top(SAE, 17, "doc/" + rnd.nextInt(50), a, rnd.nextInt(300));
+            Bytes kb = WindowKeys.top(SAE, 17, "doc/" + rnd.nextInt(50), b, rnd.nextInt(300));
+
+            // then
+            assertThat(WindowKeys.topRank(ka, prefix)).isEqualTo(WindowKeys.topRank(a));
+            int byRank = Integer.compareUnsigned(WindowKeys.topRank(a), WindowKeys.topRank(b));
+            if (byRank != 0) {
+                assertThat(Integer.signum(ka.compareTo(kb))).isEqualTo(Integer.signum(byRank));
+                assertThat(byRank < 0).as("%s before %s", a, b).isEqualTo(a > b);
+            }
+        }
+    }
+
+    @Test
+    void aReservoirKeysSampleKeyReadsBackAndOrdersAsTheKeys() {
+        // given
+        Random rnd = new Random(4);
+        int prefix = WindowKeys.prefix(SAE, 9, WindowKeys.RESERVOIR).get().length;
+
+        for (int i = 0; i < 10_000; i++) {
+            long a = rnd.nextLong();
+            long b = rnd.nextInt(4) == 0 ? a : rnd.nextLong();
+            // when
+            Bytes ka = WindowKeys.reservoir(SAE, 9, "doc/" + rnd.nextInt(50), rnd.nextInt(300), a);
+            Bytes kb = WindowKeys.reservoir(SAE, 9, "doc/" + rnd.nextInt(50), rnd.nextInt(300), b);
+
+            // then
+            assertThat(WindowKeys.reservoirRank(ka, prefix)).isEqualTo(a);
+            if (a != b) {
+                assertThat(Integer.signum(ka.compareTo(kb))).isEqualTo(Integer.signum(Long.compareUnsigned(a, b)));
+            }
+        }
+    }
+}
