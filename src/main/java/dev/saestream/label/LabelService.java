@@ -98,6 +98,8 @@ public final class LabelService implements AutoCloseable {
     private final AtomicLong featuresRead = new AtomicLong();
     /** Per partition, the offset read up to before this assignment (records below it were dead-lettered already). */
     private final Map<TopicPartition, Long> readBefore = new ConcurrentHashMap<>();
+    /** The offset this instance last committed per partition, so a position is committed once. */
+    private final Map<TopicPartition, Long> committedMarks = new HashMap<>();
     private volatile RuntimeException fatal;
     private volatile KafkaConsumer<String, byte[]> features;
     private KafkaConsumer<String, byte[]> fetcher;
@@ -168,9 +170,9 @@ public final class LabelService implements AutoCloseable {
                     onFeature(r);
                     featuresRead.incrementAndGet();
                 }
-                if (!records.isEmpty()) {
-                    commitReadSoFar(consumer);
-                }
+                // also when nothing came: the position moves past transaction markers too, and a mark left
+                // before the last one would show as lag for ever
+                commitReadSoFar(consumer);
                 partitions = consumer.assignment().size();
                 if (!ready && bg.caughtUp() && lf.caughtUp() && lf.reached(ledgerTarget)) {
                     decideUndecided();
@@ -487,12 +489,13 @@ public final class LabelService implements AutoCloseable {
         Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> marks = new HashMap<>();
         for (TopicPartition tp : consumer.assignment()) {
             long position = consumer.position(tp);
-            if (position > readBefore.getOrDefault(tp, 0L)) {
+            if (position > readBefore.getOrDefault(tp, 0L) && position > committedMarks.getOrDefault(tp, -1L)) {
                 marks.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(position));
             }
         }
         if (!marks.isEmpty()) {
             consumer.commitAsync(marks, null);
+            marks.forEach((tp, mark) -> committedMarks.put(tp, mark.offset()));
         }
     }
 
@@ -531,6 +534,7 @@ public final class LabelService implements AutoCloseable {
             // labels the partitions' last owner wrote before letting them go are below these offsets
             ledgerTarget = endOffsets(admin, config.labelsTopic());
             ready = false;
+            partitions.forEach(committedMarks::remove);
             consumer.committed(new java.util.HashSet<>(partitions)).forEach((tp, mark) -> {
                 if (mark != null) {
                     readBefore.put(tp, mark.offset());

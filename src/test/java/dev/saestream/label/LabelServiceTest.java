@@ -81,15 +81,27 @@ class LabelServiceTest {
             for (BackgroundWindow w : catalog.background(400, 3)) {
                 p.send(new ProducerRecord<>(cfg.backgroundTopic(), w.id(), Json.write(w)));
             }
+            p.flush();
+        }
+        // in a transaction, as the catalog writes them: the commit markers take offsets too
+        Map<String, Object> transactional = new HashMap<>(kafka);
+        transactional.put("transactional.id", run + "-catalog");
+        try (KafkaProducer<String, byte[]> p = producer(transactional)) {
+            p.initTransactions();
+            p.beginTransaction();
             for (FeatureState s : states) {
                 p.send(new ProducerRecord<>(cfg.featuresTopic(), s.key(), Json.write(s)));
             }
             p.send(new ProducerRecord<>(cfg.featuresTopic(), "demo-sae/99", "{not json".getBytes()));
-            p.flush();
+            p.commitTransaction();
         }
         await(() -> a.progress().labelled() + b.progress().labelled() >= eligible.size()
                 && a.progress().featuresRead() + b.progress().featuresRead() >= states.size() + 1 && idle(a) && idle(b),
                 "as many labels as eligible features, and both idle");
+        try (Admin admin = TestKafka.admin()) {
+            await(() -> lag(admin, cfg.groupId(), cfg.featuresTopic()) == 0,
+                    "the group's committed offsets at the end of the features topic, past its commit markers");
+        }
 
         // then every eligible feature has exactly one label, with its evidence and an embedding score
         Map<String, List<Label>> labels = labelsByKey(cfg, kafka);
@@ -289,6 +301,15 @@ class LabelServiceTest {
         for (Instance i : instances) {
             i.thread().join(30_000);
             assertThat(i.thread().isAlive()).isFalse();
+        }
+    }
+
+    private static long lag(Admin admin, String groupId, String topic) {
+        try {
+            return dev.saestream.kafka.ConsumerLag.of(admin, groupId, java.util.Set.of(topic));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
