@@ -63,6 +63,8 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
     private long recordsSinceTick;
     private int quietTicks;
     private static final int LOG_HEADER = Long.BYTES + 1;
+    /** Feature states emitted by one tick, at most (about): keeps a tick, and its transaction, short. */
+    private static final long EMIT_BYTES_PER_TICK = 32L * 1024 * 1024;
 
     /**
      * The keys of a feature's top-k and reservoir, in store order, so that rank, membership and
@@ -319,14 +321,20 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
         quietTicks = recordsSinceTick == 0 ? quietTicks + 1 : 0;
         recordsSinceTick = 0;
         boolean idle = quietTicks >= 2;
+        long budget = EMIT_BYTES_PER_TICK;
+        emit:
         for (Map.Entry<String, Map<Integer, FeatureStats>> sae : stats.entrySet()) {
             long tokens = totals.get(sae.getKey()).tokens();
             for (Map.Entry<Integer, FeatureStats> e : sae.getValue().entrySet()) {
                 FeatureStats st = e.getValue();
+                if (budget <= 0) {
+                    break emit; // the rest stay due and go at the next tick
+                }
                 if (shouldEmit(st, now, idle)) {
                     FeatureState state = state(sae.getKey(), e.getKey(), st, tokens, windows,
                             doc -> decoded.computeIfAbsent(doc, d -> pieces(documents, d)));
                     byte[] json = Json.write(state);
+                    budget -= json.length;
                     counters.emitted.incrementAndGet();
                     counters.emittedBytes.addAndGet(json.length);
                     context.forward(new Record<>(new CatalogOutput(Topics.FEATURES, state.key()), json, now));

@@ -33,6 +33,10 @@ public final class StreamsProps {
         p.put(StreamsConfig.producerPrefix("max.request.size"), 16 * 1024 * 1024);
         p.put(StreamsConfig.producerPrefix("compression.type"), "zstd");
         p.put(StreamsConfig.producerPrefix("linger.ms"), 20);
+        // Streams' 10 s default aborts a transaction whose commit a busy 2-core machine delays (a model
+        // batch and a catalog tick back to back), fencing the thread and redoing its work; a crashed
+        // instance's open transaction still ends at its replacement's start, which fences it at once
+        p.put(StreamsConfig.producerPrefix("transaction.timeout.ms"), 60_000);
         return p;
     }
 }
