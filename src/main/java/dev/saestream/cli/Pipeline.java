@@ -64,7 +64,9 @@ final class Pipeline implements AutoCloseable {
 
     /** True when both stages have committed everything on their input topics. */
     boolean caughtUp(Admin admin) throws InterruptedException {
-        return ConsumerLag.of(admin, encodeConfig.applicationId(), Set.of(Topics.TEXTS)) == 0
+        // running, not restoring: after a restart there may be no lag while the stores still load
+        return encode.streams().state() == KafkaStreams.State.RUNNING && catalog.streams().state() == KafkaStreams.State.RUNNING
+                && ConsumerLag.of(admin, encodeConfig.applicationId(), Set.of(Topics.TEXTS)) == 0
                 && ConsumerLag.of(admin, catalogConfig.applicationId(), Set.of(Topics.CODES, shardsTopic())) == 0;
     }
 
