@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.ToLongFunction;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -67,55 +68,50 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
     private static final long EMIT_BYTES_PER_TICK = 32L * 1024 * 1024;
 
     /**
-     * The keys of a feature's top-k and reservoir, in store order, so that rank, membership and
-     * the entry to evict are known without reading the store; rebuilt from it in {@link #init}.
+     * The keys of one of a feature's samples (its top-k or its reservoir), in store order, so that
+     * rank, membership and the entry to evict are known without reading the store; rebuilt from it
+     * in {@link #init}.
      */
-    private static final class WindowIndex {
-        final TreeSet<Bytes> top = new TreeSet<>();
-        final TreeSet<Bytes> reservoir = new TreeSet<>();
-        /** Bytes before a key's first field (the same for top and reservoir keys). */
-        private final int prefixLength;
-        // The worst member's first key field, known while a sample is full and unchanged: most candidates
+    private static final class Sample {
+        final TreeSet<Bytes> keys = new TreeSet<>();
+        /** A key's first field, whose unsigned order is the keys' first criterion. */
+        private final ToLongFunction<Bytes> rank;
+        // The worst member's first field, known while the sample is full and unchanged: most candidates
         // rank strictly below it and are turned away without building a key or walking the tree.
-        private boolean topFloorKnown;
-        private int topFloor;
-        private boolean reservoirFloorKnown;
-        private long reservoirFloor;
+        private boolean floorKnown;
+        private long floor;
+
+        Sample(ToLongFunction<Bytes> rank) {
+            this.rank = rank;
+        }
+
+        /** True when a window whose key starts with {@code candidate} ranks strictly below every key of a full sample. */
+        boolean rejects(long candidate, int capacity) {
+            if (keys.size() < capacity) {
+                return false;
+            }
+            if (!floorKnown) {
+                floor = rank.applyAsLong(keys.last());
+                floorKnown = true;
+            }
+            return Long.compareUnsigned(candidate, floor) > 0;
+        }
+
+        void changed() {
+            floorKnown = false;
+        }
+    }
+
+    /** A feature's two samples. */
+    private static final class WindowIndex {
+        final Sample top;
+        final Sample reservoir;
 
         WindowIndex(String saeId, int feature) {
-            this.prefixLength = WindowKeys.prefix(saeId, feature, WindowKeys.TOP).get().length;
-        }
-
-        /** True when a window peaking at {@code max} ranks strictly below every window of a full top-k. */
-        boolean topRejects(float max, int capacity) {
-            if (top.size() < capacity) {
-                return false;
-            }
-            if (!topFloorKnown) {
-                topFloor = WindowKeys.topRank(top.last(), prefixLength);
-                topFloorKnown = true;
-            }
-            return Integer.compareUnsigned(WindowKeys.topRank(max), topFloor) > 0;
-        }
-
-        /** True when {@code sampleKey} ranks strictly below every window of a full reservoir. */
-        boolean reservoirRejects(long sampleKey, int capacity) {
-            if (reservoir.size() < capacity) {
-                return false;
-            }
-            if (!reservoirFloorKnown) {
-                reservoirFloor = WindowKeys.reservoirRank(reservoir.last(), prefixLength);
-                reservoirFloorKnown = true;
-            }
-            return Long.compareUnsigned(sampleKey, reservoirFloor) > 0;
-        }
-
-        void topChanged() {
-            topFloorKnown = false;
-        }
-
-        void reservoirChanged() {
-            reservoirFloorKnown = false;
+            // top and reservoir keys share the prefix's length
+            int prefix = WindowKeys.prefix(saeId, feature, WindowKeys.TOP).get().length;
+            this.top = new Sample(key -> Integer.toUnsignedLong(WindowKeys.topRank(key, prefix)));
+            this.reservoir = new Sample(key -> WindowKeys.reservoirRank(key, prefix));
         }
     }
 
@@ -143,7 +139,7 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
                 Bytes key = it.next().key;
                 WindowKeys.Parts parts = WindowKeys.parse(key);
                 WindowIndex idx = index(parts.saeId(), parts.feature());
-                (parts.kind() == WindowKeys.TOP ? idx.top : idx.reservoir).add(key);
+                (parts.kind() == WindowKeys.TOP ? idx.top : idx.reservoir).keys.add(key);
                 documentRefs.merge(parts.documentKey(), 1, Integer::sum);
             }
         }
@@ -210,8 +206,8 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
                 for (WindowCandidate c : fd.candidates()) {
                     WindowIndex idx = index(d.saeId(), fd.feature());
                     WindowSpan span = c.span();
-                    boolean toTop = !idx.topRejects(span.max(), config.topK());
-                    boolean toReservoir = !idx.reservoirRejects(c.sampleKey(), config.reservoirSize());
+                    boolean toTop = !idx.top.rejects(Integer.toUnsignedLong(WindowKeys.topRank(span.max())), config.topK());
+                    boolean toReservoir = !idx.reservoir.rejects(c.sampleKey(), config.reservoirSize());
                     if (!toTop && !toReservoir) {
                         continue;
                     }
@@ -219,11 +215,10 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
                     if (toTop && offerWindow(d, idx.top, WindowKeys.top(d.saeId(), fd.feature(), d.docId(), span.max(),
                             span.peak()), bytes, config.topK())) {
                         st.topChanges++;
-                        idx.topChanged();
                     }
-                    if (toReservoir && offerWindow(d, idx.reservoir, WindowKeys.reservoir(d.saeId(), fd.feature(), d.docId(),
-                            span.peak(), c.sampleKey()), bytes, config.reservoirSize())) {
-                        idx.reservoirChanged();
+                    if (toReservoir) {
+                        offerWindow(d, idx.reservoir, WindowKeys.reservoir(d.saeId(), fd.feature(), d.docId(), span.peak(),
+                                c.sampleKey()), bytes, config.reservoirSize());
                     }
                 }
             }
@@ -236,11 +231,12 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
     }
 
     /** Offers a window to one of a feature's samples, keeping its document while any window refers to it. */
-    private boolean offerWindow(ShardDelta d, TreeSet<Bytes> index, Bytes key, byte[] value, int capacity) {
-        Bytes out = offer(windows, index, key, value, capacity);
+    private boolean offerWindow(ShardDelta d, Sample sample, Bytes key, byte[] value, int capacity) {
+        Bytes out = offer(windows, sample.keys, key, value, capacity);
         if (out == null) {
             return false;
         }
+        sample.changed();
         String doc = WindowKeys.document(d.saeId(), d.docId());
         if (documentRefs.merge(doc, 1, Integer::sum) == 1) {
             if (d.pieces() == null) {
