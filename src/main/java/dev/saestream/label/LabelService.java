@@ -96,10 +96,11 @@ public final class LabelService implements AutoCloseable {
     private volatile boolean ready;
     private volatile int partitions;
     private final AtomicLong featuresRead = new AtomicLong();
-    /** Per partition, the offset read up to before this assignment (records below it were dead-lettered already). */
+    /**
+     * Per partition, the offset committed as read: at an assignment the group's mark, then each position
+     * this instance commits. Records below it were handled already (dead-lettered, if bad).
+     */
     private final Map<TopicPartition, Long> readBefore = new ConcurrentHashMap<>();
-    /** The offset this instance last committed per partition, so a position is committed once. */
-    private final Map<TopicPartition, Long> committedMarks = new HashMap<>();
     private volatile RuntimeException fatal;
     private volatile KafkaConsumer<String, byte[]> features;
     private KafkaConsumer<String, byte[]> fetcher;
@@ -489,13 +490,13 @@ public final class LabelService implements AutoCloseable {
         Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> marks = new HashMap<>();
         for (TopicPartition tp : consumer.assignment()) {
             long position = consumer.position(tp);
-            if (position > readBefore.getOrDefault(tp, 0L) && position > committedMarks.getOrDefault(tp, -1L)) {
+            if (position > readBefore.getOrDefault(tp, 0L)) {
                 marks.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(position));
             }
         }
         if (!marks.isEmpty()) {
             consumer.commitAsync(marks, null);
-            marks.forEach((tp, mark) -> committedMarks.put(tp, mark.offset()));
+            marks.forEach((tp, mark) -> readBefore.put(tp, mark.offset()));
         }
     }
 
@@ -534,7 +535,6 @@ public final class LabelService implements AutoCloseable {
             // labels the partitions' last owner wrote before letting them go are below these offsets
             ledgerTarget = endOffsets(admin, config.labelsTopic());
             ready = false;
-            partitions.forEach(committedMarks::remove);
             consumer.committed(new java.util.HashSet<>(partitions)).forEach((tp, mark) -> {
                 if (mark != null) {
                     readBefore.put(tp, mark.offset());
