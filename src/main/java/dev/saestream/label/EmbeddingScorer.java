@@ -8,11 +8,11 @@ import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2Quantize
 import dev.langchain4j.model.embedding.onnx.bgesmallenv15.BgeSmallEnV15EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.bgesmallenv15q.BgeSmallEnV15QuantizedEmbeddingModel;
 import dev.saestream.catalog.FeatureState;
+import dev.saestream.model.OnnxRuntime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -25,9 +25,6 @@ public final class EmbeddingScorer implements Scorer {
             "all-minilm-l6-v2-q", "all-minilm-l6-v2", "bge-small-en-v15-q", "bge-small-en-v15");
     /** BGE embeds queries with this instruction in front (its model card's advice for retrieval). */
     static final String BGE_QUERY = "Represent this sentence for searching relevant passages: ";
-    /** ONNX Runtime 1.29 needs more than the JVM's default 1 MiB stack to create its environment. */
-    static final long INIT_STACK_BYTES = 32L << 20;
-
     /** Examples embedded recently: non-activating examples come from one background sample shared by every feature. */
     static final int CACHED_EMBEDDINGS = 20_000;
 
@@ -54,7 +51,15 @@ public final class EmbeddingScorer implements Scorer {
             case "bge-small-en-v15" -> BgeSmallEnV15EmbeddingModel::new;
             default -> throw new IllegalArgumentException("unknown embedding model '" + name + "'; known: " + MODELS);
         };
-        return new EmbeddingScorer(onLargeStack(factory), name);
+        // the process's one ONNX Runtime (shared with the transformer through DJL, whichever loads first)
+        // must exist before LangChain4j asks for an environment: started by LangChain4j, DJL could not
+        // start its engine after it, and the start-up needs the large stack OnnxRuntime gives it
+        OnnxRuntime.environment();
+        try {
+            return new EmbeddingScorer(factory.get(), name);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("could not load the embedding model " + name + ": " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -128,28 +133,5 @@ public final class EmbeddingScorer implements Scorer {
             nb += (double) b[i] * b[i];
         }
         return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
-    }
-
-    private static <T> T onLargeStack(Supplier<T> factory) {
-        AtomicReference<T> made = new AtomicReference<>();
-        AtomicReference<Throwable> failed = new AtomicReference<>();
-        Thread t = new Thread(null, () -> {
-            try {
-                made.set(factory.get());
-            } catch (Throwable e) {
-                failed.set(e);
-            }
-        }, "embedding-model-init", INIT_STACK_BYTES);
-        t.start();
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while loading the embedding model", e);
-        }
-        if (failed.get() != null) {
-            throw new IllegalStateException("could not load the embedding model: " + failed.get().getMessage(), failed.get());
-        }
-        return made.get();
     }
 }

@@ -14,6 +14,6 @@
  * dev.saestream.label.Scorer}s, {@link dev.saestream.label.LlmClient} (retries, limits,
  * metering), {@link dev.saestream.label.Labeller} (one feature), {@link
  * dev.saestream.label.RelabelPolicy} (when) and {@link dev.saestream.label.LabelService} (the
- * consumer group). Depends on catalog, sae, kafka and config.
+ * consumer group). Depends on catalog, sae, model (for the one ONNX Runtime), kafka and config.
  */
 package dev.saestream.label;

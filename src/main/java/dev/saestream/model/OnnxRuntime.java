@@ -6,7 +6,8 @@ import ai.onnxruntime.OrtException;
 
 /**
  * The process's one ONNX Runtime, started safely. Every package that runs ONNX Runtime (the
- * transformer through DJL, the SAE encoder and trainer directly) gets its environment here.
+ * transformer through DJL, the SAE encoder and trainer directly, the labeller's embedding model
+ * through LangChain4j) gets its environment here.
  */
 public final class OnnxRuntime {
     /** DJL's name for its ONNX Runtime engine. */
