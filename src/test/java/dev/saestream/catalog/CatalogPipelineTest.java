@@ -14,10 +14,15 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -127,18 +132,34 @@ class CatalogPipelineTest {
                 "-cp", System.getProperty("java.class.path"), "dev.saestream.cli.Main", "catalog", "--config",
                 yaml.toString(), "--no-progress")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+        CountDownLatch killed = new CountDownLatch(1);
+        // input keeps arriving while the child runs and is killed; the last third only after the kill,
+        // so however fast the child is, it dies with part of the stream still ahead of it
+        CompletableFuture<Void> feeder = CompletableFuture.runAsync(() -> {
+            try {
+                awaitCommitted(appId, 1);
+                for (int i = 400; i < 800; i += 10) {
+                    produce(docs.subList(i, i + 10));
+                    Thread.sleep(20);
+                }
+                killed.await();
+                produce(docs.subList(800, docs.size()));
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        });
+        long committedAtKill;
         try {
-            awaitCommitted(appId, 1);
-            // more input while it runs, then kill it without warning, mid-stream
-            produce(docs.subList(400, 1200));
             awaitCommitted(appId, 450);
             child.destroyForcibly();
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            committedAtKill = committed(appId);
         } finally {
             child.destroyForcibly();
+            killed.countDown();
         }
-        long committed = committed(appId);
-        assertThat(committed).as("killed mid-stream").isLessThan(docs.size());
+        feeder.get(60, TimeUnit.SECONDS);
+        assertThat(committedAtKill).as("killed mid-stream").isLessThan(endOffsets());
         try (CatalogApp replacement = CatalogApp.start(config, client(), stateDir.toString(), null, 1)) {
             CatalogAssertions.awaitDocuments(replacement.queries(), sae, docs.size());
             CatalogAssertions.matchesReference(replacement.queries(), sae, new BatchCatalog(docs, config), config);
@@ -160,6 +181,18 @@ class CatalogPipelineTest {
                     .partitionsToOffsetAndMetadata().get();
             return offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(Topics.CODES))
                     .mapToLong(e -> e.getValue().offset()).sum();
+        }
+    }
+
+    static long endOffsets() throws Exception {
+        try (Admin admin = admin()) {
+            int partitions = admin.describeTopics(List.of(Topics.CODES)).allTopicNames().get().get(Topics.CODES)
+                    .partitions().size();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < partitions; p++) {
+                latest.put(new TopicPartition(Topics.CODES, p), OffsetSpec.latest());
+            }
+            return admin.listOffsets(latest).all().get().values().stream().mapToLong(o -> o.offset()).sum();
         }
     }
 
