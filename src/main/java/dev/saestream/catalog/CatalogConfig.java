@@ -18,6 +18,8 @@ package dev.saestream.catalog;
  * @param emitMaxIntervalMs the longest wait between two emissions of a feature that keeps changing
  * @param emitGrowth        material change: activations grew by this fraction since the last emission
  * @param emitTopChange     material change: this fraction of the top windows was replaced since the last emission
+ * @param emitBytesPerTick  feature states one emission tick writes, at most (about): keeps a tick, and the
+ *                          transaction it runs in, short; the features left over stay due and go at the next tick
  * @param checkpointMs      how often in-memory statistics are checkpointed to their changelogged store
  * @param commitIntervalMs  Kafka Streams commit interval (exactly once: also the transaction length)
  * @param threads           stream threads in this instance
@@ -38,6 +40,7 @@ public record CatalogConfig(
         long emitMaxIntervalMs,
         double emitGrowth,
         double emitTopChange,
+        long emitBytesPerTick,
         long checkpointMs,
         long commitIntervalMs,
         int threads,
@@ -57,8 +60,9 @@ public record CatalogConfig(
         if (shards < 0) {
             throw new IllegalArgumentException("catalog.shards must be >= 0, got " + shards);
         }
-        if (emitIntervalMs < 0 || emitMaxIntervalMs < emitIntervalMs || checkpointMs <= 0 || commitIntervalMs <= 0) {
-            throw new IllegalArgumentException("catalog intervals must be positive");
+        if (emitIntervalMs < 0 || emitMaxIntervalMs < emitIntervalMs || checkpointMs <= 0 || commitIntervalMs <= 0
+                || emitBytesPerTick <= 0) {
+            throw new IllegalArgumentException("catalog intervals and emitBytesPerTick must be positive");
         }
         if (!(emitGrowth >= 0) || !(emitTopChange >= 0 && emitTopChange <= 1)) {
             throw new IllegalArgumentException("catalog.emitGrowth must be >= 0 and emitTopChange in [0, 1], got "
@@ -76,7 +80,7 @@ public record CatalogConfig(
     }
 
     public static CatalogConfig defaults() {
-        return new CatalogConfig("saestream-catalog", 50, 15, 16, 200, 1000, 32, 42L, 0, 10_000, 300_000, 1.0, 0.5, 5_000, 1_000,
+        return new CatalogConfig("saestream-catalog", 50, 15, 16, 200, 1000, 32, 42L, 0, 10_000, 300_000, 1.0, 0.5, 32L << 20, 5_000, 1_000,
                 1, true, "data/streams");
     }
 

@@ -64,8 +64,6 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
     private long recordsSinceTick;
     private int quietTicks;
     private static final int LOG_HEADER = Long.BYTES + 1;
-    /** Feature states emitted by one tick, at most (about): keeps a tick, and its transaction, short. */
-    private static final long EMIT_BYTES_PER_TICK = 32L * 1024 * 1024;
 
     /**
      * The keys of one of a feature's samples (its top-k or its reservoir), in store order, so that
@@ -317,7 +315,7 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
         quietTicks = recordsSinceTick == 0 ? quietTicks + 1 : 0;
         recordsSinceTick = 0;
         boolean idle = quietTicks >= 2;
-        long budget = EMIT_BYTES_PER_TICK;
+        long budget = config.emitBytesPerTick();
         emit:
         for (Map.Entry<String, Map<Integer, FeatureStats>> sae : stats.entrySet()) {
             long tokens = totals.get(sae.getKey()).tokens();

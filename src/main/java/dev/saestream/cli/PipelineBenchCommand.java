@@ -103,7 +103,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
         CatalogConfig d = CatalogCommand.catalogConfig(settings, null, null, null);
         CatalogConfig cc = new CatalogConfig("bench-catalog", d.topK(), d.before(), d.after(), d.reservoirSize(),
                 d.backgroundSize(), d.backgroundLength(), d.seed(), d.shards(), d.emitIntervalMs(), d.emitMaxIntervalMs(), d.emitGrowth(),
-                d.emitTopChange(), d.checkpointMs(), d.commitIntervalMs(), d.threads(), d.persistentWindows(),
+                d.emitTopChange(), d.emitBytesPerTick(), d.checkpointMs(), d.commitIntervalMs(), d.threads(), d.persistentWindows(),
                 tmp.resolve("streams").toString());
         EncodeConfig bench = new EncodeConfig("bench-encode", ec.precision(), ec.maxTokens(), ec.threads(),
                 ec.commitIntervalMs(), ec.saeId(), ec.sae(), ec.kMax());

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CatalogTopologyTest {
     static CatalogConfig config(boolean persistent) {
         CatalogConfig d = CatalogConfig.defaults();
-        return new CatalogConfig("catalog-test", 5, 3, 4, 8, 20, 16, 42L, 3, 0, 0, 1.0, 0.2, 1_000, 1_000, 1,
+        return new CatalogConfig("catalog-test", 5, 3, 4, 8, 20, 16, 42L, 3, 0, 0, 1.0, 0.2, d.emitBytesPerTick(), 1_000, 1_000, 1,
                 persistent, d.stateDir());
     }
 
@@ -144,7 +144,7 @@ class CatalogTopologyTest {
         CatalogConfig d = config(false);
         // re-emit only when activations doubled or a fifth of the top changed, after 10 s, then 20 s, 40 s ...
         CatalogConfig config = new CatalogConfig(d.applicationId(), d.topK(), d.before(), d.after(), d.reservoirSize(),
-                d.backgroundSize(), d.backgroundLength(), d.seed(), d.shards(), 10_000, 80_000, 1.0, 0.2, 1_000, 1_000, 1,
+                d.backgroundSize(), d.backgroundLength(), d.seed(), d.shards(), 10_000, 80_000, 1.0, 0.2, d.emitBytesPerTick(), 1_000, 1_000, 1,
                 false, d.stateDir());
         start(config);
         List<DocumentCodes> docs = SyntheticCodes.documents(5, 400, 16, 8);
@@ -159,6 +159,38 @@ class CatalogTopologyTest {
         assertThat(perFeature.values()).allMatch(n -> n <= 3);
         assertThat(perFeature.values()).contains(3L);
         assertThat(perFeature.values().stream().mapToLong(Long::longValue).sum()).isLessThan(tokens / 100);
+    }
+
+    @Test
+    void aTickOverItsEmissionBudgetLeavesTheRestDueForTheNextTick() {
+        CatalogConfig d = config(false);
+        // a budget of one byte: each tick writes one feature state and leaves the others due
+        CatalogConfig config = new CatalogConfig(d.applicationId(), d.topK(), d.before(), d.after(), d.reservoirSize(),
+                d.backgroundSize(), d.backgroundLength(), d.seed(), d.shards(), d.emitIntervalMs(), d.emitMaxIntervalMs(),
+                d.emitGrowth(), d.emitTopChange(), 1, d.checkpointMs(), d.commitIntervalMs(), 1, false, d.stateDir());
+        start(config);
+        List<DocumentCodes> docs = SyntheticCodes.documents(13, 40, 32, 6);
+        pipe(docs);
+        BatchCatalog expected = new BatchCatalog(docs, config);
+        int due = expected.features.size();
+        assertThat(due).isGreaterThan(3);
+        Map<String, FeatureState> got = new HashMap<>();
+        for (int tick = 1; tick <= due; tick++) {
+            driver.advanceWallClockTime(Duration.ofMillis(config.checkpointMs()));
+            var emitted = features.readKeyValuesToList();
+            assertThat(emitted).as("tick %d", tick).hasSize(1);
+            emitted.forEach(kv -> assertThat(got.put(kv.key, Json.read(kv.value, FeatureState.class)))
+                    .as("%s emitted twice", kv.key).isNull());
+        }
+        driver.advanceWallClockTime(Duration.ofMillis(2 * config.checkpointMs()));
+        assertThat(features.isEmpty()).as("nothing left due").isTrue();
+        assertThat(got.keySet()).isEqualTo(expected.features.keySet().stream()
+                .map(f -> FeatureKey.of(SyntheticCodes.SAE, f)).collect(Collectors.toSet()));
+        expected.features.forEach((f, e) -> {
+            FeatureState s = got.get(FeatureKey.of(SyntheticCodes.SAE, f));
+            assertThat(s.activations()).as("activations of %d", f).isEqualTo(e.activations);
+            assertThat(s.top()).as("top windows of %d", f).containsExactlyElementsOf(e.top(config.topK()));
+        });
     }
 
     @Test
