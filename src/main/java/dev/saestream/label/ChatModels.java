@@ -50,6 +50,7 @@ public final class ChatModels {
                         .temperature(config.temperature())
                         .strictJsonSchema(config.jsonSchema())
                         .timeout(timeout)
+                        .httpClientBuilder(RetryAfter.httpClientBuilder())
                         .maxRetries(0);
                 // reasoning models refuse max_tokens; the two are never sent together
                 yield (config.maxCompletionTokens() > 0 ? b.maxCompletionTokens(config.maxCompletionTokens())
@@ -62,6 +63,7 @@ public final class ChatModels {
                     .temperature(config.temperature())
                     .maxTokens(config.maxOutputTokens())
                     .timeout(timeout)
+                    .httpClientBuilder(RetryAfter.httpClientBuilder())
                     .maxRetries(0)
                     .build();
             case OLLAMA -> OllamaChatModel.builder()
@@ -70,6 +72,7 @@ public final class ChatModels {
                     .temperature(config.temperature())
                     .numPredict(config.maxOutputTokens())
                     .timeout(timeout)
+                    .httpClientBuilder(RetryAfter.httpClientBuilder())
                     .maxRetries(0)
                     .build();
         };

@@ -21,6 +21,7 @@ import dev.langchain4j.model.output.TokenUsage;
 import dev.saestream.kafka.Json;
 import java.net.ConnectException;
 import java.net.http.HttpTimeoutException;
+import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One LLM, called through LangChain4j with structured JSON output, under the shared
  * {@link CallLimits}. Each call is metered (the provider's token usage) whatever its outcome.
- * 429, 5xx, time-outs and refused connections are retried with exponential back-off and jitter;
+ * 429, 5xx, time-outs and refused connections are retried with exponential back-off and jitter,
+ * or after the wait the server asked for ({@link RetryAfter});
  * an answer that does not parse is asked for again, then given up as a failure with its reason.
  */
 public final class LlmClient {
@@ -103,6 +105,7 @@ public final class LlmClient {
             }
             long used = 0;
             long start = System.nanoTime();
+            RetryAfter.clear();
             try {
                 ChatResponse response = model.chat(built);
                 TokenUsage usage = response.tokenUsage();
@@ -141,8 +144,11 @@ public final class LlmClient {
                     throw new LlmUnavailableException("the LLM call (" + kind + ") failed " + transientFailures
                             + " times, last with " + outcome + ": " + e.getMessage(), e);
                 }
-                long backoff = backoff(transientFailures);
-                log.info("{} call {}: {}; retrying in {} ms", kind, outcome, e.getMessage(), backoff);
+                OptionalLong asked = RetryAfter.take();
+                long backoff = asked.isPresent() ? Math.max(1, Math.min(config.retryMaxMillis(), asked.getAsLong()))
+                        : backoff(transientFailures);
+                log.info("{} call {}: {}; retrying in {} ms{}", kind, outcome, e.getMessage(), backoff,
+                        asked.isPresent() ? " (the server asked for " + asked.getAsLong() + " ms)" : "");
                 try {
                     sleeper.sleep(backoff);
                 } catch (InterruptedException ie) {

@@ -41,18 +41,23 @@ final class ScriptedLlmServer implements AutoCloseable {
         }
     }
 
-    /** What to answer: an HTTP status, the assistant's text, and a delay before answering. */
-    record Reply(int status, String text, long delayMs) {
+    /** What to answer: an HTTP status, the assistant's text, a delay before answering, and extra headers. */
+    record Reply(int status, String text, long delayMs, Map<String, String> headers) {
         static Reply ok(String text) {
-            return new Reply(200, text, 0);
+            return new Reply(200, text, 0, Map.of());
         }
 
         static Reply status(int status) {
-            return new Reply(status, null, 0);
+            return new Reply(status, null, 0, Map.of());
+        }
+
+        /** An error answer with one header, such as a 429's Retry-After. */
+        static Reply status(int status, String header, String value) {
+            return new Reply(status, null, 0, Map.of(header, value));
         }
 
         static Reply slow(long delayMs, String text) {
-            return new Reply(200, text, delayMs);
+            return new Reply(200, text, delayMs, Map.of());
         }
     }
 
@@ -124,6 +129,7 @@ final class ScriptedLlmServer implements AutoCloseable {
             byte[] out = (reply.status() == 200 ? answer(dialect, body, reply.text(), usage) : error(dialect, reply.status()))
                     .getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().add("Content-Type", "application/json");
+            reply.headers().forEach((name, value) -> ex.getResponseHeaders().add(name, value));
             ex.sendResponseHeaders(reply.status(), out.length);
             try (OutputStream os = ex.getResponseBody()) {
                 os.write(out);
