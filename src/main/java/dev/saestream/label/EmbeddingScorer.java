@@ -7,6 +7,7 @@ import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2Embedding
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.bgesmallenv15.BgeSmallEnV15EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.bgesmallenv15q.BgeSmallEnV15QuantizedEmbeddingModel;
+import dev.langchain4j.store.embedding.CosineSimilarity;
 import dev.saestream.catalog.FeatureState;
 import dev.saestream.model.OnnxRuntime;
 import java.util.ArrayList;
@@ -70,12 +71,12 @@ public final class EmbeddingScorer implements Scorer {
     @Override
     public Score score(String explanation, FeatureState state, List<Example> examples, long seed, CostMeter meter) {
         String query = modelName.startsWith("bge") ? BGE_QUERY + explanation : explanation;
-        float[] q = model.embed(query).content().vector();
+        Embedding q = model.embed(query).content();
         List<float[]> embedded = embed(examples.stream().map(e -> e.text().isBlank() ? "(empty)" : e.text()).toList());
         List<Double> pos = new ArrayList<>();
         List<Double> neg = new ArrayList<>();
         for (int i = 0; i < examples.size(); i++) {
-            double sim = cosine(q, embedded.get(i));
+            double sim = CosineSimilarity.between(q, Embedding.from(embedded.get(i)));
             (examples.get(i).activating() ? pos : neg).add(sim);
         }
         double[] p = pos.stream().mapToDouble(Double::doubleValue).toArray();
@@ -120,18 +121,5 @@ public final class EmbeddingScorer implements Scorer {
             }
         }
         return out;
-    }
-
-    /** cos(a, b) = a·b / (|a| |b|). */
-    static double cosine(float[] a, float[] b) {
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += (double) a[i] * b[i];
-            na += (double) a[i] * a[i];
-            nb += (double) b[i] * b[i];
-        }
-        return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
     }
 }
