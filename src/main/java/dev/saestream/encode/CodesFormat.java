@@ -143,22 +143,27 @@ public final class CodesFormat {
 
     /** Sorts (index, value) pairs by value descending, ties by index ascending. */
     static SparseCode sortedByValue(int[] idx, float[] val) {
+        // one primitive sort of (descending value, index) packed in a long: no boxing, per token read
         int k = idx.length;
-        Integer[] order = new Integer[k];
+        long[] keys = new long[k];
         for (int j = 0; j < k; j++) {
-            order[j] = j;
+            keys[j] = ((long) ~ascending(val[j]) << 32) | (idx[j] & 0xffffffffL);
         }
-        Arrays.sort(order, (a, b) -> {
-            int c = Float.compare(val[b], val[a]);
-            return c != 0 ? c : Integer.compare(idx[a], idx[b]);
-        });
+        Arrays.sort(keys);
         int[] si = new int[k];
         float[] sv = new float[k];
         for (int j = 0; j < k; j++) {
-            si[j] = idx[order[j]];
-            sv[j] = val[order[j]];
+            si[j] = (int) keys[j];
+            int a = ~(int) (keys[j] >> 32);
+            sv[j] = Float.intBitsToFloat(a ^ ((a >> 31) & 0x7fffffff));
         }
         return new SparseCode(si, sv);
+    }
+
+    /** The float's bits as an int whose signed order is {@link Float#compare}'s; its own inverse. */
+    private static int ascending(float v) {
+        int b = Float.floatToIntBits(v);
+        return b ^ ((b >> 31) & 0x7fffffff);
     }
 
     private static void sortByIndex(SparseCode c, int[] order) {

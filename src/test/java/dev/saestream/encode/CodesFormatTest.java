@@ -1,0 +1,117 @@
+package dev.saestream.encode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.saestream.formats.HalfFloat;
+import dev.saestream.sae.SparseCode;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class CodesFormatTest {
+    /** The reference order: value descending by Float.compare, ties by index ascending. */
+    static SparseCode referenceSort(int[] idx, float[] val) {
+        Integer[] order = IntStream.range(0, idx.length).boxed().toArray(Integer[]::new);
+        Arrays.sort(order, (a, b) -> {
+            int c = Float.compare(val[b], val[a]);
+            return c != 0 ? c : Integer.compare(idx[a], idx[b]);
+        });
+        return new SparseCode(Arrays.stream(order).mapToInt(j -> idx[j]).toArray(),
+                toFloats(Arrays.stream(order).map(j -> val[j]).toArray(Float[]::new)));
+    }
+
+    static float[] toFloats(Float[] boxed) {
+        float[] out = new float[boxed.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = boxed[i];
+        }
+        return out;
+    }
+
+    @Test
+    void sortingByValueMatchesTheReferenceOnTiesSignsAndZeros() {
+        Random rnd = new Random(5);
+        float[] pool = {0f, -0f, 1f, -1f, 0.5f, 65504f, -65504f, Float.MIN_VALUE, -Float.MIN_VALUE, 3.25f, 1e-8f, 7f};
+        for (int trial = 0; trial < 2_000; trial++) {
+            int k = rnd.nextInt(40);
+            int[] idx = rnd.ints(0, 1 << 30).distinct().limit(k).toArray();
+            float[] val = new float[k];
+            for (int j = 0; j < k; j++) {
+                val[j] = rnd.nextBoolean() ? pool[rnd.nextInt(pool.length)] : (float) rnd.nextGaussian() * 10;
+            }
+            assertThat(CodesFormat.sortedByValue(idx, val)).as("trial %d", trial).isEqualTo(referenceSort(idx, val));
+        }
+    }
+
+    static DocumentCodes document(Random rnd, int n, CodesFormat.Precision precision) {
+        String[] tokens = new String[n];
+        int[] starts = new int[n];
+        int[] ends = new int[n];
+        SparseCode[] codes = new SparseCode[n];
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            tokens[i] = i % 3 == 0 ? "é" + i : "tok" + i;
+            text.append(i % 4 == 0 ? "  " : " ");
+            starts[i] = text.length();
+            text.append(tokens[i]);
+            ends[i] = text.length();
+            int k = rnd.nextInt(9);
+            int[] idx = rnd.ints(0, 24_576).distinct().limit(k).toArray();
+            float[] val = new float[k];
+            for (int j = 0; j < k; j++) {
+                val[j] = (float) Math.abs(rnd.nextGaussian()) * 3 + 1e-3f;
+            }
+            codes[i] = CodesFormat.round(CodesFormat.sortedByValue(idx, val), precision, null);
+        }
+        text.append(" tail");
+        return DocumentCodes.of("model/hook/sae", "doc-" + n, text.toString(), tokens, starts, ends, codes,
+                new ReconstructionStats(n, 1.5, 20.25, n * 0.75, 1));
+    }
+
+    @Test
+    void documentsReadBackAsWrittenAtBothPrecisions() {
+        Random rnd = new Random(11);
+        for (CodesFormat.Precision precision : CodesFormat.Precision.values()) {
+            for (int n : new int[] {0, 1, 7, 300}) {
+                DocumentCodes d = document(rnd, n, precision);
+                DocumentCodes back = CodesFormat.read(CodesFormat.write(d, precision));
+                assertThat(back.saeId()).isEqualTo(d.saeId());
+                assertThat(back.docId()).isEqualTo(d.docId());
+                assertThat(back.tokens()).containsExactly(d.tokens());
+                assertThat(back.pieces()).containsExactly(d.pieces());
+                assertThat(back.gaps()).containsExactly(d.gaps());
+                assertThat(back.tail()).isEqualTo(d.tail());
+                assertThat(back.codes()).as("%s, %d tokens", precision, n).containsExactly(d.codes());
+                assertThat(back.stats()).isEqualTo(d.stats());
+            }
+        }
+    }
+
+    @Test
+    void halfPrecisionRoundsClampsAndDropsZeros() {
+        int[] clamped = new int[1];
+        SparseCode c = CodesFormat.round(new SparseCode(new int[] {4, 9, 2, 7}, new float[] {1e6f, 0.1f, 1e-9f, -7e5f}),
+                CodesFormat.Precision.HALF, clamped);
+        assertThat(clamped[0]).isEqualTo(2);
+        assertThat(c.indices()).containsExactly(4, 9, 7);
+        assertThat(c.values()).containsExactly(65504f, HalfFloat.toFloat(HalfFloat.fromFloat(0.1f)), -65504f);
+    }
+
+    @Test
+    void damagedRecordsAreRefusedNotMisread() {
+        byte[] bytes = CodesFormat.write(document(new Random(3), 12, CodesFormat.Precision.HALF), CodesFormat.Precision.HALF);
+        assertThatThrownBy(() -> CodesFormat.read(Arrays.copyOf(bytes, bytes.length - 3)))
+                .isInstanceOf(RuntimeException.class);
+        byte[] longer = Arrays.copyOf(bytes, bytes.length + 2);
+        assertThatThrownBy(() -> CodesFormat.read(longer)).hasMessageContaining("trailing bytes");
+        byte[] foreign = bytes.clone();
+        foreign[0] ^= 0x55;
+        assertThatThrownBy(() -> CodesFormat.read(foreign)).isInstanceOf(IllegalArgumentException.class);
+        SparseCode twice = new SparseCode(new int[] {3, 3}, new float[] {1f, 2f});
+        DocumentCodes bad = DocumentCodes.of("s", "d", "a", new String[] {"a"}, new int[] {0}, new int[] {1},
+                new SparseCode[] {twice}, null);
+        assertThatThrownBy(() -> CodesFormat.write(bad, CodesFormat.Precision.FLOAT)).hasMessageContaining("appears twice");
+    }
+}
