@@ -1,6 +1,7 @@
 package dev.saestream.catalog;
 
 import dev.saestream.encode.DocumentCodes;
+import dev.saestream.sae.ByValueDescending;
 import dev.saestream.sae.SparseCode;
 import java.util.Arrays;
 
@@ -129,20 +130,17 @@ final class DocumentScan {
         int f = features[i];
         int from = start[f];
         int n = count[f];
-        Integer[] order = new Integer[n];
+        long[] order = new long[n];
         for (int j = 0; j < n; j++) {
-            order[j] = j;
+            order[j] = ByValueDescending.key(pairVal[from + j], pairPos[from + j]);
         }
-        // activation descending, then position ascending (pairs are already in position order)
-        Arrays.sort(order, (a, b) -> {
-            int c = Float.compare(pairVal[from + b], pairVal[from + a]);
-            return c != 0 ? c : Integer.compare(a, b);
-        });
+        // activation descending, then position ascending
+        Arrays.sort(order);
         int minGap = config.windowLength();
         int[] chosen = new int[n];
         int m = 0;
         for (int j = 0; j < n; j++) {
-            int p = pairPos[from + order[j]];
+            int p = ByValueDescending.index(order[j]);
             boolean clear = true;
             for (int q = 0; q < m && clear; q++) {
                 clear = Math.abs(chosen[q] - p) >= minGap;

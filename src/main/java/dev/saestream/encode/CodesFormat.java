@@ -3,6 +3,7 @@ package dev.saestream.encode;
 import dev.saestream.formats.BinaryReader;
 import dev.saestream.formats.BinaryWriter;
 import dev.saestream.formats.HalfFloat;
+import dev.saestream.sae.ByValueDescending;
 import dev.saestream.sae.SparseCode;
 import java.util.Arrays;
 import org.apache.kafka.common.errors.SerializationException;
@@ -143,27 +144,19 @@ public final class CodesFormat {
 
     /** Sorts (index, value) pairs by value descending, ties by index ascending. */
     static SparseCode sortedByValue(int[] idx, float[] val) {
-        // one primitive sort of (descending value, index) packed in a long: no boxing, per token read
         int k = idx.length;
         long[] keys = new long[k];
         for (int j = 0; j < k; j++) {
-            keys[j] = ((long) ~ascending(val[j]) << 32) | (idx[j] & 0xffffffffL);
+            keys[j] = ByValueDescending.key(val[j], idx[j]);
         }
         Arrays.sort(keys);
         int[] si = new int[k];
         float[] sv = new float[k];
         for (int j = 0; j < k; j++) {
-            si[j] = (int) keys[j];
-            int a = ~(int) (keys[j] >> 32);
-            sv[j] = Float.intBitsToFloat(a ^ ((a >> 31) & 0x7fffffff));
+            si[j] = ByValueDescending.index(keys[j]);
+            sv[j] = ByValueDescending.value(keys[j]);
         }
         return new SparseCode(si, sv);
-    }
-
-    /** The float's bits as an int whose signed order is {@link Float#compare}'s; its own inverse. */
-    private static int ascending(float v) {
-        int b = Float.floatToIntBits(v);
-        return b ^ ((b >> 31) & 0x7fffffff);
     }
 
     private static void sortByIndex(SparseCode c, int[] order) {
