@@ -22,9 +22,12 @@ public final class CatalogApp implements AutoCloseable {
     private final CatalogRpc rpc;
     private final int shards;
     private final CatalogCounters counters;
+    private final RestoreProgress restore;
 
-    private CatalogApp(KafkaStreams streams, CatalogQueries queries, CatalogRpc rpc, int shards, CatalogCounters counters) {
+    private CatalogApp(KafkaStreams streams, CatalogQueries queries, CatalogRpc rpc, int shards, CatalogCounters counters,
+                       RestoreProgress restore) {
         this.streams = streams;
+        this.restore = restore;
         this.queries = queries;
         this.rpc = rpc;
         this.shards = shards;
@@ -49,9 +52,11 @@ public final class CatalogApp implements AutoCloseable {
             log.error("catalog stream thread failed; shutting the catalog down", e);
             return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
+        RestoreProgress restore = new RestoreProgress();
+        streams.setGlobalStateRestoreListener(restore);
         streams.start();
         log.info("catalog started: {} shards, application id {}", shards, config.applicationId());
-        return new CatalogApp(streams, queries, rpc, shards, counters);
+        return new CatalogApp(streams, queries, rpc, shards, counters, restore);
     }
 
     public KafkaStreams streams() {
@@ -60,6 +65,11 @@ public final class CatalogApp implements AutoCloseable {
 
     public CatalogQueries queries() {
         return queries;
+    }
+
+    /** Its stores loading from their changelogs. */
+    public RestoreProgress restore() {
+        return restore;
     }
 
     public CatalogCounters counters() {

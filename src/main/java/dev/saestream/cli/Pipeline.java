@@ -66,6 +66,7 @@ final class Pipeline implements AutoCloseable {
     boolean caughtUp(Admin admin) throws InterruptedException {
         // running, not restoring: after a restart there may be no lag while the stores still load
         return encode.streams().state() == KafkaStreams.State.RUNNING && catalog.streams().state() == KafkaStreams.State.RUNNING
+                && !catalog.restore().restoring()
                 && ConsumerLag.of(admin, encodeConfig.applicationId(), Set.of(Topics.TEXTS)) == 0
                 && ConsumerLag.of(admin, catalogConfig.applicationId(), Set.of(Topics.CODES, shardsTopic())) == 0;
     }

@@ -162,6 +162,9 @@ class CatalogPipelineTest {
         assertThat(committedAtKill).as("killed mid-stream").isLessThan(endOffsets());
         try (CatalogApp replacement = CatalogApp.start(config, client(), stateDir.toString(), null, 1)) {
             CatalogAssertions.awaitDocuments(replacement.queries(), sae, docs.size());
+            // exactly once wipes the dead instance's local state: the replacement loaded it from the changelogs
+            assertThat(replacement.restore().restored()).isPositive();
+            assertThat(replacement.restore().restoring()).isFalse();
             CatalogAssertions.matchesReference(replacement.queries(), sae, new BatchCatalog(docs, config), config);
         }
     }
