@@ -19,6 +19,7 @@ public final class RestoreProgress implements StateRestoreListener {
     private final Map<TopicPartition, Long> loading = new ConcurrentHashMap<>();
     private final AtomicLong restored = new AtomicLong();
     private final AtomicLong roundRecords = new AtomicLong();
+    private final AtomicLong roundOffsets = new AtomicLong();
     private volatile long roundStartNanos;
 
     @Override
@@ -27,8 +28,10 @@ public final class RestoreProgress implements StateRestoreListener {
             if (loading.isEmpty()) {
                 roundStartNanos = System.nanoTime();
                 roundRecords.set(0);
+                roundOffsets.set(0);
             }
             loading.put(partition, endingOffset - startingOffset);
+            roundOffsets.addAndGet(endingOffset - startingOffset);
         }
         log.debug("restoring {} from {}: offsets {} to {}", store, partition, startingOffset, endingOffset);
     }
@@ -61,6 +64,15 @@ public final class RestoreProgress implements StateRestoreListener {
     /** True while a store of this instance is loading from its changelog. */
     public boolean restoring() {
         return !loading.isEmpty();
+    }
+
+    /**
+     * While restoring: "restoring the catalogue: N of about M records", M counted in changelog
+     * offsets (transaction markers and compacted-away records make it an upper bound); else null.
+     */
+    public String status() {
+        return restoring() ? String.format(java.util.Locale.ROOT, "restoring the catalogue: %,d of about %,d records", roundRecords.get(),
+                roundOffsets.get()) : null;
     }
 
     /** Records loaded from changelogs since this instance started. */

@@ -66,7 +66,10 @@ final class CatalogCommand implements Callable<Integer> {
                     if (app.streams().state() == org.apache.kafka.streams.KafkaStreams.State.ERROR) {
                         throw new IllegalStateException("the catalog failed; see the log above");
                     }
-                    if (app.streams().state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING) {
+                    String restoring = app.restore().status();
+                    if (restoring != null) {
+                        bar.extra(restoring);
+                    } else if (app.streams().state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING) {
                         long docs = 0;
                         long tokens = 0;
                         for (String sae : app.queries().local().saeIds()) {

@@ -83,8 +83,9 @@ final class RunCommand implements Callable<Integer> {
                     pipeline.awaitCaughtUp(admin, Duration.ofHours(24), () -> {
                         bar.stepTo(counters.encoded.get() + counters.deadLettered.get());
                         double secs = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
-                        bar.extra(String.format("%,.0f tokens/s, %,d features", counters.tokens.get() / secs,
-                                features(pipeline, sae)));
+                        String restoring = pipeline.catalog.restore().status();
+                        bar.extra(restoring != null ? restoring : String.format("%,.0f tokens/s, %,d features",
+                                counters.tokens.get() / secs, features(pipeline, sae)));
                     });
                 }
                 double secs = (System.nanoTime() - started) / 1e9;
