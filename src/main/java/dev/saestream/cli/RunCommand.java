@@ -90,8 +90,9 @@ final class RunCommand implements Callable<Integer> {
                 }
                 double secs = (System.nanoTime() - started) / 1e9;
                 long tokens = counters.tokens.get();
-                System.out.printf("encoded %,d documents, %,d tokens in %.1f s (%,.0f tokens/s); dead-lettered %,d%n",
-                        counters.encoded.get(), tokens, secs, tokens / secs, counters.deadLettered.get());
+                System.out.printf("encoded %,d documents, %,d tokens in %.1f s (%,.0f tokens/s); dead-lettered %,d%s%n",
+                        counters.encoded.get(), tokens, secs, tokens / secs, counters.deadLettered.get(),
+                        counters.deadLettered.get() == 0 ? "" : " " + counters.deadLetterReasons());
                 long shardRecords = pipeline.catalog.counters().shardRecords.get();
                 System.out.printf("catalogue of %s: %,d features; codes %.1f bytes/token; %.4f repartition records/token%n",
                         sae, features(pipeline, sae), tokens == 0 ? 0 : (double) counters.codeBytes.get() / tokens,

@@ -139,7 +139,7 @@ public final class EncodeTopology {
                     .orElse("unknown");
             DeadLetter letter = DeadLetter.of(STAGE, reason, detail, source,
                     record.value() == null ? new byte[0] : record.value());
-            counters.deadLettered.incrementAndGet();
+            counters.deadLettered(reason);
             context.forward(record.withValue(Json.write(letter)));
         }
     }

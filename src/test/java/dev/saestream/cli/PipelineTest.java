@@ -87,6 +87,7 @@ class PipelineTest {
                     assertThat(reasons).containsOnlyKeys(EncodeTopology.DUPLICATE, "empty-after-tokenizing");
                     assertThat(reasons.get(EncodeTopology.DUPLICATE)).hasSize(3);
                     assertThat(c.deadLettered.get()).isEqualTo(4);
+                    assertThat(c.deadLetterReasons()).isEqualTo(Map.of(EncodeTopology.DUPLICATE, 3L, "empty-after-tokenizing", 1L));
 
                     List<DocumentCodes> codes = new ArrayList<>();
                     readAll(broker.bootstrapServers(), Topics.CODES).forEach(v -> codes.add(CodesFormat.read(v)));
