@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.saestream.catalog.FeatureState;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -60,16 +61,12 @@ class EmbeddingScorerTest {
         assertThat(s.ciHigh()).isCloseTo(ci.high(), within(1e-9));
     }
 
-    /** The reference: cos(a, b) = a·b / (|a| |b|) in double. */
+    /** The reference: cos(a, b) = a·b / sqrt((a·a)(b·b)), in double. */
     static double cosine(float[] a, float[] b) {
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += (double) a[i] * b[i];
-            na += (double) a[i] * a[i];
-            nb += (double) b[i] * b[i];
-        }
-        return dot / Math.sqrt(na * nb);
+        return dot(a, b) / Math.sqrt(dot(a, a) * dot(b, b));
+    }
+
+    static double dot(float[] a, float[] b) {
+        return IntStream.range(0, a.length).mapToDouble(i -> (double) a[i] * b[i]).sum();
     }
 }
