@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Comparator;
 import java.util.TreeSet;
 import java.util.function.ToLongFunction;
 import org.apache.kafka.common.utils.Bytes;
@@ -71,7 +72,7 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
      * in {@link #init}.
      */
     private static final class Sample {
-        final TreeSet<Bytes> keys = new TreeSet<>();
+        final TreeSet<Bytes> keys;
         /** A key's first field, whose unsigned order is the keys' first criterion. */
         private final ToLongFunction<Bytes> rank;
         // The worst member's first field, known while the sample is full and unchanged: most candidates
@@ -79,7 +80,8 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
         private boolean floorKnown;
         private long floor;
 
-        Sample(ToLongFunction<Bytes> rank) {
+        Sample(int prefix, ToLongFunction<Bytes> rank) {
+            this.keys = new TreeSet<>(WindowKeys.orderAfter(prefix));
             this.rank = rank;
         }
 
@@ -108,8 +110,8 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
         WindowIndex(String saeId, int feature) {
             // top and reservoir keys share the prefix's length
             int prefix = WindowKeys.prefix(saeId, feature, WindowKeys.TOP).get().length;
-            this.top = new Sample(key -> Integer.toUnsignedLong(WindowKeys.topRank(key, prefix)));
-            this.reservoir = new Sample(key -> WindowKeys.reservoirRank(key, prefix));
+            this.top = new Sample(prefix, key -> Integer.toUnsignedLong(WindowKeys.topRank(key, prefix)));
+            this.reservoir = new Sample(prefix, key -> WindowKeys.reservoirRank(key, prefix));
         }
     }
 
@@ -260,7 +262,7 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
      */
     private static Bytes offer(KeyValueStore<Bytes, byte[]> store, TreeSet<Bytes> index, Bytes key, byte[] value,
                                int capacity) {
-        if (index.size() >= capacity && key.compareTo(index.last()) >= 0) {
+        if (index.size() >= capacity && index.comparator().compare(key, index.last()) >= 0) {
             return null;
         }
         if (!index.add(key)) {
@@ -278,9 +280,10 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
     private void offerBackground(String saeId, BackgroundCandidate b) {
         TreeSet<Bytes> index = backgroundIndexes.computeIfAbsent(saeId, s -> keys(background,
                 WindowKeys.backgroundPrefix(s), WindowKeys.backgroundUpperBound(s)));
+        Comparator<? super Bytes> order = index.comparator();
         Bytes key = WindowKeys.background(saeId, b.window(), b.sampleKey());
         Bytes worst = index.size() >= config.backgroundSize() ? index.last() : null;
-        byte[] evictedValue = worst != null && key.compareTo(worst) < 0 ? background.get(worst) : null;
+        byte[] evictedValue = worst != null && order.compare(key, worst) < 0 ? background.get(worst) : null;
         Bytes taken = offer(background, index, key, CatalogFormats.writeBackground(b.window()), config.backgroundSize());
         if (taken == null) {
             return;
@@ -299,7 +302,7 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
     }
 
     private static TreeSet<Bytes> keys(KeyValueStore<Bytes, byte[]> store, Bytes from, Bytes to) {
-        TreeSet<Bytes> keys = new TreeSet<>();
+        TreeSet<Bytes> keys = new TreeSet<>(WindowKeys.orderAfter(from.get().length));
         try (KeyValueIterator<Bytes, byte[]> it = store.range(from, to)) {
             while (it.hasNext()) {
                 keys.add(it.next().key);
