@@ -80,8 +80,8 @@ public record CatalogConfig(
     }
 
     public static CatalogConfig defaults() {
-        return new CatalogConfig("saestream-catalog", 50, 15, 16, 200, 1000, 32, 42L, 0, 10_000, 300_000, 1.0, 0.5, 32L << 20, 5_000, 1_000,
-                1, true, "data/streams");
+        return new CatalogConfig("saestream-catalog", 50, 15, 16, 200, 1000, 32, 42L, 0, 10_000, 300_000, 1.0, 0.5,
+                32L << 20, 5_000, 1_000, 1, true, "data/streams");
     }
 
     /** Tokens in a window: before + peak + after. Peaks of one document are at least this far apart. */

@@ -1,5 +1,6 @@
 package dev.saestream.catalog;
 
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -71,8 +72,11 @@ public final class RestoreProgress implements StateRestoreListener {
      * offsets (transaction markers and compacted-away records make it an upper bound); else null.
      */
     public String status() {
-        return restoring() ? String.format(java.util.Locale.ROOT, "restoring the catalogue: %,d of about %,d records", roundRecords.get(),
-                roundOffsets.get()) : null;
+        if (!restoring()) {
+            return null;
+        }
+        return String.format(Locale.ROOT, "restoring the catalogue: %,d of about %,d records", roundRecords.get(),
+                roundOffsets.get());
     }
 
     /** Records loaded from changelogs since this instance started. */

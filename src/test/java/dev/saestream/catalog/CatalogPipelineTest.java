@@ -70,7 +70,8 @@ class CatalogPipelineTest {
 
     static CatalogConfig config(String appId) {
         CatalogConfig d = CatalogConfig.defaults();
-        return new CatalogConfig(appId, 5, 3, 4, 8, 20, 16, 42L, 0, 1_000, 1_000, 1.0, 0.2, d.emitBytesPerTick(), 500, 500, 1, true, d.stateDir());
+        return new CatalogConfig(appId, 5, 3, 4, 8, 20, 16, 42L, 0, 1_000, 1_000, 1.0, 0.2, d.emitBytesPerTick(), 500, 500, 1,
+                true, d.stateDir());
     }
 
     static void produce(List<DocumentCodes> docs) throws Exception {

@@ -32,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 class CatalogTopologyTest {
     static CatalogConfig config(boolean persistent) {
         CatalogConfig d = CatalogConfig.defaults();
-        return new CatalogConfig("catalog-test", 5, 3, 4, 8, 20, 16, 42L, 3, 0, 0, 1.0, 0.2, d.emitBytesPerTick(), 1_000, 1_000, 1,
-                persistent, d.stateDir());
+        return new CatalogConfig("catalog-test", 5, 3, 4, 8, 20, 16, 42L, 3, 0, 0, 1.0, 0.2, d.emitBytesPerTick(), 1_000,
+                1_000, 1, persistent, d.stateDir());
     }
 
     @TempDir
@@ -144,8 +144,8 @@ class CatalogTopologyTest {
         CatalogConfig d = config(false);
         // re-emit only when activations doubled or a fifth of the top changed, after 10 s, then 20 s, 40 s ...
         CatalogConfig config = new CatalogConfig(d.applicationId(), d.topK(), d.before(), d.after(), d.reservoirSize(),
-                d.backgroundSize(), d.backgroundLength(), d.seed(), d.shards(), 10_000, 80_000, 1.0, 0.2, d.emitBytesPerTick(), 1_000, 1_000, 1,
-                false, d.stateDir());
+                d.backgroundSize(), d.backgroundLength(), d.seed(), d.shards(), 10_000, 80_000, 1.0, 0.2, d.emitBytesPerTick(),
+                1_000, 1_000, 1, false, d.stateDir());
         start(config);
         List<DocumentCodes> docs = SyntheticCodes.documents(5, 400, 16, 8);
         for (int i = 0; i < docs.size(); i += 10) {

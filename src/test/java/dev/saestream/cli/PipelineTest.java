@@ -66,8 +66,8 @@ class PipelineTest {
                 EncodeConfig ec = new EncodeConfig("pipeline-encode", CodesFormat.Precision.HALF, 100_000, 2, 500, "",
                         saeDir.toString(), 64);
                 CatalogConfig d = CatalogConfig.defaults();
-                CatalogConfig cc = new CatalogConfig("pipeline-catalog", 5, 3, 4, 8, 20, 16, 42L, 0, 1_000, 1_000, 1.0, 0.2, d.emitBytesPerTick(), 500,
-                        500, 1, true, dir.resolve("state").toString());
+                CatalogConfig cc = new CatalogConfig("pipeline-catalog", 5, 3, 4, 8, 20, 16, 42L, 0, 1_000, 1_000, 1.0, 0.2,
+                        d.emitBytesPerTick(), 500, 500, 1, true, dir.resolve("state").toString());
                 try (Pipeline pipeline = Pipeline.start(session, model, ec, cc, 1)) {
                     ProduceSummary europarl = produce(session, TextSources.europarl(30, SourceOptions.defaults()));
                     ProduceSummary jsonl = produce(session, TextSources.file(input, SourceOptions.defaults()));
@@ -87,7 +87,8 @@ class PipelineTest {
                     assertThat(reasons).containsOnlyKeys(EncodeTopology.DUPLICATE, "empty-after-tokenizing");
                     assertThat(reasons.get(EncodeTopology.DUPLICATE)).hasSize(3);
                     assertThat(c.deadLettered.get()).isEqualTo(4);
-                    assertThat(c.deadLetterReasons()).isEqualTo(Map.of(EncodeTopology.DUPLICATE, 3L, "empty-after-tokenizing", 1L));
+                    assertThat(c.deadLetterReasons())
+                            .isEqualTo(Map.of(EncodeTopology.DUPLICATE, 3L, "empty-after-tokenizing", 1L));
 
                     List<DocumentCodes> codes = new ArrayList<>();
                     readAll(broker.bootstrapServers(), Topics.CODES).forEach(v -> codes.add(CodesFormat.read(v)));
