@@ -83,7 +83,25 @@ public final class TopicAdmin {
                 }
             }
         }
+        awaitLeaders(admin, toCreate.stream().map(NewTopic::name).toList());
         return outcome;
+    }
+
+    /**
+     * Waits until every partition of {@code topics} answers on its leader. The controller's metadata
+     * names a leader before that broker has loaded the partition; an idempotent producer writing in
+     * between gets NOT_LEADER_OR_FOLLOWER, and retrying several batches at once it can stall on
+     * out-of-order sequence numbers until its delivery time-out (seen here: two minutes). The admin
+     * client's offset lookup retries until the leader answers.
+     */
+    public static void awaitLeaders(Admin admin, Collection<String> topics) throws InterruptedException {
+        if (topics.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        get(admin.describeTopics(topics).allTopicNames()).values().forEach(t -> t.partitions()
+                .forEach(p -> latest.put(new TopicPartition(t.name(), p.partition()), OffsetSpec.latest())));
+        get(admin.listOffsets(latest).all());
     }
 
     /** Each way the existing topic differs from {@code spec}, as one phrase each; empty when it matches. */

@@ -50,8 +50,8 @@ class LabelCommandTest {
         // given a feature firing on " Strasbourg" in 60 windows, and 80 background windows without it
         run = TestKafka.unique("labelcli");
         try (Admin admin = TestKafka.admin()) {
-            admin.createTopics(List.of(new NewTopic(run + ".features", 2, (short) 1), new NewTopic(run + ".background", 1, (short) 1),
-                    new NewTopic(run + ".labels", 2, (short) 1))).all().get();
+            TestKafka.createTopics(admin, List.of(new NewTopic(run + ".features", 2, (short) 1), new NewTopic(run + ".background", 1, (short) 1),
+                    new NewTopic(run + ".labels", 2, (short) 1)));
         }
         config = dir.resolve("saestream.yaml");
         Files.writeString(config, "label:\n  featuresTopic: " + run + ".features\n  backgroundTopic: " + run

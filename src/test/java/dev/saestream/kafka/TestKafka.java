@@ -1,7 +1,9 @@
 package dev.saestream.kafka;
 
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -33,6 +35,12 @@ public final class TestKafka {
 
     public static Admin admin() {
         return Admin.create(Map.of("bootstrap.servers", bootstrapServers()));
+    }
+
+    /** Creates the topics and waits until their leaders answer, so that a producer can write at once. */
+    public static void createTopics(Admin admin, List<NewTopic> topics) throws Exception {
+        admin.createTopics(topics).all().get();
+        TopicAdmin.awaitLeaders(admin, topics.stream().map(NewTopic::name).toList());
     }
 
     /** A name no other test in this JVM uses: for topics, application ids, groups. */

@@ -21,7 +21,7 @@ class TestKafkaTest {
     void sharedClusterRoundTripsARecord() throws Exception {
         String topic = TestKafka.unique("smoke");
         try (Admin admin = TestKafka.admin()) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+            TestKafka.createTopics(admin, List.of(new NewTopic(topic, 1, (short) 1)));
         }
         try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", TestKafka.bootstrapServers()),
                 new StringSerializer(), new StringSerializer())) {

@@ -53,11 +53,11 @@ class LabelServiceTest {
         LabelConfig cfg = Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS, cfgFlags);
         try (Admin admin = TestKafka.admin()) {
             Map<String, String> compacted = Map.of("cleanup.policy", "compact");
-            admin.createTopics(List.of(
+            TestKafka.createTopics(admin, List.of(
                     new NewTopic(cfg.featuresTopic(), 4, (short) 1).configs(compacted),
                     new NewTopic(cfg.backgroundTopic(), 2, (short) 1).configs(compacted),
                     new NewTopic(cfg.labelsTopic(), 2, (short) 1).configs(compacted),
-                    new NewTopic(cfg.dlqTopic(), 1, (short) 1))).all().get();
+                    new NewTopic(cfg.dlqTopic(), 1, (short) 1)));
         }
         Map<String, Object> kafka = kafka();
         SyntheticCatalog catalog = new SyntheticCatalog("demo-sae", SyntheticCatalog.englishDocs(DOCS),
@@ -168,8 +168,8 @@ class LabelServiceTest {
                 "featuresTopic", run + ".features", "backgroundTopic", run + ".background", "labelsTopic", run + ".labels",
                 "dlqTopic", run + ".dlq", "groupId", run, "concurrency", 2));
         try (Admin admin = TestKafka.admin()) {
-            admin.createTopics(List.of(new NewTopic(cfg.featuresTopic(), 2, (short) 1), new NewTopic(cfg.backgroundTopic(), 1, (short) 1),
-                    new NewTopic(cfg.labelsTopic(), 1, (short) 1), new NewTopic(cfg.dlqTopic(), 1, (short) 1))).all().get();
+            TestKafka.createTopics(admin, List.of(new NewTopic(cfg.featuresTopic(), 2, (short) 1), new NewTopic(cfg.backgroundTopic(), 1, (short) 1),
+                    new NewTopic(cfg.labelsTopic(), 1, (short) 1), new NewTopic(cfg.dlqTopic(), 1, (short) 1)));
         }
         Map<String, Object> kafka = kafka();
         SyntheticCatalog catalog = new SyntheticCatalog("demo-sae", SyntheticCatalog.englishDocs(DOCS), SyntheticCatalog.standardSpecs());
