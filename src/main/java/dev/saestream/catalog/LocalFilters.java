@@ -1,5 +1,6 @@
 package dev.saestream.catalog;
 
+import dev.saestream.sae.ByValueDescending;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -121,9 +122,7 @@ final class LocalFilters {
 
     /** Larger activations give smaller keys, so the top-k values are the smallest keys. */
     static long activationKey(float value) {
-        int bits = Float.floatToIntBits(value);
-        int ascending = bits ^ (bits < 0 ? 0x7FFFFFFF : 0);
-        return -(long) ascending;
+        return ByValueDescending.rank(value);
     }
 
     /** Unsigned sampling keys in signed order. */

@@ -1,5 +1,6 @@
 package dev.saestream.catalog;
 
+import dev.saestream.sae.ByValueDescending;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -45,10 +46,8 @@ final class WindowKeys {
 
     /** A top key's first field: in unsigned order, higher activations first. */
     static int topRank(float max) {
-        // descending activation: flip to an ascending-sortable int, then invert
-        int bits = Float.floatToIntBits(max);
-        int ascending = bits ^ (bits < 0 ? 0xFFFFFFFF : 0x80000000);
-        return ~ascending;
+        // keys compare as unsigned bytes: move the signed rank's order there
+        return ByValueDescending.rank(max) ^ Integer.MIN_VALUE;
     }
 
     /** The first field of a top key ({@link #topRank(float)}) after a prefix of {@code prefixLength} bytes. */

@@ -1,16 +1,22 @@
 package dev.saestream.sae;
 
 /**
- * A (value, index) pair packed in a long whose ascending order is value descending (as {@link
- * Float#compare} orders floats, so -0 after 0), then index ascending: sorting such keys with
- * {@code Arrays.sort(long[])} sorts the pairs without boxing. The packing is exact both ways.
+ * Floats ordered from the largest down, as integers: {@link #rank} is a float's place in that order
+ * (as {@link Float#compare} orders floats, so -0 after 0), and {@link #key} packs it with an index
+ * into a long whose ascending order is value descending, then index ascending. Sorting or heaping
+ * such keys orders (value, index) pairs without boxing; the packing is exact both ways.
  */
 public final class ByValueDescending {
     private ByValueDescending() {}
 
+    /** A signed int that is smaller the larger {@code value} is; equal only for equal floats. */
+    public static int rank(float value) {
+        return ~ordered(Float.floatToIntBits(value));
+    }
+
     /** The key of {@code value} at a non-negative {@code index}. */
     public static long key(float value, int index) {
-        return ((long) ~ordered(value) << 32) | (index & 0xffffffffL);
+        return ((long) rank(value) << 32) | (index & 0xffffffffL);
     }
 
     public static float value(long key) {
@@ -23,10 +29,6 @@ public final class ByValueDescending {
 
     // Float bits with the magnitude bits of negatives flipped: signed int order is Float.compare's.
     // The map is its own inverse.
-    private static int ordered(float v) {
-        return ordered(Float.floatToIntBits(v));
-    }
-
     private static int ordered(int bits) {
         return bits ^ ((bits >> 31) & 0x7fffffff);
     }

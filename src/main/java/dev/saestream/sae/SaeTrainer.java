@@ -452,13 +452,13 @@ public final class SaeTrainer {
             int po = i * m;
             int xo = i * d;
             int n = 0;
-            // SaeMath's heap of the best keys, worst on top; here values may be negative, so the key
-            // is built from order-preserving bits, inverted so that larger values make smaller keys
+            // SaeMath's heap of the best keys, worst on top; values may be negative here, which
+            // ByValueDescending's keys order too
             for (int j = 0; j < m; j++) {
                 if (!dead[j]) {
                     continue;
                 }
-                long key = ((long) ~sortableBits(pre[po + j]) << 32) | j;
+                long key = ByValueDescending.key(pre[po + j], j);
                 if (n < kAux) {
                     heap[n] = key;
                     SaeMath.siftUp(heap, n++);
@@ -471,7 +471,7 @@ public final class SaeTrainer {
             Arrays.sort(heap, 0, n);
             Arrays.fill(ehat, 0f);
             for (int t = 0; t < n; t++) {
-                int j = (int) heap[t];
+                int j = ByValueDescending.index(heap[t]);
                 r.jAux[t] = j;
                 r.aAux[t] = pre[po + j];
                 axpy(r.aAux[t], wDec, j * d, ehat, 0, d);
@@ -710,12 +710,6 @@ public final class SaeTrainer {
                 w[wo + i] -= s * a / ((float) Math.sqrt(v * c2) + ADAM_EPS);
             }
         }
-    }
-
-    /** Float bits mapped to ints that order like the floats, negative values included. */
-    private static int sortableBits(float v) {
-        int bits = Float.floatToRawIntBits(v);
-        return bits >= 0 ? bits : bits ^ 0x7fffffff;
     }
 
     static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
