@@ -1,5 +1,6 @@
 package dev.saestream.corpus;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -20,9 +21,20 @@ public final class DocumentIds implements Function<SourceItem, SourceItem> {
 
     /** {@code sha256:} and the first 16 bytes of the SHA-256 of the UTF-8 text, in hex. */
     public static String contentHash(String text) {
+        return "sha256:" + HexFormat.of().formatHex(sha256(text), 0, 16);
+    }
+
+    /**
+     * The first 64 bits of the SHA-256 of the UTF-8 string, big-endian: a hash that is the same in
+     * every JVM and run, for telling texts apart and for splits by id.
+     */
+    public static long hash64(String s) {
+        return ByteBuffer.wrap(sha256(s)).getLong();
+    }
+
+    private static byte[] sha256(String s) {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return "sha256:" + HexFormat.of().formatHex(d, 0, 16);
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }

@@ -1,10 +1,10 @@
 package dev.saestream.encode;
 
 import dev.saestream.corpus.Document;
+import dev.saestream.corpus.DocumentIds;
 import dev.saestream.kafka.DeadLetter;
 import dev.saestream.kafka.Json;
 import dev.saestream.kafka.Topics;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -94,7 +94,8 @@ public final class EncodeTopology {
                 deadLetter(record, "missing-id", "the record has neither a key nor an id");
                 return;
             }
-            long textHash = textHash(doc.text());
+            // 64 bits of SHA-256: enough to tell a repeat from a different text under the same id
+            long textHash = DocumentIds.hash64(doc.text());
             Long before = seen.get(id);
             if (before != null) {
                 if (before == textHash) {
@@ -121,16 +122,6 @@ public final class EncodeTopology {
                 context.forward(record.withValue(bytes));
             } catch (EncodeException e) {
                 deadLetter(record, e.reason(), e.getMessage());
-            }
-        }
-
-        /** 64 bits of SHA-256 of the text: enough to tell a repeat from a different text under the same id. */
-        static long textHash(String text) {
-            try {
-                byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-                return java.nio.ByteBuffer.wrap(d).getLong();
-            } catch (java.security.NoSuchAlgorithmException e) {
-                throw new IllegalStateException("SHA-256 is missing from this JVM", e);
             }
         }
 

@@ -1,10 +1,7 @@
 package dev.saestream.sae;
 
 import dev.saestream.corpus.Document;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.saestream.corpus.DocumentIds;
 
 /**
  * Which documents train an SAE and which evaluate it: one document in {@value #HELD_OUT_ONE_IN},
@@ -21,12 +18,7 @@ public final class DocumentSplit {
         if (documentId == null) {
             throw new IllegalArgumentException("a document needs an id to be assigned to training or evaluation");
         }
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(documentId.getBytes(StandardCharsets.UTF_8));
-            return Long.remainderUnsigned(ByteBuffer.wrap(h, 0, Long.BYTES).getLong(), HELD_OUT_ONE_IN) == 0;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        return Long.remainderUnsigned(DocumentIds.hash64(documentId), HELD_OUT_ONE_IN) == 0;
     }
 
     public static boolean training(Document d) {
