@@ -60,9 +60,7 @@ public final class ActivationsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         ModelConfig config = model.config(configOption.settings());
-        if (!input.given()) {
-            throw new IllegalArgumentException("give --corpus europarl or --input PATH (or '-' for stdin)");
-        }
+        input.requireGiven();
         Files.createDirectories(out);
         AtomicLong documents = new AtomicLong();
         AtomicLong refused = new AtomicLong();

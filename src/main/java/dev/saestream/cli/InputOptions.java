@@ -54,6 +54,27 @@ public final class InputOptions {
         return corpus != null || !inputs.isEmpty();
     }
 
+    /** Refuses a command given nothing to read. */
+    void requireGiven() {
+        if (!given()) {
+            throw new IllegalArgumentException("nothing to read: give --corpus europarl or --input PATH (or '-' for stdin)");
+        }
+    }
+
+    /**
+     * For commands that read either an activations file or texts to run the model over: exactly
+     * one of the two, and the model flags only with texts.
+     */
+    void requireActsOrTexts(Path acts, ModelChoice model) {
+        if ((acts != null) == given()) {
+            throw new IllegalArgumentException("give either --acts FILE, or texts (--corpus europarl or --input PATH) to run"
+                    + " the model over");
+        }
+        if (acts != null && model.modelGiven()) {
+            throw new IllegalArgumentException("--model and --model-dir apply to texts; --acts are activations already");
+        }
+    }
+
     /** Expected number of inputs when known (for the progress bar), else -1. */
     long expected() {
         if (corpus != null && inputs.isEmpty()) {
@@ -64,6 +85,7 @@ public final class InputOptions {
 
     /** Every input as one stream; the caller closes it. */
     Stream<SourceItem> open(ProduceConfig config) {
+        requireGiven();
         SourceOptions options = new SourceOptions(format, perLine, config.maxBytes());
         List<Stream<SourceItem>> parts = new ArrayList<>();
         if (corpus != null) {
@@ -82,9 +104,6 @@ public final class InputOptions {
         }
         if (!paths.isEmpty()) {
             parts.add(TextSources.paths(paths, options));
-        }
-        if (parts.isEmpty()) {
-            throw new IllegalArgumentException("nothing to read: give --corpus europarl or --input PATH (or '-' for stdin)");
         }
         return parts.stream().reduce(Stream::concat).orElseThrow();
     }

@@ -57,18 +57,12 @@ public final class SaeEvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if ((acts != null) == input.given()) {
-            throw new IllegalArgumentException("give either --acts FILE, or texts (--corpus europarl or --input PATH) to run"
-                    + " the model over");
-        }
+        input.requireActsOrTexts(acts, model.choice);
         if (tokens <= 0) {
             throw new IllegalArgumentException("--tokens must be positive, got " + tokens);
         }
         Sae sae = Sae.load(saeDir);
         if (acts != null) {
-            if (model.choice.modelGiven()) {
-                throw new IllegalArgumentException("--model and --model-dir apply to texts; --acts are activations already");
-            }
             NpyArray x = Activations.read(acts, sae.config().dIn(), sae.config());
             print(sae, SaeEvaluation.of(sae, x.floats(), x.rows()), null, acts.toString());
             System.out.println("  downstream fidelity needs the model: evaluate on texts (--corpus or --input) instead of --acts");

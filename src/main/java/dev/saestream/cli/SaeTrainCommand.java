@@ -107,10 +107,7 @@ public final class SaeTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if ((acts != null) == input.given()) {
-            throw new IllegalArgumentException("give either --acts FILE, or texts (--corpus europarl or --input PATH) to run"
-                    + " the model over");
-        }
+        input.requireActsOrTexts(acts, model);
         Settings settings = config.settings();
         TrainConfig cfg = trainConfig(settings);
         SaeTrainer.Result result = acts != null ? fromFile(cfg) : fromTexts(settings, cfg);
@@ -139,9 +136,6 @@ public final class SaeTrainCommand implements Callable<Integer> {
     }
 
     private SaeTrainer.Result fromFile(TrainConfig cfg) throws java.io.IOException {
-        if (model.modelGiven()) {
-            throw new IllegalArgumentException("--model and --model-dir apply to texts; --acts are activations already");
-        }
         NpyArray x = Activations.read(acts, 0, null);
         SaeProvenance source = new SaeProvenance(modelName, hookName, contextSize, dataset, id);
         SaeTrainer.Result result;
