@@ -1,5 +1,6 @@
 package dev.saestream.kafka;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -17,6 +18,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +32,9 @@ public final class TopicAdmin {
 
     /** A topic as it is on the cluster: partitions and the records between the first and last offset. */
     public record TopicInfo(String name, int partitions, int replicationFactor, String cleanupPolicy, long records) {}
+
+    /** How long {@link #awaitLeaders} keeps retrying before it gives up. */
+    static final Duration LEADER_WAIT = Duration.ofSeconds(60);
 
     private final Admin admin;
 
@@ -91,17 +96,33 @@ public final class TopicAdmin {
      * Waits until every partition of {@code topics} answers on its leader. The controller's metadata
      * names a leader before that broker has loaded the partition; an idempotent producer writing in
      * between gets NOT_LEADER_OR_FOLLOWER, and retrying several batches at once it can stall on
-     * out-of-order sequence numbers until its delivery time-out (seen here: two minutes). The admin
-     * client's offset lookup retries until the leader answers.
+     * out-of-order sequence numbers until its delivery time-out (seen here: two minutes). The offset
+     * lookup can itself fail fast with a retriable error (UNKNOWN_TOPIC_OR_PARTITION while the
+     * partition loads), so it is repeated until it succeeds or {@link #LEADER_WAIT} runs out.
      */
     public static void awaitLeaders(Admin admin, Collection<String> topics) throws InterruptedException {
         if (topics.isEmpty()) {
             return;
         }
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        get(admin.describeTopics(topics).allTopicNames()).values().forEach(t -> t.partitions()
-                .forEach(p -> latest.put(new TopicPartition(t.name(), p.partition()), OffsetSpec.latest())));
-        get(admin.listOffsets(latest).all());
+        long deadline = System.nanoTime() + LEADER_WAIT.toNanos();
+        long backoffMillis = 10;
+        while (true) {
+            try {
+                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                admin.describeTopics(topics).allTopicNames().get().values().forEach(t -> t.partitions()
+                        .forEach(p -> latest.put(new TopicPartition(t.name(), p.partition()), OffsetSpec.latest())));
+                admin.listOffsets(latest).all().get();
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("the leaders of " + topics + " did not answer within "
+                            + LEADER_WAIT.toSeconds() + " s: " + e.getCause().getMessage(), e.getCause());
+                }
+                log.debug("waiting for the leaders of {}: {}", topics, e.getCause().getMessage());
+                Thread.sleep(backoffMillis);
+                backoffMillis = Math.min(backoffMillis * 2, 500);
+            }
+        }
     }
 
     /** Each way the existing topic differs from {@code spec}, as one phrase each; empty when it matches. */

@@ -3,12 +3,19 @@ package dev.saestream.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.internals.KafkaFutureImpl;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +49,38 @@ class TopicAdminTest {
                     .hasMessageContaining(name + " has cleanup.policy=delete, the spec says compact")
                     .hasMessageContaining("min.cleanable.dirty.ratio");
         }
+    }
+
+    @Test
+    void creationWaitsThroughAPartitionThatIsNotLoadedYet() throws Exception {
+        // CI saw the broker answer the first offset lookup after creation with UNKNOWN_TOPIC_OR_PARTITION
+        TopicSpec spec = spec(TestKafka.unique("loading"), 2, "delete");
+        try (Admin real = TestKafka.admin()) {
+            AtomicInteger lookups = new AtomicInteger();
+            Admin loading = (Admin) Proxy.newProxyInstance(Admin.class.getClassLoader(), new Class<?>[] {Admin.class},
+                    (proxy, method, args) -> {
+                        if (method.getName().equals("listOffsets") && lookups.incrementAndGet() <= 3) {
+                            return failedLookup(new UnknownTopicOrPartitionException(
+                                    "This server does not host this topic-partition."));
+                        }
+                        return method.invoke(real, args);
+                    });
+            assertThat(new TopicAdmin(loading).create(List.of(spec)).values()).containsOnly(TopicAdmin.Outcome.CREATED);
+            assertThat(lookups).hasValue(4);
+
+            Admin broken = (Admin) Proxy.newProxyInstance(Admin.class.getClassLoader(), new Class<?>[] {Admin.class},
+                    (proxy, method, args) -> method.getName().equals("listOffsets")
+                            ? failedLookup(new TopicAuthorizationException("not authorised"))
+                            : method.invoke(real, args));
+            assertThatThrownBy(() -> TopicAdmin.awaitLeaders(broken, List.of(spec.name())))
+                    .hasMessageContaining("not authorised");
+        }
+    }
+
+    private static ListOffsetsResult failedLookup(Exception cause) {
+        KafkaFutureImpl<ListOffsetsResult.ListOffsetsResultInfo> failed = new KafkaFutureImpl<>();
+        failed.completeExceptionally(cause);
+        return new ListOffsetsResult(Map.of(new TopicPartition("any", 0), failed));
     }
 
     @Test
