@@ -36,6 +36,8 @@ public final class TopicAdmin {
     /** How long {@link #awaitLeaders} keeps retrying before it gives up. */
     static final Duration LEADER_WAIT = Duration.ofSeconds(60);
 
+    private static final String RECREATE_ADVICE = "Delete and recreate them, or change the spec in topics/ to match";
+
     private final Admin admin;
 
     public TopicAdmin(Admin admin) {
@@ -56,7 +58,7 @@ public final class TopicAdmin {
         }
         if (!conflicts.isEmpty()) {
             throw new IllegalStateException("existing topics differ from their specs: " + String.join("; ", conflicts)
-                    + ". Delete and recreate them, or change the spec in topics/ to match");
+                    + ". " + RECREATE_ADVICE);
         }
         Map<String, Outcome> outcome = new java.util.LinkedHashMap<>();
         List<NewTopic> toCreate = new ArrayList<>();
@@ -76,10 +78,12 @@ public final class TopicAdmin {
                     log.info("created topic {} ({} partitions)", t.name(), t.numPartitions());
                 } catch (ExecutionException e) {
                     if (e.getCause() instanceof TopicExistsException) {
-                        // created concurrently by another instance: check it like any existing topic
+                        // created concurrently by another instance: once it is loaded, check it like any existing topic
+                        awaitLeaders(admin, List.of(t.name()));
                         List<String> diff = differences(specFor(specs, t.name()));
                         if (!diff.isEmpty()) {
-                            throw new IllegalStateException("topic differs from its spec: " + String.join("; ", diff));
+                            throw new IllegalStateException("a topic created meanwhile differs from its spec: "
+                                    + String.join("; ", diff) + ". " + RECREATE_ADVICE);
                         }
                         outcome.put(t.name(), Outcome.EXISTS);
                     } else {

@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.ListTopicsResult;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -81,6 +83,32 @@ class TopicAdminTest {
         KafkaFutureImpl<ListOffsetsResult.ListOffsetsResultInfo> failed = new KafkaFutureImpl<>();
         failed.completeExceptionally(cause);
         return new ListOffsetsResult(Map.of(new TopicPartition("any", 0), failed));
+    }
+
+    @Test
+    void aTopicCreatedByAnotherInstanceMeanwhileIsCheckedLikeAnExistingOne() throws Exception {
+        TopicSpec same = spec(TestKafka.unique("race"), 2, "delete");
+        TopicSpec differs = spec(TestKafka.unique("race"), 2, "delete");
+        try (Admin real = TestKafka.admin()) {
+            assertThat(new TopicAdmin(rivalCreatesAfterListing(real, same, 2)).create(List.of(same)))
+                    .containsExactly(Map.entry(same.name(), TopicAdmin.Outcome.EXISTS));
+            assertThatThrownBy(() -> new TopicAdmin(rivalCreatesAfterListing(real, differs, 3)).create(List.of(differs)))
+                    .hasMessageContaining(differs.name() + " has 3 partitions, the spec says 2");
+        }
+    }
+
+    /** An admin whose topic listing is overtaken: another instance creates the topic right after it. */
+    private static Admin rivalCreatesAfterListing(Admin real, TopicSpec spec, int partitions) {
+        return (Admin) Proxy.newProxyInstance(Admin.class.getClassLoader(), new Class<?>[] {Admin.class},
+                (proxy, method, args) -> {
+                    Object result = method.invoke(real, args);
+                    if (method.getName().equals("listTopics")) {
+                        ((ListTopicsResult) result).names().get();
+                        real.createTopics(List.of(new NewTopic(spec.name(), partitions, (short) 1).configs(spec.topicConfigs())))
+                                .all().get();
+                    }
+                    return result;
+                });
     }
 
     @Test
