@@ -58,7 +58,7 @@ final class Labelling implements AutoCloseable {
             tick.accept(p);
             long now = pipeline.catalog.counters().emitted.get();
             boolean done = p.ready() && now == emitted && p.pending() == 0 && p.inFlight() == 0
-                    && ConsumerLag.of(admin, config.groupId(), Set.of(Topics.FEATURES)) == 0;
+                    && ConsumerLag.caughtUp(admin, config.groupId(), Set.of(Topics.FEATURES));
             quiet = done ? quiet + 1 : 0;
             emitted = now;
             Thread.sleep(2_000);

@@ -67,8 +67,8 @@ final class Pipeline implements AutoCloseable {
         // running, not restoring: after a restart there may be no lag while the stores still load
         return encode.streams().state() == KafkaStreams.State.RUNNING && catalog.streams().state() == KafkaStreams.State.RUNNING
                 && !catalog.restore().restoring()
-                && ConsumerLag.of(admin, encodeConfig.applicationId(), Set.of(Topics.TEXTS)) == 0
-                && ConsumerLag.of(admin, catalogConfig.applicationId(), Set.of(Topics.CODES, shardsTopic())) == 0;
+                && ConsumerLag.caughtUp(admin, encodeConfig.applicationId(), Set.of(Topics.TEXTS))
+                && ConsumerLag.caughtUp(admin, catalogConfig.applicationId(), Set.of(Topics.CODES, shardsTopic()));
     }
 
     String shardsTopic() {

@@ -5,12 +5,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 
 /**
  * How far a consumer group is behind on some topics: the committed offsets against the last
@@ -21,22 +23,46 @@ public final class ConsumerLag {
 
     public static long of(Admin admin, String groupId, Set<String> topics) throws InterruptedException {
         try {
-            Map<String, TopicDescription> desc = admin.describeTopics(topics).allTopicNames().get();
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            desc.values().forEach(t -> t.partitions().forEach(p ->
-                    latest.put(new TopicPartition(t.name(), p.partition()), OffsetSpec.latest())));
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest,
-                    new org.apache.kafka.clients.admin.ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
-                    .partitionsToOffsetAndMetadata().get();
-            long lag = 0;
-            for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e : ends.entrySet()) {
-                OffsetAndMetadata c = committed.get(e.getKey());
-                lag += Math.max(0, e.getValue().offset() - (c == null ? 0 : c.offset()));
-            }
-            return lag;
+            return lag(admin, groupId, topics);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot read the lag of " + groupId + ": " + e.getCause().getMessage(), e);
+            throw failed(groupId, e);
         }
+    }
+
+    /**
+     * True when the group has committed everything on {@code topics}. False, not an error, while
+     * the broker answers with a retriable error (a new internal topic's partition still loading, a
+     * leader moving): the callers poll, so they simply ask again.
+     */
+    public static boolean caughtUp(Admin admin, String groupId, Set<String> topics) throws InterruptedException {
+        try {
+            return lag(admin, groupId, topics) == 0;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RetriableException) {
+                return false;
+            }
+            throw failed(groupId, e);
+        }
+    }
+
+    private static long lag(Admin admin, String groupId, Set<String> topics) throws InterruptedException, ExecutionException {
+        Map<String, TopicDescription> desc = admin.describeTopics(topics).allTopicNames().get();
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        desc.values().forEach(t -> t.partitions().forEach(p ->
+                latest.put(new TopicPartition(t.name(), p.partition()), OffsetSpec.latest())));
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest,
+                new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
+                .partitionsToOffsetAndMetadata().get();
+        long lag = 0;
+        for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e : ends.entrySet()) {
+            OffsetAndMetadata c = committed.get(e.getKey());
+            lag += Math.max(0, e.getValue().offset() - (c == null ? 0 : c.offset()));
+        }
+        return lag;
+    }
+
+    private static IllegalStateException failed(String groupId, ExecutionException e) {
+        return new IllegalStateException("cannot read the lag of " + groupId + ": " + e.getCause().getMessage(), e);
     }
 }

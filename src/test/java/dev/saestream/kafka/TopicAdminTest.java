@@ -9,15 +9,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.ListTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.apache.kafka.common.internals.KafkaFutureImpl;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
@@ -59,30 +56,17 @@ class TopicAdminTest {
         TopicSpec spec = spec(TestKafka.unique("loading"), 2, "delete");
         try (Admin real = TestKafka.admin()) {
             AtomicInteger lookups = new AtomicInteger();
-            Admin loading = (Admin) Proxy.newProxyInstance(Admin.class.getClassLoader(), new Class<?>[] {Admin.class},
-                    (proxy, method, args) -> {
-                        if (method.getName().equals("listOffsets") && lookups.incrementAndGet() <= 3) {
-                            return failedLookup(new UnknownTopicOrPartitionException(
-                                    "This server does not host this topic-partition."));
-                        }
-                        return method.invoke(real, args);
-                    });
+            Admin loading = FaultyAdmin.offsetLookups(real, n -> {
+                lookups.set(n);
+                return n <= 3 ? new UnknownTopicOrPartitionException("This server does not host this topic-partition.") : null;
+            });
             assertThat(new TopicAdmin(loading).create(List.of(spec)).values()).containsOnly(TopicAdmin.Outcome.CREATED);
             assertThat(lookups).hasValue(4);
 
-            Admin broken = (Admin) Proxy.newProxyInstance(Admin.class.getClassLoader(), new Class<?>[] {Admin.class},
-                    (proxy, method, args) -> method.getName().equals("listOffsets")
-                            ? failedLookup(new TopicAuthorizationException("not authorised"))
-                            : method.invoke(real, args));
+            Admin broken = FaultyAdmin.offsetLookups(real, n -> new TopicAuthorizationException("not authorised"));
             assertThatThrownBy(() -> TopicAdmin.awaitLeaders(broken, List.of(spec.name())))
                     .hasMessageContaining("not authorised");
         }
-    }
-
-    private static ListOffsetsResult failedLookup(Exception cause) {
-        KafkaFutureImpl<ListOffsetsResult.ListOffsetsResultInfo> failed = new KafkaFutureImpl<>();
-        failed.completeExceptionally(cause);
-        return new ListOffsetsResult(Map.of(new TopicPartition("any", 0), failed));
     }
 
     @Test
