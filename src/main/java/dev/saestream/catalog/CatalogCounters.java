@@ -1,6 +1,9 @@
 package dev.saestream.catalog;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.streams.processor.TaskId;
 
 /** Live counts of one catalog instance, for progress, summaries and benchmarks; shared by its stream threads. */
 public final class CatalogCounters {
@@ -13,4 +16,23 @@ public final class CatalogCounters {
     /** Feature states emitted to saestream.features, and their bytes. */
     public final AtomicLong emitted = new AtomicLong();
     public final AtomicLong emittedBytes = new AtomicLong();
+    /** Whether each merge task of this instance has settled since its last input. */
+    private final Map<TaskId, Boolean> settled = new ConcurrentHashMap<>();
+
+    /**
+     * True when every merge task here has settled: idle, every changed feature's state emitted and
+     * the statistics checkpointed, so queries and {@code saestream.features} show all it has read.
+     * Vacuously true while this instance has no merge task.
+     */
+    public boolean settled() {
+        return !settled.containsValue(false);
+    }
+
+    void settled(TaskId task, boolean done) {
+        settled.put(task, done);
+    }
+
+    void closed(TaskId task) {
+        settled.remove(task);
+    }
 }

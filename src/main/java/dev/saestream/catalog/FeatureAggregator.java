@@ -64,6 +64,7 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
     private long logNext;
     private long recordsSinceTick;
     private int quietTicks;
+    private boolean settled;
     private static final int LOG_HEADER = Long.BYTES + 1;
 
     /**
@@ -174,6 +175,8 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
             }
         }
         logFirst = Math.max(logFirst, 0);
+        settled = false;
+        counters.settled(context.taskId(), false);
         context.schedule(Duration.ofMillis(config.checkpointMs()), PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
 
@@ -191,6 +194,10 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
         log.put(logNext++, entry);
         apply(delta, record.timestamp(), countTokens, false);
         recordsSinceTick++;
+        if (settled) {
+            settled = false;
+            counters.settled(context.taskId(), false);
+        }
     }
 
     private void apply(ShardDelta d, long timestamp, boolean countTokens, boolean replay) {
@@ -319,12 +326,14 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
         recordsSinceTick = 0;
         boolean idle = quietTicks >= 2;
         long budget = config.emitBytesPerTick();
+        boolean allEmitted = true;
         emit:
         for (Map.Entry<String, Map<Integer, FeatureStats>> sae : stats.entrySet()) {
             long tokens = totals.get(sae.getKey()).tokens();
             for (Map.Entry<Integer, FeatureStats> e : sae.getValue().entrySet()) {
                 FeatureStats st = e.getValue();
                 if (budget <= 0) {
+                    allEmitted = false;
                     break emit; // the rest stay due and go at the next tick
                 }
                 if (shouldEmit(st, now, idle)) {
@@ -345,6 +354,16 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
             }
         }
         checkpoint();
+        // idle emits every changed feature, so an idle tick that had budget for all leaves nothing behind
+        if (idle && allEmitted && !settled) {
+            settled = true;
+            counters.settled(context.taskId(), true);
+        }
+    }
+
+    @Override
+    public void close() {
+        counters.closed(context.taskId());
     }
 
     private boolean shouldEmit(FeatureStats st, long now, boolean idle) {

@@ -101,6 +101,24 @@ final class Pipeline implements AutoCloseable {
         throw new IllegalStateException("the pipeline did not catch up within " + timeout.toSeconds() + " s");
     }
 
+    /**
+     * After {@link #awaitCaughtUp}: waits until the catalog has settled (every changed feature's
+     * state emitted, statistics checkpointed; two checkpoint periods of quiet), so that queries and
+     * {@code saestream.features} show everything read. Calls {@code tick} about four times a second.
+     */
+    void awaitSettled(Duration timeout, Runnable tick) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            checkRunning();
+            tick.run();
+            if (catalog.counters().settled() && !catalog.restore().restoring()) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("the catalogue did not settle within " + timeout.toSeconds() + " s");
+    }
+
     @Override
     public void close() {
         try {

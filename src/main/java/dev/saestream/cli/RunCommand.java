@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run saestream on one machine: the embedded Kafka broker (unless --bootstrap-servers is given),",
             "the topics, the documents (default: the bundled Europarl corpus) into saestream.texts, the encode stage",
-            "(transformer + SAE) and the catalog stage. Stops once everything produced is catalogued (--follow keeps it running)."})
+            "(transformer + SAE) and the catalog stage. Stops once everything produced is catalogued and every",
+            "changed feature's state emitted (--follow keeps it running)."})
 final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -93,6 +94,10 @@ final class RunCommand implements Callable<Integer> {
                 System.out.printf("encoded %,d documents, %,d tokens in %.1f s (%,.0f tokens/s); dead-lettered %,d%s%n",
                         counters.encoded.get(), tokens, secs, tokens / secs, counters.deadLettered.get(),
                         counters.deadLettered.get() == 0 ? "" : " " + counters.deadLetterReasons());
+                // the last documents' statistics and feature states go out once the catalog has been idle a while
+                try (Progress bar = Progress.start("catalogue", -1, "feature states", progress)) {
+                    pipeline.awaitSettled(Duration.ofHours(1), () -> bar.stepTo(pipeline.catalog.counters().emitted.get()));
+                }
                 long shardRecords = pipeline.catalog.counters().shardRecords.get();
                 System.out.printf("catalogue of %s: %,d features; codes %.1f bytes/token; %.4f repartition records/token%n",
                         sae, features(pipeline, sae), tokens == 0 ? 0 : (double) counters.codeBytes.get() / tokens,

@@ -65,6 +65,11 @@ public final class BatchCatalog {
     final List<BackgroundWindow> backgroundAll = new ArrayList<>();
     final Map<BackgroundWindow, Long> backgroundKeys = new HashMap<>();
 
+    /** The features that fired at least once, ascending. */
+    public java.util.Set<Integer> featureIndexes() {
+        return features.keySet();
+    }
+
     public BatchCatalog(List<DocumentCodes> docs, CatalogConfig config) {
         for (DocumentCodes doc : docs) {
             documents++;

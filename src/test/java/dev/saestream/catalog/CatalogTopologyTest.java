@@ -46,11 +46,15 @@ class CatalogTopologyTest {
     TestOutputTopic<String, byte[]> dlq;
 
     void start(CatalogConfig config) {
+        start(config, new CatalogCounters());
+    }
+
+    void start(CatalogConfig config, CatalogCounters counters) {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(CatalogTopology.build(config, config.shards()), p, Instant.ofEpochMilli(1_000_000));
+        driver = new TopologyTestDriver(CatalogTopology.build(config, config.shards(), counters), p, Instant.ofEpochMilli(1_000_000));
         codes = driver.createInputTopic(Topics.CODES, new StringSerializer(), new ByteArraySerializer());
         features = driver.createOutputTopic(Topics.FEATURES, new StringDeserializer(), new ByteArrayDeserializer());
         background = driver.createOutputTopic(Topics.BACKGROUND, new StringDeserializer(), new ByteArrayDeserializer());
@@ -191,6 +195,41 @@ class CatalogTopologyTest {
             assertThat(s.activations()).as("activations of %d", f).isEqualTo(e.activations);
             assertThat(s.top()).as("top windows of %d", f).containsExactlyElementsOf(e.top(config.topK()));
         });
+    }
+
+    @Test
+    void itSettlesAfterTwoQuietTicksWithEveryChangedFeatureEmitted() {
+        CatalogConfig d = config(false);
+        // after its first emission a feature waits 10 s before the next, unless the input goes quiet
+        CatalogConfig config = new CatalogConfig(d.applicationId(), d.topK(), d.before(), d.after(), d.reservoirSize(),
+                d.backgroundSize(), d.backgroundLength(), d.seed(), d.shards(), 10_000, 80_000, 1.0, 0.2, d.emitBytesPerTick(),
+                1_000, 1_000, 1, false, d.stateDir());
+        CatalogCounters counters = new CatalogCounters();
+        start(config, counters);
+        List<DocumentCodes> docs = SyntheticCodes.documents(17, 80, 32, 8);
+        Duration tick = Duration.ofMillis(config.checkpointMs());
+        assertThat(counters.settled()).as("before any tick").isFalse();
+
+        pipe(docs.subList(0, 40));
+        driver.advanceWallClockTime(tick);
+        pipe(docs.subList(40, 80));
+        driver.advanceWallClockTime(tick);
+        assertThat(counters.settled()).as("input in the last tick").isFalse();
+        Map<String, FeatureState> got = latestFeatures();
+        BatchCatalog expected = new BatchCatalog(docs, config);
+        assertThat(expected.features).anySatisfy((f, e) -> assertThat(got.get(FeatureKey.of(SyntheticCodes.SAE, f)))
+                .as("a feature whose last change is not out yet").matches(s -> s == null || s.version() < e.version));
+
+        driver.advanceWallClockTime(tick);
+        assertThat(counters.settled()).as("one quiet tick").isFalse();
+        driver.advanceWallClockTime(tick);
+        assertThat(counters.settled()).as("two quiet ticks").isTrue();
+        got.putAll(latestFeatures());
+        expected.features.forEach((f, e) -> assertThat(got.get(FeatureKey.of(SyntheticCodes.SAE, f)).version())
+                .as("version of %d", f).isEqualTo(e.version));
+
+        pipe(List.of(SyntheticCodes.documents(19, 1, 32, 8).get(0)));
+        assertThat(counters.settled()).as("new input").isFalse();
     }
 
     @Test

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.saestream.catalog.BatchCatalog;
 import dev.saestream.catalog.CatalogAssertions;
 import dev.saestream.catalog.CatalogConfig;
+import dev.saestream.catalog.FeatureKey;
+import dev.saestream.catalog.FeatureState;
 import dev.saestream.corpus.SourceOptions;
 import dev.saestream.corpus.TextSources;
 import dev.saestream.encode.CodesFormat;
@@ -95,8 +97,15 @@ class PipelineTest {
                     assertThat(codes).hasSize((int) c.encoded.get());
                     assertThat(codes.stream().mapToLong(DocumentCodes::size).sum()).isEqualTo(c.tokens.get());
                     String sae = pipeline.encoder.saeId();
-                    CatalogAssertions.awaitDocuments(pipeline.catalog.queries(), sae, codes.size());
-                    CatalogAssertions.matchesReference(pipeline.catalog.queries(), sae, new BatchCatalog(codes, cc), cc);
+                    // settled: the queries show every document at once, and every feature's current state is out
+                    pipeline.awaitSettled(Duration.ofMinutes(2), () -> { });
+                    assertThat(pipeline.catalog.queries().totals(sae).documents()).isEqualTo(codes.size());
+                    BatchCatalog reference = new BatchCatalog(codes, cc);
+                    CatalogAssertions.matchesReference(pipeline.catalog.queries(), sae, reference, cc);
+                    Map<String, Long> current = new HashMap<>();
+                    reference.featureIndexes().forEach(f -> current.put(FeatureKey.of(sae, f),
+                            pipeline.catalog.queries().feature(sae, f).orElseThrow().version()));
+                    assertThat(latestEmitted(broker.bootstrapServers(), current)).isEqualTo(current);
                 }
             }
         }
@@ -106,6 +115,21 @@ class PipelineTest {
         try (TextProducer p = new TextProducer(TextProducer.newProducer(session.clientConfig(), ProduceConfig.defaults()))) {
             return p.produce(items, null);
         }
+    }
+
+    /** The latest version of each feature on saestream.features, read until it reaches {@code expected} or 60 s pass. */
+    private static Map<String, Long> latestEmitted(String bootstrap, Map<String, Long> expected) {
+        Map<String, Long> latest = new HashMap<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!latest.equals(expected) && System.nanoTime() < deadline) {
+            // a tick's emissions become readable when its transaction commits, within a commit interval
+            latest.clear();
+            readAll(bootstrap, Topics.FEATURES).forEach(v -> {
+                FeatureState st = Json.read(v, FeatureState.class);
+                latest.merge(st.key(), st.version(), Math::max);
+            });
+        }
+        return latest;
     }
 
     static List<byte[]> readAll(String bootstrap, String topic) {
