@@ -36,6 +36,17 @@ class CatalogTopologyTest {
                 1_000, 1, persistent, d.stateDir());
     }
 
+    /**
+     * Re-emits only when activations doubled or a fifth of the top changed, after 10 s, then 20 s,
+     * 40 s ... (or when the input goes idle); ticks every second.
+     */
+    static CatalogConfig spacedEmissions() {
+        CatalogConfig d = config(false);
+        return new CatalogConfig(d.applicationId(), d.topK(), d.before(), d.after(), d.reservoirSize(),
+                d.backgroundSize(), d.backgroundLength(), d.seed(), d.shards(), 10_000, 80_000, 1.0, 0.2, d.emitBytesPerTick(),
+                1_000, 1_000, 1, false, d.stateDir());
+    }
+
     @TempDir
     Path stateDir;
 
@@ -145,11 +156,7 @@ class CatalogTopologyTest {
 
     @Test
     void emissionsAreBoundedPerFeatureNotPerToken() {
-        CatalogConfig d = config(false);
-        // re-emit only when activations doubled or a fifth of the top changed, after 10 s, then 20 s, 40 s ...
-        CatalogConfig config = new CatalogConfig(d.applicationId(), d.topK(), d.before(), d.after(), d.reservoirSize(),
-                d.backgroundSize(), d.backgroundLength(), d.seed(), d.shards(), 10_000, 80_000, 1.0, 0.2, d.emitBytesPerTick(),
-                1_000, 1_000, 1, false, d.stateDir());
+        CatalogConfig config = spacedEmissions();
         start(config);
         List<DocumentCodes> docs = SyntheticCodes.documents(5, 400, 16, 8);
         for (int i = 0; i < docs.size(); i += 10) {
@@ -199,11 +206,8 @@ class CatalogTopologyTest {
 
     @Test
     void itSettlesAfterTwoQuietTicksWithEveryChangedFeatureEmitted() {
-        CatalogConfig d = config(false);
         // after its first emission a feature waits 10 s before the next, unless the input goes quiet
-        CatalogConfig config = new CatalogConfig(d.applicationId(), d.topK(), d.before(), d.after(), d.reservoirSize(),
-                d.backgroundSize(), d.backgroundLength(), d.seed(), d.shards(), 10_000, 80_000, 1.0, 0.2, d.emitBytesPerTick(),
-                1_000, 1_000, 1, false, d.stateDir());
+        CatalogConfig config = spacedEmissions();
         CatalogCounters counters = new CatalogCounters();
         start(config, counters);
         List<DocumentCodes> docs = SyntheticCodes.documents(17, 80, 32, 8);
