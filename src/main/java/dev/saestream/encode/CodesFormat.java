@@ -149,14 +149,7 @@ public final class CodesFormat {
         for (int j = 0; j < k; j++) {
             keys[j] = ByValueDescending.key(val[j], idx[j]);
         }
-        Arrays.sort(keys);
-        int[] si = new int[k];
-        float[] sv = new float[k];
-        for (int j = 0; j < k; j++) {
-            si[j] = ByValueDescending.index(keys[j]);
-            sv[j] = ByValueDescending.value(keys[j]);
-        }
-        return new SparseCode(si, sv);
+        return SparseCode.ofKeys(keys, k);
     }
 
     private static void sortByIndex(SparseCode c, int[] order) {

@@ -1,7 +1,5 @@
 package dev.saestream.sae;
 
-import java.util.Arrays;
-
 /**
  * The parts of encoding and decoding every encoder shares: input checks, SAELens's run-time
  * normalisation, the activation functions with their sparse selection, and the sparse decode.
@@ -107,7 +105,7 @@ final class SaeMath {
                 for (int j = 0; j < dSae; j++) {
                     float v = pre[off + j];
                     if (v > 0f) {
-                        scratch[n++] = key(v, j);
+                        scratch[n++] = ByValueDescending.key(v, j);
                     }
                 }
             }
@@ -117,7 +115,7 @@ final class SaeMath {
                     float v = pre[off + j];
                     // v > max(threshold, 0) implies v > 0, so ReLU(v) is v itself
                     if (v > thr[j] && v > 0f) {
-                        scratch[n++] = key(v, j);
+                        scratch[n++] = ByValueDescending.key(v, j);
                     }
                 }
             }
@@ -125,20 +123,13 @@ final class SaeMath {
                 for (int j = 0; j < dSae; j++) {
                     float m = mag[off + j];
                     if (pre[off + j] > 0f && m > 0f) {
-                        scratch[n++] = key(m, j);
+                        scratch[n++] = ByValueDescending.key(m, j);
                     }
                 }
             }
             case TOPK -> n = topK(sae, pre, off, scratch);
         }
-        Arrays.sort(scratch, 0, n);
-        int[] idx = new int[n];
-        float[] val = new float[n];
-        for (int i = 0; i < n; i++) {
-            idx[i] = (int) scratch[i];
-            val[i] = valueOf(scratch[i]);
-        }
-        return new SparseCode(idx, val);
+        return SparseCode.ofKeys(scratch, n);
     }
 
     /**
@@ -162,32 +153,23 @@ final class SaeMath {
             if (v < floor || !(v > 0f)) {
                 continue;
             }
-            long key = key(v, j);
+            long key = ByValueDescending.key(v, j);
             if (n < k) {
                 heap[n] = key;
                 siftUp(heap, n++);
                 if (n == k) {
-                    floor = valueOf(heap[0]);
+                    floor = ByValueDescending.value(heap[0]);
                 }
             } else if (key < heap[0]) {
                 heap[0] = key;
                 siftDown(heap, n);
-                floor = valueOf(heap[0]);
+                floor = ByValueDescending.value(heap[0]);
             }
         }
         return n;
     }
 
-    // Keys sort ascending as (value descending, index ascending); valid for positive finite values,
-    // whose float bits order like the values. The heap keeps the largest key (the worst) on top.
-    static long key(float v, int j) {
-        return ((long) (0x7f800000 - Float.floatToRawIntBits(v)) << 32) | j;
-    }
-
-    static float valueOf(long key) {
-        return Float.intBitsToFloat(0x7f800000 - (int) (key >>> 32));
-    }
-
+    // heaps of ByValueDescending keys keep the largest key (the worst value) on top
     static void siftUp(long[] h, int i) {
         long x = h[i];
         while (i > 0) {

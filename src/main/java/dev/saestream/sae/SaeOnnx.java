@@ -134,17 +134,10 @@ public final class SaeOnnx {
             for (int i = 0; i < kMax; i++) {
                 float v = values[r * kMax + i];
                 if (v > 0f) {
-                    keys[n++] = SaeMath.key(v, (int) indices[r * kMax + i]);
+                    keys[n++] = ByValueDescending.key(v, (int) indices[r * kMax + i]);
                 }
             }
-            Arrays.sort(keys, 0, n);
-            int[] idx = new int[n];
-            float[] val = new float[n];
-            for (int i = 0; i < n; i++) {
-                idx[i] = (int) keys[i];
-                val[i] = SaeMath.valueOf(keys[i]);
-            }
-            codes[r] = new SparseCode(idx, val);
+            codes[r] = SparseCode.ofKeys(keys, n);
             if (activeCounts != null && activeCounts[r] > kMax) {
                 overflow.add(r);
             }

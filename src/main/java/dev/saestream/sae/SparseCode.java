@@ -19,6 +19,21 @@ public record SparseCode(int[] indices, float[] values) {
         }
     }
 
+    /**
+     * The code of the (value, index) pairs packed as {@link ByValueDescending#key} in
+     * {@code keys[0, n)}; sorts that range, which is then the code's order.
+     */
+    public static SparseCode ofKeys(long[] keys, int n) {
+        Arrays.sort(keys, 0, n);
+        int[] idx = new int[n];
+        float[] val = new float[n];
+        for (int i = 0; i < n; i++) {
+            idx[i] = ByValueDescending.index(keys[i]);
+            val[i] = ByValueDescending.value(keys[i]);
+        }
+        return new SparseCode(idx, val);
+    }
+
     public int size() {
         return indices.length;
     }
