@@ -1,6 +1,5 @@
 package dev.saestream.kafka;
 
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -47,10 +46,8 @@ public final class ConsumerLag {
 
     private static long lag(Admin admin, String groupId, Set<String> topics) throws InterruptedException, ExecutionException {
         Map<String, TopicDescription> desc = admin.describeTopics(topics).allTopicNames().get();
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        desc.values().forEach(t -> t.partitions().forEach(p ->
-                latest.put(new TopicPartition(t.name(), p.partition()), OffsetSpec.latest())));
-        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest,
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(
+                TopicAdmin.everyPartition(desc.values(), OffsetSpec.latest()),
                 new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
                 .partitionsToOffsetAndMetadata().get();

@@ -112,10 +112,8 @@ public final class TopicAdmin {
         long backoffMillis = 10;
         while (true) {
             try {
-                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-                admin.describeTopics(topics).allTopicNames().get().values().forEach(t -> t.partitions()
-                        .forEach(p -> latest.put(new TopicPartition(t.name(), p.partition()), OffsetSpec.latest())));
-                admin.listOffsets(latest).all().get();
+                admin.listOffsets(everyPartition(admin.describeTopics(topics).allTopicNames().get().values(),
+                        OffsetSpec.latest())).all().get();
                 return;
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof RetriableException) || System.nanoTime() - deadline > 0) {
@@ -176,18 +174,20 @@ public final class TopicAdmin {
     }
 
     private Map<String, Long> recordCounts(Collection<TopicDescription> topics) throws InterruptedException {
-        Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        topics.forEach(t -> t.partitions().forEach(p -> {
-            TopicPartition tp = new TopicPartition(t.name(), p.partition());
-            earliest.put(tp, OffsetSpec.earliest());
-            latest.put(tp, OffsetSpec.latest());
-        }));
-        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> lo = get(admin.listOffsets(earliest).all());
-        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> hi = get(admin.listOffsets(latest).all());
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> lo =
+                get(admin.listOffsets(everyPartition(topics, OffsetSpec.earliest())).all());
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> hi =
+                get(admin.listOffsets(everyPartition(topics, OffsetSpec.latest())).all());
         Map<String, Long> counts = new HashMap<>();
         hi.forEach((tp, info) -> counts.merge(tp.topic(), info.offset() - lo.get(tp).offset(), Long::sum));
         return counts;
+    }
+
+    /** An offset lookup's request: every partition of the described topics, each asked for {@code spec}. */
+    public static Map<TopicPartition, OffsetSpec> everyPartition(Collection<TopicDescription> topics, OffsetSpec spec) {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        topics.forEach(t -> t.partitions().forEach(p -> request.put(new TopicPartition(t.name(), p.partition()), spec)));
+        return request;
     }
 
     private Set<String> existingTopics() throws InterruptedException {

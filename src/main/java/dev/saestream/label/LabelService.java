@@ -5,6 +5,7 @@ import dev.saestream.catalog.FeatureKey;
 import dev.saestream.catalog.FeatureState;
 import dev.saestream.kafka.DeadLetter;
 import dev.saestream.kafka.Json;
+import dev.saestream.kafka.TopicAdmin;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -634,11 +635,9 @@ public final class LabelService implements AutoCloseable {
     /** The topic's end offsets now (none when it does not exist yet); the admin client, since no consumer here is assigned them. */
     static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) {
         try {
-            var description = admin.describeTopics(List.of(topic)).allTopicNames().get(60, TimeUnit.SECONDS).get(topic);
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            description.partitions().forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+            var description = admin.describeTopics(List.of(topic)).allTopicNames().get(60, TimeUnit.SECONDS).values();
             Map<TopicPartition, Long> end = new HashMap<>();
-            admin.listOffsets(latest).all().get(60, TimeUnit.SECONDS).forEach((tp, info) -> end.put(tp, info.offset()));
+            admin.listOffsets(TopicAdmin.everyPartition(description, OffsetSpec.latest())).all().get(60, TimeUnit.SECONDS).forEach((tp, info) -> end.put(tp, info.offset()));
             return Map.copyOf(end);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
