@@ -114,7 +114,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
             pipeline.awaitCaughtUp(admin, Duration.ofHours(1), () -> { });
             // the catalog emits every changed feature once its input goes idle; let that happen now, not
             // inside the measured run
-            awaitQuiet(pipeline.catalog.counters().emitted, 3 * cc.checkpointMs());
+            pipeline.awaitSettled(Duration.ofHours(1), () -> { });
             EncodeCounters c = pipeline.encode.counters();
             long tokens0 = c.tokens.get();
             long bytes0 = c.codeBytes.get();
@@ -152,20 +152,6 @@ final class PipelineBenchCommand implements Callable<Integer> {
             deleteQuietly(tmp);
         }
         return ExitCode.OK;
-    }
-
-    /** Waits until {@code counter} has not moved for {@code quietMs}. */
-    private static void awaitQuiet(java.util.concurrent.atomic.AtomicLong counter, long quietMs) throws InterruptedException {
-        long last = counter.get();
-        long since = System.nanoTime();
-        while ((System.nanoTime() - since) / 1_000_000 < quietMs) {
-            Thread.sleep(200);
-            long now = counter.get();
-            if (now != last) {
-                last = now;
-                since = System.nanoTime();
-            }
-        }
     }
 
     private static Pipeline startAfterTopics(KafkaSession session, ModelConfig mc, EncodeConfig ec, CatalogConfig cc)
