@@ -20,11 +20,8 @@ import org.slf4j.LoggerFactory;
 class GlobalHandlerNoticeFilterTest {
     @Test
     void onlyTheGlobalHandlerNoticeIsDropped() {
-        LoggerContext context = new LoggerContext();
-        GlobalHandlerNoticeFilter filter = new GlobalHandlerNoticeFilter();
-        filter.start();
-        context.addTurboFilter(filter);
-        ListAppender<ILoggingEvent> seen = listen(context.getLogger(Logger.ROOT_LOGGER_NAME));
+        LoggerContext context = LogCapture.contextWith(new GlobalHandlerNoticeFilter());
+        ListAppender<ILoggingEvent> seen = LogCapture.listen(context.getLogger(Logger.ROOT_LOGGER_NAME));
 
         Logger config = context.getLogger(GlobalHandlerNoticeFilter.LOGGER);
         config.warn(GlobalHandlerNoticeFilter.NOTICE + ". It's recommended to set it.");
@@ -42,7 +39,7 @@ class GlobalHandlerNoticeFilterTest {
         TurboFilter shipped = context.getTurboFilterList().stream()
                 .filter(GlobalHandlerNoticeFilter.class::isInstance).findFirst().orElseThrow();
         Logger config = context.getLogger(GlobalHandlerNoticeFilter.LOGGER);
-        ListAppender<ILoggingEvent> seen = listen(config);
+        ListAppender<ILoggingEvent> seen = LogCapture.listen(config);
         try {
             constructStage(state.resolve("with"));
             assertThat(notices(seen)).as("with the shipped filter").isEmpty();
@@ -70,13 +67,5 @@ class GlobalHandlerNoticeFilterTest {
     private static List<String> notices(ListAppender<ILoggingEvent> seen) {
         return seen.list.stream().map(ILoggingEvent::getFormattedMessage)
                 .filter(m -> m.startsWith(GlobalHandlerNoticeFilter.NOTICE)).toList();
-    }
-
-    private static ListAppender<ILoggingEvent> listen(Logger logger) {
-        ListAppender<ILoggingEvent> seen = new ListAppender<>();
-        seen.setContext(logger.getLoggerContext());
-        seen.start();
-        logger.addAppender(seen);
-        return seen;
     }
 }

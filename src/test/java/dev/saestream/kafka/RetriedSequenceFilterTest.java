@@ -17,14 +17,8 @@ class RetriedSequenceFilterTest {
 
     @Test
     void onlyTheBrokersErrorForARetriedBatchIsDropped() {
-        LoggerContext context = new LoggerContext();
-        RetriedSequenceFilter filter = new RetriedSequenceFilter();
-        filter.start();
-        context.addTurboFilter(filter);
-        ListAppender<ILoggingEvent> seen = new ListAppender<>();
-        seen.setContext(context);
-        seen.start();
-        context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(seen);
+        LoggerContext context = LogCapture.contextWith(new RetriedSequenceFilter());
+        ListAppender<ILoggingEvent> seen = LogCapture.listen(context.getLogger(Logger.ROOT_LOGGER_NAME));
 
         Logger broker = context.getLogger(RetriedSequenceFilter.LOGGER);
         broker.error("Error processing append operation on partition p-0", new OutOfOrderSequenceException(RETRIED));
