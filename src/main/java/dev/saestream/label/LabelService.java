@@ -6,6 +6,7 @@ import dev.saestream.catalog.FeatureState;
 import dev.saestream.kafka.DeadLetter;
 import dev.saestream.kafka.Json;
 import dev.saestream.kafka.TopicAdmin;
+import dev.saestream.kafka.TopicFollower;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.saestream.label;
+package dev.saestream.kafka;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -19,11 +19,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads every partition of a topic from the beginning into memory and keeps following it, on its
- * own thread, with no consumer group: each instance needs all of it (the background sample, the
- * labels ledger). {@link #caughtUp} turns true once it has read what the topic held at start;
+ * own thread, with no consumer group: each instance needs all of it (the labeller's background
+ * sample and labels ledger, the web server's view of the catalogue, an export). {@link #caughtUp} turns true once it has read what the topic held at start;
  * {@link #reached} tells whether it has read (and handed on) everything below given offsets.
  */
-final class TopicFollower implements AutoCloseable {
+public final class TopicFollower implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TopicFollower.class);
 
     private final String topic;
@@ -36,7 +36,7 @@ final class TopicFollower implements AutoCloseable {
     private final Map<TopicPartition, Long> read = new ConcurrentHashMap<>();
     private volatile KafkaConsumer<String, byte[]> consumer;
 
-    TopicFollower(String topic, Map<String, Object> kafka, Consumer<ConsumerRecord<String, byte[]>> onRecord) {
+    public TopicFollower(String topic, Map<String, Object> kafka, Consumer<ConsumerRecord<String, byte[]>> onRecord) {
         this.topic = topic;
         this.kafka = kafka;
         this.onRecord = onRecord;
@@ -44,12 +44,12 @@ final class TopicFollower implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    TopicFollower start() {
+    public TopicFollower start() {
         thread.start();
         return this;
     }
 
-    boolean caughtUp() {
+    public boolean caughtUp() {
         return caughtUp;
     }
 
@@ -57,7 +57,7 @@ final class TopicFollower implements AutoCloseable {
      * True once every record below {@code offsets} (per partition, e.g. end offsets taken earlier)
      * has been handed to {@code onRecord}.
      */
-    boolean reached(Map<TopicPartition, Long> offsets) {
+    public boolean reached(Map<TopicPartition, Long> offsets) {
         for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
             if (e.getValue() > 0 && read.getOrDefault(e.getKey(), 0L) < e.getValue()) {
                 return false;
@@ -67,7 +67,7 @@ final class TopicFollower implements AutoCloseable {
     }
 
     /** Reads the topic as it is now, then stops. */
-    static void readToEnd(String topic, Map<String, Object> kafka, Consumer<ConsumerRecord<String, byte[]>> onRecord,
+    public static void readToEnd(String topic, Map<String, Object> kafka, Consumer<ConsumerRecord<String, byte[]>> onRecord,
                           Duration timeout) {
         try (TopicFollower f = new TopicFollower(topic, kafka, onRecord).start()) {
             long deadline = System.nanoTime() + timeout.toNanos();
@@ -84,7 +84,7 @@ final class TopicFollower implements AutoCloseable {
         }
     }
 
-    static Map<String, Object> consumerProps(Map<String, Object> kafka) {
+    public static Map<String, Object> consumerProps(Map<String, Object> kafka) {
         Map<String, Object> p = new HashMap<>(kafka);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
