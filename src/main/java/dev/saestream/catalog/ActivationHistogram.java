@@ -37,6 +37,23 @@ public record ActivationHistogram(long[] counts) {
         return i == 0 ? 0 : LOW * Math.pow(10, (i - 1) / (double) BINS_PER_DECADE);
     }
 
+    /**
+     * Upper edge of bin {@code i}; the last bin is open-ended, and is given the width of the
+     * others so that it can be drawn.
+     */
+    public static double upperEdge(int i) {
+        return LOW * Math.pow(10, i / (double) BINS_PER_DECADE);
+    }
+
+    /**
+     * The value that stands for bin {@code i} in a plot or an export that wants one value per bin
+     * (Neuronpedia's {@code freq_hist_data_bar_values}): the geometric centre of a log-spaced bin,
+     * half of {@link #LOW} for the underflow bin.
+     */
+    public static double centre(int i) {
+        return i == 0 ? LOW / 2 : Math.sqrt(lowerEdge(i) * upperEdge(i));
+    }
+
     public long total() {
         long t = 0;
         for (long c : counts) {
