@@ -327,44 +327,23 @@ final class NeuronpediaExport {
         }
         List<Map<String, Object>> typeRows = new ArrayList<>();
         types.forEach((name, e) -> {
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("name", name);
-            r.put("displayName", "saestream " + e.kind());
-            r.put("description", "llm".equals(e.kind())
+            Map<String, Object> own = new LinkedHashMap<>();
+            own.put("explainerModelSettingsId", null);
+            typeRows.add(typeRow(name, "saestream " + e.kind(), "llm".equals(e.kind())
                     ? "saestream's LLM explainer: top and quantile-sampled windows, activating tokens marked with their values"
                     : "saestream's offline explainer: the tokens a feature fires on (and just before), ranked by"
-                    + " log-odds against the background with an informative Dirichlet prior");
-            r.put("featured", false);
-            r.put("isAttention", false);
-            r.put("explainerModelSettingsId", null);
-            r.put("settings", null);
-            r.put("url", null);
-            r.put("creatorName", config.creatorName());
-            r.put("creatorId", config.creatorId());
-            r.put("createdAt", createdAt);
-            r.put("updatedAt", createdAt);
-            typeRows.add(r);
+                    + " log-odds against the background with an informative Dirichlet prior", own));
         });
         List<Map<String, Object>> modelRows = new ArrayList<>();
         models.forEach((name, e) -> modelRows.add(modelTypeRow(name, e.provider() == null ? e.kind() + " explainer"
                 : e.provider() + " model, through LangChain4j")));
         List<Map<String, Object>> scoreTypeRows = new ArrayList<>();
         scoreTypes.forEach((name, s) -> {
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("name", TYPE_PREFIX + name);
-            r.put("displayName", "saestream " + name);
-            r.put("description", SCORER_DESCRIPTIONS.getOrDefault(name, "saestream's " + name + " scorer"));
-            r.put("featured", false);
-            r.put("isAttention", false);
-            r.put("scoreDescription", s.metric() + ", with its 95% interval (" + s.interval() + ") and n in the score row");
-            r.put("scorerModel", null);
-            r.put("settings", null);
-            r.put("url", null);
-            r.put("creatorName", config.creatorName());
-            r.put("creatorId", config.creatorId());
-            r.put("createdAt", createdAt);
-            r.put("updatedAt", createdAt);
-            scoreTypeRows.add(r);
+            Map<String, Object> own = new LinkedHashMap<>();
+            own.put("scoreDescription", s.metric() + ", with its 95% interval (" + s.interval() + ") and n in the score row");
+            own.put("scorerModel", null);
+            scoreTypeRows.add(typeRow(TYPE_PREFIX + name, "saestream " + name,
+                    SCORER_DESCRIPTIONS.getOrDefault(name, "saestream's " + name + " scorer"), own));
         });
         List<Map<String, Object>> scoreModelRows = new ArrayList<>();
         scoreModels.forEach((name, s) -> scoreModelRows.add(modelTypeRow(name, "the model that scored")));
@@ -382,6 +361,24 @@ final class NeuronpediaExport {
             "simulation", "an LLM predicts the activation of every token; Pearson r with the true activations",
             "embedding", "similarity of the explanation to activating and non-activating examples in an embedding"
                     + " model; ROC AUC");
+
+    /** A row of ExplanationType or ExplanationScoreType: the columns they share around each one's {@code own}. */
+    private Map<String, Object> typeRow(String name, String displayName, String description, Map<String, Object> own) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("name", name);
+        r.put("displayName", displayName);
+        r.put("description", description);
+        r.put("featured", false);
+        r.put("isAttention", false);
+        r.putAll(own);
+        r.put("settings", null);
+        r.put("url", null);
+        r.put("creatorName", config.creatorName());
+        r.put("creatorId", config.creatorId());
+        r.put("createdAt", createdAt);
+        r.put("updatedAt", createdAt);
+        return r;
+    }
 
     private Map<String, Object> modelTypeRow(String name, String description) {
         Map<String, Object> r = new LinkedHashMap<>();
