@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
             HooksCommand.class,
             ActivationsCommand.class,
             BenchCommand.class,
+            CompareCommand.class,
         })
 public final class Main implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
