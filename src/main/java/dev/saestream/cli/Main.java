@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
             ActivationsCommand.class,
             BenchCommand.class,
             CompareCommand.class,
+            ReprocessCommand.class,
         })
 public final class Main implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Main.class);

@@ -2,6 +2,7 @@ package dev.saestream.cli;
 
 import dev.saestream.catalog.CatalogApp;
 import dev.saestream.catalog.CatalogConfig;
+import dev.saestream.catalog.CatalogScope;
 import dev.saestream.config.Home;
 import dev.saestream.encode.EncodeApp;
 import dev.saestream.encode.EncodeConfig;
@@ -40,6 +41,15 @@ final class Pipeline implements AutoCloseable {
      */
     static Pipeline start(KafkaSession session, ModelConfig model, EncodeConfig encodeConfig, CatalogConfig catalogConfig,
                           int replicationFactor) throws IOException {
+        return start(session, model, encodeConfig, catalogConfig, null, replicationFactor);
+    }
+
+    /**
+     * The same, cataloguing {@code scope}'s SAEs; null for the SAE this pipeline encodes, so that a
+     * reprocess writing other SAEs' codes beside it is left to its own catalog.
+     */
+    static Pipeline start(KafkaSession session, ModelConfig model, EncodeConfig encodeConfig, CatalogConfig catalogConfig,
+                          CatalogScope scope, int replicationFactor) throws IOException {
         Sae sae = Sae.load(Home.resolve(encodeConfig.sae()));
         ModelConfig threaded = model.threads() > 0 ? model : new ModelConfig(model.name(), model.dir(), model.hook(),
                 model.maxTokens(), model.overlap(), model.batchSize(),
@@ -50,7 +60,8 @@ final class Pipeline implements AutoCloseable {
         try {
             encode = EncodeApp.start(encoder, encodeConfig, session.clientConfig(),
                     Home.resolve(catalogConfig.stateDir()).toString(), replicationFactor);
-            CatalogApp catalog = CatalogApp.start(catalogConfig, session.clientConfig(),
+            CatalogApp catalog = CatalogApp.start(catalogConfig, scope != null ? scope : CatalogScope.of(Set.of(encoder.saeId())),
+                    session.clientConfig(),
                     Home.resolve(catalogConfig.stateDir()).toString(), null, replicationFactor);
             return new Pipeline(encoder, encode, catalog, encodeConfig, catalogConfig);
         } catch (RuntimeException | IOException e) {
