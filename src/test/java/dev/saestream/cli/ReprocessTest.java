@@ -115,6 +115,24 @@ class ReprocessTest {
     }
 
     @Test
+    void aRebuildFromTheCodesWithASmallerTopKKeepsEverythingButTheCutTopWindows() {
+        // when: the live catalogue rebuilt from saestream.codes with top-k 3 instead of 5, no transformer
+        String out = reprocess("--from-codes", LIVE, "--sae-id", "rebuilt/top3", "--top-k", "3");
+        // then: exact top-k, so each feature's top 3 are the first 3 of its top 5; the rest is the same
+        assertThat(out).contains("the transformer does not run").contains("rebuilt rebuilt/top3 from " + DOCUMENTS + " documents");
+        Map<Integer, FeatureState> expected = new HashMap<>();
+        live.forEach((i, s) -> expected.put(i, new FeatureState(s.saeId(), i, s.version(), 0, s.activations(), s.documents(),
+                s.windows(), s.sum(), s.max(), s.histogram(), s.top().subList(0, Math.min(3, s.top().size())), s.reservoir(),
+                s.updatedMs())));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        Map<Integer, FeatureState> got = renamed(latest("rebuilt/top3"));
+        while (!got.equals(expected) && System.nanoTime() < deadline) {
+            got = renamed(latest("rebuilt/top3"));
+        }
+        assertThat(got).isEqualTo(expected);
+    }
+
+    @Test
     void aReprocessKilledMidwayResumesAndEndsWithTheSameCatalogue() throws Exception {
         // given a reprocess in a child JVM, killed once it has encoded part of the texts
         String id = "crash/layer3/topk-256";
