@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
             BenchSaeCommand.class,
             PipelineBenchCommand.class,
             BenchCompareCommand.class,
+            BenchSaesCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec

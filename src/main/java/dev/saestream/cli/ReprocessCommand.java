@@ -108,6 +108,9 @@ final class ReprocessCommand implements Callable<Integer> {
         Settings settings = config.settings();
         PrintWriter out = spec.commandLine().getOut();
         EncodeConfig ec = encode.config(settings);
+        if (ec.saeDirs().size() != 1) {
+            throw new IllegalArgumentException("reprocess builds one new catalogue: give one --sae (got " + ec.saeDirs().size() + ")");
+        }
         String saeId = fromCodes != null ? requireNewId(ec.saeId())
                 : ec.saeId().isBlank() ? Sae.load(Home.resolve(ec.sae())).id() : ec.saeId();
         String slug = slug(saeId);
