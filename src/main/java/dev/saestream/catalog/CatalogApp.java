@@ -40,11 +40,17 @@ public final class CatalogApp implements AutoCloseable {
      */
     public static CatalogApp start(CatalogConfig config, Map<String, Object> clientConfig, String stateDir,
                                    String applicationServer, int replicationFactor) throws IOException {
+        return start(config, CatalogScope.ALL, clientConfig, stateDir, applicationServer, replicationFactor);
+    }
+
+    /** Starts the catalog of {@code scope}'s SAEs. */
+    public static CatalogApp start(CatalogConfig config, CatalogScope scope, Map<String, Object> clientConfig,
+                                   String stateDir, String applicationServer, int replicationFactor) throws IOException {
         int shards = config.shards() > 0 ? config.shards() : partitionsOf(clientConfig, Topics.CODES);
         Properties props = StreamsProps.of(config.applicationId(), clientConfig, config.threads(), config.commitIntervalMs(),
                 stateDir, applicationServer, replicationFactor);
         CatalogCounters counters = new CatalogCounters();
-        KafkaStreams streams = new KafkaStreams(CatalogTopology.build(config, shards, counters), props);
+        KafkaStreams streams = new KafkaStreams(CatalogTopology.build(config, scope, shards, counters), props);
         HostInfo self = applicationServer == null || applicationServer.isBlank() ? null : HostInfo.buildFromEndpoint(applicationServer);
         CatalogQueries queries = new CatalogQueries(streams, config, shards, self);
         CatalogRpc rpc = self == null ? null : CatalogRpc.serve(self, queries.local());

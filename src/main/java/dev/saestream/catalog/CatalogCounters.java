@@ -9,6 +9,8 @@ import org.apache.kafka.streams.processor.TaskId;
 public final class CatalogCounters {
     /** Codes records read. */
     public final AtomicLong documents = new AtomicLong();
+    /** Codes records of SAEs outside this catalogue's scope, passed over. */
+    public final AtomicLong otherSae = new AtomicLong();
     /** Shard deltas sent through the repartition topic. */
     public final AtomicLong shardRecords = new AtomicLong();
     /** Window candidates sent with them (after the per-task filters). */

@@ -37,6 +37,11 @@ public final class CatalogTopology {
 
     /** The topology, counting what it does in {@code counters}. */
     public static Topology build(CatalogConfig config, int shards, CatalogCounters counters) {
+        return build(config, CatalogScope.ALL, shards, counters);
+    }
+
+    /** The topology of the catalogues of {@code scope}'s SAEs, counting what it does in {@code counters}. */
+    public static Topology build(CatalogConfig config, CatalogScope scope, int shards, CatalogCounters counters) {
         StreamsBuilder builder = new StreamsBuilder();
         // Caching folds what is written and deleted within one commit (a log entry and its truncation)
         // into nothing on the changelog. Statistics are written once per checkpoint anyway, and windows
@@ -52,7 +57,7 @@ public final class CatalogTopology {
         // 1. per document: regroup its codes by feature, one delta per shard (dead letters keep a String key)
         KStream<Object, byte[]> scanned = builder
                 .stream(Topics.CODES, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("codes-source"))
-                .process(() -> new DocumentSharder(config, shards, counters), Named.as("catalog-scan"));
+                .process(() -> new DocumentSharder(config, scope, shards, counters), Named.as("catalog-scan"));
         scanned.split(Named.as("scan-"))
                 .branch((k, v) -> k instanceof String, Branched.withConsumer(bad -> bad
                         .map((k, v) -> KeyValue.pair((String) k, v), Named.as("dead-letter-key"))

@@ -22,14 +22,16 @@ final class DocumentSharder implements Processor<String, byte[], Object, byte[]>
     static final String STAGE = "catalog";
 
     private final CatalogConfig config;
+    private final CatalogScope scope;
     private final int shards;
     private final CatalogCounters counters;
     private ProcessorContext<Object, byte[]> context;
     private DocumentScan scan;
     private LocalFilters filters;
 
-    DocumentSharder(CatalogConfig config, int shards, CatalogCounters counters) {
+    DocumentSharder(CatalogConfig config, CatalogScope scope, int shards, CatalogCounters counters) {
         this.config = config;
+        this.scope = scope;
         this.shards = shards;
         this.counters = counters;
     }
@@ -54,6 +56,15 @@ final class DocumentSharder implements Processor<String, byte[], Object, byte[]>
             deadLetter(record, e.getMessage());
             return;
         }
+        if (!scope.includes(doc.saeId())) {
+            // another SAE's codes: another catalog application's work
+            counters.otherSae.incrementAndGet();
+            return;
+        }
+        if (!scope.idOf(doc.saeId()).equals(doc.saeId())) {
+            doc = new DocumentCodes(scope.idOf(doc.saeId()), doc.docId(), doc.tokens(), doc.pieces(), doc.gaps(), doc.tail(),
+                    doc.codes(), doc.stats());
+        }
         counters.documents.incrementAndGet();
         for (ShardDelta d : deltas(doc)) {
             counters.shardRecords.incrementAndGet();
@@ -77,7 +88,7 @@ final class DocumentSharder implements Processor<String, byte[], Object, byte[]>
             List<WindowCandidate> candidates = new ArrayList<>(2);
             int shard = ShardDelta.shardOf(st.feature(), shards);
             for (int peak : peaks) {
-                long key = SampleKeys.key(config.seed(), sae, doc.docId(), peak, st.feature());
+                long key = SampleKeys.key(config.seed(), doc.docId(), peak, st.feature());
                 if (filters.admitWindow(sae, st.feature(), scan.valueAt(i, peak), key)) {
                     candidates.add(new WindowCandidate(scan.window(i, peak), key));
                     withWindows[shard] = true;
@@ -88,7 +99,7 @@ final class DocumentSharder implements Processor<String, byte[], Object, byte[]>
         }
         List<BackgroundCandidate> background = new ArrayList<>();
         for (int first : scan.backgroundStarts()) {
-            long key = SampleKeys.key(config.seed(), sae, doc.docId(), first, -1);
+            long key = SampleKeys.key(config.seed(), doc.docId(), first, -1);
             if (filters.admitBackground(sae, key)) {
                 background.add(new BackgroundCandidate(scan.background(first), key));
             }

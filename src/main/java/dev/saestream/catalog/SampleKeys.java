@@ -10,10 +10,13 @@ import java.nio.charset.StandardCharsets;
 public final class SampleKeys {
     private SampleKeys() {}
 
-    /** The key of window ({@code doc}, {@code position}) of {@code feature} (-1 for background windows). */
-    public static long key(long seed, String saeId, String doc, int position, int feature) {
+    /**
+     * The key of window ({@code doc}, {@code position}) of {@code feature} (-1 for background
+     * windows). The SAE id is not part of it: a catalogue rebuilt under a new id samples exactly
+     * the windows the old one did, and two SAEs' samples come from the same documents' positions.
+     */
+    public static long key(long seed, String doc, int position, int feature) {
         long h = 0xcbf29ce484222325L ^ mix(seed);
-        h = fnv(h, saeId);
         h = fnv(h, doc);
         h = (h ^ position) * 0x100000001b3L;
         h = (h ^ feature) * 0x100000001b3L;

@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
             TransformerBenchCommand.class,
             BenchSaeCommand.class,
             PipelineBenchCommand.class,
+            BenchCompareCommand.class,
+            BenchSaesCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec

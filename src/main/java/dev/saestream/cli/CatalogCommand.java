@@ -2,6 +2,7 @@ package dev.saestream.cli;
 
 import dev.saestream.catalog.CatalogApp;
 import dev.saestream.catalog.CatalogConfig;
+import dev.saestream.catalog.CatalogScope;
 import dev.saestream.catalog.CatalogTotals;
 import dev.saestream.config.Home;
 import dev.saestream.config.Settings;
@@ -42,6 +43,10 @@ final class CatalogCommand implements Callable<Integer> {
     @Option(names = "--progress", negatable = true, description = "Show live counts (default: when on a terminal).")
     Boolean progress;
 
+    @Option(names = "--sae-id", paramLabel = "ID",
+            description = "Catalogue only this SAE's codes (repeatable; default: every SAE on saestream.codes).")
+    java.util.Set<String> saeIds;
+
     static CatalogConfig catalogConfig(Settings settings, Integer threads, String applicationId, String stateDir) {
         Map<String, Object> flags = new HashMap<>();
         flags.put("threads", threads);
@@ -58,8 +63,8 @@ final class CatalogCommand implements Callable<Integer> {
             session.createTopics();
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "catalog-shutdown"));
-            try (CatalogApp app = CatalogApp.start(cc, session.clientConfig(), Home.resolve(cc.stateDir()).toString(),
-                    applicationServer, kafka.cluster(settings).replicationFactor());
+            try (CatalogApp app = CatalogApp.start(cc, CatalogScope.of(saeIds), session.clientConfig(),
+                    Home.resolve(cc.stateDir()).toString(), applicationServer, kafka.cluster(settings).replicationFactor());
                  Progress bar = Progress.start("catalog", -1, "docs", progress)) {
                 System.out.println("catalog running (" + app.shards() + " shards); Ctrl-C stops it");
                 while (!stop.await(1, java.util.concurrent.TimeUnit.SECONDS)) {

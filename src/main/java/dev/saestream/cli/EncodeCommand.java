@@ -52,7 +52,7 @@ final class EncodeCommand implements Callable<Integer> {
             session.createTopics();
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "encode-shutdown"));
-            try (SaeDocumentEncoder encoder = SaeDocumentEncoder.open(mc, Sae.load(Home.resolve(ec.sae())), ec);
+            try (SaeDocumentEncoder encoder = SaeDocumentEncoder.open(mc, Pipeline.loadSaes(ec), ec);
                  EncodeApp app = EncodeApp.start(encoder, ec, session.clientConfig(), state,
                          kafka.cluster(settings).replicationFactor());
                  Progress bar = Progress.start("encode", -1, "docs", progress)) {

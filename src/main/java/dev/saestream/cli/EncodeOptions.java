@@ -9,8 +9,9 @@ import picocli.CommandLine.Option;
 /** The flags of the {@code encode} config section, shared by {@code encode} and {@code run}. */
 public final class EncodeOptions {
     @Option(names = "--sae", paramLabel = "DIR",
-            description = "SAE directory in SAELens layout (default: the shipped saes/all-minilm-l6-v2-layer3).")
-    String sae;
+            description = "SAE directory in SAELens layout (default: the shipped saes/all-minilm-l6-v2-layer3); repeat it"
+                    + " for several SAEs (at any hooks of the model) in one transformer pass.")
+    java.util.List<String> sae;
 
     @Option(names = "--encode-threads", paramLabel = "N", description = "Encode stream threads (default 2).")
     Integer threads;
@@ -20,7 +21,7 @@ public final class EncodeOptions {
 
     EncodeConfig config(Settings settings) {
         Map<String, Object> flags = new HashMap<>();
-        flags.put("sae", sae);
+        flags.put("sae", sae == null ? null : String.join(",", sae));
         flags.put("threads", threads);
         flags.put("saeId", saeId);
         return settings.section(EncodeConfig.SECTION, EncodeConfig.defaults(), flags);

@@ -27,6 +27,8 @@ import picocli.CommandLine.Command;
             HooksCommand.class,
             ActivationsCommand.class,
             BenchCommand.class,
+            CompareCommand.class,
+            ReprocessCommand.class,
         })
 public final class Main implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Main.class);

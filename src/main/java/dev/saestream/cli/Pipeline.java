@@ -2,6 +2,7 @@ package dev.saestream.cli;
 
 import dev.saestream.catalog.CatalogApp;
 import dev.saestream.catalog.CatalogConfig;
+import dev.saestream.catalog.CatalogScope;
 import dev.saestream.config.Home;
 import dev.saestream.encode.EncodeApp;
 import dev.saestream.encode.EncodeConfig;
@@ -12,6 +13,7 @@ import dev.saestream.model.ModelConfig;
 import dev.saestream.sae.Sae;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
@@ -40,17 +42,27 @@ final class Pipeline implements AutoCloseable {
      */
     static Pipeline start(KafkaSession session, ModelConfig model, EncodeConfig encodeConfig, CatalogConfig catalogConfig,
                           int replicationFactor) throws IOException {
-        Sae sae = Sae.load(Home.resolve(encodeConfig.sae()));
+        return start(session, model, encodeConfig, catalogConfig, null, replicationFactor);
+    }
+
+    /**
+     * The same, cataloguing {@code scope}'s SAEs; null for the SAE this pipeline encodes, so that a
+     * reprocess writing other SAEs' codes beside it is left to its own catalog.
+     */
+    static Pipeline start(KafkaSession session, ModelConfig model, EncodeConfig encodeConfig, CatalogConfig catalogConfig,
+                          CatalogScope scope, int replicationFactor) throws IOException {
+        List<Sae> saes = loadSaes(encodeConfig);
         ModelConfig threaded = model.threads() > 0 ? model : new ModelConfig(model.name(), model.dir(), model.hook(),
                 model.maxTokens(), model.overlap(), model.batchSize(),
                 Math.max(1, Runtime.getRuntime().availableProcessors() / encodeConfig.threads()),
                 model.includeSpecialTokens(), model.cacheDir());
-        SaeDocumentEncoder encoder = SaeDocumentEncoder.open(threaded, sae, encodeConfig);
+        SaeDocumentEncoder encoder = SaeDocumentEncoder.open(threaded, saes, encodeConfig);
         EncodeApp encode = null;
         try {
             encode = EncodeApp.start(encoder, encodeConfig, session.clientConfig(),
                     Home.resolve(catalogConfig.stateDir()).toString(), replicationFactor);
-            CatalogApp catalog = CatalogApp.start(catalogConfig, session.clientConfig(),
+            CatalogApp catalog = CatalogApp.start(catalogConfig, scope != null ? scope : CatalogScope.of(Set.copyOf(encoder.saeIds())),
+                    session.clientConfig(),
                     Home.resolve(catalogConfig.stateDir()).toString(), null, replicationFactor);
             return new Pipeline(encoder, encode, catalog, encodeConfig, catalogConfig);
         } catch (RuntimeException | IOException e) {
@@ -60,6 +72,18 @@ final class Pipeline implements AutoCloseable {
             encoder.close();
             throw e;
         }
+    }
+
+    /** Every SAE the encode config names. */
+    static List<Sae> loadSaes(EncodeConfig config) throws IOException {
+        List<Sae> saes = new java.util.ArrayList<>();
+        for (String dir : config.saeDirs()) {
+            saes.add(Sae.load(Home.resolve(dir)));
+        }
+        if (saes.isEmpty()) {
+            throw new IllegalArgumentException("encode.sae names no SAE directory");
+        }
+        return saes;
     }
 
     /** True when both stages have committed everything on their input topics. */

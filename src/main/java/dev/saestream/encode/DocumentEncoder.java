@@ -15,6 +15,16 @@ public interface DocumentEncoder extends AutoCloseable {
      */
     DocumentCodes encode(String docId, String text) throws EncodeException;
 
+    /** Every SAE id this encoder writes, when several SAEs share one transformer pass. */
+    default java.util.List<String> saeIds() {
+        return java.util.List.of(saeId());
+    }
+
+    /** The codes of every SAE for {@code text}, one record each, in {@link #saeIds()} order. */
+    default java.util.List<DocumentCodes> encodeAll(String docId, String text) throws EncodeException {
+        return java.util.List.of(encode(docId, text));
+    }
+
     @Override
     default void close() {}
 }

@@ -9,7 +9,7 @@ package dev.saestream.encode;
  * @param threads          stream threads (each runs documents through the model on its own)
  * @param commitIntervalMs Kafka Streams commit interval (exactly once: also the transaction length)
  * @param saeId            overrides the SAE's own id (empty: derived from the SAE's metadata)
- * @param sae              the SAE directory (SAELens layout)
+ * @param sae              the SAE directory (SAELens layout); several, comma-separated, share one transformer pass
  * @param kMax             for SAEs without a fixed k: the most active features read per token in one pass;
  *                         tokens with more are re-encoded exactly, and counted
  */
@@ -27,6 +27,11 @@ public record EncodeConfig(String applicationId, CodesFormat.Precision precision
         if (maxTokens < 0 || threads <= 0 || commitIntervalMs <= 0 || kMax <= 0) {
             throw new IllegalArgumentException("encode.maxTokens must be >= 0, threads, commitIntervalMs and kMax positive");
         }
+    }
+
+    /** The SAE directories {@link #sae} names, in order. */
+    public java.util.List<String> saeDirs() {
+        return java.util.Arrays.stream(sae.split(",")).map(String::strip).filter(d -> !d.isEmpty()).toList();
     }
 
     public static EncodeConfig defaults() {

@@ -5,6 +5,8 @@ import dev.saestream.corpus.DocumentIds;
 import dev.saestream.kafka.DeadLetter;
 import dev.saestream.kafka.Json;
 import dev.saestream.kafka.Topics;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -108,18 +110,25 @@ public final class EncodeTopology {
             }
             try {
                 long start = System.nanoTime();
-                DocumentCodes codes = encoder.encode(id, doc.text());
+                List<DocumentCodes> all = encoder.encodeAll(id, doc.text());
                 counters.encodeNanos.addAndGet(System.nanoTime() - start);
-                if (config.maxTokens() > 0 && codes.size() > config.maxTokens()) {
-                    throw new EncodeException(EncodeException.TOO_LONG, codes.size() + " tokens, over the cap of "
+                int tokens = all.get(0).size();
+                if (config.maxTokens() > 0 && tokens > config.maxTokens()) {
+                    throw new EncodeException(EncodeException.TOO_LONG, tokens + " tokens, over the cap of "
                             + config.maxTokens());
                 }
-                byte[] bytes = CodesFormat.write(codes, config.precision());
+                // several SAEs in one pass: one codes record each, written in the same transaction
+                List<byte[]> records = new ArrayList<>(all.size());
+                for (DocumentCodes codes : all) {
+                    records.add(CodesFormat.write(codes, config.precision()));
+                }
                 counters.encoded.incrementAndGet();
-                counters.tokens.addAndGet(codes.size());
-                counters.codeBytes.addAndGet(bytes.length);
+                counters.tokens.addAndGet(tokens);
                 seen.put(id, textHash);
-                context.forward(record.withValue(bytes));
+                for (byte[] bytes : records) {
+                    counters.codeBytes.addAndGet(bytes.length);
+                    context.forward(record.withValue(bytes));
+                }
             } catch (EncodeException e) {
                 deadLetter(record, e.reason(), e.getMessage());
             }

@@ -94,7 +94,7 @@ public final class BatchCatalog {
                 e.version++;
                 for (FeatureWindow w : peakWindows(doc, f, config)) {
                     e.windows.add(w);
-                    e.keys.put(w, SampleKeys.key(config.seed(), doc.saeId(), doc.docId(), w.peak(), f));
+                    e.keys.put(w, SampleKeys.key(config.seed(), doc.docId(), w.peak(), f));
                 }
             }
             for (int first = 0; first < doc.size(); first += config.backgroundLength()) {
@@ -103,7 +103,7 @@ public final class BatchCatalog {
                         java.util.Arrays.copyOfRange(doc.pieces(), first, last),
                         java.util.Arrays.copyOfRange(doc.codes(), first, last));
                 backgroundAll.add(b);
-                backgroundKeys.put(b, SampleKeys.key(config.seed(), doc.saeId(), doc.docId(), first, -1));
+                backgroundKeys.put(b, SampleKeys.key(config.seed(), doc.docId(), first, -1));
             }
         }
     }

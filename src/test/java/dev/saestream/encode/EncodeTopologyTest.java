@@ -114,4 +114,54 @@ class EncodeTopologyTest {
                     "a=" + EncodeTopology.DUPLICATE, "b=" + EncodeTopology.ID_REUSED);
         }
     }
+
+    @Test
+    void severalSaesInOnePassWriteOneCodesRecordEachForADocumentCountedOnce() throws Exception {
+        // given an encoder with two SAEs: the word encoder's codes, and the same under a second id
+        WordEncoder words = new WordEncoder();
+        DocumentEncoder two = new DocumentEncoder() {
+            @Override
+            public String saeId() {
+                return words.saeId();
+            }
+
+            @Override
+            public DocumentCodes encode(String docId, String text) throws EncodeException {
+                return words.encode(docId, text);
+            }
+
+            @Override
+            public List<String> saeIds() {
+                return List.of(words.saeId(), "words/second/2");
+            }
+
+            @Override
+            public List<DocumentCodes> encodeAll(String docId, String text) throws EncodeException {
+                DocumentCodes a = words.encode(docId, text);
+                return List.of(a, new DocumentCodes("words/second/2", a.docId(), a.tokens(), a.pieces(), a.gaps(), a.tail(),
+                        a.codes(), a.stats()));
+            }
+        };
+        EncodeConfig config = new EncodeConfig("encode-two", CodesFormat.Precision.HALF, 6, 1, 1_000, "", "unused", 8);
+        EncodeCounters counters = new EncodeCounters();
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        try (TopologyTestDriver driver = new TopologyTestDriver(EncodeTopology.build(two, config, counters), p)) {
+            var texts = driver.createInputTopic(Topics.TEXTS, new StringSerializer(), new ByteArraySerializer());
+            var codes = driver.createOutputTopic(Topics.CODES, new StringDeserializer(), new ByteArrayDeserializer());
+            // when: one good document, one bad, and the good one again
+            texts.pipeInput("a", Json.write(new Document("a", "Hello wide world", null, null, null)));
+            texts.pipeInput("nan", Json.write(new Document("nan", "this is NaN here", null, null, null)));
+            texts.pipeInput("a", Json.write(new Document("a", "Hello wide world", null, null, null)));
+            // then: the good document once per SAE, counted as one document and its tokens once
+            List<KeyValue<String, byte[]>> encoded = codes.readKeyValuesToList();
+            assertThat(encoded).extracting(kv -> CodesFormat.read(kv.value).saeId())
+                    .containsExactly("words/len/2", "words/second/2");
+            assertThat(counters.read.get()).isEqualTo(3);
+            assertThat(counters.encoded.get()).isEqualTo(1);
+            assertThat(counters.tokens.get()).isEqualTo(3);
+            assertThat(counters.deadLettered.get()).isEqualTo(2);
+        }
+    }
 }
