@@ -42,9 +42,11 @@ final class KafkaSession implements AutoCloseable {
     /** A single stage: connect to the given cluster, or to a running embedded broker. */
     static KafkaSession connect(ClusterConfig cluster, BrokerConfig brokerConfig) {
         String bootstrap = cluster.embedded() ? brokerConfig.host() + ":" + brokerConfig.port() : cluster.bootstrapServers();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap, "request.timeout.ms", 3_000,
-                "default.api.timeout.ms", 5_000))) {
-            admin.describeCluster().nodes().get(6, TimeUnit.SECONDS);
+        // generous: a broker on a loaded machine can take seconds to answer, and a stage that gives up
+        // early says "no Kafka" about a Kafka that is there
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap, "request.timeout.ms", 10_000,
+                "default.api.timeout.ms", 20_000))) {
+            admin.describeCluster().nodes().get(20, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("no Kafka answers at " + bootstrap + "; start one with `saestream broker`"
                     + " or pass --bootstrap-servers");
