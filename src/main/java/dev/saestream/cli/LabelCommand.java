@@ -21,7 +21,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code saestream label}: the labelling service, or one feature by hand with {@code --once}. */
-@Command(name = "label", mixinStandardHelpOptions = true,
+@Command(name = "label", mixinStandardHelpOptions = true, subcommands = LabelReportCommand.class,
         description = {
             "Labels features: watches the features topic, explains each eligible feature (LLM or offline),"
                     + " scores the explanation and writes the labels topic. Several instances share the work.",
