@@ -14,7 +14,7 @@ import java.util.Map;
  * the environment variable that holds the key, which is read where the client is built.
  *
  * @param explainer            who writes the explanation: {@code offline} (no network) or {@code llm}
- * @param scorers              which scorers run: detection, fuzzing, simulation (LLM) and embedding (in-process)
+ * @param scorers              which scorers run: detection, fuzzing, simulation, intruder (LLM) and embedding (in-process)
  * @param provider             the LLM API: {@code openai} (any OpenAI-compatible server), {@code anthropic}, {@code ollama}
  * @param baseUrl              the provider's base URL; empty for the provider's public default
  * @param model                the model name the provider serves; required when an LLM is used
@@ -224,9 +224,9 @@ public record LabelConfig(
         }
     }
 
-    /** The scorers; the first three ask an LLM. */
+    /** The scorers; all but embedding ask an LLM. */
     public enum ScorerKind {
-        DETECTION, FUZZING, SIMULATION, EMBEDDING;
+        DETECTION, FUZZING, SIMULATION, INTRUDER, EMBEDDING;
 
         public boolean usesLlm() {
             return this != EMBEDDING;

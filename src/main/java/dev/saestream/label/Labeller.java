@@ -60,6 +60,7 @@ public final class Labeller {
                 case DETECTION -> new DetectionScorer(llm, config.examplesPerPrompt());
                 case FUZZING -> new FuzzingScorer(llm, config.examplesPerPrompt());
                 case SIMULATION -> new SimulationScorer(llm, config.simulationExamples(), config.simulationExamplesPerPrompt());
+                case INTRUDER -> new IntruderScorer(llm, IntruderScorer.DEFAULT_PER_QUESTION);
                 case EMBEDDING -> EmbeddingScorer.load(config.embeddingModel());
             });
         }
