@@ -279,7 +279,7 @@ public final class OfflineExplainer implements Explainer {
         return delta / Math.sqrt(1 / (y + alpha) + 1 / (b + alpha));
     }
 
-    private static String list(List<String> tokens, Counts counts) {
+    static String list(List<String> tokens, Counts counts) {
         List<String> quoted = tokens.stream().map(t -> quote(counts.surface(t))).toList();
         if (quoted.size() == 1) {
             return quoted.get(0);
@@ -287,7 +287,7 @@ public final class OfflineExplainer implements Explainer {
         return String.join(", ", quoted.subList(0, quoted.size() - 1)) + " and " + quoted.get(quoted.size() - 1);
     }
 
-    private static String quote(String s) {
+    static String quote(String s) {
         return "\"" + s + "\"";
     }
 

@@ -90,16 +90,16 @@ final class LegacyOfflineExplainer implements Explainer {
                 }
             }
             boolean most = 2 * covered >= examples.size();
-            sb.append(most ? "Fires on " : "Fires on varied tokens such as ").append(list(named, firing));
+            sb.append(most ? "Fires on " : "Fires on varied tokens such as ").append(OfflineExplainer.list(named, firing));
             sb.append(most ? " (the peak token in " : " (together the peak token in only ")
                     .append(covered).append(" of ").append(examples.size()).append(" examples)");
         } else {
             List<String> common = peaks.byCount().stream().limit(MAX_TOKENS).toList();
             sb.append("Fires on varied tokens, none standing out against the background; strongest on ")
-                    .append(list(common, peaks));
+                    .append(OfflineExplainer.list(common, peaks));
         }
         if (context != null) {
-            sb.append(", often right after ").append(quote(before.surface(context)));
+            sb.append(", often right after ").append(OfflineExplainer.quote(before.surface(context)));
         }
         return Explanation.of(sb.append('.').toString());
     }
@@ -111,17 +111,5 @@ final class LegacyOfflineExplainer implements Explainer {
             }
         }
         return null;
-    }
-
-    private static String list(List<String> tokens, Counts counts) {
-        List<String> quoted = tokens.stream().map(t -> quote(counts.surface(t))).toList();
-        if (quoted.size() == 1) {
-            return quoted.get(0);
-        }
-        return String.join(", ", quoted.subList(0, quoted.size() - 1)) + " and " + quoted.get(quoted.size() - 1);
-    }
-
-    private static String quote(String s) {
-        return "\"" + s + "\"";
     }
 }
