@@ -2,6 +2,7 @@ package dev.saestream.catalog;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The catalogue's view of one feature, as written to {@code saestream.features}: statistics over
@@ -20,6 +21,8 @@ import java.util.List;
  * @param top         the top-k windows by peak activation, in {@link FeatureWindow#BY_ACTIVATION_DESC} order
  * @param reservoir   a uniform random sample (without replacement) of activating windows
  * @param updatedMs   wall-clock time of the last change, epoch millis
+ * @param facet       activations by the value of one document metadata field ({@code catalog.facet}); null
+ *                    when none is configured
  */
 public record FeatureState(
         String saeId,
@@ -34,11 +37,41 @@ public record FeatureState(
         ActivationHistogram histogram,
         List<FeatureWindow> top,
         List<FeatureWindow> reservoir,
-        long updatedMs) {
+        long updatedMs,
+        Facet facet) {
 
     public FeatureState {
         top = top == null ? List.of() : List.copyOf(top);
         reservoir = reservoir == null ? List.of() : List.copyOf(reservoir);
+    }
+
+    /** A state without a facet. */
+    public FeatureState(String saeId, int index, long version, long tokensSeen, long activations, long documents,
+                        long windows, double sum, float max, ActivationHistogram histogram, List<FeatureWindow> top,
+                        List<FeatureWindow> reservoir, long updatedMs) {
+        this(saeId, index, version, tokensSeen, activations, documents, windows, sum, max, histogram, top, reservoir,
+                updatedMs, null);
+    }
+
+    /**
+     * A feature's activations counted by the value of one metadata field of their documents.
+     *
+     * @param field  the metadata field, e.g. {@code lang}
+     * @param counts activations per value: the most frequent values exactly, the rest summed under {@link #OTHER}
+     *               (documents without the field count under {@link #MISSING})
+     */
+    public record Facet(String field, Map<String, Long> counts) {
+        /** The values beyond the kept ones. */
+        public static final String OTHER = "other";
+        /** Documents without the field. */
+        public static final String MISSING = "none";
+
+        public Facet {
+            if (field == null || field.isBlank()) {
+                throw new IllegalArgumentException("facet field must be given");
+            }
+            counts = counts == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(counts));
+        }
     }
 
     /** The topic key: {@code saeId/index}. */

@@ -21,7 +21,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code saestream label}: the labelling service, or one feature by hand with {@code --once}. */
-@Command(name = "label", mixinStandardHelpOptions = true,
+@Command(name = "label", mixinStandardHelpOptions = true, subcommands = LabelReportCommand.class,
         description = {
             "Labels features: watches the features topic, explains each eligible feature (LLM or offline),"
                     + " scores the explanation and writes the labels topic. Several instances share the work.",
@@ -165,6 +165,12 @@ public final class LabelCommand implements Callable<Integer> {
             Score v = s.getValue();
             sb.append(String.format(Locale.ROOT, "%-10s %s = %.3f  95%% CI [%.3f, %.3f]  n = %d  parse failures %d (%.1f%%)%n",
                     s.getKey(), v.metric(), v.value(), v.ciLow(), v.ciHigh(), v.n(), v.parseFailures(), 100 * v.parseFailureRate()));
+            if (v.baseline() != null) {
+                Score.Baseline b = v.baseline();
+                sb.append(String.format(Locale.ROOT, "%-10s %s = %.3f  95%% CI [%.3f, %.3f]  for another feature's \"%s\": %s%n",
+                        "  null", v.metric(), b.value(), b.ciLow(), b.ciHigh(), b.explanation(),
+                        v.informative() ? "informative" : "not clear of the null"));
+            }
         }
         sb.append(String.format(Locale.ROOT, "cost: %d LLM calls, %,d input + %,d output tokens",
                 label.cost().calls(), label.cost().inputTokens(), label.cost().outputTokens()));

@@ -7,10 +7,34 @@ import java.util.Map;
 
 /** Collects the LLM calls of one label into its {@link Cost}. Thread-safe. */
 public final class CostMeter {
-    private final List<Cost.Call> calls = new ArrayList<>();
+    /** What null-baseline calls add to their kind: {@code detection-null}. */
+    public static final String NULL_SUFFIX = "-null";
 
-    public synchronized void record(Cost.Call call) {
-        calls.add(call);
+    private final List<Cost.Call> calls = new ArrayList<>();
+    private final CostMeter parent;
+
+    public CostMeter() {
+        this.parent = null;
+    }
+
+    private CostMeter(CostMeter parent) {
+        this.parent = parent;
+    }
+
+    /** A meter that records into this one under the kind {@code kind + "-null"}: a null baseline's calls. */
+    public CostMeter forNull() {
+        return new CostMeter(this);
+    }
+
+    public void record(Cost.Call call) {
+        if (parent != null) {
+            parent.record(new Cost.Call(call.kind() + NULL_SUFFIX, call.attempt(), call.inputTokens(),
+                    call.outputTokens(), call.millis(), call.outcome()));
+            return;
+        }
+        synchronized (this) {
+            calls.add(call);
+        }
     }
 
     public synchronized Cost cost() {

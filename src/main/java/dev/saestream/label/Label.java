@@ -107,9 +107,18 @@ public record Label(String saeId, int index, Status status, String failure, Stri
      * @param explainIds   windows shown to the explainer
      * @param scoreIds     held-out activating windows scored on
      * @param negativeIds  background windows scored on (random, then hard negatives)
+     * @param explainedTopShare the share of the feature's top windows at creation that the explainer was shown
+     *                     (the rest sit on the scoring side of the split); null in labels from before it was kept
      */
     public record Basis(long version, double density, long activations, long windows, float max,
-                        List<String> topIds, List<String> explainIds, List<String> scoreIds, List<String> negativeIds) {
+                        List<String> topIds, List<String> explainIds, List<String> scoreIds, List<String> negativeIds,
+                        Double explainedTopShare) {
+        public Basis(long version, double density, long activations, long windows, float max,
+                     List<String> topIds, List<String> explainIds, List<String> scoreIds, List<String> negativeIds) {
+            this(version, density, activations, windows, max, topIds, explainIds, scoreIds, negativeIds,
+                    RelabelPolicy.basisShare(explainIds, topIds));
+        }
+
         public Basis {
             topIds = topIds == null ? List.of() : List.copyOf(topIds);
             explainIds = explainIds == null ? List.of() : List.copyOf(explainIds);

@@ -14,7 +14,7 @@ import java.util.Map;
  * the environment variable that holds the key, which is read where the client is built.
  *
  * @param explainer            who writes the explanation: {@code offline} (no network) or {@code llm}
- * @param scorers              which scorers run: detection, fuzzing, simulation (LLM) and embedding (in-process)
+ * @param scorers              which scorers run: detection, fuzzing, simulation, intruder (LLM) and embedding (in-process)
  * @param provider             the LLM API: {@code openai} (any OpenAI-compatible server), {@code anthropic}, {@code ollama}
  * @param baseUrl              the provider's base URL; empty for the provider's public default
  * @param model                the model name the provider serves; required when an LLM is used
@@ -41,9 +41,14 @@ import java.util.Map;
  * @param simulationExamplesPerPrompt examples per simulation prompt
  * @param embeddingModel       in-process embedding model: {@code all-minilm-l6-v2-q} or {@code bge-small-en-v15-q}
  * @param minWindows           activating windows a feature needs before it is labelled
- * @param relabelReplaced      fraction of the labelled top windows replaced that makes a feature changed
+ * @param relabelShare         a feature is relabelled when the share of its current top windows that its label
+ *                             saw ({@link RelabelPolicy#basisShare}) falls below this
  * @param relabelDensityFactor density ratio (either way) that makes a feature changed
- * @param relabelIntervalSeconds least time between two labels of one feature
+ * @param relabelIntervalSeconds least time between two labels of one feature when an LLM explains (each label costs)
+ * @param offlineRelabelIntervalSeconds least time between two labels of one feature when the offline explainer
+ *                             explains (a label costs milliseconds, so it can follow the stream closely)
+ * @param nullBaseline         score a null explanation (another feature's, drawn at random) beside every score,
+ *                             on the same examples; with LLM scorers this doubles the scoring calls
  * @param tokensPerHour        LLM token budget (input + output) over any hour; 0 for none
  * @param requestsPerMinute    LLM request rate limit; 0 for none
  * @param concurrency          features labelled at once (and so LLM calls in flight)
@@ -87,9 +92,11 @@ public record LabelConfig(
         int simulationExamplesPerPrompt,
         String embeddingModel,
         int minWindows,
-        double relabelReplaced,
+        double relabelShare,
         double relabelDensityFactor,
         long relabelIntervalSeconds,
+        long offlineRelabelIntervalSeconds,
+        boolean nullBaseline,
         long tokensPerHour,
         int requestsPerMinute,
         int concurrency,
@@ -112,7 +119,7 @@ public record LabelConfig(
             0.0, 2048, 0, 60, true,
             20, 20, 5, 50, 50, 0, 5, Map.of(), List.of(),
             10, 20, 5, "all-minilm-l6-v2-q",
-            20, 0.5, 2.0, 3600,
+            20, 0.5, 2.0, 3600, 10, true,
             1_000_000, 120, 2, 120, 5, 1000, 60_000, 1, 10, 512,
             "saestream-label", Topics.FEATURES, Topics.BACKGROUND, Topics.LABELS, Topics.DLQ);
 
@@ -157,13 +164,14 @@ public record LabelConfig(
                     + ", got '" + embeddingModel + "'");
         }
         positive("minWindows", minWindows);
-        if (!(relabelReplaced > 0 && relabelReplaced <= 1)) {
-            throw new IllegalArgumentException("label.relabelReplaced must be in (0, 1], got " + relabelReplaced);
+        if (!(relabelShare > 0 && relabelShare <= 1)) {
+            throw new IllegalArgumentException("label.relabelShare must be in (0, 1], got " + relabelShare);
         }
         if (!(relabelDensityFactor > 1)) {
             throw new IllegalArgumentException("label.relabelDensityFactor must be above 1, got " + relabelDensityFactor);
         }
         atLeast("relabelIntervalSeconds", relabelIntervalSeconds, 0);
+        atLeast("offlineRelabelIntervalSeconds", offlineRelabelIntervalSeconds, 0);
         atLeast("tokensPerHour", tokensPerHour, 0);
         atLeast("requestsPerMinute", requestsPerMinute, 0);
         positive("concurrency", concurrency);
@@ -179,6 +187,11 @@ public record LabelConfig(
                 throw new IllegalArgumentException("label.groupId and the label topic names must not be empty");
             }
         }
+    }
+
+    /** Least time between two labels of one feature, by what the explainer costs. */
+    public long relabelIntervalMillis() {
+        return 1000 * (explainer == ExplainerKind.LLM ? relabelIntervalSeconds : offlineRelabelIntervalSeconds);
     }
 
     /** True when any part of labelling calls an LLM. */
@@ -211,9 +224,9 @@ public record LabelConfig(
         }
     }
 
-    /** The scorers; the first three ask an LLM. */
+    /** The scorers; all but embedding ask an LLM. */
     public enum ScorerKind {
-        DETECTION, FUZZING, SIMULATION, EMBEDDING;
+        DETECTION, FUZZING, SIMULATION, INTRUDER, EMBEDDING;
 
         public boolean usesLlm() {
             return this != EMBEDDING;

@@ -245,7 +245,9 @@ public final class LabelService implements AutoCloseable {
             return;
         }
         try {
-            labels.offer(Json.read(r.value(), Label.class));
+            Label label = Json.read(r.value(), Label.class);
+            labels.offer(label);
+            labeller.remember(label);
         } catch (RuntimeException e) {
             log.warn("skipping an unreadable label at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
         }
@@ -576,7 +578,13 @@ public final class LabelService implements AutoCloseable {
         BackgroundIndex background = new BackgroundIndex();
         TopicFollower.readToEnd(config.backgroundTopic(), kafka,
                 r -> background.put(r.key(), r.value() == null ? null : Json.read(r.value(), BackgroundWindow.class)), timeout);
-        Label label = Labeller.create(config, background, env).label(state, last);
+        Labeller labeller = Labeller.create(config, background, env);
+        if (config.nullBaseline()) {
+            // other features' explanations, for the null baseline
+            TopicFollower.readToEnd(config.labelsTopic(), kafka,
+                    r -> readLabel(r.value()).ifPresent(labeller::remember), timeout);
+        }
+        Label label = labeller.label(state, last);
         if (write) {
             try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(producerProps(kafka), new StringSerializer(),
                     new ByteArraySerializer())) {
@@ -590,6 +598,15 @@ public final class LabelService implements AutoCloseable {
             }
         }
         return label;
+    }
+
+    /** A label record's value, empty for a tombstone or a record that does not read as a label. */
+    private static java.util.Optional<Label> readLabel(byte[] value) {
+        try {
+            return value == null ? java.util.Optional.empty() : java.util.Optional.of(Json.read(value, Label.class));
+        } catch (RuntimeException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     /**

@@ -28,6 +28,7 @@ public final class Labeller {
     private final BackgroundIndex background;
     private final Map<String, SimilarFeatures> similar;
     private final ExampleSampler sampler;
+    private final NullExplanations nulls = new NullExplanations();
     private final LongSupplier clock;
 
     public Labeller(LabelConfig config, Explainer explainer, List<Scorer> scorers, BackgroundIndex background,
@@ -59,6 +60,7 @@ public final class Labeller {
                 case DETECTION -> new DetectionScorer(llm, config.examplesPerPrompt());
                 case FUZZING -> new FuzzingScorer(llm, config.examplesPerPrompt());
                 case SIMULATION -> new SimulationScorer(llm, config.simulationExamples(), config.simulationExamplesPerPrompt());
+                case INTRUDER -> new IntruderScorer(llm, IntruderScorer.DEFAULT_PER_QUESTION);
                 case EMBEDDING -> EmbeddingScorer.load(config.embeddingModel());
             });
         }
@@ -104,6 +106,11 @@ public final class Labeller {
         return config;
     }
 
+    /** Keeps {@code label}'s explanation as a candidate null for other features (labels read back from the topic). */
+    public void remember(Label label) {
+        nulls.remember(label);
+    }
+
     /**
      * Labels {@code state}; {@code previous} (may be null) goes into the new label's history.
      *
@@ -136,9 +143,18 @@ public final class Labeller {
                         + samples.negatives().size() + " non-activating windows (need at least one of each)");
             } else {
                 long seed = Hashing.seed(state.key(), state.version());
+                // absent until another feature of this SAE has an explanation (the very first label)
+                String nullText = config.nullBaseline()
+                        ? nulls.draw(state.saeId(), state.index(), explanation.text(), ~seed) : null;
                 for (Scorer scorer : scorers) {
                     try {
-                        scores.put(scorer.name(), scorer.score(explanation.text(), state, scoring, seed, meter));
+                        Score score = scorer.score(explanation.text(), state, scoring, seed, meter);
+                        if (nullText != null) {
+                            // the same scorer, seed and examples: only the explanation differs
+                            Score none = scorer.score(nullText, state, scoring, seed, meter.forNull());
+                            score = score.withBaseline(Score.Baseline.of(none, nullText));
+                        }
+                        scores.put(scorer.name(), score);
                     } catch (LlmUnavailableException e) {
                         // the explanation is paid for: keep it, and say which score is missing
                         warnings.add(scorer.name() + " not scored: " + e.getMessage());
@@ -151,9 +167,11 @@ public final class Labeller {
                 state.max(), ids(state.top()), ids(samples.explain()),
                 samples.activating().stream().map(Example::id).toList(),
                 samples.negatives().stream().map(Example::id).toList());
-        return new Label(state.saeId(), state.index(), explanation.ok() ? Label.Status.OK : Label.Status.FAILED,
+        Label label = new Label(state.saeId(), state.index(), explanation.ok() ? Label.Status.OK : Label.Status.FAILED,
                 explanation.failure(), explanation.text(), explainer.info(), scores, meter.cost(), basis,
                 clock.getAsLong(), warnings, previous == null ? List.of() : previous.historyFor(config.historySize()));
+        nulls.remember(label);
+        return label;
     }
 
     private static List<String> ids(List<FeatureWindow> windows) {

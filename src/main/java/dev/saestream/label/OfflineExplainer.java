@@ -4,32 +4,47 @@ import dev.saestream.catalog.FeatureState;
 import dev.saestream.catalog.FeatureWindow;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Explains a feature with no network: which tokens it fires on, and after which tokens, compared
- * with how often those tokens occur in the background sample.
+ * Explains a feature with no network, in one short sentence drawn from its current top windows:
+ * the tokens it peaks on, the words they sit in, what comes right before and after them, the class
+ * of token (digits, punctuation, capitalised words, pieces inside words) and, when the catalogue
+ * keeps one, the metadata value most of its activations fall under (the facet, e.g. the language).
  *
- * <p>Each token's over-representation is a log-odds ratio with an informative Dirichlet prior
- * (Monroe, Colaresi and Quinn 2008, "Fightin' Words"): with y the firing counts, b the background
- * counts and the prior α_t = α0·(y_t + b_t)/(n_y + n_b),
+ * <p>Faithful: only tokens that peak in the current top windows shown to it can be named, so a
+ * label never describes examples that are no longer the feature's (the quantile samples from the
+ * reservoir only say how far down the feature's range the same tokens go). Tokens are ranked by
+ * log-odds against their background frequency with an informative Dirichlet prior (Monroe,
+ * Colaresi and Quinn 2008, "Fightin' Words"): with y the firing counts, b the background counts
+ * and the prior α_t = α0·(y_t + b_t)/(n_y + n_b),
  * δ_t = log((y_t+α_t)/(n_y+α0−y_t−α_t)) − log((b_t+α_t)/(n_b+α0−b_t−α_t)), z_t = δ_t / √(1/(y_t+α_t) + 1/(b_t+α_t)).
  * The prior keeps a token seen a few times from standing out on chance alone.
  */
 public final class OfflineExplainer implements Explainer {
-    public static final String METHOD = "log-odds-dirichlet-v1";
+    public static final String METHOD = "top-window-context-v2";
     /** α0, the prior's weight in pseudo-counts. */
     static final double PRIOR_STRENGTH = 100;
     /** A token counts as firing at half its window's peak or more. */
     static final double FIRING_FRACTION = 0.5;
     static final int MAX_TOKENS = 3;
-    /** A context token is named when it precedes at least this share of firing tokens. */
+    /** Whole words named beside sub-word tokens. */
+    static final int MAX_WORDS = 3;
+    /** A token is characteristic when it peaks in at least this share of the top windows (and two of them). */
+    static final double CHARACTERISTIC_SHARE = 0.1;
+    /** A context token is named when it is next to the peak in at least this share of the top windows. */
     static final double CONTEXT_SHARE = 0.3;
+    /** A token class is named when this share of the top windows' peaks is of it. */
+    static final double CLASS_SHARE = 0.6;
+    /** A facet value is named when this share of the activations is under it. */
+    static final double FACET_SHARE = 0.8;
 
     private final BackgroundIndex background;
 
@@ -42,67 +57,205 @@ public final class OfflineExplainer implements Explainer {
         return new Label.ExplainerInfo("offline", null, METHOD);
     }
 
+    /** What a token looks like, as far as an explanation can say in a word. */
+    enum TokenClass {
+        DIGITS("digits"), PUNCTUATION("punctuation"), CAPITALISED("capitalised words"),
+        CONTINUATION("pieces inside words"), WORD(null);
+
+        final String phrase;
+
+        TokenClass(String phrase) {
+            this.phrase = phrase;
+        }
+
+        /** The class of piece {@code i} of {@code tokens} (display pieces: a new word starts with a space). */
+        static TokenClass of(String[] tokens, int i) {
+            String t = tokens[i];
+            String s = t.strip();
+            if (s.isEmpty() || s.codePoints().noneMatch(Character::isLetterOrDigit)) {
+                return PUNCTUATION;
+            }
+            if (s.codePoints().allMatch(c -> Character.isDigit(c) || !Character.isLetter(c)) && s.codePoints().anyMatch(Character::isDigit)) {
+                return DIGITS;
+            }
+            if (continues(tokens, i)) {
+                return CONTINUATION;
+            }
+            return Character.isUpperCase(s.codePointAt(0)) ? CAPITALISED : WORD;
+        }
+    }
+
+    /** True when piece {@code i} continues the word of the piece before it (no space between two letters or digits). */
+    static boolean continues(String[] tokens, int i) {
+        if (i == 0 || tokens[i].isEmpty() || Character.isWhitespace(tokens[i].charAt(0))) {
+            return false;
+        }
+        String prev = tokens[i - 1];
+        return !prev.isEmpty() && Character.isLetterOrDigit(prev.charAt(prev.length() - 1))
+                && Character.isLetterOrDigit(tokens[i].charAt(0));
+    }
+
+    /** The whole word piece {@code i} is part of: the pieces joined across continuations, stripped. */
+    static String word(String[] tokens, int i) {
+        int from = i;
+        while (from > 0 && continues(tokens, from)) {
+            from--;
+        }
+        int to = i + 1;
+        while (to < tokens.length && continues(tokens, to)) {
+            to++;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int j = from; j < to; j++) {
+            sb.append(tokens[j]);
+        }
+        return sb.toString().strip();
+    }
+
     @Override
     public Explanation explain(FeatureState state, List<FeatureWindow> examples, CostMeter meter) {
         if (examples.isEmpty()) {
             return Explanation.failed("no examples to explain from");
         }
-        Counts firing = new Counts();
-        Counts before = new Counts();
+        Set<String> topIds = new HashSet<>();
+        state.top().forEach(w -> topIds.add(w.id()));
+        if (examples.stream().noneMatch(w -> topIds.contains(w.id()))) {
+            // every current top window sits on the scoring side of the split: the strongest examples shown stand in
+            examples.stream().sorted(FeatureWindow.BY_ACTIVATION_DESC).limit(Math.max(1, examples.size() / 2))
+                    .forEach(w -> topIds.add(w.id()));
+        }
+        List<FeatureWindow> top = examples.stream().filter(w -> topIds.contains(w.id())).toList();
+        List<FeatureWindow> sampled = examples.stream().filter(w -> !topIds.contains(w.id())).toList();
+
         Counts peaks = new Counts();
-        for (FeatureWindow w : examples) {
-            float peak = w.max();
+        Counts firing = new Counts();
+        Counts words = new Counts();
+        Counts before = new Counts();
+        Counts after = new Counts();
+        Map<TokenClass, Integer> classes = new EnumMap<>(TokenClass.class);
+        for (FeatureWindow w : top) {
+            String[] tokens = w.tokens();
+            int p = w.peak() - w.first();
+            peaks.add(TokenStats.normalise(tokens[p]), tokens[p].strip(), true);
+            classes.merge(TokenClass.of(tokens, p), 1, Integer::sum);
+            String whole = word(tokens, p);
+            words.add(whole.toLowerCase(Locale.ROOT), whole, true);
+            int prev = neighbour(tokens, p, -1);
+            if (prev >= 0) {
+                before.add(TokenStats.normalise(tokens[prev]), tokens[prev].strip(), true);
+            }
+            int next = neighbour(tokens, p, 1);
+            if (next >= 0) {
+                after.add(TokenStats.normalise(tokens[next]), tokens[next].strip(), true);
+            }
             Set<String> inThis = new HashSet<>();
-            for (int i = 0; i < w.tokens().length; i++) {
-                String norm = TokenStats.normalise(w.tokens()[i]);
-                if (norm.isEmpty() || !(w.acts()[i] > 0 && w.acts()[i] >= FIRING_FRACTION * peak)) {
-                    continue;
-                }
-                firing.add(norm, w.tokens()[i].strip(), inThis.add(norm));
-                String prev = previous(w.tokens(), i);
-                if (prev != null) {
-                    before.add(TokenStats.normalise(prev), prev.strip(), true);
+            for (int i = 0; i < tokens.length; i++) {
+                String norm = TokenStats.normalise(tokens[i]);
+                if (!norm.isEmpty() && w.acts()[i] > 0 && w.acts()[i] >= FIRING_FRACTION * w.max()) {
+                    firing.add(norm, tokens[i].strip(), inThis.add(norm));
                 }
             }
-            String peakToken = w.tokens()[w.peak() - w.first()];
-            peaks.add(TokenStats.normalise(peakToken), peakToken.strip(), true);
         }
         TokenStats bg = background.tokens(state.saeId());
-        int minExamples = Math.max(2, (int) Math.ceil(0.1 * examples.size()));
+        int minTop = Math.max(Math.min(2, top.size()), (int) Math.ceil(CHARACTERISTIC_SHARE * top.size()));
 
+        // named: tokens the top windows peak on often enough, strongest against the background first
         List<String> named = ranked(firing, bg).stream()
+                .filter(s -> peaks.examples(s.token()) >= minTop)
                 .filter(s -> s.z() >= Stats.Z95 || bg.total() == 0)
-                .filter(s -> firing.examples(s.token()) >= minExamples)
                 .limit(MAX_TOKENS)
                 .map(TokenScore::token)
                 .toList();
-        String context = ranked(before, bg).stream()
-                .filter(s -> s.z() >= Stats.Z95 && before.count(s.token()) >= CONTEXT_SHARE * firing.total)
+        boolean varied = named.isEmpty();
+        if (varied) {
+            named = peaks.byCount().stream().limit(MAX_TOKENS).toList();
+        }
+        List<String> chosen = named;
+        long coveredTop = top.stream().filter(w -> chosen.contains(peakOf(w))).count();
+        long coveredSampled = sampled.stream().filter(w -> chosen.contains(peakOf(w))).count();
+
+        StringBuilder sb = new StringBuilder();
+        sb.append(varied ? "Fires on varied tokens, strongest on " : "Fires on ").append(list(named, peaks));
+        sb.append(" (the peak in ").append(coveredTop).append(" of ").append(top.size()).append(" top examples");
+        if (!sampled.isEmpty()) {
+            sb.append(" and ").append(coveredSampled).append(" of ").append(sampled.size()).append(" weaker ones");
+        }
+        sb.append(')');
+        List<String> longer = words.byCount().stream()
+                .filter(word -> words.examples(word) >= minTop && !chosen.contains(word))
+                .limit(MAX_WORDS)
+                .toList();
+        if (!longer.isEmpty()) {
+            sb.append(", in words such as ").append(list(longer, words));
+        }
+        String prev = context(before, bg, top.size());
+        if (prev != null) {
+            sb.append(", often right after ").append(quote(before.surface(prev)));
+        }
+        String next = context(after, bg, top.size());
+        if (next != null) {
+            sb.append(prev != null ? " and before " : ", often right before ").append(quote(after.surface(next)));
+        }
+        classes.entrySet().stream()
+                .filter(e -> e.getKey().phrase != null && e.getValue() >= CLASS_SHARE * top.size())
+                .findFirst()
+                .ifPresent(e -> sb.append("; mostly ").append(e.getKey().phrase));
+        String facet = facet(state);
+        if (facet != null) {
+            sb.append("; ").append(facet);
+        }
+        return Explanation.of(sb.append('.').toString());
+    }
+
+    /**
+     * "in Swedish documents (97%)" when one value of the catalogue's facet holds at least
+     * {@link #FACET_SHARE} of the feature's activations; null otherwise or without a facet.
+     */
+    static String facet(FeatureState state) {
+        FeatureState.Facet facet = state.facet();
+        if (facet == null || facet.counts().isEmpty()) {
+            return null;
+        }
+        long total = facet.counts().values().stream().mapToLong(Long::longValue).sum();
+        return facet.counts().entrySet().stream()
+                .filter(e -> !FeatureState.Facet.OTHER.equals(e.getKey()) && e.getValue() >= FACET_SHARE * total)
+                .findFirst()
+                .map(e -> String.format(Locale.ROOT, "%s (%.0f%% of activations)",
+                        describe(facet.field(), e.getKey()), 100.0 * e.getValue() / total))
+                .orElse(null);
+    }
+
+    /** "in Swedish documents" for the language facet, "where source is X" for any other field. */
+    static String describe(String field, String value) {
+        if ("lang".equals(field)) {
+            String name = Locale.forLanguageTag(value).getDisplayLanguage(Locale.ENGLISH);
+            return "in " + (name.isBlank() || name.equalsIgnoreCase(value) ? "'" + value + "'" : name) + " documents";
+        }
+        return "where " + field + " is " + quote(value);
+    }
+
+    /** The most common context token when it is next to the peak often enough and is no common word. */
+    private static String context(Counts counts, TokenStats bg, int windows) {
+        return ranked(counts, bg).stream()
+                .filter(s -> s.z() >= Stats.Z95 || bg.total() == 0)
+                .filter(s -> counts.examples(s.token()) >= CONTEXT_SHARE * windows)
                 .map(TokenScore::token)
                 .findFirst()
                 .orElse(null);
+    }
 
-        StringBuilder sb = new StringBuilder();
-        if (!named.isEmpty()) {
-            int covered = 0;
-            for (FeatureWindow w : examples) {
-                if (named.contains(TokenStats.normalise(w.tokens()[w.peak() - w.first()]))) {
-                    covered++;
-                }
+    private static String peakOf(FeatureWindow w) {
+        return TokenStats.normalise(w.tokens()[w.peak() - w.first()]);
+    }
+
+    /** The nearest non-blank piece before ({@code step} -1) or after (+1) piece {@code i}; -1 when none. */
+    private static int neighbour(String[] tokens, int i, int step) {
+        for (int j = i + step; j >= 0 && j < tokens.length; j += step) {
+            if (!TokenStats.normalise(tokens[j]).isEmpty()) {
+                return j;
             }
-            boolean most = 2 * covered >= examples.size();
-            sb.append(most ? "Fires on " : "Fires on varied tokens such as ").append(list(named, firing));
-            sb.append(most ? " (the peak token in " : " (together the peak token in only ")
-                    .append(covered).append(" of ").append(examples.size()).append(" examples)");
-        } else {
-            List<String> common = peaks.byCount().stream().limit(MAX_TOKENS).toList();
-            sb.append("Fires on varied tokens, none standing out against the background; strongest on ")
-                    .append(list(common, peaks));
         }
-        if (context != null) {
-            sb.append(", often right after ").append(quote(before.surface(context)));
-        }
-        return Explanation.of(sb.append('.').toString());
+        return -1;
     }
 
     record TokenScore(String token, double z) {}
@@ -126,16 +279,7 @@ public final class OfflineExplainer implements Explainer {
         return delta / Math.sqrt(1 / (y + alpha) + 1 / (b + alpha));
     }
 
-    private static String previous(String[] tokens, int i) {
-        for (int j = i - 1; j >= 0; j--) {
-            if (!TokenStats.normalise(tokens[j]).isEmpty()) {
-                return tokens[j];
-            }
-        }
-        return null;
-    }
-
-    private static String list(List<String> tokens, Counts counts) {
+    static String list(List<String> tokens, Counts counts) {
         List<String> quoted = tokens.stream().map(t -> quote(counts.surface(t))).toList();
         if (quoted.size() == 1) {
             return quoted.get(0);
@@ -143,7 +287,7 @@ public final class OfflineExplainer implements Explainer {
         return String.join(", ", quoted.subList(0, quoted.size() - 1)) + " and " + quoted.get(quoted.size() - 1);
     }
 
-    private static String quote(String s) {
+    static String quote(String s) {
         return "\"" + s + "\"";
     }
 

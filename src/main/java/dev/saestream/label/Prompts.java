@@ -118,6 +118,33 @@ public final class Prompts {
                 + "\n\nExamples, as a JSON array:\n" + block(array), answersSchema(field));
     }
 
+    // ---- intruder
+
+    static final String INTRUDER_SYSTEM = """
+            You test an explanation of a feature of a sparse autoencoder trained on a language model's \
+            activations. Given the explanation and numbered text examples, all but one of which contain \
+            the feature, find the one example that does not belong: the one the explanation does not \
+            describe.
+
+            %s
+
+            Reply with a JSON object {"intruder": 3} giving the number of that example, and nothing else.""".formatted(DATA_RULE);
+
+    static final JsonSchema INTRUDER_SCHEMA = JsonSchema.builder().name("intruder")
+            .rootElement(JsonObjectSchema.builder()
+                    .addProperty("intruder", new JsonIntegerSchema())
+                    .required("intruder").additionalProperties(false).build())
+            .build();
+
+    static LlmClient.Prompt intruder(String explanation, List<String> texts) {
+        ArrayNode array = JsonNodeFactory.instance.arrayNode();
+        for (int i = 0; i < texts.size(); i++) {
+            array.addObject().put("example", i + 1).put("text", texts.get(i));
+        }
+        return new LlmClient.Prompt(INTRUDER_SYSTEM, "Explanation: " + Json.writeString(explanation)
+                + "\n\nExamples, as a JSON array:\n" + block(array), INTRUDER_SCHEMA);
+    }
+
     // ---- simulation
 
     static final String SIMULATION_SYSTEM = """

@@ -1,16 +1,21 @@
 package dev.saestream.label;
 
+import dev.saestream.catalog.FeatureState;
+import dev.saestream.catalog.FeatureWindow;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
  * When a feature is (re)labelled. A feature is labelled once it has {@link LabelConfig#minWindows}
- * activating windows; relabelled when its top windows have changed materially (a fraction
- * {@link LabelConfig#relabelReplaced} of those the last label saw replaced) or its density has
- * moved by {@link LabelConfig#relabelDensityFactor} either way, at most once per
- * {@link LabelConfig#relabelIntervalSeconds}. A version already labelled (or tried) is never paid
- * for again; a failed label is tried again on a later version, after the interval.
+ * activating windows; relabelled when the label's basis is no longer the feature's: the share of
+ * its current top windows that the label saw ({@link #basisShare}) has fallen below
+ * {@link LabelConfig#relabelShare}, or its density has moved by {@link LabelConfig#relabelDensityFactor}
+ * either way. Between two labels of one feature lies at least {@link LabelConfig#relabelIntervalMillis}:
+ * an hour for an LLM explainer (each label costs), seconds for the offline one. A version already
+ * labelled (or tried) is never paid for again; a failed label is tried again on a later version,
+ * after the interval.
  */
 public final class RelabelPolicy {
     private final LabelConfig config;
@@ -48,30 +53,40 @@ public final class RelabelPolicy {
         if (last.basis().version() >= state.version()) {
             return new Verdict(Decision.UNCHANGED, 0, "version " + state.version() + " already labelled");
         }
-        double replaced = replacedFraction(last, state);
+        double share = basisShare(last.basis().topIds(), state.topIds());
         double ratio = densityRatio(last.basis().density(), state.density());
         String why;
         if (last.status() == Label.Status.FAILED) {
             why = "the last label failed";
-        } else if (replaced >= config.relabelReplaced()) {
-            why = String.format("%.0f%% of the top windows replaced", 100 * replaced);
+        } else if (share < config.relabelShare()) {
+            why = String.format(java.util.Locale.ROOT, "label based on %.0f%% of the current top windows", 100 * share);
         } else if (ratio >= config.relabelDensityFactor()) {
             why = String.format("density moved ×%.2f", ratio);
         } else {
             return new Verdict(Decision.UNCHANGED, 0, "no material change");
         }
-        long notBefore = last.createdMs() + config.relabelIntervalSeconds() * 1000;
+        long notBefore = last.createdMs() + config.relabelIntervalMillis();
         return nowMs < notBefore ? new Verdict(Decision.WAIT, notBefore, why) : new Verdict(Decision.CHANGED, 0, why);
     }
 
-    /** The share of the top windows the last label saw that are no longer in the top. */
-    static double replacedFraction(Label last, FeatureSummary state) {
-        if (last.basis().topIds().isEmpty()) {
-            return state.topIds().isEmpty() ? 0 : 1;
+    /**
+     * The share of {@code state}'s current top windows that {@code label} was based on (its
+     * {@code basis.topIds}): 1 right after labelling, falling as stronger windows replace them.
+     * This is what "label based on 62% of current top examples" says; serve calls the same method.
+     */
+    public static double basisShare(Label label, FeatureState state) {
+        return basisShare(label.basis().topIds(), state.top().stream().map(FeatureWindow::id).toList());
+    }
+
+    /** |seen ∩ now| / |now| over distinct window ids; 1 when the feature has no top windows now. */
+    static double basisShare(List<String> seen, List<String> now) {
+        Set<String> current = new HashSet<>(now);
+        if (current.isEmpty()) {
+            return 1;
         }
-        Set<String> now = new HashSet<>(state.topIds());
-        long gone = last.basis().topIds().stream().filter(id -> !now.contains(id)).count();
-        return (double) gone / last.basis().topIds().size();
+        Set<String> saw = new HashSet<>(seen);
+        long kept = current.stream().filter(saw::contains).count();
+        return (double) kept / current.size();
     }
 
     /** max(a/b, b/a); infinite when exactly one of them is zero, 1 when both are. */

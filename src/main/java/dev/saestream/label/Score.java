@@ -17,11 +17,24 @@ import java.util.Map;
  * @param model            the model that scored: the LLM, or the embedding model
  * @param details          secondary figures (precision, recall, F1 and its interval, token counts…)
  * @param failures         why answers could not be read, a few distinct reasons at most
+ * @param baseline         the same scorer's score of a null explanation (another feature's, drawn at
+ *                         random) on the same examples; null when there was no other explanation to draw
+ * @param informative      whether this score clears its null: {@code ciLow} above the baseline's
+ *                         {@code ciHigh} (two 95% intervals that do not overlap, a conservative test);
+ *                         null when there is no baseline
  */
 public record Score(String metric, double value, int n, double ciLow, double ciHigh, String interval,
                     int parseFailures, double parseFailureRate, String model, Map<String, Double> details,
-                    List<String> failures) {
+                    List<String> failures, Baseline baseline, Boolean informative) {
     public static final int MAX_FAILURE_REASONS = 5;
+
+    /** A score without a baseline yet. */
+    public Score(String metric, double value, int n, double ciLow, double ciHigh, String interval,
+                 int parseFailures, double parseFailureRate, String model, Map<String, Double> details,
+                 List<String> failures) {
+        this(metric, value, n, ciLow, ciHigh, interval, parseFailures, parseFailureRate, model, details, failures,
+                null, null);
+    }
 
     public Score {
         if (metric == null || metric.isBlank()) {
@@ -39,5 +52,41 @@ public record Score(String metric, double value, int n, double ciLow, double ciH
         }
         details = Ordered.copy(details);
         failures = failures == null ? List.of() : List.copyOf(failures);
+        // derived, never taken on trust from a record read back
+        informative = baseline == null ? null : ciLow > baseline.ciHigh();
+    }
+
+    /** This score beside the null {@code baseline} scored on the same examples. */
+    public Score withBaseline(Baseline baseline) {
+        return new Score(metric, value, n, ciLow, ciHigh, interval, parseFailures, parseFailureRate, model, details,
+                failures, baseline, null);
+    }
+
+    /**
+     * A null explanation's score on the same examples by the same scorer.
+     *
+     * @param value       its score
+     * @param ciLow       lower end of its 95% interval
+     * @param ciHigh      upper end of its 95% interval
+     * @param n           examples scored
+     * @param explanation the null explanation: another feature's, drawn at random (seeded by feature and version)
+     */
+    public record Baseline(double value, double ciLow, double ciHigh, int n, String explanation) {
+        public Baseline {
+            if (!Double.isFinite(value) || !Double.isFinite(ciLow) || !Double.isFinite(ciHigh) || ciLow > ciHigh) {
+                throw new IllegalArgumentException("baseline needs a finite value and interval, got "
+                        + value + " [" + ciLow + ", " + ciHigh + "]");
+            }
+            if (n <= 0) {
+                throw new IllegalArgumentException("baseline n must be positive, got " + n);
+            }
+            if (explanation == null || explanation.isBlank()) {
+                throw new IllegalArgumentException("baseline explanation must be given");
+            }
+        }
+
+        public static Baseline of(Score s, String explanation) {
+            return new Baseline(s.value(), s.ciLow(), s.ciHigh(), s.n(), explanation);
+        }
     }
 }

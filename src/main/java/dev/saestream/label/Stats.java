@@ -179,6 +179,19 @@ public final class Stats {
         return clipped(Math.tanh(z - Z95 * se), Math.tanh(z + Z95 * se), -1, 1);
     }
 
+    /**
+     * The normal interval of a mean over n values: mean ± z·s/√n (s the sample standard deviation);
+     * zero width for one value. For the report's means over hundreds of labels.
+     */
+    public static Interval meanInterval(double[] v) {
+        if (v.length == 0) {
+            throw new IllegalArgumentException("a mean needs at least one value");
+        }
+        double m = mean(v);
+        double half = v.length > 1 ? Z95 * Math.sqrt(sampleVariance(v) / v.length) : 0;
+        return new Interval(m - half, m + half);
+    }
+
     static double mean(double[] v) {
         double s = 0;
         for (double x : v) {

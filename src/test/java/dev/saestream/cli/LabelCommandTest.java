@@ -100,8 +100,8 @@ class LabelCommandTest {
                 "--bootstrap-servers", TestKafka.bootstrapServers());
         assertThat(code).as(err.toString()).isEqualTo(ExitCode.OK);
         String printed = out.toString();
-        assertThat(printed).startsWith(SAE + "/7 (version 3)\nexplanation: Fires on \"Strasbourg\" (the peak token in ");
-        assertThat(printed).contains("explainer: offline log-odds-dirichlet-v1")
+        assertThat(printed).startsWith(SAE + "/7 (version 3)\nexplanation: Fires on \"Strasbourg\" (the peak in ");
+        assertThat(printed).contains("explainer: offline " + dev.saestream.label.OfflineExplainer.METHOD + "")
                 .containsPattern("embedding +roc_auc = [01]\\.\\d{3}  95% CI \\[\\d\\.\\d{3}, \\d\\.\\d{3}\\]  n = \\d+  parse failures 0")
                 .contains("cost: 0 LLM calls, 0 input + 0 output tokens");
         // and --write put it on the labels topic

@@ -37,10 +37,17 @@ class LabelSchemaTest {
             Label ok = labeller.label(catalog.state(3, 3), failed);
             assertThat(failed.status()).isEqualTo(Label.Status.FAILED);
             assertThat(ok.history()).hasSize(1);
+            // and one scored beside a null baseline (another feature's explanation)
+            labeller.remember(new Label("schema-sae", 0, Label.Status.OK, null, "the word Parliament",
+                    new Label.ExplainerInfo("offline", null, "m"), Map.of(), Cost.NONE,
+                    new Label.Basis(1, 0, 0, 0, 0, List.of(), List.of(), List.of(), List.of()), 5, List.of(), List.of()));
+            Label withNull = labeller.label(catalog.state(3, 4), ok);
+            assertThat(withNull.scores().get("detection").baseline().explanation()).isEqualTo("the word Parliament");
+            assertThat(withNull.cost().byKind()).containsKeys("detection", "detection-null", "simulation-null");
 
-            // then both validate against the schema, and read back equal
+            // then all validate against the schema, and read back equal
             SchemaCheck check = schema();
-            for (Label label : List.of(failed, ok)) {
+            for (Label label : List.of(failed, ok, withNull)) {
                 JsonNode json = Json.MAPPER.readTree(Json.write(label));
                 assertThat(check.errors(json)).as(label.status().name()).isEmpty();
                 assertThat(Json.read(Json.write(label), Label.class)).isEqualTo(label);

@@ -132,6 +132,53 @@ class LabellerTest {
     }
 
     @Test
+    void everyScoreCarriesTheNullExplanationsScoreOnTheSameExamples() throws Exception {
+        // given a labeller that has labelled "Parliament" (0) and "Commission" (1) already
+        Labeller labeller = Labeller.create(LabelConfig.DEFAULTS, background, Map.of());
+        Label first = labeller.label(catalog.state(0, 1), null);
+        assertThat(first.scores().get("embedding").baseline()).as("nothing to draw a null from yet").isNull();
+        assertThat(first.scores().get("embedding").informative()).isNull();
+        Label second = labeller.label(catalog.state(1, 1), null);
+        assertThat(second.scores().get("embedding").baseline().explanation()).isEqualTo(first.explanation());
+
+        // when "Rights" (7) is labelled
+        FeatureState rights = catalog.state(7, 1);
+        Label label = labeller.label(rights, null);
+
+        // then its null is one of the other two explanations, scored by the same scorer on the very
+        // examples the label was scored on (recomputed here from the sampler and a fresh scorer)
+        Score score = label.scores().get("embedding");
+        Score.Baseline baseline = score.baseline();
+        assertThat(baseline.explanation()).isIn(first.explanation(), second.explanation());
+        ExampleSampler.Samples samples = new ExampleSampler(LabelConfig.DEFAULTS).sample(rights, background, null);
+        assertThat(samples.activating()).extracting(Example::id).containsExactlyElementsOf(label.basis().scoreIds());
+        Scorer scorer = EmbeddingScorer.load(LabelConfig.DEFAULTS.embeddingModel());
+        long seed = Hashing.seed(rights.key(), rights.version());
+        Score expected = scorer.score(baseline.explanation(), rights, samples.scoring(), seed, new CostMeter());
+        assertThat(baseline.value()).isEqualTo(expected.value());
+        assertThat(baseline.ciLow()).isEqualTo(expected.ciLow());
+        assertThat(baseline.ciHigh()).isEqualTo(expected.ciHigh());
+        assertThat(baseline.n()).isEqualTo(score.n()).isEqualTo(samples.scoring().size());
+        assertThat(score.value()).isEqualTo(scorer.score(label.explanation(), rights, samples.scoring(), seed,
+                new CostMeter()).value());
+        assertThat(score.informative()).isEqualTo(score.ciLow() > baseline.ciHigh());
+
+        // and the same labeller draws the same null for the same feature version
+        Labeller again = Labeller.create(LabelConfig.DEFAULTS, background, Map.of());
+        again.remember(first);
+        again.remember(second);
+        assertThat(again.label(rights, null).scores().get("embedding").baseline()).isEqualTo(baseline);
+    }
+
+    @Test
+    void withTheNullBaselineOffScoresHaveNone() throws Exception {
+        LabelConfig cfg = Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS, Map.of("nullBaseline", false));
+        Labeller labeller = Labeller.create(cfg, background, Map.of());
+        labeller.label(catalog.state(0, 1), null);
+        assertThat(labeller.label(catalog.state(1, 1), null).scores().get("embedding").baseline()).isNull();
+    }
+
+    @Test
     void historyKeepsTheNewestEarlierLabelsUpToItsSize() throws Exception {
         LabelConfig cfg = Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS, Map.of("historySize", 2));
         Labeller labeller = Labeller.create(cfg, new BackgroundIndex(), Map.of());

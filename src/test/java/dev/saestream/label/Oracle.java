@@ -40,6 +40,8 @@ final class Oracle {
                 answers.addObject().put("example", e.get("example").asInt()).put(fuzz ? "correct" : "fires",
                         fuzz ? markedCorrectly(text) : contains(text));
             }
+        } else if (r.system().equals(Prompts.INTRUDER_SYSTEM)) {
+            out.put("intruder", intruder(r.user()));
         } else if (r.system().equals(Prompts.SIMULATION_SYSTEM)) {
             ArrayNode predictions = out.putArray("predictions");
             for (JsonNode e : examples(r.user())) {
@@ -51,6 +53,16 @@ final class Oracle {
             throw new IllegalStateException("unknown prompt: " + r.system());
         }
         return ScriptedLlmServer.Reply.ok(Json.writeString(out));
+    }
+
+    /** The number of the first example in an intruder prompt that does not contain the words (1-based). */
+    int intruder(String user) {
+        for (JsonNode e : examples(user)) {
+            if (!contains(e.get("text").asText())) {
+                return e.get("example").asInt();
+            }
+        }
+        throw new IllegalStateException("no intruder in " + user);
     }
 
     /** The JSON array between the prompt's {@code <examples>} tags. */

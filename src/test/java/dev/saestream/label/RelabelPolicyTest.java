@@ -11,7 +11,9 @@ import org.junit.jupiter.api.Test;
 
 class RelabelPolicyTest {
     private static final long HOUR = 3_600_000;
-    private final RelabelPolicy policy = new RelabelPolicy(LabelConfig.DEFAULTS);
+    private static final LabelConfig LLM = dev.saestream.config.Settings.defaultsOnly().section("label",
+            LabelConfig.DEFAULTS, Map.of("explainer", "llm"));
+    private final RelabelPolicy policy = new RelabelPolicy(LLM);
 
     private static List<String> ids(int from, int to) {
         return IntStream.range(from, to).mapToObj(i -> "doc" + i + "#3").toList();
@@ -43,14 +45,42 @@ class RelabelPolicyTest {
     }
 
     @Test
-    void halfTheTopWindowsReplacedIsAMaterialChange() {
+    void aLabelIsRenewedWhenItSawLessThanTheThresholdShareOfTheCurrentTopWindows() {
         Label last = label(7, 0.01, ids(0, 50), 0, Label.Status.OK);
-        // 24 of 50 replaced: not yet; 25 of 50: yes
-        assertThat(policy.decide(summary(8, 500, 0.01, concat(ids(0, 26), ids(100, 124))), last, 2 * HOUR).decision())
+        // the label saw 25 of the current 50 top windows: 50%, not below the 0.5 threshold
+        assertThat(policy.decide(summary(8, 500, 0.01, concat(ids(0, 25), ids(100, 125))), last, 2 * HOUR).decision())
                 .isEqualTo(Decision.UNCHANGED);
-        RelabelPolicy.Verdict v = policy.decide(summary(8, 500, 0.01, concat(ids(0, 25), ids(100, 125))), last, 2 * HOUR);
+        // 24 of 50: below it
+        RelabelPolicy.Verdict v = policy.decide(summary(8, 500, 0.01, concat(ids(0, 24), ids(100, 126))), last, 2 * HOUR);
         assertThat(v.decision()).isEqualTo(Decision.CHANGED);
-        assertThat(v.reason()).isEqualTo("50% of the top windows replaced");
+        assertThat(v.reason()).isEqualTo("label based on 48% of the current top windows");
+        // a top that grew: the label saw 20 windows, all still there, of 60 now (33%)
+        Label young = label(7, 0.01, ids(0, 20), 0, Label.Status.OK);
+        assertThat(policy.decide(summary(8, 500, 0.01, ids(0, 60)), young, 2 * HOUR).reason())
+                .isEqualTo("label based on 33% of the current top windows");
+    }
+
+    @Test
+    void basisShareCountsTheCurrentTopWindowsTheLabelSaw() {
+        // brute force over random subsets: |seen ∩ now| / |now|
+        java.util.Random random = new java.util.Random(5);
+        for (int trial = 0; trial < 200; trial++) {
+            List<String> seen = new ArrayList<>();
+            List<String> now = new ArrayList<>();
+            for (int i = 0; i < 80; i++) {
+                if (random.nextInt(3) == 0) {
+                    seen.add("d#" + i);
+                }
+                if (random.nextInt(2) == 0) {
+                    now.add("d#" + i);
+                }
+            }
+            long both = now.stream().filter(seen::contains).count();
+            double expected = now.isEmpty() ? 1 : (double) both / now.size();
+            assertThat(RelabelPolicy.basisShare(seen, now)).isEqualTo(expected);
+        }
+        assertThat(RelabelPolicy.basisShare(ids(0, 50), ids(0, 50))).isEqualTo(1.0);
+        assertThat(RelabelPolicy.basisShare(List.of(), ids(0, 50))).isEqualTo(0.0);
     }
 
     @Test
@@ -68,6 +98,17 @@ class RelabelPolicyTest {
         assertThat(v.decision()).isEqualTo(Decision.WAIT);
         assertThat(v.notBeforeMs()).isEqualTo(1000 + HOUR);
         assertThat(policy.decide(summary(8, 500, 0.04, ids(0, 50)), last, 1000 + HOUR).decision()).isEqualTo(Decision.CHANGED);
+    }
+
+    @Test
+    void theOfflineExplainerWaitsSecondsNotAnHour() {
+        RelabelPolicy offline = new RelabelPolicy(LabelConfig.DEFAULTS);
+        long wait = LabelConfig.DEFAULTS.offlineRelabelIntervalSeconds() * 1000;
+        Label last = label(7, 0.01, ids(0, 50), 1000, Label.Status.OK);
+        FeatureSummary moved = summary(8, 500, 0.01, ids(100, 150));
+        assertThat(offline.decide(moved, last, 1000 + wait - 1).decision()).isEqualTo(Decision.WAIT);
+        assertThat(offline.decide(moved, last, 1000 + wait).decision()).isEqualTo(Decision.CHANGED);
+        assertThat(policy.decide(moved, last, 1000 + wait).decision()).isEqualTo(Decision.WAIT);
     }
 
     @Test

@@ -1,0 +1,107 @@
+package dev.saestream.cli;
+
+import dev.saestream.catalog.FeatureKey;
+import dev.saestream.catalog.FeatureState;
+import dev.saestream.config.Settings;
+import dev.saestream.kafka.Json;
+import dev.saestream.kafka.TopicFollower;
+import dev.saestream.label.Label;
+import dev.saestream.label.LabelConfig;
+import dev.saestream.label.LabelReport;
+import dev.saestream.label.LabelStore;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code saestream label report}: how good one SAE's labels are, each score beside its null. */
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = {"Summarises the labels of one SAE as they are on the labels topic: per scorer the mean score"
+                + " and its 95% interval, the null baseline's, the share of labels whose score clears its null, by"
+                + " density decile, and the parse-failure rate; with the feature states, how much of each label's"
+                + " basis is still its feature's current top windows."})
+public final class LabelReportCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    ConfigOption config;
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Option(names = "--sae", required = true, paramLabel = "ID", description = "the SAE id, e.g. all-minilm-l6-v2/layer3/topk-3072")
+    String saeId;
+
+    @Option(names = "--features", negatable = true, defaultValue = "true",
+            description = "read the feature states too, for current densities and basis shares (default: true)")
+    boolean features;
+
+    @Option(names = "--json", description = "print the report as JSON")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Settings settings = config.settings();
+        LabelConfig cfg = settings.section("label", LabelConfig.DEFAULTS, Map.of());
+        Duration timeout = Duration.ofMinutes(5);
+        try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings, Map.of()))) {
+            Map<String, Object> client = session.clientConfig();
+            LabelStore labels = new LabelStore();
+            List<String> keys = new ArrayList<>();
+            TopicFollower.readToEnd(cfg.labelsTopic(), client, r -> {
+                if (!ofSae(r.key())) {
+                    return;
+                }
+                if (r.value() == null) {
+                    labels.remove(r.key());
+                    return;
+                }
+                Label l = Json.read(r.value(), Label.class);
+                labels.offer(l);
+                keys.add(l.key());
+            }, timeout);
+            List<Label> latest = keys.stream().distinct().map(labels::get).filter(java.util.Objects::nonNull).toList();
+            Map<String, FeatureState> states = new HashMap<>();
+            if (features) {
+                TopicFollower.readToEnd(cfg.featuresTopic(), client, r -> {
+                    if (!ofSae(r.key())) {
+                        return;
+                    }
+                    if (r.value() == null) {
+                        states.remove(r.key());
+                        return;
+                    }
+                    FeatureState s = Json.read(r.value(), FeatureState.class);
+                    // the reservoir is not needed here, and is most of a state's size
+                    states.merge(r.key(), withoutReservoir(s), (a, b) -> b.version() >= a.version() ? b : a);
+                }, timeout);
+            }
+            if (latest.isEmpty()) {
+                throw new IllegalArgumentException("no labels of SAE " + saeId + " on " + cfg.labelsTopic()
+                        + "; run the labeller first (saestream run, or saestream label)");
+            }
+            LabelReport report = LabelReport.of(latest, states);
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(json ? Json.writeString(report) + "\n" : "labels of " + saeId + "\n" + report.text());
+            out.flush();
+            return ExitCode.OK;
+        }
+    }
+
+    private boolean ofSae(String key) {
+        return key != null && key.lastIndexOf('/') > 0 && FeatureKey.saeId(key).equals(saeId);
+    }
+
+    private static FeatureState withoutReservoir(FeatureState s) {
+        return new FeatureState(s.saeId(), s.index(), s.version(), s.tokensSeen(), s.activations(), s.documents(),
+                s.windows(), s.sum(), s.max(), s.histogram(), s.top(), List.of(), s.updatedMs());
+    }
+}
