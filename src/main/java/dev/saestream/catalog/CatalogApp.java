@@ -102,7 +102,9 @@ public final class CatalogApp implements AutoCloseable {
         if (rpc != null) {
             rpc.close();
         }
-        streams.close(Duration.ofSeconds(30));
+        long start = System.nanoTime();
+        boolean closed = streams.close(Duration.ofSeconds(60));
+        log.info("catalog {} in {} ms", closed ? "closed" : "still closing", (System.nanoTime() - start) / 1_000_000);
     }
 
     static int partitionsOf(Map<String, Object> clientConfig, String topic) {

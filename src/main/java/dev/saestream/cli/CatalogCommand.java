@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -54,15 +53,14 @@ final class CatalogCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Settings settings = config.settings();
         CatalogConfig cc = catalogConfig(settings, threads, applicationId, stateDir);
-        try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings, Map.of()))) {
+        try (Shutdown stop = Shutdown.install();
+             KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings, Map.of()))) {
             session.createTopics();
-            CountDownLatch stop = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "catalog-shutdown"));
             try (CatalogApp app = CatalogApp.start(cc, session.clientConfig(), Home.resolve(cc.stateDir()).toString(),
                     applicationServer, kafka.cluster(settings).replicationFactor());
                  Progress bar = Progress.start("catalog", -1, "docs", progress)) {
                 System.out.println("catalog running (" + app.shards() + " shards); Ctrl-C stops it");
-                while (!stop.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+                while (!stop.await(1_000)) {
                     if (app.streams().state() == org.apache.kafka.streams.KafkaStreams.State.ERROR) {
                         throw new IllegalStateException("the catalog failed; see the log above");
                     }
@@ -82,8 +80,9 @@ final class CatalogCommand implements Callable<Integer> {
                     }
                 }
                 app.streams().close(Duration.ofSeconds(30));
+                System.out.printf("stopped: %,d feature states emitted%n", app.counters().emitted.get());
             }
+            return stop.exitCode(ExitCode.OK);
         }
-        return ExitCode.OK;
     }
 }

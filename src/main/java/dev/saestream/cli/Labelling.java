@@ -66,7 +66,10 @@ final class Labelling implements AutoCloseable {
     }
 
     String summary() {
-        LabelService.Progress p = service.progress();
+        return summary(service.progress());
+    }
+
+    static String summary(LabelService.Progress p) {
         return String.format(Locale.ROOT, "labels: %,d written, %,d failed, %,d pending; LLM calls %,d, tokens %,d in / %,d out",
                 p.labelled(), p.failed(), p.pending() + p.inFlight(), p.calls(), p.inputTokens(), p.outputTokens());
     }

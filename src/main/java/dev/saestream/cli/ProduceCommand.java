@@ -40,11 +40,24 @@ final class ProduceCommand implements Callable<Integer> {
 
     /** Produces every input with a progress bar and prints the summary line; shared with {@code run}. */
     static ProduceSummary produce(KafkaSession session, InputOptions input, ProduceConfig pc, Boolean progress) {
+        return produce(session, input, pc, progress, null, new long[1]);
+    }
+
+    /**
+     * As above; {@code stop} (may be null) ends it early by throwing {@link Shutdown.Stopped} once the
+     * producer has flushed, and {@code read} holds the inputs read so far, for a stopped summary.
+     */
+    static ProduceSummary produce(KafkaSession session, InputOptions input, ProduceConfig pc, Boolean progress,
+                                  Shutdown stop, long[] read) {
         long started = System.nanoTime();
         try (TextProducer producer = new TextProducer(TextProducer.newProducer(session.clientConfig(), pc));
              Progress bar = Progress.start("produce", input.expected(), "docs", progress)) {
-            ProduceSummary summary = producer.produce(input.open(pc), (read, bytes) -> {
-                bar.stepTo(read);
+            ProduceSummary summary = producer.produce(input.open(pc), (n, bytes) -> {
+                read[0] = n;
+                if (stop != null) {
+                    stop.check();
+                }
+                bar.stepTo(n);
                 double secs = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
                 bar.extra(String.format("%.1f MB/s", bytes / 1e6 / secs));
             });

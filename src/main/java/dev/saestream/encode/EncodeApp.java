@@ -44,8 +44,20 @@ public final class EncodeApp implements AutoCloseable {
         return counters;
     }
 
+    /**
+     * Closes Kafka Streams (commits what was processed, writes the state checkpoints) within
+     * {@code timeout}; false when a stream thread is still running then, so that the caller keeps
+     * the encoder's native memory alive under it.
+     */
+    public boolean close(Duration timeout) {
+        long start = System.nanoTime();
+        boolean closed = streams.close(timeout);
+        log.info("encode stage {} in {} ms", closed ? "closed" : "still closing", (System.nanoTime() - start) / 1_000_000);
+        return closed;
+    }
+
     @Override
     public void close() {
-        streams.close(Duration.ofSeconds(30));
+        close(Duration.ofSeconds(60));
     }
 }
