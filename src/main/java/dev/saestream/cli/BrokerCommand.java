@@ -18,6 +18,9 @@ final class BrokerCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
+    @Mixin
+    LogOptions logs;
+
     @Option(names = "--host", description = "Address to listen on (default 127.0.0.1).")
     String host;
 
@@ -39,6 +42,7 @@ final class BrokerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        logs.toFile();
         Map<String, Object> flags = new HashMap<>();
         flags.put("host", host);
         flags.put("port", port);

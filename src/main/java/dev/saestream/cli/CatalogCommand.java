@@ -23,6 +23,9 @@ final class CatalogCommand implements Callable<Integer> {
     ConfigOption config;
 
     @Mixin
+    LogOptions logs;
+
+    @Mixin
     KafkaOptions kafka;
 
     @Option(names = "--application-server", paramLabel = "HOST:PORT",
@@ -51,6 +54,7 @@ final class CatalogCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        logs.toFile();
         Settings settings = config.settings();
         CatalogConfig cc = catalogConfig(settings, threads, applicationId, stateDir);
         try (Shutdown stop = Shutdown.install();

@@ -25,6 +25,9 @@ final class EncodeCommand implements Callable<Integer> {
     ConfigOption config;
 
     @Mixin
+    LogOptions logs;
+
+    @Mixin
     KafkaOptions kafka;
 
     @Mixin
@@ -41,6 +44,7 @@ final class EncodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        logs.toFile();
         Settings settings = config.settings();
         ModelConfig mc = model.config(settings);
         EncodeConfig ec = encode.config(settings);

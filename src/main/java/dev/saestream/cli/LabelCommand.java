@@ -32,6 +32,9 @@ public final class LabelCommand implements Callable<Integer> {
     ConfigOption config;
 
     @Mixin
+    LogOptions logs;
+
+    @Mixin
     KafkaOptions kafka;
 
     @Option(names = "--once", description = "label one feature (--feature) and print the result, then exit")
@@ -98,6 +101,7 @@ public final class LabelCommand implements Callable<Integer> {
     }
 
     private int serve(LabelConfig cfg, Map<String, Object> client) throws Exception {
+        logs.toFile();
         BackgroundIndex background = new BackgroundIndex();
         Labeller labeller = Labeller.create(cfg, background, System.getenv());
         try (Shutdown stop = Shutdown.install();

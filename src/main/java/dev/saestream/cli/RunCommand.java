@@ -28,6 +28,9 @@ final class RunCommand implements Callable<Integer> {
     ConfigOption config;
 
     @Mixin
+    LogOptions logs;
+
+    @Mixin
     KafkaOptions kafka;
 
     @Mixin
@@ -64,6 +67,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        logs.toFile();
         try (Shutdown signals = Shutdown.install()) {
             stop = signals;
             try {
