@@ -1,6 +1,7 @@
 package dev.saestream.catalog;
 
 import dev.saestream.kafka.StreamsProps;
+import dev.saestream.kafka.TopicAdmin;
 import dev.saestream.kafka.Topics;
 import java.io.IOException;
 import java.time.Duration;
@@ -43,6 +44,7 @@ public final class CatalogApp implements AutoCloseable {
         int shards = config.shards() > 0 ? config.shards() : partitionsOf(clientConfig, Topics.CODES);
         Properties props = StreamsProps.of(config.applicationId(), clientConfig, config.threads(), config.commitIntervalMs(),
                 stateDir, applicationServer, replicationFactor);
+        TopicAdmin.alignInternalTopics(clientConfig, config.applicationId());
         CatalogCounters counters = new CatalogCounters();
         KafkaStreams streams = new KafkaStreams(CatalogTopology.build(config, shards, counters), props);
         HostInfo self = applicationServer == null || applicationServer.isBlank() ? null : HostInfo.buildFromEndpoint(applicationServer);

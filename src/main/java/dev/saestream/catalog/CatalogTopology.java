@@ -1,7 +1,7 @@
 package dev.saestream.catalog;
 
+import dev.saestream.kafka.InternalTopics;
 import dev.saestream.kafka.Topics;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
@@ -96,7 +96,7 @@ public final class CatalogTopology {
     private static <K> StoreBuilder<?> store(String name, KeyValueBytesStoreSupplier supplier,
                                              org.apache.kafka.common.serialization.Serde<K> keySerde, boolean cached) {
         var b = Stores.keyValueStoreBuilder(supplier, keySerde, Serdes.ByteArray())
-                .withLoggingEnabled(Map.of("cleanup.policy", "compact"));
+                .withLoggingEnabled(InternalTopics.CHANGELOG);
         return cached ? b.withCachingEnabled() : b.withCachingDisabled();
     }
 

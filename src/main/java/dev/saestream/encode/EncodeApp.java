@@ -1,6 +1,7 @@
 package dev.saestream.encode;
 
 import dev.saestream.kafka.StreamsProps;
+import dev.saestream.kafka.TopicAdmin;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -23,6 +24,7 @@ public final class EncodeApp implements AutoCloseable {
 
     public static EncodeApp start(DocumentEncoder encoder, EncodeConfig config, Map<String, Object> clientConfig,
                                   String stateDir, int replicationFactor) {
+        TopicAdmin.alignInternalTopics(clientConfig, config.applicationId());
         EncodeCounters counters = new EncodeCounters();
         Properties props = StreamsProps.of(config.applicationId(), clientConfig, config.threads(), config.commitIntervalMs(),
                 stateDir, null, replicationFactor);
