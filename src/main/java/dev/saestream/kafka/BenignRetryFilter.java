@@ -23,17 +23,22 @@ public final class BenignRetryFilter extends TurboFilter {
     @Override
     public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
         if (level != Level.WARN || logger == null || !LOGGER.equals(logger.getName()) || format == null
-                || !format.contains("retrying") || params == null) {
+                || !format.contains("retrying")) {
             return FilterReply.NEUTRAL;
         }
-        for (Object p : params) {
-            if (p != null && BENIGN.contains(p.toString())) {
-                if (log.isDebugEnabled()) {
-                    log.debug("producer retry: " + format, params);
-                }
-                return FilterReply.DENY;
+        // Kafka's LogContext hands over the message formatted, without parameters
+        boolean benign = BENIGN.stream().anyMatch(e -> format.endsWith("Error: " + e));
+        if (params != null) {
+            for (Object p : params) {
+                benign |= p != null && BENIGN.contains(p.toString());
             }
         }
-        return FilterReply.NEUTRAL;
+        if (!benign) {
+            return FilterReply.NEUTRAL;
+        }
+        if (log.isDebugEnabled()) {
+            log.debug("producer retry: " + format, params);
+        }
+        return FilterReply.DENY;
     }
 }

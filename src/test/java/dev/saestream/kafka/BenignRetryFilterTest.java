@@ -22,6 +22,9 @@ class BenignRetryFilterTest {
         Logger sender = context.getLogger(BenignRetryFilter.LOGGER);
         sender.warn(RETRY, 262, "t-0", 2147483646, Errors.CONCURRENT_TRANSACTIONS);
         sender.warn(RETRY, 263, "t-1", 2147483646, Errors.OUT_OF_ORDER_SEQUENCE_NUMBER);
+        // as Kafka's LogContext logs it: formatted already
+        sender.warn("[Producer clientId=p] Got error produce response with correlation id 5549 on topic-partition t-0,"
+                + " retrying (2147483646 attempts left). Error: OUT_OF_ORDER_SEQUENCE_NUMBER");
         sender.warn(RETRY, 264, "t-2", 5, Errors.NOT_ENOUGH_REPLICAS);
         sender.error(RETRY, 265, "t-3", 0, Errors.CONCURRENT_TRANSACTIONS);
         context.getLogger("somewhere.else").warn(RETRY, 266, "t-4", 1, Errors.CONCURRENT_TRANSACTIONS);
