@@ -3,14 +3,18 @@ package dev.saestream.cli;
 import dev.saestream.catalog.CatalogConfig;
 import dev.saestream.catalog.FeatureSummary;
 import dev.saestream.config.Settings;
+import dev.saestream.kafka.ConsumerLag;
+import dev.saestream.kafka.Topics;
 import dev.saestream.encode.EncodeConfig;
 import dev.saestream.encode.EncodeCounters;
+import dev.saestream.encode.EncodedDocuments;
 import dev.saestream.model.ModelConfig;
 import dev.saestream.produce.ProduceConfig;
 import dev.saestream.produce.ProduceSummary;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
@@ -63,7 +67,7 @@ final class RunCommand implements Callable<Integer> {
     /** What the stopped summary counts, once the stages have closed. */
     private Pipeline pipeline;
     private Labelling labelling;
-    private final long[] producedSoFar = {0};
+    private long leftToEncode = -1;
 
     @Override
     public Integer call() throws Exception {
@@ -86,10 +90,10 @@ final class RunCommand implements Callable<Integer> {
             return "stopped before the pipeline started";
         }
         EncodeCounters c = pipeline.encode.counters();
-        long left = Math.max(0, producedSoFar[0] - c.encoded.get() - c.deadLettered.get());
         return String.format(Locale.ROOT, "stopped: encoded %,d documents, dead-lettered %,d, emitted %,d feature states;"
-                        + " %,d produced documents left to encode (the next start continues with them)%s",
-                c.encoded.get(), c.deadLettered.get(), pipeline.catalog.counters().emitted.get(), left,
+                        + " %s documents in saestream.texts left to encode (the next start continues with them)%s",
+                c.encoded.get(), c.deadLettered.get(), pipeline.catalog.counters().emitted.get(),
+                leftToEncode < 0 ? "unknown" : String.format(Locale.ROOT, "%,d", leftToEncode),
                 labelling == null ? "" : "; " + labelling.summary());
     }
 
@@ -118,7 +122,9 @@ final class RunCommand implements Callable<Integer> {
                         + pipeline.encoder.transformer().hook().alias() + " and SAE " + sae);
                 long started = System.nanoTime();
                 EncodeCounters counters = pipeline.encode.counters();
-                ProduceSummary produced = ProduceCommand.produce(session, input, pc, progress, stop, producedSoFar);
+                // a re-run of the same input produces only what the pipeline has not taken in yet
+                EncodedDocuments known = EncodedDocuments.read(session.clientConfig(), ec.applicationId());
+                ProduceSummary produced = ProduceCommand.produce(session, input, pc, progress, stop, new long[1], known);
                 try (Progress bar = Progress.start("encode", produced.produced(), "docs", progress)) {
                     pipeline.awaitCaughtUp(admin, Duration.ofHours(24), () -> {
                         stop.check();
@@ -164,6 +170,12 @@ final class RunCommand implements Callable<Integer> {
                 }
                 boolean deadLettered = produced.deadLettered() > 0 || counters.deadLettered.get() > 0;
                 return deadLettered ? ExitCode.DEAD_LETTERED : ExitCode.OK;
+            } catch (Shutdown.Stopped e) {
+                // the stages have closed and committed; the broker is still up to say what is left
+                try (Admin admin = session.admin()) {
+                    leftToEncode = ConsumerLag.of(admin, ec.applicationId(), Set.of(Topics.TEXTS));
+                }
+                throw e;
             }
         }
     }
