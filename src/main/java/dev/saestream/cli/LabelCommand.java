@@ -117,7 +117,7 @@ public final class LabelCommand implements Callable<Integer> {
                 bar.interrupt();
                 bar.join(2_000);
             }
-            System.out.println(Labelling.summary(service.progress()).replace("labels:", "stopped: labels"));
+            System.out.println(Labelling.summary(service).replace("labels:", "stopped: labels"));
             return stop.exitCode(ExitCode.OK);
         }
     }
