@@ -1,6 +1,7 @@
 package dev.saestream.catalog;
 
 import dev.saestream.kafka.StreamsProps;
+import dev.saestream.kafka.TopicAdmin;
 import dev.saestream.kafka.Topics;
 import java.io.IOException;
 import java.time.Duration;
@@ -49,6 +50,7 @@ public final class CatalogApp implements AutoCloseable {
         int shards = config.shards() > 0 ? config.shards() : partitionsOf(clientConfig, Topics.CODES);
         Properties props = StreamsProps.of(config.applicationId(), clientConfig, config.threads(), config.commitIntervalMs(),
                 stateDir, applicationServer, replicationFactor);
+        TopicAdmin.alignInternalTopics(clientConfig, config.applicationId());
         CatalogCounters counters = new CatalogCounters();
         KafkaStreams streams = new KafkaStreams(CatalogTopology.build(config, scope, shards, counters), props);
         HostInfo self = applicationServer == null || applicationServer.isBlank() ? null : HostInfo.buildFromEndpoint(applicationServer);
@@ -108,7 +110,9 @@ public final class CatalogApp implements AutoCloseable {
         if (rpc != null) {
             rpc.close();
         }
-        streams.close(Duration.ofSeconds(30));
+        long start = System.nanoTime();
+        boolean closed = streams.close(Duration.ofSeconds(60));
+        log.info("catalog {} in {} ms", closed ? "closed" : "still closing", (System.nanoTime() - start) / 1_000_000);
     }
 
     static int partitionsOf(Map<String, Object> clientConfig, String topic) {

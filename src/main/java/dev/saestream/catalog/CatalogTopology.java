@@ -1,7 +1,7 @@
 package dev.saestream.catalog;
 
+import dev.saestream.kafka.InternalTopics;
 import dev.saestream.kafka.Topics;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
@@ -47,9 +47,11 @@ public final class CatalogTopology {
         // into nothing on the changelog. Statistics are written once per checkpoint anyway, and windows
         // and documents rarely leave a sample in the commit they entered it, so those write through: the
         // record cache's bookkeeping per entry cost more than the changelog records it saved.
-        builder.addStateStore(store(CatalogStores.LOG, Stores.inMemoryKeyValueStore(CatalogStores.LOG), Serdes.Long(), true));
-        builder.addStateStore(store(CatalogStores.STATS, Stores.inMemoryKeyValueStore(CatalogStores.STATS), Serdes.String(), false));
-        builder.addStateStore(store(CatalogStores.TOTALS, Stores.inMemoryKeyValueStore(CatalogStores.TOTALS), Serdes.String(), false));
+        // On disk (persistentWindows, the default), every store is checkpointed when Kafka Streams closes, so
+        // a start after a clean stop reads only the changelogs' tails; an in-memory store reads all of its changelog.
+        builder.addStateStore(store(CatalogStores.LOG, windowsSupplier(config, CatalogStores.LOG), Serdes.Long(), true));
+        builder.addStateStore(store(CatalogStores.STATS, windowsSupplier(config, CatalogStores.STATS), Serdes.String(), false));
+        builder.addStateStore(store(CatalogStores.TOTALS, windowsSupplier(config, CatalogStores.TOTALS), Serdes.String(), false));
         builder.addStateStore(store(CatalogStores.WINDOWS, windowsSupplier(config, CatalogStores.WINDOWS), Serdes.Bytes(), false));
         builder.addStateStore(store(CatalogStores.DOCUMENTS, windowsSupplier(config, CatalogStores.DOCUMENTS), Serdes.String(), false));
         builder.addStateStore(store(CatalogStores.BACKGROUND, windowsSupplier(config, CatalogStores.BACKGROUND), Serdes.Bytes(), true));
@@ -101,7 +103,7 @@ public final class CatalogTopology {
     private static <K> StoreBuilder<?> store(String name, KeyValueBytesStoreSupplier supplier,
                                              org.apache.kafka.common.serialization.Serde<K> keySerde, boolean cached) {
         var b = Stores.keyValueStoreBuilder(supplier, keySerde, Serdes.ByteArray())
-                .withLoggingEnabled(Map.of("cleanup.policy", "compact"));
+                .withLoggingEnabled(InternalTopics.CHANGELOG);
         return cached ? b.withCachingEnabled() : b.withCachingDisabled();
     }
 

@@ -6,7 +6,6 @@ import dev.saestream.kafka.TopicAdmin;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,6 +17,9 @@ import picocli.CommandLine.Option;
 final class BrokerCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
+
+    @Mixin
+    LogOptions logs;
 
     @Option(names = "--host", description = "Address to listen on (default 127.0.0.1).")
     String host;
@@ -40,30 +42,29 @@ final class BrokerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        logs.toFile();
         Map<String, Object> flags = new HashMap<>();
         flags.put("host", host);
         flags.put("port", port);
         flags.put("controllerPort", controllerPort);
         flags.put("dataDir", dataDir);
         BrokerConfig bc = kafka.broker(config.settings(), flags);
-        CountDownLatch stopped = new CountDownLatch(1);
-        EmbeddedBroker broker = EmbeddedBroker.start(bc);
-        Thread hook = new Thread(() -> {
-            System.out.println("stopping the broker…");
-            broker.close();
-            stopped.countDown();
-        }, "broker-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        if (topics) {
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-                Map<String, TopicAdmin.Outcome> outcome = new TopicAdmin(admin).create(KafkaOptions.specs(kafka.cluster(config.settings())));
-                System.out.println("topics: " + outcome);
+        int code;
+        try (Shutdown stop = Shutdown.install().message("stopping the broker (Ctrl-C again to force)");
+             EmbeddedBroker broker = EmbeddedBroker.start(bc)) {
+            if (topics) {
+                try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+                    Map<String, TopicAdmin.Outcome> outcome = new TopicAdmin(admin).create(KafkaOptions.specs(kafka.cluster(config.settings())));
+                    System.out.println("topics: " + outcome);
+                }
             }
+            System.out.println("bootstrap servers: " + broker.bootstrapServers());
+            System.out.println("data: " + broker.dataDir());
+            System.out.println("Ctrl-C stops it.");
+            stop.await();
+            code = stop.exitCode(ExitCode.OK);
         }
-        System.out.println("bootstrap servers: " + broker.bootstrapServers());
-        System.out.println("data: " + broker.dataDir());
-        System.out.println("Ctrl-C stops it.");
-        stopped.await();
-        return ExitCode.OK;
+        System.out.println("broker stopped");
+        return code;
     }
 }

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -23,6 +22,9 @@ import picocli.CommandLine.Option;
 final class CatalogCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
+
+    @Mixin
+    LogOptions logs;
 
     @Mixin
     KafkaOptions kafka;
@@ -57,17 +59,17 @@ final class CatalogCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        logs.toFile();
         Settings settings = config.settings();
         CatalogConfig cc = catalogConfig(settings, threads, applicationId, stateDir);
-        try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings, Map.of()))) {
+        try (Shutdown stop = Shutdown.install();
+             KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings, Map.of()))) {
             session.createTopics();
-            CountDownLatch stop = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "catalog-shutdown"));
             try (CatalogApp app = CatalogApp.start(cc, CatalogScope.of(saeIds), session.clientConfig(),
                     Home.resolve(cc.stateDir()).toString(), applicationServer, kafka.cluster(settings).replicationFactor());
                  Progress bar = Progress.start("catalog", -1, "docs", progress)) {
                 System.out.println("catalog running (" + app.shards() + " shards); Ctrl-C stops it");
-                while (!stop.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+                while (!stop.await(1_000)) {
                     if (app.streams().state() == org.apache.kafka.streams.KafkaStreams.State.ERROR) {
                         throw new IllegalStateException("the catalog failed; see the log above");
                     }
@@ -87,8 +89,9 @@ final class CatalogCommand implements Callable<Integer> {
                     }
                 }
                 app.streams().close(Duration.ofSeconds(30));
+                System.out.printf("stopped: %,d feature states emitted%n", app.counters().emitted.get());
             }
+            return stop.exitCode(ExitCode.OK);
         }
-        return ExitCode.OK;
     }
 }

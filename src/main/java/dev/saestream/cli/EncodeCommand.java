@@ -10,8 +10,6 @@ import dev.saestream.model.ModelConfig;
 import dev.saestream.sae.Sae;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,6 +23,9 @@ import picocli.CommandLine.Option;
 final class EncodeCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
+
+    @Mixin
+    LogOptions logs;
 
     @Mixin
     KafkaOptions kafka;
@@ -43,15 +44,17 @@ final class EncodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        logs.toFile();
         Settings settings = config.settings();
         ModelConfig mc = model.config(settings);
         EncodeConfig ec = encode.config(settings);
         String state = Home.resolve(stateDir != null ? stateDir : CatalogCommand.catalogConfig(settings, null, null, null)
                 .stateDir()).toString();
-        try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings, Map.of()))) {
+        EncodeCounters c;
+        int code;
+        try (Shutdown stop = Shutdown.install();
+             KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings, Map.of()))) {
             session.createTopics();
-            CountDownLatch stop = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "encode-shutdown"));
             try (SaeDocumentEncoder encoder = SaeDocumentEncoder.open(mc, Pipeline.loadSaes(ec), ec);
                  EncodeApp app = EncodeApp.start(encoder, ec, session.clientConfig(), state,
                          kafka.cluster(settings).replicationFactor());
@@ -59,8 +62,8 @@ final class EncodeCommand implements Callable<Integer> {
                 System.out.println("encoding with " + encoder.transformer().modelId() + " at "
                         + encoder.transformer().hook().alias() + " and SAE " + encoder.saeId() + "; Ctrl-C stops it");
                 long started = System.nanoTime();
-                EncodeCounters c = app.counters();
-                while (!stop.await(1, TimeUnit.SECONDS)) {
+                c = app.counters();
+                while (!stop.await(1_000)) {
                     if (app.streams().state() == KafkaStreams.State.ERROR) {
                         throw new IllegalStateException("the encode stage failed; see the log above");
                     }
@@ -69,7 +72,10 @@ final class EncodeCommand implements Callable<Integer> {
                             c.tokens.get() / Math.max(1e-3, (System.nanoTime() - started) / 1e9), c.deadLettered.get()));
                 }
             }
+            code = stop.exitCode(ExitCode.OK);
         }
-        return ExitCode.OK;
+        // after Kafka Streams has closed (committed and checkpointed)
+        System.out.printf("stopped: encoded %,d documents, dead-lettered %,d%n", c.encoded.get(), c.deadLettered.get());
+        return code;
     }
 }

@@ -9,6 +9,9 @@ public final class ExitCode {
     public static final int USAGE = 2;
     /** The work finished, but some input went to the dead-letter topic. */
     public static final int DEAD_LETTERED = 3;
+    /** Stopped by Ctrl-C (SIGINT) or SIGTERM before it had finished: 128 + the signal number. */
+    public static final int SIGINT = Shutdown.SIGINT_EXIT;
+    public static final int SIGTERM = Shutdown.SIGTERM_EXIT;
 
     private ExitCode() {}
 }

@@ -7,6 +7,8 @@ import dev.saestream.kafka.ClusterConfig;
 import dev.saestream.kafka.TopicSpec;
 import dev.saestream.kafka.TopicSpecs;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +40,10 @@ public final class KafkaOptions {
 
     /** The topic specs, with the configured replication factor applied. */
     public static List<TopicSpec> specs(ClusterConfig cluster) throws IOException {
-        List<TopicSpec> specs = TopicSpecs.load(Home.resolve(cluster.topicsDir()));
+        Path dir = Home.resolve(cluster.topicsDir());
+        // the default directory absent (started outside the project): the copy in the jar
+        List<TopicSpec> specs = !Files.isDirectory(dir) && Path.of(cluster.topicsDir()).equals(TopicSpecs.DEFAULT_DIR)
+                ? TopicSpecs.loadBundled() : TopicSpecs.load(dir);
         if (cluster.replicationFactor() > 0) {
             return specs.stream().map(s -> s.withReplicationFactor((short) cluster.replicationFactor())).toList();
         }

@@ -13,8 +13,6 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,6 +30,9 @@ public final class LabelCommand implements Callable<Integer> {
 
     @Mixin
     ConfigOption config;
+
+    @Mixin
+    LogOptions logs;
 
     @Mixin
     KafkaOptions kafka;
@@ -100,20 +101,13 @@ public final class LabelCommand implements Callable<Integer> {
     }
 
     private int serve(LabelConfig cfg, Map<String, Object> client) throws Exception {
+        logs.toFile();
         BackgroundIndex background = new BackgroundIndex();
         Labeller labeller = Labeller.create(cfg, background, System.getenv());
-        CountDownLatch stopped = new CountDownLatch(1);
-        try (LabelService service = new LabelService(cfg, client, background, labeller)) {
-            // on Ctrl-C, let the labels in flight be written before the JVM goes (see LabelConfig.handoverSeconds)
-            Thread hook = new Thread(() -> {
-                service.close();
-                try {
-                    stopped.await(cfg.handoverSeconds() + 30L, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "label-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
+        try (Shutdown stop = Shutdown.install();
+             LabelService service = new LabelService(cfg, client, background, labeller)) {
+            // on Ctrl-C the run loop ends; the labels in flight are written first (see LabelConfig.handoverSeconds)
+            stop.onStop(service::close);
             Thread bar = new Thread(() -> showProgress(service, progress), "label-progress");
             bar.setDaemon(true);
             bar.start();
@@ -121,15 +115,11 @@ public final class LabelCommand implements Callable<Integer> {
                 service.run();
             } finally {
                 bar.interrupt();
-                stopped.countDown();
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException e) {
-                    // shutting down already: the hook is running
-                }
+                bar.join(2_000);
             }
+            System.out.println(Labelling.summary(service).replace("labels:", "stopped: labels"));
+            return stop.exitCode(ExitCode.OK);
         }
-        return ExitCode.OK;
     }
 
     /** Progress on stderr: features labelled of those known to need it, with tokens spent. */

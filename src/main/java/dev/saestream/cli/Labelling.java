@@ -66,9 +66,16 @@ final class Labelling implements AutoCloseable {
     }
 
     String summary() {
+        return summary(service);
+    }
+
+    /** One line: labels written, failed (with each reason's count), pending, and the LLM's cost. */
+    static String summary(LabelService service) {
         LabelService.Progress p = service.progress();
-        return String.format(Locale.ROOT, "labels: %,d written, %,d failed, %,d pending; LLM calls %,d, tokens %,d in / %,d out",
-                p.labelled(), p.failed(), p.pending() + p.inFlight(), p.calls(), p.inputTokens(), p.outputTokens());
+        java.util.Map<String, Long> reasons = service.failureReasons();
+        return String.format(Locale.ROOT, "labels: %,d written, %,d failed%s, %,d pending; LLM calls %,d, tokens %,d in / %,d out",
+                p.labelled(), p.failed(), reasons.isEmpty() ? "" : " " + reasons, p.pending() + p.inFlight(), p.calls(),
+                p.inputTokens(), p.outputTokens());
     }
 
     @Override

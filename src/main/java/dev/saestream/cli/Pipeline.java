@@ -143,15 +143,26 @@ final class Pipeline implements AutoCloseable {
         throw new IllegalStateException("the catalogue did not settle within " + timeout.toSeconds() + " s");
     }
 
+    /**
+     * Closes both stages at once (each commits and checkpoints its state), then the model. An encode
+     * thread still inside ONNX Runtime after the timeout keeps the model open: freeing native memory
+     * under it would crash the JVM.
+     */
     @Override
     public void close() {
+        // both start closing now; waiting on one then the other would add their times
+        encode.streams().close(Duration.ZERO);
+        catalog.streams().close(Duration.ZERO);
+        boolean encodeClosed = false;
         try {
             catalog.close();
         } finally {
             try {
-                encode.close();
+                encodeClosed = encode.close(Duration.ofSeconds(60));
             } finally {
-                encoder.close();
+                if (encodeClosed) {
+                    encoder.close();
+                }
             }
         }
     }

@@ -1,6 +1,7 @@
 package dev.saestream.cli;
 
 import dev.saestream.config.Settings;
+import dev.saestream.encode.EncodedDocuments;
 import dev.saestream.produce.ProduceConfig;
 import dev.saestream.produce.ProduceSummary;
 import dev.saestream.produce.TextProducer;
@@ -40,11 +41,26 @@ final class ProduceCommand implements Callable<Integer> {
 
     /** Produces every input with a progress bar and prints the summary line; shared with {@code run}. */
     static ProduceSummary produce(KafkaSession session, InputOptions input, ProduceConfig pc, Boolean progress) {
+        return produce(session, input, pc, progress, null, new long[1], null);
+    }
+
+    /**
+     * As above; {@code stop} (may be null) ends it early by throwing {@link Shutdown.Stopped} once the
+     * producer has flushed, {@code read} holds the inputs read so far, for a stopped summary, and
+     * documents in {@code known} (may be null) are skipped.
+     */
+    static ProduceSummary produce(KafkaSession session, InputOptions input, ProduceConfig pc, Boolean progress,
+                                  Shutdown stop, long[] read, EncodedDocuments known) {
         long started = System.nanoTime();
-        try (TextProducer producer = new TextProducer(TextProducer.newProducer(session.clientConfig(), pc));
+        try (TextProducer producer = new TextProducer(TextProducer.newProducer(session.clientConfig(), pc))
+                .skipping(known == null ? (id, text) -> false : known::contains);
              Progress bar = Progress.start("produce", input.expected(), "docs", progress)) {
-            ProduceSummary summary = producer.produce(input.open(pc), (read, bytes) -> {
-                bar.stepTo(read);
+            ProduceSummary summary = producer.produce(input.open(pc), (n, bytes) -> {
+                read[0] = n;
+                if (stop != null) {
+                    stop.check();
+                }
+                bar.stepTo(n);
                 double secs = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
                 bar.extra(String.format("%.1f MB/s", bytes / 1e6 / secs));
             });

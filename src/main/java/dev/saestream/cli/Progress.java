@@ -48,7 +48,8 @@ final class Progress implements AutoCloseable {
 
     void extra(String message) {
         if (bar != null) {
-            bar.setExtraMessage(message);
+            // set apart from the speed the bar prints just before it
+            bar.setExtraMessage(message == null || message.isEmpty() ? "" : " · " + message);
         }
     }
 

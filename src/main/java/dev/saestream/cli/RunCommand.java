@@ -3,15 +3,19 @@ package dev.saestream.cli;
 import dev.saestream.catalog.CatalogConfig;
 import dev.saestream.catalog.FeatureSummary;
 import dev.saestream.config.Settings;
+import dev.saestream.kafka.ConsumerLag;
+import dev.saestream.kafka.Topics;
 import dev.saestream.encode.EncodeConfig;
 import dev.saestream.encode.EncodeCounters;
+import dev.saestream.encode.EncodedDocuments;
 import dev.saestream.model.ModelConfig;
 import dev.saestream.produce.ProduceConfig;
 import dev.saestream.produce.ProduceSummary;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,6 +30,9 @@ import picocli.CommandLine.Option;
 final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
+
+    @Mixin
+    LogOptions logs;
 
     @Mixin
     KafkaOptions kafka;
@@ -55,8 +62,42 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--progress", negatable = true, description = "Show progress bars (default: when on a terminal).")
     Boolean progress;
 
+    /** Ctrl-C and SIGTERM: every wait below throws {@link Shutdown.Stopped}, and what it had open closes in order. */
+    private Shutdown stop;
+    /** What the stopped summary counts, once the stages have closed. */
+    private Pipeline pipeline;
+    private Labelling labelling;
+    private long leftToEncode = -1;
+
     @Override
     public Integer call() throws Exception {
+        logs.toFile();
+        try (Shutdown signals = Shutdown.install()) {
+            stop = signals;
+            try {
+                return runPipeline();
+            } catch (Shutdown.Stopped e) {
+                // printed after the stages have closed (Kafka Streams checkpointed), so the counts include their last commit
+                System.out.println(stoppedSummary());
+                return signals.exitCode(ExitCode.OK);
+            }
+        }
+    }
+
+    /** One line: what was encoded and catalogued, and what is left for the next start. */
+    private String stoppedSummary() {
+        if (pipeline == null) {
+            return "stopped before the pipeline started";
+        }
+        EncodeCounters c = pipeline.encode.counters();
+        return String.format(Locale.ROOT, "stopped: encoded %,d documents, dead-lettered %,d, emitted %,d feature states;"
+                        + " %s documents in saestream.texts left to encode (the next start continues with them)%s",
+                c.encoded.get(), c.deadLettered.get(), pipeline.catalog.counters().emitted.get(),
+                leftToEncode < 0 ? "unknown" : String.format(Locale.ROOT, "%,d", leftToEncode),
+                labelling == null ? "" : "; " + labelling.summary());
+    }
+
+    private int runPipeline() throws Exception {
         Settings settings = config.settings();
         if (!input.given()) {
             input.corpus = "europarl";
@@ -72,16 +113,21 @@ final class RunCommand implements Callable<Integer> {
         try (KafkaSession session = KafkaSession.startOrConnect(kafka.cluster(settings), kafka.broker(settings, Map.of()))) {
             System.out.println("kafka: " + session.bootstrapServers());
             session.createTopics();
-            try (Pipeline pipeline = Pipeline.start(session, mc, ec, cc, rf); Admin admin = session.admin()) {
-                Labelling labelling = label ? Labelling.start(settings, session) : null;
+            try (Pipeline pipeline = Pipeline.start(session, mc, ec, cc, rf); Admin admin = session.admin();
+                 Labelling labelling = label ? Labelling.start(settings, session) : null) {
+                this.pipeline = pipeline;
+                this.labelling = labelling;
                 String sae = pipeline.encoder.saeId();
                 System.out.println("encoding with " + pipeline.encoder.transformer().modelId() + " at "
                         + pipeline.encoder.transformer().hook().alias() + " and SAE " + sae);
                 long started = System.nanoTime();
-                ProduceSummary produced = ProduceCommand.produce(session, input, pc, progress);
                 EncodeCounters counters = pipeline.encode.counters();
+                // a re-run of the same input produces only what the pipeline has not taken in yet
+                EncodedDocuments known = EncodedDocuments.read(session.clientConfig(), ec.applicationId());
+                ProduceSummary produced = ProduceCommand.produce(session, input, pc, progress, stop, new long[1], known);
                 try (Progress bar = Progress.start("encode", produced.produced(), "docs", progress)) {
                     pipeline.awaitCaughtUp(admin, Duration.ofHours(24), () -> {
+                        stop.check();
                         bar.stepTo(counters.encoded.get() + counters.deadLettered.get());
                         double secs = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
                         String restoring = pipeline.catalog.restore().status();
@@ -96,7 +142,10 @@ final class RunCommand implements Callable<Integer> {
                         counters.deadLettered.get() == 0 ? "" : " " + counters.deadLetterReasons());
                 // the last documents' statistics and feature states go out once the catalog has been idle a while
                 try (Progress bar = Progress.start("catalogue", -1, "feature states", progress)) {
-                    pipeline.awaitSettled(Duration.ofHours(1), () -> bar.stepTo(pipeline.catalog.counters().emitted.get()));
+                    pipeline.awaitSettled(Duration.ofHours(1), () -> {
+                        stop.check();
+                        bar.stepTo(pipeline.catalog.counters().emitted.get());
+                    });
                 }
                 long shardRecords = pipeline.catalog.counters().shardRecords.get();
                 System.out.printf("catalogue of %s: %,d features; codes %.1f bytes/token; %.4f repartition records/token%n",
@@ -106,6 +155,7 @@ final class RunCommand implements Callable<Integer> {
                     if (untilLabelled) {
                         try (Progress bar = Progress.start("label", -1, "features", progress)) {
                             labelling.awaitDone(admin, pipeline, p -> {
+                                stop.check();
                                 bar.maxHint(p.labelled() + p.failed() + p.pending() + p.inFlight());
                                 bar.stepTo(p.labelled() + p.failed());
                             });
@@ -115,15 +165,17 @@ final class RunCommand implements Callable<Integer> {
                 }
                 if (follow) {
                     System.out.println("following new input; Ctrl-C stops");
-                    CountDownLatch stop = new CountDownLatch(1);
-                    Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "run-shutdown"));
                     stop.await();
-                }
-                if (labelling != null) {
-                    labelling.close();
+                    stop.check();
                 }
                 boolean deadLettered = produced.deadLettered() > 0 || counters.deadLettered.get() > 0;
                 return deadLettered ? ExitCode.DEAD_LETTERED : ExitCode.OK;
+            } catch (Shutdown.Stopped e) {
+                // the stages have closed and committed; the broker is still up to say what is left
+                try (Admin admin = session.admin()) {
+                    leftToEncode = ConsumerLag.of(admin, ec.applicationId(), Set.of(Topics.TEXTS));
+                }
+                throw e;
             }
         }
     }

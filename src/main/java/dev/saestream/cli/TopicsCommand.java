@@ -57,13 +57,21 @@ final class TopicsCommand implements Runnable {
             try (KafkaSession session = KafkaSession.connect(cluster, kafka.broker(config.settings(), Map.of()));
                  Admin admin = session.admin()) {
                 List<TopicAdmin.TopicInfo> topics = new TopicAdmin(admin).list();
-                System.out.printf("%-40s %10s %11s %-15s %12s%n", "TOPIC", "PARTITIONS", "REPLICATION", "CLEANUP", "RECORDS");
+                System.out.printf("%-52s %10s %11s %-15s %12s %10s%n", "TOPIC", "PARTITIONS", "REPLICATION", "CLEANUP",
+                        "RECORDS", "DISK");
+                long total = 0;
                 for (TopicAdmin.TopicInfo t : topics) {
-                    System.out.printf("%-40s %10d %11d %-15s %12d%n", t.name(), t.partitions(), t.replicationFactor(),
-                            t.cleanupPolicy(), t.records());
+                    System.out.printf("%-52s %10d %11d %-15s %12d %10s%n", t.name(), t.partitions(), t.replicationFactor(),
+                            t.cleanupPolicy(), t.records(), megabytes(t.bytes()));
+                    total += t.bytes();
                 }
+                System.out.printf("%-52s %10s %11s %-15s %12s %10s%n", "total", "", "", "", "", megabytes(total));
             }
             return ExitCode.OK;
+        }
+
+        static String megabytes(long bytes) {
+            return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1e6);
         }
     }
 }

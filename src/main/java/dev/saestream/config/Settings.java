@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -21,6 +22,8 @@ import java.util.Objects;
 public final class Settings {
     /** Default config file, under {@link Home}; absent is fine. */
     public static final String DEFAULT_FILE = "config/saestream.yaml";
+    /** Where the jar carries a copy of the default config file. */
+    static final String BUNDLED = "saestream/" + DEFAULT_FILE;
     public static final String ENV_PREFIX = "SAESTREAM_";
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
@@ -47,6 +50,19 @@ public final class Settings {
             throw new ConfigException("config file " + file + " does not exist");
         }
         JsonNode tree = YAML.createObjectNode();
+        if (file == null && !Files.isRegularFile(chosen)) {
+            // started outside the project: the default config the jar carries
+            try (InputStream in = Settings.class.getClassLoader().getResourceAsStream(BUNDLED)) {
+                if (in != null) {
+                    JsonNode read = YAML.readTree(in);
+                    if (read != null && read.isObject()) {
+                        tree = read;
+                    }
+                }
+            } catch (IOException e) {
+                throw new ConfigException("cannot read the bundled config " + BUNDLED + ": " + e.getMessage());
+            }
+        }
         if (Files.isRegularFile(chosen)) {
             try {
                 JsonNode read = YAML.readTree(chosen.toFile());

@@ -1,6 +1,7 @@
 package dev.saestream.encode;
 
 import dev.saestream.kafka.StreamsProps;
+import dev.saestream.kafka.TopicAdmin;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -23,6 +24,7 @@ public final class EncodeApp implements AutoCloseable {
 
     public static EncodeApp start(DocumentEncoder encoder, EncodeConfig config, Map<String, Object> clientConfig,
                                   String stateDir, int replicationFactor) {
+        TopicAdmin.alignInternalTopics(clientConfig, config.applicationId());
         EncodeCounters counters = new EncodeCounters();
         Properties props = StreamsProps.of(config.applicationId(), clientConfig, config.threads(), config.commitIntervalMs(),
                 stateDir, null, replicationFactor);
@@ -44,8 +46,20 @@ public final class EncodeApp implements AutoCloseable {
         return counters;
     }
 
+    /**
+     * Closes Kafka Streams (commits what was processed, writes the state checkpoints) within
+     * {@code timeout}; false when a stream thread is still running then, so that the caller keeps
+     * the encoder's native memory alive under it.
+     */
+    public boolean close(Duration timeout) {
+        long start = System.nanoTime();
+        boolean closed = streams.close(timeout);
+        log.info("encode stage {} in {} ms", closed ? "closed" : "still closing", (System.nanoTime() - start) / 1_000_000);
+        return closed;
+    }
+
     @Override
     public void close() {
-        streams.close(Duration.ofSeconds(30));
+        close(Duration.ofSeconds(60));
     }
 }

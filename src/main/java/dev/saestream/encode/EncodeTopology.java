@@ -4,10 +4,10 @@ import dev.saestream.corpus.Document;
 import dev.saestream.corpus.DocumentIds;
 import dev.saestream.kafka.DeadLetter;
 import dev.saestream.kafka.Json;
+import dev.saestream.kafka.InternalTopics;
 import dev.saestream.kafka.Topics;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -45,7 +45,7 @@ public final class EncodeTopology {
     public static Topology build(DocumentEncoder encoder, EncodeConfig config, EncodeCounters counters) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DOCUMENTS_STORE),
-                Serdes.String(), Serdes.Long()).withLoggingEnabled(Map.of("cleanup.policy", "compact")));
+                Serdes.String(), Serdes.Long()).withLoggingEnabled(InternalTopics.CHANGELOG));
         KStream<String, byte[]> out = builder
                 .stream(Topics.TEXTS, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("texts-source"))
                 .processValues(() -> new EncodeProcessor(encoder, config, counters), Named.as("encode"), DOCUMENTS_STORE);

@@ -109,6 +109,12 @@ public final class EmbeddedBroker implements AutoCloseable {
         p.put("group.initial.rebalance.delay.ms", "0");
         // topics come from topics/ specs; a typo should fail, not create a topic
         p.put("auto.create.topics.enable", "false");
+        // disk that follows the live state: the cleaner looks for dirty logs every 5 s (Kafka: 15 s),
+        // segments below a purged or expired start offset go within a minute (5), and files a
+        // clean-up removed are deleted after 5 s (60)
+        p.put("log.cleaner.backoff.ms", "5000");
+        p.put("log.retention.check.interval.ms", "60000");
+        p.put("log.segment.delete.delay.ms", "5000");
         p.putAll(config.properties());
         return p;
     }

@@ -29,6 +29,8 @@ public final class StreamsProps {
         if (applicationServer != null && !applicationServer.isBlank()) {
             p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
         }
+        // segments that roll, so that repartition purges and changelog compaction free disk (stores override the rest)
+        InternalTopics.ALL.forEach((k, v) -> p.put(StreamsConfig.topicPrefix(k), v));
         // room to fold what is written and overwritten within one commit before it reaches a changelog
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 64L * 1024 * 1024);
         // documents can be large, and so can a feature's state with its windows

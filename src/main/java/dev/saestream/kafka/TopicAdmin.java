@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -31,7 +32,7 @@ public final class TopicAdmin {
     public enum Outcome { CREATED, EXISTS }
 
     /** A topic as it is on the cluster: partitions and the records between the first and last offset. */
-    public record TopicInfo(String name, int partitions, int replicationFactor, String cleanupPolicy, long records) {}
+    public record TopicInfo(String name, int partitions, int replicationFactor, String cleanupPolicy, long records, long bytes) {}
 
     /** How long {@link #awaitLeaders} keeps retrying before it gives up. */
     static final Duration LEADER_WAIT = Duration.ofSeconds(60);
@@ -160,12 +161,61 @@ public final class TopicAdmin {
         List<ConfigResource> resources = names.stream().map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
         Map<ConfigResource, Config> configs = get(admin.describeConfigs(resources).all());
         Map<String, Long> counts = recordCounts(desc.values());
+        Map<String, Long> sizes = bytesOnDisk();
         return desc.values().stream()
                 .sorted(java.util.Comparator.comparing(TopicDescription::name))
                 .map(t -> new TopicInfo(t.name(), t.partitions().size(), t.partitions().get(0).replicas().size(),
                         configs.get(new ConfigResource(ConfigResource.Type.TOPIC, t.name())).get("cleanup.policy").value(),
-                        counts.getOrDefault(t.name(), 0L)))
+                        counts.getOrDefault(t.name(), 0L), sizes.getOrDefault(t.name(), 0L)))
                 .collect(Collectors.toList());
+    }
+
+    /** Bytes on disk per topic, summed over its partitions and every broker's log directories. */
+    public Map<String, Long> bytesOnDisk() throws InterruptedException {
+        List<Integer> brokers = get(admin.describeCluster().nodes()).stream().map(org.apache.kafka.common.Node::id).toList();
+        Map<String, Long> sizes = new HashMap<>();
+        get(admin.describeLogDirs(brokers).allDescriptions()).values().forEach(dirs -> dirs.values().forEach(dir ->
+                dir.replicaInfos().forEach((tp, replica) -> sizes.merge(tp.topic(), replica.size(), Long::sum))));
+        return sizes;
+    }
+
+    /**
+     * Brings the configs of a Kafka Streams application's existing internal topics to
+     * {@link InternalTopics}: Streams sets them only when it creates a topic, so a topic made by an
+     * older version would otherwise keep growing. Returns the topics changed.
+     */
+    public List<String> alignInternalTopics(String applicationId) throws InterruptedException {
+        Map<ConfigResource, Collection<AlterConfigOp>> ops = new HashMap<>();
+        for (String name : existingTopics()) {
+            if (!name.startsWith(applicationId + "-")) {
+                continue;
+            }
+            Map<String, String> want = name.endsWith("-changelog") ? InternalTopics.CHANGELOG
+                    : name.endsWith("-repartition") ? InternalTopics.ALL : Map.of();
+            if (want.isEmpty()) {
+                continue;
+            }
+            ops.put(new ConfigResource(ConfigResource.Type.TOPIC, name), want.entrySet().stream()
+                    .map(e -> new AlterConfigOp(new ConfigEntry(e.getKey(), e.getValue()), AlterConfigOp.OpType.SET))
+                    .toList());
+        }
+        if (!ops.isEmpty()) {
+            get(admin.incrementalAlterConfigs(ops).all());
+        }
+        return ops.keySet().stream().map(ConfigResource::name).sorted().toList();
+    }
+
+    /** {@link #alignInternalTopics(String)} over a short-lived admin client. */
+    public static void alignInternalTopics(Map<String, Object> clientConfig, String applicationId) {
+        try (Admin admin = Admin.create(clientConfig)) {
+            List<String> changed = new TopicAdmin(admin).alignInternalTopics(applicationId);
+            if (!changed.isEmpty()) {
+                log.info("internal topics of {} set to roll and compact: {}", applicationId, changed);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     /** Records in {@code topic}: end minus start offsets over its partitions (an upper bound under compaction or transactions). */

@@ -4,6 +4,12 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.util.Map;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,6 +28,33 @@ public final class TopicSpecs {
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
 
     private TopicSpecs() {}
+
+    /** Where the jar carries the specs of {@code topics/}. */
+    static final String BUNDLED = "saestream/topics";
+
+    /**
+     * The specs the jar carries (a copy of the project's {@code topics/}), for a saestream started
+     * outside its project directory.
+     */
+    public static List<TopicSpec> loadBundled() throws IOException {
+        URL url = TopicSpecs.class.getClassLoader().getResource(BUNDLED);
+        if (url == null) {
+            throw new IOException("this build carries no topic specs (" + BUNDLED + "); give --topics-dir");
+        }
+        try {
+            URI uri = url.toURI();
+            if (!"jar".equals(uri.getScheme())) {
+                return load(Path.of(uri));
+            }
+            try (FileSystem jar = FileSystems.newFileSystem(uri, Map.of())) {
+                return load(jar.getPath(BUNDLED));
+            } catch (java.nio.file.FileSystemAlreadyExistsException open) {
+                return load(FileSystems.getFileSystem(uri).getPath(BUNDLED));
+            }
+        } catch (URISyntaxException e) {
+            throw new IOException("cannot read the bundled topic specs at " + url, e);
+        }
+    }
 
     /** All specs in {@code dir}, sorted by file name; each file is checked and its schema must exist. */
     public static List<TopicSpec> load(Path dir) throws IOException {
@@ -52,7 +85,10 @@ public final class TopicSpecs {
 
     public static TopicSpec read(Path file) throws IOException {
         try {
-            TopicSpec spec = YAML.readValue(file.toFile(), TopicSpec.class);
+            TopicSpec spec;
+            try (var in = Files.newInputStream(file)) {
+                spec = YAML.readValue(in, TopicSpec.class);
+            }
             if (spec == null) {
                 throw new IOException(file + " is empty");
             }

@@ -83,6 +83,16 @@ public final class ExampleSampler {
         for (Stratum s : stratified(explainPool, sampled, config.quantiles(), new Random(seed))) {
             explain.add(s.window());
         }
+        if (explain.isEmpty()) {
+            // every window hashed to the scoring side (a feature seen in a few stretches of text): explain
+            // from its top windows anyway, rather than fail it; the scoring windows overlapping them go below
+            for (FeatureWindow w : state.top()) {
+                if (explain.size() < config.explainTop() && chosen.add(w.id())) {
+                    explain.add(w);
+                }
+            }
+            scorePool.removeIf(w -> chosen.contains(w.id()));
+        }
 
         Map<String, List<int[]>> taken = spans(explain);
         scorePool.removeIf(w -> overlaps(taken, w.doc(), w.first(), w.first() + w.tokens().length));

@@ -90,6 +90,8 @@ public final class LabelService implements AutoCloseable {
     private final Object fetchLock = new Object();
     private final AtomicLong labelled = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    /** Failures by reason (a failed label's reason up to its first colon, or the exception's class). */
+    private final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
     private final AtomicLong calls = new AtomicLong();
     private final AtomicLong inputTokens = new AtomicLong();
     private final AtomicLong outputTokens = new AtomicLong();
@@ -140,6 +142,27 @@ public final class LabelService implements AutoCloseable {
      */
     public record Progress(boolean ready, int partitions, long featuresRead, int pending, int inFlight, int handingOver,
                            long labelled, long failed, long calls, long inputTokens, long outputTokens, long deadLettered) {}
+
+    private void failed(String reason) {
+        failed.incrementAndGet();
+        failures.computeIfAbsent(reason, k -> new AtomicLong()).incrementAndGet();
+    }
+
+    /** The general part of a failure's message: up to its first colon, so that feature-specific detail does not split counts. */
+    static String reason(String failure) {
+        if (failure == null || failure.isBlank()) {
+            return "unknown";
+        }
+        int colon = failure.indexOf(':');
+        return (colon > 0 ? failure.substring(0, colon) : failure).strip();
+    }
+
+    /** Labels failed so far, by reason; sums to {@link Progress#failed}. */
+    public Map<String, Long> failureReasons() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        failures.forEach((k, v) -> out.put(k, v.get()));
+        return out;
+    }
 
     public Progress progress() {
         int p;
@@ -386,7 +409,11 @@ public final class LabelService implements AutoCloseable {
             Label label = labeller.label(state, last);
             producer.send(new ProducerRecord<>(config.labelsTopic(), key, Json.write(label))).get();
             labels.offer(label);
-            (label.status() == Label.Status.OK ? labelled : failed).incrementAndGet();
+            if (label.status() == Label.Status.OK) {
+                labelled.incrementAndGet();
+            } else {
+                failed(reason(label.failure()));
+            }
             calls.addAndGet(label.cost().calls());
             inputTokens.addAndGet(label.cost().inputTokens());
             outputTokens.addAndGet(label.cost().outputTokens());
@@ -404,7 +431,7 @@ public final class LabelService implements AutoCloseable {
             fatal = e;
         } catch (RuntimeException e) {
             log.error("labelling {} failed", key, e);
-            failed.incrementAndGet();
+            failed(e.getClass().getSimpleName());
         } finally {
             synchronized (inFlight) {
                 inFlight.remove(key);

@@ -132,6 +132,9 @@ public final class Labeller {
             }
         }
         ExampleSampler.Samples samples = sampler.sample(state, background, nearest);
+        if (samples.explain().stream().anyMatch(w -> !ExampleSampler.explainSide(w.doc(), w.peak(), config.splitBlockTokens()))) {
+            warnings.add("explained from scoring-side windows: every window of this feature fell on the scoring side of the split");
+        }
         CostMeter meter = new CostMeter();
         Explainer.Explanation explanation = explainer.explain(state, samples.explain(), meter);
 

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiPredicate;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -36,6 +37,7 @@ public final class TextProducer implements AutoCloseable {
     private final Producer<String, byte[]> producer;
     private final String textsTopic;
     private final String dlqTopic;
+    private BiPredicate<String, String> skip = (id, text) -> false;
 
     public TextProducer(Producer<String, byte[]> producer, String textsTopic, String dlqTopic) {
         this.producer = producer;
@@ -45,6 +47,16 @@ public final class TextProducer implements AutoCloseable {
 
     public TextProducer(Producer<String, byte[]> producer) {
         this(producer, Topics.TEXTS, Topics.DLQ);
+    }
+
+    /**
+     * Leaves out documents for which {@code skip(id, text)} is true (taken in already), counting
+     * them as skipped; a known id with a different text is still produced, for the encode stage
+     * to dead-letter.
+     */
+    public TextProducer skipping(BiPredicate<String, String> skip) {
+        this.skip = skip;
+        return this;
     }
 
     /** An idempotent, compressing, batching producer for texts and dead letters. */
@@ -64,6 +76,7 @@ public final class TextProducer implements AutoCloseable {
     public ProduceSummary produce(Stream<SourceItem> items, Listener listener) {
         AtomicLong produced = new AtomicLong();
         AtomicLong deadLettered = new AtomicLong();
+        long skipped = 0;
         AtomicLong bytes = new AtomicLong();
         Map<String, AtomicLong> reasons = new ConcurrentHashMap<>();
         AtomicReference<Exception> failure = new AtomicReference<>();
@@ -77,7 +90,9 @@ public final class TextProducer implements AutoCloseable {
                 if (failure.get() != null) {
                     break;
                 }
-                if (item instanceof SourceItem.Read r) {
+                if (item instanceof SourceItem.Read r && skip.test(r.document().id(), r.document().text())) {
+                    skipped++;
+                } else if (item instanceof SourceItem.Read r) {
                     byte[] value = Json.write(r.document());
                     long textBytes = r.document().text().getBytes(StandardCharsets.UTF_8).length;
                     seenBytes += textBytes;
@@ -116,7 +131,7 @@ public final class TextProducer implements AutoCloseable {
         }
         Map<String, Long> byReason = new HashMap<>();
         reasons.forEach((k, v) -> byReason.put(k, v.get()));
-        return new ProduceSummary(read, produced.get(), deadLettered.get(), bytes.get(), byReason);
+        return new ProduceSummary(read, produced.get(), deadLettered.get(), bytes.get(), byReason, skipped);
     }
 
     @Override

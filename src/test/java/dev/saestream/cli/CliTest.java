@@ -111,4 +111,32 @@ class CliTest {
         assertThat(code).isEqualTo(ExitCode.ERROR);
         assertThat(err.toString()).contains("unknown corpus 'wikipedia'");
     }
+
+    @Test
+    void topicsAreCreatedFromTheJarsSpecsWhenStartedOutsideTheProject(@TempDir Path elsewhere) throws Exception {
+        // given a saestream home with no topics/ and no config/ (java -jar started in another directory)
+        String bs = broker.bootstrapServers();
+        String saved = System.getProperty(dev.saestream.config.Home.PROPERTY);
+        System.setProperty(dev.saestream.config.Home.PROPERTY, elsewhere.toString());
+        try {
+            // when the topics are created and listed
+            Run created = run("topics", "create", "--bootstrap-servers", bs);
+            Run listed = run("topics", "list", "--bootstrap-servers", bs);
+            // then every topic of the project's topics/ exists, as the bundled copy of those specs says
+            assertThat(created.code()).isZero();
+            for (var spec : dev.saestream.kafka.TopicSpecs.load(Path.of("topics"))) {
+                assertThat(listed.out()).contains(spec.name());
+            }
+            assertThat(dev.saestream.kafka.TopicSpecs.loadBundled()).isEqualTo(dev.saestream.kafka.TopicSpecs.load(Path.of("topics")));
+            // and a directory given by flag still wins, with its own error when it is not there
+            assertThat(run("topics", "create", "--bootstrap-servers", bs, "--topics-dir", elsewhere.resolve("nope").toString()).code())
+                    .isEqualTo(ExitCode.ERROR);
+        } finally {
+            if (saved == null) {
+                System.clearProperty(dev.saestream.config.Home.PROPERTY);
+            } else {
+                System.setProperty(dev.saestream.config.Home.PROPERTY, saved);
+            }
+        }
+    }
 }

@@ -107,7 +107,9 @@ class TopicAdminTest {
                 producer.send(new ProducerRecord<>(name, "k" + i, "v")).get();
             }
             TopicAdmin.TopicInfo info = topics.list().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
-            assertThat(info).isEqualTo(new TopicAdmin.TopicInfo(name, 3, 1, "delete", 7));
+            assertThat(info).isEqualTo(new TopicAdmin.TopicInfo(name, 3, 1, "delete", 7, info.bytes()));
+            // seven records of a few bytes each, with their batch headers (61 bytes per batch at least)
+            assertThat(info.bytes()).as("bytes on disk").isGreaterThanOrEqualTo(7 * 61L);
         }
     }
 

@@ -80,6 +80,30 @@ class ExampleSamplerTest {
     }
 
     @Test
+    void aFeatureWithEveryWindowOnTheScoringSideIsExplainedFromItsTopWindowsStillDisjointFromScoring() {
+        // given a feature whose windows all fall on the scoring side of the split (as when it fired in a few
+        // stretches of text only): before, it had no examples to explain from and its label failed
+        int block = LabelConfig.DEFAULTS.splitBlockTokens();
+        FeatureState full = catalog.state(7, 3);
+        List<FeatureWindow> top = full.top().stream().filter(w -> !ExampleSampler.explainSide(w.doc(), w.peak(), block)).toList();
+        List<FeatureWindow> reservoir = full.reservoir().stream()
+                .filter(w -> !ExampleSampler.explainSide(w.doc(), w.peak(), block)).toList();
+        FeatureState state = new FeatureState(full.saeId(), full.index(), full.version(), full.tokensSeen(), full.activations(),
+                full.documents(), reservoir.size(), full.sum(), full.max(), full.histogram(), top, reservoir, full.updatedMs());
+        assertThat(top).as("precondition: scoring-side top windows").hasSizeGreaterThan(LabelConfig.DEFAULTS.explainTop());
+
+        // when it is sampled
+        ExampleSampler.Samples s = new ExampleSampler(LabelConfig.DEFAULTS).sample(state, catalog.backgroundIndex(200, 2), null);
+
+        // then it is explained from its strongest windows, and no scoring window is or overlaps one of them
+        assertThat(s.explain()).isEqualTo(top.subList(0, LabelConfig.DEFAULTS.explainTop()));
+        for (Example e : s.scoring()) {
+            assertThat(overlapsAny(s.explain(), e.doc(), e.first(), e.end())).as(e.id()).isFalse();
+        }
+        assertThat(s.activating()).isNotEmpty();
+    }
+
+    @Test
     void theSameStateGivesTheSameSample() {
         ExampleSampler sampler = new ExampleSampler(LabelConfig.DEFAULTS);
         BackgroundIndex background = catalog.backgroundIndex(200, 2);

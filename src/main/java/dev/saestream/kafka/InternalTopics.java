@@ -1,0 +1,35 @@
+package dev.saestream.kafka;
+
+import java.util.Map;
+
+/**
+ * Topic configs for the topics Kafka Streams creates for saestream's stages (state-store changelogs,
+ * repartition topics), so that their disk, and the time a restart takes to restore from them, follow
+ * the live state rather than the history. At the broker's defaults nothing is cleaned: compaction
+ * never touches the active segment, and a 1 GB, 7-day segment is active for days.
+ */
+public final class InternalTopics {
+    /**
+     * Every internal topic: segments roll at 8 MB or 5 minutes, so the cleaner (changelogs) and the
+     * purges after each commit (repartition topics, which delete whole segments only) have closed
+     * segments to work on.
+     */
+    public static final Map<String, String> ALL = Map.of(
+            "segment.bytes", String.valueOf(8 << 20),
+            "segment.ms", "300000");
+
+    /**
+     * State-store changelogs: compacted once a tenth of the log is overwritten records, at least
+     * every 10 minutes, and a deleted entry's tombstone is dropped after 10 minutes (a restore that
+     * takes longer than that may keep an entry deleted meanwhile; the next change corrects it).
+     */
+    public static final Map<String, String> CHANGELOG = Map.of(
+            "cleanup.policy", "compact",
+            "segment.bytes", String.valueOf(8 << 20),
+            "segment.ms", "300000",
+            "min.cleanable.dirty.ratio", "0.1",
+            "max.compaction.lag.ms", "600000",
+            "delete.retention.ms", "600000");
+
+    private InternalTopics() {}
+}

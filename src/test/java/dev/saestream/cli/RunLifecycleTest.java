@@ -1,0 +1,139 @@
+package dev.saestream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.saestream.kafka.Topics;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code run} as a user meets it, in a child JVM started outside the project directory: stopped by
+ * Ctrl-C mid-stream, started again, then re-run on the same input with its local state gone.
+ */
+class RunLifecycleTest {
+    private static final int DOCS = 30;
+    private static final Pattern RESTORED = Pattern.compile("catalog state restored: (\\d+) records");
+    /** A log line on the terminal at WARN or ERROR, as the console appender's pattern prints it. */
+    private static final Pattern LOUD = Pattern.compile("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} (WARN|ERROR)", Pattern.MULTILINE);
+
+    @TempDir
+    Path work;
+
+    @Test
+    void ctrlCStopsCleanlyTheNextStartRestoresOnlyTheTailAndAReRunSkipsWhatIsCatalogued() throws Exception {
+        // given the whole pipeline configured into a fresh directory, on free ports
+        int port = freePort();
+        Path config = work.resolve("saestream.yaml");
+        Files.writeString(config, "broker:\n  port: " + port + "\n  controllerPort: " + freePort() + "\n  dataDir: "
+                + work.resolve("kafka") + "\ncatalog:\n  stateDir: " + work.resolve("streams") + "\n  checkpointMs: 1000\n"
+                + "encode:\n  sae: " + Path.of("saes/all-minilm-l6-v2-layer3").toAbsolutePath() + "\n");
+
+        // when a run is stopped by Ctrl-C once the encode stage has committed part of the input
+        Process first = start(config, "first");
+        awaitEncodedAtLeast("127.0.0.1:" + port, 5, first);
+        new ProcessBuilder("kill", "-INT", String.valueOf(first.pid())).start().waitFor();
+        // then it stops within 30 s, with exit status 130 and a summary of what is left
+        assertThat(first.waitFor(30, TimeUnit.SECONDS)).as("stopped within 30 s").isTrue();
+        String firstOut = output("first");
+        assertThat(first.exitValue()).as(firstOut).isEqualTo(ExitCode.SIGINT);
+        assertThat(firstOut).contains("stopped: encoded").contains("left to encode");
+
+        // when it is started again, it finishes the input from the state it checkpointed
+        Process second = start(config, "second");
+        assertThat(second.waitFor(30, TimeUnit.MINUTES)).isTrue();
+        String secondOut = output("second");
+        assertThat(second.exitValue()).as(secondOut).isZero();
+        String secondLog = Files.readString(work.resolve("second.log"));
+        assertThat(secondLog).doesNotContain("TaskCorruptedException").doesNotContain("are corrupted");
+
+        // and a re-run with its local state deleted restores the whole catalogue, and produces nothing
+        deleteTree(work.resolve("streams"));
+        Process third = start(config, "third");
+        assertThat(third.waitFor(30, TimeUnit.MINUTES)).isTrue();
+        String thirdOut = output("third");
+        assertThat(third.exitValue()).as(thirdOut).isZero();
+        assertThat(thirdOut).contains("skipped " + DOCS + " already catalogued");
+
+        long tail = restored(secondLog);
+        long full = restored(Files.readString(work.resolve("third.log")));
+        assertThat(full).as("a full restore").isPositive();
+        assertThat(tail).as("restored after a clean stop, of %d for a full restore", full).isLessThan(full / 100);
+        // and no run printed a warning or an error on the terminal
+        for (String out : List.of(firstOut, secondOut, thirdOut)) {
+            assertThat(LOUD.matcher(out).find()).as(out).isFalse();
+            assertThat(out).doesNotContain("Exception");
+        }
+    }
+
+    private Process start(Path config, String name) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx2g", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), "dev.saestream.cli.Main",
+                "run", "--config", config.toString(), "--docs", String.valueOf(DOCS), "--no-label", "--no-progress",
+                "--log-file", work.resolve(name + ".log").toString()));
+        // the working directory has no topics/ and no config/: the jar's copies are used
+        return new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true)
+                .redirectOutput(work.resolve(name + ".out").toFile()).start();
+    }
+
+    private String output(String name) throws IOException {
+        return Files.readString(work.resolve(name + ".out"), StandardCharsets.UTF_8);
+    }
+
+    /** Waits until the encode stage has committed at least {@code n} input records (the child still running). */
+    private static void awaitEncodedAtLeast(String bootstrap, long n, Process child) throws Exception {
+        while (child.isAlive()) {
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap, "request.timeout.ms", 5000,
+                    "default.api.timeout.ms", 10000))) {
+                while (child.isAlive()) {
+                    Map<TopicPartition, OffsetAndMetadata> offsets =
+                            admin.listConsumerGroupOffsets("saestream-encode").partitionsToOffsetAndMetadata().get();
+                    long committed = offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(Topics.TEXTS)
+                            && e.getValue() != null).mapToLong(e -> e.getValue().offset()).sum();
+                    if (committed >= n) {
+                        return;
+                    }
+                    Thread.sleep(500);
+                }
+            } catch (Exception brokerNotUpYet) {
+                Thread.sleep(1000);
+            }
+        }
+        throw new AssertionError("the run ended before encoding " + n + " documents");
+    }
+
+    private static long restored(String log) {
+        long sum = 0;
+        for (Matcher m = RESTORED.matcher(log); m.find(); ) {
+            sum += Long.parseLong(m.group(1));
+        }
+        return sum;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
