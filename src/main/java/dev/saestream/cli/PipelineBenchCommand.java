@@ -154,7 +154,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    private static Pipeline startAfterTopics(KafkaSession session, ModelConfig mc, EncodeConfig ec, CatalogConfig cc)
+    static Pipeline startAfterTopics(KafkaSession session, ModelConfig mc, EncodeConfig ec, CatalogConfig cc)
             throws Exception {
         session.createTopics();
         return Pipeline.start(session, mc, ec, cc, 0);
@@ -165,7 +165,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
     }
 
     /** Europarl documents {@code first} .. {@code first + count - 1} (1-based lines) into saestream.texts. */
-    private static void produce(KafkaSession session, int first, int count) {
+    static void produce(KafkaSession session, int first, int count) {
         try (TextProducer p = new TextProducer(TextProducer.newProducer(session.clientConfig(), ProduceConfig.defaults()));
              Stream<SourceItem> items = TextSources.europarl(first - 1 + count, SourceOptions.defaults()).skip(first - 1)) {
             p.produce(items, null);
@@ -241,7 +241,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
         }
     }
 
-    private static void deleteQuietly(Path dir) {
+    static void deleteQuietly(Path dir) {
         try (Stream<Path> walk = Files.walk(dir)) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (java.io.IOException ignored) {
