@@ -73,13 +73,8 @@ final class ServeBenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Path tmp = Files.createTempDirectory("saestream-bench-serve");
         String topicsDir = settings.section(ClusterConfig.SECTION, ClusterConfig.defaults(), Map.of()).topicsDir();
-        CatalogConfig d = CatalogCommand.catalogConfig(settings, null, null, null);
-        CatalogConfig cc = new CatalogConfig("bench-catalog", d.topK(), d.before(), d.after(), d.reservoirSize(),
-                d.backgroundSize(), d.backgroundLength(), d.seed(), d.shards(), d.emitIntervalMs(), d.emitMaxIntervalMs(), d.emitGrowth(),
-                d.emitTopChange(), d.emitBytesPerTick(), d.checkpointMs(), d.commitIntervalMs(), d.threads(), d.persistentWindows(),
-                tmp.resolve("streams").toString());
-        EncodeConfig bench = new EncodeConfig("bench-encode", ec.precision(), ec.maxTokens(), ec.threads(),
-                ec.commitIntervalMs(), ec.saeId(), ec.sae(), ec.kMax());
+        CatalogConfig cc = PipelineBenchCommand.benchCatalog(settings, tmp);
+        EncodeConfig bench = PipelineBenchCommand.benchEncode(ec);
         ServeConfig sc = settings.section(ServeConfig.SECTION, ServeConfig.defaults(), Map.of("host", "127.0.0.1", "port", 0));
         try (KafkaSession session = KafkaSession.startOrConnect(new ClusterConfig(null, topicsDir, 0, Map.of()),
                 new BrokerConfig("127.0.0.1", 0, 0, tmp.resolve("kafka").toString(), Map.of()));
