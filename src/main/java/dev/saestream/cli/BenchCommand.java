@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
             PipelineBenchCommand.class,
             BenchCompareCommand.class,
             BenchSaesCommand.class,
+            ServeBenchCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec

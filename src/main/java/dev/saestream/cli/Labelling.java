@@ -65,6 +65,10 @@ final class Labelling implements AutoCloseable {
         }
     }
 
+    LabelService.Progress progress() {
+        return service.progress();
+    }
+
     String summary() {
         return summary(service);
     }

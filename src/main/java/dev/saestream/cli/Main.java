@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             CatalogCommand.class,
             LabelCommand.class,
             ExportCommand.class,
+            ServeCommand.class,
             SaeCommand.class,
             HooksCommand.class,
             ActivationsCommand.class,

@@ -11,6 +11,7 @@ import dev.saestream.encode.EncodedDocuments;
 import dev.saestream.model.ModelConfig;
 import dev.saestream.produce.ProduceConfig;
 import dev.saestream.produce.ProduceSummary;
+import dev.saestream.serve.ServeServer;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -58,6 +59,15 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--until-labelled", description = "After the input is catalogued, wait until every eligible feature is labelled.")
     boolean untilLabelled;
+
+    @Mixin
+    ServeOptions serve;
+
+    @Option(names = "--no-serve", description = "Leave the web server out.")
+    boolean noServe;
+
+    @Option(names = "--exit-when-done", description = "Exit after the summary instead of serving the catalogue until Ctrl-C.")
+    boolean exitWhenDone;
 
     @Option(names = "--progress", negatable = true, description = "Show progress bars (default: when on a terminal).")
     Boolean progress;
@@ -114,9 +124,14 @@ final class RunCommand implements Callable<Integer> {
             System.out.println("kafka: " + session.bootstrapServers());
             session.createTopics();
             try (Pipeline pipeline = Pipeline.start(session, mc, ec, cc, rf); Admin admin = session.admin();
-                 Labelling labelling = label ? Labelling.start(settings, session) : null) {
+                 Labelling labelling = label ? Labelling.start(settings, session) : null;
+                 ServeServer server = noServe ? null : RunServe.start(settings, serve.config(settings), session, pipeline,
+                         labelling)) {
                 this.pipeline = pipeline;
                 this.labelling = labelling;
+                if (server != null) {
+                    System.out.println("open " + server.url());
+                }
                 String sae = pipeline.encoder.saeId();
                 System.out.println("encoding with " + pipeline.encoder.transformer().modelId() + " at "
                         + pipeline.encoder.transformer().hook().alias() + " and SAE " + sae);
@@ -163,13 +178,20 @@ final class RunCommand implements Callable<Integer> {
                     }
                     System.out.println(labelling.summary());
                 }
+                boolean deadLettered = produced.deadLettered() > 0 || counters.deadLettered.get() > 0;
+                int finished = deadLettered ? ExitCode.DEAD_LETTERED : ExitCode.OK;
                 if (follow) {
-                    System.out.println("following new input; Ctrl-C stops");
+                    System.out.println("following new input" + (server != null ? " and serving " + server.url() : "")
+                            + "; Ctrl-C stops");
                     stop.await();
                     stop.check();
+                } else if (server != null && !exitWhenDone) {
+                    // finished: Ctrl-C now only ends the serving, so the status is the run's own
+                    System.out.println("serving the catalogue at " + server.url() + "; Ctrl-C stops (--exit-when-done exits here)");
+                    stop.await();
+                    System.out.println("stopped serving");
                 }
-                boolean deadLettered = produced.deadLettered() > 0 || counters.deadLettered.get() > 0;
-                return deadLettered ? ExitCode.DEAD_LETTERED : ExitCode.OK;
+                return finished;
             } catch (Shutdown.Stopped e) {
                 // the stages have closed and committed; the broker is still up to say what is left
                 try (Admin admin = session.admin()) {

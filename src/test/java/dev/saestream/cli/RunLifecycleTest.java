@@ -82,7 +82,7 @@ class RunLifecycleTest {
     private Process start(Path config, String name) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx2g", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), "dev.saestream.cli.Main",
-                "run", "--config", config.toString(), "--docs", String.valueOf(DOCS), "--no-label", "--no-progress",
+                "run", "--config", config.toString(), "--docs", String.valueOf(DOCS), "--no-label", "--no-progress", "--no-serve",
                 "--log-file", work.resolve(name + ".log").toString()));
         // the working directory has no topics/ and no config/: the jar's copies are used
         return new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true)
