@@ -16,6 +16,7 @@ export function featureView(root, { sae, index }) {
   let feature = null;
   let strongestFirst = true;
   const openGroups = new Set();
+  let retry = null;
 
   const updated = h('span', { class: 'updated muted', id: 'updated', 'aria-live': 'off' }, '');
   const problem = h('div');
@@ -52,6 +53,7 @@ export function featureView(root, { sae, index }) {
           `Feature ${index} has not fired yet in ${sae}, or the SAE is unknown. This page shows it as soon as it does.`));
       } else {
         replace(problem, errorBox(e));
+        if (e.code === 'restoring') retry = setTimeout(load, 2000);
       }
     }
   }
@@ -125,6 +127,7 @@ export function featureView(root, { sae, index }) {
 
   return () => {
     if (controller) controller.abort();
+    clearTimeout(retry);
     offFeatures();
     refresh.cancel();
     clearInterval(poll);

@@ -30,6 +30,7 @@ export function listView(root, { sae, params, search }) {
   let state = readParams(params);
   let controller = null;
   let autoRefresh = true;
+  let retry = null;
 
   const sortSel = h('select', { id: 'sort', events: { change: () => go({ sort: sortSel.value, order: sortSel.value === 'index' ? 'asc' : 'desc', offset: 0 }, true) } },
     SORTS.map(([k, label]) => h('option', { value: k, selected: k === state.sort }, label)));
@@ -86,6 +87,7 @@ export function listView(root, { sae, params, search }) {
     } catch (e) {
       if (e.name === 'AbortError') return;
       replace(problem, errorBox(e));
+      if (e.code === 'restoring') retry = setTimeout(load, 2000);
     }
   }
 
@@ -164,6 +166,7 @@ export function listView(root, { sae, params, search }) {
 
   return () => {
     if (controller) controller.abort();
+    clearTimeout(retry);
     search.removeEventListener('input', debounced);
     offFeatures();
     clearInterval(poll);

@@ -47,5 +47,5 @@ export function scaleLegend(max, { peak = true } = {}) {
   const bar = h('span', { class: 'legend-bar' });
   bar.style.backgroundImage = `linear-gradient(to right, rgba(${HUE}, 0), rgba(${HUE}, ${MAX_ALPHA}))`;
   return h('span', { class: 'legend' }, h('span', null, '0'), bar, h('span', null, fmtNum(max, 3)),
-    peak ? h('span', { class: 'legend-peak' }, h('span', { class: 'tok peak' }, 'peak')) : null);
+    peak ? h('span', { class: 'legend-peak peak-sample', title: 'the peak token of a window' }, 'peak') : null);
 }

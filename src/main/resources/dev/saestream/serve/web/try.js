@@ -37,7 +37,7 @@ export function tryView(root, { sae, params }) {
     h('section', { class: 'card' },
       h('div', { class: 'card-head' }, h('h2', null, 'Tokens'), legendBox),
       shadeInfo, tokensBox,
-      h('h3', null, 'Features on the selected token'), tokenBox),
+      h('h3', { class: 'section-gap' }, 'Features on the selected token'), tokenBox),
     h('section', { class: 'card' }, h('h2', null, 'Features in this text'),
       h('p', { class: 'muted small' }, 'By their strongest activation here; pick one to shade the tokens by it.'), topBox));
 
