@@ -65,6 +65,10 @@ final class Labelling implements AutoCloseable {
         }
     }
 
+    LabelService.Progress progress() {
+        return service.progress();
+    }
+
     String summary() {
         LabelService.Progress p = service.progress();
         return String.format(Locale.ROOT, "labels: %,d written, %,d failed, %,d pending; LLM calls %,d, tokens %,d in / %,d out",

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             EncodeCommand.class,
             CatalogCommand.class,
             LabelCommand.class,
+            ServeCommand.class,
             SaeCommand.class,
             HooksCommand.class,
             ActivationsCommand.class,

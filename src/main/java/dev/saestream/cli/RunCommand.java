@@ -8,6 +8,7 @@ import dev.saestream.encode.EncodeCounters;
 import dev.saestream.model.ModelConfig;
 import dev.saestream.produce.ProduceConfig;
 import dev.saestream.produce.ProduceSummary;
+import dev.saestream.serve.ServeServer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -52,6 +53,15 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--until-labelled", description = "After the input is catalogued, wait until every eligible feature is labelled.")
     boolean untilLabelled;
 
+    @Mixin
+    ServeOptions serve;
+
+    @Option(names = "--no-serve", description = "Leave the web server out.")
+    boolean noServe;
+
+    @Option(names = "--exit-when-done", description = "Exit after the summary instead of serving the catalogue until Ctrl-C.")
+    boolean exitWhenDone;
+
     @Option(names = "--progress", negatable = true, description = "Show progress bars (default: when on a terminal).")
     Boolean progress;
 
@@ -74,6 +84,10 @@ final class RunCommand implements Callable<Integer> {
             session.createTopics();
             try (Pipeline pipeline = Pipeline.start(session, mc, ec, cc, rf); Admin admin = session.admin()) {
                 Labelling labelling = label ? Labelling.start(settings, session) : null;
+                ServeServer server = noServe ? null : RunServe.start(settings, serve.config(settings), session, pipeline, labelling);
+                if (server != null) {
+                    System.out.println("open " + server.url());
+                }
                 String sae = pipeline.encoder.saeId();
                 System.out.println("encoding with " + pipeline.encoder.transformer().modelId() + " at "
                         + pipeline.encoder.transformer().hook().alias() + " and SAE " + sae);
@@ -113,11 +127,15 @@ final class RunCommand implements Callable<Integer> {
                     }
                     System.out.println(labelling.summary());
                 }
-                if (follow) {
-                    System.out.println("following new input; Ctrl-C stops");
+                if (follow || (server != null && !exitWhenDone)) {
+                    System.out.println(follow ? "following new input; Ctrl-C stops"
+                            : "serving the catalogue at " + server.url() + "; Ctrl-C stops (--exit-when-done exits here)");
                     CountDownLatch stop = new CountDownLatch(1);
                     Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "run-shutdown"));
                     stop.await();
+                }
+                if (server != null) {
+                    server.close();
                 }
                 if (labelling != null) {
                     labelling.close();

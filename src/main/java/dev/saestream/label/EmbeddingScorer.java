@@ -45,6 +45,11 @@ public final class EmbeddingScorer implements Scorer {
 
     /** Loads one of {@link #MODELS} from its jar. */
     public static EmbeddingScorer load(String name) {
+        return new EmbeddingScorer(model(name), name);
+    }
+
+    /** One of {@link #MODELS}, loaded from its jar: also the web server's semantic search. */
+    public static EmbeddingModel model(String name) {
         Supplier<EmbeddingModel> factory = switch (name) {
             case "all-minilm-l6-v2-q" -> AllMiniLmL6V2QuantizedEmbeddingModel::new;
             case "all-minilm-l6-v2" -> AllMiniLmL6V2EmbeddingModel::new;
@@ -57,7 +62,7 @@ public final class EmbeddingScorer implements Scorer {
         // start its engine after it, and the start-up needs the large stack OnnxRuntime gives it
         OnnxRuntime.environment();
         try {
-            return new EmbeddingScorer(factory.get(), name);
+            return factory.get();
         } catch (RuntimeException e) {
             throw new IllegalStateException("could not load the embedding model " + name + ": " + e.getMessage(), e);
         }

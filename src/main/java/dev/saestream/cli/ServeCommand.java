@@ -1,0 +1,103 @@
+package dev.saestream.cli;
+
+import dev.saestream.catalog.CatalogConfig;
+import dev.saestream.config.Home;
+import dev.saestream.config.Settings;
+import dev.saestream.encode.EncodeConfig;
+import dev.saestream.label.LabelConfig;
+import dev.saestream.sae.Sae;
+import dev.saestream.serve.CatalogView;
+import dev.saestream.serve.EncoderSlot;
+import dev.saestream.serve.StageGroups;
+import dev.saestream.serve.KnownSaes;
+import dev.saestream.serve.LocalStages;
+import dev.saestream.serve.ServeConfig;
+import dev.saestream.serve.ServeServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code saestream serve}: the web page, API and metrics over a catalogue whose stages run anywhere. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Serve the catalogue: the web page, the JSON API (/api/...), server-sent events and Prometheus",
+            "metrics (/metrics), from this server's own reading of saestream.features and saestream.labels. The stages",
+            "may run elsewhere; any number of servers can run at once. Runs until Ctrl-C."})
+final class ServeCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Mixin
+    ServeOptions serve;
+
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--sae", paramLabel = "DIR",
+            description = "The SAE directory (default: encode.sae): its width, its decoder for nearest features, and "
+                    + "with the model the encoder behind POST /api/activations.")
+    String sae;
+
+    @Option(names = "--sae-id", paramLabel = "ID", description = "The id the SAE's features are catalogued under (default: encode.saeId).")
+    String saeId;
+
+    @Option(names = "--encoder", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Open the transformer and SAE for POST /api/activations (default: yes; serve.encoder).")
+    boolean encoder;
+
+    @Override
+    public Integer call() throws Exception {
+        Settings settings = config.settings();
+        ServeConfig sc = serve.config(settings);
+        Map<String, Object> encodeFlags = new HashMap<>();
+        encodeFlags.put("sae", sae);
+        encodeFlags.put("saeId", saeId);
+        EncodeConfig ec = settings.section(EncodeConfig.SECTION, EncodeConfig.defaults(), encodeFlags);
+        try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings, Map.of()))) {
+            Sae weights = loadSae(ec);
+            EncoderSlot slot = weights == null ? EncoderSlot.none("this server has no SAE (see --sae)")
+                    : sc.encoder() && encoder ? EncoderSlot.open(model.config(settings), weights, ec)
+                    : EncoderSlot.none("this server runs without an encoder (--no-encoder)");
+            ServeServer server = ServeServer.start(sc, CatalogView.start(session.clientConfig()),
+                    new KnownSaes(weights == null ? List.of() : List.of(weights)), slot, LocalStages.NONE,
+                    session.clientConfig(), groups(settings));
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                stopped.countDown();
+            }, "serve-shutdown"));
+            System.out.println("kafka: " + session.bootstrapServers());
+            System.out.println("open " + server.url() + "  (Ctrl-C stops)");
+            stopped.await();
+            return ExitCode.OK;
+        }
+    }
+
+    /** The SAE named by encode.sae, under its catalogue id; null (said once) when the directory is absent. */
+    static Sae loadSae(EncodeConfig ec) throws java.io.IOException {
+        Path dir = Home.resolve(ec.sae());
+        if (!Files.isRegularFile(dir.resolve("cfg.json"))) {
+            System.err.println("no SAE at " + dir + ": features are shown without width, nearest features or encoder");
+            return null;
+        }
+        Sae s = Sae.load(dir);
+        return ec.saeId() == null || ec.saeId().isBlank() ? s : s.withId(ec.saeId());
+    }
+
+    /** The stages' group ids, for their lag. */
+    static StageGroups groups(Settings settings) {
+        return new StageGroups(
+                settings.section(EncodeConfig.SECTION, EncodeConfig.defaults(), Map.of()).applicationId(),
+                settings.section(CatalogConfig.SECTION, CatalogConfig.defaults(), Map.of()).applicationId(),
+                settings.section("label", LabelConfig.DEFAULTS, Map.of()).groupId());
+    }
+}

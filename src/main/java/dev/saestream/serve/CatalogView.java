@@ -1,0 +1,134 @@
+package dev.saestream.serve;
+
+import dev.saestream.catalog.FeatureKey;
+import dev.saestream.kafka.Json;
+import dev.saestream.kafka.TopicFollower;
+import dev.saestream.kafka.Topics;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This server's own copy of the catalogue: {@code saestream.features} and {@code saestream.labels}
+ * read from the beginning and followed (no consumer group, so any number of servers each see all
+ * of it), and the dead letters counted by reason. It lives on the followers' threads; requests read
+ * it and never reach a stage. {@link #ready} turns true once both topics have been read as they
+ * were at start.
+ */
+public final class CatalogView implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CatalogView.class);
+
+    private final Map<String, SaeFeatures> saes = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> deadLetters = new ConcurrentHashMap<>();
+    private final AtomicLong unreadable = new AtomicLong();
+    private final TopicFollower features;
+    private final TopicFollower labels;
+    private final TopicFollower dlq;
+
+    private CatalogView(Map<String, Object> kafka) {
+        this.features = new TopicFollower(Topics.FEATURES, kafka, this::onFeature);
+        this.labels = new TopicFollower(Topics.LABELS, kafka, this::onLabel);
+        this.dlq = new TopicFollower(Topics.DLQ, kafka, this::onDeadLetter);
+    }
+
+    /** Starts following the topics on {@code kafka} (client properties with bootstrap.servers). */
+    public static CatalogView start(Map<String, Object> kafka) {
+        CatalogView v = new CatalogView(kafka);
+        v.features.start();
+        v.labels.start();
+        v.dlq.start();
+        return v;
+    }
+
+    /** True once the features and labels topics have been read up to where they ended at start. */
+    public boolean ready() {
+        return features.caughtUp() && labels.caughtUp();
+    }
+
+    /** The SAE ids seen, sorted. */
+    public Set<String> saeIds() {
+        return new TreeSet<>(saes.keySet());
+    }
+
+    /** The SAE's features and labels, or null when none has been seen. */
+    public SaeFeatures sae(String saeId) {
+        return saes.get(saeId);
+    }
+
+    /** Dead letters on saestream.dlq by reason, in reason order. */
+    public Map<String, Long> deadLetters() {
+        Map<String, Long> out = new TreeMap<>();
+        deadLetters.forEach((reason, n) -> out.put(reason, n.sum()));
+        return out;
+    }
+
+    /** Records on the features and labels topics that could not be read (logged once each). */
+    public long unreadable() {
+        return unreadable.get();
+    }
+
+    private SaeFeatures saeFor(String key) {
+        return saes.computeIfAbsent(FeatureKey.saeId(key), SaeFeatures::new);
+    }
+
+    private void onFeature(ConsumerRecord<String, byte[]> r) {
+        try {
+            if (r.value() == null) {
+                saeFor(r.key()).removeFeature(FeatureKey.index(r.key()));
+                return;
+            }
+            FeatureEntry e = FeatureEntry.parse(r.value());
+            saeFor(FeatureKey.of(e.saeId(), e.index())).putFeature(e);
+        } catch (RuntimeException e) {
+            skipped(r, e);
+        }
+    }
+
+    private void onLabel(ConsumerRecord<String, byte[]> r) {
+        try {
+            if (r.value() == null) {
+                saeFor(r.key()).removeLabel(FeatureKey.index(r.key()));
+                return;
+            }
+            LabelEntry e = LabelEntry.parse(r.value());
+            saeFor(r.key()).putLabel(e);
+        } catch (RuntimeException e) {
+            skipped(r, e);
+        }
+    }
+
+    private void onDeadLetter(ConsumerRecord<String, byte[]> r) {
+        String reason = "unreadable";
+        try {
+            if (r.value() != null) {
+                var node = Json.MAPPER.readTree(r.value());
+                reason = node.path("reason").asText("unreadable");
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            log.debug("unreadable dead letter at {}-{}@{}", r.topic(), r.partition(), r.offset(), e);
+        }
+        deadLetters.computeIfAbsent(reason, k -> new LongAdder()).increment();
+    }
+
+    private void skipped(ConsumerRecord<String, byte[]> r, RuntimeException e) {
+        if (unreadable.incrementAndGet() <= 10) {
+            log.warn("skipped an unreadable record on {} (partition {}, offset {}): {}", r.topic(), r.partition(),
+                    r.offset(), e.getMessage());
+        }
+        log.debug("unreadable record", e);
+    }
+
+    @Override
+    public void close() {
+        features.close();
+        labels.close();
+        dlq.close();
+    }
+}

@@ -1,0 +1,135 @@
+package dev.saestream.serve;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pipeline's live state for {@code /api/status} and the events: the view's figures, what Kafka
+ * says (offsets and lag, read every {@link ServeConfig#lagIntervalMs} on this class's own thread)
+ * and, inside {@code run}, the stages' counters.
+ */
+final class StatusSource implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(StatusSource.class);
+
+    private final CatalogView view;
+    private final LocalStages local;
+    private final Admin admin;
+    private final StageGroups groups;
+    private final ScheduledExecutorService timer;
+    private volatile KafkaFigures kafka = KafkaFigures.UNKNOWN;
+    private volatile Double tokensPerSecond;
+    /** Recent (nanoTime, tokens encoded) samples: the rate is taken over about {@link #RATE_WINDOW_NANOS}. */
+    private final java.util.ArrayDeque<long[]> samples = new java.util.ArrayDeque<>();
+    static final long RATE_WINDOW_NANOS = 10_000_000_000L;
+
+    StatusSource(CatalogView view, LocalStages local, Map<String, Object> kafkaProps, StageGroups groups,
+                 long intervalMs) {
+        this.view = view;
+        this.local = local;
+        this.groups = groups;
+        Map<String, Object> props = new java.util.HashMap<>(kafkaProps);
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
+        this.admin = Admin.create(props);
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "serve-status");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(this::refresh, 0, intervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    private void refresh() {
+        try {
+            kafka = KafkaFigures.read(admin, groups);
+            Long tokens = local.tokensEncoded();
+            long now = System.nanoTime();
+            if (tokens != null) {
+                samples.addLast(new long[] {now, tokens});
+                while (samples.size() > 2 && now - samples.peekFirst()[0] > RATE_WINDOW_NANOS) {
+                    samples.removeFirst();
+                }
+                long[] first = samples.peekFirst();
+                if (now > first[0]) {
+                    tokensPerSecond = (tokens - first[1]) / ((now - first[0]) / 1e9);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.debug("could not read the pipeline's offsets", e);
+        }
+    }
+
+    KafkaFigures kafka() {
+        return kafka;
+    }
+
+    /** Documents the SAE's catalogue has seen: from the stages here, else from the catalog's committed offsets when it is the only SAE. */
+    Long documents(String saeId) {
+        Long here = local.documents(saeId);
+        if (here != null) {
+            return here;
+        }
+        return view.saeIds().size() == 1 ? kafka.catalogued() : null;
+    }
+
+    Api.Status status() {
+        long tokens = 0;
+        long alive = 0;
+        long labelled = 0;
+        long failed = 0;
+        long calls = 0;
+        long in = 0;
+        long out = 0;
+        Map<String, Long> failures = new TreeMap<>();
+        for (String id : view.saeIds()) {
+            SaeFeatures s = view.sae(id);
+            tokens += s.tokens();
+            alive += s.featureCount();
+            for (LabelEntry l : s.labels()) {
+                if (l.ok()) {
+                    labelled++;
+                } else {
+                    failed++;
+                    failures.merge(l.failure(), 1L, Long::sum);
+                }
+                calls += l.cost().calls();
+                in += l.cost().inputTokens();
+                out += l.cost().outputTokens();
+            }
+        }
+        Map<String, Long> dead = view.deadLetters();
+        long deadTotal = dead.values().stream().mapToLong(Long::longValue).sum();
+        KafkaFigures k = kafka;
+        LocalStages.LabelFigures lf = local.labels();
+        // inside run the labeller's own counters include relabels; apart from it, what the current labels cost
+        Api.Llm llm = lf != null ? new Api.Llm(lf.calls(), lf.inputTokens(), lf.outputTokens(), null)
+                : new Api.Llm(calls, in, out, null);
+        return new Api.Status(!view.ready(), view.saeIds().size(),
+                new Api.Documents(k.produced(), k.encoded(), deadTotal, dead),
+                tokens, tokensPerSecond,
+                new Api.Lag(k.encodeLag(), k.catalogLag(), k.labelLag()),
+                new Api.Features(alive),
+                new Api.Labels(labelled, lf == null ? null : lf.pending(), failed, failures),
+                llm, System.currentTimeMillis());
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        try {
+            timer.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        admin.close(java.time.Duration.ofSeconds(5));
+    }
+}
