@@ -39,6 +39,8 @@ export function listView(root, { sae, params, search }) {
     LIMITS.map((n) => h('option', { value: String(n), selected: n === state.limit }, String(n))));
   const rankedBox = h('input', { type: 'checkbox', id: 'ranked', checked: state.ranked, events: { change: () => go({ ranked: rankedBox.checked, offset: 0 }, true) } });
   const liveBox = h('input', { type: 'checkbox', id: 'live', checked: true, events: { change: () => { autoRefresh = liveBox.checked; } } });
+  sortSel.value = state.sort;
+  limitSel.value = String(state.limit);
   const summary = h('p', { class: 'summary', id: 'list-summary', 'aria-live': 'polite' });
   const problem = h('div');
   const table = h('table', { class: 'features', id: 'feature-table' });
