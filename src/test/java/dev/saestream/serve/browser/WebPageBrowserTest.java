@@ -45,7 +45,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
@@ -64,6 +67,7 @@ import org.openqa.selenium.interactions.Actions;
  * features with at least {@code saestream.screenshots.minWindows} windows (300); the README's use the
  * default SAE, {@code saes/all-minilm-l6-v2-layer3}, on 60 documents.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WebPageBrowserTest {
     /** Set by the payloads below if any of them ever runs. */
     private static final String SCRIPT = "<script>window.__pwned = 'script'; document.title = 'pwned'</script>";
@@ -83,7 +87,8 @@ class WebPageBrowserTest {
     static Browser browser;
     static String sae;
     static String base;
-    static int xssFeature;
+    /** The feature the XSS test gives a label full of markup; -1 before. */
+    static int xssFeature = -1;
     static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
@@ -110,7 +115,6 @@ class WebPageBrowserTest {
         run.produce(Stream.concat(TextSources.europarl(docs, SourceOptions.defaults()), xssDocuments()));
         run.awaitCatalogued();
         run.awaitLabelled();
-        xssFeature = writeXssLabel();
         browser = Browser.start();
     }
 
@@ -309,7 +313,9 @@ class WebPageBrowserTest {
     }
 
     @Test
+    @Order(Integer.MAX_VALUE)   // last, so that the other tests' screenshots show the catalogue as the labeller wrote it
     void markupInDocumentsAndExplanationsIsShownAsInertText() throws Exception {
+        xssFeature = writeXssLabel();
         // the feature whose label carries the payloads: in the list and on its page
         browser.open(base + "#/sae/" + enc(sae) + "/features?q=" + enc("onerror"));
         browser.await(d -> rowIndexes().equals(List.of(String.valueOf(xssFeature))));
