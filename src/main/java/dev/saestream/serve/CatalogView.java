@@ -26,7 +26,8 @@ public final class CatalogView implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CatalogView.class);
 
     private final Map<String, SaeFeatures> saes = new ConcurrentHashMap<>();
-    private final Map<String, LongAdder> deadLetters = new ConcurrentHashMap<>();
+    /** Dead letters by stage, then reason. */
+    private final Map<String, Map<String, LongAdder>> deadLetters = new ConcurrentHashMap<>();
     private final AtomicLong unreadable = new AtomicLong();
     private final TopicFollower features;
     private final TopicFollower labels;
@@ -65,8 +66,14 @@ public final class CatalogView implements AutoCloseable {
     /** Dead letters on saestream.dlq by reason, in reason order. */
     public Map<String, Long> deadLetters() {
         Map<String, Long> out = new TreeMap<>();
-        deadLetters.forEach((reason, n) -> out.put(reason, n.sum()));
+        deadLetters.values().forEach(byReason -> byReason.forEach((reason, n) -> out.merge(reason, n.sum(), Long::sum)));
         return out;
+    }
+
+    /** Dead letters one stage (produce, encode, catalog, label) wrote. */
+    public long deadLetters(String stage) {
+        Map<String, LongAdder> byReason = deadLetters.get(stage);
+        return byReason == null ? 0 : byReason.values().stream().mapToLong(LongAdder::sum).sum();
     }
 
     /** Records on the features and labels topics that could not be read (logged once each). */
@@ -106,15 +113,18 @@ public final class CatalogView implements AutoCloseable {
 
     private void onDeadLetter(ConsumerRecord<String, byte[]> r) {
         String reason = "unreadable";
+        String stage = "unknown";
         try {
             if (r.value() != null) {
                 var node = Json.MAPPER.readTree(r.value());
                 reason = node.path("reason").asText("unreadable");
+                stage = node.path("stage").asText("unknown");
             }
         } catch (java.io.IOException | RuntimeException e) {
             log.debug("unreadable dead letter at {}-{}@{}", r.topic(), r.partition(), r.offset(), e);
         }
-        deadLetters.computeIfAbsent(reason, k -> new LongAdder()).increment();
+        deadLetters.computeIfAbsent(stage, k -> new ConcurrentHashMap<>()).computeIfAbsent(reason, k -> new LongAdder())
+                .increment();
     }
 
     private void skipped(ConsumerRecord<String, byte[]> r, RuntimeException e) {

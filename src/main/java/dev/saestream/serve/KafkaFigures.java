@@ -23,14 +23,15 @@ import org.apache.kafka.common.TopicPartition;
  * seconds on the server's own thread, never per request.
  *
  * @param produced       records on saestream.texts (committed), or null when unreadable
- * @param encoded        records on saestream.codes: documents encoded, every SAE together
- * @param catalogued     codes records the catalog group has committed: documents catalogued
+ * @param encodeRead     texts the encode group has committed: documents it has read (encoded or dead-lettered);
+ *                       texts are written without transactions, so offsets count records (codes carry
+ *                       transaction markers, so their offsets do not)
  * @param encodeLag      the encode stage's lag on saestream.texts, null when its group has committed nothing
  * @param catalogLag     the catalog stage's lag on saestream.codes
  * @param labelLag       the labeller's lag on saestream.features
  */
-record KafkaFigures(Long produced, Long encoded, Long catalogued, Long encodeLag, Long catalogLag, Long labelLag) {
-    static final KafkaFigures UNKNOWN = new KafkaFigures(null, null, null, null, null, null);
+record KafkaFigures(Long produced, Long encodeRead, Long encodeLag, Long catalogLag, Long labelLag) {
+    static final KafkaFigures UNKNOWN = new KafkaFigures(null, null, null, null, null);
 
     static KafkaFigures read(Admin admin, StageGroups groups) throws InterruptedException {
         try {
@@ -41,11 +42,11 @@ record KafkaFigures(Long produced, Long encoded, Long catalogued, Long encodeLag
                     new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(5, TimeUnit.SECONDS);
             Map<TopicPartition, Long> end = new HashMap<>();
             ends.forEach((tp, info) -> end.put(tp, info.offset()));
-            Map<TopicPartition, Long> codesCommitted = committed(admin, groups.catalog(), Topics.CODES);
-            return new KafkaFigures(sum(end, Topics.TEXTS), sum(end, Topics.CODES),
-                    codesCommitted.isEmpty() ? null : codesCommitted.values().stream().mapToLong(Long::longValue).sum(),
-                    lag(end, committed(admin, groups.encode(), Topics.TEXTS), Topics.TEXTS),
-                    lag(end, codesCommitted, Topics.CODES),
+            Map<TopicPartition, Long> textsCommitted = committed(admin, groups.encode(), Topics.TEXTS);
+            return new KafkaFigures(sum(end, Topics.TEXTS),
+                    textsCommitted.isEmpty() ? null : textsCommitted.values().stream().mapToLong(Long::longValue).sum(),
+                    lag(end, textsCommitted, Topics.TEXTS),
+                    lag(end, committed(admin, groups.catalog(), Topics.CODES), Topics.CODES),
                     lag(end, committed(admin, groups.label(), Topics.FEATURES), Topics.FEATURES));
         } catch (ExecutionException | TimeoutException e) {
             return UNKNOWN;

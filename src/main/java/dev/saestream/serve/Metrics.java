@@ -25,6 +25,7 @@ final class Metrics implements AutoCloseable {
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final CatalogView view;
     private final AutoCloseable stages;
+    private final java.util.Set<String> reasons = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     Metrics(CatalogView view, StatusSource status, LocalStages local) {
         this.view = view;
@@ -53,9 +54,12 @@ final class Metrics implements AutoCloseable {
 
     /** The Prometheus text exposition, with a counter per dead-letter reason seen so far. */
     String scrape() {
-        view.deadLetters().keySet().forEach(reason -> FunctionCounter.builder("saestream.dead.letters", view,
-                        v -> v.deadLetters().getOrDefault(reason, 0L)).tag("reason", reason)
-                .description("records on saestream.dlq, by reason").register(registry));
+        for (String reason : view.deadLetters().keySet()) {
+            if (reasons.add(reason)) {
+                FunctionCounter.builder("saestream.dead.letters", view, v -> v.deadLetters().getOrDefault(reason, 0L))
+                        .tag("reason", reason).description("records on saestream.dlq, by reason").register(registry);
+            }
+        }
         return registry.scrape();
     }
 

@@ -1,5 +1,6 @@
 package dev.saestream.serve;
 
+import dev.saestream.encode.EncodeTopology;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
@@ -72,13 +73,22 @@ final class StatusSource implements AutoCloseable {
         return kafka;
     }
 
-    /** Documents the SAE's catalogue has seen: from the stages here, else from the catalog's committed offsets when it is the only SAE. */
+    /**
+     * Documents the SAE's catalogue has seen: the catalogue's own count when it runs here, else,
+     * when it is the only SAE, the documents the encode stage has encoded.
+     */
     Long documents(String saeId) {
         Long here = local.documents(saeId);
         if (here != null) {
             return here;
         }
-        return view.saeIds().size() == 1 ? kafka.catalogued() : null;
+        return view.saeIds().size() == 1 ? encoded() : null;
+    }
+
+    /** Documents the encode stage has encoded: read by its group, less those it dead-lettered. */
+    private Long encoded() {
+        Long read = kafka.encodeRead();
+        return read == null ? null : Math.max(0, read - view.deadLetters(EncodeTopology.STAGE));
     }
 
     Api.Status status() {
@@ -114,7 +124,7 @@ final class StatusSource implements AutoCloseable {
         Api.Llm llm = lf != null ? new Api.Llm(lf.calls(), lf.inputTokens(), lf.outputTokens(), null)
                 : new Api.Llm(calls, in, out, null);
         return new Api.Status(!view.ready(), view.saeIds().size(),
-                new Api.Documents(k.produced(), k.encoded(), deadTotal, dead),
+                new Api.Documents(k.produced(), encoded(), deadTotal, dead),
                 tokens, tokensPerSecond,
                 new Api.Lag(k.encodeLag(), k.catalogLag(), k.labelLag()),
                 new Api.Features(alive),
