@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
             TransformerBenchCommand.class,
             BenchSaeCommand.class,
             PipelineBenchCommand.class,
+            ServeBenchCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec

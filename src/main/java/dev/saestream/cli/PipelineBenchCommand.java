@@ -100,13 +100,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
         Path tmp = Files.createTempDirectory("saestream-bench");
         ClusterConfig cluster = new ClusterConfig(null, kafkaTopicsDir(settings), 0, Map.of());
         BrokerConfig broker = new BrokerConfig("127.0.0.1", 0, 0, tmp.resolve("kafka").toString(), Map.of());
-        CatalogConfig d = CatalogCommand.catalogConfig(settings, null, null, null);
-        CatalogConfig cc = new CatalogConfig("bench-catalog", d.topK(), d.before(), d.after(), d.reservoirSize(),
-                d.backgroundSize(), d.backgroundLength(), d.seed(), d.shards(), d.emitIntervalMs(), d.emitMaxIntervalMs(), d.emitGrowth(),
-                d.emitTopChange(), d.emitBytesPerTick(), d.checkpointMs(), d.commitIntervalMs(), d.threads(), d.persistentWindows(),
-                tmp.resolve("streams").toString());
-        EncodeConfig bench = new EncodeConfig("bench-encode", ec.precision(), ec.maxTokens(), ec.threads(),
-                ec.commitIntervalMs(), ec.saeId(), ec.sae(), ec.kMax());
+        CatalogConfig cc = benchCatalog(settings, tmp);
+        EncodeConfig bench = benchEncode(ec);
         try (KafkaSession session = KafkaSession.startOrConnect(cluster, broker);
              Pipeline pipeline = startAfterTopics(session, mc, bench, cc);
              Admin admin = session.admin()) {
@@ -154,7 +149,22 @@ final class PipelineBenchCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    private static Pipeline startAfterTopics(KafkaSession session, ModelConfig mc, EncodeConfig ec, CatalogConfig cc)
+    /** The configured catalog under the benchmark's own application id, its state in {@code tmp}. */
+    static CatalogConfig benchCatalog(Settings settings, Path tmp) {
+        CatalogConfig d = CatalogCommand.catalogConfig(settings, null, null, null);
+        return new CatalogConfig("bench-catalog", d.topK(), d.before(), d.after(), d.reservoirSize(),
+                d.backgroundSize(), d.backgroundLength(), d.seed(), d.shards(), d.emitIntervalMs(), d.emitMaxIntervalMs(), d.emitGrowth(),
+                d.emitTopChange(), d.emitBytesPerTick(), d.checkpointMs(), d.commitIntervalMs(), d.threads(), d.persistentWindows(),
+                tmp.resolve("streams").toString());
+    }
+
+    /** The configured encode stage under the benchmark's own application id. */
+    static EncodeConfig benchEncode(EncodeConfig ec) {
+        return new EncodeConfig("bench-encode", ec.precision(), ec.maxTokens(), ec.threads(),
+                ec.commitIntervalMs(), ec.saeId(), ec.sae(), ec.kMax());
+    }
+
+    static Pipeline startAfterTopics(KafkaSession session, ModelConfig mc, EncodeConfig ec, CatalogConfig cc)
             throws Exception {
         session.createTopics();
         return Pipeline.start(session, mc, ec, cc, 0);
@@ -165,7 +175,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
     }
 
     /** Europarl documents {@code first} .. {@code first + count - 1} (1-based lines) into saestream.texts. */
-    private static void produce(KafkaSession session, int first, int count) {
+    static void produce(KafkaSession session, int first, int count) {
         try (TextProducer p = new TextProducer(TextProducer.newProducer(session.clientConfig(), ProduceConfig.defaults()));
              Stream<SourceItem> items = TextSources.europarl(first - 1 + count, SourceOptions.defaults()).skip(first - 1)) {
             p.produce(items, null);
@@ -241,7 +251,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
         }
     }
 
-    private static void deleteQuietly(Path dir) {
+    static void deleteQuietly(Path dir) {
         try (Stream<Path> walk = Files.walk(dir)) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (java.io.IOException ignored) {

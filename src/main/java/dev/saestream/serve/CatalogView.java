@@ -63,6 +63,19 @@ public final class CatalogView implements AutoCloseable {
         return saes.get(saeId);
     }
 
+    /** Bytes of deflated feature states held, and their inflated size: what the view costs in memory. */
+    public long[] stateBytes() {
+        long deflated = 0;
+        long inflated = 0;
+        for (SaeFeatures s : saes.values()) {
+            for (FeatureEntry f : s.features()) {
+                deflated += f.json().bytes().length;
+                inflated += f.json().length();
+            }
+        }
+        return new long[] {deflated, inflated};
+    }
+
     /** Dead letters on saestream.dlq by reason, in reason order. */
     public Map<String, Long> deadLetters() {
         Map<String, Long> out = new TreeMap<>();
