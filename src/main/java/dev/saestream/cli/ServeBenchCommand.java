@@ -55,7 +55,7 @@ final class ServeBenchCommand implements Callable<Integer> {
     int docs;
 
     @Option(names = "--rounds", paramLabel = "N", defaultValue = "2",
-            description = "Rounds of (without a page, with a page) phases (default 2).")
+            description = "Rounds of a phase without a page and one with, in alternating order (default 2).")
     int rounds;
 
     @Option(names = "--seconds", paramLabel = "S", defaultValue = "10",
@@ -96,19 +96,31 @@ final class ServeBenchCommand implements Callable<Integer> {
             out.printf("%-8s %18s %18s %8s%n", "round", "no page tokens/s", "page tokens/s", "ratio");
             List<Double> ratios = new ArrayList<>();
             for (int round = 1; round <= rounds; round++) {
-                double quiet = phase(session, pipeline, admin, next, null);
-                next += docs;
-                double polled;
-                try (Page page = new Page(http, base, features)) {
-                    polled = phase(session, pipeline, admin, next, page);
+                // the order alternates (without first, then with first), so that neither kind of phase always gets
+                // the younger catalogue or the earlier documents
+                boolean pageFirst = round % 2 == 0;
+                double quiet = 0;
+                double polled = 0;
+                for (int p = 0; p < 2; p++) {
+                    if ((p == 0) == pageFirst) {
+                        try (Page page = new Page(http, base, features)) {
+                            polled = phase(session, pipeline, admin, next, page);
+                        }
+                    } else {
+                        quiet = phase(session, pipeline, admin, next, null);
+                    }
+                    next += docs;
                 }
-                next += docs;
                 ratios.add(polled / quiet);
                 out.printf("%-8d %,18.0f %,18.0f %8.3f%n", round, quiet, polled, polled / quiet);
             }
             double[] r = ratios.stream().mapToDouble(Double::doubleValue).sorted().toArray();
             out.printf("with a page polling, the pipeline ran at %.3f of its speed without (rounds %.3f to %.3f)%n",
                     Arrays.stream(r).average().orElse(0), r[0], r[r.length - 1]);
+            double machine = pageCost[2] * (double) Runtime.getRuntime().availableProcessors();
+            out.printf("the page's requests took %.2f%% of the machine's CPU in the page phases (server %.2f%%, polling"
+                    + " client %.2f%%, %d cores)%n", 100 * (pageCost[0] + pageCost[1]) / machine, 100 * pageCost[0] / machine,
+                    100 * pageCost[1] / machine, Runtime.getRuntime().availableProcessors());
 
             // latencies while documents stream through
             PipelineBenchCommand.produce(session, next, docs * 2);
@@ -124,16 +136,55 @@ final class ServeBenchCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
+    /** CPU the page's polling took in the page phases: [server threads, client threads, wall] in nanoseconds. */
+    private final long[] pageCost = new long[3];
+
     /** Tokens/s of the pipeline over {@code docs} documents, with {@code page} polling or not. */
     private double phase(KafkaSession session, Pipeline pipeline, Admin admin, int first, Page page) throws Exception {
         long tokens0 = pipeline.encode.counters().tokens.get();
+        long[] cpu0 = pageThreadsCpu();
         long start = System.nanoTime();
         if (page != null) {
             page.start();
         }
         PipelineBenchCommand.produce(session, first, docs);
         pipeline.awaitCaughtUp(admin, Duration.ofHours(2), () -> { });
-        return (pipeline.encode.counters().tokens.get() - tokens0) / ((System.nanoTime() - start) / 1e9);
+        long wall = System.nanoTime() - start;
+        if (page != null) {
+            long[] cpu1 = pageThreadsCpu();
+            pageCost[0] += cpu1[0] - cpu0[0];
+            pageCost[1] += cpu1[1] - cpu0[1];
+            pageCost[2] += wall;
+        }
+        return (pipeline.encode.counters().tokens.get() - tokens0) / (wall / 1e9);
+    }
+
+    /**
+     * CPU time so far of the web server's threads (Jetty's pool, named serve-*) and of the polling client's
+     * (page-*, and the JDK HTTP client's): what an open page costs the machine, measured directly rather than
+     * through the pipeline's tokens/s, which vary more between phases than the page could move them. Threads that
+     * ended meanwhile are not counted, so this is a lower bound on the client side.
+     */
+    private static long[] pageThreadsCpu() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long server = 0;
+        long client = 0;
+        for (java.lang.management.ThreadInfo ti : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (ti == null) {
+                continue;
+            }
+            long t = mx.getThreadCpuTime(ti.getThreadId());
+            if (t <= 0) {
+                continue;
+            }
+            String name = ti.getThreadName();
+            if (name.startsWith("serve")) {
+                server += t;
+            } else if (name.startsWith("page-") || name.startsWith("HttpClient")) {
+                client += t;
+            }
+        }
+        return new long[] {server, client};
     }
 
     /** One client asking as fast as it is answered for {@link #seconds}; prints requests/s and p50/p99. */
