@@ -3,7 +3,7 @@ package dev.saestream.catalog;
 import dev.saestream.encode.CodesFormat;
 import dev.saestream.encode.DocumentCodes;
 import dev.saestream.kafka.DeadLetter;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.streams.processor.api.Processor;

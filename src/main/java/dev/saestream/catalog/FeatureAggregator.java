@@ -1,6 +1,6 @@
 package dev.saestream.catalog;
 
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import dev.saestream.kafka.Topics;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package dev.saestream.cli;
 
 import dev.saestream.corpus.Document;
 import dev.saestream.formats.Npy;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import dev.saestream.model.ModelConfig;
 import dev.saestream.model.TokenActivations;
 import dev.saestream.model.Transformer;

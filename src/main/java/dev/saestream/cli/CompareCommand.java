@@ -2,7 +2,7 @@ package dev.saestream.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.saestream.config.Settings;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import dev.saestream.kafka.TopicFollower;
 import dev.saestream.kafka.Topics;
 import dev.saestream.label.Label;

@@ -1,7 +1,7 @@
 package dev.saestream.cli;
 
 import dev.saestream.config.Settings;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import dev.saestream.label.BackgroundIndex;
 import dev.saestream.label.LabelConfig;
 import dev.saestream.label.Label;

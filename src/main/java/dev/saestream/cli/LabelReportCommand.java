@@ -3,7 +3,7 @@ package dev.saestream.cli;
 import dev.saestream.catalog.FeatureKey;
 import dev.saestream.catalog.FeatureState;
 import dev.saestream.config.Settings;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import dev.saestream.kafka.TopicFollower;
 import dev.saestream.label.Label;
 import dev.saestream.label.LabelConfig;

@@ -281,14 +281,14 @@ final class ServeBenchCommand implements Callable<Integer> {
     private static int features(HttpClient http, String base) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/features?limit=0")).build(),
                 HttpResponse.BodyHandlers.ofString());
-        return dev.saestream.kafka.Json.MAPPER.readTree(r.body()).get("total").asInt();
+        return dev.saestream.formats.Json.MAPPER.readTree(r.body()).get("total").asInt();
     }
 
     private static List<Integer> indices(HttpClient http, String base) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/features?limit=500&sort=index")).build(),
                 HttpResponse.BodyHandlers.ofString());
         List<Integer> out = new ArrayList<>();
-        dev.saestream.kafka.Json.MAPPER.readTree(r.body()).get("items").forEach(i -> out.add(i.get("index").asInt()));
+        dev.saestream.formats.Json.MAPPER.readTree(r.body()).get("items").forEach(i -> out.add(i.get("index").asInt()));
         return out;
     }
 }

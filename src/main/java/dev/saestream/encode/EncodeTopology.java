@@ -3,7 +3,7 @@ package dev.saestream.encode;
 import dev.saestream.corpus.Document;
 import dev.saestream.corpus.DocumentIds;
 import dev.saestream.kafka.DeadLetter;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import dev.saestream.kafka.InternalTopics;
 import dev.saestream.kafka.Topics;
 import java.util.ArrayList;

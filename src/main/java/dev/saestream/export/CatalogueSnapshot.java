@@ -2,7 +2,7 @@ package dev.saestream.export;
 
 import dev.saestream.catalog.FeatureKey;
 import dev.saestream.catalog.FeatureState;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import dev.saestream.kafka.TopicFollower;
 import dev.saestream.label.Label;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package dev.saestream.export;
 
 import dev.saestream.catalog.FeatureState;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import dev.saestream.label.Label;
 import java.io.BufferedOutputStream;
 import java.io.IOException;

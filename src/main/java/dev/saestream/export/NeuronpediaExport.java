@@ -6,7 +6,7 @@ import dev.saestream.catalog.ActivationHistogram;
 import dev.saestream.catalog.FeatureState;
 import dev.saestream.catalog.FeatureWindow;
 import dev.saestream.catalog.QuantileGroups;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import dev.saestream.label.Label;
 import dev.saestream.label.Score;
 import dev.saestream.label.SimilarFeatures;

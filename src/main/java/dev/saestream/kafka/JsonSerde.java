@@ -1,5 +1,6 @@
 package dev.saestream.kafka;
 
+import dev.saestream.formats.Json;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;

@@ -4,7 +4,7 @@ import dev.saestream.catalog.BackgroundWindow;
 import dev.saestream.catalog.FeatureKey;
 import dev.saestream.catalog.FeatureState;
 import dev.saestream.kafka.DeadLetter;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import dev.saestream.kafka.TopicAdmin;
 import dev.saestream.kafka.TopicFollower;
 import java.io.UncheckedIOException;

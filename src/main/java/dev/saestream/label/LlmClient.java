@@ -18,7 +18,7 @@ import dev.langchain4j.model.chat.request.ResponseFormatType;
 import dev.langchain4j.model.chat.request.json.JsonSchema;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.TokenUsage;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import java.net.ConnectException;
 import java.net.http.HttpTimeoutException;
 import java.util.OptionalLong;

@@ -9,7 +9,7 @@ import dev.langchain4j.model.chat.request.json.JsonIntegerSchema;
 import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
 import dev.langchain4j.model.chat.request.json.JsonSchema;
 import dev.langchain4j.model.chat.request.json.JsonStringSchema;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import java.util.List;
 
 /**

@@ -1,7 +1,7 @@
 package dev.saestream.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;

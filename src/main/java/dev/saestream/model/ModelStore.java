@@ -1,6 +1,6 @@
 package dev.saestream.model;
 
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import dev.saestream.model.onnx.Onnx.ModelProto;
 import dev.saestream.model.onnx.Onnx.TensorProto;
 import dev.saestream.model.onnx.Onnx.ValueInfoProto;

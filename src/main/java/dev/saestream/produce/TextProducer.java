@@ -3,7 +3,7 @@ package dev.saestream.produce;
 import dev.saestream.corpus.DocumentIds;
 import dev.saestream.corpus.SourceItem;
 import dev.saestream.kafka.DeadLetter;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import dev.saestream.kafka.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;

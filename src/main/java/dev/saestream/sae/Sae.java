@@ -3,7 +3,7 @@ package dev.saestream.sae;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.saestream.formats.Safetensors;
 import dev.saestream.formats.Safetensors.Tensor;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;

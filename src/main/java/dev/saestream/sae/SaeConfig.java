@@ -2,7 +2,7 @@ package dev.saestream.sae;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Locale;

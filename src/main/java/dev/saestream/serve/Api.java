@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.saestream.catalog.ActivationHistogram;
 import dev.saestream.catalog.FeatureWindow;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import dev.saestream.label.Label;
 import dev.saestream.label.Score;
 import java.io.UncheckedIOException;

@@ -1,7 +1,7 @@
 package dev.saestream.serve;
 
 import dev.saestream.catalog.FeatureKey;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import dev.saestream.kafka.TopicFollower;
 import dev.saestream.kafka.Topics;
 import java.util.Map;

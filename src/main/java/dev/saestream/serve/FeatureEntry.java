@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.saestream.catalog.ActivationHistogram;
 import dev.saestream.catalog.FeatureState;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 

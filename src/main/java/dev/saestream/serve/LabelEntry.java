@@ -1,6 +1,6 @@
 package dev.saestream.serve;
 
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import dev.saestream.label.Cost;
 import dev.saestream.label.Label;
 import dev.saestream.label.Score;

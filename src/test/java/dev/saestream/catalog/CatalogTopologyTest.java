@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.saestream.encode.CodesFormat;
 import dev.saestream.encode.DocumentCodes;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import dev.saestream.kafka.Topics;
 import java.math.BigDecimal;
 import java.nio.file.Path;

@@ -6,7 +6,7 @@ import dev.saestream.catalog.ActivationHistogram;
 import dev.saestream.catalog.BackgroundWindow;
 import dev.saestream.catalog.FeatureState;
 import dev.saestream.catalog.FeatureWindow;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import dev.saestream.kafka.TestKafka;
 import dev.saestream.sae.SparseCode;
 import java.io.PrintWriter;

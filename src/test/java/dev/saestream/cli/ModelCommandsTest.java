@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.saestream.corpus.DocumentIds;
 import dev.saestream.formats.Npy;
 import dev.saestream.formats.NpyArray;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import dev.saestream.model.ModelConfig;
 import dev.saestream.model.TokenActivations;
 import dev.saestream.model.Transformer;

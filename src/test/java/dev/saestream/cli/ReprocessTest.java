@@ -11,7 +11,7 @@ import dev.saestream.encode.EncodeConfig;
 import dev.saestream.kafka.BrokerConfig;
 import dev.saestream.kafka.ClusterConfig;
 import dev.saestream.kafka.EmbeddedBroker;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import dev.saestream.kafka.Topics;
 import dev.saestream.model.ModelConfig;
 import dev.saestream.produce.ProduceConfig;

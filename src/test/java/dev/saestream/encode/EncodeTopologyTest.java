@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.saestream.corpus.Document;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import dev.saestream.kafka.Topics;
 import dev.saestream.sae.SparseCode;
 import java.nio.charset.StandardCharsets;

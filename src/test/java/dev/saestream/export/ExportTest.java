@@ -9,7 +9,7 @@ import dev.saestream.catalog.FeatureKey;
 import dev.saestream.catalog.FeatureState;
 import dev.saestream.catalog.FeatureWindow;
 import dev.saestream.cli.Main;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import dev.saestream.kafka.TestKafka;
 import dev.saestream.label.Cost;
 import dev.saestream.label.Label;

@@ -60,7 +60,7 @@ class IntruderScorerTest {
         // every question holds four examples with the feature's word and one without
         for (Request r : run.requests()) {
             assertThat(Oracle.examples(r.user())).hasSize(IntruderScorer.DEFAULT_PER_QUESTION);
-            assertThat(r.user()).startsWith("Explanation: " + dev.saestream.kafka.Json.writeString(run.label().explanation()) + "\n\n");
+            assertThat(r.user()).startsWith("Explanation: " + dev.saestream.formats.Json.writeString(run.label().explanation()) + "\n\n");
         }
         Score s = run.score();
         assertThat(s.metric()).isEqualTo("accuracy");

@@ -3,7 +3,7 @@ package dev.saestream.label;
 import dev.saestream.catalog.BackgroundWindow;
 import dev.saestream.catalog.FeatureKey;
 import dev.saestream.catalog.FeatureState;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import dev.saestream.kafka.TopicFollower;
 import java.time.Duration;
 import java.util.ArrayList;

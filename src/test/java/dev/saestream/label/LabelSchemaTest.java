@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.saestream.catalog.FeatureState;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import dev.saestream.label.ScriptedLlmServer.Dialect;
 import dev.saestream.label.ScriptedLlmServer.Reply;
 import java.nio.file.Files;

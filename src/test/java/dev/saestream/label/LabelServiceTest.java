@@ -7,7 +7,7 @@ import dev.saestream.catalog.FeatureState;
 import dev.saestream.catalog.FeatureWindow;
 import dev.saestream.config.Settings;
 import dev.saestream.kafka.DeadLetter;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import dev.saestream.kafka.TestKafka;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.saestream.catalog.FeatureState;
 import dev.saestream.catalog.FeatureWindow;
 import dev.saestream.config.Settings;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import dev.saestream.label.ScriptedLlmServer.Dialect;
 import dev.saestream.label.ScriptedLlmServer.Reply;
 import java.util.ArrayList;

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.saestream.formats.Npy;
 import dev.saestream.formats.NpyArray;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import dev.saestream.sae.Architecture;
 import dev.saestream.sae.Sae;
 import dev.saestream.sae.SaeConfig;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import org.junit.jupiter.api.BeforeAll;

@@ -8,7 +8,7 @@ import dev.saestream.corpus.SourceItem;
 import dev.saestream.corpus.SourceOptions;
 import dev.saestream.corpus.TextFormat;
 import dev.saestream.corpus.TextSources;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import dev.saestream.kafka.TestKafka;
 import dev.saestream.kafka.TopicAdmin;
 import dev.saestream.kafka.TopicSpec;

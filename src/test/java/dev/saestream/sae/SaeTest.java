@@ -68,7 +68,7 @@ class SaeTest {
     @Test
     void savedConfigUsesTheV6SchemaWithMetadata() throws IOException {
         randomSae(Architecture.TOPK, Normalization.NONE, 1).save(dir);
-        var cfg = dev.saestream.kafka.Json.MAPPER.readTree(dir.resolve(Sae.CFG_FILE).toFile());
+        var cfg = dev.saestream.formats.Json.MAPPER.readTree(dir.resolve(Sae.CFG_FILE).toFile());
         assertThat(cfg.get("architecture").asText()).isEqualTo("topk");
         assertThat(cfg.get("k").asInt()).isEqualTo(4);
         assertThat(cfg.path("metadata").path("hook_name").asText()).startsWith("/encoder/layer.3/");

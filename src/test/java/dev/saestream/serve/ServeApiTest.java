@@ -10,7 +10,7 @@ import dev.saestream.catalog.FeatureWindow;
 import dev.saestream.kafka.BrokerConfig;
 import dev.saestream.kafka.DeadLetter;
 import dev.saestream.kafka.EmbeddedBroker;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import dev.saestream.kafka.TopicAdmin;
 import dev.saestream.kafka.TopicSpecs;
 import dev.saestream.kafka.Topics;

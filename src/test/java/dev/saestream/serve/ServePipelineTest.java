@@ -15,7 +15,7 @@ import dev.saestream.encode.EncodeConfig;
 import dev.saestream.encode.SaeDocumentEncoder;
 import dev.saestream.kafka.BrokerConfig;
 import dev.saestream.kafka.EmbeddedBroker;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import dev.saestream.kafka.TopicAdmin;
 import dev.saestream.kafka.TopicSpecs;
 import dev.saestream.model.ModelConfig;

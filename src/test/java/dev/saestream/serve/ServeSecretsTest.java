@@ -13,7 +13,7 @@ import dev.saestream.catalog.FeatureWindow;
 import dev.saestream.config.Settings;
 import dev.saestream.kafka.BrokerConfig;
 import dev.saestream.kafka.EmbeddedBroker;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import dev.saestream.kafka.TopicAdmin;
 import dev.saestream.kafka.TopicSpecs;
 import dev.saestream.kafka.Topics;

@@ -10,7 +10,7 @@ import dev.saestream.corpus.Document;
 import dev.saestream.corpus.SourceItem;
 import dev.saestream.corpus.SourceOptions;
 import dev.saestream.corpus.TextSources;
-import dev.saestream.kafka.Json;
+import dev.saestream.formats.Json;
 import dev.saestream.kafka.Topics;
 import dev.saestream.label.Label;
 import dev.saestream.sae.Architecture;

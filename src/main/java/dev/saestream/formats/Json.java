@@ -1,4 +1,4 @@
-package dev.saestream.kafka;
+package dev.saestream.formats;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
