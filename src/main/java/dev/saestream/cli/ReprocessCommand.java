@@ -22,7 +22,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -103,8 +102,23 @@ final class ReprocessCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Ctrl-C and SIGTERM: the waits below throw {@link Shutdown.Stopped}; what was open closes in order. */
+    private Shutdown stop;
+
     @Override
     public Integer call() throws Exception {
+        try (Shutdown signals = Shutdown.install()) {
+            stop = signals;
+            try {
+                return reprocess();
+            } catch (Shutdown.Stopped e) {
+                System.out.println("stopped: a restart resumes where this one was (its offsets and state are committed)");
+                return signals.exitCode(ExitCode.OK);
+            }
+        }
+    }
+
+    private int reprocess() throws Exception {
         Settings settings = config.settings();
         PrintWriter out = spec.commandLine().getOut();
         EncodeConfig ec = encode.config(settings);
@@ -137,6 +151,7 @@ final class ReprocessCommand implements Callable<Integer> {
                 long started = System.nanoTime();
                 try (Progress bar = Progress.start("reprocess", pending, "docs", progress)) {
                     pipeline.awaitCaughtUp(admin, Duration.ofDays(30), () -> {
+                        stop.check();
                         bar.stepTo(counters.read.get());
                         double secs = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
                         String restoring = pipeline.catalog.restore().status();
@@ -144,7 +159,10 @@ final class ReprocessCommand implements Callable<Integer> {
                     });
                 }
                 try (Progress bar = Progress.start("catalogue", -1, "feature states", progress)) {
-                    pipeline.awaitSettled(Duration.ofHours(1), () -> bar.stepTo(pipeline.catalog.counters().emitted.get()));
+                    pipeline.awaitSettled(Duration.ofHours(1), () -> {
+                        stop.check();
+                        bar.stepTo(pipeline.catalog.counters().emitted.get());
+                    });
                 }
                 double secs = (System.nanoTime() - started) / 1e9;
                 out.printf("reprocessed %,d documents, %,d tokens in %.1f s into %s; dead-lettered %,d%s%n", counters.encoded.get(),
@@ -170,6 +188,7 @@ final class ReprocessCommand implements Callable<Integer> {
             String shardsTopic = cc.applicationId() + "-catalog-shards-repartition";
             int quiet = 0;
             while (quiet < 2) {
+                stop.check();
                 checkRunning(app);
                 bar.stepTo(app.counters().documents.get() + app.counters().otherSae.get());
                 boolean running = app.streams().state() == KafkaStreams.State.RUNNING && !app.restore().restoring();
@@ -177,6 +196,7 @@ final class ReprocessCommand implements Callable<Integer> {
                 Thread.sleep(500);
             }
             while (!app.counters().settled()) {
+                stop.check();
                 checkRunning(app);
                 Thread.sleep(250);
             }
@@ -197,12 +217,11 @@ final class ReprocessCommand implements Callable<Integer> {
         }
     }
 
-    private static void followUntilStopped(PrintWriter out) throws InterruptedException {
+    private void followUntilStopped(PrintWriter out) throws InterruptedException {
         out.println("following new input; Ctrl-C stops");
         out.flush();
-        CountDownLatch stop = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "reprocess-shutdown"));
         stop.await();
+        stop.check();
     }
 
     private String requireNewId(String saeId) {

@@ -19,7 +19,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -62,7 +61,8 @@ final class ServeCommand implements Callable<Integer> {
         encodeFlags.put("sae", sae);
         encodeFlags.put("saeId", saeId);
         EncodeConfig ec = settings.section(EncodeConfig.SECTION, EncodeConfig.defaults(), encodeFlags);
-        try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings, Map.of()))) {
+        try (Shutdown stop = Shutdown.install().message("stopping the server (Ctrl-C again to force)");
+             KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings, Map.of()))) {
             Sae weights = loadSae(ec);
             EncoderSlot slot = weights == null ? EncoderSlot.none("this server has no SAE (see --sae)")
                     : sc.encoder() && encoder ? EncoderSlot.open(model.config(settings), weights, ec)
@@ -70,15 +70,13 @@ final class ServeCommand implements Callable<Integer> {
             ServeServer server = ServeServer.start(sc, CatalogView.start(session.clientConfig()),
                     new KnownSaes(weights == null ? List.of() : List.of(weights)), slot, LocalStages.NONE,
                     session.clientConfig(), groups(settings));
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                server.close();
-                stopped.countDown();
-            }, "serve-shutdown"));
-            System.out.println("kafka: " + session.bootstrapServers());
-            System.out.println("open " + server.url() + "  (Ctrl-C stops)");
-            stopped.await();
-            return ExitCode.OK;
+            try (server) {
+                System.out.println("kafka: " + session.bootstrapServers());
+                System.out.println("open " + server.url() + "  (Ctrl-C stops)");
+                stop.await();
+            }
+            System.out.println("stopped serving");
+            return stop.exitCode(ExitCode.OK);
         }
     }
 
