@@ -111,7 +111,7 @@ public final class CatalogApp implements AutoCloseable {
             rpc.close();
         }
         long start = System.nanoTime();
-        boolean closed = streams.close(Duration.ofSeconds(60));
+        boolean closed = StreamsProps.close(streams, Duration.ofSeconds(60));
         log.info("catalog {} in {} ms", closed ? "closed" : "still closing", (System.nanoTime() - start) / 1_000_000);
     }
 

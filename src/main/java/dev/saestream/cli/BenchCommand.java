@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
             PipelineBenchCommand.class,
             BenchCompareCommand.class,
             BenchSaesCommand.class,
+            BenchRestoreCommand.class,
             ServeBenchCommand.class,
         })
 public final class BenchCommand implements Runnable {

@@ -1,5 +1,6 @@
 package dev.saestream.cli;
 
+import dev.saestream.kafka.StreamsProps;
 import dev.saestream.catalog.CatalogApp;
 import dev.saestream.catalog.CatalogConfig;
 import dev.saestream.catalog.CatalogScope;
@@ -88,7 +89,7 @@ final class CatalogCommand implements Callable<Integer> {
                         bar.extra(tokens + " tokens");
                     }
                 }
-                app.streams().close(Duration.ofSeconds(30));
+                StreamsProps.close(app.streams(), Duration.ofSeconds(30));
                 System.out.printf("stopped: %,d feature states emitted%n", app.counters().emitted.get());
             }
             return stop.exitCode(ExitCode.OK);

@@ -1,5 +1,6 @@
 package dev.saestream.cli;
 
+import dev.saestream.kafka.StreamsProps;
 import dev.saestream.catalog.CatalogApp;
 import dev.saestream.catalog.CatalogConfig;
 import dev.saestream.catalog.CatalogScope;
@@ -151,8 +152,8 @@ final class Pipeline implements AutoCloseable {
     @Override
     public void close() {
         // both start closing now; waiting on one then the other would add their times
-        encode.streams().close(Duration.ZERO);
-        catalog.streams().close(Duration.ZERO);
+        StreamsProps.close(encode.streams(), Duration.ZERO);
+        StreamsProps.close(catalog.streams(), Duration.ZERO);
         boolean encodeClosed = false;
         try {
             catalog.close();

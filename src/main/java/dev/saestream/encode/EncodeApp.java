@@ -53,7 +53,7 @@ public final class EncodeApp implements AutoCloseable {
      */
     public boolean close(Duration timeout) {
         long start = System.nanoTime();
-        boolean closed = streams.close(timeout);
+        boolean closed = StreamsProps.close(streams, timeout);
         log.info("encode stage {} in {} ms", closed ? "closed" : "still closing", (System.nanoTime() - start) / 1_000_000);
         return closed;
     }
