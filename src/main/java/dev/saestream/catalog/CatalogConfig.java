@@ -25,6 +25,10 @@ package dev.saestream.catalog;
  * @param threads           stream threads in this instance
  * @param persistentWindows windows in RocksDB (bounded heap) rather than in memory
  * @param stateDir          Kafka Streams state directory
+ * @param facet             per feature, activations are counted by the value of this document metadata field (as
+ *                          encode carries it in saestream.codes: {@code encode.facet}); empty: no facet
+ * @param facetValues       values counted exactly per feature: the first this many distinct values a feature meets;
+ *                          later new values are summed under "other"
  */
 public record CatalogConfig(
         String applicationId,
@@ -45,8 +49,22 @@ public record CatalogConfig(
         long commitIntervalMs,
         int threads,
         boolean persistentWindows,
-        String stateDir) {
+        String stateDir,
+        String facet,
+        int facetValues) {
     public static final String SECTION = "catalog";
+    public static final String DEFAULT_FACET = "lang";
+    public static final int DEFAULT_FACET_VALUES = 16;
+
+    /** A config with the default facet ({@code lang}, {@value #DEFAULT_FACET_VALUES} values). */
+    public CatalogConfig(String applicationId, int topK, int before, int after, int reservoirSize, int backgroundSize,
+                         int backgroundLength, long seed, int shards, long emitIntervalMs, long emitMaxIntervalMs,
+                         double emitGrowth, double emitTopChange, long emitBytesPerTick, long checkpointMs,
+                         long commitIntervalMs, int threads, boolean persistentWindows, String stateDir) {
+        this(applicationId, topK, before, after, reservoirSize, backgroundSize, backgroundLength, seed, shards,
+                emitIntervalMs, emitMaxIntervalMs, emitGrowth, emitTopChange, emitBytesPerTick, checkpointMs,
+                commitIntervalMs, threads, persistentWindows, stateDir, DEFAULT_FACET, DEFAULT_FACET_VALUES);
+    }
 
     public CatalogConfig {
         positive("topK", topK);
@@ -54,6 +72,8 @@ public record CatalogConfig(
         positive("backgroundSize", backgroundSize);
         positive("backgroundLength", backgroundLength);
         positive("threads", threads);
+        positive("facetValues", facetValues);
+        facet = facet == null ? "" : facet.strip();
         if (before < 0 || after < 0) {
             throw new IllegalArgumentException("catalog.before and catalog.after must be >= 0, got " + before + ", " + after);
         }
@@ -81,7 +101,7 @@ public record CatalogConfig(
 
     public static CatalogConfig defaults() {
         return new CatalogConfig("saestream-catalog", 50, 15, 16, 200, 1000, 32, 42L, 0, 10_000, 300_000, 1.0, 0.5,
-                32L << 20, 5_000, 1_000, 1, true, "data/streams");
+                32L << 20, 5_000, 1_000, 1, true, "data/streams", DEFAULT_FACET, DEFAULT_FACET_VALUES);
     }
 
     /** Tokens in a window: before + peak + after. Peaks of one document are at least this far apart. */

@@ -54,6 +54,10 @@ final class CatalogFormats {
             w.i64(b.sampleKey());
             writeBackgroundBody(w, b.window());
         }
+        // last and optional, so the deltas logged before facets existed still read
+        if (d.facet() != null) {
+            w.string(d.facet());
+        }
         return w.toByteArray();
     }
 
@@ -97,8 +101,9 @@ final class CatalogFormats {
             long key = r.i64();
             background.add(new BackgroundCandidate(readBackgroundBody(r, saeId, docId), key));
         }
+        String facet = r.atEnd() ? null : r.string();
         end(r);
-        return new ShardDelta(saeId, docId, shard, tokens, recon, pieces, features, background);
+        return new ShardDelta(saeId, docId, shard, tokens, recon, pieces, features, background, facet);
     }
 
     static byte[] writeStored(String doc, WindowSpan span) {

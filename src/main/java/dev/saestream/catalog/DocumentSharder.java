@@ -62,8 +62,7 @@ final class DocumentSharder implements Processor<String, byte[], Object, byte[]>
             return;
         }
         if (!scope.idOf(doc.saeId()).equals(doc.saeId())) {
-            doc = new DocumentCodes(scope.idOf(doc.saeId()), doc.docId(), doc.tokens(), doc.pieces(), doc.gaps(), doc.tail(),
-                    doc.codes(), doc.stats());
+            doc = doc.withSaeId(scope.idOf(doc.saeId()));
         }
         counters.documents.incrementAndGet();
         for (ShardDelta d : deltas(doc)) {
@@ -104,11 +103,13 @@ final class DocumentSharder implements Processor<String, byte[], Object, byte[]>
                 background.add(new BackgroundCandidate(scan.background(first), key));
             }
         }
+        // codes carrying another field than the catalogue counts by say nothing about it: counted as without a value
+        String facet = !config.facet().isEmpty() && config.facet().equals(doc.facetField()) ? doc.facetValue() : null;
         List<ShardDelta> out = new ArrayList<>(shards);
         for (int s = 0; s < shards; s++) {
             // the document's text goes once to each shard that keeps one of its windows
             out.add(new ShardDelta(sae, doc.docId(), s, doc.size(), s == 0 ? doc.stats() : null,
-                    withWindows[s] ? doc.pieces() : null, perShard.get(s), s == 0 ? background : List.of()));
+                    withWindows[s] ? doc.pieces() : null, perShard.get(s), s == 0 ? background : List.of(), facet));
         }
         return out;
     }

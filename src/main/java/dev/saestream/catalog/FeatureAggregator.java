@@ -209,6 +209,9 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
         for (FeatureDelta fd : d.features()) {
             FeatureStats st = bySae.computeIfAbsent(fd.feature(), f -> new FeatureStats());
             st.add(fd, timestamp);
+            if (!config.facet().isEmpty()) {
+                st.countFacet(config.facet(), d.facet(), fd.activations(), config.facetValues());
+            }
             if (!replay) {
                 for (WindowCandidate c : fd.candidates()) {
                     WindowIndex idx = index(d.saeId(), fd.feature());
@@ -410,7 +413,7 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
         List<FeatureWindow> reservoir = windowsOf(saeId, windows, pieces, WindowKeys.prefix(saeId, feature, WindowKeys.RESERVOIR));
         return new FeatureState(saeId, feature, st.version, tokensSeen, st.activations, st.documents, st.windows,
                 FixedPoint.toDouble(st.sumFixed), st.max, new ActivationHistogram(st.histogram.clone()), top, reservoir,
-                st.updatedMs);
+                st.updatedMs, st.facetState());
     }
 
     private static List<FeatureWindow> windowsOf(String saeId, ReadOnlyKeyValueStore<Bytes, byte[]> windows,

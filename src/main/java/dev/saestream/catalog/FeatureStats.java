@@ -26,8 +26,46 @@ final class FeatureStats {
     /** Times this feature was emitted: the wait before the next emission doubles with each. */
     int emissions;
 
+    /** The metadata field {@link #facet} counts by; null until a facet value is counted. */
+    String facetField;
+    /** Activations per facet value, for the first values met, in the order met. */
+    final java.util.LinkedHashMap<String, Long> facet = new java.util.LinkedHashMap<>();
+    /** Activations under values met once {@link #facet} was full. */
+    long facetOther;
+
     /** Not persisted: set when changed since the last checkpoint. */
     transient boolean dirty;
+
+    /**
+     * Counts {@code activations} under {@code value} of {@code field} ({@link FeatureState.Facet#MISSING} when null):
+     * exactly for the first {@code maxValues} distinct values, under "other" for any later new one. First met, not
+     * most frequent, so that the counts are exact and the same on every replay of the same input.
+     */
+    void countFacet(String field, String value, long activations, int maxValues) {
+        facetField = field;
+        String v = value == null ? FeatureState.Facet.MISSING : value;
+        if (facet.containsKey(v) || facet.size() < maxValues) {
+            facet.merge(v, activations, Long::sum);
+        } else {
+            facetOther += activations;
+        }
+    }
+
+    /** The facet as a feature state shows it: most activations first (ties by value), "other" last; null without one. */
+    FeatureState.Facet facetState() {
+        if (facetField == null) {
+            return null;
+        }
+        java.util.Map<String, Long> counts = new java.util.LinkedHashMap<>();
+        facet.entrySet().stream()
+                .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()
+                        .thenComparing(java.util.Map.Entry.comparingByKey()))
+                .forEach(e -> counts.put(e.getKey(), e.getValue()));
+        if (facetOther > 0) {
+            counts.merge(FeatureState.Facet.OTHER, facetOther, Long::sum);
+        }
+        return new FeatureState.Facet(facetField, counts);
+    }
 
     void add(FeatureDelta d, long timestamp) {
         activations += d.activations();
@@ -49,7 +87,7 @@ final class FeatureStats {
 
     byte[] write() {
         BinaryWriter w = new BinaryWriter(96);
-        w.u8(1).varlong(activations).varlong(documents).varlong(windows).zigzag(sumFixed).f32(max)
+        w.u8(2).varlong(activations).varlong(documents).varlong(windows).zigzag(sumFixed).f32(max)
                 .varlong(version).varlong(updatedMs).varlong(emittedVersion).varlong(emittedActivations)
                 .varlong(emittedAtMs).varint(topChanges).varint(emissions);
         int nonZero = 0;
@@ -62,13 +100,17 @@ final class FeatureStats {
                 w.varint(b).varlong(histogram[b]);
             }
         }
+        w.string(facetField == null ? "" : facetField).varint(facet.size());
+        facet.forEach((value, count) -> w.string(value).varlong(count));
+        w.varlong(facetOther);
         return w.toByteArray();
     }
 
     static FeatureStats read(byte[] bytes) {
         BinaryReader r = new BinaryReader(bytes);
-        if (r.u8() != 1) {
-            throw new IllegalArgumentException("unsupported feature stats version");
+        int version = r.u8();
+        if (version != 1 && version != 2) {
+            throw new IllegalArgumentException("unsupported feature stats version " + version);
         }
         FeatureStats s = new FeatureStats();
         s.activations = r.varlong();
@@ -90,6 +132,15 @@ final class FeatureStats {
                 throw new IllegalArgumentException("histogram bin " + b + " out of range");
             }
             s.histogram[b] = r.varlong();
+        }
+        if (version >= 2) {
+            String field = r.string();
+            s.facetField = field.isEmpty() ? null : field;
+            int values = r.count(2);
+            for (int i = 0; i < values; i++) {
+                s.facet.put(r.string(), r.varlong());
+            }
+            s.facetOther = r.varlong();
         }
         return s;
     }

@@ -16,12 +16,19 @@ import java.util.List;
  * @param pieces     the document's display pieces, when a window candidate here refers to them (else null)
  * @param features   deltas of this shard's features, ascending by feature
  * @param background background window candidates (shard 0 only)
+ * @param facet      the document's value of the catalogue's facet field, or null when it has none
  */
 public record ShardDelta(String saeId, String docId, int shard, int tokens, ReconstructionStats recon, String[] pieces,
-                         List<FeatureDelta> features, List<BackgroundCandidate> background) {
+                         List<FeatureDelta> features, List<BackgroundCandidate> background, String facet) {
     public ShardDelta {
         features = features == null ? List.of() : features;
         background = background == null ? List.of() : background;
+    }
+
+    /** A delta of a document without a facet value. */
+    public ShardDelta(String saeId, String docId, int shard, int tokens, ReconstructionStats recon, String[] pieces,
+                      List<FeatureDelta> features, List<BackgroundCandidate> background) {
+        this(saeId, docId, shard, tokens, recon, pieces, features, background, null);
     }
 
     /** The same delta without its windows, background and document: what a statistics replay needs. */
@@ -31,7 +38,7 @@ public record ShardDelta(String saeId, String docId, int shard, int tokens, Reco
             stripped.add(f.candidates().isEmpty() ? f : new FeatureDelta(f.feature(), f.activations(), f.sumFixed(), f.max(),
                     f.bins(), f.binCounts(), f.windows(), List.of()));
         }
-        return new ShardDelta(saeId, docId, shard, tokens, recon, null, stripped, List.of());
+        return new ShardDelta(saeId, docId, shard, tokens, recon, null, stripped, List.of(), facet);
     }
 
     /** The shard a feature lives on. */

@@ -69,7 +69,7 @@ public final class ActivationsCommand implements Callable<Integer> {
                 Transformer transformer = Transformer.open(config);
                 Npy.Writer acts = new Npy.Writer(out.resolve(ACTS), transformer.width());
                 BufferedWriter tokens = Files.newBufferedWriter(out.resolve(TOKENS), StandardCharsets.UTF_8);
-                Progress progress = Progress.start("activations", input.expected(), "docs", null)) {
+                Progress progress = Progress.start("activations", input.expected(input.produceConfig(configOption.settings())), "docs", null)) {
             Iterator<Document> it = docs.iterator();
             int chunkSize = 4 * config.batchSize();
             while (it.hasNext()) {

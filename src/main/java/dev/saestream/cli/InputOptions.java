@@ -4,6 +4,7 @@ import dev.saestream.config.Settings;
 import dev.saestream.corpus.Document;
 import dev.saestream.corpus.DocumentIds;
 import dev.saestream.corpus.Europarl;
+import dev.saestream.corpus.Languages;
 import dev.saestream.corpus.SourceItem;
 import dev.saestream.corpus.SourceOptions;
 import dev.saestream.corpus.TextFormat;
@@ -44,9 +45,15 @@ public final class InputOptions {
     @Option(names = "--max-bytes", paramLabel = "BYTES", description = "Largest text accepted (default 1 MiB); bigger ones are dead-lettered.")
     Integer maxBytes;
 
+    @Option(names = "--lang", paramLabel = "LANGS",
+            description = "Languages of the bundled corpus to read: en (default), all, or codes such as sv or en,fr."
+                    + " Every document gets its detected language in meta.lang; your own input is never filtered.")
+    String lang;
+
     ProduceConfig produceConfig(Settings settings) {
         Map<String, Object> flags = new HashMap<>();
         flags.put("maxBytes", maxBytes);
+        flags.put("lang", lang);
         return settings.section(ProduceConfig.SECTION, ProduceConfig.defaults(), flags);
     }
 
@@ -75,10 +82,16 @@ public final class InputOptions {
         }
     }
 
-    /** Expected number of inputs when known (for the progress bar), else -1. */
-    long expected() {
+    /**
+     * Expected number of inputs when known (for the progress bar), else -1: a limit on a
+     * language-filtered corpus counts the documents kept, not those read.
+     */
+    long expected(ProduceConfig config) {
         if (corpus != null && inputs.isEmpty()) {
-            return limit > 0 ? Math.min(limit, Europarl.DOCUMENTS) : Europarl.DOCUMENTS;
+            if (limit <= 0) {
+                return Europarl.DOCUMENTS;
+            }
+            return config.languages().all() ? Math.min(limit, Europarl.DOCUMENTS) : -1;
         }
         return -1;
     }
@@ -92,7 +105,7 @@ public final class InputOptions {
             if (!Europarl.NAME.equalsIgnoreCase(corpus)) {
                 throw new IllegalArgumentException("unknown corpus '" + corpus + "'; the bundled one is europarl");
             }
-            parts.add(TextSources.europarl(limit, options));
+            parts.add(TextSources.europarl(limit, options, Languages.shared(), config.languages()));
         }
         List<Path> paths = new ArrayList<>();
         for (String in : inputs) {
@@ -105,7 +118,9 @@ public final class InputOptions {
         if (!paths.isEmpty()) {
             parts.add(TextSources.paths(paths, options));
         }
-        return parts.stream().reduce(Stream::concat).orElseThrow();
+        Stream<SourceItem> all = parts.stream().reduce(Stream::concat).orElseThrow();
+        // the corpus is tagged already; tagging keeps a language a document has
+        return all.map(item -> Languages.shared().tag(item));
     }
 
     /**
@@ -122,6 +137,7 @@ public final class InputOptions {
                 refused.incrementAndGet();
                 log.warn("skipping {}: {} ({})", r.location(), r.detail(), r.reason());
             }
+            // documents in other languages than produce.lang are left out without a word: that is what was asked
         });
     }
 }

@@ -77,9 +77,10 @@ final class Labelling implements AutoCloseable {
     static String summary(LabelService service) {
         LabelService.Progress p = service.progress();
         java.util.Map<String, Long> reasons = service.failureReasons();
-        return String.format(Locale.ROOT, "labels: %,d written, %,d failed%s, %,d pending; LLM calls %,d, tokens %,d in / %,d out",
+        return String.format(Locale.ROOT, "labels: %,d written, %,d failed%s, %,d pending; LLM calls %,d, tokens %,d in%s / %,d out",
                 p.labelled(), p.failed(), reasons.isEmpty() ? "" : " " + reasons, p.pending() + p.inFlight(), p.calls(),
-                p.inputTokens(), p.outputTokens());
+                p.inputTokens(), p.cachedInputTokens() == 0 ? ""
+                        : String.format(Locale.ROOT, " (%,d of them cached)", p.cachedInputTokens()), p.outputTokens());
     }
 
     @Override

@@ -155,13 +155,13 @@ final class PipelineBenchCommand implements Callable<Integer> {
         return new CatalogConfig("bench-catalog", d.topK(), d.before(), d.after(), d.reservoirSize(),
                 d.backgroundSize(), d.backgroundLength(), d.seed(), d.shards(), d.emitIntervalMs(), d.emitMaxIntervalMs(), d.emitGrowth(),
                 d.emitTopChange(), d.emitBytesPerTick(), d.checkpointMs(), d.commitIntervalMs(), d.threads(), d.persistentWindows(),
-                tmp.resolve("streams").toString());
+                tmp.resolve("streams").toString(), d.facet(), d.facetValues());
     }
 
     /** The configured encode stage under the benchmark's own application id. */
     static EncodeConfig benchEncode(EncodeConfig ec) {
         return new EncodeConfig("bench-encode", ec.precision(), ec.maxTokens(), ec.threads(),
-                ec.commitIntervalMs(), ec.saeId(), ec.sae(), ec.kMax());
+                ec.commitIntervalMs(), ec.saeId(), ec.sae(), ec.kMax(), ec.facet());
     }
 
     static Pipeline startAfterTopics(KafkaSession session, ModelConfig mc, EncodeConfig ec, CatalogConfig cc)

@@ -1,6 +1,7 @@
 package dev.saestream.cli;
 
 import dev.saestream.config.Settings;
+import dev.saestream.corpus.LanguageFilter;
 import dev.saestream.encode.EncodedDocuments;
 import dev.saestream.produce.ProduceConfig;
 import dev.saestream.produce.ProduceSummary;
@@ -15,6 +16,7 @@ import picocli.CommandLine.Option;
 @Command(name = "produce", mixinStandardHelpOptions = true,
         description = {"Write documents to saestream.texts from the bundled corpus, files, directories, JSON Lines or stdin.",
             "Bad input (empty, invalid UTF-8, malformed JSON, missing text, repeated id, too large) goes to saestream.dlq.",
+            "Each document's language goes in meta.lang; the bundled corpus gives English documents unless --lang says otherwise.",
             "Exit status 3 when anything was dead-lettered."})
 final class ProduceCommand implements Callable<Integer> {
     @Mixin
@@ -54,7 +56,7 @@ final class ProduceCommand implements Callable<Integer> {
         long started = System.nanoTime();
         try (TextProducer producer = new TextProducer(TextProducer.newProducer(session.clientConfig(), pc))
                 .skipping(known == null ? (id, text) -> false : known::contains);
-             Progress bar = Progress.start("produce", input.expected(), "docs", progress)) {
+             Progress bar = Progress.start("produce", input.expected(pc), "docs", progress)) {
             ProduceSummary summary = producer.produce(input.open(pc), (n, bytes) -> {
                 read[0] = n;
                 if (stop != null) {
@@ -63,7 +65,7 @@ final class ProduceCommand implements Callable<Integer> {
                 bar.stepTo(n);
                 double secs = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
                 bar.extra(String.format("%.1f MB/s", bytes / 1e6 / secs));
-            });
+            }, input.corpus != null ? pc.languages() : LanguageFilter.parse(LanguageFilter.ALL));
             bar.close();
             double secs = (System.nanoTime() - started) / 1e9;
             System.out.printf("%s in %.1f s (%.0f docs/s, %.1f MB/s)%n", summary.line(), secs, summary.read() / secs,

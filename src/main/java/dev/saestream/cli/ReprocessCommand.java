@@ -243,7 +243,7 @@ final class ReprocessCommand implements Callable<Integer> {
 
     private static EncodeConfig withApplicationId(EncodeConfig c, String applicationId, String saeId) {
         return new EncodeConfig(applicationId, c.precision(), c.maxTokens(), c.threads(), c.commitIntervalMs(), saeId, c.sae(),
-                c.kMax());
+                c.kMax(), c.facet());
     }
 
     /**

@@ -17,4 +17,7 @@ public sealed interface SourceItem {
      * @param size     the original's full size in bytes
      */
     record Refused(String reason, String detail, String location, byte[] original, long size) implements SourceItem {}
+
+    /** A document of the bundled corpus left out because its language is not among those asked for ({@code produce.lang}). */
+    record OtherLanguage(String lang, String location) implements SourceItem {}
 }

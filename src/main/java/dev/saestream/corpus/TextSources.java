@@ -38,6 +38,33 @@ public final class TextSources {
                 .map(d -> checkText(d, Europarl.NAME + ":" + d.id().substring(Europarl.NAME.length() + 1), options));
     }
 
+    /**
+     * The bundled Europarl corpus with each document's language in {@code meta.lang}, the documents
+     * in other languages than {@code filter} keeps as {@link SourceItem.OtherLanguage}. With a
+     * filter, {@code limit} counts the documents kept: {@code --docs 300} is 300 English documents.
+     */
+    public static Stream<SourceItem> europarl(long limit, SourceOptions options, Languages languages, LanguageFilter filter) {
+        if (filter.all()) {
+            return europarl(limit, options).map(languages::tag);
+        }
+        Stream<SourceItem> items = europarl(0, options).map(languages::tag).map(filter::apply);
+        return limit > 0 ? untilKept(items, limit) : items;
+    }
+
+    /** Everything up to and including the {@code limit}-th document read, so the left-out ones before it are counted too. */
+    static Stream<SourceItem> untilKept(Stream<SourceItem> items, long limit) {
+        long[] kept = {0};
+        return items.takeWhile(item -> {
+            if (kept[0] >= limit) {
+                return false;
+            }
+            if (item instanceof SourceItem.Read) {
+                kept[0]++;
+            }
+            return true;
+        });
+    }
+
     /** Every regular file under {@code paths} (directories recursively, sorted), each read per {@code options}. */
     public static Stream<SourceItem> paths(List<Path> paths, SourceOptions options) {
         List<Path> files = new ArrayList<>();

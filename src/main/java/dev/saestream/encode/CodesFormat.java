@@ -21,6 +21,8 @@ public final class CodesFormat {
     static final int MAGIC_1 = 'C';
     static final int VERSION = 1;
     static final int FLAG_FLOAT32 = 1;
+    /** A metadata field and its value follow the document id; records without it read as before. */
+    static final int FLAG_FACET = 2;
     /** Largest finite half float: activations beyond are clamped to it and counted. */
     public static final float HALF_MAX = 65504f;
 
@@ -31,8 +33,12 @@ public final class CodesFormat {
 
     public static byte[] write(DocumentCodes d, Precision precision) {
         BinaryWriter w = new BinaryWriter(64 + d.size() * 96);
-        w.u8(MAGIC_0).u8(MAGIC_1).u8(VERSION).varint(precision == Precision.FLOAT ? FLAG_FLOAT32 : 0);
+        boolean facet = d.facetField() != null && d.facetValue() != null;
+        w.u8(MAGIC_0).u8(MAGIC_1).u8(VERSION).varint((precision == Precision.FLOAT ? FLAG_FLOAT32 : 0) | (facet ? FLAG_FACET : 0));
         w.string(d.saeId()).string(d.docId());
+        if (facet) {
+            w.string(d.facetField()).string(d.facetValue());
+        }
         int n = d.size();
         w.varint(n);
         for (int i = 0; i < n; i++) {
@@ -77,9 +83,12 @@ public final class CodesFormat {
             throw new IllegalArgumentException("codes format version " + version + " is not supported (this build reads "
                     + VERSION + ")");
         }
-        boolean float32 = (r.varint() & FLAG_FLOAT32) != 0;
+        int flags = r.varint();
+        boolean float32 = (flags & FLAG_FLOAT32) != 0;
         String saeId = r.string();
         String docId = r.string();
+        String facetField = (flags & FLAG_FACET) != 0 ? r.string() : null;
+        String facetValue = facetField != null ? r.string() : null;
         int n = r.count(3);
         String[] tokens = new String[n];
         String[] pieces = new String[n];
@@ -109,7 +118,7 @@ public final class CodesFormat {
         if (!r.atEnd()) {
             throw new IllegalArgumentException("codes record has " + (bytes.length - r.position()) + " trailing bytes");
         }
-        return new DocumentCodes(saeId, docId, tokens, pieces, gaps, tail, codes, stats);
+        return new DocumentCodes(saeId, docId, tokens, pieces, gaps, tail, codes, stats, facetField, facetValue);
     }
 
     /**

@@ -20,10 +20,22 @@ import java.util.Arrays;
  * @param tail   text after the last token
  * @param codes  each token's active features, sorted by value descending
  * @param stats  reconstruction error of this document
+ * @param facetField the document metadata field carried for the catalogue's facet counts ({@code encode.facet}),
+ *                   or null
+ * @param facetValue that field's value in the document's {@code meta}, or null when it has none
  */
 public record DocumentCodes(String saeId, String docId, String[] tokens, String[] pieces, int[] gaps, String tail,
-                            SparseCode[] codes, ReconstructionStats stats) {
+                            SparseCode[] codes, ReconstructionStats stats, String facetField, String facetValue) {
+    /** Codes without a facet. */
+    public DocumentCodes(String saeId, String docId, String[] tokens, String[] pieces, int[] gaps, String tail,
+                         SparseCode[] codes, ReconstructionStats stats) {
+        this(saeId, docId, tokens, pieces, gaps, tail, codes, stats, null, null);
+    }
+
     public DocumentCodes {
+        if (facetValue != null && facetField == null) {
+            throw new IllegalArgumentException("facetValue '" + facetValue + "' needs its facetField");
+        }
         if (saeId == null || saeId.isEmpty() || saeId.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("saeId must be given and free of NUL characters, got '" + saeId + "'");
         }
@@ -75,6 +87,16 @@ public record DocumentCodes(String saeId, String docId, String[] tokens, String[
         return tokens.length;
     }
 
+    /** The same codes carrying the value of the metadata field {@code field} (null value: the document has none). */
+    public DocumentCodes withFacet(String field, String value) {
+        return new DocumentCodes(saeId, docId, tokens, pieces, gaps, tail, codes, stats, field, value);
+    }
+
+    /** The same codes under another SAE id. */
+    public DocumentCodes withSaeId(String id) {
+        return new DocumentCodes(id, docId, tokens, pieces, gaps, tail, codes, stats, facetField, facetValue);
+    }
+
     /** The original text. */
     public String text() {
         StringBuilder sb = new StringBuilder();
@@ -110,7 +132,8 @@ public record DocumentCodes(String saeId, String docId, String[] tokens, String[
     public boolean equals(Object o) {
         return o instanceof DocumentCodes d && saeId.equals(d.saeId) && docId.equals(d.docId)
                 && Arrays.equals(tokens, d.tokens) && Arrays.equals(pieces, d.pieces) && Arrays.equals(gaps, d.gaps)
-                && tail.equals(d.tail) && Arrays.equals(codes, d.codes) && stats.equals(d.stats);
+                && tail.equals(d.tail) && Arrays.equals(codes, d.codes) && stats.equals(d.stats)
+                && java.util.Objects.equals(facetField, d.facetField) && java.util.Objects.equals(facetValue, d.facetValue);
     }
 
     @Override

@@ -12,10 +12,20 @@ package dev.saestream.encode;
  * @param sae              the SAE directory (SAELens layout); several, comma-separated, share one transformer pass
  * @param kMax             for SAEs without a fixed k: the most active features read per token in one pass;
  *                         tokens with more are re-encoded exactly, and counted
+ * @param facet            the document metadata field whose value each codes record carries, for the catalogue's
+ *                         facet counts (name the same field as {@code catalog.facet}); empty: none
  */
 public record EncodeConfig(String applicationId, CodesFormat.Precision precision, int maxTokens, int threads,
-                           long commitIntervalMs, String saeId, String sae, int kMax) {
+                           long commitIntervalMs, String saeId, String sae, int kMax, String facet) {
     public static final String SECTION = "encode";
+
+    /** A config carrying the default facet field, {@code lang}. */
+    public EncodeConfig(String applicationId, CodesFormat.Precision precision, int maxTokens, int threads,
+                        long commitIntervalMs, String saeId, String sae, int kMax) {
+        this(applicationId, precision, maxTokens, threads, commitIntervalMs, saeId, sae, kMax, DEFAULT_FACET);
+    }
+
+    public static final String DEFAULT_FACET = "lang";
 
     public EncodeConfig {
         if (applicationId == null || applicationId.isBlank()) {
@@ -27,6 +37,7 @@ public record EncodeConfig(String applicationId, CodesFormat.Precision precision
         if (maxTokens < 0 || threads <= 0 || commitIntervalMs <= 0 || kMax <= 0) {
             throw new IllegalArgumentException("encode.maxTokens must be >= 0, threads, commitIntervalMs and kMax positive");
         }
+        facet = facet == null ? "" : facet.strip();
     }
 
     /** The SAE directories {@link #sae} names, in order. */

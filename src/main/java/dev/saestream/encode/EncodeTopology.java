@@ -119,8 +119,10 @@ public final class EncodeTopology {
                 }
                 // several SAEs in one pass: one codes record each, written in the same transaction
                 List<byte[]> records = new ArrayList<>(all.size());
+                String facetValue = facetValue(doc, config.facet());
                 for (DocumentCodes codes : all) {
-                    records.add(CodesFormat.write(codes, config.precision()));
+                    DocumentCodes carried = config.facet().isEmpty() ? codes : codes.withFacet(config.facet(), facetValue);
+                    records.add(CodesFormat.write(carried, config.precision()));
                 }
                 counters.encoded.incrementAndGet();
                 counters.tokens.addAndGet(tokens);
@@ -132,6 +134,12 @@ public final class EncodeTopology {
             } catch (EncodeException e) {
                 deadLetter(record, e.reason(), e.getMessage());
             }
+        }
+
+        /** The document's value of {@code field} as text (a JSON number or boolean as it is written), or null. */
+        static String facetValue(Document doc, String field) {
+            Object v = field.isEmpty() || doc.meta() == null ? null : doc.meta().get(field);
+            return v == null || v instanceof java.util.Map || v instanceof java.util.List ? null : v.toString();
         }
 
         private void deadLetter(FixedKeyRecord<String, byte[]> record, String reason, String detail) {

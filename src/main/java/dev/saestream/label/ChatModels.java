@@ -62,6 +62,10 @@ public final class ChatModels {
                     .modelName(config.model())
                     .temperature(config.temperature())
                     .maxTokens(config.maxOutputTokens())
+                    // the instructions are the same for every call of a kind: cache_control on them, so repeats read
+                    // them from Anthropic's prompt cache (OpenAI caches a repeated prefix by itself; the system
+                    // message comes first for that)
+                    .cacheSystemMessages(true)
                     .timeout(timeout)
                     .httpClientBuilder(RetryAfter.httpClientBuilder())
                     .maxRetries(0)

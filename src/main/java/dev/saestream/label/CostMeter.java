@@ -29,7 +29,8 @@ public final class CostMeter {
     public void record(Cost.Call call) {
         if (parent != null) {
             parent.record(new Cost.Call(call.kind() + NULL_SUFFIX, call.attempt(), call.inputTokens(),
-                    call.outputTokens(), call.millis(), call.outcome()));
+                    call.outputTokens(), call.millis(), call.outcome(), call.cachedInputTokens(),
+                    call.cacheWriteInputTokens()));
             return;
         }
         synchronized (this) {
@@ -41,20 +42,26 @@ public final class CostMeter {
         Map<String, long[]> byKind = new LinkedHashMap<>();
         long in = 0;
         long out = 0;
+        long cached = 0;
+        long written = 0;
         int failed = 0;
         for (Cost.Call c : calls) {
-            long[] k = byKind.computeIfAbsent(c.kind(), x -> new long[3]);
+            long[] k = byKind.computeIfAbsent(c.kind(), x -> new long[5]);
             k[0]++;
             k[1] += c.inputTokens();
             k[2] += c.outputTokens();
+            k[3] += c.cachedInputTokens();
+            k[4] += c.cacheWriteInputTokens();
             in += c.inputTokens();
             out += c.outputTokens();
+            cached += c.cachedInputTokens();
+            written += c.cacheWriteInputTokens();
             if (!"ok".equals(c.outcome())) {
                 failed++;
             }
         }
         Map<String, Cost.KindCost> kinds = new LinkedHashMap<>();
-        byKind.forEach((kind, k) -> kinds.put(kind, new Cost.KindCost((int) k[0], k[1], k[2])));
-        return new Cost(calls.size(), failed, in, out, kinds, calls);
+        byKind.forEach((kind, k) -> kinds.put(kind, new Cost.KindCost((int) k[0], k[1], k[2], k[3], k[4])));
+        return new Cost(calls.size(), failed, in, out, kinds, calls, cached, written);
     }
 }

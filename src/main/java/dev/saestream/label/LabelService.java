@@ -94,6 +94,7 @@ public final class LabelService implements AutoCloseable {
     private final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
     private final AtomicLong calls = new AtomicLong();
     private final AtomicLong inputTokens = new AtomicLong();
+    private final AtomicLong cachedInputTokens = new AtomicLong();
     private final AtomicLong outputTokens = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
     private volatile boolean running = true;
@@ -141,7 +142,8 @@ public final class LabelService implements AutoCloseable {
      * scheduled; {@code handingOver}: labels in flight for partitions being given up, waited for.
      */
     public record Progress(boolean ready, int partitions, long featuresRead, int pending, int inFlight, int handingOver,
-                           long labelled, long failed, long calls, long inputTokens, long outputTokens, long deadLettered) {}
+                           long labelled, long failed, long calls, long inputTokens, long outputTokens, long deadLettered,
+                           long cachedInputTokens) {}
 
     private void failed(String reason) {
         failed.incrementAndGet();
@@ -170,7 +172,7 @@ public final class LabelService implements AutoCloseable {
             p = (int) pending.values().stream().filter(e -> e.verdict == null || e.verdict.decision() != RelabelPolicy.Decision.WAIT).count();
         }
         return new Progress(ready, partitions, featuresRead.get(), p, inFlight.size(), handingOver, labelled.get(), failed.get(),
-                calls.get(), inputTokens.get(), outputTokens.get(), deadLettered.get());
+                calls.get(), inputTokens.get(), outputTokens.get(), deadLettered.get(), cachedInputTokens.get());
     }
 
     /** Runs until {@link #close}; rethrows what made it stop, if anything did. */
@@ -416,6 +418,7 @@ public final class LabelService implements AutoCloseable {
             }
             calls.addAndGet(label.cost().calls());
             inputTokens.addAndGet(label.cost().inputTokens());
+            cachedInputTokens.addAndGet(label.cost().cachedInputTokens());
             outputTokens.addAndGet(label.cost().outputTokens());
             log.debug("{} v{}: {}", key, state.version(), label.status() == Label.Status.OK ? label.explanation() : label.failure());
         } catch (LlmUnavailableException e) {

@@ -17,6 +17,8 @@ import dev.langchain4j.model.chat.request.ResponseFormat;
 import dev.langchain4j.model.chat.request.ResponseFormatType;
 import dev.langchain4j.model.chat.request.json.JsonSchema;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.anthropic.AnthropicTokenUsage;
+import dev.langchain4j.model.openai.OpenAiTokenUsage;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.saestream.formats.Json;
 import java.net.ConnectException;
@@ -108,17 +110,15 @@ public final class LlmClient {
             RetryAfter.clear();
             try {
                 ChatResponse response = model.chat(built);
-                TokenUsage usage = response.tokenUsage();
-                long in = usage == null || usage.inputTokenCount() == null ? 0 : usage.inputTokenCount();
-                long out = usage == null || usage.outputTokenCount() == null ? 0 : usage.outputTokenCount();
-                used = in + out;
+                Tokens t = Tokens.of(response.tokenUsage());
+                used = t.input() + t.output();
                 long ms = (System.nanoTime() - start) / 1_000_000;
                 try {
                     T value = parser.parse(structured(response.aiMessage() == null ? null : response.aiMessage().text()));
-                    meter.record(new Cost.Call(kind, attempt, in, out, ms, "ok"));
+                    meter.record(t.call(kind, attempt, ms, "ok"));
                     return new Answer<>(value, null);
                 } catch (MalformedAnswerException e) {
-                    meter.record(new Cost.Call(kind, attempt, in, out, ms, "malformed"));
+                    meter.record(t.call(kind, attempt, ms, "malformed"));
                     log.debug("{} answer malformed (attempt {}): {}", kind, attempt, e.getMessage());
                     if (++malformed > config.malformedRetries()) {
                         return new Answer<>(null, e.getMessage());
@@ -158,6 +158,37 @@ public final class LlmClient {
             } finally {
                 limits.release(used);
             }
+        }
+    }
+
+    /**
+     * One call's tokens as the provider reported them: input counts every prompt token, cached or not. OpenAI's
+     * prompt_tokens include its cached_tokens; Anthropic's input_tokens leave out the cache's reads and writes.
+     */
+    record Tokens(long input, long output, long cached, long cacheWrite) {
+        static Tokens of(TokenUsage usage) {
+            if (usage == null) {
+                return new Tokens(0, 0, 0, 0);
+            }
+            long in = orZero(usage.inputTokenCount());
+            long out = orZero(usage.outputTokenCount());
+            if (usage instanceof AnthropicTokenUsage a) {
+                long read = orZero(a.cacheReadInputTokens());
+                long written = orZero(a.cacheCreationInputTokens());
+                return new Tokens(in + read + written, out, read, written);
+            }
+            if (usage instanceof OpenAiTokenUsage o && o.inputTokensDetails() != null) {
+                return new Tokens(in, out, orZero(o.inputTokensDetails().cachedTokens()), 0);
+            }
+            return new Tokens(in, out, 0, 0);
+        }
+
+        private static long orZero(Integer n) {
+            return n == null ? 0 : n;
+        }
+
+        Cost.Call call(String kind, int attempt, long millis, String outcome) {
+            return new Cost.Call(kind, attempt, input, output, millis, outcome, cached, cacheWrite);
         }
     }
 

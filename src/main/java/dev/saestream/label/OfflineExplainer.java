@@ -45,6 +45,9 @@ public final class OfflineExplainer implements Explainer {
     static final double CLASS_SHARE = 0.6;
     /** A facet value is named when this share of the activations is under it. */
     static final double FACET_SHARE = 0.8;
+    /** Values that say nothing about the documents: the rest, documents without the field, an undetermined language. */
+    private static final java.util.Set<String> UNNAMED_FACET_VALUES = java.util.Set.of(FeatureState.Facet.OTHER,
+            FeatureState.Facet.MISSING, dev.saestream.corpus.Languages.UNDETERMINED);
 
     private final BackgroundIndex background;
 
@@ -218,7 +221,7 @@ public final class OfflineExplainer implements Explainer {
         }
         long total = facet.counts().values().stream().mapToLong(Long::longValue).sum();
         return facet.counts().entrySet().stream()
-                .filter(e -> !FeatureState.Facet.OTHER.equals(e.getKey()) && e.getValue() >= FACET_SHARE * total)
+                .filter(e -> !UNNAMED_FACET_VALUES.contains(e.getKey()) && e.getValue() >= FACET_SHARE * total)
                 .findFirst()
                 .map(e -> String.format(Locale.ROOT, "%s (%.0f%% of activations)",
                         describe(facet.field(), e.getKey()), 100.0 * e.getValue() / total))

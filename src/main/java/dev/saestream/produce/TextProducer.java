@@ -1,6 +1,7 @@
 package dev.saestream.produce;
 
 import dev.saestream.corpus.DocumentIds;
+import dev.saestream.corpus.LanguageFilter;
 import dev.saestream.corpus.SourceItem;
 import dev.saestream.kafka.DeadLetter;
 import dev.saestream.formats.Json;
@@ -74,9 +75,15 @@ public final class TextProducer implements AutoCloseable {
 
     /** Produces everything in {@code items}, waits for every acknowledgement and closes the stream. */
     public ProduceSummary produce(Stream<SourceItem> items, Listener listener) {
+        return produce(items, listener, LanguageFilter.parse(LanguageFilter.ALL));
+    }
+
+    /** As above, for items filtered by {@code languages} (named in the summary). */
+    public ProduceSummary produce(Stream<SourceItem> items, Listener listener, LanguageFilter languages) {
         AtomicLong produced = new AtomicLong();
         AtomicLong deadLettered = new AtomicLong();
         long skipped = 0;
+        long otherLanguage = 0;
         AtomicLong bytes = new AtomicLong();
         Map<String, AtomicLong> reasons = new ConcurrentHashMap<>();
         AtomicReference<Exception> failure = new AtomicReference<>();
@@ -90,7 +97,9 @@ public final class TextProducer implements AutoCloseable {
                 if (failure.get() != null) {
                     break;
                 }
-                if (item instanceof SourceItem.Read r && skip.test(r.document().id(), r.document().text())) {
+                if (item instanceof SourceItem.OtherLanguage) {
+                    otherLanguage++;
+                } else if (item instanceof SourceItem.Read r && skip.test(r.document().id(), r.document().text())) {
                     skipped++;
                 } else if (item instanceof SourceItem.Read r) {
                     byte[] value = Json.write(r.document());
@@ -131,7 +140,8 @@ public final class TextProducer implements AutoCloseable {
         }
         Map<String, Long> byReason = new HashMap<>();
         reasons.forEach((k, v) -> byReason.put(k, v.get()));
-        return new ProduceSummary(read, produced.get(), deadLettered.get(), bytes.get(), byReason, skipped);
+        return new ProduceSummary(read, produced.get(), deadLettered.get(), bytes.get(), byReason, skipped, otherLanguage,
+                languages.toString());
     }
 
     @Override

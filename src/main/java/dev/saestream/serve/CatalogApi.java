@@ -122,7 +122,9 @@ final class CatalogApi {
         LabelEntry l = s.label(index);
         return new Api.Feature(s.saeId(), index, st.version(), st.updatedMs(), st.tokensSeen(), st.activations(),
                 st.documents(), st.windows(), st.density(), st.max(), st.mean(), Api.Histogram.of(st.histogram()),
-                Api.Window.of(st.top()), quantiles, null, l == null ? null : label(l.full(), st), nearest(s, index));
+                Api.Window.of(st.top()), quantiles,
+                st.facet() == null ? null : new Api.Facet(st.facet().field(), st.facet().counts()),
+                l == null ? null : label(l.full(), st), nearest(s, index));
     }
 
     private static Api.LabelJson label(Label l, FeatureState st) {

@@ -114,4 +114,20 @@ class CodesFormatTest {
                 new SparseCode[] {twice}, null);
         assertThatThrownBy(() -> CodesFormat.write(bad, CodesFormat.Precision.FLOAT)).hasMessageContaining("appears twice");
     }
+
+    @Test
+    void aFacetRoundTripsAndARecordWithoutOneReadsAsBefore() {
+        DocumentCodes plain = DocumentCodes.of("sae/x", "d1", "Hej du", new String[] {"hej", "du"}, new int[] {0, 4},
+                new int[] {3, 6}, new SparseCode[] {new SparseCode(new int[] {3}, new float[] {1.5f}),
+                    new SparseCode(new int[0], new float[0])}, null);
+        DocumentCodes swedish = plain.withFacet("lang", "sv");
+
+        assertThat(CodesFormat.read(CodesFormat.write(swedish, CodesFormat.Precision.HALF))).isEqualTo(swedish);
+        assertThat(CodesFormat.read(CodesFormat.write(plain, CodesFormat.Precision.FLOAT))).isEqualTo(plain);
+        // a field without a value is not written: the record is the plain one, byte for byte
+        assertThat(CodesFormat.write(plain.withFacet("lang", null), CodesFormat.Precision.HALF))
+                .isEqualTo(CodesFormat.write(plain, CodesFormat.Precision.HALF));
+        assertThat(CodesFormat.write(swedish, CodesFormat.Precision.HALF).length)
+                .isEqualTo(CodesFormat.write(plain, CodesFormat.Precision.HALF).length + "lang".length() + "sv".length() + 2);
+    }
 }

@@ -9,6 +9,7 @@ import dev.saestream.kafka.Topics;
 import dev.saestream.sae.SparseCode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -112,6 +113,43 @@ class EncodeTopologyTest {
             assertThat(reasons).containsExactly("bad-json=malformed-text", "blank=empty-text",
                     "long=" + EncodeException.TOO_LONG, "nan=" + EncodeException.NON_FINITE, "punct=" + EncodeException.EMPTY,
                     "a=" + EncodeTopology.DUPLICATE, "b=" + EncodeTopology.ID_REUSED);
+        }
+    }
+
+    @Test
+    void codesCarryTheConfiguredMetadataFieldAndNothingElseOfTheMeta() throws Exception {
+        // given documents with and without meta.lang, encoded with encode.facet lang and with none
+        Map<String, Document> docs = new java.util.LinkedHashMap<>();
+        docs.put("sv", new Document("sv", "Hej du", null, null, Map.of("lang", "sv", "title", "long title")));
+        docs.put("num", new Document("num", "one two", null, null, Map.of("lang", 7)));
+        docs.put("none", new Document("none", "no meta", null, null, null));
+        for (String facet : List.of("lang", "")) {
+            EncodeConfig d = new EncodeConfig("encode-facet", CodesFormat.Precision.HALF, 100, 1, 1_000, "", "unused", 8);
+            EncodeConfig config = new EncodeConfig(d.applicationId(), d.precision(), d.maxTokens(), d.threads(),
+                    d.commitIntervalMs(), d.saeId(), d.sae(), d.kMax(), facet);
+            Properties p = new Properties();
+            p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+            p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+            WordEncoder encoder = new WordEncoder();
+            try (TopologyTestDriver driver = new TopologyTestDriver(EncodeTopology.build(encoder, config,
+                    new EncodeCounters()), p)) {
+                var texts = driver.createInputTopic(Topics.TEXTS, new StringSerializer(), new ByteArraySerializer());
+                var codes = driver.createOutputTopic(Topics.CODES, new StringDeserializer(), new ByteArrayDeserializer());
+
+                // when
+                docs.forEach((id, doc) -> texts.pipeInput(id, Json.write(doc)));
+
+                // then each record carries the field's value (or nothing), and is otherwise the encoder's codes
+                Map<String, DocumentCodes> got = new HashMap<>();
+                codes.readKeyValuesToList().forEach(kv -> got.put(kv.key, CodesFormat.read(kv.value)));
+                Map<String, String> expected = facet.isEmpty() ? new HashMap<>() : Map.of("sv", "sv", "num", "7");
+                for (Map.Entry<String, Document> e : docs.entrySet()) {
+                    DocumentCodes c = got.get(e.getKey());
+                    assertThat(c.facetValue()).as(facet + "/" + e.getKey()).isEqualTo(expected.get(e.getKey()));
+                    assertThat(c.facetField()).isEqualTo(expected.containsKey(e.getKey()) ? "lang" : null);
+                    assertThat(c.withFacet(null, null)).isEqualTo(encoder.encode(e.getKey(), e.getValue().text()));
+                }
+            }
         }
     }
 

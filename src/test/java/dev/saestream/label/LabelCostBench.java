@@ -17,8 +17,11 @@ import java.util.Set;
  *
  * <pre>
  * mvn -o -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
- * flock /tmp/saestream-bench.lock java -cp target/test-classes:target/classes:$(cat target/cp.txt) dev.saestream.label.LabelCostBench
+ * flock /tmp/saestream-bench.lock java -cp target/test-classes:target/classes:$(cat target/cp.txt) dev.saestream.label.LabelCostBench [openai|anthropic]
  * </pre>
+ *
+ * <p>The server reports prompt caching as the provider would (see {@link ScriptedLlmServer#caching}): a
+ * repeated instruction prefix of at least 1,024 tokens is read from the cache.
  */
 public final class LabelCostBench {
     private LabelCostBench() {}
@@ -28,39 +31,42 @@ public final class LabelCostBench {
         BackgroundIndex background = catalog.backgroundIndex(500, 1);
         int[] features = {0, 1, 2, 3, 4, 6, 7, 9, 10, 11};
         Map<String, long[]> perKind = new LinkedHashMap<>();
+        Dialect dialect = args.length > 0 ? Dialect.valueOf(args[0].toUpperCase(Locale.ROOT)) : Dialect.OPENAI;
         for (int f : features) {
             Set<String> words = wordsOf(catalog, catalog.specs.get(f));
             Oracle oracle = new Oracle(words, "the word \"" + words.iterator().next() + "\"");
-            try (ScriptedLlmServer server = new ScriptedLlmServer(oracle::answer)) {
+            try (ScriptedLlmServer server = new ScriptedLlmServer(oracle::answer).caching(1024)) {
                 LabelConfig cfg = Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS, Map.of(
                         "explainer", "llm", "scorers", List.of("detection", "fuzzing", "simulation"),
-                        "provider", "openai", "baseUrl", server.baseUrl(Dialect.OPENAI), "model", "bench"));
+                        "provider", dialect.name().toLowerCase(Locale.ROOT), "baseUrl", server.baseUrl(dialect), "model", "bench"));
                 FeatureState state = catalog.state(f, 1);
                 Label label = Labeller.create(cfg, background, Map.of()).label(state, null);
                 label.cost().byKind().forEach((kind, c) -> {
-                    long[] acc = perKind.computeIfAbsent(kind, k -> new long[3]);
+                    long[] acc = perKind.computeIfAbsent(kind, k -> new long[5]);
                     acc[0] += c.calls();
                     acc[1] += c.inputTokens();
                     acc[2] += c.outputTokens();
+                    acc[3] += c.cachedInputTokens();
+                    acc[4] += c.cacheWriteInputTokens();
                 });
             }
         }
         int n = features.length;
-        System.out.printf(Locale.ROOT, "LLM cost of one label at the defaults (mean of %d features, %d-token windows, o200k tokens)%n",
-                n, SyntheticCatalog.WINDOW);
-        System.out.printf(Locale.ROOT, "%-11s %6s %12s %12s %14s%n", "kind", "calls", "input", "output", "input/call");
-        long calls = 0;
-        long in = 0;
-        long out = 0;
+        System.out.printf(Locale.ROOT, "LLM cost of one label at the defaults, %s (mean of %d features, %d-token windows, o200k tokens)%n",
+                dialect.name().toLowerCase(Locale.ROOT), n, SyntheticCatalog.WINDOW);
+        System.out.printf(Locale.ROOT, "%-11s %6s %12s %12s %12s %12s %14s%n", "kind", "calls", "input", "cached", "cache-write",
+                "output", "input/call");
+        long[] total = new long[5];
         for (Map.Entry<String, long[]> e : perKind.entrySet()) {
             long[] a = e.getValue();
-            System.out.printf(Locale.ROOT, "%-11s %6.1f %12.0f %12.0f %14.0f%n", e.getKey(), (double) a[0] / n,
-                    (double) a[1] / n, (double) a[2] / n, (double) a[1] / a[0]);
-            calls += a[0];
-            in += a[1];
-            out += a[2];
+            System.out.printf(Locale.ROOT, "%-11s %6.1f %12.0f %12.0f %12.0f %12.0f %14.0f%n", e.getKey(), (double) a[0] / n,
+                    (double) a[1] / n, (double) a[3] / n, (double) a[4] / n, (double) a[2] / n, (double) a[1] / a[0]);
+            for (int i = 0; i < total.length; i++) {
+                total[i] += a[i];
+            }
         }
-        System.out.printf(Locale.ROOT, "%-11s %6.1f %12.0f %12.0f%n", "total", (double) calls / n, (double) in / n, (double) out / n);
+        System.out.printf(Locale.ROOT, "%-11s %6.1f %12.0f %12.0f %12.0f %12.0f%n", "total", (double) total[0] / n,
+                (double) total[1] / n, (double) total[3] / n, (double) total[4] / n, (double) total[2] / n);
     }
 
     private static Set<String> wordsOf(SyntheticCatalog catalog, SyntheticCatalog.Spec spec) {

@@ -173,6 +173,18 @@ class OfflineExplainerTest {
     }
 
     @Test
+    void documentsWithoutTheFieldOrOfAnUndeterminedLanguageAreNotNamed() {
+        FeatureState state = catalog.state(3, 1);
+        for (String value : List.of("none", "und", "other")) {
+            Map<String, Long> counts = new LinkedHashMap<>();
+            counts.put(value, 95L);
+            counts.put("en", 5L);
+            assertThat(explain(withFacet(state, new FeatureState.Facet("lang", counts)), background).text())
+                    .as(value).doesNotContain("documents (").doesNotContain(value);
+        }
+    }
+
+    @Test
     void tokenClassesAndWordsAreReadFromDisplayPieces() {
         String[] pieces = {" The", " effic", "ient", " 20", "01", ",", " Mr"};
         assertThat(OfflineExplainer.TokenClass.of(pieces, 0)).isEqualTo(OfflineExplainer.TokenClass.CAPITALISED);

@@ -41,34 +41,52 @@ final class ScriptedLlmServer implements AutoCloseable {
         }
     }
 
-    /** What to answer: an HTTP status, the assistant's text, a delay before answering, and extra headers. */
-    record Reply(int status, String text, long delayMs, Map<String, String> headers) {
+    /**
+     * What to answer: an HTTP status, the assistant's text, a delay before answering, extra headers, and the
+     * usage to report (null: counted).
+     */
+    record Reply(int status, String text, long delayMs, Map<String, String> headers, Usage usage) {
         static Reply ok(String text) {
-            return new Reply(200, text, 0, Map.of());
+            return new Reply(200, text, 0, Map.of(), null);
+        }
+
+        /** An answer reporting exactly {@code usage}. */
+        static Reply ok(String text, Usage usage) {
+            return new Reply(200, text, 0, Map.of(), usage);
         }
 
         static Reply status(int status) {
-            return new Reply(status, null, 0, Map.of());
+            return new Reply(status, null, 0, Map.of(), null);
         }
 
         /** An error answer with one header, such as a 429's Retry-After. */
         static Reply status(int status, String header, String value) {
-            return new Reply(status, null, 0, Map.of(header, value));
+            return new Reply(status, null, 0, Map.of(header, value), null);
         }
 
         static Reply slow(long delayMs, String text) {
-            return new Reply(200, text, delayMs, Map.of());
+            return new Reply(200, text, delayMs, Map.of(), null);
         }
     }
 
-    /** The usage reported for one request (zero for error replies). */
-    record Usage(long input, long output) {}
+    /**
+     * The usage reported for one request (zero for error replies): every prompt token in {@code input}, of which
+     * {@code cacheRead} came from the prompt cache and {@code cacheWrite} went into it.
+     */
+    record Usage(long input, long output, long cacheRead, long cacheWrite) {
+        Usage(long input, long output) {
+            this(input, output, 0, 0);
+        }
+    }
 
     private final HttpServer server;
     private final Function<Request, Reply> responder;
     private final Deque<Reply> script = new ArrayDeque<>();
     private final List<Request> requests = new ArrayList<>();
     private final List<Usage> reported = new ArrayList<>();
+    /** Prompt caching as the providers do it, when on: the instruction prefixes seen, and the least tokens cached. */
+    private final java.util.Set<String> cachedPrefixes = new java.util.HashSet<>();
+    private int cacheMinTokens = -1;
 
     ScriptedLlmServer(Function<Request, Reply> responder) throws IOException {
         this.responder = responder;
@@ -80,6 +98,17 @@ final class ScriptedLlmServer implements AutoCloseable {
         }));
         server.createContext("/", this::handle);
         server.start();
+    }
+
+    /**
+     * Reports prompt caching as the providers do: a system message seen before, in a prompt of at least
+     * {@code minTokens} (1,024 for OpenAI and most Anthropic models), is read from the cache (OpenAI: in
+     * 128-token steps, by itself; Anthropic: only where the request marks it with cache_control, the first
+     * time written to it).
+     */
+    synchronized ScriptedLlmServer caching(int minTokens) {
+        this.cacheMinTokens = minTokens;
+        return this;
     }
 
     /** Replies used, in order, before the responder is asked. */
@@ -120,7 +149,8 @@ final class ScriptedLlmServer implements AutoCloseable {
                 // request, reply and usage are recorded together, in arrival order
                 requests.add(request);
                 reply = script.isEmpty() ? responder.apply(request) : script.poll();
-                usage = reply.status() == 200 ? usage(request, reply.text()) : new Usage(0, 0);
+                usage = reply.status() != 200 ? new Usage(0, 0) : reply.usage() != null ? reply.usage()
+                        : cached(request, usage(request, reply.text()));
                 reported.add(usage);
             }
             if (reply.delayMs() > 0) {
@@ -171,6 +201,25 @@ final class ScriptedLlmServer implements AutoCloseable {
         return new Usage(in, TOKENS.countTokens(answer));
     }
 
+    private Usage cached(Request r, Usage u) {
+        if (cacheMinTokens < 0 || u.input() < cacheMinTokens) {
+            return u;
+        }
+        long prefix = TOKENS.countTokens(r.system()) + 3;
+        boolean seen = !cachedPrefixes.add(r.dialect() + "\0" + r.system());
+        return switch (r.dialect()) {
+            case OPENAI -> seen && prefix >= 1024 ? new Usage(u.input(), u.output(), prefix / 128 * 128, 0) : u;
+            case ANTHROPIC -> {
+                boolean marked = r.body().path("system").path(0).has("cache_control");
+                if (!marked || prefix < cacheMinTokens) {
+                    yield u;
+                }
+                yield seen ? new Usage(u.input(), u.output(), prefix, 0) : new Usage(u.input(), u.output(), 0, prefix);
+            }
+            case OLLAMA -> u;
+        };
+    }
+
     private static String answer(Dialect dialect, JsonNode request, String text, Usage usage) {
         ObjectNode o = Json.MAPPER.createObjectNode();
         String model = request.get("model").asText();
@@ -179,14 +228,18 @@ final class ScriptedLlmServer implements AutoCloseable {
                 o.put("id", "chatcmpl-1").put("object", "chat.completion").put("created", 0).put("model", model);
                 ObjectNode choice = o.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop");
                 choice.putObject("message").put("role", "assistant").put("content", text);
-                o.putObject("usage").put("prompt_tokens", usage.input()).put("completion_tokens", usage.output())
+                ObjectNode u = o.putObject("usage").put("prompt_tokens", usage.input()).put("completion_tokens", usage.output())
                         .put("total_tokens", usage.input() + usage.output());
+                u.putObject("prompt_tokens_details").put("cached_tokens", usage.cacheRead());
             }
             case ANTHROPIC -> {
                 o.put("id", "msg_1").put("type", "message").put("role", "assistant").put("model", model)
                         .put("stop_reason", "end_turn");
                 o.putArray("content").addObject().put("type", "text").put("text", text);
-                o.putObject("usage").put("input_tokens", usage.input()).put("output_tokens", usage.output());
+                // Anthropic's input_tokens leave out what was read from or written to the cache
+                o.putObject("usage").put("input_tokens", usage.input() - usage.cacheRead() - usage.cacheWrite())
+                        .put("output_tokens", usage.output()).put("cache_read_input_tokens", usage.cacheRead())
+                        .put("cache_creation_input_tokens", usage.cacheWrite());
             }
             case OLLAMA -> {
                 o.put("model", model).put("created_at", "2024-01-01T00:00:00Z").put("done", true).put("done_reason", "stop")

@@ -8,6 +8,8 @@ import dev.saestream.corpus.SourceItem;
 import dev.saestream.corpus.SourceOptions;
 import dev.saestream.corpus.TextFormat;
 import dev.saestream.corpus.TextSources;
+import dev.saestream.corpus.LanguageFilter;
+import dev.saestream.corpus.Languages;
 import dev.saestream.formats.Json;
 import dev.saestream.kafka.TestKafka;
 import dev.saestream.kafka.TopicAdmin;
@@ -101,6 +103,32 @@ class TextProducerTest {
         expected.forEach((id, text) -> assertThat(got.get(id).getBytes(StandardCharsets.UTF_8))
                 .isEqualTo(text.getBytes(StandardCharsets.UTF_8)));
         assertThat(got.values()).containsAll(special);
+    }
+
+    @Test
+    void documentsInOtherLanguagesAreCountedAndNotProduced() throws Exception {
+        // given the bundled corpus filtered to English, limited to 4 documents kept
+        Topics t = newTopics();
+        LanguageFilter english = LanguageFilter.parse("en");
+
+        // when
+        ProduceSummary summary;
+        try (TextProducer p = new TextProducer(TextProducer.newProducer(
+                Map.of("bootstrap.servers", TestKafka.bootstrapServers()), ProduceConfig.defaults()), t.texts(), t.dlq())) {
+            summary = p.produce(TextSources.europarl(4, SourceOptions.defaults(), Languages.shared(), english), null, english);
+        }
+
+        // then only English documents are on the topic, with meta.lang, and the rest are counted as left out
+        List<ConsumerRecord<String, byte[]>> records = consume(t.texts(), 4);
+        assertThat(records).hasSize(4);
+        for (ConsumerRecord<String, byte[]> r : records) {
+            assertThat(Json.read(r.value(), Document.class).meta()).containsEntry("lang", "en");
+        }
+        assertThat(summary.produced()).isEqualTo(4);
+        assertThat(summary.read()).isEqualTo(summary.produced() + summary.otherLanguage());
+        assertThat(summary.otherLanguage()).isPositive();
+        assertThat(summary.line()).contains("left out " + summary.otherLanguage() + " not in en (kept 4 of "
+                + summary.read() + ")");
     }
 
     @Test
