@@ -126,7 +126,7 @@ public final class LabelCommand implements Callable<Integer> {
     private static void showProgress(LabelService service, Boolean enabled) {
         try (Progress bar = Progress.start("label", -1, "features", enabled)) {
             while (!Thread.currentThread().isInterrupted()) {
-                LabelService.Progress p = service.progress();
+                LabelService.Status p = service.progress();
                 long done = p.labelled() + p.failed();
                 bar.maxHint(done + p.pending() + p.inFlight());
                 bar.stepTo(done);

@@ -49,12 +49,12 @@ final class Labelling implements AutoCloseable {
      * Waits until the labeller has read every feature the catalogue emitted and has nothing pending
      * or in flight, twice in a row; after the pipeline has caught up, that is every eligible feature.
      */
-    void awaitDone(Admin admin, Pipeline pipeline, Consumer<LabelService.Progress> tick) throws InterruptedException {
+    void awaitDone(Admin admin, Pipeline pipeline, Consumer<LabelService.Status> tick) throws InterruptedException {
         int quiet = 0;
         long emitted = -1;
         while (quiet < 2 && thread.isAlive()) {
             pipeline.checkRunning();
-            LabelService.Progress p = service.progress();
+            LabelService.Status p = service.progress();
             tick.accept(p);
             long now = pipeline.catalog.counters().emitted.get();
             boolean done = p.ready() && now == emitted && p.pending() == 0 && p.inFlight() == 0
@@ -65,7 +65,7 @@ final class Labelling implements AutoCloseable {
         }
     }
 
-    LabelService.Progress progress() {
+    LabelService.Status progress() {
         return service.progress();
     }
 
@@ -75,7 +75,7 @@ final class Labelling implements AutoCloseable {
 
     /** One line: labels written, failed (with each reason's count), pending, and the LLM's cost. */
     static String summary(LabelService service) {
-        LabelService.Progress p = service.progress();
+        LabelService.Status p = service.progress();
         java.util.Map<String, Long> reasons = service.failureReasons();
         return String.format(Locale.ROOT, "labels: %,d written, %,d failed%s, %,d pending; LLM calls %,d, tokens %,d in%s / %,d out",
                 p.labelled(), p.failed(), reasons.isEmpty() ? "" : " " + reasons, p.pending() + p.inFlight(), p.calls(),

@@ -52,7 +52,7 @@ final class RunServe {
             if (labelling == null) {
                 return null;
             }
-            LabelService.Progress p = labelling.progress();
+            LabelService.Status p = labelling.progress();
             return new LabelFigures(p.pending() + p.inFlight(), p.calls(), p.inputTokens(), p.outputTokens());
         }
 

@@ -141,7 +141,7 @@ public final class LabelService implements AutoCloseable {
      * the labels topic are read (the latter up to the last assignment), so features are being
      * scheduled; {@code handingOver}: labels in flight for partitions being given up, waited for.
      */
-    public record Progress(boolean ready, int partitions, long featuresRead, int pending, int inFlight, int handingOver,
+    public record Status(boolean ready, int partitions, long featuresRead, int pending, int inFlight, int handingOver,
                            long labelled, long failed, long calls, long inputTokens, long outputTokens, long deadLettered,
                            long cachedInputTokens) {}
 
@@ -159,19 +159,19 @@ public final class LabelService implements AutoCloseable {
         return (colon > 0 ? failure.substring(0, colon) : failure).strip();
     }
 
-    /** Labels failed so far, by reason; sums to {@link Progress#failed}. */
+    /** Labels failed so far, by reason; sums to {@link Status#failed}. */
     public Map<String, Long> failureReasons() {
         Map<String, Long> out = new java.util.TreeMap<>();
         failures.forEach((k, v) -> out.put(k, v.get()));
         return out;
     }
 
-    public Progress progress() {
+    public Status progress() {
         int p;
         synchronized (pending) {
             p = (int) pending.values().stream().filter(e -> e.verdict == null || e.verdict.decision() != RelabelPolicy.Decision.WAIT).count();
         }
-        return new Progress(ready, partitions, featuresRead.get(), p, inFlight.size(), handingOver, labelled.get(), failed.get(),
+        return new Status(ready, partitions, featuresRead.get(), p, inFlight.size(), handingOver, labelled.get(), failed.get(),
                 calls.get(), inputTokens.get(), outputTokens.get(), deadLettered.get(), cachedInputTokens.get());
     }
 
@@ -218,7 +218,7 @@ public final class LabelService implements AutoCloseable {
                 }
                 if (clock.getAsLong() - lastLog >= LOG_EVERY_MS) {
                     lastLog = clock.getAsLong();
-                    Progress p = progress();
+                    Status p = progress();
                     log.info("labelled {}, failed {}, pending {}, in flight {}; LLM calls {}, tokens {} in / {} out",
                             p.labelled(), p.failed(), p.pending(), p.inFlight(), p.calls(), p.inputTokens(), p.outputTokens());
                 }
@@ -297,7 +297,7 @@ public final class LabelService implements AutoCloseable {
             }
             return;
         }
-        Pending p = new Pending(new TopicPartition(r.topic(), r.partition()), r.offset(), FeatureSummary.of(state));
+        Pending p = new Pending(new TopicPartition(r.topic(), r.partition()), r.offset(), RelabelCandidate.of(state));
         synchronized (pending) {
             pending.put(r.key(), p);
             if (ready) {
@@ -312,11 +312,11 @@ public final class LabelService implements AutoCloseable {
     private final class Pending implements RelabelPolicy.Candidate {
         final TopicPartition partition;
         final long offset;
-        final FeatureSummary summary;
+        final RelabelCandidate summary;
         RelabelPolicy.Verdict verdict;
         long retryAfterMs;
 
-        Pending(TopicPartition partition, long offset, FeatureSummary summary) {
+        Pending(TopicPartition partition, long offset, RelabelCandidate summary) {
             this.partition = partition;
             this.offset = offset;
             this.summary = summary;
@@ -405,7 +405,7 @@ public final class LabelService implements AutoCloseable {
                 return; // compacted away: a newer state of this feature is on its way
             }
             Label last = labels.get(key);
-            if (!policy.decide(FeatureSummary.of(state), last, clock.getAsLong()).decision().due()) {
+            if (!policy.decide(RelabelCandidate.of(state), last, clock.getAsLong()).decision().due()) {
                 return;
             }
             Label label = labeller.label(state, last);

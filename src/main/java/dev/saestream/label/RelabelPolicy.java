@@ -43,7 +43,7 @@ public final class RelabelPolicy {
 
     public record Verdict(Decision decision, long notBeforeMs, String reason) {}
 
-    public Verdict decide(FeatureSummary state, Label last, long nowMs) {
+    public Verdict decide(RelabelCandidate state, Label last, long nowMs) {
         if (state.windows() < config.minWindows()) {
             return new Verdict(Decision.NOT_READY, 0, state.windows() + " of " + config.minWindows() + " windows");
         }

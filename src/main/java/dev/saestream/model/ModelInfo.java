@@ -55,10 +55,10 @@ record ModelInfo(String modelId, long opset, int maxTokens, Map<String, String> 
      * The model inputs among {@code names} for right-padded {@code sequences}: ids, a mask of
      * ones over each sequence, zero token types, positions counting from 0.
      */
-    List<Tensor> feed(List<String> names, List<long[]> sequences, int length) {
+    List<HostTensor> feed(List<String> names, List<long[]> sequences, int length) {
         int batch = sequences.size();
         long[] shape = {batch, length};
-        List<Tensor> feed = new ArrayList<>(names.size());
+        List<HostTensor> feed = new ArrayList<>(names.size());
         for (String name : names) {
             long[] v = new long[batch * length];
             for (int b = 0; b < batch; b++) {
@@ -73,7 +73,7 @@ record ModelInfo(String modelId, long opset, int maxTokens, Map<String, String> 
                     };
                 }
             }
-            feed.add(new Tensor(name, shape, inputs.get(name).equals(INT32) ? narrow(v) : v));
+            feed.add(new HostTensor(name, shape, inputs.get(name).equals(INT32) ? narrow(v) : v));
         }
         return feed;
     }

@@ -137,7 +137,7 @@ final class ModelStore {
                 .anyMatch(n -> n.getOpType().equals("DynamicQuantizeLinear"));
         ModelInfo partial = new ModelInfo(source.id(), OnnxGraph.opset(model), source.maxTokens(), inputs, "", 0,
                 List.of(), batchCoupled);
-        Map<String, Tensor> shapes;
+        Map<String, HostTensor> shapes;
         byte[] exposed = OnnxGraph.expose(model, probe).toByteArray();
         try (OnnxSession session = OnnxSession.open(exposed, source.id() + "-probe", threads)) {
             shapes = session.run(partial.feed(session.inputs(), List.of(PROBE_IDS), PROBE_IDS.length), Set.of());
@@ -170,7 +170,7 @@ final class ModelStore {
     }
 
     /** The last dimension of a {@code [1, PROBE_IDS.length, width]} float tensor, else 0. */
-    private static int perTokenWidth(Tensor t) {
+    private static int perTokenWidth(HostTensor t) {
         if (t == null || !(t.data() instanceof float[]) || t.shape().length != 3 || t.shape()[0] != 1
                 || t.shape()[1] != PROBE_IDS.length) {
             return 0;

@@ -88,8 +88,8 @@ final class OnnxSession implements AutoCloseable {
     }
 
     /** Runs the model and copies out the outputs named in {@code fetch} (all when empty). */
-    Map<String, Tensor> run(List<Tensor> feed, Set<String> fetch) {
-        try (Predictor<List<Tensor>, Map<String, Tensor>> p = model.newPredictor(new Translator(fetch))) {
+    Map<String, HostTensor> run(List<HostTensor> feed, Set<String> fetch) {
+        try (Predictor<List<HostTensor>, Map<String, HostTensor>> p = model.newPredictor(new Translator(fetch))) {
             return p.predict(feed);
         } catch (TranslateException e) {
             throw new IllegalStateException("ONNX Runtime failed: " + rootMessage(e), e);
@@ -114,7 +114,7 @@ final class OnnxSession implements AutoCloseable {
     }
 
     /** Arrays in, arrays out: the NDArrays live only inside the predictor's manager. */
-    private static final class Translator implements NoBatchifyTranslator<List<Tensor>, Map<String, Tensor>> {
+    private static final class Translator implements NoBatchifyTranslator<List<HostTensor>, Map<String, HostTensor>> {
         private final Set<String> fetch;
 
         Translator(Set<String> fetch) {
@@ -122,10 +122,10 @@ final class OnnxSession implements AutoCloseable {
         }
 
         @Override
-        public NDList processInput(TranslatorContext ctx, List<Tensor> feed) {
+        public NDList processInput(TranslatorContext ctx, List<HostTensor> feed) {
             NDManager m = ctx.getNDManager();
             NDList list = new NDList(feed.size());
-            for (Tensor t : feed) {
+            for (HostTensor t : feed) {
                 Shape shape = new Shape(t.shape());
                 NDArray a;
                 if (t.data() instanceof float[] f) {
@@ -142,8 +142,8 @@ final class OnnxSession implements AutoCloseable {
         }
 
         @Override
-        public Map<String, Tensor> processOutput(TranslatorContext ctx, NDList list) {
-            Map<String, Tensor> out = new LinkedHashMap<>();
+        public Map<String, HostTensor> processOutput(TranslatorContext ctx, NDList list) {
+            Map<String, HostTensor> out = new LinkedHashMap<>();
             for (NDArray a : list) {
                 if (!fetch.isEmpty() && !fetch.contains(a.getName())) {
                     continue;
@@ -155,7 +155,7 @@ final class OnnxSession implements AutoCloseable {
                     default -> throw new IllegalStateException("output " + a.getName() + " has type " + a.getDataType()
                             + "; only float32, int64 and int32 outputs are read");
                 };
-                out.put(a.getName(), new Tensor(a.getName(), a.getShape().getShape(), data));
+                out.put(a.getName(), new HostTensor(a.getName(), a.getShape().getShape(), data));
             }
             return out;
         }

@@ -225,7 +225,7 @@ public final class Transformer implements AutoCloseable {
                 float[] a = activations.get(batch.get(b).doc);
                 System.arraycopy(a, 0, h, b * length * hook.width(), a.length);
             }
-            return new Tensor(hook.tensor(), new long[] {batch.size(), length, hook.width()}, h);
+            return new HostTensor(hook.tensor(), new long[] {batch.size(), length, hook.width()}, h);
         }, (job, out, row, length) -> {
             int n = job.ids.length;
             float[] hidden = new float[n * width];
@@ -306,11 +306,11 @@ public final class Transformer implements AutoCloseable {
     }
 
     private interface Extra {
-        Tensor feed(List<Job> batch, int length);
+        HostTensor feed(List<Job> batch, int length);
     }
 
     private interface Sink {
-        void accept(Job job, Map<String, Tensor> out, int row, int length);
+        void accept(Job job, Map<String, HostTensor> out, int row, int length);
     }
 
     private void run(OnnxSession s, List<Job> jobs, Set<String> names, Extra extra, Sink sink) {
@@ -322,11 +322,11 @@ public final class Transformer implements AutoCloseable {
             for (Job j : batchJobs) {
                 length = Math.max(length, j.ids.length);
             }
-            List<Tensor> feed = new ArrayList<>(info.feed(inputs, batchJobs.stream().map(j -> j.ids).toList(), length));
+            List<HostTensor> feed = new ArrayList<>(info.feed(inputs, batchJobs.stream().map(j -> j.ids).toList(), length));
             if (extra != null) {
                 feed.add(extra.feed(batchJobs, length));
             }
-            Map<String, Tensor> out = s.run(feed, names);
+            Map<String, HostTensor> out = s.run(feed, names);
             for (int b = 0; b < batchJobs.size(); b++) {
                 sink.accept(batchJobs.get(b), out, b, length);
             }
@@ -441,7 +441,7 @@ public final class Transformer implements AutoCloseable {
             }
         }
 
-        void fill(Job job, Map<String, Tensor> out, int row, int length, HookPoint hook, Head head) {
+        void fill(Job job, Map<String, HostTensor> out, int row, int length, HookPoint hook, Head head) {
             for (int[] c : job.copies) {
                 int from = c[0];
                 int count = c[1] - c[0];
@@ -453,7 +453,7 @@ public final class Transformer implements AutoCloseable {
                 if (head != null) {
                     for (String name : head.outputNames()) {
                         int w = headWidths.get(name);
-                        Tensor t = out.get(name);
+                        HostTensor t = out.get(name);
                         if (headFloats.containsKey(name)) {
                             System.arraycopy(t.floats(), (row * length + from) * w, headFloats.get(name), to * w, count * w);
                         } else {

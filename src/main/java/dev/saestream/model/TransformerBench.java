@@ -101,7 +101,7 @@ public final class TransformerBench {
                 List<long[]> seqs = batch.stream().map(sequences::get).toList();
                 int length = seqs.stream().mapToInt(s -> s.length).max().orElse(0);
                 Map<String, OnnxTensor> feed = new HashMap<>();
-                for (Tensor t : info.feed(names, seqs, length)) {
+                for (HostTensor t : info.feed(names, seqs, length)) {
                     feed.put(t.name(), t.data() instanceof int[] ints
                             ? OnnxTensor.createTensor(env, IntBuffer.wrap(ints), t.shape())
                             : OnnxTensor.createTensor(env, LongBuffer.wrap(t.longs()), t.shape()));

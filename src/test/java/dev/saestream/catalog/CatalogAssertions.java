@@ -10,15 +10,17 @@ import java.util.Map;
 public final class CatalogAssertions {
     private CatalogAssertions() {}
 
-    public static void awaitDocuments(CatalogQueries q, String sae, long expected) throws InterruptedException {
+    /**
+     * Waits until {@code apps} together have counted {@code expected} documents and each has settled
+     * (statistics checkpointed, every changed feature emitted), so their queries show all of it.
+     */
+    public static void awaitDocuments(String sae, long expected, CatalogApp... apps) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 120_000;
         long seen = -1;
         while (System.currentTimeMillis() < deadline) {
             try {
-                seen = q.totals(sae).documents();
-                if (seen == expected) {
-                    // statistics are checkpointed every checkpointMs: one more period and they are current
-                    Thread.sleep(1_500);
+                seen = apps[0].queries().totals(sae).documents();
+                if (seen == expected && java.util.Arrays.stream(apps).allMatch(a -> a.counters().settled())) {
                     return;
                 }
             } catch (RuntimeException rebalancing) {

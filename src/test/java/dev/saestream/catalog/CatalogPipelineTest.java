@@ -100,7 +100,7 @@ class CatalogPipelineTest {
         String b = "127.0.0.1:" + freePort();
         try (CatalogApp one = CatalogApp.start(config, client(), dir.resolve("a").toString(), a, 1);
              CatalogApp two = CatalogApp.start(config, client(), dir.resolve("b").toString(), b, 1)) {
-            CatalogAssertions.awaitDocuments(one.queries(), sae, docs.size());
+            CatalogAssertions.awaitDocuments(sae, docs.size(), one, two);
             // both instances got work, so the answers below really came from two places
             assertThat(one.streams().metadataForLocalThreads().iterator().next().activeTasks()).isNotEmpty();
             assertThat(two.streams().metadataForLocalThreads().iterator().next().activeTasks()).isNotEmpty();
@@ -110,7 +110,7 @@ class CatalogPipelineTest {
         }
         // a single instance on the same input ends with the same catalogue
         try (CatalogApp alone = CatalogApp.start(config("catalog-alone"), client(), dir.resolve("c").toString(), null, 1)) {
-            CatalogAssertions.awaitDocuments(alone.queries(), sae, docs.size());
+            CatalogAssertions.awaitDocuments(sae, docs.size(), alone);
             CatalogAssertions.matchesReference(alone.queries(), sae, new BatchCatalog(docs, config), config);
         }
     }
@@ -162,7 +162,7 @@ class CatalogPipelineTest {
         feeder.get(60, TimeUnit.SECONDS);
         assertThat(committedAtKill).as("killed mid-stream").isLessThan(endOffsets());
         try (CatalogApp replacement = CatalogApp.start(config, client(), stateDir.toString(), null, 1)) {
-            CatalogAssertions.awaitDocuments(replacement.queries(), sae, docs.size());
+            CatalogAssertions.awaitDocuments(sae, docs.size(), replacement);
             // exactly once wipes the dead instance's local state: the replacement loaded it from the changelogs
             assertThat(replacement.restore().restored()).isPositive();
             assertThat(replacement.restore().restoring()).isFalse();

@@ -263,7 +263,7 @@ class LabelServiceTest {
     }
 
     private static boolean idle(Instance i) {
-        LabelService.Progress p = i.progress();
+        LabelService.Status p = i.progress();
         return p.ready() && p.pending() == 0 && p.inFlight() == 0;
     }
 
@@ -288,7 +288,7 @@ class LabelServiceTest {
             return new Instance(service, t);
         }
 
-        LabelService.Progress progress() {
+        LabelService.Status progress() {
             return service.progress();
         }
     }

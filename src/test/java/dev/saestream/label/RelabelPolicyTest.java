@@ -19,8 +19,8 @@ class RelabelPolicyTest {
         return IntStream.range(from, to).mapToObj(i -> "doc" + i + "#3").toList();
     }
 
-    private static FeatureSummary summary(long version, long windows, double density, List<String> top) {
-        return new FeatureSummary("sae/1", version, windows, density, top);
+    private static RelabelCandidate summary(long version, long windows, double density, List<String> top) {
+        return new RelabelCandidate("sae/1", version, windows, density, top);
     }
 
     private static Label label(long version, double density, List<String> top, long createdMs, Label.Status status) {
@@ -105,7 +105,7 @@ class RelabelPolicyTest {
         RelabelPolicy offline = new RelabelPolicy(LabelConfig.DEFAULTS);
         long wait = LabelConfig.DEFAULTS.offlineRelabelIntervalSeconds() * 1000;
         Label last = label(7, 0.01, ids(0, 50), 1000, Label.Status.OK);
-        FeatureSummary moved = summary(8, 500, 0.01, ids(100, 150));
+        RelabelCandidate moved = summary(8, 500, 0.01, ids(100, 150));
         assertThat(offline.decide(moved, last, 1000 + wait - 1).decision()).isEqualTo(Decision.WAIT);
         assertThat(offline.decide(moved, last, 1000 + wait).decision()).isEqualTo(Decision.CHANGED);
         assertThat(policy.decide(moved, last, 1000 + wait).decision()).isEqualTo(Decision.WAIT);

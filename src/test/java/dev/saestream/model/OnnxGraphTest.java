@@ -48,9 +48,9 @@ class OnnxGraphTest {
         return TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE).addFloatData(v).build();
     }
 
-    private static Map<String, Tensor> run(ModelProto model, String input, float[] value) throws IOException {
+    private static Map<String, HostTensor> run(ModelProto model, String input, float[] value) throws IOException {
         try (OnnxSession s = OnnxSession.open(model.toByteArray(), "test", 1)) {
-            return s.run(List.of(new Tensor(input, SHAPE, value)), Set.of());
+            return s.run(List.of(new HostTensor(input, SHAPE, value)), Set.of());
         }
     }
 
@@ -70,14 +70,14 @@ class OnnxGraphTest {
         // then the later multiply, the side branch and their constants are gone
         assertThat(cut.getGraph().getNodeList()).extracting(NodeProto::getName).containsExactly("a", "b");
         assertThat(cut.getGraph().getInitializerList()).extracting(TensorProto::getName).containsExactly("two", "one");
-        Map<String, Tensor> out = run(cut, "x", X);
+        Map<String, HostTensor> out = run(cut, "x", X);
         assertThat(out.keySet()).containsExactly("b");
         assertThat(out.get("b").floats()).containsExactly(map(X, v -> 2 * v + 1), within(1e-6f));
     }
 
     @Test
     void exposeAddsTheTensorAndKeepsTheOutputs() throws IOException {
-        Map<String, Tensor> out = run(OnnxGraph.expose(chain(), List.of("a")), "x", X);
+        Map<String, HostTensor> out = run(OnnxGraph.expose(chain(), List.of("a")), "x", X);
 
         assertThat(out.keySet()).containsExactlyInAnyOrder("y", "z", "a");
         assertThat(out.get("a").floats()).containsExactly(map(X, v -> 2 * v), within(1e-6f));
@@ -105,7 +105,7 @@ class OnnxGraphTest {
                 List.of(OnnxGraph.perToken("head.out", TensorProto.DataType.FLOAT, 3)), false);
 
         // when
-        Map<String, Tensor> out = run(OnnxGraph.appendHead(OnnxGraph.cut(chain(), List.of("b")), "b", head), "x", X);
+        Map<String, HostTensor> out = run(OnnxGraph.appendHead(OnnxGraph.cut(chain(), List.of("b")), "b", head), "x", X);
 
         // then each row of b = 2x + 1 times W
         float[] expected = new float[9];

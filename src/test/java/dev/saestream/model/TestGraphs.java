@@ -24,7 +24,7 @@ import java.util.Random;
  * final norm after the last block) and a parallel-residual one (GPT-NeoX:
  * {@code x + attn(ln1(x)) + mlp(ln2(x))}). Their MLP uses GPT-2's tanh GELU, whose
  * {@code x + 0.044715·x³} must not pass for a residual connection, and their attention adds a
- * mask built from {@code attention_mask}. Tensor names say what each tensor is, so tests can
+ * mask built from {@code attention_mask}. HostTensor names say what each tensor is, so tests can
  * name the expected hooks.
  */
 final class TestGraphs {

@@ -52,7 +52,7 @@ class TransformerTest {
     }
 
     /** The whole graph on one window: its exposed tensors by name. */
-    private static Map<String, Tensor> runFull(HookWindow w) {
+    private static Map<String, HostTensor> runFull(HookWindow w) {
         List<String> inputs = full.inputs();
         return full.run(transformer.info().feed(inputs, List.of(w.ids()), w.length()), Set.of());
     }

@@ -10,8 +10,8 @@ import java.util.Arrays;
  * @param shape its dimensions
  * @param data  a {@code float[]}, {@code long[]} or {@code int[]} of the shape's size
  */
-record Tensor(String name, long[] shape, Object data) {
-    Tensor {
+record HostTensor(String name, long[] shape, Object data) {
+    HostTensor {
         long n = 1;
         for (long d : shape) {
             n *= d;
