@@ -8,7 +8,6 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
@@ -56,33 +55,27 @@ public final class CatalogTopology {
         builder.addStateStore(store(CatalogStores.DOCUMENTS, windowsSupplier(config, CatalogStores.DOCUMENTS), Serdes.String(), false));
         builder.addStateStore(store(CatalogStores.BACKGROUND, windowsSupplier(config, CatalogStores.BACKGROUND), Serdes.Bytes(), true));
 
-        // 1. per document: regroup its codes by feature, one delta per shard (dead letters keep a String key)
-        KStream<Object, byte[]> scanned = builder
+        // 1. per document: regroup its codes by feature, one delta per shard; unreadable records to the DLQ
+        KStream<ScanKey, byte[]> scanned = builder
                 .stream(Topics.CODES, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("codes-source"))
                 .process(() -> new DocumentSharder(config, scope, shards, counters), Named.as("catalog-scan"));
-        scanned.split(Named.as("scan-"))
-                .branch((k, v) -> k instanceof String, Branched.withConsumer(bad -> bad
-                        .map((k, v) -> KeyValue.pair((String) k, v), Named.as("dead-letter-key"))
-                        .to(Topics.DLQ, Produced.with(Serdes.String(), Serdes.ByteArray()).withName("dlq-sink"))))
-                .defaultBranch(Branched.withConsumer(deltas -> deltas
-                        .map((k, v) -> KeyValue.pair((Integer) k, v), Named.as("shard-key"))
-                        // 2. to the shard that owns each feature
-                        .repartition(Repartitioned.<Integer, byte[]>as(SHARDS_TOPIC)
-                                .withKeySerde(Serdes.Integer())
-                                .withValueSerde(Serdes.ByteArray())
-                                .withNumberOfPartitions(shards)
-                                .withStreamPartitioner(byShard()))
-                        // 3. merge into the features' state; emit what changed materially
-                        .process(() -> new FeatureAggregator(config, counters), Named.as("catalog-merge"),
-                                CatalogStores.LOG, CatalogStores.STATS, CatalogStores.TOTALS, CatalogStores.WINDOWS,
-                                CatalogStores.DOCUMENTS, CatalogStores.BACKGROUND)
-                        .split(Named.as("out-"))
-                        .branch((k, v) -> Topics.FEATURES.equals(k.topic()), Branched.withConsumer(f -> f
-                                .map((k, v) -> KeyValue.pair(k.key(), v), Named.as("feature-key"))
-                                .to(Topics.FEATURES, Produced.with(Serdes.String(), Serdes.ByteArray()).withName("features-sink"))))
-                        .defaultBranch(Branched.withConsumer(b -> b
-                                .map((k, v) -> KeyValue.pair(k.key(), v), Named.as("background-key"))
-                                .to(Topics.BACKGROUND, Produced.with(Serdes.String(), Serdes.ByteArray()).withName("background-sink"))))));
+        scanned.filter((k, v) -> k instanceof ScanKey.Rejected, Named.as("rejected"))
+                .map((k, v) -> KeyValue.pair(((ScanKey.Rejected) k).id(), v), Named.as("dead-letter-key"))
+                .to(Topics.DLQ, Produced.with(Serdes.String(), Serdes.ByteArray()).withName("dlq-sink"));
+        scanned.filter((k, v) -> k instanceof ScanKey.ToShard, Named.as("deltas"))
+                .map((k, v) -> KeyValue.pair(((ScanKey.ToShard) k).shard(), v), Named.as("shard-key"))
+                // 2. to the shard that owns each feature
+                .repartition(Repartitioned.<Integer, byte[]>as(SHARDS_TOPIC)
+                        .withKeySerde(Serdes.Integer())
+                        .withValueSerde(Serdes.ByteArray())
+                        .withNumberOfPartitions(shards)
+                        .withStreamPartitioner(byShard()))
+                // 3. merge into the features' state; emit what changed materially, each to its topic
+                .process(() -> new FeatureAggregator(config, counters), Named.as("catalog-merge"),
+                        CatalogStores.LOG, CatalogStores.STATS, CatalogStores.TOTALS, CatalogStores.WINDOWS,
+                        CatalogStores.DOCUMENTS, CatalogStores.BACKGROUND)
+                .to((out, value, context) -> out.topic(),
+                        Produced.with(CatalogOutput.KEY_SERDE, Serdes.ByteArray()).withName("catalog-sink"));
         return builder.build();
     }
 

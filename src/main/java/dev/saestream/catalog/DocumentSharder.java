@@ -18,14 +18,14 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * deltas, and the original key (a String) for records that cannot be read, bound for the
  * dead-letter topic.
  */
-final class DocumentSharder implements Processor<String, byte[], Object, byte[]> {
+final class DocumentSharder implements Processor<String, byte[], ScanKey, byte[]> {
     static final String STAGE = "catalog";
 
     private final CatalogConfig config;
     private final CatalogScope scope;
     private final int shards;
     private final CatalogCounters counters;
-    private ProcessorContext<Object, byte[]> context;
+    private ProcessorContext<ScanKey, byte[]> context;
     private DocumentScan scan;
     private LocalFilters filters;
 
@@ -37,7 +37,7 @@ final class DocumentSharder implements Processor<String, byte[], Object, byte[]>
     }
 
     @Override
-    public void init(ProcessorContext<Object, byte[]> context) {
+    public void init(ProcessorContext<ScanKey, byte[]> context) {
         this.context = context;
         this.scan = new DocumentScan(config);
         // fresh on every (re)initialisation: see LocalFilters
@@ -68,7 +68,7 @@ final class DocumentSharder implements Processor<String, byte[], Object, byte[]>
         for (ShardDelta d : deltas(doc)) {
             counters.shardRecords.incrementAndGet();
             d.features().forEach(f -> counters.candidates.addAndGet(f.candidates().size()));
-            context.forward(new Record<Object, byte[]>(d.shard(), CatalogFormats.writeDelta(d), record.timestamp()));
+            context.forward(new Record<>(new ScanKey.ToShard(d.shard()), CatalogFormats.writeDelta(d), record.timestamp()));
         }
     }
 
@@ -118,7 +118,7 @@ final class DocumentSharder implements Processor<String, byte[], Object, byte[]>
         String source = context.recordMetadata().map(DocumentSharder::where).orElse("unknown");
         DeadLetter letter = DeadLetter.of(STAGE, "malformed-codes", "cannot read the codes record: " + reason, source,
                 record.value());
-        context.forward(new Record<Object, byte[]>(record.key() == null ? source : record.key(), Json.write(letter),
+        context.forward(new Record<>(new ScanKey.Rejected(record.key() == null ? source : record.key()), Json.write(letter),
                 record.timestamp()));
     }
 

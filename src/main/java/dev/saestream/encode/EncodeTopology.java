@@ -11,9 +11,7 @@ import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
@@ -37,8 +35,6 @@ public final class EncodeTopology {
     public static final String DOCUMENTS_STORE = "encode-documents";
     public static final String DUPLICATE = "duplicate-document";
     public static final String ID_REUSED = "document-id-reused";
-    /** Marks dead letters among the processor's outputs (first byte of a codes record is 'S'). */
-    private static final byte JSON_START = '{';
 
     private EncodeTopology() {}
 
@@ -46,23 +42,18 @@ public final class EncodeTopology {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DOCUMENTS_STORE),
                 Serdes.String(), Serdes.Long()).withLoggingEnabled(InternalTopics.CHANGELOG));
-        KStream<String, byte[]> out = builder
-                .stream(Topics.TEXTS, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("texts-source"))
-                .processValues(() -> new EncodeProcessor(encoder, config, counters), Named.as("encode"), DOCUMENTS_STORE);
-        out.split(Named.as("encoded-"))
-                .branch((k, v) -> v.length > 0 && v[0] == JSON_START, Branched.withConsumer(bad ->
-                        bad.to(Topics.DLQ, Produced.with(Serdes.String(), Serdes.ByteArray()).withName("dlq-sink"))))
-                .defaultBranch(Branched.withConsumer(good ->
-                        good.to(Topics.CODES, Produced.with(Serdes.String(), Serdes.ByteArray()).withName("codes-sink"))));
+        builder.stream(Topics.TEXTS, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("texts-source"))
+                .processValues(() -> new EncodeProcessor(encoder, config, counters), Named.as("encode"), DOCUMENTS_STORE)
+                .to((id, out, context) -> out.topic(), Produced.with(Serdes.String(), EncodeOutput.SERDE).withName("encode-sink"));
         return builder.build();
     }
 
-    /** Encodes one document per record; its output is a codes record, or a dead letter (JSON). */
-    static final class EncodeProcessor implements FixedKeyProcessor<String, byte[], byte[]> {
+    /** Encodes one document per record; its output is a codes record per SAE, or a dead letter. */
+    static final class EncodeProcessor implements FixedKeyProcessor<String, byte[], EncodeOutput> {
         private final DocumentEncoder encoder;
         private final EncodeConfig config;
         private final EncodeCounters counters;
-        private FixedKeyProcessorContext<String, byte[]> context;
+        private FixedKeyProcessorContext<String, EncodeOutput> context;
         private KeyValueStore<String, Long> seen;
 
         EncodeProcessor(DocumentEncoder encoder, EncodeConfig config, EncodeCounters counters) {
@@ -72,7 +63,7 @@ public final class EncodeTopology {
         }
 
         @Override
-        public void init(FixedKeyProcessorContext<String, byte[]> context) {
+        public void init(FixedKeyProcessorContext<String, EncodeOutput> context) {
             this.context = context;
             this.seen = context.getStateStore(DOCUMENTS_STORE);
         }
@@ -129,7 +120,7 @@ public final class EncodeTopology {
                 seen.put(id, textHash);
                 for (byte[] bytes : records) {
                     counters.codeBytes.addAndGet(bytes.length);
-                    context.forward(record.withValue(bytes));
+                    context.forward(record.withValue(new EncodeOutput.Codes(bytes)));
                 }
             } catch (EncodeException e) {
                 deadLetter(record, e.reason(), e.getMessage());
@@ -148,7 +139,7 @@ public final class EncodeTopology {
             DeadLetter letter = DeadLetter.of(STAGE, reason, detail, source,
                     record.value() == null ? new byte[0] : record.value());
             counters.deadLettered(reason);
-            context.forward(record.withValue(Json.write(letter)));
+            context.forward(record.withValue(new EncodeOutput.DeadLettered(Json.write(letter))));
         }
     }
 
