@@ -43,6 +43,12 @@ final class BenchRestoreCommand implements Callable<Integer> {
     @Option(names = "--factor", defaultValue = "10", description = "the second round has FACTOR x N documents (default ${DEFAULT-VALUE})")
     int factor;
 
+    @Option(names = "--top-k", description = "catalog.topK of the runs (default: the configured one)")
+    Integer topK;
+
+    @Option(names = "--reservoir", description = "catalog.reservoirSize of the runs (default: the configured one)")
+    Integer reservoir;
+
     @Option(names = "--work", paramLabel = "DIR", description = "where the broker and state go (default: a new temporary directory)")
     Path work;
 
@@ -59,7 +65,9 @@ final class BenchRestoreCommand implements Callable<Integer> {
         Files.createDirectories(dir);
         Path config = dir.resolve("saestream.yaml");
         Files.writeString(config, "broker:\n  port: " + freePort() + "\n  controllerPort: " + freePort() + "\n  dataDir: "
-                + dir.resolve("kafka") + "\ncatalog:\n  stateDir: " + dir.resolve("streams") + "\nencode:\n  sae: "
+                + dir.resolve("kafka") + "\ncatalog:\n  stateDir: " + dir.resolve("streams")
+                + (topK != null ? "\n  topK: " + topK : "") + (reservoir != null ? "\n  reservoirSize: " + reservoir : "")
+                + "\nencode:\n  sae: "
                 + Home.resolve(EncodeConfig.defaults().sae()) + "\nserve:\n  port: " + freePort() + "\n");
         w.printf("saestream bench restore: N = %d and %d documents, each run killed (SIGKILL) once catalogued, then"
                 + " restarted; work in %s%n", docs, docs * factor, dir);
