@@ -56,16 +56,6 @@ public record CatalogConfig(
     public static final String DEFAULT_FACET = "lang";
     public static final int DEFAULT_FACET_VALUES = 16;
 
-    /** A config with the default facet ({@code lang}, {@value #DEFAULT_FACET_VALUES} values). */
-    public CatalogConfig(String applicationId, int topK, int before, int after, int reservoirSize, int backgroundSize,
-                         int backgroundLength, long seed, int shards, long emitIntervalMs, long emitMaxIntervalMs,
-                         double emitGrowth, double emitTopChange, long emitBytesPerTick, long checkpointMs,
-                         long commitIntervalMs, int threads, boolean persistentWindows, String stateDir) {
-        this(applicationId, topK, before, after, reservoirSize, backgroundSize, backgroundLength, seed, shards,
-                emitIntervalMs, emitMaxIntervalMs, emitGrowth, emitTopChange, emitBytesPerTick, checkpointMs,
-                commitIntervalMs, threads, persistentWindows, stateDir, DEFAULT_FACET, DEFAULT_FACET_VALUES);
-    }
-
     public CatalogConfig {
         positive("topK", topK);
         positive("reservoirSize", reservoirSize);
@@ -91,6 +81,69 @@ public record CatalogConfig(
         if (applicationId == null || applicationId.isBlank()) {
             throw new IllegalArgumentException("catalog.applicationId must be given");
         }
+    }
+
+    /** This config under another Kafka Streams application id. */
+    public CatalogConfig withApplicationId(String id) {
+        return new CatalogConfig(id, topK, before, after, reservoirSize, backgroundSize, backgroundLength, seed, shards,
+                emitIntervalMs, emitMaxIntervalMs, emitGrowth, emitTopChange, emitBytesPerTick, checkpointMs,
+                commitIntervalMs, threads, persistentWindows, stateDir, facet, facetValues);
+    }
+
+    /** This config with other samples: top windows, window span (tokens before and after the peak), reservoir. */
+    public CatalogConfig withSamples(int topK, int before, int after, int reservoirSize) {
+        return new CatalogConfig(applicationId, topK, before, after, reservoirSize, backgroundSize, backgroundLength, seed,
+                shards, emitIntervalMs, emitMaxIntervalMs, emitGrowth, emitTopChange, emitBytesPerTick, checkpointMs,
+                commitIntervalMs, threads, persistentWindows, stateDir, facet, facetValues);
+    }
+
+    /** This config with another background sample: windows kept and tokens in each. */
+    public CatalogConfig withBackground(int size, int length) {
+        return new CatalogConfig(applicationId, topK, before, after, reservoirSize, size, length, seed, shards,
+                emitIntervalMs, emitMaxIntervalMs, emitGrowth, emitTopChange, emitBytesPerTick, checkpointMs,
+                commitIntervalMs, threads, persistentWindows, stateDir, facet, facetValues);
+    }
+
+    /** This config with {@code shards} partitions of the repartition topic (0: as many as saestream.codes). */
+    public CatalogConfig withShards(int shards) {
+        return new CatalogConfig(applicationId, topK, before, after, reservoirSize, backgroundSize, backgroundLength, seed,
+                shards, emitIntervalMs, emitMaxIntervalMs, emitGrowth, emitTopChange, emitBytesPerTick, checkpointMs,
+                commitIntervalMs, threads, persistentWindows, stateDir, facet, facetValues);
+    }
+
+    /** This config with other emission rules (see the record's parameters). */
+    public CatalogConfig withEmission(long intervalMs, long maxIntervalMs, double growth, double topChange) {
+        return new CatalogConfig(applicationId, topK, before, after, reservoirSize, backgroundSize, backgroundLength, seed,
+                shards, intervalMs, maxIntervalMs, growth, topChange, emitBytesPerTick, checkpointMs, commitIntervalMs,
+                threads, persistentWindows, stateDir, facet, facetValues);
+    }
+
+    /** This config writing at most about {@code bytes} of feature states per emission tick. */
+    public CatalogConfig withEmitBytesPerTick(long bytes) {
+        return new CatalogConfig(applicationId, topK, before, after, reservoirSize, backgroundSize, backgroundLength, seed,
+                shards, emitIntervalMs, emitMaxIntervalMs, emitGrowth, emitTopChange, bytes, checkpointMs,
+                commitIntervalMs, threads, persistentWindows, stateDir, facet, facetValues);
+    }
+
+    /** This config checkpointing statistics and committing at other intervals. */
+    public CatalogConfig withIntervals(long checkpointMs, long commitIntervalMs) {
+        return new CatalogConfig(applicationId, topK, before, after, reservoirSize, backgroundSize, backgroundLength, seed,
+                shards, emitIntervalMs, emitMaxIntervalMs, emitGrowth, emitTopChange, emitBytesPerTick, checkpointMs,
+                commitIntervalMs, threads, persistentWindows, stateDir, facet, facetValues);
+    }
+
+    /** This config keeping its state in {@code stateDir}, windows in RocksDB when {@code persistentWindows}. */
+    public CatalogConfig withState(boolean persistentWindows, String stateDir) {
+        return new CatalogConfig(applicationId, topK, before, after, reservoirSize, backgroundSize, backgroundLength, seed,
+                shards, emitIntervalMs, emitMaxIntervalMs, emitGrowth, emitTopChange, emitBytesPerTick, checkpointMs,
+                commitIntervalMs, threads, persistentWindows, stateDir, facet, facetValues);
+    }
+
+    /** This config counting activations by the metadata field {@code facet}, {@code values} values exactly. */
+    public CatalogConfig withFacet(String facet, int values) {
+        return new CatalogConfig(applicationId, topK, before, after, reservoirSize, backgroundSize, backgroundLength, seed,
+                shards, emitIntervalMs, emitMaxIntervalMs, emitGrowth, emitTopChange, emitBytesPerTick, checkpointMs,
+                commitIntervalMs, threads, persistentWindows, stateDir, facet, values);
     }
 
     private static void positive(String name, int v) {

@@ -152,10 +152,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
     /** The configured catalog under the benchmark's own application id, its state in {@code tmp}. */
     static CatalogConfig benchCatalog(Settings settings, Path tmp) {
         CatalogConfig d = CatalogCommand.catalogConfig(settings, null, null, null);
-        return new CatalogConfig("bench-catalog", d.topK(), d.before(), d.after(), d.reservoirSize(),
-                d.backgroundSize(), d.backgroundLength(), d.seed(), d.shards(), d.emitIntervalMs(), d.emitMaxIntervalMs(), d.emitGrowth(),
-                d.emitTopChange(), d.emitBytesPerTick(), d.checkpointMs(), d.commitIntervalMs(), d.threads(), d.persistentWindows(),
-                tmp.resolve("streams").toString(), d.facet(), d.facetValues());
+        return d.withApplicationId("bench-catalog").withState(d.persistentWindows(), tmp.resolve("streams").toString());
     }
 
     /** The configured encode stage under the benchmark's own application id. */

@@ -99,10 +99,7 @@ class CatalogFacetTest {
 
     private static CatalogConfig withFacet(String field, int values) {
         CatalogConfig d = CatalogTopologyTest.config(false);
-        return new CatalogConfig(d.applicationId(), d.topK(), d.before(), d.after(), d.reservoirSize(), d.backgroundSize(),
-                d.backgroundLength(), d.seed(), d.shards(), d.emitIntervalMs(), d.emitMaxIntervalMs(), d.emitGrowth(),
-                d.emitTopChange(), d.emitBytesPerTick(), d.checkpointMs(), d.commitIntervalMs(), d.threads(),
-                d.persistentWindows(), d.stateDir(), field, values);
+        return d.withFacet(field, values);
     }
 
     @Test

@@ -70,8 +70,8 @@ class CatalogPipelineTest {
 
     static CatalogConfig config(String appId) {
         CatalogConfig d = CatalogConfig.defaults();
-        return new CatalogConfig(appId, 5, 3, 4, 8, 20, 16, 42L, 0, 1_000, 1_000, 1.0, 0.2, d.emitBytesPerTick(), 500, 500, 1,
-                true, d.stateDir());
+        return d.withApplicationId(appId).withSamples(5, 3, 4, 8).withBackground(20, 16).withShards(0)
+                .withEmission(1_000, 1_000, 1.0, 0.2).withIntervals(500, 500).withState(true, d.stateDir());
     }
 
     static void produce(List<DocumentCodes> docs) throws Exception {

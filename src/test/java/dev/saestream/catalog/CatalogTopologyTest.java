@@ -32,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 class CatalogTopologyTest {
     static CatalogConfig config(boolean persistent) {
         CatalogConfig d = CatalogConfig.defaults();
-        return new CatalogConfig("catalog-test", 5, 3, 4, 8, 20, 16, 42L, 3, 0, 0, 1.0, 0.2, d.emitBytesPerTick(), 1_000,
-                1_000, 1, persistent, d.stateDir());
+        return d.withApplicationId("catalog-test").withSamples(5, 3, 4, 8).withBackground(20, 16).withShards(3)
+                .withEmission(0, 0, 1.0, 0.2).withIntervals(1_000, 1_000).withState(persistent, d.stateDir());
     }
 
     /**
@@ -42,9 +42,7 @@ class CatalogTopologyTest {
      */
     static CatalogConfig spacedEmissions() {
         CatalogConfig d = config(false);
-        return new CatalogConfig(d.applicationId(), d.topK(), d.before(), d.after(), d.reservoirSize(),
-                d.backgroundSize(), d.backgroundLength(), d.seed(), d.shards(), 10_000, 80_000, 1.0, 0.2, d.emitBytesPerTick(),
-                1_000, 1_000, 1, false, d.stateDir());
+        return d.withEmission(10_000, 80_000, 1.0, 0.2).withIntervals(1_000, 1_000).withState(false, d.stateDir());
     }
 
     @TempDir
@@ -176,9 +174,7 @@ class CatalogTopologyTest {
     void aTickOverItsEmissionBudgetLeavesTheRestDueForTheNextTick() {
         CatalogConfig d = config(false);
         // a budget of one byte: each tick writes one feature state and leaves the others due
-        CatalogConfig config = new CatalogConfig(d.applicationId(), d.topK(), d.before(), d.after(), d.reservoirSize(),
-                d.backgroundSize(), d.backgroundLength(), d.seed(), d.shards(), d.emitIntervalMs(), d.emitMaxIntervalMs(),
-                d.emitGrowth(), d.emitTopChange(), 1, d.checkpointMs(), d.commitIntervalMs(), 1, false, d.stateDir());
+        CatalogConfig config = d.withEmitBytesPerTick(1).withState(false, d.stateDir());
         start(config);
         List<DocumentCodes> docs = SyntheticCodes.documents(13, 40, 32, 6);
         pipe(docs);

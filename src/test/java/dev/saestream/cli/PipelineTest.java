@@ -68,8 +68,9 @@ class PipelineTest {
                 EncodeConfig ec = new EncodeConfig("pipeline-encode", CodesFormat.Precision.HALF, 100_000, 2, 500, "",
                         saeDir.toString(), 64);
                 CatalogConfig d = CatalogConfig.defaults();
-                CatalogConfig cc = new CatalogConfig("pipeline-catalog", 5, 3, 4, 8, 20, 16, 42L, 0, 1_000, 1_000, 1.0, 0.2,
-                        d.emitBytesPerTick(), 500, 500, 1, true, dir.resolve("state").toString());
+                CatalogConfig cc = d.withApplicationId("pipeline-catalog").withSamples(5, 3, 4, 8).withBackground(20, 16)
+                        .withShards(0).withEmission(1_000, 1_000, 1.0, 0.2).withIntervals(500, 500)
+                        .withState(true, dir.resolve("state").toString());
                 try (Pipeline pipeline = Pipeline.start(session, model, ec, cc, 1)) {
                     ProduceSummary europarl = produce(session, TextSources.europarl(30, SourceOptions.defaults()));
                     ProduceSummary jsonl = produce(session, TextSources.file(input, SourceOptions.defaults()));

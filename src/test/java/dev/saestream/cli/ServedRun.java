@@ -60,8 +60,9 @@ public final class ServedRun implements AutoCloseable {
             EncodeConfig ec = new EncodeConfig("served-encode", CodesFormat.Precision.HALF, 100_000, 1, 500, "",
                     saeDir.toString(), 64);
             // short windows and quick emissions: a page shows what the stream did within a second
-            CatalogConfig cc = new CatalogConfig("served-catalog", 20, 8, 8, 60, 200, 16, 42L, 0, 1_000, 1_000, 1.0, 0.5,
-                    CatalogConfig.defaults().emitBytesPerTick(), 500, 500, 1, true, dir.resolve("state").toString());
+            CatalogConfig cc = CatalogConfig.defaults().withApplicationId("served-catalog").withSamples(20, 8, 8, 60)
+                    .withBackground(200, 16).withShards(0).withEmission(1_000, 1_000, 1.0, 0.5).withIntervals(500, 500)
+                    .withState(true, dir.resolve("state").toString());
             pipeline = Pipeline.start(session, ModelConfig.defaults(), ec, cc, 1);
             Map<String, String> env = new java.util.HashMap<>();
             label.forEach((field, value) -> env.put(Settings.envName("label", field), value));

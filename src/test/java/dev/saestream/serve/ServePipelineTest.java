@@ -61,8 +61,9 @@ class ServePipelineTest {
             }
             EncodeConfig ec = new EncodeConfig("serve-encode", CodesFormat.Precision.HALF, 100_000, 1, 500, "", "unused", 64);
             CatalogConfig d = CatalogConfig.defaults();
-            CatalogConfig cc = new CatalogConfig("serve-catalog", 5, 3, 4, 8, 20, 16, 42L, 0, 1_000, 1_000, 1.0, 0.2,
-                    d.emitBytesPerTick(), 500, 500, 1, true, dir.resolve("state").toString());
+            CatalogConfig cc = d.withApplicationId("serve-catalog").withSamples(5, 3, 4, 8).withBackground(20, 16)
+                    .withShards(0).withEmission(1_000, 1_000, 1.0, 0.2).withIntervals(500, 500)
+                    .withState(true, dir.resolve("state").toString());
             try (SaeDocumentEncoder encoder = SaeDocumentEncoder.open(ModelConfig.defaults(), sae, ec);
                  EncodeApp encode = EncodeApp.start(encoder, ec, kafka, dir.resolve("state").toString(), 1);
                  CatalogApp catalog = CatalogApp.start(cc, kafka, dir.resolve("state").toString(), null, 1)) {
