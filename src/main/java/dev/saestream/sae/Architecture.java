@@ -1,5 +1,7 @@
 package dev.saestream.sae;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -25,6 +27,8 @@ public enum Architecture implements SaeArchitecture {
         this.definition = definition;
     }
 
+    /** Also its name in config files and flags, so that {@code train.architecture: topk} reads as in cfg.json. */
+    @JsonValue
     @Override
     public String cfgName() {
         return definition.cfgName();
@@ -46,6 +50,7 @@ public enum Architecture implements SaeArchitecture {
     }
 
     /** The built-in named {@code name} (case-insensitive; absent means standard, as in cfg.json). */
+    @JsonCreator
     public static Architecture fromCfg(String name) {
         String n = name == null ? "standard" : name.toLowerCase(Locale.ROOT);
         for (Architecture a : values()) {

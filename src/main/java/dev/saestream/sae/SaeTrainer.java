@@ -186,7 +186,7 @@ public final class SaeTrainer {
             this.m = cfg.width();
             this.b = cfg.batchSize();
             this.cfg = cfg;
-            this.topk = cfg.arch() == Architecture.TOPK;
+            this.topk = cfg.architecture() == Architecture.TOPK;
             this.threads = cfg.threads();
             this.pool = new RangePool(threads, "sae-train");
             this.matmul = (long) d * m >= ONNX_MIN_WEIGHTS ? new OnnxMatmul(threads) : null;
@@ -566,7 +566,7 @@ public final class SaeTrainer {
         /** The trained SAE in the caller's units: the input scale folded into the weights, as SAELens does. */
         Sae finish(SaeProvenance source) {
             Map<String, Object> training = new LinkedHashMap<>();
-            training.put("architecture", cfg.architecture());
+            training.put("architecture", cfg.architecture().cfgName());
             training.put("width", m);
             if (topk) {
                 training.put("k", cfg.k());
@@ -583,7 +583,7 @@ public final class SaeTrainer {
             training.put("input_scale", scale);
             Map<String, Object> extra = new LinkedHashMap<>(source.extra());
             extra.put(TRAINING_KEY, training);
-            SaeConfig c = new SaeConfig(cfg.arch(), d, m, topk ? cfg.k() : 0, false, true, Normalization.NONE, "float32",
+            SaeConfig c = new SaeConfig(cfg.architecture(), d, m, topk ? cfg.k() : 0, false, true, Normalization.NONE, "float32",
                     source.modelName(), source.hookName(), source.contextSize(), source.datasetPath(), source.id(), extra);
             float[] we = new float[d * m];
             for (int j = 0; j < m; j++) {
