@@ -13,7 +13,12 @@ public interface Activation {
      * x W + b, with W [d_in × d_sae] row-major and b [d_sae], named as their ONNX initializers
      * are, so the graph reads like the SAELens parameters.
      */
-    record PreActivation(String weightName, float[] weight, String biasName, float[] bias) {}
+    record PreActivation(String weightName, float[] weight, String biasName, float[] bias) {
+        /** x W_enc + b_enc, the one pre-activation of the architectures with an encoder bias. */
+        public static PreActivation encoder(SaeWeights weights) {
+            return new PreActivation("W_enc", weights.wEnc(), "b_enc", weights.bEnc());
+        }
+    }
 
     /** The pre-activations to compute, in the order {@link #activate} and {@link #onnxHead} receive them. */
     List<PreActivation> preActivations();

@@ -23,7 +23,7 @@ final class JumpReluArchitecture implements SaeArchitecture {
             threshold[j] = Math.max(weights.threshold()[j], 0f);
         }
         return new JumpRelu(dSae, threshold,
-                List.of(new Activation.PreActivation("W_enc", weights.wEnc(), "b_enc", weights.bEnc())));
+                List.of(Activation.PreActivation.encoder(weights)));
     }
 
     private record JumpRelu(int dSae, float[] threshold, List<PreActivation> preActivations) implements Activation {

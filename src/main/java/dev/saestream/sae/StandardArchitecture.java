@@ -16,7 +16,7 @@ final class StandardArchitecture implements SaeArchitecture {
 
     @Override
     public Activation bind(SaeConfig config, SaeWeights weights, float[] decoderNorms) {
-        return new Relu(config.dSae(), List.of(new Activation.PreActivation("W_enc", weights.wEnc(), "b_enc", weights.bEnc())));
+        return new Relu(config.dSae(), List.of(Activation.PreActivation.encoder(weights)));
     }
 
     private record Relu(int dSae, List<PreActivation> preActivations) implements Activation {

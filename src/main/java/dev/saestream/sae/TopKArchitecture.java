@@ -26,7 +26,7 @@ final class TopKArchitecture implements SaeArchitecture {
     @Override
     public Activation bind(SaeConfig config, SaeWeights weights, float[] decoderNorms) {
         return new TopK(config.dSae(), config.k(), config.rescaleActsByDecoderNorm() ? decoderNorms : null,
-                List.of(new Activation.PreActivation("W_enc", weights.wEnc(), "b_enc", weights.bEnc())));
+                List.of(Activation.PreActivation.encoder(weights)));
     }
 
     /** {@code norms} null when the pre-activations are ranked as they are. */

@@ -49,7 +49,7 @@ class ToyArchitectureTest {
         @Override
         public Activation bind(SaeConfig config, SaeWeights weights, float[] decoderNorms) {
             return new Bound(config.dSae(), weights.parameter("act_scale"),
-                    List.of(new Activation.PreActivation("W_enc", weights.wEnc(), "b_enc", weights.bEnc())));
+                    List.of(Activation.PreActivation.encoder(weights)));
         }
 
         private record Bound(int dSae, float[] scale, List<PreActivation> preActivations) implements Activation {
