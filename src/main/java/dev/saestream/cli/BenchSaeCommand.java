@@ -1,5 +1,6 @@
 package dev.saestream.cli;
 
+import dev.saestream.sae.Architecture;
 import dev.saestream.sae.OnnxSaeEncoder;
 import dev.saestream.sae.Sae;
 import dev.saestream.sae.SaeBench;
@@ -103,7 +104,7 @@ public final class BenchSaeCommand implements Callable<Integer> {
         float[] data = SaeBench.randomInput(rowsData, dIn, 5);
         System.out.printf("%ntrain: topk, d_in %d, d_sae 3072, k 32, batch 1024, %,d tokens%n", dIn, trainTokens);
         for (int threads : all > 1 ? new int[] {1, all} : new int[] {1}) {
-            TrainConfig cfg = new TrainConfig("topk", 3072, 32, 0, 0, 1024, trainTokens, 1.0 / 32, 8192, 1, threads, 1024);
+            TrainConfig cfg = new TrainConfig(Architecture.TOPK, 3072, 32, 0, 0, 1024, trainTokens, 1.0 / 32, 8192, 1, threads, 1024);
             SaeTrainer.Result r = SaeTrainer.train(data, rowsData, dIn, cfg, null, null);
             System.out.printf("  %d thread%s: %,.0f tokens/s%n", threads, threads == 1 ? " " : "s", r.tokensPerSecond());
         }

@@ -196,7 +196,7 @@ public final class SaeTrainCommand implements Callable<Integer> {
 
     private static void summary(SaeTrainer.Result result, TrainConfig cfg, int dIn, String from) {
         System.out.printf("trained %s (%s, d_in %d, d_sae %d%s) on %,d tokens %s in %.1f s (%,.0f tokens/s)%n",
-                result.sae().id(), cfg.architecture(), dIn, cfg.width(), "topk".equals(cfg.architecture()) ? ", k " + cfg.k() : "",
+                result.sae().id(), cfg.architecture().cfgName(), dIn, cfg.width(), cfg.architecture().usesK() ? ", k " + cfg.k() : "",
                 result.last().tokens(), from, result.seconds(), result.tokensPerSecond());
     }
 

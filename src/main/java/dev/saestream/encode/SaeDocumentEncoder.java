@@ -8,7 +8,6 @@ import dev.saestream.model.OnnxGraph;
 import dev.saestream.model.TokenActivations;
 import dev.saestream.model.Transformer;
 import dev.saestream.model.onnx.Onnx;
-import dev.saestream.sae.Architecture;
 import dev.saestream.sae.Sae;
 import dev.saestream.sae.SaeOnnx;
 import dev.saestream.sae.SparseCode;
@@ -95,7 +94,7 @@ public final class SaeDocumentEncoder implements DocumentEncoder {
             Sae sae = saes.get(i);
             HookPoint hook = hooks.get(i);
             boolean atDeepest = hook.equals(deepest);
-            int kMax = sae.config().architecture() == Architecture.TOPK ? sae.config().k() : config.kMax();
+            int kMax = sae.config().architecture().usesK() ? sae.config().k() : config.kMax();
             // one SAE keeps the tensor names it always had
             SaeOnnx.Fragment fragment = SaeOnnx.encoderFragment(sae, atDeepest ? Head.INPUT : hook.tensor(),
                     saes.size() == 1 ? "sae/" : "sae" + i + "/", kMax);

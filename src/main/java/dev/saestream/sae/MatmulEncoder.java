@@ -1,5 +1,6 @@
 package dev.saestream.sae;
 
+import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
 
@@ -44,19 +45,17 @@ abstract class MatmulEncoder implements SaeEncoder {
         int n = Math.min(BLOCK_ROWS, rows - from);
         float[] in = new float[n * c.dIn()];
         SaeMath.prepare(sae, x, from, n, in);
-        float[] pre = new float[n * c.dSae()];
-        float[] mag = null;
-        SaeWeights w = sae.weights();
-        if (c.architecture() == Architecture.GATED) {
-            matmul(in, n, c.dIn(), w.wEnc(), c.dSae(), w.bGate(), pre);
-            mag = new float[n * c.dSae()];
-            matmul(in, n, c.dIn(), sae.magnitudeEncoder(), c.dSae(), w.bMag(), mag);
-        } else {
-            matmul(in, n, c.dIn(), w.wEnc(), c.dSae(), w.bEnc(), pre);
+        Activation activation = sae.activation();
+        List<Activation.PreActivation> maps = activation.preActivations();
+        float[][] pre = new float[maps.size()][];
+        for (int i = 0; i < pre.length; i++) {
+            Activation.PreActivation map = maps.get(i);
+            pre[i] = new float[n * c.dSae()];
+            matmul(in, n, c.dIn(), map.weight(), c.dSae(), map.bias(), pre[i]);
         }
         long[] scratch = new long[c.dSae()];
         for (int r = 0; r < n; r++) {
-            codes[from + r] = SaeMath.activate(sae, pre, mag, r * c.dSae(), scratch);
+            codes[from + r] = activation.activate(pre, r * c.dSae(), scratch);
         }
     }
 

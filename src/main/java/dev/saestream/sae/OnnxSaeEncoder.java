@@ -36,7 +36,7 @@ public final class OnnxSaeEncoder implements SaeEncoder {
     public OnnxSaeEncoder(Sae sae, int threads, int kMax) {
         this.sae = sae;
         this.threads = threads;
-        int k = sae.config().architecture() == Architecture.TOPK ? sae.config().k() : Math.min(kMax, sae.config().dSae());
+        int k = sae.config().architecture().usesK() ? sae.config().k() : Math.min(kMax, sae.config().dSae());
         this.fragment = SaeOnnx.encoderFragment(sae, "activations", "sae/", k);
         this.env = OnnxRuntime.environment();
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {

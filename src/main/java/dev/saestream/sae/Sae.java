@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,8 +30,7 @@ public final class Sae {
     private final SaeWeights weights;
     private final float[] logSparsity;
     private final float[] decoderNorms;
-    private final float[] magnitudeEncoder;
-    private final float[] jumpThreshold;
+    private final Activation activation;
     private volatile SaeEncoder encoder;
 
     private Sae(SaeConfig config, SaeWeights weights, float[] logSparsity) {
@@ -52,26 +52,7 @@ public final class Sae {
             }
             decoderNorms[j] = (float) Math.sqrt(s);
         }
-        if (config.architecture() == Architecture.GATED) {
-            // the magnitude path shares W_enc, scaled per feature by exp(r_mag)
-            magnitudeEncoder = new float[dIn * dSae];
-            for (int p = 0; p < dIn; p++) {
-                for (int j = 0; j < dSae; j++) {
-                    magnitudeEncoder[p * dSae + j] = weights.wEnc()[p * dSae + j] * (float) Math.exp(weights.rMag()[j]);
-                }
-            }
-        } else {
-            magnitudeEncoder = null;
-        }
-        if (config.architecture() == Architecture.JUMPRELU) {
-            // SAELens gates on threshold.relu(): a negative threshold acts as zero
-            jumpThreshold = new float[dSae];
-            for (int j = 0; j < dSae; j++) {
-                jumpThreshold[j] = Math.max(weights.threshold()[j], 0f);
-            }
-        } else {
-            jumpThreshold = null;
-        }
+        activation = config.architecture().bind(config, weights, decoderNorms);
     }
 
     public static Sae of(SaeConfig config, SaeWeights weights) {
@@ -118,12 +99,9 @@ public final class Sae {
         return decoderNorms;
     }
 
-    float[] magnitudeEncoder() {
-        return magnitudeEncoder;
-    }
-
-    float[] jumpThreshold() {
-        return jumpThreshold;
+    /** The architecture bound to these weights: what every encoder runs after its matrix products. */
+    Activation activation() {
+        return activation;
     }
 
     /**
@@ -220,19 +198,17 @@ public final class Sae {
         int dSae = config.dSae();
         Map<String, Tensor> t = new LinkedHashMap<>();
         t.put("W_enc", Tensor.f32(weights.wEnc(), dIn, dSae));
-        if (weights.bEnc() != null && config.architecture() != Architecture.GATED) {
+        List<String> parameters = config.architecture().parameters();
+        // SAELens's order: the encoder's bias beside it, the architecture's own parameters last
+        if (parameters.contains("b_enc")) {
             t.put("b_enc", Tensor.f32(weights.bEnc(), dSae));
         }
         t.put("W_dec", Tensor.f32(weights.wDec(), dSae, dIn));
         t.put("b_dec", Tensor.f32(weights.bDec(), dIn));
-        switch (config.architecture()) {
-            case JUMPRELU -> t.put("threshold", Tensor.f32(weights.threshold(), dSae));
-            case GATED -> {
-                t.put("b_gate", Tensor.f32(weights.bGate(), dSae));
-                t.put("b_mag", Tensor.f32(weights.bMag(), dSae));
-                t.put("r_mag", Tensor.f32(weights.rMag(), dSae));
+        for (String name : parameters) {
+            if (!name.equals("b_enc")) {
+                t.put(name, Tensor.f32(weights.parameter(name), dSae));
             }
-            default -> { }
         }
         Safetensors.write(dir.resolve(WEIGHTS_FILE), t, Map.of("format", "pt"));
         SaeConfig written = new SaeConfig(config.architecture(), dIn, dSae, config.k(), config.rescaleActsByDecoderNorm(),
@@ -281,13 +257,23 @@ public final class Sae {
                 }
             }
         }
+        List<String> parameters = c.architecture().parameters();
         for (String name : t.keySet()) {
-            if (!KNOWN_TENSORS.contains(name)) {
+            if (!KNOWN_TENSORS.contains(name) && !parameters.contains(name)) {
                 log.warn("{}: ignoring tensor '{}', which the {} architecture does not use", where, name, c.architecture().cfgName());
             }
         }
-        return new SaeWeights(wEnc, values(first(t, "b_enc", "encoder.bias")), wDec, bDec, threshold,
-                values(t.get("b_gate")), values(t.get("b_mag")), values(t.get("r_mag")));
+        Map<String, float[]> perFeature = new LinkedHashMap<>();
+        perFeature.put("b_enc", values(first(t, "b_enc", "encoder.bias")));
+        perFeature.put("threshold", threshold);
+        for (String name : List.of("b_gate", "b_mag", "r_mag")) {
+            perFeature.put(name, values(t.get(name)));
+        }
+        for (String name : parameters) {
+            perFeature.putIfAbsent(name, values(t.get(name)));
+        }
+        perFeature.values().removeIf(java.util.Objects::isNull);
+        return SaeWeights.of(wEnc, wDec, bDec, perFeature);
     }
 
     private static final java.util.Set<String> KNOWN_TENSORS = java.util.Set.of("W_enc", "encoder.weight", "W_dec",

@@ -69,7 +69,7 @@ public final class SaeBench {
         double elapsed = (System.nanoTime() - start) / 1e9;
         double tps = tokens / elapsed;
         SaeConfig c = sae.config();
-        double flopPerToken = 2.0 * c.dIn() * c.dSae() * (c.architecture() == Architecture.GATED ? 2 : 1);
+        double flopPerToken = 2.0 * c.dIn() * c.dSae() * sae.activation().preActivations().size();
         // the reference is slow on wide SAEs: check fewer rows there
         int check = Math.min(rows, (int) Math.max(16, Math.min(256, 2e9 / ((double) c.dIn() * c.dSae()))));
         float[] head = java.util.Arrays.copyOf(x, check * c.dIn());

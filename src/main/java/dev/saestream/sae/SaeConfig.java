@@ -16,11 +16,12 @@ import java.util.regex.Pattern;
  * where it was trained. Read from both schemas (v6, with a nested {@code metadata} object, and the
  * older flat one); written in the v6 schema.
  *
- * @param architecture             activation scheme
+ * @param architecture             activation scheme (a built-in {@link Architecture} or a registered one)
  * @param dIn                      activation width at the hook
  * @param dSae                     number of features
- * @param k                        active features per token for topk; 0 for the others
- * @param rescaleActsByDecoderNorm topk only: rank (and report) pre-activations times ‖W_dec row‖
+ * @param k                        active features per token for topk (an architecture that {@link
+ *                                 SaeArchitecture#usesK uses k}); 0 for the others
+ * @param rescaleActsByDecoderNorm topk (and others using k) only: rank (and report) pre-activations times ‖W_dec row‖
  * @param applyBDecToInput         subtract b_dec from the (normalised) input before encoding
  * @param normalization            SAELens's normalize_activations
  * @param dtype                    the stored parameter dtype (float32, float16, bfloat16); compute is float32
@@ -32,7 +33,7 @@ import java.util.regex.Pattern;
  * @param extraMetadata            metadata keys saestream does not interpret, kept for the round trip
  */
 public record SaeConfig(
-        Architecture architecture,
+        SaeArchitecture architecture,
         int dIn,
         int dSae,
         int k,
@@ -65,10 +66,10 @@ public record SaeConfig(
         if (dSae <= 0) {
             throw new IllegalArgumentException("d_sae must be positive, got " + dSae);
         }
-        if (architecture == Architecture.TOPK && (k <= 0 || k > dSae)) {
-            throw new IllegalArgumentException("k must be in 1.." + dSae + " for a topk SAE, got " + k);
+        if (architecture.usesK() && (k <= 0 || k > dSae)) {
+            throw new IllegalArgumentException("k must be in 1.." + dSae + " for a " + architecture.cfgName() + " SAE, got " + k);
         }
-        if (architecture != Architecture.TOPK) {
+        if (!architecture.usesK()) {
             k = 0;
             rescaleActsByDecoderNorm = false;
         }
@@ -78,7 +79,7 @@ public record SaeConfig(
     }
 
     /** A plain float32 config with no metadata, for SAEs built in code (training, tests). */
-    public static SaeConfig of(Architecture architecture, int dIn, int dSae, int k) {
+    public static SaeConfig of(SaeArchitecture architecture, int dIn, int dSae, int k) {
         return new SaeConfig(architecture, dIn, dSae, k, false, true, Normalization.NONE, "float32",
                 null, null, null, null, null, null);
     }
@@ -134,7 +135,7 @@ public record SaeConfig(
             throw new IllegalArgumentException(source + ": activation function '" + activationFn
                     + "' is not supported (want relu or topk)");
         }
-        Architecture arch = Architecture.fromCfg(archName);
+        SaeArchitecture arch = SaeArchitectures.forCfgName(archName);
         if (!cfg.hasNonNull("d_in") || !cfg.hasNonNull("d_sae")) {
             throw new IllegalArgumentException(source + " must give d_in and d_sae");
         }
@@ -190,7 +191,7 @@ public record SaeConfig(
         o.put("apply_b_dec_to_input", applyBDecToInput);
         o.put("normalize_activations", normalization.cfgName());
         o.put("reshape_activations", "none");
-        if (architecture == Architecture.TOPK) {
+        if (architecture.usesK()) {
             o.put("k", k);
             o.put("rescale_acts_by_decoder_norm", rescaleActsByDecoderNorm);
         }

@@ -2,8 +2,9 @@ package dev.saestream.sae;
 
 /**
  * The parts of encoding and decoding every encoder shares: input checks, SAELens's run-time
- * normalisation, the activation functions with their sparse selection, and the sparse decode.
- * Only the pre-activation matrix product differs between encoders.
+ * normalisation, the top-k selection, and the sparse decode. The activations themselves are the
+ * architectures' ({@link SaeArchitecture}); only the pre-activation matrix product differs
+ * between encoders.
  */
 final class SaeMath {
     private SaeMath() {}
@@ -92,57 +93,11 @@ final class SaeMath {
     }
 
     /**
-     * One row's sparse code from its pre-activations. {@code pre} holds x W_enc + b_enc (for gated:
-     * the gate x W_enc + b_gate) at {@code off}; {@code mag} the gated magnitude pre-activations
-     * (null otherwise). {@code scratch} must hold at least d_sae longs.
-     */
-    static SparseCode activate(Sae sae, float[] pre, float[] mag, int off, long[] scratch) {
-        SaeConfig c = sae.config();
-        int dSae = c.dSae();
-        int n = 0;
-        switch (c.architecture()) {
-            case STANDARD -> {
-                for (int j = 0; j < dSae; j++) {
-                    float v = pre[off + j];
-                    if (v > 0f) {
-                        scratch[n++] = ByValueDescending.key(v, j);
-                    }
-                }
-            }
-            case JUMPRELU -> {
-                float[] thr = sae.jumpThreshold();
-                for (int j = 0; j < dSae; j++) {
-                    float v = pre[off + j];
-                    // v > max(threshold, 0) implies v > 0, so ReLU(v) is v itself
-                    if (v > thr[j] && v > 0f) {
-                        scratch[n++] = ByValueDescending.key(v, j);
-                    }
-                }
-            }
-            case GATED -> {
-                for (int j = 0; j < dSae; j++) {
-                    float m = mag[off + j];
-                    if (pre[off + j] > 0f && m > 0f) {
-                        scratch[n++] = ByValueDescending.key(m, j);
-                    }
-                }
-            }
-            case TOPK -> n = topK(sae, pre, off, scratch);
-        }
-        return SparseCode.ofKeys(scratch, n);
-    }
-
-    /**
      * TopK then ReLU: of the k largest pre-activations (times ‖W_dec row‖ with
      * rescale_acts_by_decoder_norm) only the positive survive, so this keeps the k largest
-     * positive ones; ties go to the lower index. A size-k min-heap of sort keys.
+     * positive ones; ties go to the lower index. A size-k min-heap of sort keys: the k largest
+     * positive of pre[off, off + dSae) (times norms, when given) as unsorted keys in heap[0, n).
      */
-    private static int topK(Sae sae, float[] pre, int off, long[] heap) {
-        SaeConfig c = sae.config();
-        return topK(pre, off, c.dSae(), c.k(), c.rescaleActsByDecoderNorm() ? sae.decoderNormsShared() : null, heap);
-    }
-
-    /** The k largest positive of pre[off, off + dSae) (times norms, when given) as unsorted sort keys in heap[0, n). */
     static int topK(float[] pre, int off, int dSae, int k, float[] norms, long[] heap) {
         int n = 0;
         // once the heap is full, most values fall below its worst and are skipped on one well-predicted

@@ -1,9 +1,6 @@
 package dev.saestream.sae;
 
-import com.google.protobuf.ByteString;
 import dev.saestream.model.onnx.Onnx;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -43,26 +40,26 @@ public final class SaeOnnx {
     /** The encoder fragment; {@code prefix} namespaces every node, tensor and initializer it adds. */
     public static Fragment encoderFragment(Sae sae, String inputTensor, String prefix, int kMax) {
         SaeConfig c = sae.config();
-        int k = c.architecture() == Architecture.TOPK ? c.k() : kMax;
+        int k = c.architecture().usesK() ? c.k() : kMax;
         if (k <= 0 || k > c.dSae()) {
             throw new IllegalArgumentException("kMax must be in 1.." + c.dSae() + ", got " + kMax);
         }
-        Builder b = new Builder(prefix);
+        OnnxNodes b = new OnnxNodes(prefix);
         int d = c.dIn();
         int dSae = c.dSae();
         SaeWeights w = sae.weights();
         String x = inputTensor;
         switch (c.normalization()) {
             case CONSTANT_NORM_RESCALE -> {
-                String ss = b.op("MatMul", b.op("Mul", x, x), b.init("ones_in", fill(d, 1f), d, 1));
+                String ss = b.op("MatMul", b.op("Mul", x, x), b.init("ones_in", OnnxNodes.fill(d, 1f), d, 1));
                 String coeff = b.op("Div", b.scalar("sqrt_d_in", (float) Math.sqrt(d)), b.op("Sqrt", ss));
                 x = b.op("Mul", x, coeff);
             }
             case LAYER_NORM -> {
-                String mu = b.op("MatMul", x, b.init("mean_in", fill(d, 1f / d), d, 1));
+                String mu = b.op("MatMul", x, b.init("mean_in", OnnxNodes.fill(d, 1f / d), d, 1));
                 String centred = b.op("Sub", x, mu);
                 String var = b.op("MatMul", b.op("Mul", centred, centred),
-                        b.init("unbiased_in", fill(d, 1f / Math.max(1, d - 1)), d, 1));
+                        b.init("unbiased_in", OnnxNodes.fill(d, 1f / Math.max(1, d - 1)), d, 1));
                 String den = b.op("Add", b.op("Sqrt", var), b.scalar("ln_eps", Normalization.LAYER_NORM_EPS));
                 x = b.op("Div", centred, den);
             }
@@ -71,37 +68,12 @@ public final class SaeOnnx {
         if (c.applyBDecToInput()) {
             x = b.op("Sub", x, b.init("b_dec", w.bDec(), d));
         }
-        String wEnc = b.init("W_enc", w.wEnc(), d, dSae);
-        String acts;
-        switch (c.architecture()) {
-            case TOPK -> {
-                String pre = b.op("Add", b.op("MatMul", x, wEnc), b.init("b_enc", w.bEnc(), dSae));
-                if (c.rescaleActsByDecoderNorm()) {
-                    pre = b.op("Mul", pre, b.init("W_dec_norm", sae.decoderNormsShared(), dSae));
-                }
-                String[] top = b.topK(pre, k);
-                String values = b.op("Relu", top[0]);
-                return b.fragment(values, top[1], null, k);
-            }
-            case STANDARD -> acts = b.op("Relu", b.op("Add", b.op("MatMul", x, wEnc), b.init("b_enc", w.bEnc(), dSae)));
-            case JUMPRELU -> {
-                String pre = b.op("Add", b.op("MatMul", x, wEnc), b.init("b_enc", w.bEnc(), dSae));
-                // pre > max(threshold, 0) implies pre > 0, so ReLU(pre) is pre there
-                String open = b.op("Greater", pre, b.init("threshold", sae.jumpThreshold(), dSae));
-                acts = b.op("Where", open, pre, b.scalar("zero", 0f));
-            }
-            default -> {
-                String gate = b.op("Add", b.op("MatMul", x, wEnc), b.init("b_gate", w.bGate(), dSae));
-                String mag = b.op("Relu", b.op("Add", b.op("MatMul", x, b.init("W_mag", sae.magnitudeEncoder(), d, dSae)),
-                        b.init("b_mag", w.bMag(), dSae)));
-                String zero = b.scalar("zero", 0f);
-                acts = b.op("Where", b.op("Greater", gate, zero), mag, zero);
-            }
+        Activation activation = sae.activation();
+        List<String> pre = new ArrayList<>();
+        for (Activation.PreActivation p : activation.preActivations()) {
+            pre.add(b.op("Add", b.op("MatMul", x, b.init(p.weightName(), p.weight(), d, dSae)), b.init(p.biasName(), p.bias(), dSae)));
         }
-        String[] top = b.topK(acts, k);
-        String active = b.castFloat(b.op("Greater", acts, b.scalar("zero_count", 0f)));
-        String count = b.op("MatMul", active, b.init("ones_sae", fill(dSae, 1f), dSae, 1));
-        return b.fragment(top[0], top[1], count, k);
+        return activation.onnxHead(b, pre, k);
     }
 
     /** A standalone model: input {@code activations} [N, d_in]; outputs values, indices and (variable L0) active_count. */
@@ -156,82 +128,5 @@ public final class SaeOnnx {
                         : Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(width)).build();
         return Onnx.ValueInfoProto.newBuilder().setName(name).setType(Onnx.TypeProto.newBuilder()
                 .setTensorType(Onnx.TypeProto.Tensor.newBuilder().setElemType(elemType).setShape(shape))).build();
-    }
-
-    private static float[] fill(int n, float v) {
-        float[] a = new float[n];
-        Arrays.fill(a, v);
-        return a;
-    }
-
-    /** Accumulates prefixed nodes and initializers. */
-    private static final class Builder {
-        private final String prefix;
-        private final List<Onnx.NodeProto> nodes = new ArrayList<>();
-        private final List<Onnx.TensorProto> inits = new ArrayList<>();
-        private int counter;
-
-        Builder(String prefix) {
-            this.prefix = prefix;
-        }
-
-        String op(String type, String... inputs) {
-            String out = prefix + type.toLowerCase() + "_" + counter++;
-            nodes.add(Onnx.NodeProto.newBuilder().setOpType(type).setName(out).addAllInput(Arrays.asList(inputs))
-                    .addOutput(out).build());
-            return out;
-        }
-
-        String castFloat(String input) {
-            String out = prefix + "cast_" + counter++;
-            nodes.add(Onnx.NodeProto.newBuilder().setOpType("Cast").setName(out).addInput(input).addOutput(out)
-                    .addAttribute(intAttr("to", Onnx.TensorProto.DataType.FLOAT_VALUE)).build());
-            return out;
-        }
-
-        /** TopK along the last axis, largest first, sorted: [values, indices]. */
-        String[] topK(String input, int k) {
-            String kName = prefix + "k";
-            inits.add(Onnx.TensorProto.newBuilder().setName(kName).setDataType(Onnx.TensorProto.DataType.INT64_VALUE)
-                    .addDims(1).addInt64Data(k).build());
-            String values = prefix + "values";
-            String indices = prefix + "indices";
-            nodes.add(Onnx.NodeProto.newBuilder().setOpType("TopK").setName(prefix + "topk").addInput(input).addInput(kName)
-                    .addOutput(values).addOutput(indices)
-                    .addAttribute(intAttr("axis", -1)).addAttribute(intAttr("largest", 1)).addAttribute(intAttr("sorted", 1))
-                    .build());
-            return new String[] {values, indices};
-        }
-
-        String init(String name, float[] data, int... dims) {
-            String full = prefix + name;
-            ByteBuffer buf = ByteBuffer.allocate(4 * data.length).order(ByteOrder.LITTLE_ENDIAN);
-            buf.asFloatBuffer().put(data);
-            Onnx.TensorProto.Builder t = Onnx.TensorProto.newBuilder().setName(full)
-                    .setDataType(Onnx.TensorProto.DataType.FLOAT_VALUE).setRawData(ByteString.copyFrom(buf.array()));
-            for (int dim : dims) {
-                t.addDims(dim);
-            }
-            inits.add(t.build());
-            return full;
-        }
-
-        String scalar(String name, float v) {
-            return init(name, new float[] {v});
-        }
-
-        Fragment fragment(String values, String indices, String count, int k) {
-            if (count != null) {
-                // a stable name for the count, like values and indices
-                String named = prefix + "active_count";
-                nodes.add(Onnx.NodeProto.newBuilder().setOpType("Identity").setName(named).addInput(count).addOutput(named).build());
-                count = named;
-            }
-            return new Fragment(nodes, inits, values, indices, count, k);
-        }
-
-        private static Onnx.AttributeProto intAttr(String name, long v) {
-            return Onnx.AttributeProto.newBuilder().setName(name).setType(Onnx.AttributeProto.AttributeType.INT).setI(v).build();
-        }
     }
 }

@@ -1,16 +1,12 @@
 package dev.saestream.sae;
 
-import java.util.ArrayList;
+import static dev.saestream.sae.VectorOps.axpy;
+import static dev.saestream.sae.VectorOps.dot;
+
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,9 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SaeTrainer {
     private static final Logger log = LoggerFactory.getLogger(SaeTrainer.class);
-    private static final float BETA1 = 0.9f;
-    private static final float BETA2 = 0.999f;
-    private static final float ADAM_EPS = 1e-8f;
     /** Rows used for the input scale and the geometric median. */
     private static final int INIT_SAMPLE = 4096;
     private static final int GEOMETRIC_MEDIAN_ITERATIONS = 30;
@@ -133,7 +126,7 @@ public final class SaeTrainer {
         final float scale;
         final OnnxMatmul matmul;
         final int threads;
-        final ExecutorService pool;
+        final RangePool pool;
         // parameters: the encoder kept transposed, W_encᵀ [m × d], so that each latent's weights are one row
         final float[] wEncT;
         final float[] bEnc;
@@ -193,9 +186,9 @@ public final class SaeTrainer {
             this.m = cfg.width();
             this.b = cfg.batchSize();
             this.cfg = cfg;
-            this.topk = cfg.arch() == Architecture.TOPK;
+            this.topk = cfg.architecture() == Architecture.TOPK;
             this.threads = cfg.threads();
-            this.pool = threads > 1 ? Executors.newFixedThreadPool(threads - 1, daemonThreads()) : null;
+            this.pool = new RangePool(threads, "sae-train");
             this.matmul = (long) d * m >= ONNX_MIN_WEIGHTS ? new OnnxMatmul(threads) : null;
             Random rnd = new Random(cfg.seed());
             float[] sample = data.sample(INIT_SAMPLE);
@@ -237,15 +230,6 @@ public final class SaeTrainer {
                 rowResults[i] = new RowResult();
             }
             log.debug("training {} -> {} on {} threads: input scale {}, lr {}", d, m, threads, scale, lr);
-        }
-
-        private static java.util.concurrent.ThreadFactory daemonThreads() {
-            AtomicInteger n = new AtomicInteger();
-            return r -> {
-                Thread t = new Thread(r, "sae-train-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            };
         }
 
         /** √d / mean ‖x‖, so that scaled inputs have E‖x‖ = √d. */
@@ -321,13 +305,13 @@ public final class SaeTrainer {
             }
             int kAux = topk && cfg.auxKCoefficient() > 0 ? Math.min(d / 2, numDead) : 0;
             double auxCoefficient = cfg.auxKCoefficient() * Math.min(numDead / (double) Math.max(1, d / 2), 1.0);
-            parallel(b, (from, to) -> rows(from, to, kAux, auxCoefficient));
+            pool.run(b, (from, to) -> rows(from, to, kAux, auxCoefficient));
             int[][] byLatent = entriesByLatent();
             aEnc.tick();
             aBEnc.tick();
             aDec.tick();
             aBDec.tick();
-            parallel(m, (from, to) -> latents(from, to, byLatent, countFires));
+            pool.run(m, (from, to) -> latents(from, to, byLatent, countFires));
             float[] gBDec = new float[d];
             for (int i = 0; i < b; i++) {
                 for (int p = 0; p < d; p++) {
@@ -361,7 +345,7 @@ public final class SaeTrainer {
                 matmul.multiplyTransposed(xc, b, d, wEncT, m, bEnc, pre);
                 return;
             }
-            parallel(b, (from, to) -> {
+            pool.run(b, (from, to) -> {
                 for (int i = from; i < to; i++) {
                     for (int j = 0; j < m; j++) {
                         pre[i * m + j] = bEnc[j] + dot(xc, i * d, wEncT, j * d, d);
@@ -579,45 +563,10 @@ public final class SaeTrainer {
             }
         }
 
-        private interface RangeTask {
-            void run(int from, int to);
-        }
-
-        /** Runs {@code task} over [0, n) split into one contiguous range per thread. */
-        private void parallel(int n, RangeTask task) {
-            if (pool == null || n < 2 * threads) {
-                task.run(0, n);
-                return;
-            }
-            List<Future<?>> futures = new ArrayList<>(threads - 1);
-            for (int t = 1; t < threads; t++) {
-                int from = (int) ((long) n * t / threads);
-                int to = (int) ((long) n * (t + 1) / threads);
-                futures.add(pool.submit(() -> task.run(from, to)));
-            }
-            task.run(0, n / threads);
-            for (Future<?> f : futures) {
-                try {
-                    f.get();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while training", e);
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof RuntimeException re) {
-                        throw re;
-                    }
-                    if (e.getCause() instanceof Error err) {
-                        throw err;
-                    }
-                    throw new IllegalStateException(e.getCause());
-                }
-            }
-        }
-
         /** The trained SAE in the caller's units: the input scale folded into the weights, as SAELens does. */
         Sae finish(SaeProvenance source) {
             Map<String, Object> training = new LinkedHashMap<>();
-            training.put("architecture", cfg.architecture());
+            training.put("architecture", cfg.architecture().cfgName());
             training.put("width", m);
             if (topk) {
                 training.put("k", cfg.k());
@@ -634,7 +583,7 @@ public final class SaeTrainer {
             training.put("input_scale", scale);
             Map<String, Object> extra = new LinkedHashMap<>(source.extra());
             extra.put(TRAINING_KEY, training);
-            SaeConfig c = new SaeConfig(cfg.arch(), d, m, topk ? cfg.k() : 0, false, true, Normalization.NONE, "float32",
+            SaeConfig c = new SaeConfig(cfg.architecture(), d, m, topk ? cfg.k() : 0, false, true, Normalization.NONE, "float32",
                     source.modelName(), source.hookName(), source.contextSize(), source.datasetPath(), source.id(), extra);
             float[] we = new float[d * m];
             for (int j = 0; j < m; j++) {
@@ -670,70 +619,7 @@ public final class SaeTrainer {
             if (matmul != null) {
                 matmul.close();
             }
-            if (pool != null) {
-                pool.shutdownNow();
-            }
+            pool.close();
         }
-    }
-
-    /** Adam's moments for one parameter array; {@link #tick} once per step, then update any ranges. */
-    private static final class Adam {
-        final float[] m1;
-        final float[] m2;
-        final float lr;
-        long t;
-        float stepSize;
-        float invC2;
-
-        Adam(int n, float lr) {
-            m1 = new float[n];
-            m2 = new float[n];
-            this.lr = lr;
-        }
-
-        void tick() {
-            t++;
-            stepSize = (float) (lr / (1 - Math.pow(BETA1, t)));
-            invC2 = (float) (1 / (1 - Math.pow(BETA2, t)));
-        }
-
-        /** w[wo + i] −= lr · m̂ / (√v̂ + ε) for g[go + i], i < n. */
-        void update(float[] w, int wo, float[] g, int go, int n) {
-            float s = stepSize;
-            float c2 = invC2;
-            for (int i = 0; i < n; i++) {
-                float gi = g[go + i];
-                float a = BETA1 * m1[wo + i] + (1 - BETA1) * gi;
-                float v = BETA2 * m2[wo + i] + (1 - BETA2) * gi * gi;
-                m1[wo + i] = a;
-                m2[wo + i] = v;
-                w[wo + i] -= s * a / ((float) Math.sqrt(v * c2) + ADAM_EPS);
-            }
-        }
-    }
-
-    static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
-        for (int p = 0; p < n; p++) {
-            y[yo + p] += a * x[xo + p];
-        }
-    }
-
-    /** Σ a·b with four partial sums, which keeps several multiply-adds in flight. */
-    static float dot(float[] a, int ao, float[] b, int bo, int n) {
-        float s0 = 0;
-        float s1 = 0;
-        float s2 = 0;
-        float s3 = 0;
-        int p = 0;
-        for (; p + 3 < n; p += 4) {
-            s0 += a[ao + p] * b[bo + p];
-            s1 += a[ao + p + 1] * b[bo + p + 1];
-            s2 += a[ao + p + 2] * b[bo + p + 2];
-            s3 += a[ao + p + 3] * b[bo + p + 3];
-        }
-        for (; p < n; p++) {
-            s0 += a[ao + p] * b[bo + p];
-        }
-        return (s0 + s1) + (s2 + s3);
     }
 }

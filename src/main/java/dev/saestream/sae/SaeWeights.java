@@ -1,5 +1,9 @@
 package dev.saestream.sae;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * An SAE's parameters, row-major float32, in SAELens's orientation. Arrays an architecture does
  * not use are null.
@@ -12,18 +16,49 @@ package dev.saestream.sae;
  * @param bGate     [d_sae] (gated)
  * @param bMag      [d_sae] (gated)
  * @param rMag      [d_sae] (gated)
+ * @param extra     the [d_sae] parameters of registered architectures, by SAELens tensor name
  */
 public record SaeWeights(float[] wEnc, float[] bEnc, float[] wDec, float[] bDec, float[] threshold,
-                         float[] bGate, float[] bMag, float[] rMag) {
+                         float[] bGate, float[] bMag, float[] rMag, Map<String, float[]> extra) {
+
+    public SaeWeights {
+        extra = extra == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extra));
+    }
+
+    /** The built-in architectures' parameters. */
+    public SaeWeights(float[] wEnc, float[] bEnc, float[] wDec, float[] bDec, float[] threshold,
+                      float[] bGate, float[] bMag, float[] rMag) {
+        this(wEnc, bEnc, wDec, bDec, threshold, bGate, bMag, rMag, Map.of());
+    }
+
+    /** Weights from the per-feature parameters by SAELens name; names the built-ins do not know go to {@link #extra}. */
+    public static SaeWeights of(float[] wEnc, float[] wDec, float[] bDec, Map<String, float[]> parameters) {
+        Map<String, float[]> rest = new LinkedHashMap<>(parameters);
+        return new SaeWeights(wEnc, rest.remove("b_enc"), wDec, bDec, rest.remove("threshold"), rest.remove("b_gate"),
+                rest.remove("b_mag"), rest.remove("r_mag"), rest);
+    }
 
     /** Zero-filled parameters of the right shapes for {@code config}. */
     public static SaeWeights zeros(SaeConfig config) {
         int dIn = config.dIn();
         int dSae = config.dSae();
-        boolean gated = config.architecture() == Architecture.GATED;
-        return new SaeWeights(new float[dIn * dSae], gated ? null : new float[dSae], new float[dSae * dIn],
-                new float[dIn], config.architecture() == Architecture.JUMPRELU ? new float[dSae] : null,
-                gated ? new float[dSae] : null, gated ? new float[dSae] : null, gated ? new float[dSae] : null);
+        Map<String, float[]> parameters = new LinkedHashMap<>();
+        for (String name : config.architecture().parameters()) {
+            parameters.put(name, new float[dSae]);
+        }
+        return of(new float[dIn * dSae], new float[dSae * dIn], new float[dIn], parameters);
+    }
+
+    /** The per-feature parameter SAELens calls {@code name} (b_enc, threshold, …), or null when absent. */
+    public float[] parameter(String name) {
+        return switch (name) {
+            case "b_enc" -> bEnc;
+            case "threshold" -> threshold;
+            case "b_gate" -> bGate;
+            case "b_mag" -> bMag;
+            case "r_mag" -> rMag;
+            default -> extra.get(name);
+        };
     }
 
     /** Throws with the parameter's name unless every array the architecture needs has the right length. */
@@ -33,17 +68,8 @@ public record SaeWeights(float[] wEnc, float[] bEnc, float[] wDec, float[] bDec,
         require("W_enc", wEnc, (long) dIn * dSae, config);
         require("W_dec", wDec, (long) dSae * dIn, config);
         require("b_dec", bDec, dIn, config);
-        switch (config.architecture()) {
-            case STANDARD, TOPK -> require("b_enc", bEnc, dSae, config);
-            case JUMPRELU -> {
-                require("b_enc", bEnc, dSae, config);
-                require("threshold", threshold, dSae, config);
-            }
-            case GATED -> {
-                require("b_gate", bGate, dSae, config);
-                require("b_mag", bMag, dSae, config);
-                require("r_mag", rMag, dSae, config);
-            }
+        for (String name : config.architecture().parameters()) {
+            require(name, parameter(name), dSae, config);
         }
     }
 

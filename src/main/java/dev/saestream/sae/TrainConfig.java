@@ -3,7 +3,8 @@ package dev.saestream.sae;
 /**
  * How to train an SAE (config section {@code train}).
  *
- * @param architecture    topk (unit-norm decoder, AuxK) or standard (ReLU + L1, unit-norm decoder)
+ * @param architecture    topk (unit-norm decoder, AuxK) or standard (ReLU + L1, unit-norm decoder); read from
+ *                        its cfg.json name in config files, the environment and flags
  * @param width           number of features, d_sae
  * @param k               active features per token (topk)
  * @param l1Coefficient   L1 penalty weight on the activations (standard)
@@ -17,17 +18,18 @@ package dev.saestream.sae;
  * @param shuffleBuffer   rows held to mix a stream of activations (training from a model); unused for
  *                        activations held in memory, which are reshuffled whole each epoch
  */
-public record TrainConfig(String architecture, int width, int k, double l1Coefficient, double learningRate,
+public record TrainConfig(Architecture architecture, int width, int k, double l1Coefficient, double learningRate,
                           int batchSize, long tokens, double auxKCoefficient, long deadAfterTokens, long seed,
                           int threads, int shuffleBuffer) {
     public TrainConfig {
-        if (!"topk".equals(architecture) && !"standard".equals(architecture)) {
-            throw new IllegalArgumentException("architecture must be topk or standard, got " + architecture);
+        if (architecture != Architecture.TOPK && architecture != Architecture.STANDARD) {
+            throw new IllegalArgumentException("architecture must be topk or standard, got "
+                    + (architecture == null ? null : architecture.cfgName()));
         }
         if (width <= 0) {
             throw new IllegalArgumentException("width must be positive, got " + width);
         }
-        if ("topk".equals(architecture) && (k <= 0 || k > width)) {
+        if (architecture == Architecture.TOPK && (k <= 0 || k > width)) {
             throw new IllegalArgumentException("k must be in 1.." + width + ", got " + k);
         }
         if (l1Coefficient < 0) {
@@ -59,12 +61,8 @@ public record TrainConfig(String architecture, int width, int k, double l1Coeffi
 
     /** The defaults: a TopK SAE of 3072 features, k 32, as for all-MiniLM-L6-v2's 384-wide layers. */
     public static TrainConfig defaults() {
-        return new TrainConfig("topk", 3072, 32, 5.0, 0, 1024, 2_000_000, 1.0 / 32, 200_000, 42,
+        return new TrainConfig(Architecture.TOPK, 3072, 32, 5.0, 0, 1024, 2_000_000, 1.0 / 32, 200_000, 42,
                 Runtime.getRuntime().availableProcessors(), 32_768);
-    }
-
-    public Architecture arch() {
-        return Architecture.fromCfg(architecture);
     }
 
     /** The step size actually used. */

@@ -68,7 +68,7 @@ class SaeTrainerTest {
     void topKRecoversPlantedFeatures() {
         // given
         Planted data = planted(60_000, 7);
-        TrainConfig cfg = new TrainConfig("topk", 128, PER_TOKEN, 0, 2e-3, 256, 200_000, 1.0 / 32, 20_000, 1, 2, 4096);
+        TrainConfig cfg = new TrainConfig(Architecture.TOPK, 128, PER_TOKEN, 0, 2e-3, 256, 200_000, 1.0 / 32, 20_000, 1, 2, 4096);
 
         // when
         SaeTrainer.Result result = SaeTrainer.train(data.x(), data.rows(), D_IN, cfg, null, null);
@@ -84,7 +84,7 @@ class SaeTrainerTest {
     @Test
     void reluL1RecoversPlantedFeatures() {
         Planted data = planted(60_000, 8);
-        TrainConfig cfg = new TrainConfig("standard", 128, 0, 1.0, 2e-3, 256, 600_000, 0, 20_000, 2, 2, 4096);
+        TrainConfig cfg = new TrainConfig(Architecture.STANDARD, 128, 0, 1.0, 2e-3, 256, 600_000, 0, 20_000, 2, 2, 4096);
         SaeTrainer.Result result = SaeTrainer.train(data.x(), data.rows(), D_IN, cfg, null, null);
         List<Double> best = bestCosines(data, result.sae());
         long matched = best.stream().filter(c -> c >= 0.9).count();
@@ -126,7 +126,7 @@ class SaeTrainerTest {
     void streamedTopKRecoversPlantedFeatures() {
         // given 200,000 planted tokens, seen once each through a shuffle buffer of 8,192
         Planted data = planted(200_000, 9);
-        TrainConfig cfg = new TrainConfig("topk", 128, PER_TOKEN, 0, 2e-3, 256, 199_936, 1.0 / 32, 20_000, 1, 2, 8192);
+        TrainConfig cfg = new TrainConfig(Architecture.TOPK, 128, PER_TOKEN, 0, 2e-3, 256, 199_936, 1.0 / 32, 20_000, 1, 2, 8192);
 
         // when
         SaeTrainer.Result result = SaeTrainer.train(new ArrayStream(data.x(), data.rows(), D_IN), cfg, null, null);
@@ -150,7 +150,7 @@ class SaeTrainerTest {
         // when trained on one thread and on two
         SaeWeights[] weights = new SaeWeights[2];
         for (int t = 1; t <= 2; t++) {
-            TrainConfig cfg = new TrainConfig("topk", 1024, 8, 0, 1e-3, 256, 19_968, 1.0 / 32, 5_000, 3, t, 4096);
+            TrainConfig cfg = new TrainConfig(Architecture.TOPK, 1024, 8, 0, 1e-3, 256, 19_968, 1.0 / 32, 5_000, 3, t, 4096);
             weights[t - 1] = SaeTrainer.train(new ArrayStream(x, data.rows(), 64), cfg, null, null).sae().weights();
         }
 
@@ -165,7 +165,7 @@ class SaeTrainerTest {
     void sparsityIsTheFiringRateOverTheLastTrainingTokens() {
         // given a run shorter than the sparsity window, so that every step counts
         Planted data = planted(10_000, 11);
-        TrainConfig cfg = new TrainConfig("topk", 128, PER_TOKEN, 0, 2e-3, 256, 25_600, 1.0 / 32, 20_000, 1, 1, 4096);
+        TrainConfig cfg = new TrainConfig(Architecture.TOPK, 128, PER_TOKEN, 0, 2e-3, 256, 25_600, 1.0 / 32, 20_000, 1, 1, 4096);
 
         // when
         Sae sae = SaeTrainer.train(data.x(), data.rows(), D_IN, cfg, null, null).sae();
