@@ -68,9 +68,11 @@ final class LabelReprocess {
                 : "unknown: no prices configured (prices.inputPerMillion, prices.outputPerMillion or --input-price, --output-price)")
                 .append('\n');
         Double s = e.seconds();
-        sb.append("  time        ").append(s == null ? "unknown: this model has no earlier label to time"
-                : String.format(Locale.ROOT, "about %s at %.0f ms per call observed, %d at once", duration(s),
-                        e.millisPerCall(), e.concurrency())).append('\n');
+        String limits = e.limitSeconds() > 0 ? "at least " + duration(e.limitSeconds()) + " under label.requestsPerMinute and"
+                + " label.tokensPerHour" : "";
+        sb.append("  time        ").append(s == null ? "unknown: this model has no earlier label to time" + (limits.isEmpty() ? ""
+                : "; " + limits) : String.format(Locale.ROOT, "about %s at %.0f ms per call observed, %d at once%s",
+                duration(s), e.millisPerCall(), e.concurrency(), limits.isEmpty() ? "" : " (" + limits + ")")).append('\n');
         return sb.toString();
     }
 

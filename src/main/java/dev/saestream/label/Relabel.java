@@ -172,16 +172,17 @@ public final class Relabel {
      * @param byKind        the same per kind of call
      * @param millisPerCall mean wall time of one call by this model in earlier labels; null when unknown
      * @param concurrency   calls in flight at once
+     * @param limitSeconds  the least time label.requestsPerMinute and label.tokensPerHour allow for it (0 without limits)
      */
     public record Estimate(int features, int alreadyDone, int tooFew, long calls, long inputTokens, long outputTokens,
-                           Map<String, KindEstimate> byKind, Double millisPerCall, int concurrency) {
+                           Map<String, KindEstimate> byKind, Double millisPerCall, int concurrency, double limitSeconds) {
         public Estimate {
             byKind = Ordered.copy(byKind);
         }
 
-        /** Wall time at the observed rate, or null when there is none. */
+        /** Wall time at the observed rate, or at the call limits when they are slower; null when there is no rate. */
         public Double seconds() {
-            return millisPerCall == null ? null : calls * millisPerCall / concurrency / 1000;
+            return millisPerCall == null ? null : Math.max(limitSeconds, calls * millisPerCall / concurrency / 1000);
         }
     }
 
@@ -208,7 +209,9 @@ public final class Relabel {
         }
         Map<String, KindEstimate> kinds = new LinkedHashMap<>();
         byKind.forEach((kind, k) -> kinds.put(kind, new KindEstimate(k[0], k[1], k[2])));
-        return new Estimate(todo.size(), done, tooFew, n, in, out, kinds, millisPerCall, config.concurrency());
+        double limits = Math.max(config.requestsPerMinute() == 0 ? 0 : n * 60.0 / config.requestsPerMinute(),
+                config.tokensPerHour() == 0 ? 0 : (in + out) * 3600.0 / config.tokensPerHour());
+        return new Estimate(todo.size(), done, tooFew, n, in, out, kinds, millisPerCall, config.concurrency(), limits);
     }
 
     /** A live count of the work, for the progress bar and the summary. */

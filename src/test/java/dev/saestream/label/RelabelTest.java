@@ -79,8 +79,9 @@ class RelabelTest {
             }
         }
         Path config = dir.resolve("saestream.yaml");
-        Files.writeString(config, "label:\n" + topics.entrySet().stream().map(e -> "  " + e.getKey() + ": " + e.getValue() + "\n")
-                .reduce("", String::concat));
+        // no call limits: the scripted server answers at once
+        Files.writeString(config, "label:\n  requestsPerMinute: 0\n  tokensPerHour: 0\n" + topics.entrySet().stream()
+                .map(e -> "  " + e.getKey() + ": " + e.getValue() + "\n").reduce("", String::concat));
 
         try (ScriptedLlmServer server = new ScriptedLlmServer(new Oracle(java.util.Set.of("parliament"),
                 "the word \"parliament\"")::answer)) {
