@@ -4,124 +4,51 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.saestream.catalog.ActivationHistogram;
-import dev.saestream.catalog.FeatureState;
-import dev.saestream.catalog.FeatureWindow;
-import dev.saestream.kafka.BrokerConfig;
-import dev.saestream.kafka.EmbeddedBroker;
 import dev.saestream.kafka.Json;
-import dev.saestream.kafka.TopicAdmin;
-import dev.saestream.kafka.TopicSpecs;
-import dev.saestream.kafka.Topics;
-import dev.saestream.label.Cost;
 import dev.saestream.label.Label;
-import dev.saestream.label.Score;
-import dev.saestream.sae.Architecture;
 import dev.saestream.sae.FeatureMatching;
 import dev.saestream.sae.Sae;
-import dev.saestream.sae.SaeConfig;
-import dev.saestream.sae.SaeWeights;
-import dev.saestream.sae.TestSaes;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Versioned catalogues on the API: two SAEs, B a permuted, positively rescaled copy of A plus a
- * third, independent one at another hook; compare pairs every feature of A with its twin in B at
- * cosine 1 with both labels, a feature page links to its twin, and the SAE list says who labelled
+ * Versioned catalogues on the API ({@link ComparedCatalogues}): compare pairs every feature of A
+ * with its twin in B at cosine 1 with both labels, and matches A with an independent SAE as
+ * {@code FeatureMatching} does; a feature page links to its twin; the SAE list says who labelled
  * each catalogue and when it was built.
  */
 class ServeCompareTest {
-    static final int D_IN = 16;
-    static final int WIDTH = 48;
-    static Path dir;
-    static EmbeddedBroker broker;
-    static ServeServer server;
+    static final int WIDTH = ComparedCatalogues.WIDTH;
+    static ComparedCatalogues served;
     static Sae a;
     static Sae b;
     static Sae other;
     static List<Integer> perm;
-    static final Map<String, Label> labels = new HashMap<>();
+    static Map<String, Label> labels;
     static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() throws Exception {
-        dir = Files.createTempDirectory("serve-compare-test");
-        broker = EmbeddedBroker.start(new BrokerConfig("127.0.0.1", 0, 0, dir.resolve("kafka").toString(), Map.of()));
-        try (Admin admin = Admin.create(kafka())) {
-            new TopicAdmin(admin).create(TopicSpecs.load(TopicSpecs.DEFAULT_DIR));
-        }
-        a = TestSaes.random(Architecture.TOPK, D_IN, WIDTH, 4, 21);
-        perm = new ArrayList<>();
-        for (int j = 0; j < WIDTH; j++) {
-            perm.add(j);
-        }
-        Collections.shuffle(perm, new Random(22));
-        SaeWeights w = SaeWeights.zeros(a.config());
-        Random scale = new Random(23);
-        for (int j = 0; j < WIDTH; j++) {
-            float s = 0.5f + 2 * scale.nextFloat();
-            for (int p = 0; p < D_IN; p++) {
-                w.wDec()[perm.get(j) * D_IN + p] = a.weights().wDec()[j * D_IN + p] * s;
-            }
-        }
-        b = Sae.of(a.config(), w).withId(a.id() + "-retrained");
-        Sae random = TestSaes.random(Architecture.TOPK, D_IN, WIDTH, 4, 24);
-        SaeConfig c = random.config();
-        other = Sae.of(new SaeConfig(c.architecture(), c.dIn(), c.dSae(), c.k(), c.rescaleActsByDecoderNorm(), c.applyBDecToInput(),
-                c.normalization(), c.dtype(), c.modelName(), "blocks.1.hook_resid_post", c.contextSize(), c.datasetPath(), c.id(),
-                c.extraMetadata()), random.weights()).withId("other-hook-sae");
-        Random rnd = new Random(25);
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(kafka(), new StringSerializer(), new ByteArraySerializer())) {
-            for (Sae sae : List.of(a, b)) {
-                for (int i = 0; i < WIDTH; i++) {
-                    FeatureState s = state(sae.id(), i, 1_700_000_000_000L + (sae == a ? 0 : 10_000_000L) + i * 1000L, rnd);
-                    p.send(new ProducerRecord<>(Topics.FEATURES, s.key(), Json.write(s)));
-                    // A labelled offline throughout, B by two LLMs (a relabel half-way)
-                    Label.ExplainerInfo who = sae == a ? new Label.ExplainerInfo("offline", null, "v1")
-                            : new Label.ExplainerInfo("llm", "openai", i < 30 ? "model-x" : "model-y");
-                    Label l = label(s, "feature " + i + " of " + sae.id(), who);
-                    labels.put(s.key(), l);
-                    p.send(new ProducerRecord<>(Topics.LABELS, l.key(), Json.write(l)));
-                }
-            }
-        }
-        ServeConfig config = new ServeConfig("127.0.0.1", 0, 1_000, 50, 200, 500, "all-minilm-l6-v2-q", false);
-        server = ServeServer.start(config, CatalogView.start(kafka()), new KnownSaes(List.of(a, b, other)),
-                EncoderSlot.none("this test server has no encoder"), LocalStages.NONE, kafka(),
-                new StageGroups("test-encode", "test-catalog", "test-label"));
-        long deadline = System.nanoTime() + 120_000_000_000L;
-        while (!(get("/api/saes").status() == 200 && labelled(a.id()) == WIDTH && labelled(b.id()) == WIDTH)) {
-            assertThat(System.nanoTime()).as("the view read both catalogues within 2 minutes").isLessThan(deadline);
-            Thread.sleep(100);
-        }
+        served = ComparedCatalogues.start();
+        a = served.a;
+        b = served.b;
+        other = served.other;
+        perm = served.perm;
+        labels = served.labels;
     }
 
     @AfterAll
-    static void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-        if (broker != null) {
-            broker.close();
+    static void stop() {
+        if (served != null) {
+            served.close();
         }
     }
 
@@ -209,13 +136,14 @@ class ServeCompareTest {
         JsonNode sb = find(items, b.id());
         assertThat(sa.get("hook").asText()).isEqualTo(a.config().hookName());
         assertThat(sa.get("model").asText()).isEqualTo(a.config().modelName());
-        assertThat(sa.get("firstUpdatedMs").asLong()).isEqualTo(1_700_000_000_000L);
-        assertThat(sa.get("updatedMs").asLong()).isEqualTo(1_700_000_000_000L + (WIDTH - 1) * 1000L);
-        assertThat(sb.get("firstUpdatedMs").asLong()).isEqualTo(1_700_010_000_000L);
+        assertThat(sa.get("firstUpdatedMs").asLong()).isEqualTo(ComparedCatalogues.BUILT_MS);
+        assertThat(sa.get("updatedMs").asLong()).isEqualTo(ComparedCatalogues.BUILT_MS + (WIDTH - 1) * 1000L);
+        assertThat(sb.get("firstUpdatedMs").asLong()).isEqualTo(ComparedCatalogues.BUILT_MS + 10_000_000L);
         assertThat(Json.MAPPER.convertValue(sa.get("explainers"), List.class)).isEqualTo(List.of(explainer("offline", null, "v1", WIDTH)));
         // most labels first
         assertThat(Json.MAPPER.convertValue(sb.get("explainers"), List.class)).isEqualTo(List.of(
-                explainer("llm", "openai", "model-x", 30), explainer("llm", "openai", "model-y", WIDTH - 30)));
+                explainer("llm", "openai", "model-x", ComparedCatalogues.FIRST_MODEL),
+                explainer("llm", "openai", "model-y", WIDTH - ComparedCatalogues.FIRST_MODEL)));
     }
 
     // --- fixtures
@@ -238,36 +166,6 @@ class ServeCompareTest {
         throw new AssertionError(saeId + " not in " + items);
     }
 
-    private static long labelled(String saeId) {
-        JsonNode items = get("/api/saes").json().get("items");
-        for (JsonNode x : items) {
-            if (x.get("saeId").asText().equals(saeId)) {
-                return x.get("labelled").asLong();
-            }
-        }
-        return 0;
-    }
-
-    private static FeatureState state(String saeId, int index, long updatedMs, Random rnd) {
-        List<FeatureWindow> top = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            top.add(ServeApiTest.window("doc-" + index + "-" + i, rnd));
-        }
-        top.sort(FeatureWindow.BY_ACTIVATION_DESC);
-        float max = top.get(0).max();
-        return new FeatureState(saeId, index, 1, 10_000, 30, 5, 3, 30 * 0.7 * max, max, ActivationHistogram.empty(), top,
-                top, updatedMs);
-    }
-
-    private static Label label(FeatureState s, String explanation, Label.ExplainerInfo who) {
-        double v = 0.5 + s.index() / 200.0;
-        Score score = new Score("roc_auc", v, 100, v - 0.1, Math.min(1, v + 0.1), "delong", 0, 0, "all-minilm-l6-v2-q",
-                Map.of(), List.of());
-        return new Label(s.saeId(), s.index(), Label.Status.OK, null, explanation, who, Map.of("embedding", score), Cost.NONE,
-                new Label.Basis(s.version(), s.density(), s.activations(), s.windows(), s.max(), List.of(), List.of(),
-                        List.of(), List.of()), s.updatedMs() + 1, List.of(), List.of());
-    }
-
     record Response(int status, String body) {
         JsonNode json() {
             try {
@@ -280,7 +178,7 @@ class ServeCompareTest {
 
     private static Response get(String path) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(served.url().replaceAll("/$", "") + path)).build(),
                     HttpResponse.BodyHandlers.ofString());
             return new Response(r.statusCode(), r.body());
         } catch (java.io.IOException e) {
@@ -293,9 +191,5 @@ class ServeCompareTest {
 
     private static String enc(String s) {
         return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    private static Map<String, Object> kafka() {
-        return Map.of("bootstrap.servers", broker.bootstrapServers());
     }
 }
