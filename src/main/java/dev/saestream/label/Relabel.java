@@ -75,7 +75,14 @@ public final class Relabel {
         int already = 0;
         int few = 0;
         for (Map.Entry<Integer, byte[]> e : states.entrySet()) {
-            FeatureState s = state(e.getKey());
+            FeatureState s;
+            try {
+                s = state(e.getKey());
+            } catch (RuntimeException bad) {
+                // the labelling service dead-letters such a record; a relabel only passes over it
+                log.warn("skipping feature {} of {}: its state does not read ({})", e.getKey(), saeId, bad.getMessage());
+                continue;
+            }
             Label last = labels.get(e.getKey());
             if (s.windows() < config.minWindows()) {
                 few++;
@@ -101,8 +108,11 @@ public final class Relabel {
         TreeMap<Integer, byte[]> states = new TreeMap<>();
         TreeSet<String> others = new TreeSet<>();
         TopicFollower.readToEnd(config.featuresTopic(), kafka, r -> {
-            String sae = FeatureKey.saeId(r.key());
-            if (!sae.equals(saeId)) {
+            String sae = saeOf(r.key());
+            if (sae == null) {
+                log.warn("skipping a feature record keyed '{}' at {}-{}@{}: not saeId/index", r.key(), r.topic(), r.partition(),
+                        r.offset());
+            } else if (!sae.equals(saeId)) {
                 others.add(sae);
             } else if (r.value() == null) {
                 states.remove(FeatureKey.index(r.key()));
@@ -121,7 +131,7 @@ public final class Relabel {
         long[] timed = new long[2];
         TopicFollower.readToEnd(config.labelsTopic(), kafka, r -> {
             if (r.value() == null) {
-                if (FeatureKey.saeId(r.key()).equals(saeId)) {
+                if (saeId.equals(saeOf(r.key()))) {
                     labels.remove(FeatureKey.index(r.key()));
                 }
                 return;
@@ -151,6 +161,19 @@ public final class Relabel {
 
     public String saeId() {
         return saeId;
+    }
+
+    /** The SAE id of a feature key, or null when the key is not {@code saeId/index}. */
+    private static String saeOf(String key) {
+        if (key == null) {
+            return null;
+        }
+        try {
+            FeatureKey.index(key);
+            return FeatureKey.saeId(key);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** Calls and tokens of one kind of call. */

@@ -11,6 +11,7 @@ import dev.saestream.kafka.TestKafka;
 import dev.saestream.kafka.TopicFollower;
 import dev.saestream.label.ScriptedLlmServer.Dialect;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -193,6 +194,9 @@ class RelabelTest {
             for (FeatureState s : states) {
                 p.send(new ProducerRecord<>(offline.featuresTopic(), s.key(), Json.write(s)));
             }
+            // records a relabel must pass over: a state that does not read, a key that is not saeId/index
+            p.send(new ProducerRecord<>(offline.featuresTopic(), SAE + "/99", "{not json".getBytes(StandardCharsets.UTF_8)));
+            p.send(new ProducerRecord<>(offline.featuresTopic(), "no-index", "{}".getBytes(StandardCharsets.UTF_8)));
             for (FeatureState s : eligible) {
                 p.send(new ProducerRecord<>(offline.labelsTopic(), s.key(), Json.write(offlineLabeller.label(s, null))));
             }
