@@ -7,6 +7,7 @@ import dev.saestream.kafka.TopicFollower;
 import dev.saestream.kafka.Topics;
 import dev.saestream.label.Label;
 import dev.saestream.label.Score;
+import dev.saestream.sae.CosineDistribution;
 import dev.saestream.sae.FeatureMatching;
 import dev.saestream.sae.Sae;
 import dev.saestream.sae.SaeEncoders;
@@ -17,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +80,7 @@ final class CompareCommand implements Callable<Integer> {
         w.printf("compared %s (%,d features) with %s (%,d features) in %.1f s: %,d pairs, %,d of A and %,d of B unmatched%n",
                 a.id(), r.featuresA(), b.id(), r.featuresB(), secs, r.pairs().size(), r.unmatchedA().length,
                 r.unmatchedB().length);
-        w.println("best-match cosine of A's features: " + distribution(r.bestA()));
+        w.println("best-match cosine of A's features: " + CosineDistribution.of(r.bestA()).describe());
         int n = r.pairs().size();
         w.printf("%n%7s %7s %7s  %s%n", "A", "B", "cosine", labels ? "A's label | B's label" : "");
         for (int i = 0; i < n; i++) {
@@ -98,24 +98,6 @@ final class CompareCommand implements Callable<Integer> {
         }
         w.flush();
         return ExitCode.OK;
-    }
-
-    /** Mean, quantiles and the shares above a few thresholds. */
-    static String distribution(double[] values) {
-        double[] s = values.clone();
-        Arrays.sort(s);
-        double mean = Arrays.stream(s).average().orElse(0);
-        return String.format("mean %.3f, min %.3f, p10 %.3f, median %.3f, p90 %.3f, max %.3f; ≥ 0.9: %.1f%%, ≥ 0.7: %.1f%%,"
-                        + " ≥ 0.5: %.1f%%", mean, s[0], quantile(s, 0.1), quantile(s, 0.5), quantile(s, 0.9), s[s.length - 1],
-                share(s, 0.9), share(s, 0.7), share(s, 0.5));
-    }
-
-    private static double quantile(double[] sorted, double q) {
-        return sorted[(int) Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-    }
-
-    private static double share(double[] values, double threshold) {
-        return 100.0 * Arrays.stream(values).filter(v -> v >= threshold).count() / values.length;
     }
 
     private static String brief(Label l) {

@@ -7,6 +7,7 @@ import dev.saestream.label.LabelConfig;
 import dev.saestream.label.Label;
 import dev.saestream.label.LabelService;
 import dev.saestream.label.Labeller;
+import dev.saestream.label.LlmPrices;
 import dev.saestream.label.Score;
 import java.io.PrintWriter;
 import java.util.HashMap;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Option;
         description = {
             "Labels features: watches the features topic, explains each eligible feature (LLM or offline),"
                     + " scores the explanation and writes the labels topic. Several instances share the work.",
-            "With --once --feature SAE/INDEX, labels that one feature now and prints its explanation and scores."})
+            "With --once --feature SAE/INDEX, labels that one feature now and prints its explanation and scores.",
+            "With --reprocess --sae ID, relabels that catalogue with the explainer given, after printing what it will cost."})
 public final class LabelCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -70,6 +72,22 @@ public final class LabelCommand implements Callable<Integer> {
     @Option(names = "--progress", negatable = true, description = "Show a progress bar (default: when on a terminal).")
     Boolean progress;
 
+    @Option(names = "--reprocess", description = "relabel every feature of the catalogue --sae that has enough windows"
+            + " with the explainer and LLM given, keeping the old labels in the history; prints the cost estimate first")
+    boolean reprocess;
+
+    @Option(names = "--sae", paramLabel = "ID", description = "with --reprocess: the catalogue's SAE id")
+    String sae;
+
+    @Option(names = "--dry-run", description = "with --reprocess: print the cost estimate and stop")
+    boolean dryRun;
+
+    @Option(names = "--input-price", paramLabel = "USD", description = "overrides prices.inputPerMillion: dollars per million prompt tokens")
+    Double inputPrice;
+
+    @Option(names = "--output-price", paramLabel = "USD", description = "overrides prices.outputPerMillion: dollars per million answer tokens")
+    Double outputPrice;
+
     @Override
     public Integer call() throws Exception {
         if (once && feature == null) {
@@ -77,6 +95,12 @@ public final class LabelCommand implements Callable<Integer> {
         }
         if (!once && (feature != null || write || json)) {
             throw new IllegalArgumentException("--feature, --write and --json go with --once");
+        }
+        if (reprocess == (sae == null) || (!reprocess && dryRun)) {
+            throw new IllegalArgumentException("--reprocess needs --sae ID, and --sae and --dry-run go with --reprocess");
+        }
+        if (reprocess && once) {
+            throw new IllegalArgumentException("--reprocess and --once do not go together");
         }
         Map<String, Object> flags = new HashMap<>();
         flags.put("explainer", explainer);
@@ -89,6 +113,13 @@ public final class LabelCommand implements Callable<Integer> {
         LabelConfig cfg = settings.section("label", LabelConfig.DEFAULTS, flags);
         try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings, Map.of()))) {
             session.createTopics();
+            if (reprocess) {
+                Map<String, Object> priceFlags = new HashMap<>();
+                priceFlags.put("inputPerMillion", inputPrice);
+                priceFlags.put("outputPerMillion", outputPrice);
+                return LabelReprocess.run(cfg, settings.section("prices", LlmPrices.DEFAULTS, priceFlags), session.clientConfig(),
+                        sae, dryRun, progress, spec.commandLine().getOut(), logs::toFile);
+            }
             if (!once) {
                 return serve(cfg, session.clientConfig());
             }

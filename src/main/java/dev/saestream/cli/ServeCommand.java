@@ -46,6 +46,10 @@ final class ServeCommand implements Callable<Integer> {
                     + "with the model the encoder behind POST /api/activations.")
     String sae;
 
+    @Option(names = "--compare-sae", paramLabel = "DIR", description = "Another SAE directory whose weights to load"
+            + " (repeatable), for /api/compare and the feature pages' matches; its features are the catalogue of its own id.")
+    List<java.nio.file.Path> compareSaes = new java.util.ArrayList<>();
+
     @Option(names = "--sae-id", paramLabel = "ID", description = "The id the SAE's features are catalogued under (default: encode.saeId).")
     String saeId;
 
@@ -68,7 +72,7 @@ final class ServeCommand implements Callable<Integer> {
                     : sc.encoder() && encoder ? EncoderSlot.open(model.config(settings), weights, ec)
                     : EncoderSlot.none("this server runs without an encoder (--no-encoder)");
             ServeServer server = ServeServer.start(sc, CatalogView.start(session.clientConfig()),
-                    new KnownSaes(weights == null ? List.of() : List.of(weights)), slot, LocalStages.NONE,
+                    new KnownSaes(known(weights)), slot, LocalStages.NONE,
                     session.clientConfig(), groups(settings));
             try (server) {
                 System.out.println("kafka: " + session.bootstrapServers());
@@ -78,6 +82,22 @@ final class ServeCommand implements Callable<Integer> {
             System.out.println("stopped serving");
             return stop.exitCode(ExitCode.OK);
         }
+    }
+
+    /** The SAE served (when there is one) and those of --compare-sae. */
+    private List<Sae> known(Sae served) throws java.io.IOException {
+        List<Sae> out = new java.util.ArrayList<>();
+        if (served != null) {
+            out.add(served);
+        }
+        for (java.nio.file.Path dir : compareSaes) {
+            Sae other = Sae.load(dir);
+            if (out.stream().anyMatch(k -> k.id().equals(other.id()))) {
+                throw new IllegalArgumentException("--compare-sae " + dir + " is SAE " + other.id() + ", already loaded");
+            }
+            out.add(other);
+        }
+        return out;
     }
 
     /** The SAE named by encode.sae, under its catalogue id; null (said once) when the directory is absent. */

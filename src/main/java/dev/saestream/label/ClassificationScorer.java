@@ -1,7 +1,11 @@
 package dev.saestream.label;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.saestream.catalog.FeatureState;
+import dev.saestream.formats.Json;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -37,15 +41,12 @@ abstract class ClassificationScorer implements Scorer {
     @Override
     public Score score(String explanation, FeatureState state, List<Example> examples, long seed, CostMeter meter)
             throws LlmUnavailableException {
-        Random random = new Random(seed ^ name().hashCode());
-        List<Item> items = new ArrayList<>(items(state, examples, random));
-        Collections.shuffle(items, random);
+        List<Item> items = shuffled(state, examples, seed);
         Boolean[] predicted = new Boolean[items.size()];
         Set<String> reasons = new LinkedHashSet<>();
         for (int from = 0; from < items.size(); from += perPrompt) {
             List<Item> batch = items.subList(from, Math.min(items.size(), from + perPrompt));
-            LlmClient.Prompt prompt = Prompts.classify(system(), field(), explanation,
-                    batch.stream().map(Item::text).toList());
+            LlmClient.Prompt prompt = prompt(explanation, batch);
             int k = batch.size();
             LlmClient.Answer<Boolean[]> answer = llm.ask(name(), prompt, root -> answers(root, field(), k), meter);
             if (!answer.ok()) {
@@ -78,6 +79,34 @@ abstract class ClassificationScorer implements Scorer {
             }
         }
         return score(new Stats.Confusion(tp, fp, tn, fn), failures, llm.modelName(), reasons);
+    }
+
+    @Override
+    public List<PlannedCall> plan(String explanation, FeatureState state, List<Example> examples, long seed) {
+        List<Item> items = shuffled(state, examples, seed);
+        List<PlannedCall> out = new ArrayList<>();
+        for (int from = 0; from < items.size(); from += perPrompt) {
+            List<Item> batch = items.subList(from, Math.min(items.size(), from + perPrompt));
+            ObjectNode answer = JsonNodeFactory.instance.objectNode();
+            ArrayNode answers = answer.putArray("answers");
+            for (int i = 0; i < batch.size(); i++) {
+                answers.addObject().put("example", i + 1).put(field(), batch.get(i).truth());
+            }
+            out.add(new PlannedCall(name(), prompt(explanation, batch), Json.writeString(answer)));
+        }
+        return out;
+    }
+
+    /** The questions in the order they are asked: {@link #score} and {@link #plan} must agree on it. */
+    private List<Item> shuffled(FeatureState state, List<Example> examples, long seed) {
+        Random random = new Random(seed ^ name().hashCode());
+        List<Item> items = new ArrayList<>(items(state, examples, random));
+        Collections.shuffle(items, random);
+        return items;
+    }
+
+    private LlmClient.Prompt prompt(String explanation, List<Item> batch) {
+        return Prompts.classify(system(), field(), explanation, batch.stream().map(Item::text).toList());
     }
 
     /** The balanced-accuracy score of a confusion matrix, with F1, precision and recall in the details. */

@@ -15,6 +15,14 @@ public interface Explainer {
      */
     Explanation explain(FeatureState state, List<FeatureWindow> examples, CostMeter meter) throws LlmUnavailableException;
 
+    /**
+     * The LLM calls {@link #explain} would make, built but not sent, answered by {@code expected};
+     * none for an explainer that asks no LLM.
+     */
+    default List<PlannedCall> plan(FeatureState state, List<FeatureWindow> examples, String expected) {
+        return List.of();
+    }
+
     /** The explanation, or why there is none. */
     record Explanation(String text, String failure) {
         public Explanation {

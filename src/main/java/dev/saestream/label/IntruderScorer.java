@@ -1,7 +1,9 @@
 package dev.saestream.label;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.saestream.catalog.FeatureState;
+import dev.saestream.formats.Json;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -90,6 +92,12 @@ public final class IntruderScorer implements Scorer {
         details.put("chance", 1.0 / perQuestion);
         return new Score("accuracy", (double) right / n, n, ci.low(), ci.high(), "wilson", failures,
                 (double) failures / n, llm.modelName(), details, reasons.stream().limit(Score.MAX_FAILURE_REASONS).toList());
+    }
+
+    @Override
+    public List<PlannedCall> plan(String explanation, FeatureState state, List<Example> examples, long seed) {
+        return questions(examples, seed).stream().map(q -> new PlannedCall(name(), Prompts.intruder(explanation, q.texts()),
+                Json.writeString(JsonNodeFactory.instance.objectNode().put("intruder", q.intruder() + 1)))).toList();
     }
 
     /** The 0-based intruder the answer names. */

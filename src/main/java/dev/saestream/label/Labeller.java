@@ -119,19 +119,7 @@ public final class Labeller {
      */
     public Label label(FeatureState state, Label previous) throws LlmUnavailableException {
         List<String> warnings = new ArrayList<>();
-        int[] nearest = null;
-        if (config.hardNegatives() > 0) {
-            SimilarFeatures sim = similar.get(state.saeId());
-            if (sim == null) {
-                warnings.add("no hard negatives: no decoder for SAE " + state.saeId() + " (label.saes, label.decoders)");
-            } else if (state.index() >= sim.features()) {
-                warnings.add("no hard negatives: the decoder for SAE " + state.saeId() + " has " + sim.features()
-                        + " features, not " + (state.index() + 1));
-            } else {
-                nearest = sim.mostSimilar(state.index(), config.similarFeatures());
-            }
-        }
-        ExampleSampler.Samples samples = sampler.sample(state, background, nearest);
+        ExampleSampler.Samples samples = sample(state, warnings);
         if (samples.explain().stream().anyMatch(w -> !ExampleSampler.explainSide(w.doc(), w.peak(), config.splitBlockTokens()))) {
             warnings.add("explained from scoring-side windows: every window of this feature fell on the scoring side of the split");
         }
@@ -175,6 +163,50 @@ public final class Labeller {
                 clock.getAsLong(), warnings, previous == null ? List.of() : previous.historyFor(config.historySize()));
         nulls.remember(label);
         return label;
+    }
+
+    /**
+     * The LLM calls {@link #label} would make for {@code state}, built but not sent: the explainer's,
+     * then every scorer's (and its null baseline's) as if the explanation came back as
+     * {@code expected}, whose length is what the scoring prompts' estimate rests on.
+     */
+    public List<PlannedCall> plan(FeatureState state, String expected) {
+        ExampleSampler.Samples samples = sample(state, new ArrayList<>());
+        List<PlannedCall> calls = new ArrayList<>(explainer.plan(state, samples.explain(), expected));
+        if (samples.explain().isEmpty() || samples.activating().isEmpty() || samples.negatives().isEmpty()) {
+            return calls;
+        }
+        long seed = Hashing.seed(state.key(), state.version());
+        String nullText = config.nullBaseline() ? nulls.draw(state.saeId(), state.index(), expected, ~seed) : null;
+        for (Scorer scorer : scorers) {
+            calls.addAll(scorer.plan(expected, state, samples.scoring(), seed));
+            if (nullText != null) {
+                scorer.plan(nullText, state, samples.scoring(), seed).forEach(c -> calls.add(c.forNull()));
+            }
+        }
+        return calls;
+    }
+
+    /** Who explains, as recorded in the labels this labeller writes. */
+    public Label.ExplainerInfo explainerInfo() {
+        return explainer.info();
+    }
+
+    /** The examples {@link #label} explains and scores with; what they lack goes to {@code warnings}. */
+    private ExampleSampler.Samples sample(FeatureState state, List<String> warnings) {
+        int[] nearest = null;
+        if (config.hardNegatives() > 0) {
+            SimilarFeatures sim = similar.get(state.saeId());
+            if (sim == null) {
+                warnings.add("no hard negatives: no decoder for SAE " + state.saeId() + " (label.saes, label.decoders)");
+            } else if (state.index() >= sim.features()) {
+                warnings.add("no hard negatives: the decoder for SAE " + state.saeId() + " has " + sim.features()
+                        + " features, not " + (state.index() + 1));
+            } else {
+                nearest = sim.mostSimilar(state.index(), config.similarFeatures());
+            }
+        }
+        return sampler.sample(state, background, nearest);
     }
 
     private static List<String> ids(List<FeatureWindow> windows) {

@@ -1,8 +1,10 @@
 package dev.saestream.label;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.saestream.catalog.FeatureState;
 import dev.saestream.catalog.FeatureWindow;
+import dev.saestream.formats.Json;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,6 +16,8 @@ import java.util.List;
 public final class LlmExplainer implements Explainer {
     /** Longest explanation kept; models asked for a phrase sometimes write an essay. */
     static final int MAX_CHARS = 300;
+
+    private static final String KIND = "explain";
 
     private final LlmClient llm;
 
@@ -32,9 +36,21 @@ public final class LlmExplainer implements Explainer {
         if (examples.isEmpty()) {
             return Explanation.failed("no examples to explain from");
         }
-        LlmClient.Answer<String> answer = llm.ask("explain", Prompts.explain(shown(examples, state.max())),
-                LlmExplainer::parse, meter);
+        LlmClient.Answer<String> answer = llm.ask(KIND, prompt(state, examples), LlmExplainer::parse, meter);
         return answer.ok() ? Explanation.of(answer.value()) : Explanation.failed(answer.failure());
+    }
+
+    @Override
+    public List<PlannedCall> plan(FeatureState state, List<FeatureWindow> examples, String expected) {
+        if (examples.isEmpty()) {
+            return List.of();
+        }
+        return List.of(new PlannedCall(KIND, prompt(state, examples),
+                Json.writeString(JsonNodeFactory.instance.objectNode().put("explanation", expected))));
+    }
+
+    private static LlmClient.Prompt prompt(FeatureState state, List<FeatureWindow> examples) {
+        return Prompts.explain(shown(examples, state.max()));
     }
 
     static List<Prompts.Shown> shown(List<FeatureWindow> examples, float featureMax) {

@@ -14,4 +14,12 @@ public interface Scorer {
      */
     Score score(String explanation, FeatureState state, List<Example> examples, long seed, CostMeter meter)
             throws LlmUnavailableException;
+
+    /**
+     * The LLM calls {@link #score} would make with the same arguments, built by the same code but
+     * not sent; none for a scorer that asks no LLM.
+     */
+    default List<PlannedCall> plan(String explanation, FeatureState state, List<Example> examples, long seed) {
+        return List.of();
+    }
 }

@@ -1,7 +1,11 @@
 package dev.saestream.label;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.saestream.catalog.FeatureState;
+import dev.saestream.formats.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -43,8 +47,7 @@ public final class SimulationScorer implements Scorer {
         for (int from = 0; from < chosen.size(); from += perPrompt) {
             List<Example> batch = chosen.subList(from, Math.min(chosen.size(), from + perPrompt));
             int[] lengths = batch.stream().mapToInt(e -> e.tokens().length).toArray();
-            LlmClient.Answer<int[][]> answer = llm.ask(name(),
-                    Prompts.simulate(explanation, batch.stream().map(Example::tokens).toList()),
+            LlmClient.Answer<int[][]> answer = llm.ask(name(), prompt(explanation, batch),
                     root -> predictions(root, lengths), meter);
             if (!answer.ok()) {
                 reasons.add(answer.failure());
@@ -76,6 +79,29 @@ public final class SimulationScorer implements Scorer {
         return new Score("pearson_r", r, chosen.size(), ci.low(), ci.high(), "fisher-z (n = examples)", failures,
                 (double) failures / chosen.size(), llm.modelName(), details,
                 reasons.stream().limit(Score.MAX_FAILURE_REASONS).toList());
+    }
+
+    @Override
+    public List<PlannedCall> plan(String explanation, FeatureState state, List<Example> all, long seed) {
+        List<Example> chosen = choose(all, examples);
+        List<PlannedCall> out = new ArrayList<>();
+        for (int from = 0; from < chosen.size(); from += perPrompt) {
+            List<Example> batch = chosen.subList(from, Math.min(chosen.size(), from + perPrompt));
+            ObjectNode answer = JsonNodeFactory.instance.objectNode();
+            ArrayNode predictions = answer.putArray("predictions");
+            for (int i = 0; i < batch.size(); i++) {
+                ArrayNode acts = predictions.addObject().put("example", i + 1).putArray("activations");
+                for (float a : batch.get(i).acts()) {
+                    acts.add(Prompts.scale(a, state.max()));
+                }
+            }
+            out.add(new PlannedCall(name(), prompt(explanation, batch), Json.writeString(answer)));
+        }
+        return out;
+    }
+
+    private static LlmClient.Prompt prompt(String explanation, List<Example> batch) {
+        return Prompts.simulate(explanation, batch.stream().map(Example::tokens).toList());
     }
 
     /**

@@ -158,7 +158,7 @@ public final class FeatureMatching {
     }
 
     /** Each row scaled to unit length; a zero row stays zero (cosine 0 with everything). */
-    private static float[] unitRows(float[] m, int rows, int width) {
+    public static float[] unitRows(float[] m, int rows, int width) {
         float[] out = new float[rows * width];
         for (int r = 0; r < rows; r++) {
             double s = 0;

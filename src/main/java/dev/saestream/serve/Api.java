@@ -8,6 +8,7 @@ import dev.saestream.catalog.FeatureWindow;
 import dev.saestream.formats.Json;
 import dev.saestream.label.Label;
 import dev.saestream.label.Score;
+import dev.saestream.sae.CosineDistribution;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,10 @@ final class Api {
     record Error(String error, String detail) {}
 
     record Sae(String saeId, String model, String hook, Integer width, Long documents, long tokens, int features,
-               long labelled, long failed, Integer dead, long updatedMs) {}
+               long labelled, long failed, Integer dead, long updatedMs, Long firstUpdatedMs, List<Explainer> explainers) {}
+
+    /** Who wrote a catalogue's latest labels, and how many of them. */
+    record Explainer(String kind, String provider, String model, long labels) {}
 
     record Saes(List<Sae> items) {}
 
@@ -99,9 +103,13 @@ final class Api {
 
     record Nearest(int index, double cosine, String explanation) {}
 
+    /** The feature's best decoder-cosine match in another SAE at the same hook. */
+    record Match(String saeId, int index, double cosine, String explanation) {}
+
     record Feature(String saeId, int index, long version, long updatedMs, long tokensSeen, long activations,
                    long documents, long windows, double density, double max, double mean, Histogram histogram,
-                   List<Window> top, List<Quantile> quantiles, Facet facet, LabelJson label, List<Nearest> nearest) {}
+                   List<Window> top, List<Quantile> quantiles, Facet facet, LabelJson label, List<Nearest> nearest,
+                   List<Match> matches) {}
 
     record TokenFeature(int index, float value, String explanation) {}
 
@@ -114,6 +122,19 @@ final class Api {
     record Search(String saeId, String q, List<SearchHit> items) {}
 
     record Changed(String saeId, List<Integer> changed) {}
+
+    /** One side of a compared pair: the feature and its label's explanation and main score, when it has them. */
+    record CompareSide(int index, String explanation, ScoreJson score) {}
+
+    record ComparePair(double cosine, CompareSide a, CompareSide b) {}
+
+    /** A feature without a pair; {@code bestCosine} is its best cosine with any feature of the other SAE (A's side only). */
+    record Unmatched(CompareSide feature, Double bestCosine) {}
+
+    record Page<T>(int total, int offset, int limit, List<T> items) {}
+
+    record Compare(String a, String b, int featuresA, int featuresB, CosineDistribution bestCosines,
+                   Page<ComparePair> pairs, Page<Unmatched> unmatchedA, Page<Unmatched> unmatchedB) {}
 
     record Status(boolean restoring, int saes, Documents documents, long tokens, Double tokensPerSecond, Lag lag,
                   Features features, Labels labels, Llm llm, long updatedMs) {}

@@ -9,6 +9,8 @@ import dev.saestream.encode.EncodeException;
 import dev.saestream.encode.SaeDocumentEncoder;
 import dev.saestream.label.Label;
 import dev.saestream.label.SimilarFeatures;
+import dev.saestream.sae.CosineDistribution;
+import dev.saestream.sae.FeatureMatching;
 import dev.saestream.sae.Sae;
 import dev.saestream.sae.SparseCode;
 import io.javalin.http.Context;
@@ -56,7 +58,9 @@ final class CatalogApi {
             items.add(new Api.Sae(id, known == null ? null : known.config().modelName(),
                     known == null ? null : known.config().hookName(), width, status.documents(id), s.tokens(),
                     s.featureCount(), labels[0], labels[1], width == null ? null : Math.max(0, width - s.featureCount()),
-                    s.updatedMs()));
+                    s.updatedMs(), s.firstUpdatedMs() == 0 ? null : s.firstUpdatedMs(), s.explainers().entrySet().stream()
+                            .map(e -> new Api.Explainer(e.getKey().kind(), e.getKey().provider(), e.getKey().model(), e.getValue()))
+                            .toList()));
         }
         return new Api.Saes(items);
     }
@@ -124,7 +128,7 @@ final class CatalogApi {
                 st.documents(), st.windows(), st.density(), st.max(), st.mean(), Api.Histogram.of(st.histogram()),
                 Api.Window.of(st.top()), quantiles,
                 st.facet() == null ? null : new Api.Facet(st.facet().field(), st.facet().counts()),
-                l == null ? null : label(l.full(), st), nearest(s, index));
+                l == null ? null : label(l.full(), st), nearest(s, index), matches(s.saeId(), index));
     }
 
     private static Api.LabelJson label(Label l, FeatureState st) {
@@ -150,6 +154,77 @@ final class CatalogApi {
             out.add(new Api.Nearest(j, sim.cosine(index, j), l == null ? null : l.explanation()));
         }
         return out;
+    }
+
+    private List<Api.Match> matches(String saeId, int index) {
+        return saes.bestMatches(saeId, index).stream().map(m -> new Api.Match(m.saeId(), m.index(), m.cosine(),
+                explanation(view.sae(m.saeId()), m.index()))).toList();
+    }
+
+    private static String explanation(SaeFeatures s, int index) {
+        LabelEntry l = s == null ? null : s.label(index);
+        return l == null ? null : l.explanation();
+    }
+
+    /** GET /api/compare: the one-to-one matching of two SAEs' features, each list paged alike. */
+    Api.Compare compare(Context ctx) {
+        Sae a = knownSae(ctx, "a");
+        Sae b = knownSae(ctx, "b");
+        if (a.id().equals(b.id())) {
+            throw ApiException.badRequest("a and b are the same SAE '" + a.id() + "'");
+        }
+        String order = param(ctx, "order", "desc");
+        if (!order.equals("asc") && !order.equals("desc")) {
+            throw ApiException.badRequest("order must be asc or desc, got '" + order + "'");
+        }
+        int offset = intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
+        int limit = intParam(ctx, "limit", DEFAULT_LIMIT, 0, MAX_LIMIT);
+        FeatureMatching.Result r;
+        try {
+            r = saes.matching(a, b);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        SaeFeatures fa = view.sae(a.id());
+        SaeFeatures fb = view.sae(b.id());
+        List<FeatureMatching.Match> pairs = new ArrayList<>(r.pairs());
+        if (order.equals("asc")) {
+            java.util.Collections.reverse(pairs);
+        }
+        List<Api.ComparePair> pairItems = page(pairs, offset, limit).stream()
+                .map(m -> new Api.ComparePair(m.cosine(), side(fa, m.a()), side(fb, m.b()))).toList();
+        List<Api.Unmatched> onlyA = page(java.util.Arrays.stream(r.unmatchedA()).boxed().toList(), offset, limit).stream()
+                .map(i -> new Api.Unmatched(side(fa, i), r.bestA()[i])).toList();
+        List<Api.Unmatched> onlyB = page(java.util.Arrays.stream(r.unmatchedB()).boxed().toList(), offset, limit).stream()
+                .map(i -> new Api.Unmatched(side(fb, i), null)).toList();
+        return new Api.Compare(a.id(), b.id(), r.featuresA(), r.featuresB(), CosineDistribution.of(r.bestA()),
+                new Api.Page<>(pairs.size(), offset, limit, pairItems),
+                new Api.Page<>(r.unmatchedA().length, offset, limit, onlyA),
+                new Api.Page<>(r.unmatchedB().length, offset, limit, onlyB));
+    }
+
+    private static <T> List<T> page(List<T> all, int offset, int limit) {
+        int from = Math.min(offset, all.size());
+        return all.subList(from, (int) Math.min(all.size(), (long) from + limit));
+    }
+
+    private static Api.CompareSide side(SaeFeatures s, int index) {
+        LabelEntry l = s == null ? null : s.label(index);
+        return new Api.CompareSide(index, l == null ? null : l.explanation(), l == null ? null : Api.ScoreJson.of(l.scorer(), l.score()));
+    }
+
+    /** The SAE a query parameter names, which must be one whose weights this server has. */
+    private Sae knownSae(Context ctx, String name) {
+        String id = ctx.queryParam(name);
+        if (id == null || id.isBlank()) {
+            throw ApiException.badRequest(name + " must be given: the id of an SAE whose weights this server has");
+        }
+        Sae sae = saes.get(id);
+        if (sae == null) {
+            throw ApiException.notFound("the weights of SAE '" + id + "' are not loaded here (serve --sae DIR); compare needs"
+                    + " both SAEs' decoders");
+        }
+        return sae;
     }
 
     Api.Activations activations(Context ctx, byte[] body) {

@@ -18,17 +18,18 @@ import java.util.Map;
  * @param score       the main score: embedding when present, else the first
  * @param createdMs   when it was made
  * @param cost        what it cost in LLM calls and tokens
+ * @param explainer   who explained it
  * @param label       the label's JSON, compressed
  */
 record LabelEntry(int index, Label.Status status, String explanation, String failure, String scorer, Score score,
-                  long createdMs, Cost cost, Deflated label) {
+                  long createdMs, Cost cost, Label.ExplainerInfo explainer, Deflated label) {
     static final String MAIN_SCORER = "embedding";
 
     static LabelEntry parse(byte[] json) {
         Label l = Json.read(json, Label.class);
         Map.Entry<String, Score> main = mainScore(l.scores());
         return new LabelEntry(l.index(), l.status(), l.explanation(), l.failure(), main == null ? null : main.getKey(),
-                main == null ? null : main.getValue(), l.createdMs(), l.cost(), Deflated.of(json));
+                main == null ? null : main.getValue(), l.createdMs(), l.cost(), l.explainer(), Deflated.of(json));
     }
 
     /** The score lists sort by: embedding when present, else the label's first. */

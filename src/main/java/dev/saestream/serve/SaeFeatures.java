@@ -1,5 +1,6 @@
 package dev.saestream.serve;
 
+import dev.saestream.label.Label;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -17,6 +18,8 @@ public final class SaeFeatures {
     private final Set<Integer> changed = ConcurrentHashMap.newKeySet();
     private volatile long tokens;
     private volatile long updatedMs;
+    /** The earliest update seen: when the catalogue was (re)built, as far as the compacted topic still tells. */
+    private volatile long firstUpdatedMs;
 
     SaeFeatures(String saeId) {
         this.saeId = saeId;
@@ -34,6 +37,9 @@ public final class SaeFeatures {
         }
         if (e.updatedMs() > updatedMs) {
             updatedMs = e.updatedMs();
+        }
+        if (e.updatedMs() > 0 && (firstUpdatedMs == 0 || e.updatedMs() < firstUpdatedMs)) {
+            firstUpdatedMs = e.updatedMs();
         }
         changed.add(e.index());
     }
@@ -80,6 +86,25 @@ public final class SaeFeatures {
 
     public long updatedMs() {
         return updatedMs;
+    }
+
+    public long firstUpdatedMs() {
+        return firstUpdatedMs;
+    }
+
+    /** Latest labels by who explained them, most labels first (ties by kind, provider, model). */
+    Map<Label.ExplainerInfo, Long> explainers() {
+        Map<Label.ExplainerInfo, Long> counts = new java.util.HashMap<>();
+        for (LabelEntry l : labels.values()) {
+            if (l.explainer() != null) {
+                counts.merge(l.explainer(), 1L, Long::sum);
+            }
+        }
+        Map<Label.ExplainerInfo, Long> out = new java.util.LinkedHashMap<>();
+        counts.entrySet().stream().sorted(java.util.Map.Entry.<Label.ExplainerInfo, Long>comparingByValue().reversed()
+                        .thenComparing(e -> String.valueOf(e.getKey())))
+                .forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
     }
 
     /** Features whose latest label is ok, and failed. */

@@ -23,6 +23,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.LoggerFactory;
@@ -83,6 +84,27 @@ class LlmLabellingTest {
 
     static Label label(LabelConfig config, FeatureState state) throws Exception {
         return Labeller.create(config, background, ENV).label(state, null);
+    }
+
+    @Test
+    void planBuildsExactlyThePromptsALabelSendsAndTheirTokensAsTheServerCountsThem() throws Exception {
+        // given a labeller with every LLM scorer
+        LabelConfig cfg = config(Dialect.OPENAI, Map.of("scorers", List.of("detection", "fuzzing", "simulation", "intruder")));
+        Labeller labeller = Labeller.create(cfg, background, ENV);
+        // when it plans the label (with the explanation the oracle will give), then makes it
+        List<PlannedCall> planned = labeller.plan(parliament, EXPLANATION);
+        labeller.label(parliament, null);
+        // then the same calls went out, in order, prompt for prompt
+        List<ScriptedLlmServer.Request> sent = server.requests();
+        assertThat(planned).extracting(PlannedCall::kind).startsWith("explain").contains("detection", "fuzzing", "simulation",
+                "intruder");
+        assertThat(planned).hasSameSizeAs(sent);
+        for (int i = 0; i < sent.size(); i++) {
+            assertThat(planned.get(i).prompt().system()).as("call %d", i).isEqualTo(sent.get(i).system());
+            assertThat(planned.get(i).prompt().user()).as("call %d", i).isEqualTo(sent.get(i).user());
+        }
+        assertThat(planned.stream().mapToLong(c -> PromptTokens.input(c.prompt())).sum())
+                .isEqualTo(server.reported().stream().mapToLong(ScriptedLlmServer.Usage::input).sum());
     }
 
     @ParameterizedTest

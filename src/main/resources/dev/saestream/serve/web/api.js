@@ -59,6 +59,7 @@ export const api = {
   feature: (sae, index, signal) => getJson(`/api/features/${index}`, { sae }, signal),
   search: (params, signal) => getJson('/api/search', params, signal),
   activations: (sae, text, signal) => postJson('/api/activations', { sae }, { text }, signal),
+  compare: (params, signal) => getJson('/api/compare', params, signal),
 };
 
 /** The raw JSON of a feature, for a link. */
@@ -67,7 +68,7 @@ export function featureJsonHref(sae, index) {
   return i == null ? null : `/api/features/${i}?sae=${encodeURIComponent(sae)}`;
 }
 
-// ---- routes: #/, #/sae/<id>/features?..., #/sae/<id>/feature/<n>, #/sae/<id>/try ----
+// ---- routes: #/, #/sae/<id>/features?..., #/sae/<id>/feature/<n>, #/sae/<id>/try, #/compare?a=…&b=… ----
 
 export function overviewHref() {
   return '#/';
@@ -93,6 +94,14 @@ export function tryHref(sae, feature) {
   return `#/sae/${encodeURIComponent(sae)}/try${i == null ? '' : '?feature=' + i}`;
 }
 
+export function compareHref(a, b, params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries({ a, b, ...(params || {}) })) {
+    if (v != null && v !== '' && !(k === 'offset' && Number(v) === 0)) q.set(k, String(v));
+  }
+  return `#/compare?${q.toString()}`;
+}
+
 /** The current route: {view, sae, index, params}. */
 export function parseRoute(hash) {
   const raw = (hash || '').replace(/^#/, '');
@@ -109,6 +118,7 @@ export function parseRoute(hash) {
   if (parts.length === 0) return { view: 'overview', params };
   if (parts[0] === 'features' && parts.length === 1) return { view: 'features', sae: null, params };
   if (parts[0] === 'try' && parts.length === 1) return { view: 'try', sae: null, params };
+  if (parts[0] === 'compare' && parts.length === 1) return { view: 'compare', sae: null, params };
   if (sae != null && parts[2] === 'features' && parts.length === 3) return { view: 'features', sae, params };
   if (sae != null && parts[2] === 'try' && parts.length === 3) return { view: 'try', sae, params };
   if (sae != null && parts[2] === 'feature' && parts.length === 4) {

@@ -7,6 +7,7 @@ import { overviewView } from './overview.js';
 import { listView } from './list.js';
 import { featureView } from './feature.js';
 import { tryView } from './try.js';
+import { compareView } from './compare.js';
 import { notFound, errorBox } from './views.js';
 
 const main = document.getElementById('main');
@@ -32,7 +33,7 @@ async function loadSaes() {
 }
 
 function setNav(view) {
-  for (const [id, v] of [['nav-overview', 'overview'], ['nav-features', 'features'], ['nav-try', 'try']]) {
+  for (const [id, v] of [['nav-overview', 'overview'], ['nav-features', 'features'], ['nav-try', 'try'], ['nav-compare', 'compare']]) {
     const a = document.getElementById(id);
     if (v === view || (v === 'features' && view === 'feature')) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
@@ -86,6 +87,10 @@ async function route() {
       case 'try':
         document.title = 'Try a text · saestream';
         cleanup = tryView(main, { sae: r.sae, params: r.params });
+        break;
+      case 'compare':
+        document.title = 'Compare · saestream';
+        cleanup = compareView(main, { params: r.params });
         break;
       default:
         document.title = 'Not found · saestream';

@@ -77,6 +77,7 @@ export function featureView(root, { sae, index }) {
       h('section', { class: 'card', id: 'histogram' }, h('h2', null, 'Activation histogram'),
         histogram(f.histogram, { mean: f.mean, width: 400, height: 180 })),
       facetSection(f.facet),
+      matchesSection(f.matches),
       nearestSection(sae, f.nearest));
     replace(body, h('div', { class: 'feature-grid' }, main, aside));
   }
@@ -231,6 +232,17 @@ function facetSection(facet) {
       bar.style.width = `${Math.max(1, Math.round((100 * c) / total))}%`;
       return h('tr', null, h('td', null, k), h('td', { class: 'num' }, fmtInt(c)), h('td', { class: 'facet-cell' }, bar));
     }))));
+}
+
+function matchesSection(matches) {
+  const list = Array.isArray(matches) ? matches : [];
+  if (list.length === 0) return null;
+  return h('section', { class: 'card', id: 'matches' }, h('h2', null, 'In other SAEs'),
+    h('p', { class: 'muted small' }, 'the closest decoder direction in each other SAE at this hook'),
+    h('table', { class: 'compact matches' }, h('tbody', null, list.map((m) => h('tr', { dataset: { sae: String(m.saeId) } },
+      h('td', null, h('span', { class: 'muted small' }, String(m.saeId)), ' ', indexLink(m.saeId, m.index)),
+      h('td', { class: 'num' }, fmtFixed(m.cosine, 3)),
+      h('td', null, m.explanation == null ? h('span', { class: 'muted' }, 'not labelled') : String(m.explanation)))))));
 }
 
 function nearestSection(sae, nearest) {

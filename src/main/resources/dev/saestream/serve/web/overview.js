@@ -1,7 +1,7 @@
 // Overview (#/): every SAE with its live totals, the pipeline's status, the labeller and its cost.
 
 import { api, listHref, tryHref } from './api.js';
-import { h, s, replace, setText, fmtInt, fmtNum, fmtAgo } from './dom.js';
+import { h, s, replace, setText, fmtInt, fmtNum, fmtAgo, fmtTime } from './dom.js';
 import { live } from './live.js';
 import { errorBox } from './views.js';
 
@@ -90,6 +90,8 @@ export function overviewView(root) {
         const el = h('section', { class: 'card sae', dataset: { sae: id } },
           h('h3', null, h('a', { href: listHref(id) }, id)),
           cells.meta = h('p', { class: 'muted small' }),
+          cells.built = h('p', { class: 'muted small sae-built' }),
+          cells.explainers = h('p', { class: 'small sae-explainers' }),
           h('dl', { class: 'totals' }, SAE_STATS.map(([k, label]) =>
             h('div', null, h('dt', null, label), cells[k] = h('dd', { class: 'num', dataset: { saeStat: k } }, '—')))),
           cells.bar = h('progress', { max: 1, value: 0, class: 'label-progress', 'aria-label': 'labelled share of features seen' }),
@@ -107,6 +109,10 @@ export function overviewView(root) {
       for (const [k] of SAE_STATS) setText(cells[k], fmtInt(x[k]));
       cells.bar.max = Math.max(1, x.features || 0);
       cells.bar.value = x.labelled || 0;
+      setText(cells.built, x.firstUpdatedMs == null ? '' : `built ${fmtTime(x.firstUpdatedMs)}, last change ${fmtTime(x.updatedMs)}`);
+      const who = Array.isArray(x.explainers) ? x.explainers : [];
+      setText(cells.explainers, who.length === 0 ? 'not labelled yet' : 'labelled by ' + who.map((e) =>
+        `${[e.kind, e.provider, e.model].filter((v) => v != null && v !== '').join(' ')} (${fmtInt(e.labels)})`).join(', '));
       cells.updatedMs = x.updatedMs;
       setText(cells.updated, `updated ${fmtAgo(x.updatedMs)}`);
     }
