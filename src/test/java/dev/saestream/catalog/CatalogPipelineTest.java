@@ -159,7 +159,7 @@ class CatalogPipelineTest {
             child.destroyForcibly();
             killed.countDown();
         }
-        feeder.get(60, TimeUnit.SECONDS);
+        feeder.get(180, TimeUnit.SECONDS);
         assertThat(committedAtKill).as("killed mid-stream").isLessThan(endOffsets());
         try (CatalogApp replacement = CatalogApp.start(config, client(), stateDir.toString(), null, 1)) {
             CatalogAssertions.awaitDocuments(sae, docs.size(), replacement);
@@ -202,7 +202,8 @@ class CatalogPipelineTest {
 
     /** Waits until the group has committed at least {@code atLeast} more codes records than the other tests put there. */
     static void awaitCommitted(String appId, long atLeast) throws Exception {
-        long deadline = System.currentTimeMillis() + 60_000;
+        // generous: a child JVM starting Kafka Streams on a loaded 2-core machine can take a minute
+        long deadline = System.currentTimeMillis() + 180_000;
         while (System.currentTimeMillis() < deadline) {
             if (committed(appId) >= atLeast) {
                 return;
