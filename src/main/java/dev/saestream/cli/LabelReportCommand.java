@@ -24,8 +24,9 @@ import picocli.CommandLine.Option;
 /** {@code saestream label report}: how good one SAE's labels are, each score beside its null. */
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = {"Summarises the labels of one SAE as they are on the labels topic: per scorer the mean score"
-                + " and its 95% interval, the null baseline's, the share of labels whose score clears its null, by"
-                + " density decile, and the parse-failure rate; with the feature states, how much of each label's"
+                + " and its 95%% interval, the null baseline's, the share of labels whose score clears its null, by"
+                + " density decile and for the features with at least 50 windows, and the parse-failure rate; with"
+                + " the feature states, how much of each label's"
                 + " basis is still its feature's current top windows."})
 public final class LabelReportCommand implements Callable<Integer> {
     @CommandLine.Spec

@@ -12,8 +12,9 @@ import java.util.TreeMap;
 /**
  * How good a catalogue's labels are, in one record: per scorer the mean score and its 95% interval,
  * the same for the null baselines scored beside them, the share of labels whose score clears its
- * null ({@link Score#informative}), all of it again by density decile, and the parse-failure rate;
- * with feature states, how much of each label's basis is still its feature's. A pure function of
+ * null ({@link Score#informative}), all of it again by density decile and for the features with at
+ * least {@link #WELL_SAMPLED_WINDOWS} windows, and the parse-failure rate; with feature states, how
+ * much of each label's basis is still its feature's. A pure function of
  * its input, so that {@code saestream label report} and the web API give the same figures.
  *
  * @param labels      labels summarised (the latest of each feature)
@@ -25,6 +26,9 @@ import java.util.TreeMap;
 public record LabelReport(int labels, int ok, int failed, Map<String, ScorerReport> scorers, BasisReport basis) {
     /** Density deciles of the labels a scorer scored. */
     public static final int DECILES = 10;
+
+    /** The windows a feature needs to count among the well-sampled ones ({@link ScorerReport#wellSampled}). */
+    public static final int WELL_SAMPLED_WINDOWS = 50;
 
     /**
      * One scorer over every label it scored.
@@ -43,10 +47,29 @@ public record LabelReport(int labels, int ok, int failed, Map<String, ScorerRepo
      * @param parseFailures     examples whose answer could not be read
      * @param parseFailureRate  {@code parseFailures / examples}
      * @param byDensity         the same by density decile (lowest density first)
+     * @param wellSampled       the same over the labels whose feature has at least {@link #WELL_SAMPLED_WINDOWS}
+     *                          activating windows (its current state's count; without a state, the label's
+     *                          {@code basis.windows})
      */
     public record ScorerReport(String metric, int scored, Mean score, double aboveChance, int withBaseline,
                                Mean baseline, double meanGap, int informative, double informativeShare, long examples,
-                               long parseFailures, double parseFailureRate, List<Decile> byDensity) {}
+                               long parseFailures, double parseFailureRate, List<Decile> byDensity,
+                               Subset wellSampled) {}
+
+    /**
+     * One scorer over the labels of the features with at least {@code minWindows} windows.
+     *
+     * @param minWindows       the windows a feature needs to be counted here
+     * @param scored           labels with this score among them
+     * @param score            their mean score; null when there are none
+     * @param aboveChance      share of them whose interval's low end is above chance; NaN when there are none
+     * @param withBaseline     of them, with a null baseline
+     * @param baseline         their mean null score; null when none has one
+     * @param informative      how many of those clear their null
+     * @param informativeShare {@code informative / withBaseline}; NaN when none has a baseline
+     */
+    public record Subset(int minWindows, int scored, Mean score, double aboveChance, int withBaseline, Mean baseline,
+                         int informative, double informativeShare) {}
 
     /**
      * One density decile of one scorer's labels.
@@ -107,7 +130,9 @@ public record LabelReport(int labels, int ok, int failed, Map<String, ScorerRepo
                 belowHalf += share < 0.5 ? 1 : 0;
             }
             double density = state != null ? state.density() : l.basis().density();
-            l.scores().forEach((name, s) -> rows.computeIfAbsent(name, k -> new ArrayList<>()).add(new Row(l.key(), density, s)));
+            long windows = state != null ? state.windows() : l.basis().windows();
+            l.scores().forEach((name, s) -> rows.computeIfAbsent(name, k -> new ArrayList<>())
+                    .add(new Row(l.key(), density, windows, s)));
         }
         Map<String, ScorerReport> scorers = new TreeMap<>();
         rows.forEach((name, r) -> scorers.put(name, scorer(r)));
@@ -116,7 +141,7 @@ public record LabelReport(int labels, int ok, int failed, Map<String, ScorerRepo
         return new LabelReport(labels.size(), ok, labels.size() - ok, scorers, basis);
     }
 
-    private record Row(String key, double density, Score score) {}
+    private record Row(String key, double density, long windows, Score score) {}
 
     private static ScorerReport scorer(List<Row> rows) {
         List<Row> sorted = new ArrayList<>(rows);
@@ -125,12 +150,11 @@ public record LabelReport(int labels, int ok, int failed, Map<String, ScorerRepo
         double chance = "pearson_r".equals(metric) ? 0 : 0.5;
         long examples = 0;
         long failures = 0;
-        int above = 0;
         for (Row r : sorted) {
             examples += r.score().n();
             failures += r.score().parseFailures();
-            above += r.score().ciLow() > chance ? 1 : 0;
         }
+        int above = aboveChance(sorted, chance);
         Figures all = Figures.of(sorted);
         List<Decile> deciles = new ArrayList<>();
         int groups = Math.min(DECILES, sorted.size());
@@ -142,7 +166,19 @@ public record LabelReport(int labels, int ok, int failed, Map<String, ScorerRepo
         }
         return new ScorerReport(metric, sorted.size(), all.score(), (double) above / sorted.size(), all.withBaseline(),
                 all.baseline(), all.meanGap(), all.informative(), all.informativeShare(), examples, failures,
-                examples == 0 ? 0 : (double) failures / examples, deciles);
+                examples == 0 ? 0 : (double) failures / examples, deciles, subset(sorted, chance, WELL_SAMPLED_WINDOWS));
+    }
+
+    private static int aboveChance(List<Row> rows, double chance) {
+        return (int) rows.stream().filter(r -> r.score().ciLow() > chance).count();
+    }
+
+    private static Subset subset(List<Row> rows, double chance, int minWindows) {
+        List<Row> part = rows.stream().filter(r -> r.windows() >= minWindows).toList();
+        Figures f = Figures.of(part);
+        return new Subset(minWindows, part.size(), f.score(),
+                part.isEmpty() ? Double.NaN : (double) aboveChance(part, chance) / part.size(), f.withBaseline(),
+                f.baseline(), f.informative(), f.informativeShare());
     }
 
     /** Means over a group of rows. */
@@ -183,6 +219,22 @@ public record LabelReport(int labels, int ok, int failed, Map<String, ScorerRepo
                         r.meanGap()));
                 sb.append(String.format(Locale.ROOT, "  informative (interval above the null's): %,d of %,d (%.0f%%)%n",
                         r.informative(), r.withBaseline(), 100 * r.informativeShare()));
+            }
+            Subset w = r.wellSampled();
+            if (w != null) {
+                sb.append(String.format(Locale.ROOT, "  features with at least %d windows: %,d labels", w.minWindows(),
+                        w.scored()));
+                if (w.scored() > 0) {
+                    sb.append(String.format(Locale.ROOT, "%n    score  %s; interval above chance for %.0f%%%n",
+                            mean(w.score()), 100 * w.aboveChance()));
+                    if (w.withBaseline() > 0) {
+                        sb.append(String.format(Locale.ROOT, "    null   %s%n", mean(w.baseline())));
+                        sb.append(String.format(Locale.ROOT, "    informative (interval above the null's): %,d of %,d (%.0f%%)%n",
+                                w.informative(), w.withBaseline(), 100 * w.informativeShare()));
+                    }
+                } else {
+                    sb.append('\n');
+                }
             }
             sb.append("  by density decile:\n");
             sb.append(String.format(Locale.ROOT, "  %6s  %-21s  %6s  %-7s  %-7s  %s%n",

@@ -16,12 +16,14 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
  * The offline explainer before issue 13 ({@link LegacyOfflineExplainer}) and now ({@link OfflineExplainer}),
  * on one catalogue, scored by the embedding scorer beside the null baseline: the {@link LabelReport}
  * of each over the same features (every {@code step}-th feature index with enough windows), every
- * label with a null drawn from the same explainer's explanations of the sample.
+ * label with a null drawn from the same explainer's explanations of the sample. An optional fourth
+ * argument names the explainers to run: {@code both} (the default), {@code current} or {@code legacy}
+ * (the legacy pass embeds every scoring example once and is the slow one).
  *
  * <pre>
  * mvn -o -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java -cp target/test-classes:target/classes:$(cat target/cp.txt) dev.saestream.label.LabelQualityBench \
- *     127.0.0.1:9092 all-minilm-l6-v2/layer3/topk-3072 10
+ *     127.0.0.1:9092 all-minilm-l6-v2/layer3/topk-3072 10 [both|current|legacy]
  * </pre>
  */
 public final class LabelQualityBench {
@@ -31,6 +33,10 @@ public final class LabelQualityBench {
         String bootstrap = args[0];
         String saeId = args[1];
         int step = Integer.parseInt(args[2]);
+        String which = args.length > 3 ? args[3] : "both";
+        if (!List.of("both", "current", "legacy").contains(which)) {
+            throw new IllegalArgumentException("explainers: both, current or legacy, not " + which);
+        }
         LabelConfig cfg = LabelConfig.DEFAULTS;
         Map<String, Object> kafka = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         BackgroundIndex background = new BackgroundIndex();
@@ -49,7 +55,14 @@ public final class LabelQualityBench {
         System.out.printf("%d features of %s (every %d-th index with at least %d windows)%n", states.size(), saeId, step,
                 cfg.minWindows());
         Scorer embedding = EmbeddingScorer.load(cfg.embeddingModel());
-        for (Explainer explainer : List.of(new LegacyOfflineExplainer(background), new OfflineExplainer(background))) {
+        List<Explainer> explainers = new ArrayList<>();
+        if (!which.equals("current")) {
+            explainers.add(new LegacyOfflineExplainer(background));
+        }
+        if (!which.equals("legacy")) {
+            explainers.add(new OfflineExplainer(background));
+        }
+        for (Explainer explainer : explainers) {
             Labeller labeller = new Labeller(cfg, explainer, List.of(embedding), background, Map.of(), System::currentTimeMillis);
             ExampleSampler sampler = new ExampleSampler(cfg);
             // every explanation of the sample first, so that every label has a null to draw

@@ -121,6 +121,61 @@ class LabelReportTest {
         assertThat(deciles.get(0).densityLow()).isEqualTo(labels.get(3).basis().density());
     }
 
+    @Test
+    void theWellSampledFiguresCountOnlyFeaturesWithFiftyWindowsOrMore() {
+        Random random = new Random(50);
+        // the label's own basis.windows from 20 to 89; a state, where there is one, overrides it
+        List<Label> labels = IntStream.range(0, 70).mapToObj(i -> {
+            Label l = made(i, random).label();
+            Label.Basis b = l.basis();
+            Label.Basis basis = new Label.Basis(b.version(), b.density(), b.activations(), 20 + i, b.max(), b.topIds(),
+                    b.explainIds(), b.scoreIds(), b.negativeIds());
+            return new Label(l.saeId(), l.index(), l.status(), l.failure(), l.explanation(), l.explainer(), l.scores(),
+                    l.cost(), basis, l.createdMs(), l.warnings(), l.history());
+        }).toList();
+        Map<String, FeatureState> states = new HashMap<>();
+        // feature 0 (20 windows when labelled) has 60 now; feature 65 (85 when labelled) has 49 of them in its state
+        states.put(labels.get(0).key(), withWindows(state(0, 5, List.of("d#0")), 60));
+        states.put(labels.get(65).key(), withWindows(state(65, 5, List.of("d#65")), 49));
+        java.util.function.ToLongFunction<Label> windows = l -> states.containsKey(l.key())
+                ? states.get(l.key()).windows() : l.basis().windows();
+
+        LabelReport.ScorerReport r = LabelReport.of(labels, states).scorers().get("embedding");
+
+        List<Score> well = labels.stream().filter(l -> windows.applyAsLong(l) >= 50)
+                .map(l -> l.scores().get("embedding")).toList();
+        List<Score> based = well.stream().filter(s -> s.baseline() != null).toList();
+        LabelReport.Subset w = r.wellSampled();
+        assertThat(w.minWindows()).isEqualTo(50);
+        // 30..69 have basis windows 50..89, less 65, plus 0
+        assertThat(w.scored()).isEqualTo(well.size()).isEqualTo(40);
+        assertThat(w.score().mean()).isCloseTo(mean(well.stream().map(Score::value).toList()), within(1e-12));
+        assertThat(w.score().ciHigh() - w.score().mean()).isCloseTo(halfWidth(well.stream().map(Score::value).toList()),
+                within(1e-12));
+        assertThat(w.aboveChance()).isEqualTo((double) well.stream().filter(s -> s.ciLow() > 0.5).count() / well.size());
+        assertThat(w.withBaseline()).isEqualTo(based.size());
+        assertThat(w.baseline().mean()).isCloseTo(mean(based.stream().map(s -> s.baseline().value()).toList()),
+                within(1e-12));
+        long informative = based.stream().filter(s -> s.ciLow() > s.baseline().ciHigh()).count();
+        assertThat(w.informative()).isEqualTo(informative);
+        assertThat(w.informativeShare()).isEqualTo((double) informative / based.size());
+        assertThat(LabelReport.of(labels, states).text()).contains("features with at least 50 windows: 40 labels")
+                .contains("informative (interval above the null's): " + informative + " of " + based.size() + " (");
+
+        // none with 50 windows: the subset is empty, and says so
+        LabelReport.Subset none = LabelReport.of(labels.subList(0, 30), Map.of()).scorers().get("embedding").wellSampled();
+        assertThat(none.scored()).isZero();
+        assertThat(none.score()).isNull();
+        assertThat(none.informativeShare()).isNaN();
+        assertThat(LabelReport.of(labels.subList(0, 30), Map.of()).text())
+                .contains("features with at least 50 windows: 0 labels\n");
+    }
+
+    private static FeatureState withWindows(FeatureState s, long windows) {
+        return new FeatureState(s.saeId(), s.index(), s.version(), s.tokensSeen(), s.activations(), s.documents(),
+                windows, s.sum(), s.max(), s.histogram(), s.top(), s.reservoir(), s.updatedMs());
+    }
+
     private static FeatureState state(int index, long activations, List<String> topIds) {
         List<FeatureWindow> top = topIds.stream().map(id -> {
             int hash = id.indexOf('#');
