@@ -47,11 +47,13 @@ final class Api {
                      double parseFailureRate, String model, Baseline baseline, Boolean informative) {
         static ScoreJson of(String scorer, Score s) {
             return s == null ? null : new ScoreJson(scorer, s.metric(), s.value(), s.ciLow(), s.ciHigh(), s.n(),
-                    s.parseFailures(), s.parseFailureRate(), s.model(), null, null);
+                    s.parseFailures(), s.parseFailureRate(), s.model(),
+                    s.baseline() == null ? null : new Baseline(s.baseline().value(), s.baseline().ciLow(), s.baseline().ciHigh()),
+                    s.informative());
         }
     }
 
-    /** The null explanation's score (issue 13); null until labels carry it. */
+    /** The null explanation's score on the same examples; null for labels scored without one. */
     record Baseline(double value, double ciLow, double ciHigh) {}
 
     record FeatureSummary(int index, long version, long updatedMs, long activations, long documents, double density,

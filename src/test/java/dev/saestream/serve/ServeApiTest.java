@@ -205,7 +205,9 @@ class ServeApiTest {
         assertThat(score.get("ciLow").asDouble()).isEqualTo(e.ciLow());
         assertThat(score.get("ciHigh").asDouble()).isEqualTo(e.ciHigh());
         assertThat(score.get("n").asInt()).isEqualTo(e.n());
-        assertThat(score.has("baseline")).isTrue();
+        assertThat(score.get("baseline").get("value").asDouble()).isEqualTo(e.baseline().value());
+        assertThat(score.get("baseline").get("ciHigh").asDouble()).isEqualTo(e.baseline().ciHigh());
+        assertThat(score.get("informative").asBoolean()).isEqualTo(e.informative()).isTrue();
         int unlabelled = states.keySet().stream().filter(i -> !labels.containsKey(i)).findFirst().orElseThrow();
         JsonNode bare = get("/api/features/" + unlabelled).json();
         assertThat(bare.get("label").isNull()).isTrue();
@@ -496,7 +498,7 @@ class ServeApiTest {
         FeatureState s = states.get(index);
         double v = 0.5 + 0.5 * rnd.nextDouble();
         Score score = new Score("roc_auc", v, 100, v - 0.1, Math.min(1, v + 0.1), "delong", 1, 0.01, "all-minilm-l6-v2-q",
-                Map.of(), List.of());
+                Map.of(), List.of()).withBaseline(new Score.Baseline(v - 0.25, v - 0.35, v - 0.15, 100, "another feature's"));
         List<String> topIds = s.top().subList(0, s.top().size() / 2).stream().map(FeatureWindow::id).toList();
         Label.HistoryEntry older = new Label.HistoryEntry(1L, 1, Label.Status.OK, null, "an older explanation",
                 new Label.ExplainerInfo("offline", null, "v0"), Map.of("embedding", 0.6), 0, 0);
