@@ -21,13 +21,13 @@ final class BrokerCommand implements Callable<Integer> {
     @Mixin
     LogOptions logs;
 
-    @Option(names = "--host", description = "Address to listen on (default 127.0.0.1).")
+    @Option(names = "--host", description = "Address to listen on (default ${sys:saestream.default.broker.host}).")
     String host;
 
-    @Option(names = "--port", description = "Client port (default 9092; 0 picks a free one).")
+    @Option(names = "--port", description = "Client port (default ${sys:saestream.default.broker.port}; 0 picks a free one).")
     Integer port;
 
-    @Option(names = "--controller-port", description = "KRaft controller port (default 9093).")
+    @Option(names = "--controller-port", description = "KRaft controller port (default ${sys:saestream.default.broker.controllerPort}).")
     Integer controllerPort;
 
     @Option(names = "--data-dir", description = "Log directory (default data/kafka).")

@@ -13,7 +13,7 @@ public final class EncodeOptions {
                     + " for several SAEs (at any hooks of the model) in one transformer pass.")
     java.util.List<String> sae;
 
-    @Option(names = "--encode-threads", paramLabel = "N", description = "Encode stream threads (default 2).")
+    @Option(names = "--encode-threads", paramLabel = "N", description = "Encode stream threads (default ${sys:saestream.default.encode.threads}).")
     Integer threads;
 
     @Option(names = "--sae-id", paramLabel = "ID", description = "Override the SAE id that namespaces its features.")

@@ -42,7 +42,7 @@ public final class InputOptions {
             description = "text, jsonl, or auto (by extension: .jsonl/.ndjson are JSON Lines). Default: auto.")
     TextFormat format = TextFormat.AUTO;
 
-    @Option(names = "--max-bytes", paramLabel = "BYTES", description = "Largest text accepted (default 1 MiB); bigger ones are dead-lettered.")
+    @Option(names = "--max-bytes", paramLabel = "BYTES", description = "Largest text accepted, in bytes (default ${sys:saestream.default.produce.maxBytes}); bigger ones are dead-lettered.")
     Integer maxBytes;
 
     @Option(names = "--lang", paramLabel = "LANGS",

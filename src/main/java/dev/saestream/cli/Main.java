@@ -44,6 +44,7 @@ public final class Main implements Runnable {
 
     /** The command line with every subcommand, for tests and {@link #main}. */
     public static CommandLine commandLine() {
+        HelpDefaults.install();
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler(Main::handle);
         cl.setCaseInsensitiveEnumValuesAllowed(true);

@@ -28,7 +28,7 @@ public final class ModelChoice {
     @Option(names = "--max-tokens", paramLabel = "N", description = "Tokens per window, special tokens included (default: the model's maximum).")
     Integer maxTokens;
 
-    @Option(names = "--overlap", paramLabel = "N", description = "Tokens shared by consecutive windows of a long text (default 32).")
+    @Option(names = "--overlap", paramLabel = "N", description = "Tokens shared by consecutive windows of a long text (default ${sys:saestream.default.model.overlap}).")
     Integer overlap;
 
     @Option(names = "--include-special-tokens", description = "Keep [CLS], [SEP], BOS … with the text's tokens.")

@@ -12,7 +12,7 @@ public final class ModelOptions {
     @Mixin
     ModelChoice choice;
 
-    @Option(names = "--batch-size", paramLabel = "N", description = "Windows per ONNX Runtime run (default 32).")
+    @Option(names = "--batch-size", paramLabel = "N", description = "Windows per ONNX Runtime run (default ${sys:saestream.default.model.batchSize}).")
     Integer batchSize;
 
     @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads (default: all processors).")

@@ -53,41 +53,41 @@ public final class SaeTrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "output SAE directory")
     Path out;
 
-    @Option(names = "--architecture", description = "topk (default) or standard (ReLU + L1)")
+    @Option(names = "--architecture", description = "topk or standard (ReLU + L1) (default ${sys:saestream.default.train.architecture})")
     String architecture;
 
-    @Option(names = "--width", description = "features, d_sae (default 3072)")
+    @Option(names = "--width", description = "features, d_sae (default ${sys:saestream.default.train.width})")
     Integer width;
 
-    @Option(names = "--k", description = "active features per token for topk (default 32)")
+    @Option(names = "--k", description = "active features per token for topk (default ${sys:saestream.default.train.k})")
     Integer k;
 
-    @Option(names = "--l1", description = "L1 coefficient for standard (default 5)")
+    @Option(names = "--l1", description = "L1 coefficient for standard (default ${sys:saestream.default.train.l1Coefficient})")
     Double l1;
 
     @Option(names = "--lr", description = "Adam learning rate (default 2e-4 / sqrt(width / 16384))")
     Double lr;
 
-    @Option(names = "--batch-size", description = "tokens per step (default 1024)")
+    @Option(names = "--batch-size", description = "tokens per step (default ${sys:saestream.default.train.batchSize})")
     Integer batchSize;
 
-    @Option(names = "--tokens", description = "training tokens (default 2,000,000); --acts data and texts are revisited as needed")
+    @Option(names = "--tokens", description = "training tokens (default ${sys:saestream.default.train.tokens}); --acts data and texts are revisited as needed")
     Long tokens;
 
-    @Option(names = "--aux-k", description = "AuxK loss coefficient (default 1/32)")
+    @Option(names = "--aux-k", description = "AuxK loss coefficient (default ${sys:saestream.default.train.auxKCoefficient})")
     Double auxK;
 
-    @Option(names = "--dead-after", description = "tokens without firing after which a latent is dead (default 200,000)")
+    @Option(names = "--dead-after", description = "tokens without firing after which a latent is dead (default ${sys:saestream.default.train.deadAfterTokens})")
     Long deadAfter;
 
-    @Option(names = "--seed", description = "random seed (default 42)")
+    @Option(names = "--seed", description = "random seed (default ${sys:saestream.default.train.seed})")
     Long seed;
 
     @Option(names = "--threads", description = "trainer threads (default: all cores); the weights do not depend on it")
     Integer threads;
 
     @Option(names = "--shuffle-buffer", description = "token activations held to mix documents when training from texts"
-            + " (default 32,768)")
+            + " (default ${sys:saestream.default.train.shuffleBuffer})")
     Integer shuffleBuffer;
 
     @Option(names = "--model-name", description = "metadata: the model the activations come from (default with texts: the model)")
