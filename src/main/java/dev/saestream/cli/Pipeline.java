@@ -53,10 +53,7 @@ final class Pipeline implements AutoCloseable {
     static Pipeline start(KafkaSession session, ModelConfig model, EncodeConfig encodeConfig, CatalogConfig catalogConfig,
                           CatalogScope scope, int replicationFactor) throws IOException {
         List<Sae> saes = loadSaes(encodeConfig);
-        ModelConfig threaded = model.threads() > 0 ? model : new ModelConfig(model.name(), model.dir(), model.hook(),
-                model.maxTokens(), model.overlap(), model.batchSize(),
-                Math.max(1, Runtime.getRuntime().availableProcessors() / encodeConfig.threads()),
-                model.includeSpecialTokens(), model.cacheDir());
+        ModelConfig threaded = model.sharingCores(encodeConfig.threads());
         SaeDocumentEncoder encoder = SaeDocumentEncoder.open(threaded, saes, encodeConfig);
         EncodeApp encode = null;
         try {

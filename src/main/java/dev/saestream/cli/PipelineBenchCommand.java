@@ -70,10 +70,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
         Settings settings = config.settings();
         EncodeConfig ec = encode.config(settings);
         ModelConfig configured = model.config(settings);
-        ModelConfig mc = configured.threads() > 0 ? configured : new ModelConfig(configured.name(), configured.dir(),
-                configured.hook(), configured.maxTokens(), configured.overlap(), configured.batchSize(),
-                Math.max(1, Runtime.getRuntime().availableProcessors() / ec.threads()), configured.includeSpecialTokens(),
-                configured.cacheDir());
+        ModelConfig mc = configured.sharingCores(ec.threads());
         List<String> texts;
         try (Stream<Document> d = Europarl.documents(warmup + docs)) {
             texts = d.map(Document::text).toList();

@@ -22,6 +22,24 @@ public record ModelConfig(String name, String dir, String hook, int maxTokens, i
         int threads, boolean includeSpecialTokens, String cacheDir) {
     public static final String SECTION = "model";
 
+    /** This config running ONNX Runtime with {@code threads} intra-op threads. */
+    public ModelConfig withThreads(int threads) {
+        return new ModelConfig(name, dir, hook, maxTokens, overlap, batchSize, threads, includeSpecialTokens, cacheDir);
+    }
+
+    /**
+     * This config with its threads set, when it leaves them open (0), so that {@code stageThreads}
+     * stage threads each running the model share the machine's cores.
+     */
+    public ModelConfig sharingCores(int stageThreads) {
+        return threads > 0 ? this : withThreads(Math.max(1, Runtime.getRuntime().availableProcessors() / stageThreads));
+    }
+
+    /** This config with the tokenizer's special tokens ([CLS], [SEP]) kept or left out of the activations. */
+    public ModelConfig withSpecialTokens(boolean include) {
+        return new ModelConfig(name, dir, hook, maxTokens, overlap, batchSize, threads, include, cacheDir);
+    }
+
     public ModelConfig {
         if ((name == null || name.isBlank()) && (dir == null || dir.isBlank())) {
             throw new IllegalArgumentException("model: give a name or a dir");

@@ -238,7 +238,7 @@ class TransformerTest {
     @Test
     void specialTokensComeBackWhenConfigured() throws IOException {
         ModelConfig c = TestModels.bundled("all-minilm-l6-v2", "layer3");
-        ModelConfig withSpecials = new ModelConfig(c.name(), null, c.hook(), 0, 32, 8, 2, true, c.cacheDir());
+        ModelConfig withSpecials = c.withSpecialTokens(true);
         try (Transformer t = Transformer.open(withSpecials)) {
             TokenActivations a = t.extract(List.of("Hello world")).get(0);
             assertThat(a.tokens()).containsExactly("[CLS]", "hello", "world", "[SEP]");
