@@ -651,8 +651,9 @@ public final class LabelService implements AutoCloseable {
                 return null;
             }
             byte[] keyBytes = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            // where the producers' default partitioner put it: Kafka's own function, not a copy of it
             TopicPartition tp = new TopicPartition(topic,
-                    org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(keyBytes)) % infos.size());
+                    org.apache.kafka.clients.producer.internals.BuiltInPartitioner.partitionForKey(keyBytes, infos.size()));
             c.assign(List.of(tp));
             c.seekToBeginning(List.of(tp));
             long end = c.endOffsets(List.of(tp)).get(tp);
