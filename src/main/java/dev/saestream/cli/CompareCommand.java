@@ -1,10 +1,10 @@
 package dev.saestream.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.saestream.label.LabelConfig;
+import dev.saestream.label.LatestLabels;
 import dev.saestream.config.Settings;
 import dev.saestream.formats.Json;
-import dev.saestream.kafka.TopicFollower;
-import dev.saestream.kafka.Topics;
 import dev.saestream.label.Label;
 import dev.saestream.label.Score;
 import dev.saestream.sae.CosineDistribution;
@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -112,16 +111,9 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     private Map<String, Label> readLabels(Settings settings) {
+        LabelConfig cfg = settings.section("label", LabelConfig.DEFAULTS, Map.of());
         try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings, Map.of()))) {
-            Map<String, Label> byKey = new HashMap<>();
-            TopicFollower.readToEnd(Topics.LABELS, session.clientConfig(), rec -> {
-                if (rec.value() == null) {
-                    byKey.remove(rec.key());
-                } else {
-                    byKey.put(rec.key(), Json.read(rec.value(), Label.class));
-                }
-            }, Duration.ofMinutes(2));
-            return byKey;
+            return LatestLabels.read(cfg.labelsTopic(), session.clientConfig(), key -> true, Duration.ofMinutes(2)).byKey();
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.saestream.cli;
 
+import dev.saestream.label.LatestLabels;
 import dev.saestream.catalog.FeatureKey;
 import dev.saestream.catalog.FeatureState;
 import dev.saestream.config.Settings;
@@ -8,10 +9,8 @@ import dev.saestream.kafka.TopicFollower;
 import dev.saestream.label.Label;
 import dev.saestream.label.LabelConfig;
 import dev.saestream.label.LabelReport;
-import dev.saestream.label.LabelStore;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,21 +54,7 @@ public final class LabelReportCommand implements Callable<Integer> {
         Duration timeout = Duration.ofMinutes(5);
         try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings, Map.of()))) {
             Map<String, Object> client = session.clientConfig();
-            LabelStore labels = new LabelStore();
-            List<String> keys = new ArrayList<>();
-            TopicFollower.readToEnd(cfg.labelsTopic(), client, r -> {
-                if (!ofSae(r.key())) {
-                    return;
-                }
-                if (r.value() == null) {
-                    labels.remove(r.key());
-                    return;
-                }
-                Label l = Json.read(r.value(), Label.class);
-                labels.offer(l);
-                keys.add(l.key());
-            }, timeout);
-            List<Label> latest = keys.stream().distinct().map(labels::get).filter(java.util.Objects::nonNull).toList();
+            List<Label> latest = List.copyOf(LatestLabels.read(cfg.labelsTopic(), client, this::ofSae, timeout).byKey().values());
             Map<String, FeatureState> states = new HashMap<>();
             if (features) {
                 TopicFollower.readToEnd(cfg.featuresTopic(), client, r -> {

@@ -1,5 +1,6 @@
 package dev.saestream.export;
 
+import dev.saestream.label.LatestLabels;
 import dev.saestream.catalog.FeatureKey;
 import dev.saestream.catalog.FeatureState;
 import dev.saestream.formats.Json;
@@ -81,27 +82,12 @@ public final class CatalogueSnapshot {
                     + (known.isEmpty() ? "the topic holds no features yet (run the pipeline first)"
                     : "the SAE ids there are: " + known));
         }
+        LatestLabels latest = LatestLabels.read(config.labelsTopic(), kafka,
+                key -> key.lastIndexOf('/') > 0 && FeatureKey.saeId(key).equals(saeId), timeout);
         Map<Integer, Label> labels = new HashMap<>();
-        int[] unreadable = {0};
-        TopicFollower.readToEnd(config.labelsTopic(), kafka, r -> {
-            Key k = Key.of(r);
-            if (k == null || !k.saeId.equals(saeId)) {
-                return;
-            }
-            if (r.value() == null) {
-                labels.remove(k.index);
-                return;
-            }
-            try {
-                labels.put(k.index, Json.read(r.value(), Label.class));
-            } catch (RuntimeException e) {
-                unreadable[0]++;
-                labels.remove(k.index);
-                log.warn("skipping an unreadable label at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
-            }
-        }, timeout);
+        latest.byKey().values().forEach(l -> labels.put(l.index(), l));
         log.info("read {} features and {} labels of {}", features.size(), labels.size(), saeId);
-        return new CatalogueSnapshot(saeId, features, labels, unreadable[0]);
+        return new CatalogueSnapshot(saeId, features, labels, latest.unreadable());
     }
 
     public String saeId() {
