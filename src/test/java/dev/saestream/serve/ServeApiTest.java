@@ -464,7 +464,7 @@ class ServeApiTest {
         assertThat(e.get("score").get("mean").asDouble()).isEqualTo(embedding.score().mean());
         assertThat(e.get("score").get("ciLow").asDouble()).isEqualTo(embedding.score().ciLow());
         assertThat(e.get("score").get("ciHigh").asDouble()).isEqualTo(embedding.score().ciHigh());
-        assertThat(e.get("baseline").get("mean").asDouble()).isEqualTo(embedding.baseline().mean()).isEqualTo(0.6);
+        assertThat(e.get("baseline").get("mean").asDouble()).isEqualTo(embedding.baseline().mean()).isCloseTo(0.6, org.assertj.core.api.Assertions.within(1e-12));
         assertThat(e.get("withBaseline").asInt()).isEqualTo(embedding.withBaseline()).isBetween(1, 26);
         assertThat(e.get("informative").asInt()).isEqualTo(embedding.informative());
         assertThat(e.get("informativeShare").asDouble()).isEqualTo(embedding.informativeShare()).isBetween(0.0, 1.0);
