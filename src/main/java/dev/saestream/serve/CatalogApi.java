@@ -37,6 +37,7 @@ final class CatalogApi {
     private final EncoderSlot encoder;
     private final StatusSource status;
     private final ExplanationSearch search;
+    private final LabelReports reports = new LabelReports();
 
     CatalogApi(ServeConfig config, CatalogView view, KnownSaes saes, EncoderSlot encoder, StatusSource status,
                ExplanationSearch search) {
@@ -285,6 +286,11 @@ final class CatalogApi {
         }
         int limit = intParam(ctx, "limit", SEARCH_LIMIT, 1, MAX_SEARCH_LIMIT);
         return new Api.Search(s.saeId(), q, search.search(s, q, limit));
+    }
+
+    /** GET /api/labels/report: how good one SAE's labels are, as {@code saestream label report --json} says. */
+    dev.saestream.label.LabelReport labelReport(Context ctx) {
+        return reports.of(sae(ctx.queryParam("sae")));
     }
 
     /** The SAE asked for, or the only one when none is named. */

@@ -16,6 +16,8 @@ public final class SaeFeatures {
     private final Map<Integer, LabelEntry> labels = new ConcurrentHashMap<>();
     /** Indices whose state or label changed since {@link #drainChanged} last ran. */
     private final Set<Integer> changed = ConcurrentHashMap.newKeySet();
+    /** Counts every put and remove of a state or label: what cached per-SAE answers compare against. */
+    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
     private volatile long tokens;
     private volatile long updatedMs;
     /** The earliest update seen: when the catalogue was (re)built, as far as the compacted topic still tells. */
@@ -31,6 +33,7 @@ public final class SaeFeatures {
 
     void putFeature(FeatureEntry e) {
         features.put(e.index(), e);
+        generation.incrementAndGet();
         // tokensSeen is the SAE's total when the state was written: the largest is the latest known
         if (e.tokensSeen() > tokens) {
             tokens = e.tokensSeen();
@@ -46,16 +49,19 @@ public final class SaeFeatures {
 
     void removeFeature(int index) {
         features.remove(index);
+        generation.incrementAndGet();
         changed.add(index);
     }
 
     void putLabel(LabelEntry e) {
         labels.put(e.index(), e);
+        generation.incrementAndGet();
         changed.add(e.index());
     }
 
     void removeLabel(int index) {
         labels.remove(index);
+        generation.incrementAndGet();
         changed.add(index);
     }
 
@@ -73,6 +79,11 @@ public final class SaeFeatures {
 
     Collection<LabelEntry> labels() {
         return labels.values();
+    }
+
+    /** Grows with every change of a state or label of this SAE. */
+    long generation() {
+        return generation.get();
     }
 
     public int featureCount() {

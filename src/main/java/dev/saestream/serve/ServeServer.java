@@ -36,7 +36,8 @@ public final class ServeServer implements AutoCloseable {
             + "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
     /** Every route, for the OpenAPI document's test and the fallback index. */
     static final List<String> ROUTES = List.of("GET /api/saes", "GET /api/features", "GET /api/features/{index}",
-            "POST /api/activations", "GET /api/search", "GET /api/compare", "GET /api/status", "GET /api/events",
+            "POST /api/activations", "GET /api/search", "GET /api/compare",
+            "GET /api/labels/report", "GET /api/status", "GET /api/events",
             "GET /api/openapi.json", "GET /metrics");
 
     private final ServeConfig config;
@@ -131,6 +132,7 @@ public final class ServeServer implements AutoCloseable {
         r.post("/api/activations", ctx -> json(ctx, api.activations(ctx, body(ctx))));
         r.get("/api/search", ctx -> json(ctx, api.search(ctx)));
         r.get("/api/compare", ctx -> json(ctx, api.compare(ctx)));
+        r.get("/api/labels/report", ctx -> json(ctx, api.labelReport(ctx)));
         r.get("/api/status", ctx -> json(ctx, status.status()));
         r.sse("/api/events", this::subscribe);
         r.get("/api/openapi.json", ctx -> ctx.contentType(JSON).result(OpenApi.document()));

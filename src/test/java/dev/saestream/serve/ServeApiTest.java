@@ -17,6 +17,7 @@ import dev.saestream.kafka.Topics;
 import dev.saestream.label.Cost;
 import dev.saestream.label.EmbeddingScorer;
 import dev.saestream.label.Label;
+import dev.saestream.label.LabelReport;
 import dev.saestream.label.Score;
 import dev.saestream.sae.Architecture;
 import dev.saestream.sae.Sae;
@@ -179,7 +180,9 @@ class ServeApiTest {
 
     @Test
     void aFeatureSummaryCarriesItsStatisticsLabelAndMainScore() {
-        int index = labels.keySet().iterator().next();
+        // a label with a null baseline, so that the score's null reaches the row too
+        int index = labels.keySet().stream().filter(i -> labels.get(i).scores().get("embedding") != null
+                && labels.get(i).scores().get("embedding").baseline() != null).findFirst().orElseThrow();
         FeatureState s = states.get(index);
         Label l = labels.get(index);
         JsonNode row = null;
@@ -205,9 +208,14 @@ class ServeApiTest {
         assertThat(score.get("ciLow").asDouble()).isEqualTo(e.ciLow());
         assertThat(score.get("ciHigh").asDouble()).isEqualTo(e.ciHigh());
         assertThat(score.get("n").asInt()).isEqualTo(e.n());
-        assertThat(score.get("baseline").get("value").asDouble()).isEqualTo(e.baseline().value());
-        assertThat(score.get("baseline").get("ciHigh").asDouble()).isEqualTo(e.baseline().ciHigh());
-        assertThat(score.get("informative").asBoolean()).isEqualTo(e.informative()).isTrue();
+        if (e.baseline() == null) {
+            assertThat(score.get("baseline").isNull()).isTrue();
+            assertThat(score.get("informative").isNull()).isTrue();
+        } else {
+            assertThat(score.get("baseline").get("value").asDouble()).isEqualTo(e.baseline().value());
+            assertThat(score.get("baseline").get("ciHigh").asDouble()).isEqualTo(e.baseline().ciHigh());
+            assertThat(score.get("informative").asBoolean()).isEqualTo(e.informative());
+        }
         int unlabelled = states.keySet().stream().filter(i -> !labels.containsKey(i)).findFirst().orElseThrow();
         JsonNode bare = get("/api/features/" + unlabelled).json();
         assertThat(bare.get("label").isNull()).isTrue();
@@ -435,6 +443,69 @@ class ServeApiTest {
     }
 
     @Test
+    void theLabelReportIsLabelReportOfTheProducedLabelsAndStates() throws Exception {
+        // another test writes a new feature version, which the cached report may lag by its interval: wait for it
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        JsonNode got;
+        JsonNode expected;
+        LabelReport report;
+        do {
+            Map<String, FeatureState> byKey = new HashMap<>();
+            states.values().forEach(st -> byKey.put(st.key(), st));
+            report = LabelReport.of(labels.values(), byKey);
+            expected = Api.MAPPER.readTree(Api.write(report));
+            got = get("/api/labels/report?sae=" + saeId.replace("/", "%2F")).json();
+            if (got.equals(expected)) {
+                break;
+            }
+            Thread.sleep(200);
+        } while (System.nanoTime() < deadline);
+        assertThat(got).isEqualTo(expected);
+        // sae may be left out with one SAE in the catalogue
+        assertThat(get("/api/labels/report").json()).isEqualTo(expected);
+        // the figures themselves, as the JSON carries them
+        LabelReport.ScorerReport embedding = report.scorers().get("embedding");
+        JsonNode e = got.get("scorers").get("embedding");
+        assertThat(got.get("labels").asInt()).isEqualTo(labels.size());
+        assertThat(got.get("ok").asInt()).isEqualTo(report.ok()).isEqualTo(27);
+        assertThat(got.get("failed").asInt()).isEqualTo(3);
+        assertThat(e.get("metric").asText()).isEqualTo("roc_auc");
+        assertThat(e.get("score").get("mean").asDouble()).isEqualTo(embedding.score().mean());
+        assertThat(e.get("score").get("ciLow").asDouble()).isEqualTo(embedding.score().ciLow());
+        assertThat(e.get("score").get("ciHigh").asDouble()).isEqualTo(embedding.score().ciHigh());
+        assertThat(e.get("baseline").get("mean").asDouble()).isEqualTo(embedding.baseline().mean()).isCloseTo(0.6, org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(e.get("withBaseline").asInt()).isEqualTo(embedding.withBaseline()).isBetween(1, 26);
+        assertThat(e.get("informative").asInt()).isEqualTo(embedding.informative());
+        assertThat(e.get("informativeShare").asDouble()).isEqualTo(embedding.informativeShare()).isBetween(0.0, 1.0);
+        assertThat(e.get("byDensity")).hasSize(LabelReport.DECILES);
+        assertThat(e.get("byDensity").get(0).get("densityLow").asDouble()).isEqualTo(embedding.byDensity().get(0).densityLow());
+        assertThat(got.get("basis").get("compared").asInt()).isEqualTo(27);
+        assertThat(got.get("basis").get("meanShare").asDouble()).isEqualTo(report.basis().meanShare());
+
+        assertError(get("/api/labels/report?sae=no%2Fsuch%2Fsae"), 404, "not-found");
+    }
+
+    @Test
+    void theLabelReportIsCachedUntilItsSaeChangesAndThenAtMostEveryInterval() {
+        long[] now = {1_000_000};
+        LabelReports reports = new LabelReports(() -> now[0]);
+        SaeFeatures s = server.view().sae(saeId);
+        LabelReport first = reports.of(s);
+        assertThat(reports.of(s)).isSameAs(first);
+        // a change within the interval: still the cached one; after it, built again
+        FeatureEntry any = s.features().iterator().next();
+        s.putFeature(any);
+        now[0] += LabelReports.MIN_INTERVAL_MS - 1;
+        assertThat(reports.of(s)).isSameAs(first);
+        now[0] += 1;
+        LabelReport second = reports.of(s);
+        assertThat(second).isNotSameAs(first).isEqualTo(LabelReports.build(s));
+        // nothing changed since: cached however long ago it was built
+        now[0] += 60_000;
+        assertThat(reports.of(s)).isSameAs(second);
+    }
+
+    @Test
     void openApiDocumentsEveryRouteAndMetricsExposeTheCatalogue() {
         JsonNode doc = get("/api/openapi.json").json();
         assertThat(doc.get("openapi").asText()).startsWith("3.");
@@ -498,7 +569,11 @@ class ServeApiTest {
         FeatureState s = states.get(index);
         double v = 0.5 + 0.5 * rnd.nextDouble();
         Score score = new Score("roc_auc", v, 100, v - 0.1, Math.min(1, v + 0.1), "delong", 1, 0.01, "all-minilm-l6-v2-q",
-                Map.of(), List.of()).withBaseline(new Score.Baseline(v - 0.25, v - 0.35, v - 0.15, 100, "another feature's"));
+                Map.of(), List.of());
+        if (index % 3 != 0) {
+            // a null baseline on two labels in three: some clear it (score interval above 0.65), some do not
+            score = score.withBaseline(new Score.Baseline(0.6, 0.55, 0.65, 100, "a null explanation"));
+        }
         List<String> topIds = s.top().subList(0, s.top().size() / 2).stream().map(FeatureWindow::id).toList();
         Label.HistoryEntry older = new Label.HistoryEntry(1L, 1, Label.Status.OK, null, "an older explanation",
                 new Label.ExplainerInfo("offline", null, "v0"), Map.of("embedding", 0.6), 0, 0);

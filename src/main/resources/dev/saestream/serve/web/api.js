@@ -60,6 +60,7 @@ export const api = {
   search: (params, signal) => getJson('/api/search', params, signal),
   activations: (sae, text, signal) => postJson('/api/activations', { sae }, { text }, signal),
   compare: (params, signal) => getJson('/api/compare', params, signal),
+  labelReport: (sae, signal) => getJson('/api/labels/report', { sae }, signal),
 };
 
 /** The raw JSON of a feature, for a link. */
@@ -68,7 +69,7 @@ export function featureJsonHref(sae, index) {
   return i == null ? null : `/api/features/${i}?sae=${encodeURIComponent(sae)}`;
 }
 
-// ---- routes: #/, #/sae/<id>/features?..., #/sae/<id>/feature/<n>, #/sae/<id>/try, #/compare?a=…&b=… ----
+// ---- routes: #/, #/sae/<id>/features?..., #/sae/<id>/feature/<n>, #/sae/<id>/try, #/sae/<id>/report, #/compare?a=…&b=… ----
 
 export function overviewHref() {
   return '#/';
@@ -92,6 +93,11 @@ export function featureHref(sae, index) {
 export function tryHref(sae, feature) {
   const i = featureIndex(feature);
   return `#/sae/${encodeURIComponent(sae)}/try${i == null ? '' : '?feature=' + i}`;
+}
+
+/** The label-quality report of an SAE. */
+export function reportHref(sae) {
+  return `#/sae/${encodeURIComponent(sae)}/report`;
 }
 
 export function compareHref(a, b, params) {
@@ -121,6 +127,7 @@ export function parseRoute(hash) {
   if (parts[0] === 'compare' && parts.length === 1) return { view: 'compare', sae: null, params };
   if (sae != null && parts[2] === 'features' && parts.length === 3) return { view: 'features', sae, params };
   if (sae != null && parts[2] === 'try' && parts.length === 3) return { view: 'try', sae, params };
+  if (sae != null && parts[2] === 'report' && parts.length === 3) return { view: 'report', sae, params };
   if (sae != null && parts[2] === 'feature' && parts.length === 4) {
     const index = featureIndex(parts[3]);
     if (index != null) return { view: 'feature', sae, index, params };

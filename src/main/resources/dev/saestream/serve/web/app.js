@@ -8,6 +8,7 @@ import { listView } from './list.js';
 import { featureView } from './feature.js';
 import { tryView } from './try.js';
 import { compareView } from './compare.js';
+import { reportView } from './report.js';
 import { notFound, errorBox } from './views.js';
 
 const main = document.getElementById('main');
@@ -87,6 +88,10 @@ async function route() {
       case 'try':
         document.title = 'Try a text · saestream';
         cleanup = tryView(main, { sae: r.sae, params: r.params });
+        break;
+      case 'report':
+        document.title = 'Label quality · saestream';
+        cleanup = reportView(main, { sae: r.sae });
         break;
       case 'compare':
         document.title = 'Compare · saestream';

@@ -1,6 +1,6 @@
 // Overview (#/): every SAE with its live totals, the pipeline's status, the labeller and its cost.
 
-import { api, listHref, tryHref } from './api.js';
+import { api, listHref, tryHref, reportHref } from './api.js';
 import { h, s, replace, setText, fmtInt, fmtNum, fmtAgo, fmtTime } from './dom.js';
 import { live } from './live.js';
 import { errorBox } from './views.js';
@@ -98,7 +98,8 @@ export function overviewView(root) {
           h('p', { class: 'small' },
             cells.updated = h('span', { class: 'muted' }), ' · ',
             h('a', { href: listHref(id) }, 'features'), ' · ',
-            h('a', { href: tryHref(id) }, 'try a text')));
+            h('a', { href: tryHref(id) }, 'try a text'), ' · ',
+            h('a', { href: reportHref(id), class: 'report-link' }, 'Label quality')));
         saeCards.set(id, cells);
         saesBox.append(el);
       }

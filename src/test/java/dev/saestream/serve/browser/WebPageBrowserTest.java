@@ -313,6 +313,56 @@ class WebPageBrowserTest {
     }
 
     @Test
+    void labelQualityShowsEachScorersFiguresAsTheApiGivesThem() throws Exception {
+        browser.open(base + "#/");
+        browser.awaitVisible("[data-sae='" + sae + "'] a.report-link").click();
+        browser.awaitVisible("#report-scorers tbody tr");
+        assertThat(browser.driver.getCurrentUrl()).endsWith("#/sae/" + enc(sae) + "/report");
+        // the labeller may still relabel a feature: the page and the API must agree on one report
+        String[] seen = new String[2];
+        browser.await(d -> {
+            try {
+                JsonNode r = api("/api/labels/report?sae=" + enc(sae));
+                assertThat(r.get("ok").asInt()).isPositive();
+                var names = r.get("scorers").fieldNames();
+                assertThat(names.hasNext()).as("a scorer in %s", r).isTrue();
+                String scorer = names.next();
+                JsonNode sc = r.get("scorers").get(scorer);
+                String row = "#report-scorers tr[data-scorer='" + scorer + "'] ";
+                List<String> page = List.of(text(row + "[data-cell='scored']"), text(row + "[data-cell='score']"),
+                        text(row + "[data-cell='baseline']"), text(row + "[data-cell='informative']"));
+                List<String> api = List.of(grouped(sc.get("scored").asLong()), mean3(sc.get("score")),
+                        sc.get("baseline").isNull() ? "none" : mean3(sc.get("baseline")),
+                        sc.get("withBaseline").asInt() == 0 ? "—"
+                                : new BigDecimal(100 * sc.get("informativeShare").asDouble()).setScale(0, RoundingMode.HALF_UP)
+                                        .toPlainString() + "% (" + grouped(sc.get("informative").asLong()) + " of "
+                                        + grouped(sc.get("withBaseline").asLong()) + ")");
+                seen[0] = page.toString();
+                seen[1] = api.toString();
+                return page.equals(api) && browser.all(".report-deciles[data-scorer='" + scorer + "'] tbody tr").size()
+                        == sc.get("byDensity").size();
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(seen[0]).isEqualTo(seen[1]);
+    }
+
+    private static String text(String css) {
+        List<WebElement> e = browser.all(css);
+        return e.isEmpty() ? "" : e.get(0).getText();
+    }
+
+    /** A report mean as the page writes it: {@code 0.792 [0.770, 0.814]}. */
+    private static String mean3(JsonNode m) {
+        return fixed3(m.get("mean").asDouble()) + " [" + fixed3(m.get("ciLow").asDouble()) + ", " + fixed3(m.get("ciHigh").asDouble()) + "]";
+    }
+
+    private static String fixed3(double x) {
+        return new BigDecimal(x).setScale(3, RoundingMode.HALF_UP).toPlainString();
+    }
+
+    @Test
     @Order(Integer.MAX_VALUE)   // last, so that the other tests' screenshots show the catalogue as the labeller wrote it
     void markupInDocumentsAndExplanationsIsShownAsInertText() throws Exception {
         xssFeature = writeXssLabel();
