@@ -47,7 +47,7 @@ final class HelpDefaults {
             try {
                 Object v = c.getAccessor().invoke(effective);
                 if (v != null) {
-                    System.setProperty(PREFIX + section + "." + c.getName(), format(v));
+                    System.setProperty(PREFIX + section + "." + c.getName(), format(c.getName(), v));
                 }
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException("cannot read " + section + "." + c.getName(), e);
@@ -55,8 +55,9 @@ final class HelpDefaults {
         }
     }
 
-    private static String format(Object v) {
-        if (v instanceof Integer || v instanceof Long) {
+    private static String format(String field, Object v) {
+        // counts read better grouped (2,000,000 tokens); a port is a name, not a quantity
+        if ((v instanceof Integer || v instanceof Long) && !field.toLowerCase(Locale.ROOT).endsWith("port")) {
             return String.format(Locale.ROOT, "%,d", ((Number) v).longValue());
         }
         if (v instanceof Enum<?> e) {

@@ -44,8 +44,12 @@ public final class Main implements Runnable {
 
     /** The command line with every subcommand, for tests and {@link #main}. */
     public static CommandLine commandLine() {
-        HelpDefaults.install();
         CommandLine cl = new CommandLine(new Main());
+        // the defaults the help shows are read when a help is printed, not at every start
+        cl.setHelpFactory((spec, colors) -> {
+            HelpDefaults.install();
+            return new CommandLine.Help(spec, colors);
+        });
         cl.setExecutionExceptionHandler(Main::handle);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         return cl;

@@ -4,7 +4,9 @@ import dev.saestream.formats.Json;
 import dev.saestream.kafka.TopicFollower;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +25,7 @@ public record LatestLabels(Map<String, Label> byKey, int unreadable) {
     /** The labels of the features whose keys {@code keys} accepts. */
     public static LatestLabels read(String topic, Map<String, Object> kafka, Predicate<String> keys, Duration timeout) {
         LabelStore store = new LabelStore();
-        Map<String, Boolean> seen = new HashMap<>();
+        Set<String> seen = new HashSet<>();
         int[] unreadable = {0};
         TopicFollower.readToEnd(topic, kafka, r -> {
             if (r.key() == null || !keys.test(r.key())) {
@@ -35,14 +37,14 @@ public record LatestLabels(Map<String, Label> byKey, int unreadable) {
             }
             try {
                 store.offer(Json.read(r.value(), Label.class));
-                seen.put(r.key(), true);
+                seen.add(r.key());
             } catch (RuntimeException e) {
                 unreadable[0]++;
                 log.warn("skipping an unreadable label at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
             }
         }, timeout);
         Map<String, Label> byKey = new HashMap<>();
-        for (String key : seen.keySet()) {
+        for (String key : seen) {
             Label l = store.get(key);
             if (l != null) {
                 byKey.put(key, l);

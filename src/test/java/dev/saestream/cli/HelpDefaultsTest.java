@@ -28,7 +28,8 @@ class HelpDefaultsTest {
                 .contains("(default " + train.auxKCoefficient() + ")")
                 .contains("(default " + grouped(model.batchSize()) + ")");
         String brokerHelp = usage("broker");
-        assertThat(brokerHelp).contains("(default " + grouped(broker.port()) + ";")
+        assertThat(brokerHelp).contains("(default " + broker.port() + ";")
+                .contains("(default " + broker.controllerPort() + ")")
                 .contains("(default " + broker.host() + ")");
         for (String help : new String[] {trainHelp, brokerHelp, usage("encode"), usage("produce")}) {
             assertThat(help).doesNotContain("${").doesNotContain(HelpDefaults.PREFIX).doesNotContain("(default null)");

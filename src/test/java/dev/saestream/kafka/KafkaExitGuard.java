@@ -33,13 +33,6 @@ public final class KafkaExitGuard implements LauncherSessionListener {
         }
     }
 
-    /** What Kafka asked for so far in this JVM, one entry a call. */
-    public static List<String> calls() {
-        synchronized (CALLS) {
-            return List.copyOf(CALLS);
-        }
-    }
-
     private static void record(String what, int code, String message) {
         StringWriter where = new StringWriter();
         new Throwable("Kafka asked to " + what + " the JVM with status " + code + ": " + message)
