@@ -8,7 +8,6 @@ import dev.saestream.encode.EncodeCounters;
 import dev.saestream.encode.SaeDocumentEncoder;
 import dev.saestream.model.ModelConfig;
 import dev.saestream.sae.Sae;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
@@ -53,7 +52,7 @@ final class EncodeCommand implements Callable<Integer> {
         EncodeCounters c;
         int code;
         try (Shutdown stop = Shutdown.install();
-             KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings, Map.of()))) {
+             KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings))) {
             session.createTopics();
             try (SaeDocumentEncoder encoder = SaeDocumentEncoder.open(mc, Pipeline.loadSaes(ec), ec);
                  EncodeApp app = EncodeApp.start(encoder, ec, session.clientConfig(), state,

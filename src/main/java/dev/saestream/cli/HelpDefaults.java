@@ -38,7 +38,7 @@ final class HelpDefaults {
     private static <R extends Record> void put(Settings settings, String section, R defaults) {
         R effective;
         try {
-            effective = settings.section(section, defaults, java.util.Map.of());
+            effective = settings.section(section, defaults);
         } catch (RuntimeException badSetting) {
             // the command itself reports it; the help shows the code's default
             effective = defaults;

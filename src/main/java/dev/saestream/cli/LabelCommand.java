@@ -1,5 +1,6 @@
 package dev.saestream.cli;
 
+import dev.saestream.config.Flags;
 import dev.saestream.config.Settings;
 import dev.saestream.formats.Json;
 import dev.saestream.label.BackgroundIndex;
@@ -111,13 +112,14 @@ public final class LabelCommand implements Callable<Integer> {
         flags.put("concurrency", concurrency);
         Settings settings = config.settings();
         LabelConfig cfg = settings.section("label", LabelConfig.DEFAULTS, flags);
-        try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings, Map.of()))) {
+        try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings))) {
             session.createTopics();
             if (reprocess) {
-                Map<String, Object> priceFlags = new HashMap<>();
-                priceFlags.put("inputPerMillion", inputPrice);
-                priceFlags.put("outputPerMillion", outputPrice);
-                return LabelReprocess.run(cfg, settings.section("prices", LlmPrices.DEFAULTS, priceFlags), session.clientConfig(),
+                LlmPrices prices = settings.section("prices", LlmPrices.DEFAULTS, c -> Flags.on(c)
+                        .given(inputPrice, LlmPrices::withInputPerMillion)
+                        .given(outputPrice, LlmPrices::withOutputPerMillion)
+                        .config());
+                return LabelReprocess.run(cfg, prices, session.clientConfig(),
                         sae, dryRun, progress, spec.commandLine().getOut(), logs::toFile);
             }
             if (!once) {

@@ -52,7 +52,7 @@ public final class LabelReportCommand implements Callable<Integer> {
         Settings settings = config.settings();
         LabelConfig cfg = settings.section("label", LabelConfig.DEFAULTS, Map.of());
         Duration timeout = Duration.ofMinutes(5);
-        try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings, Map.of()))) {
+        try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings))) {
             Map<String, Object> client = session.clientConfig();
             List<Label> latest = List.copyOf(LatestLabels.read(cfg.labelsTopic(), client, this::ofSae, timeout).byKey().values());
             Map<String, FeatureState> states = new HashMap<>();

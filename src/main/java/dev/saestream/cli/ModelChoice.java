@@ -1,10 +1,10 @@
 package dev.saestream.cli;
 
+import dev.saestream.config.Flags;
 import dev.saestream.config.Settings;
 import dev.saestream.model.ModelConfig;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Option;
 
 /**
@@ -43,27 +43,23 @@ public final class ModelChoice {
         return name != null || dir != null;
     }
 
-    /**
-     * The {@code model} section: defaults, then the config file, the environment, then {@code more}
-     * (values a command supplies, such as an SAE's hook) and these flags, a flag given winning.
-     */
-    ModelConfig config(Settings settings, Map<String, Object> more) {
-        Map<String, Object> flags = new HashMap<>(more);
-        Map<String, Object> given = new HashMap<>();
-        given.put("name", name);
-        given.put("dir", dir == null ? null : dir.toString());
-        given.put("hook", hook);
-        given.put("maxTokens", maxTokens);
-        given.put("overlap", overlap);
-        given.put("includeSpecialTokens", includeSpecialTokens);
-        given.put("cacheDir", cacheDir == null ? null : cacheDir.toString());
-        given.forEach((k, v) -> {
-            if (v != null) {
-                flags.put(k, v);
-            }
-        });
-        ModelConfig config = settings.section(ModelConfig.SECTION, ModelConfig.defaults(), flags);
-        // --model on the command line beats a directory from the file or the environment.
-        return name != null && dir == null ? config.withName(name) : config;
+    /** The {@code model} section: defaults, then the config file, the environment and these flags. */
+    ModelConfig config(Settings settings) {
+        return config(settings, UnaryOperator.identity());
+    }
+
+    /** The {@code model} section with {@code more} flags (a command's own) applied after these. */
+    ModelConfig config(Settings settings, UnaryOperator<ModelConfig> more) {
+        // withName drops a directory: --model on the command line beats one from the file or the
+        // environment, and --model-dir given too is applied after it.
+        return settings.section(ModelConfig.SECTION, ModelConfig.defaults(), c -> more.apply(Flags.on(c)
+                .given(name, ModelConfig::withName)
+                .given(dir, (m, d) -> m.withDir(d.toString()))
+                .given(hook, ModelConfig::withHook)
+                .given(maxTokens, ModelConfig::withMaxTokens)
+                .given(overlap, ModelConfig::withOverlap)
+                .given(includeSpecialTokens, ModelConfig::withSpecialTokens)
+                .given(cacheDir, ModelConfig::withCacheDir)
+                .config()));
     }
 }

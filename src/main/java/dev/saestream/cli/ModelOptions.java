@@ -1,9 +1,8 @@
 package dev.saestream.cli;
 
+import dev.saestream.config.Flags;
 import dev.saestream.config.Settings;
 import dev.saestream.model.ModelConfig;
-import java.util.HashMap;
-import java.util.Map;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -20,9 +19,9 @@ public final class ModelOptions {
 
     /** The {@code model} section: defaults, then the config file, the environment, and these flags. */
     public ModelConfig config(Settings settings) {
-        Map<String, Object> flags = new HashMap<>();
-        flags.put("batchSize", batchSize);
-        flags.put("threads", threads);
-        return choice.config(settings, flags);
+        return choice.config(settings, c -> Flags.on(c)
+                .given(batchSize, ModelConfig::withBatchSize)
+                .given(threads, ModelConfig::withThreads)
+                .config());
     }
 }

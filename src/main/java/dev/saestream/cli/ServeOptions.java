@@ -1,9 +1,8 @@
 package dev.saestream.cli;
 
+import dev.saestream.config.Flags;
 import dev.saestream.config.Settings;
 import dev.saestream.serve.ServeConfig;
-import java.util.HashMap;
-import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** The flags of the {@code serve} config section, shared by {@code serve} and {@code run}. */
@@ -16,9 +15,9 @@ public final class ServeOptions {
     Integer port;
 
     ServeConfig config(Settings settings) {
-        Map<String, Object> flags = new HashMap<>();
-        flags.put("host", host);
-        flags.put("port", port);
-        return settings.section(ServeConfig.SECTION, ServeConfig.defaults(), flags);
+        return settings.section(ServeConfig.SECTION, ServeConfig.defaults(), c -> Flags.on(c)
+                .given(host, ServeConfig::withHost)
+                .given(port, ServeConfig::withPort)
+                .config());
     }
 }

@@ -13,6 +13,7 @@ import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * The configuration sources of one process: a YAML file (optional) and the environment. A stage
@@ -90,11 +91,19 @@ public final class Settings {
     }
 
     /**
-     * The stage's config record: {@code defaults}, overridden by the file's {@code section}, by
-     * environment variables {@code SAESTREAM_SECTION_FIELD_NAME}, then by {@code flags}
-     * (field name to value; null values mean "flag not given" and are skipped).
+     * The stage's config record: {@code defaults}, overridden by the file's {@code section}, then by
+     * environment variables {@code SAESTREAM_SECTION_FIELD_NAME}.
      */
-    public <T extends Record> T section(String section, T defaults, Map<String, ?> flags) {
+    public <T extends Record> T section(String section, T defaults) {
+        return section(section, defaults, UnaryOperator.identity());
+    }
+
+    /**
+     * The stage's config record as {@link #section(String, Record)} reads it, then {@code flags}
+     * applied (typed {@code with…} calls, see {@link Flags}): the command line wins over everything.
+     * A value the record refuses is a {@link ConfigException}, wherever it came from.
+     */
+    public <T extends Record> T section(String section, T defaults, UnaryOperator<T> flags) {
         Objects.requireNonNull(defaults, "defaults");
         @SuppressWarnings("unchecked")
         Class<T> type = (Class<T>) defaults.getClass();
@@ -120,22 +129,32 @@ public final class Settings {
                 merged.set(field, parseScalar(merged.get(field), value));
             }
         }
-        if (flags != null) {
-            flags.forEach((field, value) -> {
-                if (value == null) {
-                    return;
-                }
+        try {
+            return flags.apply(YAML.treeToValue(merged, type));
+        } catch (IOException e) {
+            throw new ConfigException("invalid '" + section + "' configuration: " + rootMessage(e));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("invalid '" + section + "' configuration: " + rootMessage(e));
+        }
+    }
+
+    /** By field name; only the label section still uses it, until its record is nested. */
+    public <T extends Record> T section(String section, T defaults, Map<String, ?> flags) {
+        @SuppressWarnings("unchecked")
+        Class<T> type = (Class<T>) defaults.getClass();
+        T read = section(section, defaults);
+        ObjectNode merged = YAML.valueToTree(read);
+        flags.forEach((field, value) -> {
+            if (value != null) {
                 if (!merged.has(field)) {
                     throw new IllegalArgumentException("flag field '" + field + "' is not in " + type.getSimpleName());
                 }
                 merged.set(field, YAML.valueToTree(value));
-            });
-        }
+            }
+        });
         try {
             return YAML.treeToValue(merged, type);
-        } catch (IOException e) {
-            throw new ConfigException("invalid '" + section + "' configuration: " + rootMessage(e));
-        } catch (IllegalArgumentException e) {
+        } catch (IOException | IllegalArgumentException e) {
             throw new ConfigException("invalid '" + section + "' configuration: " + rootMessage(e));
         }
     }

@@ -94,4 +94,16 @@ public record ModelConfig(String name, String dir, String hook, int maxTokens, i
     public int threadCount() {
         return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
     }
+
+    public ModelConfig withDir(String dir) {
+        return new ModelConfig(name, dir, hook, maxTokens, overlap, batchSize, threads, includeSpecialTokens, cacheDir);
+    }
+
+    public ModelConfig withMaxTokens(int maxTokens) {
+        return new ModelConfig(name, dir, hook, maxTokens, overlap, batchSize, threads, includeSpecialTokens, cacheDir);
+    }
+
+    public ModelConfig withOverlap(int overlap) {
+        return new ModelConfig(name, dir, hook, maxTokens, overlap, batchSize, threads, includeSpecialTokens, cacheDir);
+    }
 }

@@ -16,9 +16,9 @@ class HelpDefaultsTest {
     @Test
     void helpShowsTheRecordsDefaults() {
         Settings settings = Settings.load(null);
-        TrainConfig train = settings.section("train", TrainConfig.defaults(), Map.of());
-        BrokerConfig broker = settings.section(BrokerConfig.SECTION, BrokerConfig.defaults(), Map.of());
-        ModelConfig model = settings.section(ModelConfig.SECTION, ModelConfig.defaults(), Map.of());
+        TrainConfig train = settings.section("train", TrainConfig.defaults());
+        BrokerConfig broker = settings.section(BrokerConfig.SECTION, BrokerConfig.defaults());
+        ModelConfig model = settings.section(ModelConfig.SECTION, ModelConfig.defaults());
 
         String trainHelp = usage("sae", "train");
         assertThat(trainHelp).contains("(default " + grouped(train.width()) + ")")
