@@ -11,7 +11,6 @@ import dev.saestream.label.Labeller;
 import dev.saestream.label.LlmPrices;
 import dev.saestream.label.Score;
 import java.io.PrintWriter;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -58,16 +57,16 @@ public final class LabelCommand implements Callable<Integer> {
     @Option(names = "--scorers", split = ",", paramLabel = "NAME", description = "overrides label.scorers: detection, fuzzing, simulation, embedding")
     java.util.List<String> scorers;
 
-    @Option(names = "--provider", paramLabel = "openai|anthropic|ollama", description = "overrides label.provider")
+    @Option(names = "--provider", paramLabel = "openai|anthropic|ollama", description = "overrides label.llm.provider")
     String provider;
 
-    @Option(names = "--base-url", description = "overrides label.baseUrl")
+    @Option(names = "--base-url", description = "overrides label.llm.baseUrl")
     String baseUrl;
 
-    @Option(names = "--model", description = "overrides label.model")
+    @Option(names = "--model", description = "overrides label.llm.model")
     String model;
 
-    @Option(names = "--concurrency", description = "overrides label.concurrency")
+    @Option(names = "--concurrency", description = "overrides label.limits.concurrency")
     Integer concurrency;
 
     @Option(names = "--progress", negatable = true, description = "Show a progress bar (default: when on a terminal).")
@@ -103,15 +102,15 @@ public final class LabelCommand implements Callable<Integer> {
         if (reprocess && once) {
             throw new IllegalArgumentException("--reprocess and --once do not go together");
         }
-        Map<String, Object> flags = new HashMap<>();
-        flags.put("explainer", explainer);
-        flags.put("scorers", scorers);
-        flags.put("provider", provider);
-        flags.put("baseUrl", baseUrl);
-        flags.put("model", model);
-        flags.put("concurrency", concurrency);
         Settings settings = config.settings();
-        LabelConfig cfg = settings.section("label", LabelConfig.DEFAULTS, flags);
+        LabelConfig cfg = settings.section(LabelConfig.SECTION, LabelConfig.DEFAULTS, c -> Flags.on(c)
+                .given(explainer, (l, e) -> l.withExplainer(LabelConfig.ExplainerKind.of(e)))
+                .given(scorers, (l, s) -> l.withScorers(s.stream().map(LabelConfig.ScorerKind::of).toList()))
+                .given(provider, (l, p) -> l.withLlm(l.llm().withProvider(LabelConfig.Provider.of(p))))
+                .given(baseUrl, (l, u) -> l.withLlm(l.llm().withBaseUrl(u)))
+                .given(model, (l, m) -> l.withLlm(l.llm().withModel(m)))
+                .given(concurrency, (l, n) -> l.withLimits(l.limits().withConcurrency(n)))
+                .config());
         try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings))) {
             session.createTopics();
             if (reprocess) {

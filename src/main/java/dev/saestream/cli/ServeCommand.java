@@ -17,7 +17,6 @@ import dev.saestream.serve.ServeServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -116,6 +115,6 @@ final class ServeCommand implements Callable<Integer> {
         return new StageGroups(
                 settings.section(EncodeConfig.SECTION, EncodeConfig.defaults()).applicationId(),
                 settings.section(CatalogConfig.SECTION, CatalogConfig.defaults()).applicationId(),
-                settings.section("label", LabelConfig.DEFAULTS, Map.of()).groupId());
+                settings.section(LabelConfig.SECTION, LabelConfig.DEFAULTS).topics().groupId());
     }
 }

@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * restart rather than lost.
  *
  * <p>When partitions move, nothing is paid for twice. The instance giving them up waits (at most
- * {@link LabelConfig#handoverSeconds}) until the labels it has in flight for them are written and
+ * {@link LabelConfig.Limits#handoverSeconds}) until the labels it has in flight for them are written and
  * acknowledged, before the group can hand them on; the instance taking them over reads the labels
  * topic up to its end offsets as of the assignment, so those labels are in its ledger, before it
  * schedules anything. Only a crash (or a handover that outlasts its bound) can make a feature
@@ -129,7 +129,7 @@ public final class LabelService implements AutoCloseable {
         this.labeller = labeller;
         this.policy = new RelabelPolicy(config);
         this.clock = System::currentTimeMillis;
-        this.workers = Executors.newFixedThreadPool(config.concurrency(), r -> {
+        this.workers = Executors.newFixedThreadPool(config.limits().concurrency(), r -> {
             Thread t = new Thread(r, "label-worker");
             t.setDaemon(true);
             return t;
@@ -181,8 +181,8 @@ public final class LabelService implements AutoCloseable {
         fetcher = new KafkaConsumer<>(fetcherProps(kafka), new StringDeserializer(), new ByteArrayDeserializer());
         Map<String, Object> groupProps = groupProps(kafka, config);
         boolean readOnce = false;
-        try (TopicFollower bg = new TopicFollower(config.backgroundTopic(), kafka, this::onBackground).start();
-             TopicFollower lf = new TopicFollower(config.labelsTopic(), kafka, r -> {
+        try (TopicFollower bg = new TopicFollower(config.topics().background(), kafka, this::onBackground).start();
+             TopicFollower lf = new TopicFollower(config.topics().labels(), kafka, r -> {
                  ledgerTap.accept(r);
                  onLabel(r);
              }).start();
@@ -190,7 +190,7 @@ public final class LabelService implements AutoCloseable {
              KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(groupProps, new StringDeserializer(),
                      new ByteArrayDeserializer())) {
             features = consumer;
-            consumer.subscribe(List.of(config.featuresTopic()), new Rebalance(consumer, admin));
+            consumer.subscribe(List.of(config.topics().features()), new Rebalance(consumer, admin));
             long lastLog = clock.getAsLong();
             while (running) {
                 var records = consumer.poll(POLL);
@@ -363,7 +363,7 @@ public final class LabelService implements AutoCloseable {
             Pending next = null;
             long now = clock.getAsLong();
             synchronized (pending) {
-                if (!ready || !running || inFlight.size() >= config.concurrency()) {
+                if (!ready || !running || inFlight.size() >= config.limits().concurrency()) {
                     return;
                 }
                 for (Pending p : new ArrayList<>(pending.values())) {
@@ -409,7 +409,7 @@ public final class LabelService implements AutoCloseable {
                 return;
             }
             Label label = labeller.label(state, last);
-            producer.send(new ProducerRecord<>(config.labelsTopic(), key, Json.write(label))).get();
+            producer.send(new ProducerRecord<>(config.topics().labels(), key, Json.write(label))).get();
             labels.offer(label);
             if (label.status() == Label.Status.OK) {
                 labelled.incrementAndGet();
@@ -448,8 +448,8 @@ public final class LabelService implements AutoCloseable {
     private void requeue(Pending job, String why) {
         synchronized (pending) {
             if (owned.contains(job.partition)) {
-                log.warn("{} not labelled, will try again in {} s: {}", job.key(), config.retryMaxMillis() / 1000, why);
-                job.retryAfterMs = clock.getAsLong() + config.retryMaxMillis();
+                log.warn("{} not labelled, will try again in {} s: {}", job.key(), config.llm().retryMaxMillis() / 1000, why);
+                job.retryAfterMs = clock.getAsLong() + config.llm().retryMaxMillis();
                 pending.putIfAbsent(job.key(), job);
             } else {
                 log.warn("{} not labelled ({}); partition {} is no longer this instance's, its next owner labels it", job.key(),
@@ -467,11 +467,11 @@ public final class LabelService implements AutoCloseable {
     }
 
     /**
-     * Waits, at most {@link LabelConfig#handoverSeconds}, until no feature of {@code partitions} is
+     * Waits, at most {@link LabelConfig.Limits#handoverSeconds}, until no feature of {@code partitions} is
      * in flight: each has been labelled and its label acknowledged, or has failed and been let go.
      */
     private void awaitHandover(Collection<TopicPartition> partitions) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.handoverSeconds());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.limits().handoverSeconds());
         synchronized (inFlight) {
             try {
                 for (boolean first = true; ; first = false) {
@@ -485,7 +485,7 @@ public final class LabelService implements AutoCloseable {
                     if (wait <= 0) {
                         log.warn("handing over {} partition(s) without waiting longer than {} s for {}; their labels will"
                                 + " still be written, and the partitions' new owner may label them again", partitions.size(),
-                                config.handoverSeconds(), left);
+                                config.limits().handoverSeconds(), left);
                         return;
                     }
                     if (first) {
@@ -567,7 +567,7 @@ public final class LabelService implements AutoCloseable {
                 owned.addAll(partitions);
             }
             // labels the partitions' last owner wrote before letting them go are below these offsets
-            ledgerTarget = endOffsets(admin, config.labelsTopic());
+            ledgerTarget = endOffsets(admin, config.topics().labels());
             ready = false;
             consumer.committed(new java.util.HashSet<>(partitions)).forEach((tp, mark) -> {
                 if (mark != null) {
@@ -576,7 +576,7 @@ public final class LabelService implements AutoCloseable {
             });
             // the ledger, not committed offsets, says what is done: read every feature again
             consumer.seekToBeginning(partitions);
-            log.info("assigned {} partition(s) of {}", partitions.size(), config.featuresTopic());
+            log.info("assigned {} partition(s) of {}", partitions.size(), config.topics().features());
         }
     }
 
@@ -586,7 +586,7 @@ public final class LabelService implements AutoCloseable {
         deadLettered.incrementAndGet();
         log.warn("dead-lettering {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), detail);
         DeadLetter letter = DeadLetter.of("label", reason, detail, r.topic() + "-" + r.partition() + "@" + r.offset(), r.value());
-        producer.send(new ProducerRecord<>(config.dlqTopic(), r.key(), Json.write(letter)));
+        producer.send(new ProducerRecord<>(config.topics().dlq(), r.key(), Json.write(letter)));
     }
 
     /**
@@ -597,33 +597,33 @@ public final class LabelService implements AutoCloseable {
                                   boolean write) throws LlmUnavailableException, java.io.IOException {
         FeatureKey.index(key); // fails early, naming the bad key
         Duration timeout = Duration.ofSeconds(60);
-        byte[] stateBytes = latest(kafka, config.featuresTopic(), key, timeout);
+        byte[] stateBytes = latest(kafka, config.topics().features(), key, timeout);
         if (stateBytes == null) {
-            throw new IllegalArgumentException("feature " + key + " is not on " + config.featuresTopic()
+            throw new IllegalArgumentException("feature " + key + " is not on " + config.topics().features()
                     + "; keys look like <saeId>/<index>, e.g. all-minilm-l6-v2/layer3/topk-3072/17");
         }
         FeatureState state = Json.read(stateBytes, FeatureState.class);
-        byte[] lastBytes = latest(kafka, config.labelsTopic(), key, timeout);
+        byte[] lastBytes = latest(kafka, config.topics().labels(), key, timeout);
         Label last = lastBytes == null ? null : Json.read(lastBytes, Label.class);
         BackgroundIndex background = new BackgroundIndex();
-        TopicFollower.readToEnd(config.backgroundTopic(), kafka,
+        TopicFollower.readToEnd(config.topics().background(), kafka,
                 r -> background.put(r.key(), r.value() == null ? null : Json.read(r.value(), BackgroundWindow.class)), timeout);
         Labeller labeller = Labeller.create(config, background, env);
-        if (config.nullBaseline()) {
+        if (config.scoring().nullBaseline()) {
             // other features' explanations, for the null baseline
-            TopicFollower.readToEnd(config.labelsTopic(), kafka,
+            TopicFollower.readToEnd(config.topics().labels(), kafka,
                     r -> readLabel(r.value()).ifPresent(labeller::remember), timeout);
         }
         Label label = labeller.label(state, last);
         if (write) {
             try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(producerProps(kafka), new StringSerializer(),
                     new ByteArraySerializer())) {
-                p.send(new ProducerRecord<>(config.labelsTopic(), key, Json.write(label))).get();
+                p.send(new ProducerRecord<>(config.topics().labels(), key, Json.write(label))).get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new java.io.IOException("interrupted while writing the label", e);
             } catch (ExecutionException e) {
-                throw new java.io.IOException("could not write the label to " + config.labelsTopic() + ": "
+                throw new java.io.IOException("could not write the label to " + config.topics().labels() + ": "
                         + e.getCause().getMessage(), e);
             }
         }
@@ -707,14 +707,14 @@ public final class LabelService implements AutoCloseable {
      */
     static Map<String, Object> groupProps(Map<String, Object> kafka, LabelConfig config) {
         Map<String, Object> p = TopicFollower.consumerProps(kafka);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
-        long needed = TimeUnit.SECONDS.toMillis(config.handoverSeconds()) + 60_000;
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.topics().groupId());
+        long needed = TimeUnit.SECONDS.toMillis(config.limits().handoverSeconds()) + 60_000;
         Object given = p.get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
         if (given == null) {
             p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.max(300_000, needed));
         } else if (Long.parseLong(given.toString()) < needed) {
             throw new IllegalArgumentException("the Kafka client setting max.poll.interval.ms (" + given + ") must be at least"
-                    + " label.handoverSeconds plus a minute (" + needed + " ms)");
+                    + " label.limits.handoverSeconds plus a minute (" + needed + " ms)");
         }
         return p;
     }

@@ -42,10 +42,31 @@ class SettingsTest {
         assertThat(Settings.defaultsOnly().section("sample", DEFAULTS)).isEqualTo(DEFAULTS);
     }
 
+    record Inner(String model, int retries) {}
+
+    record Outer(String name, Inner llm) {}
+
+    @Test
+    void aNestedRecordIsAMappingInTheFileAndAPathInTheEnvironment() throws IOException {
+        Outer defaults = new Outer("default", new Inner("none", 1));
+        Path f = file("outer:\n  llm:\n    model: from-file\n");
+        assertThat(Settings.load(f, Map.of()).section("outer", defaults))
+                .as("a file naming one nested key keeps the others' defaults")
+                .isEqualTo(new Outer("default", new Inner("from-file", 1)));
+        assertThat(Settings.load(f, Map.of("SAESTREAM_OUTER_LLM_RETRIES", "3")).section("outer", defaults))
+                .isEqualTo(new Outer("default", new Inner("from-file", 3)));
+        Path typo = file("outer:\n  llm:\n    modle: x\n");
+        assertThatThrownBy(() -> Settings.load(typo, Map.of()).section("outer", defaults))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("outer.llm.modle")
+                .hasMessageContaining("model, retries");
+    }
+
     @Test
     void environmentNamesAreUpperSnakeCase() {
         assertThat(Settings.envName("kafka", "bootstrapServers")).isEqualTo("SAESTREAM_KAFKA_BOOTSTRAP_SERVERS");
         assertThat(Settings.envName("produce", "maxBytes")).isEqualTo("SAESTREAM_PRODUCE_MAX_BYTES");
+        assertThat(Settings.envName("label", "llm.baseUrl")).isEqualTo("SAESTREAM_LABEL_LLM_BASE_URL");
     }
 
     @Test
