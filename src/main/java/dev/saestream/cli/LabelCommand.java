@@ -6,6 +6,7 @@ import dev.saestream.formats.Json;
 import dev.saestream.label.BackgroundIndex;
 import dev.saestream.label.LabelConfig;
 import dev.saestream.label.Label;
+import dev.saestream.label.LabelOnce;
 import dev.saestream.label.LabelService;
 import dev.saestream.label.Labeller;
 import dev.saestream.label.LlmPrices;
@@ -124,7 +125,7 @@ public final class LabelCommand implements Callable<Integer> {
             if (!once) {
                 return serve(cfg, session.clientConfig());
             }
-            Label label = LabelService.labelOnce(cfg, session.clientConfig(), System.getenv(), feature, write);
+            Label label = LabelOnce.label(cfg, session.clientConfig(), System.getenv(), feature, write);
             PrintWriter out = spec.commandLine().getOut();
             out.println(json ? Json.writeString(label) : describe(label));
             out.flush();

@@ -130,7 +130,7 @@ public final class LlmClient {
                 if (outcome == null) {
                     meter.record(new Cost.Call(kind, attempt, 0, 0, ms, "refused"));
                     if (e instanceof AuthenticationException || e instanceof ModelNotFoundException) {
-                        throw new IllegalStateException("the " + providerName() + " server refused the "
+                        throw new LlmRefusedException("the " + providerName() + " server refused the "
                                 + (e instanceof AuthenticationException ? "API key" : "model '" + modelName() + "'")
                                 + ": " + e.getMessage(), e);
                     }

@@ -255,7 +255,7 @@ public final class Relabel {
      * the next; returns when all are done or {@link #stop} was called and the labels in flight are
      * written.
      *
-     * @throws IllegalStateException when the LLM refuses the key or the model: nothing more can be labelled
+     * @throws LlmRefusedException when the LLM refuses the key or the model: nothing more can be labelled
      */
     public void run() throws InterruptedException {
         Queue<Integer> queue = new ConcurrentLinkedQueue<>(todo);
