@@ -30,7 +30,7 @@ final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--controller-port", description = "KRaft controller port (default ${sys:saestream.default.broker.controllerPort}).")
     Integer controllerPort;
 
-    @Option(names = "--data-dir", description = "Log directory (default data/kafka).")
+    @Option(names = "--data-dir", description = "Log directory (default ${sys:saestream.default.broker.dataDir}).")
     String dataDir;
 
     @Option(names = "--topics", negatable = true, defaultValue = "true", fallbackValue = "true",

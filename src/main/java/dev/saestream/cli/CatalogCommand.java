@@ -33,13 +33,13 @@ final class CatalogCommand implements Callable<Integer> {
             description = "Where this instance answers the other instances' queries (needed with several instances).")
     String applicationServer;
 
-    @Option(names = "--state-dir", paramLabel = "DIR", description = "Kafka Streams state directory (default data/streams).")
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Kafka Streams state directory (default ${sys:saestream.default.catalog.stateDir}).")
     String stateDir;
 
     @Option(names = "--threads", description = "Stream threads in this instance.")
     Integer threads;
 
-    @Option(names = "--application-id", description = "Kafka Streams application id (default saestream-catalog).")
+    @Option(names = "--application-id", description = "Kafka Streams application id (default ${sys:saestream.default.catalog.applicationId}).")
     String applicationId;
 
     @Option(names = "--progress", negatable = true, description = "Show live counts (default: when on a terminal).")

@@ -35,7 +35,7 @@ final class EncodeCommand implements Callable<Integer> {
     @Mixin
     EncodeOptions encode;
 
-    @Option(names = "--state-dir", paramLabel = "DIR", description = "Kafka Streams state directory (default data/streams).")
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Kafka Streams state directory (default ${sys:saestream.default.catalog.stateDir}).")
     String stateDir;
 
     @Option(names = "--progress", negatable = true, description = "Show live counts (default: when on a terminal).")

@@ -45,7 +45,7 @@ public final class InputOptions {
     Integer maxBytes;
 
     @Option(names = "--lang", paramLabel = "LANGS",
-            description = "Languages of the bundled corpus to read: en (default), all, or codes such as sv or en,fr."
+            description = "Languages of the bundled corpus to read (default ${sys:saestream.default.produce.lang}): en, all, or codes such as sv or en,fr."
                     + " Every document gets its detected language in meta.lang; your own input is never filtered.")
     String lang;
 

@@ -21,7 +21,7 @@ public final class KafkaOptions {
                     + "others connect to it (broker.host:broker.port).")
     String bootstrapServers;
 
-    @Option(names = "--topics-dir", paramLabel = "DIR", description = "Directory of topic specs (default: topics/).")
+    @Option(names = "--topics-dir", paramLabel = "DIR", description = "Directory of topic specs (default ${sys:saestream.default.kafka.topicsDir}).")
     String topicsDir;
 
     public ClusterConfig cluster(Settings settings) {

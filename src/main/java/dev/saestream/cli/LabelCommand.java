@@ -52,13 +52,16 @@ public final class LabelCommand implements Callable<Integer> {
     @Option(names = "--json", description = "with --once: print the label as JSON")
     boolean json;
 
-    @Option(names = "--explainer", paramLabel = "offline|llm", description = "overrides label.explainer")
+    @Option(names = "--explainer", paramLabel = "offline|llm",
+            description = "overrides label.explainer (default ${sys:saestream.default.label.explainer})")
     String explainer;
 
-    @Option(names = "--scorers", split = ",", paramLabel = "NAME", description = "overrides label.scorers: detection, fuzzing, simulation, embedding")
+    @Option(names = "--scorers", split = ",", paramLabel = "NAME", description = "overrides label.scorers: detection, fuzzing,"
+            + " simulation, intruder, embedding (default ${sys:saestream.default.label.scorers})")
     java.util.List<String> scorers;
 
-    @Option(names = "--provider", paramLabel = "openai|anthropic|ollama", description = "overrides label.llm.provider")
+    @Option(names = "--provider", paramLabel = "openai|anthropic|ollama",
+            description = "overrides label.llm.provider (default ${sys:saestream.default.label.llm.provider})")
     String provider;
 
     @Option(names = "--base-url", description = "overrides label.llm.baseUrl")
@@ -67,7 +70,8 @@ public final class LabelCommand implements Callable<Integer> {
     @Option(names = "--model", description = "overrides label.llm.model")
     String model;
 
-    @Option(names = "--concurrency", description = "overrides label.limits.concurrency")
+    @Option(names = "--concurrency",
+            description = "overrides label.limits.concurrency (default ${sys:saestream.default.label.limits.concurrency})")
     Integer concurrency;
 
     @Option(names = "--progress", negatable = true, description = "Show a progress bar (default: when on a terminal).")

@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
  */
 public final class ModelChoice {
     @Option(names = "--model", paramLabel = "NAME",
-            description = "Bundled model: all-minilm-l6-v2 (default), all-minilm-l6-v2-q, bge-small-en-v1.5, bge-small-en-v1.5-q.")
+            description = "Bundled model (default ${sys:saestream.default.model.name}): all-minilm-l6-v2, all-minilm-l6-v2-q, bge-small-en-v1.5,"
+                    + " bge-small-en-v1.5-q.")
     String name;
 
     @Option(names = "--model-dir", paramLabel = "DIR",
@@ -22,7 +23,8 @@ public final class ModelChoice {
     Path dir;
 
     @Option(names = "--hook", paramLabel = "HOOK",
-            description = "Hook point: layer3 (default), layer3.pre, layer3.attn, layer3.mlp, a SAELens name or a tensor name.")
+            description = "Hook point (default ${sys:saestream.default.model.hook}): layer3, layer3.pre, layer3.attn, layer3.mlp, a SAELens name or a"
+                    + " tensor name.")
     String hook;
 
     @Option(names = "--max-tokens", paramLabel = "N", description = "Tokens per window, special tokens included (default: the model's maximum).")

@@ -8,10 +8,11 @@ import picocli.CommandLine.Option;
 /** The flags of the {@code serve} config section, shared by {@code serve} and {@code run}. */
 public final class ServeOptions {
     @Option(names = "--host", paramLabel = "ADDRESS",
-            description = "Address the web server binds (default 127.0.0.1; anything else is reachable from other machines).")
+            description = "Address the web server binds (default ${sys:saestream.default.serve.host}; anything but a loopback address is reachable from"
+                    + " other machines).")
     String host;
 
-    @Option(names = "--port", paramLabel = "PORT", description = "Port of the web server (default 8080; 0: any free port).")
+    @Option(names = "--port", paramLabel = "PORT", description = "Port of the web server (default ${sys:saestream.default.serve.port}; 0: any free port).")
     Integer port;
 
     ServeConfig config(Settings settings) {
