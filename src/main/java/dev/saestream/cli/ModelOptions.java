@@ -17,11 +17,17 @@ public final class ModelOptions {
     @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads (default: all processors).")
     Integer threads;
 
+    @Option(names = "--device", paramLabel = "DEVICE",
+            description = "Where ONNX Runtime runs the model and the SAE head (default ${sys:saestream.default.model.device}): cpu, cuda"
+                    + " or cuda:N (needs the onnxruntime_gpu build).")
+    String device;
+
     /** The {@code model} section: defaults, then the config file, the environment, and these flags. */
     public ModelConfig config(Settings settings) {
         return choice.config(settings, c -> Flags.on(c)
                 .given(batchSize, ModelConfig::withBatchSize)
                 .given(threads, ModelConfig::withThreads)
+                .given(device, ModelConfig::withDevice)
                 .config());
     }
 }
