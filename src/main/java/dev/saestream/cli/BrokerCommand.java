@@ -3,6 +3,7 @@ package dev.saestream.cli;
 import dev.saestream.kafka.BrokerConfig;
 import dev.saestream.kafka.EmbeddedBroker;
 import dev.saestream.kafka.TopicAdmin;
+import dev.saestream.pipeline.KafkaSession;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -54,7 +55,7 @@ final class BrokerCommand implements Callable<Integer> {
              EmbeddedBroker broker = EmbeddedBroker.start(bc)) {
             if (topics) {
                 try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-                    Map<String, TopicAdmin.Outcome> outcome = new TopicAdmin(admin).create(KafkaOptions.specs(kafka.cluster(config.settings())));
+                    Map<String, TopicAdmin.Outcome> outcome = new TopicAdmin(admin).create(KafkaSession.topicSpecs(kafka.cluster(config.settings())));
                     System.out.println("topics: " + outcome);
                 }
             }

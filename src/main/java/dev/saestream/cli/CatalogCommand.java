@@ -7,6 +7,7 @@ import dev.saestream.catalog.CatalogScope;
 import dev.saestream.catalog.CatalogTotals;
 import dev.saestream.config.Home;
 import dev.saestream.config.Settings;
+import dev.saestream.pipeline.KafkaSession;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;

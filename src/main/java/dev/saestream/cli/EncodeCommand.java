@@ -7,6 +7,8 @@ import dev.saestream.encode.EncodeConfig;
 import dev.saestream.encode.EncodeCounters;
 import dev.saestream.encode.SaeDocumentEncoder;
 import dev.saestream.model.ModelConfig;
+import dev.saestream.pipeline.KafkaSession;
+import dev.saestream.pipeline.Pipeline;
 import dev.saestream.sae.Sae;
 import java.util.Map;
 import java.util.concurrent.Callable;

@@ -9,6 +9,8 @@ import dev.saestream.label.LabelService;
 import dev.saestream.label.Labeller;
 import dev.saestream.label.LlmPrices;
 import dev.saestream.label.Score;
+import dev.saestream.pipeline.KafkaSession;
+import dev.saestream.pipeline.Labelling;
 import java.io.PrintWriter;
 import java.util.HashMap;
 import java.util.Locale;

@@ -3,6 +3,7 @@ package dev.saestream.cli;
 import dev.saestream.config.Settings;
 import dev.saestream.corpus.LanguageFilter;
 import dev.saestream.encode.EncodedDocuments;
+import dev.saestream.pipeline.KafkaSession;
 import dev.saestream.produce.ProduceConfig;
 import dev.saestream.produce.ProduceSummary;
 import dev.saestream.produce.TextProducer;

@@ -9,6 +9,9 @@ import dev.saestream.encode.EncodeConfig;
 import dev.saestream.encode.EncodeCounters;
 import dev.saestream.encode.EncodedDocuments;
 import dev.saestream.model.ModelConfig;
+import dev.saestream.pipeline.KafkaSession;
+import dev.saestream.pipeline.Pipeline;
+import dev.saestream.pipeline.Labelling;
 import dev.saestream.produce.ProduceConfig;
 import dev.saestream.produce.ProduceSummary;
 import dev.saestream.serve.ServeServer;
@@ -99,10 +102,10 @@ final class RunCommand implements Callable<Integer> {
         if (pipeline == null) {
             return "stopped before the pipeline started";
         }
-        EncodeCounters c = pipeline.encode.counters();
+        EncodeCounters c = pipeline.encode().counters();
         return String.format(Locale.ROOT, "stopped: encoded %,d documents, dead-lettered %,d, emitted %,d feature states;"
                         + " %s documents in saestream.texts left to encode (the next start continues with them)%s",
-                c.encoded.get(), c.deadLettered.get(), pipeline.catalog.counters().emitted.get(),
+                c.encoded.get(), c.deadLettered.get(), pipeline.catalog().counters().emitted.get(),
                 leftToEncode < 0 ? "unknown" : String.format(Locale.ROOT, "%,d", leftToEncode),
                 labelling == null ? "" : "; " + labelling.summary());
     }
@@ -132,11 +135,11 @@ final class RunCommand implements Callable<Integer> {
                 if (server != null) {
                     System.out.println("open " + server.url());
                 }
-                String sae = pipeline.encoder.saeId();
-                System.out.println("encoding with " + pipeline.encoder.transformer().modelId() + " at "
-                        + pipeline.encoder.transformer().hook().alias() + " and SAE " + sae);
+                String sae = pipeline.encoder().saeId();
+                System.out.println("encoding with " + pipeline.encoder().transformer().modelId() + " at "
+                        + pipeline.encoder().transformer().hook().alias() + " and SAE " + sae);
                 long started = System.nanoTime();
-                EncodeCounters counters = pipeline.encode.counters();
+                EncodeCounters counters = pipeline.encode().counters();
                 // a re-run of the same input produces only what the pipeline has not taken in yet
                 EncodedDocuments known = EncodedDocuments.read(session.clientConfig(), ec.applicationId());
                 ProduceSummary produced = ProduceCommand.produce(session, input, pc, progress, stop, new long[1], known);
@@ -145,7 +148,7 @@ final class RunCommand implements Callable<Integer> {
                         stop.check();
                         bar.stepTo(counters.encoded.get() + counters.deadLettered.get());
                         double secs = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
-                        String restoring = pipeline.catalog.restore().status();
+                        String restoring = pipeline.catalog().restore().status();
                         bar.extra(restoring != null ? restoring : String.format("%,.0f tokens/s, %,d features",
                                 counters.tokens.get() / secs, features(pipeline, sae)));
                     });
@@ -159,10 +162,10 @@ final class RunCommand implements Callable<Integer> {
                 try (Progress bar = Progress.start("catalogue", -1, "feature states", progress)) {
                     pipeline.awaitSettled(Duration.ofHours(1), () -> {
                         stop.check();
-                        bar.stepTo(pipeline.catalog.counters().emitted.get());
+                        bar.stepTo(pipeline.catalog().counters().emitted.get());
                     });
                 }
-                long shardRecords = pipeline.catalog.counters().shardRecords.get();
+                long shardRecords = pipeline.catalog().counters().shardRecords.get();
                 System.out.printf("catalogue of %s: %,d features; codes %.1f bytes/token; %.4f repartition records/token%n",
                         sae, features(pipeline, sae), tokens == 0 ? 0 : (double) counters.codeBytes.get() / tokens,
                         tokens == 0 ? 0 : (double) shardRecords / tokens);
@@ -204,7 +207,7 @@ final class RunCommand implements Callable<Integer> {
 
     private static long features(Pipeline pipeline, String sae) {
         try {
-            return pipeline.catalog.queries().page(sae, FeatureSummary.Sort.INDEX, 0, 0).total();
+            return pipeline.catalog().queries().page(sae, FeatureSummary.Sort.INDEX, 0, 0).total();
         } catch (RuntimeException notYetQueryable) {
             return 0;
         }

@@ -5,6 +5,7 @@ import dev.saestream.config.Home;
 import dev.saestream.config.Settings;
 import dev.saestream.encode.EncodeConfig;
 import dev.saestream.label.LabelConfig;
+import dev.saestream.pipeline.KafkaSession;
 import dev.saestream.sae.Sae;
 import dev.saestream.serve.CatalogView;
 import dev.saestream.serve.EncoderSlot;

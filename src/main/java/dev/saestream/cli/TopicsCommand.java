@@ -2,6 +2,7 @@ package dev.saestream.cli;
 
 import dev.saestream.kafka.ClusterConfig;
 import dev.saestream.kafka.TopicAdmin;
+import dev.saestream.pipeline.KafkaSession;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
