@@ -26,6 +26,7 @@ class LayeringTest {
     void eachPackageUsesOnlyThoseBelowIt() {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("cli").definedBy("dev.saestream.cli..")
+                .layer("bench").definedBy("dev.saestream.bench..")
                 .layer("serve").definedBy("dev.saestream.serve..")
                 .layer("pipeline").definedBy("dev.saestream.pipeline..")
                 .layer("export").definedBy("dev.saestream.export..")
@@ -40,6 +41,7 @@ class LayeringTest {
                 .layer("formats").definedBy("dev.saestream.formats..")
                 .layer("config").definedBy("dev.saestream.config..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
+                .whereLayer("bench").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("serve").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("pipeline").mayOnlyBeAccessedByLayers("cli", "serve")
                 .whereLayer("export").mayOnlyBeAccessedByLayers("cli")
@@ -47,8 +49,8 @@ class LayeringTest {
                 .whereLayer("catalog").mayOnlyBeAccessedByLayers("cli", "serve", "pipeline", "export", "label")
                 .whereLayer("produce").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("encode").mayOnlyBeAccessedByLayers("cli", "serve", "pipeline", "catalog")
-                .whereLayer("sae").mayOnlyBeAccessedByLayers("cli", "serve", "pipeline", "export", "label", "catalog", "encode")
-                .whereLayer("model").mayOnlyBeAccessedByLayers("cli", "serve", "pipeline", "label", "encode", "sae")
+                .whereLayer("sae").mayOnlyBeAccessedByLayers("cli", "bench", "serve", "pipeline", "export", "label", "catalog", "encode")
+                .whereLayer("model").mayOnlyBeAccessedByLayers("cli", "bench", "serve", "pipeline", "label", "encode", "sae")
                 .whereLayer("kafka").mayOnlyBeAccessedByLayers("cli", "serve", "pipeline", "export", "label", "catalog", "produce", "encode")
                 .whereLayer("corpus").mayOnlyBeAccessedByLayers("cli", "serve", "export", "label", "catalog", "produce",
                         "encode", "sae")

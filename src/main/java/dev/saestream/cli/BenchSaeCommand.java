@@ -1,9 +1,9 @@
 package dev.saestream.cli;
 
+import dev.saestream.bench.SaeBench;
 import dev.saestream.sae.Architecture;
 import dev.saestream.sae.OnnxSaeEncoder;
 import dev.saestream.sae.Sae;
-import dev.saestream.sae.SaeBench;
 import dev.saestream.sae.SaeEncoder;
 import dev.saestream.sae.SaeEncoders;
 import dev.saestream.sae.SaeTrainer;
