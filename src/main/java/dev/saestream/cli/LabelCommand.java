@@ -120,7 +120,7 @@ public final class LabelCommand implements Callable<Integer> {
                 priceFlags.put("inputPerMillion", inputPrice);
                 priceFlags.put("outputPerMillion", outputPrice);
                 return LabelReprocess.run(cfg, settings.section("prices", LlmPrices.DEFAULTS, priceFlags), session.clientConfig(),
-                        sae, dryRun, progress, spec.commandLine().getOut(), logs::toFile);
+                        sae, dryRun, progress, spec.commandLine().getOut(), spec.commandLine().getErr(), logs::toFile);
             }
             if (!once) {
                 return serve(cfg, session.clientConfig());
@@ -137,7 +137,7 @@ public final class LabelCommand implements Callable<Integer> {
         logs.toFile();
         BackgroundIndex background = new BackgroundIndex();
         Labeller labeller = Labeller.create(cfg, background, System.getenv());
-        try (Shutdown stop = Shutdown.install();
+        try (Shutdown stop = Shutdown.install(spec.commandLine().getErr());
              LabelService service = new LabelService(cfg, client, background, labeller)) {
             // on Ctrl-C the run loop ends; the labels in flight are written first (see LabelConfig.handoverSeconds)
             stop.onStop(service::close);
@@ -150,7 +150,7 @@ public final class LabelCommand implements Callable<Integer> {
                 bar.interrupt();
                 bar.join(2_000);
             }
-            System.out.println(Labelling.summary(service).replace("labels:", "stopped: labels"));
+            spec.commandLine().getOut().println(Labelling.summary(service).replace("labels:", "stopped: labels"));
             return stop.exitCode(ExitCode.OK);
         }
     }

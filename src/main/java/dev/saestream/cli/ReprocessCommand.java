@@ -108,12 +108,12 @@ final class ReprocessCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Shutdown signals = Shutdown.install()) {
+        try (Shutdown signals = Shutdown.install(spec.commandLine().getErr())) {
             stop = signals;
             try {
                 return reprocess();
             } catch (Shutdown.Stopped e) {
-                System.out.println("stopped: a restart resumes where this one was (its offsets and state are committed)");
+                spec.commandLine().getOut().println("stopped: a restart resumes where this one was (its offsets and state are committed)");
                 return signals.exitCode(ExitCode.OK);
             }
         }
