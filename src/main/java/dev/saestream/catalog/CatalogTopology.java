@@ -29,6 +29,14 @@ public final class CatalogTopology {
 
     private CatalogTopology() {}
 
+    /**
+     * The feature-shard repartition topic Kafka Streams makes from {@link #SHARDS_TOPIC} for the
+     * catalog application {@code applicationId}: whoever waits for the catalog to catch up waits on it too.
+     */
+    public static String shardsTopic(String applicationId) {
+        return applicationId + "-" + SHARDS_TOPIC + "-repartition";
+    }
+
     /** The topology; {@code shards} is the partition count of the feature-keyed repartition topic. */
     public static Topology build(CatalogConfig config, int shards) {
         return build(config, shards, new CatalogCounters());

@@ -1,19 +1,22 @@
 package dev.saestream.cli;
 
+import dev.saestream.bench.SaeBench;
 import dev.saestream.sae.Architecture;
 import dev.saestream.sae.OnnxSaeEncoder;
 import dev.saestream.sae.Sae;
-import dev.saestream.sae.SaeBench;
 import dev.saestream.sae.SaeEncoder;
 import dev.saestream.sae.SaeEncoders;
 import dev.saestream.sae.SaeTrainer;
 import dev.saestream.sae.TrainConfig;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code saestream bench sae}: encode throughput of every encoder, on one thread and on all, for
@@ -24,6 +27,9 @@ import picocli.CommandLine.Option;
         description = "Encode tokens/s and GFLOP/s per encoder (1 thread and all), for d_in 384 / d_sae 3072 / k 32"
                 + " and 768 / 24576 / k 32, and training tokens/s.")
 public final class BenchSaeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--seconds", defaultValue = "3", description = "measuring time per encoder (default ${DEFAULT-VALUE})")
     double seconds;
 
@@ -43,12 +49,13 @@ public final class BenchSaeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws java.io.IOException {
+        PrintWriter out = spec.commandLine().getOut();
         int all = SaeEncoders.allThreads();
-        System.out.printf("saestream bench sae: %d cores, %s %s, %d-token batches, %.1f s per encoder%n", all,
+        out.printf("saestream bench sae: %d cores, %s %s, %d-token batches, %.1f s per encoder%n", all,
                 System.getProperty("java.vm.name"), System.getProperty("java.version"), rows, seconds);
         if (saeDir != null) {
             Sae sae = Sae.load(saeDir);
-            System.out.printf("%nSAE %s (%s)%n", sae.id(), saeDir);
+            out.printf("%nSAE %s (%s)%n", sae.id(), saeDir);
             encode(sae, all);
             return ExitCode.OK;
         }
@@ -68,12 +75,13 @@ public final class BenchSaeCommand implements Callable<Integer> {
     }
 
     private void encode(Sae sae, int all) {
+        PrintWriter out = spec.commandLine().getOut();
         int dIn = sae.config().dIn();
         int dSae = sae.config().dSae();
         float[] x = SaeBench.randomInput(rows, dIn, 2);
-        System.out.printf("%nencode: %s, d_in %d, d_sae %d%s (%.2f MFLOP/token)%n", sae.config().architecture().cfgName(),
+        out.printf("%nencode: %s, d_in %d, d_sae %d%s (%.2f MFLOP/token)%n", sae.config().architecture().cfgName(),
                 dIn, dSae, sae.config().k() > 0 ? ", k " + sae.config().k() : "", 2.0 * dIn * dSae / 1e6);
-        System.out.printf("  %-22s %12s %9s %10s %12s %9s%n", "encoder", "tokens/s", "GFLOP/s", "x reference", "max rel err", "rows diff");
+        out.printf("  %-22s %12s %9s %10s %12s %9s%n", "encoder", "tokens/s", "GFLOP/s", "x reference", "max rel err", "rows diff");
         List<Supplier<SaeEncoder>> encoders = new ArrayList<>();
         encoders.add(() -> SaeEncoders.reference(sae));
         encoders.add(() -> SaeEncoders.blocked(sae, 1));
@@ -92,21 +100,22 @@ public final class BenchSaeCommand implements Callable<Integer> {
                 if (ref) {
                     reference = r.tokensPerSecond();
                 }
-                System.out.printf("  %-22s %,12.0f %9.1f %10.1f %12.1e %4d/%-4d%n", r.encoder(), r.tokensPerSecond(), r.gflops(),
+                out.printf("  %-22s %,12.0f %9.1f %10.1f %12.1e %4d/%-4d%n", r.encoder(), r.tokensPerSecond(), r.gflops(),
                         r.tokensPerSecond() / reference, r.maxRelError(), r.rowsDiffering(), r.rowsChecked());
             }
         }
     }
 
     private void train(int all) {
+        PrintWriter out = spec.commandLine().getOut();
         int dIn = 384;
         int rowsData = 16_384;
         float[] data = SaeBench.randomInput(rowsData, dIn, 5);
-        System.out.printf("%ntrain: topk, d_in %d, d_sae 3072, k 32, batch 1024, %,d tokens%n", dIn, trainTokens);
+        out.printf("%ntrain: topk, d_in %d, d_sae 3072, k 32, batch 1024, %,d tokens%n", dIn, trainTokens);
         for (int threads : all > 1 ? new int[] {1, all} : new int[] {1}) {
             TrainConfig cfg = new TrainConfig(Architecture.TOPK, 3072, 32, 0, 0, 1024, trainTokens, 1.0 / 32, 8192, 1, threads, 1024);
             SaeTrainer.Result r = SaeTrainer.train(data, rowsData, dIn, cfg, null, null);
-            System.out.printf("  %d thread%s: %,.0f tokens/s%n", threads, threads == 1 ? " " : "s", r.tokensPerSecond());
+            out.printf("  %d thread%s: %,.0f tokens/s%n", threads, threads == 1 ? " " : "s", r.tokensPerSecond());
         }
     }
 }

@@ -4,17 +4,24 @@ import dev.saestream.config.Flags;
 import dev.saestream.kafka.BrokerConfig;
 import dev.saestream.kafka.EmbeddedBroker;
 import dev.saestream.kafka.TopicAdmin;
+import dev.saestream.pipeline.KafkaSession;
+import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code saestream broker}: the embedded single-node KRaft broker, until Ctrl-C. */
 @Command(name = "broker", mixinStandardHelpOptions = true,
         description = "Run a single-node Kafka broker (KRaft) in this process until Ctrl-C. Data survives restarts.")
 final class BrokerCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     ConfigOption config;
 
@@ -42,6 +49,7 @@ final class BrokerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
         logs.toFile();
         BrokerConfig bc = kafka.broker(config.settings(), c -> Flags.on(c)
                 .given(host, BrokerConfig::withHost)
@@ -50,21 +58,21 @@ final class BrokerCommand implements Callable<Integer> {
                 .given(dataDir, BrokerConfig::withDataDir)
                 .config());
         int code;
-        try (Shutdown stop = Shutdown.install().message("stopping the broker (Ctrl-C again to force)");
+        try (Shutdown stop = Shutdown.install(spec.commandLine().getErr()).message("stopping the broker (Ctrl-C again to force)");
              EmbeddedBroker broker = EmbeddedBroker.start(bc)) {
             if (topics) {
                 try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-                    Map<String, TopicAdmin.Outcome> outcome = new TopicAdmin(admin).create(KafkaOptions.specs(kafka.cluster(config.settings())));
-                    System.out.println("topics: " + outcome);
+                    Map<String, TopicAdmin.Outcome> outcome = new TopicAdmin(admin).create(KafkaSession.topicSpecs(kafka.cluster(config.settings())));
+                    out.println("topics: " + outcome);
                 }
             }
-            System.out.println("bootstrap servers: " + broker.bootstrapServers());
-            System.out.println("data: " + broker.dataDir());
-            System.out.println("Ctrl-C stops it.");
+            out.println("bootstrap servers: " + broker.bootstrapServers());
+            out.println("data: " + broker.dataDir());
+            out.println("Ctrl-C stops it.");
             stop.await();
             code = stop.exitCode(ExitCode.OK);
         }
-        System.out.println("broker stopped");
+        out.println("broker stopped");
         return code;
     }
 }

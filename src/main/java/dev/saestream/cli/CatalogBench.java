@@ -10,6 +10,7 @@ import dev.saestream.kafka.ConsumerLag;
 import dev.saestream.kafka.StreamsProps;
 import dev.saestream.kafka.TopicTraffic;
 import dev.saestream.kafka.Topics;
+import dev.saestream.pipeline.KafkaSession;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

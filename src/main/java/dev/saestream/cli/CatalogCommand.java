@@ -8,11 +8,16 @@ import dev.saestream.catalog.CatalogScope;
 import dev.saestream.catalog.CatalogTotals;
 import dev.saestream.config.Home;
 import dev.saestream.config.Settings;
+import dev.saestream.kafka.StreamsProps;
+import dev.saestream.pipeline.KafkaSession;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code saestream catalog}: the catalog stage alone; start several with the same application id to share the work. */
 @Command(name = "catalog", mixinStandardHelpOptions = true,
@@ -20,6 +25,9 @@ import picocli.CommandLine.Option;
             "reservoirs -> saestream.features and saestream.background. Instances with the same application id",
             "share the partitions; give each its own --application-server to query across them. Runs until Ctrl-C."})
 final class CatalogCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     ConfigOption config;
 
@@ -59,16 +67,17 @@ final class CatalogCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
         logs.toFile();
         Settings settings = config.settings();
         CatalogConfig cc = catalogConfig(settings, threads, applicationId, stateDir);
-        try (Shutdown stop = Shutdown.install();
+        try (Shutdown stop = Shutdown.install(spec.commandLine().getErr());
              KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings))) {
             session.createTopics();
             try (CatalogApp app = CatalogApp.start(cc, CatalogScope.of(saeIds), session.clientConfig(),
                     Home.resolve(cc.stateDir()).toString(), applicationServer, kafka.cluster(settings).replicationFactor());
                  Progress bar = Progress.start("catalog", -1, "docs", progress)) {
-                System.out.println("catalog running (" + app.shards() + " shards); Ctrl-C stops it");
+                out.println("catalog running (" + app.shards() + " shards); Ctrl-C stops it");
                 while (!stop.await(1_000)) {
                     if (app.streams().state() == org.apache.kafka.streams.KafkaStreams.State.ERROR) {
                         throw new IllegalStateException("the catalog failed; see the log above");
@@ -89,7 +98,7 @@ final class CatalogCommand implements Callable<Integer> {
                     }
                 }
                 StreamsProps.close(app.streams(), Duration.ofSeconds(30));
-                System.out.printf("stopped: %,d feature states emitted%n", app.counters().emitted.get());
+                out.printf("stopped: %,d feature states emitted%n", app.counters().emitted.get());
             }
             return stop.exitCode(ExitCode.OK);
         }

@@ -7,6 +7,7 @@ import dev.saestream.config.Settings;
 import dev.saestream.formats.Json;
 import dev.saestream.label.Label;
 import dev.saestream.label.Score;
+import dev.saestream.pipeline.KafkaSession;
 import dev.saestream.sae.CosineDistribution;
 import dev.saestream.sae.FeatureMatching;
 import dev.saestream.sae.Sae;

@@ -7,12 +7,17 @@ import dev.saestream.encode.EncodeConfig;
 import dev.saestream.encode.EncodeCounters;
 import dev.saestream.encode.SaeDocumentEncoder;
 import dev.saestream.model.ModelConfig;
+import dev.saestream.pipeline.KafkaSession;
+import dev.saestream.pipeline.Pipeline;
 import dev.saestream.sae.Sae;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code saestream encode}: the encode stage alone; start several with the same application id to share the work. */
 @Command(name = "encode", mixinStandardHelpOptions = true,
@@ -20,6 +25,9 @@ import picocli.CommandLine.Option;
             "saestream.codes; texts that cannot be encoded -> saestream.dlq. Instances with the same application id",
             "share the partitions. Runs until Ctrl-C."})
 final class EncodeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     ConfigOption config;
 
@@ -43,6 +51,7 @@ final class EncodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
         logs.toFile();
         Settings settings = config.settings();
         ModelConfig mc = model.config(settings);
@@ -51,14 +60,14 @@ final class EncodeCommand implements Callable<Integer> {
                 .stateDir()).toString();
         EncodeCounters c;
         int code;
-        try (Shutdown stop = Shutdown.install();
+        try (Shutdown stop = Shutdown.install(spec.commandLine().getErr());
              KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings))) {
             session.createTopics();
             try (SaeDocumentEncoder encoder = SaeDocumentEncoder.open(mc, Pipeline.loadSaes(ec), ec);
                  EncodeApp app = EncodeApp.start(encoder, ec, session.clientConfig(), state,
                          kafka.cluster(settings).replicationFactor());
                  Progress bar = Progress.start("encode", -1, "docs", progress)) {
-                System.out.println("encoding with " + encoder.transformer().modelId() + " at "
+                out.println("encoding with " + encoder.transformer().modelId() + " at "
                         + encoder.transformer().hook().alias() + " and SAE " + encoder.saeId() + "; Ctrl-C stops it");
                 long started = System.nanoTime();
                 c = app.counters();
@@ -74,7 +83,7 @@ final class EncodeCommand implements Callable<Integer> {
             code = stop.exitCode(ExitCode.OK);
         }
         // after Kafka Streams has closed (committed and checkpointed)
-        System.out.printf("stopped: encoded %,d documents, dead-lettered %,d%n", c.encoded.get(), c.deadLettered.get());
+        out.printf("stopped: encoded %,d documents, dead-lettered %,d%n", c.encoded.get(), c.deadLettered.get());
         return code;
     }
 }

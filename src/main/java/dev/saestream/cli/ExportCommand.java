@@ -9,6 +9,7 @@ import dev.saestream.export.ExportConfig;
 import dev.saestream.export.ExportFormat;
 import dev.saestream.export.ExportSummary;
 import dev.saestream.export.Exporter;
+import dev.saestream.pipeline.KafkaSession;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import java.util.HashMap;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** {@code --bootstrap-servers} and the topic spec directory: shared by every command that talks to Kafka. */
@@ -41,17 +43,5 @@ public final class KafkaOptions {
         BrokerConfig bc = settings.section(BrokerConfig.SECTION, BrokerConfig.defaults(), flags);
         return new BrokerConfig(bc.host(), bc.port(), bc.controllerPort(), Home.resolve(bc.dataDir()).toString(),
                 bc.properties());
-    }
-
-    /** The topic specs, with the configured replication factor applied. */
-    public static List<TopicSpec> specs(ClusterConfig cluster) throws IOException {
-        Path dir = Home.resolve(cluster.topicsDir());
-        // the default directory absent (started outside the project): the copy in the jar
-        List<TopicSpec> specs = !Files.isDirectory(dir) && Path.of(cluster.topicsDir()).equals(TopicSpecs.DEFAULT_DIR)
-                ? TopicSpecs.loadBundled() : TopicSpecs.load(dir);
-        if (cluster.replicationFactor() > 0) {
-            return specs.stream().map(s -> s.withReplicationFactor((short) cluster.replicationFactor())).toList();
-        }
-        return specs;
     }
 }

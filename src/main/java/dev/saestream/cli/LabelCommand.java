@@ -11,6 +11,8 @@ import dev.saestream.label.LabelService;
 import dev.saestream.label.Labeller;
 import dev.saestream.label.LlmPrices;
 import dev.saestream.label.Score;
+import dev.saestream.pipeline.KafkaSession;
+import dev.saestream.pipeline.Labelling;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Map;
@@ -124,7 +126,7 @@ public final class LabelCommand implements Callable<Integer> {
                         .given(outputPrice, LlmPrices::withOutputPerMillion)
                         .config());
                 return LabelReprocess.run(cfg, prices, session.clientConfig(),
-                        sae, dryRun, progress, spec.commandLine().getOut(), logs::toFile);
+                        sae, dryRun, progress, spec.commandLine().getOut(), spec.commandLine().getErr(), logs::toFile);
             }
             if (!once) {
                 return serve(cfg, session.clientConfig());
@@ -141,7 +143,7 @@ public final class LabelCommand implements Callable<Integer> {
         logs.toFile();
         BackgroundIndex background = new BackgroundIndex();
         Labeller labeller = Labeller.create(cfg, background, System.getenv());
-        try (Shutdown stop = Shutdown.install();
+        try (Shutdown stop = Shutdown.install(spec.commandLine().getErr());
              LabelService service = new LabelService(cfg, client, background, labeller)) {
             // on Ctrl-C the run loop ends; the labels in flight are written first (see LabelConfig.handoverSeconds)
             stop.onStop(service::close);
@@ -154,7 +156,7 @@ public final class LabelCommand implements Callable<Integer> {
                 bar.interrupt();
                 bar.join(2_000);
             }
-            System.out.println(Labelling.summary(service).replace("labels:", "stopped: labels"));
+            spec.commandLine().getOut().println(Labelling.summary(service).replace("labels:", "stopped: labels"));
             return stop.exitCode(ExitCode.OK);
         }
     }

@@ -9,6 +9,7 @@ import dev.saestream.kafka.TopicFollower;
 import dev.saestream.label.Label;
 import dev.saestream.label.LabelConfig;
 import dev.saestream.label.LabelReport;
+import dev.saestream.pipeline.KafkaSession;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.HashMap;

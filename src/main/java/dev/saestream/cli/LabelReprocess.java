@@ -14,7 +14,7 @@ final class LabelReprocess {
     private LabelReprocess() {}
 
     static int run(LabelConfig config, LlmPrices prices, Map<String, Object> kafka, String saeId, boolean dryRun,
-                   Boolean progress, PrintWriter out, Runnable toLogFile) throws Exception {
+                   Boolean progress, PrintWriter out, PrintWriter err, Runnable toLogFile) throws Exception {
         BackgroundIndex background = new BackgroundIndex();
         Labeller labeller = Labeller.create(config, background, System.getenv());
         Relabel relabel = Relabel.read(config, kafka, background, labeller, saeId);
@@ -25,7 +25,7 @@ final class LabelReprocess {
             return ExitCode.OK;
         }
         toLogFile.run();
-        try (Shutdown stop = Shutdown.install().message("stopping: the labels in flight are written first (Ctrl-C again to"
+        try (Shutdown stop = Shutdown.install(err).message("stopping: the labels in flight are written first (Ctrl-C again to"
                 + " stop at once)")) {
             stop.onStop(relabel::stop);
             Thread bar = new Thread(() -> showProgress(relabel, progress), "relabel-progress");

@@ -13,7 +13,9 @@ import ch.qos.logback.core.util.FileSize;
 import dev.saestream.config.Home;
 import java.nio.file.Path;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Where a long-running command's logs go: to {@code data/logs/saestream.log} (rotated daily and at
@@ -24,6 +26,10 @@ import picocli.CommandLine.Option;
 final class LogOptions {
     static final String DEFAULT_FILE = "data/logs/saestream.log";
     private static final String STDERR = "STDERR";
+
+    /** The command this is mixed into: the path of the logs is printed on its output. */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
 
     @Option(names = "--verbose", description = "Show the logs on the terminal too (they always go to data/logs/saestream.log).")
     boolean verbose;
@@ -45,7 +51,7 @@ final class LogOptions {
         if (console != null && !verbose) {
             console.addFilter(new OwnErrorsOnly());
         }
-        System.out.println("logs: " + file + (verbose ? "" : " (--verbose shows them here)"));
+        mixee.commandLine().getOut().println("logs: " + file + (verbose ? "" : " (--verbose shows them here)"));
     }
 
     private static Appender<ILoggingEvent> fileAppender(LoggerContext context, Path file) {

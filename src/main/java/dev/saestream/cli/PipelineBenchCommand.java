@@ -15,6 +15,8 @@ import dev.saestream.kafka.BrokerConfig;
 import dev.saestream.kafka.ClusterConfig;
 import dev.saestream.model.ModelConfig;
 import dev.saestream.model.Transformer;
+import dev.saestream.pipeline.KafkaSession;
+import dev.saestream.pipeline.Pipeline;
 import dev.saestream.produce.ProduceConfig;
 import dev.saestream.produce.TextProducer;
 import dev.saestream.sae.Sae;
@@ -107,10 +109,10 @@ final class PipelineBenchCommand implements Callable<Integer> {
             // the catalog emits every changed feature once its input goes idle; let that happen now, not
             // inside the measured run
             pipeline.awaitSettled(Duration.ofHours(1), () -> { });
-            EncodeCounters c = pipeline.encode.counters();
+            EncodeCounters c = pipeline.encode().counters();
             long tokens0 = c.tokens.get();
             long bytes0 = c.codeBytes.get();
-            var cat = pipeline.catalog.counters();
+            var cat = pipeline.catalog().counters();
             long shards0 = cat.shardRecords.get();
             long emitted0 = cat.emitted.get();
             long emittedBytes0 = cat.emittedBytes.get();

@@ -3,13 +3,17 @@ package dev.saestream.cli;
 import dev.saestream.config.Settings;
 import dev.saestream.corpus.LanguageFilter;
 import dev.saestream.encode.EncodedDocuments;
+import dev.saestream.pipeline.KafkaSession;
 import dev.saestream.produce.ProduceConfig;
 import dev.saestream.produce.ProduceSummary;
 import dev.saestream.produce.TextProducer;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code saestream produce}: documents into {@code saestream.texts}, bad input into the dead-letter topic. */
 @Command(name = "produce", mixinStandardHelpOptions = true,
@@ -18,6 +22,9 @@ import picocli.CommandLine.Option;
             "Each document's language goes in meta.lang; the bundled corpus gives English documents unless --lang says otherwise.",
             "Exit status 3 when anything was dead-lettered."})
 final class ProduceCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     ConfigOption config;
 
@@ -35,14 +42,14 @@ final class ProduceCommand implements Callable<Integer> {
         Settings settings = config.settings();
         ProduceConfig pc = input.produceConfig(settings);
         try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings))) {
-            ProduceSummary summary = produce(session, input, pc, progress);
+            ProduceSummary summary = produce(spec.commandLine().getOut(), session, input, pc, progress);
             return summary.deadLettered() > 0 ? ExitCode.DEAD_LETTERED : ExitCode.OK;
         }
     }
 
-    /** Produces every input with a progress bar and prints the summary line; shared with {@code run}. */
-    static ProduceSummary produce(KafkaSession session, InputOptions input, ProduceConfig pc, Boolean progress) {
-        return produce(session, input, pc, progress, null, new long[1], null);
+    /** Produces every input with a progress bar and prints the summary line on {@code out}; shared with {@code run}. */
+    static ProduceSummary produce(PrintWriter out, KafkaSession session, InputOptions input, ProduceConfig pc, Boolean progress) {
+        return produce(out, session, input, pc, progress, null, new long[1], null);
     }
 
     /**
@@ -50,8 +57,8 @@ final class ProduceCommand implements Callable<Integer> {
      * producer has flushed, {@code read} holds the inputs read so far, for a stopped summary, and
      * documents in {@code known} (may be null) are skipped.
      */
-    static ProduceSummary produce(KafkaSession session, InputOptions input, ProduceConfig pc, Boolean progress,
-                                  Shutdown stop, long[] read, EncodedDocuments known) {
+    static ProduceSummary produce(PrintWriter out, KafkaSession session, InputOptions input, ProduceConfig pc,
+                                  Boolean progress, Shutdown stop, long[] read, EncodedDocuments known) {
         long started = System.nanoTime();
         try (TextProducer producer = new TextProducer(TextProducer.newProducer(session.clientConfig(), pc))
                 .skipping(known == null ? (id, text) -> false : known::contains);
@@ -67,7 +74,7 @@ final class ProduceCommand implements Callable<Integer> {
             }, input.corpus != null ? pc.languages() : LanguageFilter.parse(LanguageFilter.ALL));
             bar.close();
             double secs = (System.nanoTime() - started) / 1e9;
-            System.out.printf("%s in %.1f s (%.0f docs/s, %.1f MB/s)%n", summary.line(), secs, summary.read() / secs,
+            out.printf("%s in %.1f s (%.0f docs/s, %.1f MB/s)%n", summary.line(), secs, summary.read() / secs,
                     summary.bytes() / 1e6 / secs);
             return summary;
         }

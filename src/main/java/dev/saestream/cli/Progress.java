@@ -20,6 +20,8 @@ final class Progress implements AutoCloseable {
         if (!on) {
             return new Progress(null);
         }
+        // the process's stderr, not the command's err writer: the bar redraws in place on a terminal
+        // (it is off without one, so there is nothing for a test to capture) and its consumer takes a PrintStream
         PrintStream err = System.err;
         ProgressBar bar = new ProgressBarBuilder()
                 .setTaskName(task)

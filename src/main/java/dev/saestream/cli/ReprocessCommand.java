@@ -8,10 +8,12 @@ import dev.saestream.config.Home;
 import dev.saestream.config.Settings;
 import dev.saestream.encode.EncodeConfig;
 import dev.saestream.encode.EncodeCounters;
-import dev.saestream.kafka.ConsumerLag;
 import dev.saestream.kafka.TopicAdmin;
 import dev.saestream.kafka.Topics;
 import dev.saestream.model.ModelConfig;
+import dev.saestream.pipeline.KafkaSession;
+import dev.saestream.pipeline.Pipeline;
+import dev.saestream.pipeline.StageStates;
 import dev.saestream.sae.Sae;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -30,7 +32,6 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -108,12 +109,12 @@ final class ReprocessCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Shutdown signals = Shutdown.install()) {
+        try (Shutdown signals = Shutdown.install(spec.commandLine().getErr())) {
             stop = signals;
             try {
                 return reprocess();
             } catch (Shutdown.Stopped e) {
-                System.out.println("stopped: a restart resumes where this one was (its offsets and state are committed)");
+                spec.commandLine().getOut().println("stopped: a restart resumes where this one was (its offsets and state are committed)");
                 return signals.exitCode(ExitCode.OK);
             }
         }
@@ -148,21 +149,21 @@ final class ReprocessCommand implements Callable<Integer> {
             out.println("the transformer runs again: activations are not kept on a topic, only each SAE's codes");
             out.flush();
             try (Pipeline pipeline = Pipeline.start(session, model.config(settings), reEncode, cc, CatalogScope.of(Set.of(saeId)), rf)) {
-                EncodeCounters counters = pipeline.encode.counters();
+                EncodeCounters counters = pipeline.encode().counters();
                 long started = System.nanoTime();
                 try (Progress bar = Progress.start("reprocess", pending, "docs", progress)) {
                     pipeline.awaitCaughtUp(admin, Duration.ofDays(30), () -> {
                         stop.check();
                         bar.stepTo(counters.read.get());
                         double secs = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
-                        String restoring = pipeline.catalog.restore().status();
+                        String restoring = pipeline.catalog().restore().status();
                         bar.extra(restoring != null ? restoring : String.format("%,.0f tokens/s", counters.tokens.get() / secs));
                     });
                 }
                 try (Progress bar = Progress.start("catalogue", -1, "feature states", progress)) {
                     pipeline.awaitSettled(Duration.ofHours(1), () -> {
                         stop.check();
-                        bar.stepTo(pipeline.catalog.counters().emitted.get());
+                        bar.stepTo(pipeline.catalog().counters().emitted.get());
                     });
                 }
                 double secs = (System.nanoTime() - started) / 1e9;
@@ -186,19 +187,17 @@ final class ReprocessCommand implements Callable<Integer> {
         CatalogScope scope = new CatalogScope(Set.of(fromCodes), saeId);
         try (CatalogApp app = CatalogApp.start(cc, scope, session.clientConfig(), Home.resolve(cc.stateDir()).toString(), null, rf);
              Progress bar = Progress.start("rebuild", -1, "docs", progress)) {
-            String shardsTopic = cc.applicationId() + "-catalog-shards-repartition";
             int quiet = 0;
             while (quiet < 2) {
                 stop.check();
-                checkRunning(app);
+                StageStates.requireRunning(app.streams(), "the catalog");
                 bar.stepTo(app.counters().documents.get() + app.counters().otherSae.get());
-                boolean running = app.streams().state() == KafkaStreams.State.RUNNING && !app.restore().restoring();
-                quiet = running && ConsumerLag.caughtUp(admin, cc.applicationId(), Set.of(Topics.CODES, shardsTopic)) ? quiet + 1 : 0;
+                quiet = StageStates.catalogCaughtUp(admin, app, cc.applicationId()) ? quiet + 1 : 0;
                 Thread.sleep(500);
             }
             while (!app.counters().settled()) {
                 stop.check();
-                checkRunning(app);
+                StageStates.requireRunning(app.streams(), "the catalog");
                 Thread.sleep(250);
             }
             out.printf("rebuilt %s from %,d documents of %s (%,d records of other SAEs passed over)%n", saeId,
@@ -209,13 +208,6 @@ final class ReprocessCommand implements Callable<Integer> {
             }
         }
         return ExitCode.OK;
-    }
-
-    private static void checkRunning(CatalogApp app) {
-        KafkaStreams.State s = app.streams().state();
-        if (s == KafkaStreams.State.ERROR || s == KafkaStreams.State.NOT_RUNNING || s == KafkaStreams.State.PENDING_ERROR) {
-            throw new IllegalStateException("the catalog stopped (" + s + "); see the log");
-        }
     }
 
     private void followUntilStopped(PrintWriter out) throws InterruptedException {

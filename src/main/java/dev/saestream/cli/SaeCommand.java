@@ -14,7 +14,7 @@ public final class SaeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
         return ExitCode.USAGE;
     }
 }

@@ -7,18 +7,24 @@ import dev.saestream.sae.Sae;
 import dev.saestream.sae.SaeEncoder;
 import dev.saestream.sae.SaeEncoders;
 import dev.saestream.sae.SparseCode;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code saestream sae encode}: activations in, sparse codes out as .npy files NumPy can check. */
 @Command(name = "encode", mixinStandardHelpOptions = true,
         description = "Encode activations (acts.npy) with an SAE; writes indices.npy (int32, -1 padded) and"
                 + " values.npy (float32), both [tokens x k_max], and with --dense dense.npy [tokens x d_sae].")
 public final class SaeEncodeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     enum EncoderKind { onnx, java, reference }
 
     /** Tokens per encode call, so progress moves and memory stays bounded. */
@@ -44,6 +50,7 @@ public final class SaeEncodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        PrintWriter printed = spec.commandLine().getOut();
         Sae sae = Sae.load(saeDir);
         int dIn = sae.config().dIn();
         int dSae = sae.config().dSae();
@@ -99,13 +106,13 @@ public final class SaeEncodeCommand implements Callable<Integer> {
                 }
             }
         }
-        System.out.printf("encoded %,d tokens with %s in %.2f s (%,.0f tokens/s, %s encoder): mean L0 %.2f, k_max %d%n",
+        printed.printf("encoded %,d tokens with %s in %.2f s (%,.0f tokens/s, %s encoder): mean L0 %.2f, k_max %d%n",
                 rows, sae.id(), seconds, rows / seconds, encoder, rows == 0 ? 0.0 : active / (double) rows, kMax);
         if (overflow > 0) {
-            System.out.printf("%,d tokens had more than %d active features; they were encoded exactly in Java%n",
+            printed.printf("%,d tokens had more than %d active features; they were encoded exactly in Java%n",
                     overflow, OnnxSaeEncoder.DEFAULT_K_MAX);
         }
-        System.out.printf("wrote %s, %s%s%n", out.resolve("indices.npy"), out.resolve("values.npy"),
+        printed.printf("wrote %s, %s%s%n", out.resolve("indices.npy"), out.resolve("values.npy"),
                 dense ? ", " + out.resolve("dense.npy") : "");
         return ExitCode.OK;
     }

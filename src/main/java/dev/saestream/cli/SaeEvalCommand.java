@@ -12,6 +12,7 @@ import dev.saestream.sae.HookSplice;
 import dev.saestream.sae.Sae;
 import dev.saestream.sae.SaeEvaluation;
 import dev.saestream.sae.TransformerSplice;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.concurrent.Callable;
@@ -19,7 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code saestream sae eval}: reconstruction and sparsity metrics of an SAE on activations, and,
@@ -33,6 +36,9 @@ import picocli.CommandLine.Option;
                 + " zero-ablated for D_zero. Texts: only the documents sae train holds out (1 in 10 by a hash of the id),"
                 + " unless --all-documents. The model and hook default to the SAE's cfg.json.")
 public final class SaeEvalCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     ConfigOption config;
 
@@ -57,6 +63,7 @@ public final class SaeEvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
         input.requireActsOrTexts(acts, model.choice);
         if (tokens <= 0) {
             throw new IllegalArgumentException("--tokens must be positive, got " + tokens);
@@ -65,7 +72,7 @@ public final class SaeEvalCommand implements Callable<Integer> {
         if (acts != null) {
             NpyArray x = Activations.read(acts, sae.config().dIn(), sae.config());
             print(sae, SaeEvaluation.of(sae, x.floats(), x.rows()), null, acts.toString());
-            System.out.println("  downstream fidelity needs the model: evaluate on texts (--corpus or --input) instead of --acts");
+            out.println("  downstream fidelity needs the model: evaluate on texts (--corpus or --input) instead of --acts");
             return ExitCode.OK;
         }
         fromTexts(sae, config.settings());
@@ -73,6 +80,7 @@ public final class SaeEvalCommand implements Callable<Integer> {
     }
 
     private void fromTexts(Sae sae, Settings settings) throws java.io.IOException {
+        PrintWriter out = spec.commandLine().getOut();
         ModelConfig mc = model.config(settings).withHook(hook(sae));
         if (!model.choice.modelGiven() && sae.config().modelName() != null) {
             mc = mc.withName(bundled(sae.config().modelName()));
@@ -111,7 +119,7 @@ public final class SaeEvalCommand implements Callable<Integer> {
         }
         print(sae, metrics.result(), downstream.result(), where);
         if (refused.get() > 0) {
-            System.out.printf("skipped %,d unreadable inputs (see the log)%n", refused.get());
+            out.printf("skipped %,d unreadable inputs (see the log)%n", refused.get());
         }
     }
 
@@ -136,30 +144,31 @@ public final class SaeEvalCommand implements Callable<Integer> {
         }
     }
 
-    private static void print(Sae sae, SaeEvaluation e, DownstreamFidelity f, String on) {
-        System.out.printf("SAE %s (%s, d_in %d, d_sae %d) on %,d tokens (%s)%n", sae.id(),
+    private void print(Sae sae, SaeEvaluation e, DownstreamFidelity f, String on) {
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("SAE %s (%s, d_in %d, d_sae %d) on %,d tokens (%s)%n", sae.id(),
                 sae.config().architecture().cfgName(), sae.config().dIn(), sae.config().dSae(), e.tokens(), on);
-        System.out.printf("  L0                            %.3f%n", e.l0());
-        System.out.printf("  FVU                           %.5f%n", e.fvu());
-        System.out.printf("  cosine similarity             %.5f%n", e.cosine());
-        System.out.printf("  relative reconstruction bias  %.5f%n", e.relativeReconstructionBias());
-        System.out.printf("  dead fraction                 %.4f%n", e.deadFraction());
-        System.out.printf("  dense fraction (> %.0f%%)        %.4f%n", 100 * SaeEvaluation.DENSE_DENSITY, e.denseFraction());
+        out.printf("  L0                            %.3f%n", e.l0());
+        out.printf("  FVU                           %.5f%n", e.fvu());
+        out.printf("  cosine similarity             %.5f%n", e.cosine());
+        out.printf("  relative reconstruction bias  %.5f%n", e.relativeReconstructionBias());
+        out.printf("  dead fraction                 %.4f%n", e.deadFraction());
+        out.printf("  dense fraction (> %.0f%%)        %.4f%n", 100 * SaeEvaluation.DENSE_DENSITY, e.denseFraction());
         if (f != null) {
-            System.out.printf("  downstream, over %,d documents (mean-pooled embedding, cosine to the clean one):%n",
+            out.printf("  downstream, over %,d documents (mean-pooled embedding, cosine to the clean one):%n",
                     f.documents());
-            System.out.printf("    cosine, SAE spliced in      %.5f%n", f.meanCosineSae());
-            System.out.printf("    cosine, hook zero-ablated   %.5f%n", f.meanCosineZero());
-            System.out.printf("    score (D_zero - D_sae) / D_zero  %.4f%n", f.score());
+            out.printf("    cosine, SAE spliced in      %.5f%n", f.meanCosineSae());
+            out.printf("    cosine, hook zero-ablated   %.5f%n", f.meanCosineZero());
+            out.printf("    score (D_zero - D_sae) / D_zero  %.4f%n", f.score());
         }
-        System.out.println("  feature density (log10 of firing rate), alive features:");
+        out.println("  feature density (log10 of firing rate), alive features:");
         long max = 1;
         for (long c : e.densityHistogram()) {
             max = Math.max(max, c);
         }
         for (int i = 0; i < e.densityHistogram().length; i++) {
             long c = e.densityHistogram()[i];
-            System.out.printf("    [%5.1f, %5.1f) %7d %s%n", SaeEvaluation.binFrom(i), SaeEvaluation.binFrom(i + 1), c,
+            out.printf("    [%5.1f, %5.1f) %7d %s%n", SaeEvaluation.binFrom(i), SaeEvaluation.binFrom(i + 1), c,
                     "#".repeat((int) Math.round(40.0 * c / max)));
         }
     }

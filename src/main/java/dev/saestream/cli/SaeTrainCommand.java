@@ -12,6 +12,7 @@ import dev.saestream.sae.SaeProvenance;
 import dev.saestream.sae.SaeTrainer;
 import dev.saestream.sae.TrainConfig;
 import dev.saestream.sae.TransformerActivations;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -24,7 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code saestream sae train}: trains an SAE on an activations file, or on activations streamed
@@ -37,6 +40,9 @@ import picocli.CommandLine.Option;
                 + " trained on. Saves a SAELens directory."
                 + " Settings: defaults < the 'train' section of the config file < SAESTREAM_TRAIN_* variables < flags.")
 public final class SaeTrainCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     private static final Logger log = LoggerFactory.getLogger(SaeTrainCommand.class);
 
     @Mixin
@@ -108,14 +114,15 @@ public final class SaeTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        PrintWriter w = spec.commandLine().getOut();
         input.requireActsOrTexts(acts, model);
         Settings settings = config.settings();
         TrainConfig cfg = trainConfig(settings);
         SaeTrainer.Result result = acts != null ? fromFile(cfg) : fromTexts(settings, cfg);
         result.sae().save(out);
         SaeTrainer.StepStats last = result.last();
-        System.out.printf("last batch: FVU %.4f, L0 %.2f, dead %.2f%%%n", last.fvu(), last.l0(), 100 * last.deadFraction());
-        System.out.printf("saved %s%n", out);
+        w.printf("last batch: FVU %.4f, L0 %.2f, dead %.2f%%%n", last.fvu(), last.l0(), 100 * last.deadFraction());
+        w.printf("saved %s%n", out);
         return ExitCode.OK;
     }
 
@@ -146,6 +153,7 @@ public final class SaeTrainCommand implements Callable<Integer> {
     }
 
     private SaeTrainer.Result fromTexts(Settings settings, TrainConfig cfg) throws java.io.IOException {
+        PrintWriter w = spec.commandLine().getOut();
         ModelConfig mc = model.config(settings);
         AtomicLong refused = new AtomicLong();
         SaeTrainer.Result result;
@@ -179,7 +187,7 @@ public final class SaeTrainCommand implements Callable<Integer> {
         }
         summary(result, cfg, dIn, from);
         if (refused.get() > 0) {
-            System.out.printf("skipped %,d unreadable inputs (see the log)%n", refused.get());
+            w.printf("skipped %,d unreadable inputs (see the log)%n", refused.get());
         }
         return result;
     }
@@ -193,8 +201,9 @@ public final class SaeTrainCommand implements Callable<Integer> {
         bar.extra(String.format(" FVU %.4f  L0 %.1f  dead %.1f%%%s", s.fvu(), s.l0(), 100 * s.deadFraction(), more));
     }
 
-    private static void summary(SaeTrainer.Result result, TrainConfig cfg, int dIn, String from) {
-        System.out.printf("trained %s (%s, d_in %d, d_sae %d%s) on %,d tokens %s in %.1f s (%,.0f tokens/s)%n",
+    private void summary(SaeTrainer.Result result, TrainConfig cfg, int dIn, String from) {
+        PrintWriter w = spec.commandLine().getOut();
+        w.printf("trained %s (%s, d_in %d, d_sae %d%s) on %,d tokens %s in %.1f s (%,.0f tokens/s)%n",
                 result.sae().id(), cfg.architecture().cfgName(), dIn, cfg.width(), cfg.architecture().usesK() ? ", k " + cfg.k() : "",
                 result.last().tokens(), from, result.seconds(), result.tokensPerSecond());
     }

@@ -6,6 +6,8 @@ import dev.saestream.encode.EncodeConfig;
 import dev.saestream.kafka.BrokerConfig;
 import dev.saestream.kafka.ClusterConfig;
 import dev.saestream.model.ModelConfig;
+import dev.saestream.pipeline.KafkaSession;
+import dev.saestream.pipeline.Pipeline;
 import dev.saestream.serve.ServeConfig;
 import dev.saestream.serve.ServeServer;
 import java.io.PrintWriter;
@@ -142,7 +144,7 @@ final class ServeBenchCommand implements Callable<Integer> {
 
     /** Tokens/s of the pipeline over {@code docs} documents, with {@code page} polling or not. */
     private double phase(KafkaSession session, Pipeline pipeline, Admin admin, int first, Page page) throws Exception {
-        long tokens0 = pipeline.encode.counters().tokens.get();
+        long tokens0 = pipeline.encode().counters().tokens.get();
         long[] cpu0 = pageThreadsCpu();
         long start = System.nanoTime();
         if (page != null) {
@@ -157,7 +159,7 @@ final class ServeBenchCommand implements Callable<Integer> {
             pageCost[1] += cpu1[1] - cpu0[1];
             pageCost[2] += wall;
         }
-        return (pipeline.encode.counters().tokens.get() - tokens0) / (wall / 1e9);
+        return (pipeline.encode().counters().tokens.get() - tokens0) / (wall / 1e9);
     }
 
     /**

@@ -6,21 +6,25 @@ import dev.saestream.config.Home;
 import dev.saestream.config.Settings;
 import dev.saestream.encode.EncodeConfig;
 import dev.saestream.label.LabelConfig;
+import dev.saestream.pipeline.KafkaSession;
 import dev.saestream.sae.Sae;
 import dev.saestream.serve.CatalogView;
 import dev.saestream.serve.EncoderSlot;
-import dev.saestream.serve.StageGroups;
 import dev.saestream.serve.KnownSaes;
 import dev.saestream.serve.LocalStages;
 import dev.saestream.serve.ServeConfig;
 import dev.saestream.serve.ServeServer;
+import dev.saestream.serve.StageGroups;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code saestream serve}: the web page, API and metrics over a catalogue whose stages run anywhere. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -28,6 +32,9 @@ import picocli.CommandLine.Option;
             "metrics (/metrics), from this server's own reading of saestream.features and saestream.labels. The stages",
             "may run elsewhere; any number of servers can run at once. Runs until Ctrl-C."})
 final class ServeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     ConfigOption config;
 
@@ -58,13 +65,14 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
         Settings settings = config.settings();
         ServeConfig sc = serve.config(settings);
         EncodeConfig ec = settings.section(EncodeConfig.SECTION, EncodeConfig.defaults(), c -> Flags.on(c)
                 .given(sae, EncodeConfig::withSae)
                 .given(saeId, EncodeConfig::withSaeId)
                 .config());
-        try (Shutdown stop = Shutdown.install().message("stopping the server (Ctrl-C again to force)");
+        try (Shutdown stop = Shutdown.install(spec.commandLine().getErr()).message("stopping the server (Ctrl-C again to force)");
              KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings))) {
             Sae weights = loadSae(ec);
             EncoderSlot slot = weights == null ? EncoderSlot.none("this server has no SAE (see --sae)")
@@ -74,11 +82,11 @@ final class ServeCommand implements Callable<Integer> {
                     new KnownSaes(known(weights)), slot, LocalStages.NONE,
                     session.clientConfig(), groups(settings));
             try (server) {
-                System.out.println("kafka: " + session.bootstrapServers());
-                System.out.println("open " + server.url() + "  (Ctrl-C stops)");
+                out.println("kafka: " + session.bootstrapServers());
+                out.println("open " + server.url() + "  (Ctrl-C stops)");
                 stop.await();
             }
-            System.out.println("stopped serving");
+            out.println("stopped serving");
             return stop.exitCode(ExitCode.OK);
         }
     }
@@ -100,10 +108,10 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /** The SAE named by encode.sae, under its catalogue id; null (said once) when the directory is absent. */
-    static Sae loadSae(EncodeConfig ec) throws java.io.IOException {
+    private Sae loadSae(EncodeConfig ec) throws java.io.IOException {
         Path dir = Home.resolve(ec.sae());
         if (!Files.isRegularFile(dir.resolve("cfg.json"))) {
-            System.err.println("no SAE at " + dir + ": features are shown without width, nearest features or encoder");
+            spec.commandLine().getErr().println("no SAE at " + dir + ": features are shown without width, nearest features or encoder");
             return null;
         }
         Sae s = Sae.load(dir);

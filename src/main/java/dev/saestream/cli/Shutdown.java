@@ -1,6 +1,6 @@
 package dev.saestream.cli;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -39,17 +39,17 @@ final class Shutdown implements AutoCloseable {
     private final List<Runnable> onStop = new ArrayList<>();
     private final List<Signal> signals = new ArrayList<>();
     private final List<SignalHandler> previous = new ArrayList<>();
-    private final PrintStream err;
+    private final PrintWriter err;
     private volatile int exitCode;
     private volatile String stopMessage = "stopping cleanly (Ctrl-C again to force)";
 
-    private Shutdown(PrintStream err) {
+    private Shutdown(PrintWriter err) {
         this.err = err;
     }
 
-    /** Handles SIGINT and SIGTERM until closed. */
-    static Shutdown install() {
-        Shutdown s = new Shutdown(System.err);
+    /** Handles SIGINT and SIGTERM until closed; says what a signal does on {@code err} (the command's stderr). */
+    static Shutdown install(PrintWriter err) {
+        Shutdown s = new Shutdown(err);
         s.handle("INT", SIGINT_EXIT);
         s.handle("TERM", SIGTERM_EXIT);
         return s;

@@ -1,18 +1,18 @@
 package dev.saestream.cli;
 
+import dev.saestream.bench.TransformerBench;
 import dev.saestream.corpus.Document;
 import dev.saestream.corpus.Europarl;
 import dev.saestream.model.ModelConfig;
-import dev.saestream.model.TransformerBench;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code saestream bench transformer}: tokens/s of the transformer up to the hook, three ways, on Europarl. */
 @Command(name = "transformer", mixinStandardHelpOptions = true,

@@ -252,7 +252,7 @@ public final class Transformer implements AutoCloseable {
         }
     }
 
-    // Package-private views for the benchmark, which times the same windows through bare sessions.
+    // Package-private views for BareGraphs, which runs the same windows through bare sessions.
 
     ModelStore store() {
         return store;
@@ -266,8 +266,11 @@ public final class Transformer implements AutoCloseable {
         return config;
     }
 
-    /** Windows per run: the configured batch size, or 1 for a batch-coupled model. */
-    int batchSize() {
+    /**
+     * Windows per run: the configured batch size, or 1 for a batch-coupled model. Public so that
+     * a benchmark reports the batch size that ran, not only the one asked for.
+     */
+    public int batchSize() {
         return batchSize;
     }
 

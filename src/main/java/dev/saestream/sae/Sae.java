@@ -99,6 +99,14 @@ public final class Sae {
         return decoderNorms;
     }
 
+    /**
+     * The d_in × d_sae matrix products encoding one token takes (gated SAEs take two): public so
+     * that a benchmark can turn tokens/s into FLOP/s without reaching into the architecture.
+     */
+    public int encoderProducts() {
+        return activation.preActivations().size();
+    }
+
     /** The architecture bound to these weights: what every encoder runs after its matrix products. */
     Activation activation() {
         return activation;

@@ -21,6 +21,8 @@ import dev.saestream.kafka.EmbeddedBroker;
 import dev.saestream.formats.Json;
 import dev.saestream.kafka.Topics;
 import dev.saestream.model.ModelConfig;
+import dev.saestream.pipeline.KafkaSession;
+import dev.saestream.pipeline.Pipeline;
 import dev.saestream.produce.ProduceConfig;
 import dev.saestream.produce.ProduceSummary;
 import dev.saestream.produce.TextProducer;
@@ -79,7 +81,7 @@ class PipelineTest {
                     long produced = europarl.produced() + jsonl.produced() + again.produced();
                     pipeline.awaitCaughtUp(admin, Duration.ofMinutes(5), () -> { });
 
-                    EncodeCounters c = pipeline.encode.counters();
+                    EncodeCounters c = pipeline.encode().counters();
                     assertThat(c.read.get()).isEqualTo(produced).isEqualTo(35);
                     assertThat(c.encoded.get() + c.deadLettered.get()).isEqualTo(c.read.get());
                     Map<String, String> reasons = new HashMap<>();
@@ -97,15 +99,15 @@ class PipelineTest {
                     readAll(broker.bootstrapServers(), Topics.CODES).forEach(v -> codes.add(CodesFormat.read(v)));
                     assertThat(codes).hasSize((int) c.encoded.get());
                     assertThat(codes.stream().mapToLong(DocumentCodes::size).sum()).isEqualTo(c.tokens.get());
-                    String sae = pipeline.encoder.saeId();
+                    String sae = pipeline.encoder().saeId();
                     // settled: the queries show every document at once, and every feature's current state is out
                     pipeline.awaitSettled(Duration.ofMinutes(2), () -> { });
-                    assertThat(pipeline.catalog.queries().totals(sae).documents()).isEqualTo(codes.size());
+                    assertThat(pipeline.catalog().queries().totals(sae).documents()).isEqualTo(codes.size());
                     BatchCatalog reference = new BatchCatalog(codes, cc);
-                    CatalogAssertions.matchesReference(pipeline.catalog.queries(), sae, reference, cc);
+                    CatalogAssertions.matchesReference(pipeline.catalog().queries(), sae, reference, cc);
                     Map<String, Long> current = new HashMap<>();
                     reference.featureIndexes().forEach(f -> current.put(FeatureKey.of(sae, f),
-                            pipeline.catalog.queries().feature(sae, f).orElseThrow().version()));
+                            pipeline.catalog().queries().feature(sae, f).orElseThrow().version()));
                     assertThat(latestEmitted(broker.bootstrapServers(), current)).isEqualTo(current);
                 }
             }

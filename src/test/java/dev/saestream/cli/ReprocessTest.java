@@ -14,6 +14,8 @@ import dev.saestream.kafka.EmbeddedBroker;
 import dev.saestream.formats.Json;
 import dev.saestream.kafka.Topics;
 import dev.saestream.model.ModelConfig;
+import dev.saestream.pipeline.KafkaSession;
+import dev.saestream.pipeline.Pipeline;
 import dev.saestream.produce.ProduceConfig;
 import dev.saestream.produce.TextProducer;
 import dev.saestream.sae.Architecture;
@@ -75,7 +77,7 @@ class ReprocessTest {
                 }
                 pipeline.awaitCaughtUp(admin, Duration.ofMinutes(5), () -> { });
                 pipeline.awaitSettled(Duration.ofMinutes(2), () -> { });
-                assertThat(pipeline.encoder.saeId()).isEqualTo(LIVE);
+                assertThat(pipeline.encoder().saeId()).isEqualTo(LIVE);
             }
         }
         // what was emitted becomes readable as its transaction commits: read until two reads agree

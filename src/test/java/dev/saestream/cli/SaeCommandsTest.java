@@ -6,9 +6,7 @@ import dev.saestream.corpus.Document;
 import dev.saestream.formats.Npy;
 import dev.saestream.formats.NpyArray;
 import dev.saestream.sae.Sae;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URISyntaxException;
@@ -34,15 +32,10 @@ class SaeCommandsTest {
         CommandLine cl = Main.commandLine();
         StringWriter err = new StringWriter();
         cl.setErr(new PrintWriter(err));
-        PrintStream saved = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true));
-        try {
-            int code = cl.execute(args);
-            return new Object[] {code, out.toString(), err.toString()};
-        } finally {
-            System.setOut(saved);
-        }
+        StringWriter out = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        int code = cl.execute(args);
+        return new Object[] {code, out.toString(), err.toString()};
     }
 
     @Test

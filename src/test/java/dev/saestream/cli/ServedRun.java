@@ -9,6 +9,9 @@ import dev.saestream.kafka.BrokerConfig;
 import dev.saestream.kafka.ClusterConfig;
 import dev.saestream.kafka.EmbeddedBroker;
 import dev.saestream.model.ModelConfig;
+import dev.saestream.pipeline.KafkaSession;
+import dev.saestream.pipeline.Pipeline;
+import dev.saestream.pipeline.Labelling;
 import dev.saestream.produce.ProduceConfig;
 import dev.saestream.produce.ProduceSummary;
 import dev.saestream.produce.TextProducer;
@@ -89,12 +92,12 @@ public final class ServedRun implements AutoCloseable {
     }
 
     public String saeId() {
-        return pipeline.encoder.saeId();
+        return pipeline.encoder().saeId();
     }
 
     /** Documents the catalogue has counted for this SAE (its interactive query). */
     public long documents() {
-        return pipeline.catalog.queries().totals(saeId()).documents();
+        return pipeline.catalog().queries().totals(saeId()).documents();
     }
 
     public ProduceSummary produce(Stream<SourceItem> items) {

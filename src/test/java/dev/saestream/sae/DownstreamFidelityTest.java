@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.saestream.bench.SaeBench;
 import dev.saestream.corpus.Document;
 import java.util.List;
 import java.util.Random;

@@ -1,5 +1,13 @@
-package dev.saestream.sae;
+package dev.saestream.bench;
 
+import dev.saestream.sae.Architecture;
+import dev.saestream.sae.ReferenceEncoder;
+import dev.saestream.sae.Sae;
+import dev.saestream.sae.SaeConfig;
+import dev.saestream.sae.SaeEncoder;
+import dev.saestream.sae.SaeWeights;
+import dev.saestream.sae.SparseCode;
+import java.util.Arrays;
 import java.util.Random;
 
 /**
@@ -69,15 +77,15 @@ public final class SaeBench {
         double elapsed = (System.nanoTime() - start) / 1e9;
         double tps = tokens / elapsed;
         SaeConfig c = sae.config();
-        double flopPerToken = 2.0 * c.dIn() * c.dSae() * sae.activation().preActivations().size();
+        double flopPerToken = 2.0 * c.dIn() * c.dSae() * sae.encoderProducts();
         // the reference is slow on wide SAEs: check fewer rows there
         int check = Math.min(rows, (int) Math.max(16, Math.min(256, 2e9 / ((double) c.dIn() * c.dSae()))));
-        float[] head = java.util.Arrays.copyOf(x, check * c.dIn());
+        float[] head = Arrays.copyOf(x, check * c.dIn());
         SparseCode[] ref = new ReferenceEncoder(sae).encode(head, check);
         double maxRel = 0;
         int differing = 0;
         for (int r = 0; r < check; r++) {
-            if (!java.util.Arrays.equals(sortedIndices(ref[r]), sortedIndices(last[r]))) {
+            if (!Arrays.equals(sortedIndices(ref[r]), sortedIndices(last[r]))) {
                 differing++;
                 continue;
             }
@@ -92,7 +100,7 @@ public final class SaeBench {
 
     private static int[] sortedIndices(SparseCode code) {
         int[] s = code.indices().clone();
-        java.util.Arrays.sort(s);
+        Arrays.sort(s);
         return s;
     }
 }

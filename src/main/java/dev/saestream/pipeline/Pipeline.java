@@ -1,4 +1,4 @@
-package dev.saestream.cli;
+package dev.saestream.pipeline;
 
 import dev.saestream.kafka.StreamsProps;
 import dev.saestream.catalog.CatalogApp;
@@ -14,16 +14,17 @@ import dev.saestream.model.ModelConfig;
 import dev.saestream.sae.Sae;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 
 /** The encode and catalog stages running side by side in this JVM, over one Kafka session. */
-final class Pipeline implements AutoCloseable {
-    final SaeDocumentEncoder encoder;
-    final EncodeApp encode;
-    final CatalogApp catalog;
+public final class Pipeline implements AutoCloseable {
+    private final SaeDocumentEncoder encoder;
+    private final EncodeApp encode;
+    private final CatalogApp catalog;
     private final EncodeConfig encodeConfig;
     private final CatalogConfig catalogConfig;
 
@@ -36,12 +37,27 @@ final class Pipeline implements AutoCloseable {
         this.catalogConfig = catalogConfig;
     }
 
+    /** The transformer and SAEs the encode stage runs (thread-safe, so the web server may borrow it). */
+    public SaeDocumentEncoder encoder() {
+        return encoder;
+    }
+
+    /** The encode stage: its streams and counters. */
+    public EncodeApp encode() {
+        return encode;
+    }
+
+    /** The catalog stage: its streams, counters, restore progress and queries. */
+    public CatalogApp catalog() {
+        return catalog;
+    }
+
     /**
      * Opens the model with the SAE and starts both stages. Each encode thread runs whole documents
      * through ONNX Runtime on its own, so unless {@code model.threads} says otherwise the session
      * gets one intra-op thread per encode thread's share of the processors.
      */
-    static Pipeline start(KafkaSession session, ModelConfig model, EncodeConfig encodeConfig, CatalogConfig catalogConfig,
+    public static Pipeline start(KafkaSession session, ModelConfig model, EncodeConfig encodeConfig, CatalogConfig catalogConfig,
                           int replicationFactor) throws IOException {
         return start(session, model, encodeConfig, catalogConfig, null, replicationFactor);
     }
@@ -50,7 +66,7 @@ final class Pipeline implements AutoCloseable {
      * The same, cataloguing {@code scope}'s SAEs; null for the SAE this pipeline encodes, so that a
      * reprocess writing other SAEs' codes beside it is left to its own catalog.
      */
-    static Pipeline start(KafkaSession session, ModelConfig model, EncodeConfig encodeConfig, CatalogConfig catalogConfig,
+    public static Pipeline start(KafkaSession session, ModelConfig model, EncodeConfig encodeConfig, CatalogConfig catalogConfig,
                           CatalogScope scope, int replicationFactor) throws IOException {
         List<Sae> saes = loadSaes(encodeConfig);
         ModelConfig threaded = model.sharingCores(encodeConfig.threads());
@@ -73,8 +89,8 @@ final class Pipeline implements AutoCloseable {
     }
 
     /** Every SAE the encode config names. */
-    static List<Sae> loadSaes(EncodeConfig config) throws IOException {
-        List<Sae> saes = new java.util.ArrayList<>();
+    public static List<Sae> loadSaes(EncodeConfig config) throws IOException {
+        List<Sae> saes = new ArrayList<>();
         for (String dir : config.saeDirs()) {
             saes.add(Sae.load(Home.resolve(dir)));
         }
@@ -85,29 +101,20 @@ final class Pipeline implements AutoCloseable {
     }
 
     /** True when both stages have committed everything on their input topics. */
-    boolean caughtUp(Admin admin) throws InterruptedException {
-        // running, not restoring: after a restart there may be no lag while the stores still load
-        return encode.streams().state() == KafkaStreams.State.RUNNING && catalog.streams().state() == KafkaStreams.State.RUNNING
-                && !catalog.restore().restoring()
-                && ConsumerLag.caughtUp(admin, encodeConfig.applicationId(), Set.of(Topics.TEXTS))
-                && ConsumerLag.caughtUp(admin, catalogConfig.applicationId(), Set.of(Topics.CODES, shardsTopic()));
+    public boolean caughtUp(Admin admin) throws InterruptedException {
+        return encode.streams().state() == KafkaStreams.State.RUNNING
+                && StageStates.catalogCaughtUp(admin, catalog, catalogConfig.applicationId())
+                && ConsumerLag.caughtUp(admin, encodeConfig.applicationId(), Set.of(Topics.TEXTS));
     }
 
-    String shardsTopic() {
-        return catalogConfig.applicationId() + "-catalog-shards-repartition";
-    }
-
-    void checkRunning() {
-        for (KafkaStreams s : new KafkaStreams[] {encode.streams(), catalog.streams()}) {
-            if (s.state() == KafkaStreams.State.ERROR || s.state() == KafkaStreams.State.NOT_RUNNING
-                    || s.state() == KafkaStreams.State.PENDING_ERROR) {
-                throw new IllegalStateException("a pipeline stage stopped (" + s.state() + "); see the log above");
-            }
-        }
+    /** Throws when either stage has stopped or failed. */
+    public void checkRunning() {
+        StageStates.requireRunning(encode.streams(), "the encode stage");
+        StageStates.requireRunning(catalog.streams(), "the catalog stage");
     }
 
     /** Waits until both stages have caught up, calling {@code tick} about once a second. */
-    void awaitCaughtUp(Admin admin, Duration timeout, Runnable tick) throws InterruptedException {
+    public void awaitCaughtUp(Admin admin, Duration timeout, Runnable tick) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         int quietTicks = 0;
         while (System.nanoTime() < deadline) {
@@ -128,7 +135,7 @@ final class Pipeline implements AutoCloseable {
      * state emitted, statistics checkpointed; two checkpoint periods of quiet), so that queries and
      * {@code saestream.features} show everything read. Calls {@code tick} about four times a second.
      */
-    void awaitSettled(Duration timeout, Runnable tick) throws InterruptedException {
+    public void awaitSettled(Duration timeout, Runnable tick) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             checkRunning();

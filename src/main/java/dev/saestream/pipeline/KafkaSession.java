@@ -1,11 +1,15 @@
-package dev.saestream.cli;
+package dev.saestream.pipeline;
 
+import dev.saestream.config.Home;
 import dev.saestream.kafka.BrokerConfig;
 import dev.saestream.kafka.ClusterConfig;
 import dev.saestream.kafka.EmbeddedBroker;
 import dev.saestream.kafka.TopicAdmin;
 import dev.saestream.kafka.TopicSpec;
+import dev.saestream.kafka.TopicSpecs;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * The Kafka a command talks to: the given cluster, or the embedded broker (started here for
  * all-in-one commands, expected to be running for the others).
  */
-final class KafkaSession implements AutoCloseable {
+public final class KafkaSession implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KafkaSession.class);
 
     private final ClusterConfig cluster;
@@ -31,7 +35,7 @@ final class KafkaSession implements AutoCloseable {
     }
 
     /** All-in-one: start the embedded broker unless a cluster was given. */
-    static KafkaSession startOrConnect(ClusterConfig cluster, BrokerConfig brokerConfig) throws IOException {
+    public static KafkaSession startOrConnect(ClusterConfig cluster, BrokerConfig brokerConfig) throws IOException {
         if (cluster.embedded()) {
             EmbeddedBroker broker = EmbeddedBroker.start(brokerConfig);
             return new KafkaSession(cluster, broker.bootstrapServers(), broker);
@@ -40,7 +44,7 @@ final class KafkaSession implements AutoCloseable {
     }
 
     /** A single stage: connect to the given cluster, or to a running embedded broker. */
-    static KafkaSession connect(ClusterConfig cluster, BrokerConfig brokerConfig) {
+    public static KafkaSession connect(ClusterConfig cluster, BrokerConfig brokerConfig) {
         String bootstrap = cluster.embedded() ? brokerConfig.host() + ":" + brokerConfig.port() : cluster.bootstrapServers();
         // generous: a broker on a loaded machine can take seconds to answer, and a stage that gives up
         // early says "no Kafka" about a Kafka that is there
@@ -54,21 +58,36 @@ final class KafkaSession implements AutoCloseable {
         return new KafkaSession(cluster, bootstrap, null);
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return bootstrapServers;
     }
 
-    Map<String, Object> clientConfig() {
+    public Map<String, Object> clientConfig() {
         return cluster.clientConfig(bootstrapServers);
     }
 
-    Admin admin() {
+    public Admin admin() {
         return Admin.create(clientConfig());
     }
 
+    /**
+     * The specs of {@code cluster}'s topic directory (resolved against the saestream home), with its
+     * replication factor applied; the jar's copy when the default directory is absent (started
+     * outside the project).
+     */
+    public static List<TopicSpec> topicSpecs(ClusterConfig cluster) throws IOException {
+        Path dir = Home.resolve(cluster.topicsDir());
+        List<TopicSpec> specs = !Files.isDirectory(dir) && Path.of(cluster.topicsDir()).equals(TopicSpecs.DEFAULT_DIR)
+                ? TopicSpecs.loadBundled() : TopicSpecs.load(dir);
+        if (cluster.replicationFactor() > 0) {
+            return specs.stream().map(s -> s.withReplicationFactor((short) cluster.replicationFactor())).toList();
+        }
+        return specs;
+    }
+
     /** Creates the topics from the specs (idempotent); fails naming any difference from an existing topic. */
-    Map<String, TopicAdmin.Outcome> createTopics() throws IOException, InterruptedException {
-        List<TopicSpec> specs = KafkaOptions.specs(cluster);
+    public Map<String, TopicAdmin.Outcome> createTopics() throws IOException, InterruptedException {
+        List<TopicSpec> specs = topicSpecs(cluster);
         try (Admin admin = admin()) {
             Map<String, TopicAdmin.Outcome> outcome = new TopicAdmin(admin).create(specs);
             log.info("topics: {}", outcome);

@@ -1,4 +1,4 @@
-package dev.saestream.cli;
+package dev.saestream.pipeline;
 
 import dev.saestream.config.Settings;
 import dev.saestream.kafka.ConsumerLag;
@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The labelling service running on its own thread beside the pipeline in {@code run}. */
-final class Labelling implements AutoCloseable {
+public final class Labelling implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Labelling.class);
 
     private final LabelConfig config;
@@ -28,7 +28,7 @@ final class Labelling implements AutoCloseable {
         this.thread = thread;
     }
 
-    static Labelling start(Settings settings, KafkaSession session) throws Exception {
+    public static Labelling start(Settings settings, KafkaSession session) throws Exception {
         LabelConfig config = settings.section(LabelConfig.SECTION, LabelConfig.DEFAULTS);
         BackgroundIndex background = new BackgroundIndex();
         Labeller labeller = Labeller.create(config, background, System.getenv());
@@ -49,14 +49,14 @@ final class Labelling implements AutoCloseable {
      * Waits until the labeller has read every feature the catalogue emitted and has nothing pending
      * or in flight, twice in a row; after the pipeline has caught up, that is every eligible feature.
      */
-    void awaitDone(Admin admin, Pipeline pipeline, Consumer<LabelService.Status> tick) throws InterruptedException {
+    public void awaitDone(Admin admin, Pipeline pipeline, Consumer<LabelService.Status> tick) throws InterruptedException {
         int quiet = 0;
         long emitted = -1;
         while (quiet < 2 && thread.isAlive()) {
             pipeline.checkRunning();
             LabelService.Status p = service.progress();
             tick.accept(p);
-            long now = pipeline.catalog.counters().emitted.get();
+            long now = pipeline.catalog().counters().emitted.get();
             boolean done = p.ready() && now == emitted && p.pending() == 0 && p.inFlight() == 0
                     && ConsumerLag.caughtUp(admin, config.topics().groupId(), Set.of(Topics.FEATURES));
             quiet = done ? quiet + 1 : 0;
@@ -65,16 +65,16 @@ final class Labelling implements AutoCloseable {
         }
     }
 
-    LabelService.Status progress() {
+    public LabelService.Status progress() {
         return service.progress();
     }
 
-    String summary() {
+    public String summary() {
         return summary(service);
     }
 
     /** One line: labels written, failed (with each reason's count), pending, and the LLM's cost. */
-    static String summary(LabelService service) {
+    public static String summary(LabelService service) {
         LabelService.Status p = service.progress();
         java.util.Map<String, Long> reasons = service.failureReasons();
         return String.format(Locale.ROOT, "labels: %,d written, %,d failed%s, %,d pending; LLM calls %,d, tokens %,d in%s / %,d out",
