@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
             TransformerBenchCommand.class,
             BenchSaeCommand.class,
             PipelineBenchCommand.class,
+            BenchCatalogCommand.class,
             BenchCompareCommand.class,
             BenchSaesCommand.class,
             BenchRestoreCommand.class,

@@ -18,11 +18,16 @@ public final class ModelOptions {
     @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads (default: all processors).")
     Integer threads;
 
+    @Option(names = "--device", paramLabel = "DEVICE",
+            description = "Where ONNX Runtime runs the model and the SAE head: cpu (default), cuda or cuda:N (needs the onnxruntime_gpu build).")
+    String device;
+
     /** The {@code model} section: defaults, then the config file, the environment, and these flags. */
     public ModelConfig config(Settings settings) {
         Map<String, Object> flags = new HashMap<>();
         flags.put("batchSize", batchSize);
         flags.put("threads", threads);
-        return choice.config(settings, flags);
+        ModelConfig config = choice.config(settings, flags);
+        return device == null ? config : config.withDevice(device);
     }
 }

@@ -193,15 +193,20 @@ final class PipelineBenchCommand implements Callable<Integer> {
         }
     }
 
-    /** CPU time of the live threads, summed by the application id their names start with. */
+    /** CPU time of the live stream threads, summed by the application id their names start with. */
     static Map<String, Long> cpuByStage() {
+        return cpuByStage(List.of("bench-encode", "bench-catalog"));
+    }
+
+    /** CPU time of the live stream threads whose names start with one of {@code stages}, summed by it. */
+    static Map<String, Long> cpuByStage(List<String> stages) {
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         Map<String, Long> byStage = new java.util.HashMap<>();
         for (java.lang.management.ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
             if (info == null) {
                 continue;
             }
-            for (String stage : List.of("bench-encode", "bench-catalog")) {
+            for (String stage : stages) {
                 if (info.getThreadName().startsWith(stage) && info.getThreadName().contains("StreamThread")) {
                     byStage.merge(stage, Math.max(0, mx.getThreadCpuTime(info.getThreadId())), Long::sum);
                 }

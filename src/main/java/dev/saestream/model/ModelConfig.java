@@ -17,14 +17,16 @@ import java.nio.file.Path;
  * @param includeSpecialTokens whether [CLS], [SEP], BOS … come back with the text's tokens
  * @param cacheDir             where extracted and edited models are kept; null for
  *                             {@code ${user.home}/.cache/saestream/models}
+ * @param device               where ONNX Runtime runs the transformer and the SAE head: {@code cpu} (default),
+ *                             {@code cuda} or {@code cuda:N} (ONNX Runtime's CUDA execution provider)
  */
 public record ModelConfig(String name, String dir, String hook, int maxTokens, int overlap, int batchSize,
-        int threads, boolean includeSpecialTokens, String cacheDir) {
+        int threads, boolean includeSpecialTokens, String cacheDir, String device) {
     public static final String SECTION = "model";
 
     /** This config running ONNX Runtime with {@code threads} intra-op threads. */
     public ModelConfig withThreads(int threads) {
-        return new ModelConfig(name, dir, hook, maxTokens, overlap, batchSize, threads, includeSpecialTokens, cacheDir);
+        return new ModelConfig(name, dir, hook, maxTokens, overlap, batchSize, threads, includeSpecialTokens, cacheDir, device);
     }
 
     /**
@@ -37,7 +39,7 @@ public record ModelConfig(String name, String dir, String hook, int maxTokens, i
 
     /** This config with the tokenizer's special tokens ([CLS], [SEP]) kept or left out of the activations. */
     public ModelConfig withSpecialTokens(boolean include) {
-        return new ModelConfig(name, dir, hook, maxTokens, overlap, batchSize, threads, include, cacheDir);
+        return new ModelConfig(name, dir, hook, maxTokens, overlap, batchSize, threads, include, cacheDir, device);
     }
 
     public ModelConfig {
@@ -61,27 +63,38 @@ public record ModelConfig(String name, String dir, String hook, int maxTokens, i
         }
         dir = dir == null || dir.isBlank() ? null : dir;
         cacheDir = cacheDir == null || cacheDir.isBlank() ? null : cacheDir;
+        device = OnnxDevice.parse(device).toString();
     }
 
     public static ModelConfig defaults() {
-        return new ModelConfig(BundledModel.ALL_MINILM_L6_V2.id(), null, "layer3", 0, 32, 32, 0, false, null);
+        return new ModelConfig(BundledModel.ALL_MINILM_L6_V2.id(), null, "layer3", 0, 32, 32, 0, false, null, "cpu");
     }
 
     public ModelConfig withName(String newName) {
-        return new ModelConfig(newName, null, hook, maxTokens, overlap, batchSize, threads, includeSpecialTokens, cacheDir);
+        return new ModelConfig(newName, null, hook, maxTokens, overlap, batchSize, threads, includeSpecialTokens, cacheDir, device);
     }
 
     public ModelConfig withHook(String newHook) {
-        return new ModelConfig(name, dir, newHook, maxTokens, overlap, batchSize, threads, includeSpecialTokens, cacheDir);
+        return new ModelConfig(name, dir, newHook, maxTokens, overlap, batchSize, threads, includeSpecialTokens, cacheDir, device);
     }
 
     public ModelConfig withBatchSize(int newBatchSize) {
-        return new ModelConfig(name, dir, hook, maxTokens, overlap, newBatchSize, threads, includeSpecialTokens, cacheDir);
+        return new ModelConfig(name, dir, hook, maxTokens, overlap, newBatchSize, threads, includeSpecialTokens, cacheDir, device);
     }
 
     public ModelConfig withCacheDir(Path newCacheDir) {
         return new ModelConfig(name, dir, hook, maxTokens, overlap, batchSize, threads, includeSpecialTokens,
-                newCacheDir.toString());
+                newCacheDir.toString(), device);
+    }
+
+    /** This config running ONNX Runtime on {@code newDevice}: {@code cpu}, {@code cuda} or {@code cuda:N}. */
+    public ModelConfig withDevice(String newDevice) {
+        return new ModelConfig(name, dir, hook, maxTokens, overlap, batchSize, threads, includeSpecialTokens, cacheDir,
+                newDevice);
+    }
+
+    OnnxDevice onnxDevice() {
+        return OnnxDevice.parse(device);
     }
 
     /** The cache directory to use. */

@@ -37,8 +37,13 @@ final class OnnxSession implements AutoCloseable {
     }
 
     static OnnxSession open(Path file, int threads) throws IOException {
+        return open(file, threads, OnnxDevice.CPU);
+    }
+
+    /** The same, run on {@code device}. */
+    static OnnxSession open(Path file, int threads, OnnxDevice device) throws IOException {
         OnnxRuntime.environment();
-        OrtSession.SessionOptions options = options(threads);
+        OrtSession.SessionOptions options = options(threads, device);
         Model model = Model.newInstance(file.getFileName().toString(), OnnxRuntime.ENGINE);
         try {
             String name = file.getFileName().toString();
@@ -54,8 +59,13 @@ final class OnnxSession implements AutoCloseable {
 
     /** Loads a model held in memory (an edited graph that is not worth a file). */
     static OnnxSession open(byte[] onnx, String name, int threads) throws IOException {
+        return open(onnx, name, threads, OnnxDevice.CPU);
+    }
+
+    /** The same, run on {@code device}. */
+    static OnnxSession open(byte[] onnx, String name, int threads, OnnxDevice device) throws IOException {
         OnnxRuntime.environment();
-        OrtSession.SessionOptions options = options(threads);
+        OrtSession.SessionOptions options = options(threads, device);
         Model model = Model.newInstance(name, OnnxRuntime.ENGINE);
         try {
             model.load(new ByteArrayInputStream(onnx), Map.of("sessionOptions", options));
@@ -68,6 +78,10 @@ final class OnnxSession implements AutoCloseable {
     }
 
     static OrtSession.SessionOptions options(int threads) throws IOException {
+        return options(threads, OnnxDevice.CPU);
+    }
+
+    static OrtSession.SessionOptions options(int threads, OnnxDevice device) throws IOException {
         OnnxRuntime.environment();
         OrtSession.SessionOptions o = new OrtSession.SessionOptions();
         try {
@@ -75,10 +89,14 @@ final class OnnxSession implements AutoCloseable {
             o.setInterOpNumThreads(1);
             o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            device.addTo(o);
             return o;
         } catch (OrtException e) {
             o.close();
             throw new IOException("cannot configure ONNX Runtime: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            o.close();
+            throw e;
         }
     }
 

@@ -80,6 +80,8 @@ public final class Transformer implements AutoCloseable {
 
     /** Opens the configured model cut after the configured hook, with {@code head} appended after it (null for none). */
     public static Transformer open(ModelConfig config, Head head) throws IOException {
+        OnnxDevice device = config.onnxDevice();
+        device.requireAvailable();
         ModelStore store = ModelStore.open(ModelSource.of(config), config.cachePath());
         ModelInfo info = store.info(config.threadCount());
         HookPoint hook = info.hook(config.hook());
@@ -93,11 +95,12 @@ public final class Transformer implements AutoCloseable {
                         + (maxTokens - specials) + " text tokens a window of " + maxTokens + " holds");
             }
             if (head == null) {
-                session = OnnxSession.open(store.cut(hook), config.threadCount());
+                session = OnnxSession.open(store.cut(hook), config.threadCount(), device);
             } else {
                 ModelProto cut = OnnxGraph.load(store.cut(hook));
                 byte[] withHead = OnnxGraph.appendHead(cut, hook.tensor(), head).toByteArray();
-                session = OnnxSession.open(withHead, info.modelId() + "-" + hook.alias() + "-head", config.threadCount());
+                session = OnnxSession.open(withHead, info.modelId() + "-" + hook.alias() + "-head", config.threadCount(),
+                        device);
             }
             log.info("{} at {} ({}, width {}), windows of {} tokens", info.modelId(), hook.alias(), hook.tensor(),
                     hook.width(), maxTokens);
@@ -297,7 +300,8 @@ public final class Transformer implements AutoCloseable {
     private synchronized OnnxSession spliceSession() {
         if (spliceSession == null) {
             try {
-                spliceSession = OnnxSession.open(store.splice(hook, info.output()), config.threadCount());
+                spliceSession = OnnxSession.open(store.splice(hook, info.output()), config.threadCount(),
+                        config.onnxDevice());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -68,7 +68,7 @@ class ModelCommandsTest {
 
         // then the rows are what Transformer.extract gives for the same texts
         assertThat(r.exit).as(r.err).isZero();
-        ModelConfig config = new ModelConfig(MODEL, null, "layer2", 0, 32, 32, 0, false, CACHE);
+        ModelConfig config = new ModelConfig(MODEL, null, "layer2", 0, 32, 32, 0, false, CACHE, "cpu");
         List<TokenActivations> expected;
         try (Transformer t = Transformer.open(config)) {
             expected = t.extract(texts);

@@ -42,7 +42,7 @@ class OnnxRuntimeSharingTest {
             EmbeddingScorer scorer = EmbeddingScorer.load("all-minilm-l6-v2-q");
             System.out.println("loaded " + scorer.name());
             try (Transformer t = Transformer.open(new ModelConfig("all-minilm-l6-v2", null, "layer3", 0, 32, 8, 1, false,
-                    Path.of("target", "test-model-cache").toString()))) {
+                    Path.of("target", "test-model-cache").toString(), "cpu"))) {
                 System.out.println("extracted " + t.extract(List.of("The council adopted the report.")).get(0).size() + " tokens");
             }
         }

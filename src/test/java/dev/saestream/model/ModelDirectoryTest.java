@@ -26,7 +26,7 @@ class ModelDirectoryTest {
     Path tmp;
 
     private ModelConfig config(Path dir, String hook, boolean specials) {
-        return new ModelConfig(null, dir.toString(), hook, 0, 4, 3, 1, specials, tmp.resolve("cache").toString());
+        return new ModelConfig(null, dir.toString(), hook, 0, 4, 3, 1, specials, tmp.resolve("cache").toString(), "cpu");
     }
 
     private static String words(int n) {

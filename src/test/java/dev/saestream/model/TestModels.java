@@ -9,7 +9,7 @@ final class TestModels {
     private TestModels() {}
 
     static ModelConfig bundled(String name, String hook) {
-        return new ModelConfig(name, null, hook, 0, 32, 8, 2, false, CACHE.toString());
+        return new ModelConfig(name, null, hook, 0, 32, 8, 2, false, CACHE.toString(), "cpu");
     }
 
     static float maxAbsDiff(float[] a, int aFrom, float[] b, int bFrom, int n) {

@@ -22,7 +22,7 @@ class TransformerActivationsTest {
             docs = d.toList();
         }
         ModelConfig config = new ModelConfig("all-minilm-l6-v2", null, "layer3", 0, 32, 8, 2, false,
-                TransformerSpliceTest.CACHE.toString());
+                TransformerSpliceTest.CACHE.toString(), "cpu");
         try (Transformer transformer = Transformer.open(config)) {
             List<TokenActivations> expected = transformer.extract(docs.stream().map(Document::text).toList());
             int rows = expected.stream().mapToInt(TokenActivations::size).sum();

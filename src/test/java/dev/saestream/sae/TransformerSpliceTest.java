@@ -34,7 +34,7 @@ class TransformerSpliceTest {
     @BeforeAll
     static void open() throws IOException {
         transformer = Transformer.open(new ModelConfig("all-minilm-l6-v2", null, "layer3", 0, 32, 8, 2, false,
-                CACHE.toString()));
+                CACHE.toString(), "cpu"));
     }
 
     @AfterAll
