@@ -72,15 +72,19 @@ final class CatalogBench {
      *                       until the last measured record was sent
      * @param catchUpNanos   until every record was processed and committed
      * @param settleNanos    from then until every changed feature was emitted and the statistics checkpointed
-     * @param catalogCpu     CPU time of the catalog's stream threads
-     * @param processCpu     CPU time of the whole JVM (broker, producer, GC and JIT included)
+     * @param catalogCpu     CPU time of the catalog's stream threads, until caught up and then settled
+     * @param processCpu     CPU time of the whole JVM (broker, producer, GC and JIT included), likewise
+     * @param catalogCpuCaughtUp CPU time of the catalog's stream threads until caught up: the running cost,
+     *                       without the final emission of every changed feature that settling is
+     * @param processCpuCaughtUp CPU time of the whole JVM until caught up
      * @param shardRecords   records the catalog sent through its repartition topic
      * @param written        per topic, what the broker received (the codes topic included)
      * @param applicationId  the catalog's application id, the prefix of its internal topics
      */
     record Figures(Scenario scenario, int instances, long documents, long tokens, int shards, long readyNanos,
                    long catchUpNanos,
-                   long settleNanos, long catalogCpu, long processCpu, long shardRecords,
+                   long settleNanos, long catalogCpu, long processCpu, long catalogCpuCaughtUp,
+                   long processCpuCaughtUp, long shardRecords,
                    Map<String, TopicTraffic.Written> written, String applicationId) {
         boolean changelog(String topic) {
             return topic.startsWith(applicationId + "-") && topic.endsWith("-changelog");
@@ -173,6 +177,8 @@ final class CatalogBench {
         long ready = System.nanoTime();
         catalog.awaitCaughtUp();
         long caughtUp = System.nanoTime();
+        long threadsCaughtUp = streamThreadCpu(appId) - threads0;
+        long cpuCaughtUp = PipelineBenchCommand.processCpuNanos() - cpu0;
         catalog.awaitSettled();
         long settled = System.nanoTime();
         long threads = streamThreadCpu(appId) - threads0;
@@ -180,6 +186,7 @@ final class CatalogBench {
         long tokens = measured.stream().mapToLong(CodesFile.Entry::tokens).sum();
         return new Figures(scenario, catalog.count(), catalog.sum(a -> a.counters().documents.get()) - documents0,
                 tokens, apps.get(0).shards(), ready - start, caughtUp - start, settled - caughtUp, threads, cpu,
+                threadsCaughtUp, cpuCaughtUp,
                 catalog.sum(a -> a.counters().shardRecords.get()) - shards0,
                 TopicTraffic.of(admin).since(before, catalog.session().clientConfig()), appId);
     }
