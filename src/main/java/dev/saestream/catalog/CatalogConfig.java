@@ -163,7 +163,7 @@ public record CatalogConfig(
     }
 
     public static CatalogConfig defaults() {
-        return new CatalogConfig("saestream-catalog", 50, 15, 16, 200, 1000, 32, 42L, 0, 10_000, 300_000, 3.0, 0.5,
+        return new CatalogConfig("saestream-catalog", 50, 15, 16, 200, 1000, 32, 42L, 0, 60_000, 300_000, 3.0, 0.5,
                 10_000, 32L << 20, 5_000, 1_000, 1, true, "data/streams", DEFAULT_FACET, DEFAULT_FACET_VALUES);
     }
 

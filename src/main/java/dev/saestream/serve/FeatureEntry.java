@@ -111,8 +111,6 @@ record FeatureEntry(String saeId, int index, long version, long updatedMs, long 
         if (figures == null) {
             return full;
         }
-        FeatureStatistics s = Json.read(figures.inflate(), FeatureStatistics.class);
-        return new FeatureState(s.saeId(), s.index(), s.version(), s.tokensSeen(), s.activations(), s.documents(),
-                s.windows(), s.sum(), s.max(), s.histogram(), full.top(), full.reservoir(), s.updatedMs(), s.facet());
+        return full.withFigures(Json.read(figures.inflate(), FeatureStatistics.class));
     }
 }
