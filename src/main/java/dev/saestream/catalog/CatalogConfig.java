@@ -171,4 +171,11 @@ public record CatalogConfig(
     public int windowLength() {
         return before + after + 1;
     }
+
+    /** This config running {@code threads} stream threads in this instance. */
+    public CatalogConfig withThreads(int threads) {
+        return new CatalogConfig(applicationId, topK, before, after, reservoirSize, backgroundSize, backgroundLength, seed,
+                shards, emitIntervalMs, emitMaxIntervalMs, emitGrowth, emitTopChange, statsIntervalMs, emitBytesPerTick,
+                checkpointMs, commitIntervalMs, threads, persistentWindows, stateDir, facet, facetValues);
+    }
 }

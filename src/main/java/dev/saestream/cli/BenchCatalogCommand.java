@@ -93,7 +93,7 @@ final class BenchCatalogCommand implements Callable<Integer> {
                 measured.size(), tokens(measured), warmupCodes.size(), rate, Runtime.getRuntime().availableProcessors());
         out.flush();
         ClusterConfig cluster = new ClusterConfig(null,
-                settings.section(ClusterConfig.SECTION, ClusterConfig.defaults(), Map.of()).topicsDir(), 0, Map.of());
+                settings.section(ClusterConfig.SECTION, ClusterConfig.defaults()).topicsDir(), 0, Map.of());
         CatalogConfig base = CatalogCommand.catalogConfig(settings, null, null, null);
         for (CatalogBench.Scenario scenario : chosen) {
             for (int n : instances) {
@@ -121,7 +121,7 @@ final class BenchCatalogCommand implements Callable<Integer> {
         EncodeConfig ec = encode.config(settings);
         ModelConfig mc = model.config(settings);
         Sae sae = Sae.load(Home.resolve(ec.sae()));
-        ProduceConfig pc = settings.section(ProduceConfig.SECTION, ProduceConfig.defaults(), Map.of());
+        ProduceConfig pc = settings.section(ProduceConfig.SECTION, ProduceConfig.defaults());
         String modelName = mc.dir() != null ? Path.of(mc.dir()).getFileName().toString() : mc.name();
         Path file = Home.resolve(codesCache.toString()).resolve(String.join("-", "codes", safe(ec.saeId() != null
                 && !ec.saeId().isBlank() ? ec.saeId() : sae.id()), safe(modelName), safe(pc.lang()),

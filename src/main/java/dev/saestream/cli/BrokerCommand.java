@@ -1,9 +1,9 @@
 package dev.saestream.cli;
 
+import dev.saestream.config.Flags;
 import dev.saestream.kafka.BrokerConfig;
 import dev.saestream.kafka.EmbeddedBroker;
 import dev.saestream.kafka.TopicAdmin;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
@@ -30,7 +30,7 @@ final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--controller-port", description = "KRaft controller port (default ${sys:saestream.default.broker.controllerPort}).")
     Integer controllerPort;
 
-    @Option(names = "--data-dir", description = "Log directory (default data/kafka).")
+    @Option(names = "--data-dir", description = "Log directory (default ${sys:saestream.default.broker.dataDir}).")
     String dataDir;
 
     @Option(names = "--topics", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -43,12 +43,12 @@ final class BrokerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         logs.toFile();
-        Map<String, Object> flags = new HashMap<>();
-        flags.put("host", host);
-        flags.put("port", port);
-        flags.put("controllerPort", controllerPort);
-        flags.put("dataDir", dataDir);
-        BrokerConfig bc = kafka.broker(config.settings(), flags);
+        BrokerConfig bc = kafka.broker(config.settings(), c -> Flags.on(c)
+                .given(host, BrokerConfig::withHost)
+                .given(port, BrokerConfig::withPort)
+                .given(controllerPort, BrokerConfig::withControllerPort)
+                .given(dataDir, BrokerConfig::withDataDir)
+                .config());
         int code;
         try (Shutdown stop = Shutdown.install().message("stopping the broker (Ctrl-C again to force)");
              EmbeddedBroker broker = EmbeddedBroker.start(bc)) {

@@ -1,5 +1,6 @@
 package dev.saestream.cli;
 
+import dev.saestream.config.Flags;
 import dev.saestream.kafka.StreamsProps;
 import dev.saestream.catalog.CatalogApp;
 import dev.saestream.catalog.CatalogConfig;
@@ -8,8 +9,6 @@ import dev.saestream.catalog.CatalogTotals;
 import dev.saestream.config.Home;
 import dev.saestream.config.Settings;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,13 +33,13 @@ final class CatalogCommand implements Callable<Integer> {
             description = "Where this instance answers the other instances' queries (needed with several instances).")
     String applicationServer;
 
-    @Option(names = "--state-dir", paramLabel = "DIR", description = "Kafka Streams state directory (default data/streams).")
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Kafka Streams state directory (default ${sys:saestream.default.catalog.stateDir}).")
     String stateDir;
 
     @Option(names = "--threads", description = "Stream threads in this instance.")
     Integer threads;
 
-    @Option(names = "--application-id", description = "Kafka Streams application id (default saestream-catalog).")
+    @Option(names = "--application-id", description = "Kafka Streams application id (default ${sys:saestream.default.catalog.applicationId}).")
     String applicationId;
 
     @Option(names = "--progress", negatable = true, description = "Show live counts (default: when on a terminal).")
@@ -51,11 +50,11 @@ final class CatalogCommand implements Callable<Integer> {
     java.util.Set<String> saeIds;
 
     static CatalogConfig catalogConfig(Settings settings, Integer threads, String applicationId, String stateDir) {
-        Map<String, Object> flags = new HashMap<>();
-        flags.put("threads", threads);
-        flags.put("applicationId", applicationId);
-        flags.put("stateDir", stateDir);
-        return settings.section(CatalogConfig.SECTION, CatalogConfig.defaults(), flags);
+        return settings.section(CatalogConfig.SECTION, CatalogConfig.defaults(), c -> Flags.on(c)
+                .given(threads, CatalogConfig::withThreads)
+                .given(applicationId, CatalogConfig::withApplicationId)
+                .given(stateDir, (cc, dir) -> cc.withState(cc.persistentWindows(), dir))
+                .config());
     }
 
     @Override
@@ -64,7 +63,7 @@ final class CatalogCommand implements Callable<Integer> {
         Settings settings = config.settings();
         CatalogConfig cc = catalogConfig(settings, threads, applicationId, stateDir);
         try (Shutdown stop = Shutdown.install();
-             KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings, Map.of()))) {
+             KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings))) {
             session.createTopics();
             try (CatalogApp app = CatalogApp.start(cc, CatalogScope.of(saeIds), session.clientConfig(),
                     Home.resolve(cc.stateDir()).toString(), applicationServer, kafka.cluster(settings).replicationFactor());

@@ -111,9 +111,9 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     private Map<String, Label> readLabels(Settings settings) {
-        LabelConfig cfg = settings.section("label", LabelConfig.DEFAULTS, Map.of());
-        try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings, Map.of()))) {
-            return LatestLabels.read(cfg.labelsTopic(), session.clientConfig(), key -> true, Duration.ofMinutes(2)).byKey();
+        LabelConfig cfg = settings.section(LabelConfig.SECTION, LabelConfig.DEFAULTS);
+        try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings))) {
+            return LatestLabels.read(cfg.topics().labels(), session.clientConfig(), key -> true, Duration.ofMinutes(2)).byKey();
         }
     }
 

@@ -8,7 +8,6 @@ import dev.saestream.encode.EncodeCounters;
 import dev.saestream.encode.SaeDocumentEncoder;
 import dev.saestream.model.ModelConfig;
 import dev.saestream.sae.Sae;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
@@ -36,7 +35,7 @@ final class EncodeCommand implements Callable<Integer> {
     @Mixin
     EncodeOptions encode;
 
-    @Option(names = "--state-dir", paramLabel = "DIR", description = "Kafka Streams state directory (default data/streams).")
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Kafka Streams state directory (default ${sys:saestream.default.catalog.stateDir}).")
     String stateDir;
 
     @Option(names = "--progress", negatable = true, description = "Show live counts (default: when on a terminal).")
@@ -53,7 +52,7 @@ final class EncodeCommand implements Callable<Integer> {
         EncodeCounters c;
         int code;
         try (Shutdown stop = Shutdown.install();
-             KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings, Map.of()))) {
+             KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings))) {
             session.createTopics();
             try (SaeDocumentEncoder encoder = SaeDocumentEncoder.open(mc, Pipeline.loadSaes(ec), ec);
                  EncodeApp app = EncodeApp.start(encoder, ec, session.clientConfig(), state,

@@ -1,9 +1,8 @@
 package dev.saestream.cli;
 
+import dev.saestream.config.Flags;
 import dev.saestream.config.Settings;
 import dev.saestream.encode.EncodeConfig;
-import java.util.HashMap;
-import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** The flags of the {@code encode} config section, shared by {@code encode} and {@code run}. */
@@ -20,10 +19,10 @@ public final class EncodeOptions {
     String saeId;
 
     EncodeConfig config(Settings settings) {
-        Map<String, Object> flags = new HashMap<>();
-        flags.put("sae", sae == null ? null : String.join(",", sae));
-        flags.put("threads", threads);
-        flags.put("saeId", saeId);
-        return settings.section(EncodeConfig.SECTION, EncodeConfig.defaults(), flags);
+        return settings.section(EncodeConfig.SECTION, EncodeConfig.defaults(), c -> Flags.on(c)
+                .given(sae == null ? null : String.join(",", sae), EncodeConfig::withSae)
+                .given(threads, EncodeConfig::withThreads)
+                .given(saeId, EncodeConfig::withSaeId)
+                .config());
     }
 }

@@ -1,5 +1,6 @@
 package dev.saestream.cli;
 
+import dev.saestream.config.Flags;
 import dev.saestream.config.Home;
 import dev.saestream.config.Settings;
 import dev.saestream.encode.EncodeConfig;
@@ -10,8 +11,6 @@ import dev.saestream.export.ExportSummary;
 import dev.saestream.export.Exporter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -69,15 +68,14 @@ public final class ExportCommand implements Callable<Integer> {
         }
         Exporter.checkOut(out, force);
         Settings settings = config.settings();
-        Map<String, Object> flags = new HashMap<>();
-        flags.put("creatorId", creator);
-        ExportConfig cfg = settings.section(ExportConfig.SECTION, ExportConfig.defaults(), flags);
-        EncodeConfig encode = settings.section(EncodeConfig.SECTION, EncodeConfig.defaults(), Map.of());
+        ExportConfig cfg = settings.section(ExportConfig.SECTION, ExportConfig.defaults(),
+                c -> Flags.on(c).given(creator, ExportConfig::withCreatorId).config());
+        EncodeConfig encode = settings.section(EncodeConfig.SECTION, EncodeConfig.defaults());
         // the default SAE is the encode stage's, under the id the encode stage gives it
         Exporter.SaeSource sae = saeDir != null ? new Exporter.SaeSource(saeDir, true, null)
                 : new Exporter.SaeSource(Home.resolve(encode.sae()), false, encode.saeId());
         ExportSummary summary;
-        try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings, Map.of()))) {
+        try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings))) {
             CatalogueSnapshot snapshot = CatalogueSnapshot.read(session.clientConfig(), cfg, saeId);
             try (Progress bar = Progress.start("export", snapshot.size(), "features", progress)) {
                 summary = new Exporter(cfg).export(snapshot, format, out, force, gzip, sae, bar::stepTo);

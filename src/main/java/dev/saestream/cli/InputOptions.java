@@ -1,5 +1,6 @@
 package dev.saestream.cli;
 
+import dev.saestream.config.Flags;
 import dev.saestream.config.Settings;
 import dev.saestream.corpus.Document;
 import dev.saestream.corpus.DocumentIds;
@@ -12,9 +13,7 @@ import dev.saestream.corpus.TextSources;
 import dev.saestream.produce.ProduceConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -46,15 +45,15 @@ public final class InputOptions {
     Integer maxBytes;
 
     @Option(names = "--lang", paramLabel = "LANGS",
-            description = "Languages of the bundled corpus to read: en (default), all, or codes such as sv or en,fr."
+            description = "Languages of the bundled corpus to read (default ${sys:saestream.default.produce.lang}): en, all, or codes such as sv or en,fr."
                     + " Every document gets its detected language in meta.lang; your own input is never filtered.")
     String lang;
 
     ProduceConfig produceConfig(Settings settings) {
-        Map<String, Object> flags = new HashMap<>();
-        flags.put("maxBytes", maxBytes);
-        flags.put("lang", lang);
-        return settings.section(ProduceConfig.SECTION, ProduceConfig.defaults(), flags);
+        return settings.section(ProduceConfig.SECTION, ProduceConfig.defaults(), c -> Flags.on(c)
+                .given(maxBytes, ProduceConfig::withMaxBytes)
+                .given(lang, ProduceConfig::withLang)
+                .config());
     }
 
     boolean given() {

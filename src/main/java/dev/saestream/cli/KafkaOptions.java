@@ -1,5 +1,6 @@
 package dev.saestream.cli;
 
+import dev.saestream.config.Flags;
 import dev.saestream.config.Home;
 import dev.saestream.config.Settings;
 import dev.saestream.kafka.BrokerConfig;
@@ -9,9 +10,8 @@ import dev.saestream.kafka.TopicSpecs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Option;
 
 /** {@code --bootstrap-servers} and the topic spec directory: shared by every command that talks to Kafka. */
@@ -21,18 +21,23 @@ public final class KafkaOptions {
                     + "others connect to it (broker.host:broker.port).")
     String bootstrapServers;
 
-    @Option(names = "--topics-dir", paramLabel = "DIR", description = "Directory of topic specs (default: topics/).")
+    @Option(names = "--topics-dir", paramLabel = "DIR", description = "Directory of topic specs (default ${sys:saestream.default.kafka.topicsDir}).")
     String topicsDir;
 
     public ClusterConfig cluster(Settings settings) {
-        Map<String, Object> flags = new HashMap<>();
-        flags.put("bootstrapServers", bootstrapServers);
-        flags.put("topicsDir", topicsDir);
-        return settings.section(ClusterConfig.SECTION, ClusterConfig.defaults(), flags);
+        return settings.section(ClusterConfig.SECTION, ClusterConfig.defaults(), c -> Flags.on(c)
+                .given(bootstrapServers, ClusterConfig::withBootstrapServers)
+                .given(topicsDir, ClusterConfig::withTopicsDir)
+                .config());
     }
 
     /** The embedded broker's config, its data directory resolved against the saestream home. */
-    public BrokerConfig broker(Settings settings, Map<String, ?> flags) {
+    public BrokerConfig broker(Settings settings) {
+        return broker(settings, UnaryOperator.identity());
+    }
+
+    /** The embedded broker's config with {@code flags} applied, its data directory resolved against the saestream home. */
+    public BrokerConfig broker(Settings settings, UnaryOperator<BrokerConfig> flags) {
         BrokerConfig bc = settings.section(BrokerConfig.SECTION, BrokerConfig.defaults(), flags);
         return new BrokerConfig(bc.host(), bc.port(), bc.controllerPort(), Home.resolve(bc.dataDir()).toString(),
                 bc.properties());

@@ -1,16 +1,17 @@
 package dev.saestream.cli;
 
+import dev.saestream.config.Flags;
 import dev.saestream.config.Settings;
 import dev.saestream.formats.Json;
 import dev.saestream.label.BackgroundIndex;
 import dev.saestream.label.LabelConfig;
 import dev.saestream.label.Label;
+import dev.saestream.label.LabelOnce;
 import dev.saestream.label.LabelService;
 import dev.saestream.label.Labeller;
 import dev.saestream.label.LlmPrices;
 import dev.saestream.label.Score;
 import java.io.PrintWriter;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -51,22 +52,26 @@ public final class LabelCommand implements Callable<Integer> {
     @Option(names = "--json", description = "with --once: print the label as JSON")
     boolean json;
 
-    @Option(names = "--explainer", paramLabel = "offline|llm", description = "overrides label.explainer")
+    @Option(names = "--explainer", paramLabel = "offline|llm",
+            description = "overrides label.explainer (default ${sys:saestream.default.label.explainer})")
     String explainer;
 
-    @Option(names = "--scorers", split = ",", paramLabel = "NAME", description = "overrides label.scorers: detection, fuzzing, simulation, embedding")
+    @Option(names = "--scorers", split = ",", paramLabel = "NAME", description = "overrides label.scorers: detection, fuzzing,"
+            + " simulation, intruder, embedding (default ${sys:saestream.default.label.scorers})")
     java.util.List<String> scorers;
 
-    @Option(names = "--provider", paramLabel = "openai|anthropic|ollama", description = "overrides label.provider")
+    @Option(names = "--provider", paramLabel = "openai|anthropic|ollama",
+            description = "overrides label.llm.provider (default ${sys:saestream.default.label.llm.provider})")
     String provider;
 
-    @Option(names = "--base-url", description = "overrides label.baseUrl")
+    @Option(names = "--base-url", description = "overrides label.llm.baseUrl")
     String baseUrl;
 
-    @Option(names = "--model", description = "overrides label.model")
+    @Option(names = "--model", description = "overrides label.llm.model")
     String model;
 
-    @Option(names = "--concurrency", description = "overrides label.concurrency")
+    @Option(names = "--concurrency",
+            description = "overrides label.limits.concurrency (default ${sys:saestream.default.label.limits.concurrency})")
     Integer concurrency;
 
     @Option(names = "--progress", negatable = true, description = "Show a progress bar (default: when on a terminal).")
@@ -102,28 +107,29 @@ public final class LabelCommand implements Callable<Integer> {
         if (reprocess && once) {
             throw new IllegalArgumentException("--reprocess and --once do not go together");
         }
-        Map<String, Object> flags = new HashMap<>();
-        flags.put("explainer", explainer);
-        flags.put("scorers", scorers);
-        flags.put("provider", provider);
-        flags.put("baseUrl", baseUrl);
-        flags.put("model", model);
-        flags.put("concurrency", concurrency);
         Settings settings = config.settings();
-        LabelConfig cfg = settings.section("label", LabelConfig.DEFAULTS, flags);
-        try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings, Map.of()))) {
+        LabelConfig cfg = settings.section(LabelConfig.SECTION, LabelConfig.DEFAULTS, c -> Flags.on(c)
+                .given(explainer, (l, e) -> l.withExplainer(LabelConfig.ExplainerKind.of(e)))
+                .given(scorers, (l, s) -> l.withScorers(s.stream().map(LabelConfig.ScorerKind::of).toList()))
+                .given(provider, (l, p) -> l.withLlm(l.llm().withProvider(LabelConfig.Provider.of(p))))
+                .given(baseUrl, (l, u) -> l.withLlm(l.llm().withBaseUrl(u)))
+                .given(model, (l, m) -> l.withLlm(l.llm().withModel(m)))
+                .given(concurrency, (l, n) -> l.withLimits(l.limits().withConcurrency(n)))
+                .config());
+        try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings))) {
             session.createTopics();
             if (reprocess) {
-                Map<String, Object> priceFlags = new HashMap<>();
-                priceFlags.put("inputPerMillion", inputPrice);
-                priceFlags.put("outputPerMillion", outputPrice);
-                return LabelReprocess.run(cfg, settings.section("prices", LlmPrices.DEFAULTS, priceFlags), session.clientConfig(),
+                LlmPrices prices = settings.section("prices", LlmPrices.DEFAULTS, c -> Flags.on(c)
+                        .given(inputPrice, LlmPrices::withInputPerMillion)
+                        .given(outputPrice, LlmPrices::withOutputPerMillion)
+                        .config());
+                return LabelReprocess.run(cfg, prices, session.clientConfig(),
                         sae, dryRun, progress, spec.commandLine().getOut(), logs::toFile);
             }
             if (!once) {
                 return serve(cfg, session.clientConfig());
             }
-            Label label = LabelService.labelOnce(cfg, session.clientConfig(), System.getenv(), feature, write);
+            Label label = LabelOnce.label(cfg, session.clientConfig(), System.getenv(), feature, write);
             PrintWriter out = spec.commandLine().getOut();
             out.println(json ? Json.writeString(label) : describe(label));
             out.flush();

@@ -50,14 +50,14 @@ public final class LabelReportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Settings settings = config.settings();
-        LabelConfig cfg = settings.section("label", LabelConfig.DEFAULTS, Map.of());
+        LabelConfig cfg = settings.section(LabelConfig.SECTION, LabelConfig.DEFAULTS);
         Duration timeout = Duration.ofMinutes(5);
-        try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings, Map.of()))) {
+        try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings))) {
             Map<String, Object> client = session.clientConfig();
-            List<Label> latest = List.copyOf(LatestLabels.read(cfg.labelsTopic(), client, this::ofSae, timeout).byKey().values());
+            List<Label> latest = List.copyOf(LatestLabels.read(cfg.topics().labels(), client, this::ofSae, timeout).byKey().values());
             Map<String, FeatureState> states = new HashMap<>();
             if (features) {
-                TopicFollower.readToEnd(cfg.featuresTopic(), client, r -> {
+                TopicFollower.readToEnd(cfg.topics().features(), client, r -> {
                     if (!ofSae(r.key())) {
                         return;
                     }
@@ -71,7 +71,7 @@ public final class LabelReportCommand implements Callable<Integer> {
                 }, timeout);
             }
             if (latest.isEmpty()) {
-                throw new IllegalArgumentException("no labels of SAE " + saeId + " on " + cfg.labelsTopic()
+                throw new IllegalArgumentException("no labels of SAE " + saeId + " on " + cfg.topics().labels()
                         + "; run the labeller first (saestream run, or saestream label)");
             }
             LabelReport report = LabelReport.of(latest, states);

@@ -68,8 +68,8 @@ final class LabelReprocess {
                 : "unknown: no prices configured (prices.inputPerMillion, prices.outputPerMillion or --input-price, --output-price)")
                 .append('\n');
         Double s = e.seconds();
-        String limits = e.limitSeconds() > 0 ? "at least " + duration(e.limitSeconds()) + " under label.requestsPerMinute and"
-                + " label.tokensPerHour" : "";
+        String limits = e.limitSeconds() > 0 ? "at least " + duration(e.limitSeconds()) + " under label.limits.requestsPerMinute and"
+                + " label.limits.tokensPerHour" : "";
         sb.append("  time        ").append(s == null ? "unknown: this model has no earlier label to time" + (limits.isEmpty() ? ""
                 : "; " + limits) : String.format(Locale.ROOT, "about %s at %.0f ms per call observed, %d at once%s",
                 duration(s), e.millisPerCall(), e.concurrency(), limits.isEmpty() ? "" : " (" + limits + ")")).append('\n');

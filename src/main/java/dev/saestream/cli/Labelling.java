@@ -29,7 +29,7 @@ final class Labelling implements AutoCloseable {
     }
 
     static Labelling start(Settings settings, KafkaSession session) throws Exception {
-        LabelConfig config = settings.section("label", LabelConfig.DEFAULTS, java.util.Map.of());
+        LabelConfig config = settings.section(LabelConfig.SECTION, LabelConfig.DEFAULTS);
         BackgroundIndex background = new BackgroundIndex();
         Labeller labeller = Labeller.create(config, background, System.getenv());
         LabelService service = new LabelService(config, session.clientConfig(), background, labeller);
@@ -58,7 +58,7 @@ final class Labelling implements AutoCloseable {
             tick.accept(p);
             long now = pipeline.catalog.counters().emitted.get();
             boolean done = p.ready() && now == emitted && p.pending() == 0 && p.inFlight() == 0
-                    && ConsumerLag.caughtUp(admin, config.groupId(), Set.of(Topics.FEATURES));
+                    && ConsumerLag.caughtUp(admin, config.topics().groupId(), Set.of(Topics.FEATURES));
             quiet = done ? quiet + 1 : 0;
             emitted = now;
             Thread.sleep(2_000);
@@ -87,7 +87,7 @@ final class Labelling implements AutoCloseable {
     public void close() {
         service.close();
         try {
-            thread.join(config.handoverSeconds() * 1000L + 30_000);
+            thread.join(config.limits().handoverSeconds() * 1000L + 30_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -1,10 +1,10 @@
 package dev.saestream.cli;
 
+import dev.saestream.config.Flags;
 import dev.saestream.config.Settings;
 import dev.saestream.model.ModelConfig;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Option;
 
 /**
@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
  */
 public final class ModelChoice {
     @Option(names = "--model", paramLabel = "NAME",
-            description = "Bundled model: all-minilm-l6-v2 (default), all-minilm-l6-v2-q, bge-small-en-v1.5, bge-small-en-v1.5-q.")
+            description = "Bundled model (default ${sys:saestream.default.model.name}): all-minilm-l6-v2, all-minilm-l6-v2-q, bge-small-en-v1.5,"
+                    + " bge-small-en-v1.5-q.")
     String name;
 
     @Option(names = "--model-dir", paramLabel = "DIR",
@@ -22,7 +23,8 @@ public final class ModelChoice {
     Path dir;
 
     @Option(names = "--hook", paramLabel = "HOOK",
-            description = "Hook point: layer3 (default), layer3.pre, layer3.attn, layer3.mlp, a SAELens name or a tensor name.")
+            description = "Hook point (default ${sys:saestream.default.model.hook}): layer3, layer3.pre, layer3.attn, layer3.mlp, a SAELens name or a"
+                    + " tensor name.")
     String hook;
 
     @Option(names = "--max-tokens", paramLabel = "N", description = "Tokens per window, special tokens included (default: the model's maximum).")
@@ -43,27 +45,23 @@ public final class ModelChoice {
         return name != null || dir != null;
     }
 
-    /**
-     * The {@code model} section: defaults, then the config file, the environment, then {@code more}
-     * (values a command supplies, such as an SAE's hook) and these flags, a flag given winning.
-     */
-    ModelConfig config(Settings settings, Map<String, Object> more) {
-        Map<String, Object> flags = new HashMap<>(more);
-        Map<String, Object> given = new HashMap<>();
-        given.put("name", name);
-        given.put("dir", dir == null ? null : dir.toString());
-        given.put("hook", hook);
-        given.put("maxTokens", maxTokens);
-        given.put("overlap", overlap);
-        given.put("includeSpecialTokens", includeSpecialTokens);
-        given.put("cacheDir", cacheDir == null ? null : cacheDir.toString());
-        given.forEach((k, v) -> {
-            if (v != null) {
-                flags.put(k, v);
-            }
-        });
-        ModelConfig config = settings.section(ModelConfig.SECTION, ModelConfig.defaults(), flags);
-        // --model on the command line beats a directory from the file or the environment.
-        return name != null && dir == null ? config.withName(name) : config;
+    /** The {@code model} section: defaults, then the config file, the environment and these flags. */
+    ModelConfig config(Settings settings) {
+        return config(settings, UnaryOperator.identity());
+    }
+
+    /** The {@code model} section with {@code more} flags (a command's own) applied after these. */
+    ModelConfig config(Settings settings, UnaryOperator<ModelConfig> more) {
+        // withName drops a directory: --model on the command line beats one from the file or the
+        // environment, and --model-dir given too is applied after it.
+        return settings.section(ModelConfig.SECTION, ModelConfig.defaults(), c -> more.apply(Flags.on(c)
+                .given(name, ModelConfig::withName)
+                .given(dir, (m, d) -> m.withDir(d.toString()))
+                .given(hook, ModelConfig::withHook)
+                .given(maxTokens, ModelConfig::withMaxTokens)
+                .given(overlap, ModelConfig::withOverlap)
+                .given(includeSpecialTokens, ModelConfig::withSpecialTokens)
+                .given(cacheDir, ModelConfig::withCacheDir)
+                .config()));
     }
 }

@@ -1,9 +1,8 @@
 package dev.saestream.cli;
 
+import dev.saestream.config.Flags;
 import dev.saestream.config.Settings;
 import dev.saestream.model.ModelConfig;
-import java.util.HashMap;
-import java.util.Map;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -19,15 +18,16 @@ public final class ModelOptions {
     Integer threads;
 
     @Option(names = "--device", paramLabel = "DEVICE",
-            description = "Where ONNX Runtime runs the model and the SAE head: cpu (default), cuda or cuda:N (needs the onnxruntime_gpu build).")
+            description = "Where ONNX Runtime runs the model and the SAE head (default ${sys:saestream.default.model.device}): cpu, cuda"
+                    + " or cuda:N (needs the onnxruntime_gpu build).")
     String device;
 
     /** The {@code model} section: defaults, then the config file, the environment, and these flags. */
     public ModelConfig config(Settings settings) {
-        Map<String, Object> flags = new HashMap<>();
-        flags.put("batchSize", batchSize);
-        flags.put("threads", threads);
-        ModelConfig config = choice.config(settings, flags);
-        return device == null ? config : config.withDevice(device);
+        return choice.config(settings, c -> Flags.on(c)
+                .given(batchSize, ModelConfig::withBatchSize)
+                .given(threads, ModelConfig::withThreads)
+                .given(device, ModelConfig::withDevice)
+                .config());
     }
 }

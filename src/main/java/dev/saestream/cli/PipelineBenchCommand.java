@@ -165,7 +165,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
     }
 
     private static String kafkaTopicsDir(Settings settings) {
-        return settings.section(ClusterConfig.SECTION, ClusterConfig.defaults(), Map.of()).topicsDir();
+        return settings.section(ClusterConfig.SECTION, ClusterConfig.defaults()).topicsDir();
     }
 
     /** Europarl documents {@code first} .. {@code first + count - 1} (1-based lines) into saestream.texts. */

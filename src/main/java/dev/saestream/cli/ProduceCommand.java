@@ -6,7 +6,6 @@ import dev.saestream.encode.EncodedDocuments;
 import dev.saestream.produce.ProduceConfig;
 import dev.saestream.produce.ProduceSummary;
 import dev.saestream.produce.TextProducer;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,7 +34,7 @@ final class ProduceCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Settings settings = config.settings();
         ProduceConfig pc = input.produceConfig(settings);
-        try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings, Map.of()))) {
+        try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings))) {
             ProduceSummary summary = produce(session, input, pc, progress);
             return summary.deadLettered() > 0 ? ExitCode.DEAD_LETTERED : ExitCode.OK;
         }

@@ -1,5 +1,6 @@
 package dev.saestream.cli;
 
+import dev.saestream.config.Flags;
 import dev.saestream.catalog.CatalogApp;
 import dev.saestream.catalog.CatalogConfig;
 import dev.saestream.catalog.CatalogScope;
@@ -129,7 +130,7 @@ final class ReprocessCommand implements Callable<Integer> {
                 : ec.saeId().isBlank() ? Sae.load(Home.resolve(ec.sae())).id() : ec.saeId();
         String slug = slug(saeId);
         CatalogConfig cc = catalogConfig(settings, "saestream-catalog-" + slug);
-        try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings, Map.of()));
+        try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings));
              Admin admin = session.admin()) {
             session.createTopics();
             int rf = kafka.cluster(settings).replicationFactor();
@@ -232,13 +233,11 @@ final class ReprocessCommand implements Callable<Integer> {
     }
 
     private CatalogConfig catalogConfig(Settings settings, String applicationId) {
-        Map<String, Object> flags = new HashMap<>();
-        flags.put("applicationId", applicationId);
-        flags.put("topK", topK);
-        flags.put("before", before);
-        flags.put("after", after);
-        flags.put("reservoirSize", reservoir);
-        return settings.section(CatalogConfig.SECTION, CatalogConfig.defaults(), flags);
+        return settings.section(CatalogConfig.SECTION, CatalogConfig.defaults(), c -> Flags.on(c)
+                .given(applicationId, CatalogConfig::withApplicationId)
+                .config()
+                .withSamples(Flags.or(topK, c.topK()), Flags.or(before, c.before()), Flags.or(after, c.after()),
+                        Flags.or(reservoir, c.reservoirSize())));
     }
 
     private static EncodeConfig withApplicationId(EncodeConfig c, String applicationId, String saeId) {

@@ -14,7 +14,6 @@ import dev.saestream.produce.ProduceSummary;
 import dev.saestream.serve.ServeServer;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
@@ -120,7 +119,7 @@ final class RunCommand implements Callable<Integer> {
         EncodeConfig ec = encode.config(settings);
         CatalogConfig cc = CatalogCommand.catalogConfig(settings, null, null, null);
         int rf = kafka.cluster(settings).replicationFactor();
-        try (KafkaSession session = KafkaSession.startOrConnect(kafka.cluster(settings), kafka.broker(settings, Map.of()))) {
+        try (KafkaSession session = KafkaSession.startOrConnect(kafka.cluster(settings), kafka.broker(settings))) {
             System.out.println("kafka: " + session.bootstrapServers());
             session.createTopics();
             try (Pipeline pipeline = Pipeline.start(session, mc, ec, cc, rf); Admin admin = session.admin();

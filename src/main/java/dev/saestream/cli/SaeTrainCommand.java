@@ -1,17 +1,18 @@
 package dev.saestream.cli;
 
+import dev.saestream.config.Flags;
 import dev.saestream.config.Settings;
 import dev.saestream.corpus.Document;
 import dev.saestream.formats.NpyArray;
 import dev.saestream.model.ModelConfig;
 import dev.saestream.model.Transformer;
+import dev.saestream.sae.Architecture;
 import dev.saestream.sae.DocumentSplit;
 import dev.saestream.sae.SaeProvenance;
 import dev.saestream.sae.SaeTrainer;
 import dev.saestream.sae.TrainConfig;
 import dev.saestream.sae.TransformerActivations;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -119,20 +120,18 @@ public final class SaeTrainCommand implements Callable<Integer> {
     }
 
     private TrainConfig trainConfig(Settings settings) {
-        Map<String, Object> flags = new HashMap<>();
-        flags.put("architecture", architecture);
-        flags.put("width", width);
-        flags.put("k", k);
-        flags.put("l1Coefficient", l1);
-        flags.put("learningRate", lr);
-        flags.put("batchSize", batchSize);
-        flags.put("tokens", tokens);
-        flags.put("auxKCoefficient", auxK);
-        flags.put("deadAfterTokens", deadAfter);
-        flags.put("seed", seed);
-        flags.put("threads", threads);
-        flags.put("shuffleBuffer", shuffleBuffer);
-        return settings.section("train", TrainConfig.defaults(), flags);
+        return settings.section("train", TrainConfig.defaults(), c -> Flags.on(c
+                        .withShape(architecture == null ? c.architecture() : Architecture.fromCfg(architecture),
+                                Flags.or(width, c.width()), Flags.or(k, c.k()))
+                        .withBatches(Flags.or(batchSize, c.batchSize()), Flags.or(shuffleBuffer, c.shuffleBuffer())))
+                .given(l1, TrainConfig::withL1Coefficient)
+                .given(lr, TrainConfig::withLearningRate)
+                .given(tokens, TrainConfig::withTokens)
+                .given(auxK, TrainConfig::withAuxKCoefficient)
+                .given(deadAfter, TrainConfig::withDeadAfterTokens)
+                .given(seed, TrainConfig::withSeed)
+                .given(threads, TrainConfig::withThreads)
+                .config());
     }
 
     private SaeTrainer.Result fromFile(TrainConfig cfg) throws java.io.IOException {
@@ -147,7 +146,7 @@ public final class SaeTrainCommand implements Callable<Integer> {
     }
 
     private SaeTrainer.Result fromTexts(Settings settings, TrainConfig cfg) throws java.io.IOException {
-        ModelConfig mc = model.config(settings, Map.of());
+        ModelConfig mc = model.config(settings);
         AtomicLong refused = new AtomicLong();
         SaeTrainer.Result result;
         String from;

@@ -72,10 +72,11 @@ final class ServeBenchCommand implements Callable<Integer> {
         ModelConfig mc = model.config(settings);
         PrintWriter out = spec.commandLine().getOut();
         Path tmp = Files.createTempDirectory("saestream-bench-serve");
-        String topicsDir = settings.section(ClusterConfig.SECTION, ClusterConfig.defaults(), Map.of()).topicsDir();
+        String topicsDir = settings.section(ClusterConfig.SECTION, ClusterConfig.defaults()).topicsDir();
         CatalogConfig cc = PipelineBenchCommand.benchCatalog(settings, tmp);
         EncodeConfig bench = PipelineBenchCommand.benchEncode(ec);
-        ServeConfig sc = settings.section(ServeConfig.SECTION, ServeConfig.defaults(), Map.of("host", "127.0.0.1", "port", 0));
+        ServeConfig sc = settings.section(ServeConfig.SECTION, ServeConfig.defaults(),
+                c -> c.withHost("127.0.0.1").withPort(0));
         try (KafkaSession session = KafkaSession.startOrConnect(new ClusterConfig(null, topicsDir, 0, Map.of()),
                 new BrokerConfig("127.0.0.1", 0, 0, tmp.resolve("kafka").toString(), Map.of()));
              Pipeline pipeline = PipelineBenchCommand.startAfterTopics(session, mc, bench, cc);

@@ -1,5 +1,6 @@
 package dev.saestream.cli;
 
+import dev.saestream.config.Flags;
 import dev.saestream.catalog.CatalogConfig;
 import dev.saestream.config.Home;
 import dev.saestream.config.Settings;
@@ -15,9 +16,7 @@ import dev.saestream.serve.ServeConfig;
 import dev.saestream.serve.ServeServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -61,12 +60,12 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Settings settings = config.settings();
         ServeConfig sc = serve.config(settings);
-        Map<String, Object> encodeFlags = new HashMap<>();
-        encodeFlags.put("sae", sae);
-        encodeFlags.put("saeId", saeId);
-        EncodeConfig ec = settings.section(EncodeConfig.SECTION, EncodeConfig.defaults(), encodeFlags);
+        EncodeConfig ec = settings.section(EncodeConfig.SECTION, EncodeConfig.defaults(), c -> Flags.on(c)
+                .given(sae, EncodeConfig::withSae)
+                .given(saeId, EncodeConfig::withSaeId)
+                .config());
         try (Shutdown stop = Shutdown.install().message("stopping the server (Ctrl-C again to force)");
-             KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings, Map.of()))) {
+             KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings))) {
             Sae weights = loadSae(ec);
             EncoderSlot slot = weights == null ? EncoderSlot.none("this server has no SAE (see --sae)")
                     : sc.encoder() && encoder ? EncoderSlot.open(model.config(settings), weights, ec)
@@ -114,8 +113,8 @@ final class ServeCommand implements Callable<Integer> {
     /** The stages' group ids, for their lag. */
     static StageGroups groups(Settings settings) {
         return new StageGroups(
-                settings.section(EncodeConfig.SECTION, EncodeConfig.defaults(), Map.of()).applicationId(),
-                settings.section(CatalogConfig.SECTION, CatalogConfig.defaults(), Map.of()).applicationId(),
-                settings.section("label", LabelConfig.DEFAULTS, Map.of()).groupId());
+                settings.section(EncodeConfig.SECTION, EncodeConfig.defaults()).applicationId(),
+                settings.section(CatalogConfig.SECTION, CatalogConfig.defaults()).applicationId(),
+                settings.section(LabelConfig.SECTION, LabelConfig.DEFAULTS).topics().groupId());
     }
 }

@@ -3,7 +3,6 @@ package dev.saestream.cli;
 import dev.saestream.kafka.ClusterConfig;
 import dev.saestream.kafka.TopicAdmin;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
@@ -33,7 +32,7 @@ final class TopicsCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             ClusterConfig cluster = kafka.cluster(config.settings());
-            try (KafkaSession session = KafkaSession.connect(cluster, kafka.broker(config.settings(), Map.of()))) {
+            try (KafkaSession session = KafkaSession.connect(cluster, kafka.broker(config.settings()))) {
                 session.createTopics().forEach((name, outcome) ->
                         System.out.printf("%-24s %s%n", name, outcome == TopicAdmin.Outcome.CREATED ? "created" : "exists, matches its spec"));
             }
@@ -54,7 +53,7 @@ final class TopicsCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             ClusterConfig cluster = kafka.cluster(config.settings());
-            try (KafkaSession session = KafkaSession.connect(cluster, kafka.broker(config.settings(), Map.of()));
+            try (KafkaSession session = KafkaSession.connect(cluster, kafka.broker(config.settings()));
                  Admin admin = session.admin()) {
                 List<TopicAdmin.TopicInfo> topics = new TopicAdmin(admin).list();
                 System.out.printf("%-52s %10s %11s %-15s %12s %10s%n", "TOPIC", "PARTITIONS", "REPLICATION", "CLEANUP",

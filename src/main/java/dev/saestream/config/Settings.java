@@ -7,12 +7,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * The configuration sources of one process: a YAML file (optional) and the environment. A stage
@@ -90,49 +93,31 @@ public final class Settings {
     }
 
     /**
-     * The stage's config record: {@code defaults}, overridden by the file's {@code section}, by
-     * environment variables {@code SAESTREAM_SECTION_FIELD_NAME}, then by {@code flags}
-     * (field name to value; null values mean "flag not given" and are skipped).
+     * The stage's config record: {@code defaults}, overridden by the file's {@code section}, then by
+     * environment variables {@code SAESTREAM_SECTION_FIELD_NAME}. A component that is a record is a
+     * nested mapping in the file and a path in the variable's name ({@code SAESTREAM_LABEL_LLM_MODEL}).
      */
-    public <T extends Record> T section(String section, T defaults, Map<String, ?> flags) {
+    public <T extends Record> T section(String section, T defaults) {
+        return section(section, defaults, UnaryOperator.identity());
+    }
+
+    /**
+     * The stage's config record as {@link #section(String, Record)} reads it, then {@code flags}
+     * applied (typed {@code with…} calls, see {@link Flags}): the command line wins over everything.
+     * A value the record refuses is a {@link ConfigException}, wherever it came from.
+     */
+    public <T extends Record> T section(String section, T defaults, UnaryOperator<T> flags) {
         Objects.requireNonNull(defaults, "defaults");
         @SuppressWarnings("unchecked")
         Class<T> type = (Class<T>) defaults.getClass();
         ObjectNode merged = YAML.valueToTree(defaults);
         JsonNode fromFile = fileTree.get(section);
         if (fromFile != null && !fromFile.isNull()) {
-            if (!fromFile.isObject()) {
-                throw new ConfigException("section '" + section + "' in " + file + " must be a mapping");
-            }
-            for (Iterator<Map.Entry<String, JsonNode>> it = fromFile.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                if (!merged.has(e.getKey())) {
-                    throw new ConfigException("unknown key '" + section + "." + e.getKey() + "' in " + file
-                            + "; known keys: " + knownKeys(merged));
-                }
-                merged.set(e.getKey(), e.getValue());
-            }
+            mergeFile(section, merged, fromFile, type);
         }
-        for (Iterator<String> it = merged.fieldNames(); it.hasNext(); ) {
-            String field = it.next();
-            String value = env.get(envName(section, field));
-            if (value != null) {
-                merged.set(field, parseScalar(merged.get(field), value));
-            }
-        }
-        if (flags != null) {
-            flags.forEach((field, value) -> {
-                if (value == null) {
-                    return;
-                }
-                if (!merged.has(field)) {
-                    throw new IllegalArgumentException("flag field '" + field + "' is not in " + type.getSimpleName());
-                }
-                merged.set(field, YAML.valueToTree(value));
-            });
-        }
+        mergeEnvironment(section, "", merged, type);
         try {
-            return YAML.treeToValue(merged, type);
+            return flags.apply(YAML.treeToValue(merged, type));
         } catch (IOException e) {
             throw new ConfigException("invalid '" + section + "' configuration: " + rootMessage(e));
         } catch (IllegalArgumentException e) {
@@ -140,7 +125,65 @@ public final class Settings {
         }
     }
 
-    /** The environment variable for a field: section {@code kafka}, field {@code bootstrapServers} gives SAESTREAM_KAFKA_BOOTSTRAP_SERVERS. */
+    /**
+     * Overrides {@code merged} with the file's mapping at {@code path}; a component that is itself a
+     * record is a nested mapping ({@code label: llm: model: …}) merged key by key, so that a file
+     * naming one nested key keeps the defaults of the others.
+     */
+    private void mergeFile(String path, ObjectNode merged, JsonNode fromFile, Class<?> type) {
+        if (!fromFile.isObject()) {
+            throw new ConfigException("section '" + path + "' in " + file + " must be a mapping");
+        }
+        Map<String, Class<?>> nested = nestedRecords(type);
+        for (Iterator<Map.Entry<String, JsonNode>> it = fromFile.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!merged.has(e.getKey())) {
+                throw new ConfigException("unknown key '" + path + "." + e.getKey() + "' in " + file
+                        + "; known keys: " + knownKeys(merged));
+            }
+            Class<?> inner = nested.get(e.getKey());
+            if (inner != null && !e.getValue().isNull()) {
+                mergeFile(path + "." + e.getKey(), (ObjectNode) merged.get(e.getKey()), e.getValue(), inner);
+            } else {
+                merged.set(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    /** Overrides {@code merged} with the environment: a nested record's fields by their path, SAESTREAM_LABEL_LLM_MODEL. */
+    private void mergeEnvironment(String section, String prefix, ObjectNode merged, Class<?> type) {
+        Map<String, Class<?>> nested = nestedRecords(type);
+        for (Iterator<String> it = merged.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            Class<?> inner = nested.get(field);
+            if (inner != null) {
+                mergeEnvironment(section, prefix + field + ".", (ObjectNode) merged.get(field), inner);
+                continue;
+            }
+            String value = env.get(envName(section, prefix + field));
+            if (value != null) {
+                merged.set(field, parseScalar(merged.get(field), value));
+            }
+        }
+    }
+
+    private static Map<String, Class<?>> nestedRecords(Class<?> type) {
+        Map<String, Class<?>> nested = new HashMap<>();
+        if (type.isRecord()) {
+            for (RecordComponent c : type.getRecordComponents()) {
+                if (c.getType().isRecord()) {
+                    nested.put(c.getName(), c.getType());
+                }
+            }
+        }
+        return nested;
+    }
+
+    /**
+     * The environment variable for a field: section {@code kafka}, field {@code bootstrapServers}
+     * gives SAESTREAM_KAFKA_BOOTSTRAP_SERVERS; a nested field is named by its path, section
+     * {@code label}, field {@code llm.baseUrl} gives SAESTREAM_LABEL_LLM_BASE_URL.
+     */
     public static String envName(String section, String field) {
         return ENV_PREFIX + snake(section) + "_" + snake(field);
     }

@@ -49,4 +49,19 @@ public record EncodeConfig(String applicationId, CodesFormat.Precision precision
         return new EncodeConfig("saestream-encode", CodesFormat.Precision.HALF, 100_000, 2, 1_000, "",
                 "saes/all-minilm-l6-v2-layer3", 256);
     }
+
+    public EncodeConfig withThreads(int threads) {
+        return new EncodeConfig(applicationId, precision, maxTokens, threads, commitIntervalMs, saeId, sae, kMax,
+                facet);
+    }
+
+    public EncodeConfig withSaeId(String saeId) {
+        return new EncodeConfig(applicationId, precision, maxTokens, threads, commitIntervalMs, saeId, sae, kMax,
+                facet);
+    }
+
+    public EncodeConfig withSae(String sae) {
+        return new EncodeConfig(applicationId, precision, maxTokens, threads, commitIntervalMs, saeId, sae, kMax,
+                facet);
+    }
 }

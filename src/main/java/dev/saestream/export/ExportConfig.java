@@ -44,4 +44,9 @@ public record ExportConfig(String featuresTopic, String labelsTopic, String crea
         return new ExportConfig(Topics.FEATURES, Topics.LABELS, "saestream", "saestream", 1024, 5, 10, "", "",
                 "saestream", 0, 120);
     }
+
+    public ExportConfig withCreatorId(String creatorId) {
+        return new ExportConfig(featuresTopic, labelsTopic, creatorId, creatorName, batchSize, quantileGroups,
+                similarFeatures, modelId, sourceSet, releaseName, modelLayers, readTimeoutSeconds);
+    }
 }

@@ -33,4 +33,20 @@ public record BrokerConfig(String host, int port, int controllerPort, String dat
     public static BrokerConfig defaults() {
         return new BrokerConfig("127.0.0.1", 9092, 9093, "data/kafka", Map.of());
     }
+
+    public BrokerConfig withHost(String host) {
+        return new BrokerConfig(host, port, controllerPort, dataDir, properties);
+    }
+
+    public BrokerConfig withPort(int port) {
+        return new BrokerConfig(host, port, controllerPort, dataDir, properties);
+    }
+
+    public BrokerConfig withControllerPort(int controllerPort) {
+        return new BrokerConfig(host, port, controllerPort, dataDir, properties);
+    }
+
+    public BrokerConfig withDataDir(String dataDir) {
+        return new BrokerConfig(host, port, controllerPort, dataDir, properties);
+    }
 }

@@ -39,4 +39,12 @@ public record ClusterConfig(String bootstrapServers, String topicsDir, int repli
         m.put("bootstrap.servers", bootstrap);
         return m;
     }
+
+    public ClusterConfig withBootstrapServers(String bootstrapServers) {
+        return new ClusterConfig(bootstrapServers, topicsDir, replicationFactor, clientProperties);
+    }
+
+    public ClusterConfig withTopicsDir(String topicsDir) {
+        return new ClusterConfig(bootstrapServers, topicsDir, replicationFactor, clientProperties);
+    }
 }

@@ -45,7 +45,8 @@ public final class CallLimits {
     }
 
     public static CallLimits of(LabelConfig config) {
-        return new CallLimits(config.concurrency(), config.requestsPerMinute(), config.tokensPerHour(),
+        LabelConfig.Limits limits = config.limits();
+        return new CallLimits(limits.concurrency(), limits.requestsPerMinute(), limits.tokensPerHour(),
                 System::currentTimeMillis, Thread::sleep);
     }
 

@@ -13,7 +13,7 @@ import java.util.Map;
  * and their request and response logging stays off, so a key can not reach a log.
  */
 public final class ChatModels {
-    /** Public endpoints, used when {@link LabelConfig#baseUrl} is empty. */
+    /** Public endpoints, used when {@link LabelConfig.Llm#baseUrl} is empty. */
     public static final String OPENAI_URL = "https://api.openai.com/v1";
     public static final String ANTHROPIC_URL = "https://api.anthropic.com/v1/";
     public static final String OLLAMA_URL = "http://localhost:11434";
@@ -22,10 +22,10 @@ public final class ChatModels {
 
     /** The environment variable holding the key for {@code config}'s provider, or null when none is needed. */
     public static String keyVariable(LabelConfig config) {
-        if (!config.apiKeyEnv().isEmpty()) {
-            return config.apiKeyEnv();
+        if (!config.llm().apiKeyEnv().isEmpty()) {
+            return config.llm().apiKeyEnv();
         }
-        return switch (config.provider()) {
+        return switch (config.llm().provider()) {
             case OPENAI -> "OPENAI_API_KEY";
             case ANTHROPIC -> "ANTHROPIC_API_KEY";
             case OLLAMA -> null;
@@ -33,35 +33,35 @@ public final class ChatModels {
     }
 
     public static ChatModel create(LabelConfig config, Map<String, String> env) {
-        if (config.model().isEmpty()) {
-            throw new IllegalArgumentException("label.model is not set: give the model name your "
-                    + config.provider().json() + " server serves (config label.model or SAESTREAM_LABEL_MODEL)");
+        if (config.llm().model().isEmpty()) {
+            throw new IllegalArgumentException("label.llm.model is not set: give the model name your "
+                    + config.llm().provider().json() + " server serves (config label.llm.model or SAESTREAM_LABEL_LLM_MODEL)");
         }
         String keyVar = keyVariable(config);
         String key = keyVar == null ? null : env.get(keyVar);
-        Duration timeout = Duration.ofMillis(Math.round(config.timeoutSeconds() * 1000));
-        return switch (config.provider()) {
+        Duration timeout = Duration.ofMillis(Math.round(config.llm().timeoutSeconds() * 1000));
+        return switch (config.llm().provider()) {
             case OPENAI -> {
                 OpenAiChatModel.OpenAiChatModelBuilder b = OpenAiChatModel.builder()
                         .baseUrl(url(config, OPENAI_URL))
                         // local OpenAI-compatible servers (vLLM, llama.cpp, LM Studio) take any key
                         .apiKey(key == null || key.isEmpty() ? requireKeyUnlessLocal(config, keyVar) : key)
-                        .modelName(config.model())
-                        .temperature(config.temperature())
-                        .strictJsonSchema(config.jsonSchema())
+                        .modelName(config.llm().model())
+                        .temperature(config.llm().temperature())
+                        .strictJsonSchema(config.llm().jsonSchema())
                         .timeout(timeout)
                         .httpClientBuilder(RetryAfter.httpClientBuilder())
                         .maxRetries(0);
                 // reasoning models refuse max_tokens; the two are never sent together
-                yield (config.maxCompletionTokens() > 0 ? b.maxCompletionTokens(config.maxCompletionTokens())
-                        : b.maxTokens(config.maxOutputTokens())).build();
+                yield (config.llm().maxCompletionTokens() > 0 ? b.maxCompletionTokens(config.llm().maxCompletionTokens())
+                        : b.maxTokens(config.llm().maxOutputTokens())).build();
             }
             case ANTHROPIC -> AnthropicChatModel.builder()
                     .baseUrl(url(config, ANTHROPIC_URL))
                     .apiKey(key == null || key.isEmpty() ? requireKeyUnlessLocal(config, keyVar) : key)
-                    .modelName(config.model())
-                    .temperature(config.temperature())
-                    .maxTokens(config.maxOutputTokens())
+                    .modelName(config.llm().model())
+                    .temperature(config.llm().temperature())
+                    .maxTokens(config.llm().maxOutputTokens())
                     // the instructions are the same for every call of a kind: cache_control on them, so repeats read
                     // them from Anthropic's prompt cache (OpenAI caches a repeated prefix by itself; the system
                     // message comes first for that)
@@ -72,9 +72,9 @@ public final class ChatModels {
                     .build();
             case OLLAMA -> OllamaChatModel.builder()
                     .baseUrl(url(config, OLLAMA_URL))
-                    .modelName(config.model())
-                    .temperature(config.temperature())
-                    .numPredict(config.maxOutputTokens())
+                    .modelName(config.llm().model())
+                    .temperature(config.llm().temperature())
+                    .numPredict(config.llm().maxOutputTokens())
                     .timeout(timeout)
                     .httpClientBuilder(RetryAfter.httpClientBuilder())
                     .maxRetries(0)
@@ -83,13 +83,13 @@ public final class ChatModels {
     }
 
     private static String url(LabelConfig config, String fallback) {
-        return config.baseUrl().isEmpty() ? fallback : config.baseUrl();
+        return config.llm().baseUrl().isEmpty() ? fallback : config.llm().baseUrl();
     }
 
     private static String requireKeyUnlessLocal(LabelConfig config, String keyVar) {
-        if (config.baseUrl().isEmpty()) {
-            throw new IllegalArgumentException("the " + config.provider().json() + " API needs a key: set the environment"
-                    + " variable " + keyVar + " (or name another one in label.apiKeyEnv)");
+        if (config.llm().baseUrl().isEmpty()) {
+            throw new IllegalArgumentException("the " + config.llm().provider().json() + " API needs a key: set the environment"
+                    + " variable " + keyVar + " (or name another one in label.llm.apiKeyEnv)");
         }
         return "none";
     }

@@ -18,7 +18,7 @@ import java.util.Set;
  * Chooses the windows a feature is explained from and the disjoint windows it is scored on.
  *
  * <p>Every window is on one side for good: the side is a hash of its document id and the block of
- * {@link LabelConfig#splitBlockTokens} tokens its peak falls in, so no window (and no stretch of
+ * {@link LabelConfig.Sampling#splitBlockTokens} tokens its peak falls in, so no window (and no stretch of
  * text near it) that an explanation was drawn from can come back to score that explanation, in
  * this label or a later one. Windows that still overlap a chosen explanation window (at a block
  * edge) are left out of scoring.
@@ -29,10 +29,10 @@ import java.util.Set;
  * feature is zero and, given similar features, hard negatives where one of them fires instead.
  */
 public final class ExampleSampler {
-    private final LabelConfig config;
+    private final LabelConfig.Sampling config;
 
     public ExampleSampler(LabelConfig config) {
-        this.config = config;
+        this.config = config.sampling();
     }
 
     /** The examples of one label. */

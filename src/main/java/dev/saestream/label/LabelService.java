@@ -1,27 +1,22 @@
 package dev.saestream.label;
 
 import dev.saestream.catalog.BackgroundWindow;
-import dev.saestream.catalog.FeatureKey;
 import dev.saestream.catalog.FeatureState;
 import dev.saestream.kafka.DeadLetter;
 import dev.saestream.formats.Json;
 import dev.saestream.kafka.TopicAdmin;
 import dev.saestream.kafka.TopicFollower;
-import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.admin.Admin;
@@ -58,11 +53,15 @@ import org.slf4j.LoggerFactory;
  * restart rather than lost.
  *
  * <p>When partitions move, nothing is paid for twice. The instance giving them up waits (at most
- * {@link LabelConfig#handoverSeconds}) until the labels it has in flight for them are written and
+ * {@link LabelConfig.Limits#handoverSeconds}) until the labels it has in flight for them are written and
  * acknowledged, before the group can hand them on; the instance taking them over reads the labels
  * topic up to its end offsets as of the assignment, so those labels are in its ledger, before it
  * schedules anything. Only a crash (or a handover that outlasts its bound) can make a feature
  * version be paid for twice, and never be lost.
+ *
+ * <p>This class keeps the consumer loop and the handover; {@link LabelScheduler} chooses the next
+ * feature, {@link FeatureFetcher} reads its state, workers label it, and {@link LabelCounters}
+ * counts what came of it.
  */
 public final class LabelService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LabelService.class);
@@ -73,34 +72,18 @@ public final class LabelService implements AutoCloseable {
     private final Map<String, Object> kafka;
     private final BackgroundIndex background;
     private final Labeller labeller;
-    private final RelabelPolicy policy;
     private final LabelStore labels = new LabelStore();
     private final LongSupplier clock;
-    /** Features waiting for their turn, by key; guarded by itself. */
-    private final Map<String, Pending> pending = new HashMap<>();
-    /** Features being labelled, by key, with the partition each came from; every removal is signalled on it. */
-    private final Map<String, TopicPartition> inFlight = new ConcurrentHashMap<>();
-    /** The feature partitions this instance owns; changed together with {@code pending}, under its lock. */
-    private final Set<TopicPartition> owned = ConcurrentHashMap.newKeySet();
+    private final LabelScheduler scheduler;
+    private final LabelCounters counters = new LabelCounters();
     /** The labels topic's end offsets at the last assignment: nothing is scheduled until the ledger has read that far. */
     private volatile Map<TopicPartition, Long> ledgerTarget = Map.of();
     private volatile int handingOver;
     private final Consumer<ConsumerRecord<String, byte[]>> ledgerTap;
     private final ExecutorService workers;
-    private final Object fetchLock = new Object();
-    private final AtomicLong labelled = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
-    /** Failures by reason (a failed label's reason up to its first colon, or the exception's class). */
-    private final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
-    private final AtomicLong calls = new AtomicLong();
-    private final AtomicLong inputTokens = new AtomicLong();
-    private final AtomicLong cachedInputTokens = new AtomicLong();
-    private final AtomicLong outputTokens = new AtomicLong();
-    private final AtomicLong deadLettered = new AtomicLong();
     private volatile boolean running = true;
     private volatile boolean ready;
     private volatile int partitions;
-    private final AtomicLong featuresRead = new AtomicLong();
     /**
      * Per partition, the offset committed as read: at an assignment the group's mark, then each position
      * this instance commits. Records below it were handled already (dead-lettered, if bad).
@@ -108,7 +91,7 @@ public final class LabelService implements AutoCloseable {
     private final Map<TopicPartition, Long> readBefore = new ConcurrentHashMap<>();
     private volatile RuntimeException fatal;
     private volatile KafkaConsumer<String, byte[]> features;
-    private KafkaConsumer<String, byte[]> fetcher;
+    private FeatureFetcher fetcher;
     private KafkaProducer<String, byte[]> producer;
 
     /**
@@ -127,9 +110,10 @@ public final class LabelService implements AutoCloseable {
         this.kafka = Map.copyOf(kafka);
         this.background = background;
         this.labeller = labeller;
-        this.policy = new RelabelPolicy(config);
         this.clock = System::currentTimeMillis;
-        this.workers = Executors.newFixedThreadPool(config.concurrency(), r -> {
+        this.scheduler = new LabelScheduler(new RelabelPolicy(config), labels, clock, config.limits().concurrency(),
+                config.llm().retryMaxMillis());
+        this.workers = Executors.newFixedThreadPool(config.limits().concurrency(), r -> {
             Thread t = new Thread(r, "label-worker");
             t.setDaemon(true);
             return t;
@@ -145,44 +129,26 @@ public final class LabelService implements AutoCloseable {
                            long labelled, long failed, long calls, long inputTokens, long outputTokens, long deadLettered,
                            long cachedInputTokens) {}
 
-    private void failed(String reason) {
-        failed.incrementAndGet();
-        failures.computeIfAbsent(reason, k -> new AtomicLong()).incrementAndGet();
-    }
-
-    /** The general part of a failure's message: up to its first colon, so that feature-specific detail does not split counts. */
-    static String reason(String failure) {
-        if (failure == null || failure.isBlank()) {
-            return "unknown";
-        }
-        int colon = failure.indexOf(':');
-        return (colon > 0 ? failure.substring(0, colon) : failure).strip();
-    }
-
     /** Labels failed so far, by reason; sums to {@link Status#failed}. */
     public Map<String, Long> failureReasons() {
-        Map<String, Long> out = new java.util.TreeMap<>();
-        failures.forEach((k, v) -> out.put(k, v.get()));
-        return out;
+        return counters.failureReasons();
     }
 
     public Status progress() {
-        int p;
-        synchronized (pending) {
-            p = (int) pending.values().stream().filter(e -> e.verdict == null || e.verdict.decision() != RelabelPolicy.Decision.WAIT).count();
-        }
-        return new Status(ready, partitions, featuresRead.get(), p, inFlight.size(), handingOver, labelled.get(), failed.get(),
-                calls.get(), inputTokens.get(), outputTokens.get(), deadLettered.get(), cachedInputTokens.get());
+        LabelCounters c = counters;
+        return new Status(ready, partitions, c.featuresRead.get(), scheduler.due(), scheduler.inFlight(), handingOver,
+                c.labelled.get(), c.failed.get(), c.calls.get(), c.inputTokens.get(), c.outputTokens.get(),
+                c.deadLettered.get(), c.cachedInputTokens.get());
     }
 
     /** Runs until {@link #close}; rethrows what made it stop, if anything did. */
     public void run() {
         producer = new KafkaProducer<>(producerProps(kafka), new StringSerializer(), new ByteArraySerializer());
-        fetcher = new KafkaConsumer<>(fetcherProps(kafka), new StringDeserializer(), new ByteArrayDeserializer());
+        fetcher = new FeatureFetcher(kafka);
         Map<String, Object> groupProps = groupProps(kafka, config);
         boolean readOnce = false;
-        try (TopicFollower bg = new TopicFollower(config.backgroundTopic(), kafka, this::onBackground).start();
-             TopicFollower lf = new TopicFollower(config.labelsTopic(), kafka, r -> {
+        try (TopicFollower bg = new TopicFollower(config.topics().background(), kafka, this::onBackground).start();
+             TopicFollower lf = new TopicFollower(config.topics().labels(), kafka, r -> {
                  ledgerTap.accept(r);
                  onLabel(r);
              }).start();
@@ -190,20 +156,20 @@ public final class LabelService implements AutoCloseable {
              KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(groupProps, new StringDeserializer(),
                      new ByteArrayDeserializer())) {
             features = consumer;
-            consumer.subscribe(List.of(config.featuresTopic()), new Rebalance(consumer, admin));
+            consumer.subscribe(List.of(config.topics().features()), new Rebalance(consumer, admin));
             long lastLog = clock.getAsLong();
             while (running) {
                 var records = consumer.poll(POLL);
                 for (ConsumerRecord<String, byte[]> r : records) {
                     onFeature(r);
-                    featuresRead.incrementAndGet();
+                    counters.featuresRead.incrementAndGet();
                 }
                 // also when nothing came: the position moves past transaction markers too, and a mark left
                 // before the last one would show as lag for ever
                 commitReadSoFar(consumer);
                 partitions = consumer.assignment().size();
                 if (!ready && bg.caughtUp() && lf.caughtUp() && lf.reached(ledgerTarget)) {
-                    decideUndecided();
+                    scheduler.decideAll();
                     ready = true;
                     if (!readOnce) {
                         readOnce = true;
@@ -229,8 +195,8 @@ public final class LabelService implements AutoCloseable {
             }
         } finally {
             running = false;
-            if (!inFlight.isEmpty()) {
-                log.warn("stopping with {} label(s) unfinished, not written: {}", inFlight.size(), new java.util.TreeSet<>(inFlight.keySet()));
+            if (scheduler.inFlight() > 0) {
+                log.warn("stopping with {} label(s) unfinished, not written: {}", scheduler.inFlight(), scheduler.inFlightKeys());
             }
             workers.shutdownNow();
             try {
@@ -238,9 +204,7 @@ public final class LabelService implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            synchronized (fetchLock) {
-                fetcher.close();
-            }
+            fetcher.close();
             producer.close(Duration.ofSeconds(10));
         }
     }
@@ -280,9 +244,7 @@ public final class LabelService implements AutoCloseable {
 
     private void onFeature(ConsumerRecord<String, byte[]> r) {
         if (r.value() == null) {
-            synchronized (pending) {
-                pending.remove(r.key());
-            }
+            scheduler.forget(r.key());
             return;
         }
         FeatureState state;
@@ -297,62 +259,10 @@ public final class LabelService implements AutoCloseable {
             }
             return;
         }
-        Pending p = new Pending(new TopicPartition(r.topic(), r.partition()), r.offset(), RelabelCandidate.of(state));
-        synchronized (pending) {
-            pending.put(r.key(), p);
-            if (ready) {
-                decide(p);
-            }
-        }
+        scheduler.offer(new TopicPartition(r.topic(), r.partition()), r.offset(), state, ready);
     }
 
-    // ---- scheduling
-
-    /** A feature waiting for its turn: where its latest state is, what it looks like, and the last verdict. */
-    private final class Pending implements RelabelPolicy.Candidate {
-        final TopicPartition partition;
-        final long offset;
-        final RelabelCandidate summary;
-        RelabelPolicy.Verdict verdict;
-        long retryAfterMs;
-
-        Pending(TopicPartition partition, long offset, RelabelCandidate summary) {
-            this.partition = partition;
-            this.offset = offset;
-            this.summary = summary;
-        }
-
-        @Override
-        public String key() {
-            return summary.key();
-        }
-
-        @Override
-        public boolean neverLabelled() {
-            return labels.get(summary.key()) == null;
-        }
-
-        @Override
-        public double density() {
-            return summary.density();
-        }
-    }
-
-    /** Decides one entry; drops it when there is nothing to do. Call holding {@code pending}. */
-    private void decide(Pending p) {
-        p.verdict = policy.decide(p.summary, labels.get(p.key()), clock.getAsLong());
-        if (!p.verdict.decision().due() && p.verdict.decision() != RelabelPolicy.Decision.WAIT) {
-            pending.remove(p.key(), p);
-        }
-    }
-
-    private void decideUndecided() {
-        synchronized (pending) {
-            for (Pending p : new ArrayList<>(pending.values())) {
-                decide(p);
-            }
-        }
-    }
+    // ---- labelling
 
     /**
      * Starts the most urgent due features while there are free workers: from the poll thread, and
@@ -360,162 +270,118 @@ public final class LabelService implements AutoCloseable {
      */
     private void dispatch() {
         while (true) {
-            Pending next = null;
-            long now = clock.getAsLong();
-            synchronized (pending) {
-                if (!ready || !running || inFlight.size() >= config.concurrency()) {
-                    return;
-                }
-                for (Pending p : new ArrayList<>(pending.values())) {
-                    if (p.verdict == null || inFlight.containsKey(p.key()) || p.retryAfterMs > now) {
-                        continue;
-                    }
-                    if (p.verdict.decision() == RelabelPolicy.Decision.WAIT && p.verdict.notBeforeMs() <= now) {
-                        decide(p);
-                    }
-                    if (p.verdict.decision().due() && pending.get(p.key()) == p
-                            && (next == null || RelabelPolicy.PRIORITY.compare(p, next) < 0)) {
-                        next = p;
-                    }
-                }
-                if (next == null) {
-                    return;
-                }
-                pending.remove(next.key(), next);
-                inFlight.put(next.key(), next.partition);
+            LabelScheduler.Pending job = scheduler.take(ready && running);
+            if (job == null) {
+                return;
             }
-            Pending job = next;
             try {
                 workers.execute(() -> work(job));
             } catch (RejectedExecutionException e) {
-                inFlight.remove(job.key()); // stopping
+                scheduler.finished(job.key()); // stopping
                 return;
             }
         }
     }
 
-    private void work(Pending job) {
-        String key = job.key();
+    /** What became of one feature a worker took. */
+    private sealed interface Outcome {
+        /** Its label is written and acknowledged. */
+        record Written(Label label) implements Outcome {}
+
+        /** Nothing to do any more: its partition was given up, its state compacted away or no longer due. */
+        record Skipped() implements Outcome {}
+
+        /** Not labelled now; tried again later if its partition is still this instance's. */
+        record Retry(String why) implements Outcome {}
+
+        /** The labeller failed on it in a way no retry mends; counted by the exception's class. */
+        record Failed(String reason) implements Outcome {}
+
+        /** The LLM refuses the key or the model: nothing more can be labelled, the service stops. */
+        record Stop(LlmRefusedException why) implements Outcome {}
+    }
+
+    private void work(LabelScheduler.Pending job) {
+        Outcome outcome;
         try {
-            if (!owned.contains(job.partition)) {
-                return; // given up before this job started: its new owner labels it
-            }
-            FeatureState state = fetch(job.partition, job.offset);
-            if (state == null) {
-                return; // compacted away: a newer state of this feature is on its way
-            }
-            Label last = labels.get(key);
-            if (!policy.decide(RelabelCandidate.of(state), last, clock.getAsLong()).decision().due()) {
-                return;
-            }
-            Label label = labeller.label(state, last);
-            producer.send(new ProducerRecord<>(config.labelsTopic(), key, Json.write(label))).get();
-            labels.offer(label);
-            if (label.status() == Label.Status.OK) {
-                labelled.incrementAndGet();
-            } else {
-                failed(reason(label.failure()));
-            }
-            calls.addAndGet(label.cost().calls());
-            inputTokens.addAndGet(label.cost().inputTokens());
-            cachedInputTokens.addAndGet(label.cost().cachedInputTokens());
-            outputTokens.addAndGet(label.cost().outputTokens());
-            log.debug("{} v{}: {}", key, state.version(), label.status() == Label.Status.OK ? label.explanation() : label.failure());
-        } catch (LlmUnavailableException e) {
-            requeue(job, e.getMessage());
-        } catch (InterruptedException e) {
-            // only when stopping: the producer flushes the label as it closes, or the next owner labels the feature
-            log.warn("stopped waiting for the label of {} to be acknowledged", key);
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException e) {
-            log.error("could not write the label of {}: {}", key, e.getCause().getMessage());
-            requeue(job, "its label could not be written");
-        } catch (IllegalStateException e) {
-            fatal = e;
-        } catch (RuntimeException e) {
-            log.error("labelling {} failed", key, e);
-            failed(e.getClass().getSimpleName());
+            outcome = label(job);
         } finally {
-            synchronized (inFlight) {
-                inFlight.remove(key);
-                inFlight.notifyAll();
-            }
+            scheduler.finished(job.key());
+        }
+        if (outcome instanceof Outcome.Written w) {
+            counters.written(w.label());
+        } else if (outcome instanceof Outcome.Retry r) {
+            scheduler.requeue(job, r.why());
+        } else if (outcome instanceof Outcome.Failed f) {
+            counters.failed(f.reason());
+        } else if (outcome instanceof Outcome.Stop stop) {
+            fatal = stop.why();
         }
         dispatch();
     }
 
-    /** Tries {@code job} again later if its partition is still this instance's; its new owner labels it otherwise. */
-    private void requeue(Pending job, String why) {
-        synchronized (pending) {
-            if (owned.contains(job.partition)) {
-                log.warn("{} not labelled, will try again in {} s: {}", job.key(), config.retryMaxMillis() / 1000, why);
-                job.retryAfterMs = clock.getAsLong() + config.retryMaxMillis();
-                pending.putIfAbsent(job.key(), job);
-            } else {
-                log.warn("{} not labelled ({}); partition {} is no longer this instance's, its next owner labels it", job.key(),
-                        why, job.partition);
+    /** Labels one feature and writes its label, unless it is no longer this instance's or no longer due. */
+    private Outcome label(LabelScheduler.Pending job) {
+        String key = job.key();
+        try {
+            if (!scheduler.owns(job.partition)) {
+                return new Outcome.Skipped(); // given up before this job started: its new owner labels it
             }
-        }
-    }
-
-    /** Forgets the pending work of {@code partitions}: no longer this instance's to start. */
-    private void giveUp(Collection<TopicPartition> partitions) {
-        synchronized (pending) {
-            owned.removeAll(partitions);
-            pending.values().removeIf(p -> partitions.contains(p.partition));
+            FeatureState state = fetcher.fetch(job.partition, job.offset);
+            if (state == null) {
+                return new Outcome.Skipped(); // compacted away: a newer state of this feature is on its way
+            }
+            if (!scheduler.stillDue(state)) {
+                return new Outcome.Skipped();
+            }
+            Label label = labeller.label(state, labels.get(key));
+            producer.send(new ProducerRecord<>(config.topics().labels(), key, Json.write(label))).get();
+            labels.offer(label);
+            log.debug("{} v{}: {}", key, state.version(), label.status() == Label.Status.OK ? label.explanation() : label.failure());
+            return new Outcome.Written(label);
+        } catch (LlmUnavailableException e) {
+            return new Outcome.Retry(e.getMessage());
+        } catch (InterruptedException e) {
+            // only when stopping: the producer flushes the label as it closes, or the next owner labels the feature
+            log.warn("stopped waiting for the label of {} to be acknowledged", key);
+            Thread.currentThread().interrupt();
+            return new Outcome.Skipped();
+        } catch (ExecutionException e) {
+            log.error("could not write the label of {}: {}", key, e.getCause().getMessage());
+            return new Outcome.Retry("its label could not be written");
+        } catch (LlmRefusedException e) {
+            return new Outcome.Stop(e);
+        } catch (RuntimeException e) {
+            log.error("labelling {} failed", key, e);
+            return new Outcome.Failed(e.getClass().getSimpleName());
         }
     }
 
     /**
-     * Waits, at most {@link LabelConfig#handoverSeconds}, until no feature of {@code partitions} is
+     * Waits, at most {@link LabelConfig.Limits#handoverSeconds}, until no feature of {@code partitions} is
      * in flight: each has been labelled and its label acknowledged, or has failed and been let go.
      */
     private void awaitHandover(Collection<TopicPartition> partitions) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.handoverSeconds());
-        synchronized (inFlight) {
-            try {
-                for (boolean first = true; ; first = false) {
-                    List<String> left = inFlight.entrySet().stream().filter(e -> partitions.contains(e.getValue()))
-                            .map(Map.Entry::getKey).sorted().toList();
-                    handingOver = left.size();
-                    if (left.isEmpty()) {
-                        return;
-                    }
-                    long wait = deadline - System.nanoTime();
-                    if (wait <= 0) {
-                        log.warn("handing over {} partition(s) without waiting longer than {} s for {}; their labels will"
-                                + " still be written, and the partitions' new owner may label them again", partitions.size(),
-                                config.handoverSeconds(), left);
-                        return;
-                    }
-                    if (first) {
-                        log.info("handing over {} partition(s) once {} label(s) in flight are written", partitions.size(), left.size());
-                    }
-                    TimeUnit.NANOSECONDS.timedWait(inFlight, wait);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.limits().handoverSeconds());
+        boolean[] first = {true};
+        try {
+            List<String> left = scheduler.awaitFinished(partitions, deadline, inFlight -> {
+                handingOver = inFlight.size();
+                if (first[0] && !inFlight.isEmpty() && System.nanoTime() < deadline) {
+                    log.info("handing over {} partition(s) once {} label(s) in flight are written", partitions.size(),
+                            inFlight.size());
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                handingOver = 0;
+                first[0] = false;
+            });
+            if (!left.isEmpty()) {
+                log.warn("handing over {} partition(s) without waiting longer than {} s for {}; their labels will"
+                        + " still be written, and the partitions' new owner may label them again", partitions.size(),
+                        config.limits().handoverSeconds(), left);
             }
-        }
-    }
-
-    /** The feature state at {@code offset}, or null when compaction has removed it. */
-    private FeatureState fetch(TopicPartition tp, long offset) {
-        synchronized (fetchLock) {
-            fetcher.assign(List.of(tp));
-            fetcher.seek(tp, offset);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : fetcher.poll(POLL).records(tp)) {
-                    if (r.offset() != offset || r.value() == null) {
-                        return null;
-                    }
-                    return Json.read(r.value(), FeatureState.class);
-                }
-            }
-            throw new UncheckedIOException(new java.io.IOException("could not fetch " + tp + "@" + offset + " within 30 s"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            handingOver = 0;
         }
     }
 
@@ -548,14 +414,14 @@ public final class LabelService implements AutoCloseable {
             if (partitions.isEmpty()) {
                 return;
             }
-            giveUp(partitions);
+            scheduler.giveUp(partitions);
             awaitHandover(partitions);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             // already someone else's: waiting would not keep them; labels in flight are still written
-            giveUp(partitions);
+            scheduler.giveUp(partitions);
         }
 
         @Override
@@ -563,11 +429,9 @@ public final class LabelService implements AutoCloseable {
             if (partitions.isEmpty()) {
                 return;
             }
-            synchronized (pending) {
-                owned.addAll(partitions);
-            }
+            scheduler.own(partitions);
             // labels the partitions' last owner wrote before letting them go are below these offsets
-            ledgerTarget = endOffsets(admin, config.labelsTopic());
+            ledgerTarget = endOffsets(admin, config.topics().labels());
             ready = false;
             consumer.committed(new java.util.HashSet<>(partitions)).forEach((tp, mark) -> {
                 if (mark != null) {
@@ -576,101 +440,17 @@ public final class LabelService implements AutoCloseable {
             });
             // the ledger, not committed offsets, says what is done: read every feature again
             consumer.seekToBeginning(partitions);
-            log.info("assigned {} partition(s) of {}", partitions.size(), config.featuresTopic());
+            log.info("assigned {} partition(s) of {}", partitions.size(), config.topics().features());
         }
     }
 
     // ---- output
 
     private void deadLetter(ConsumerRecord<String, byte[]> r, String reason, String detail) {
-        deadLettered.incrementAndGet();
+        counters.deadLettered.incrementAndGet();
         log.warn("dead-lettering {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), detail);
         DeadLetter letter = DeadLetter.of("label", reason, detail, r.topic() + "-" + r.partition() + "@" + r.offset(), r.value());
-        producer.send(new ProducerRecord<>(config.dlqTopic(), r.key(), Json.write(letter)));
-    }
-
-    /**
-     * {@code saestream label --once}: labels the feature {@code key} as it is now on the features
-     * topic, with the background as it is now, and writes the label only when {@code write}.
-     */
-    public static Label labelOnce(LabelConfig config, Map<String, Object> kafka, Map<String, String> env, String key,
-                                  boolean write) throws LlmUnavailableException, java.io.IOException {
-        FeatureKey.index(key); // fails early, naming the bad key
-        Duration timeout = Duration.ofSeconds(60);
-        byte[] stateBytes = latest(kafka, config.featuresTopic(), key, timeout);
-        if (stateBytes == null) {
-            throw new IllegalArgumentException("feature " + key + " is not on " + config.featuresTopic()
-                    + "; keys look like <saeId>/<index>, e.g. all-minilm-l6-v2/layer3/topk-3072/17");
-        }
-        FeatureState state = Json.read(stateBytes, FeatureState.class);
-        byte[] lastBytes = latest(kafka, config.labelsTopic(), key, timeout);
-        Label last = lastBytes == null ? null : Json.read(lastBytes, Label.class);
-        BackgroundIndex background = new BackgroundIndex();
-        TopicFollower.readToEnd(config.backgroundTopic(), kafka,
-                r -> background.put(r.key(), r.value() == null ? null : Json.read(r.value(), BackgroundWindow.class)), timeout);
-        Labeller labeller = Labeller.create(config, background, env);
-        if (config.nullBaseline()) {
-            // other features' explanations, for the null baseline
-            TopicFollower.readToEnd(config.labelsTopic(), kafka,
-                    r -> readLabel(r.value()).ifPresent(labeller::remember), timeout);
-        }
-        Label label = labeller.label(state, last);
-        if (write) {
-            try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(producerProps(kafka), new StringSerializer(),
-                    new ByteArraySerializer())) {
-                p.send(new ProducerRecord<>(config.labelsTopic(), key, Json.write(label))).get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.IOException("interrupted while writing the label", e);
-            } catch (ExecutionException e) {
-                throw new java.io.IOException("could not write the label to " + config.labelsTopic() + ": "
-                        + e.getCause().getMessage(), e);
-            }
-        }
-        return label;
-    }
-
-    /** A label record's value, empty for a tombstone or a record that does not read as a label. */
-    private static java.util.Optional<Label> readLabel(byte[] value) {
-        try {
-            return value == null ? java.util.Optional.empty() : java.util.Optional.of(Json.read(value, Label.class));
-        } catch (RuntimeException e) {
-            return java.util.Optional.empty();
-        }
-    }
-
-    /**
-     * The latest value of {@code key} on a compacted topic (null when absent or deleted), from the
-     * partition the default partitioner puts the key in, read to its end.
-     */
-    static byte[] latest(Map<String, Object> kafka, String topic, String key, Duration timeout) {
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(TopicFollower.consumerProps(kafka),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<org.apache.kafka.common.PartitionInfo> infos = c.partitionsFor(topic, timeout);
-            if (infos == null || infos.isEmpty()) {
-                return null;
-            }
-            byte[] keyBytes = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            // where the producers' default partitioner put it: Kafka's own function, not a copy of it
-            TopicPartition tp = new TopicPartition(topic,
-                    org.apache.kafka.clients.producer.internals.BuiltInPartitioner.partitionForKey(keyBytes, infos.size()));
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp)).get(tp);
-            byte[] value = null;
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (c.position(tp) < end) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + tp + " to its end within " + timeout.toSeconds() + " s");
-                }
-                for (ConsumerRecord<String, byte[]> r : c.poll(POLL)) {
-                    if (key.equals(r.key())) {
-                        value = r.value();
-                    }
-                }
-            }
-            return value;
-        }
+        producer.send(new ProducerRecord<>(config.topics().dlq(), r.key(), Json.write(letter)));
     }
 
     static Map<String, Object> producerProps(Map<String, Object> kafka) {
@@ -707,21 +487,16 @@ public final class LabelService implements AutoCloseable {
      */
     static Map<String, Object> groupProps(Map<String, Object> kafka, LabelConfig config) {
         Map<String, Object> p = TopicFollower.consumerProps(kafka);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
-        long needed = TimeUnit.SECONDS.toMillis(config.handoverSeconds()) + 60_000;
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.topics().groupId());
+        long needed = TimeUnit.SECONDS.toMillis(config.limits().handoverSeconds()) + 60_000;
         Object given = p.get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
         if (given == null) {
             p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.max(300_000, needed));
         } else if (Long.parseLong(given.toString()) < needed) {
             throw new IllegalArgumentException("the Kafka client setting max.poll.interval.ms (" + given + ") must be at least"
-                    + " label.handoverSeconds plus a minute (" + needed + " ms)");
+                    + " label.limits.handoverSeconds plus a minute (" + needed + " ms)");
         }
         return p;
     }
 
-    private static Map<String, Object> fetcherProps(Map<String, Object> kafka) {
-        Map<String, Object> p = TopicFollower.consumerProps(kafka);
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
-        return p;
-    }
 }

@@ -57,43 +57,44 @@ public final class Labeller {
         List<Scorer> scorers = new ArrayList<>();
         for (LabelConfig.ScorerKind kind : config.scorers()) {
             scorers.add(switch (kind) {
-                case DETECTION -> new DetectionScorer(llm, config.examplesPerPrompt());
-                case FUZZING -> new FuzzingScorer(llm, config.examplesPerPrompt());
-                case SIMULATION -> new SimulationScorer(llm, config.simulationExamples(), config.simulationExamplesPerPrompt());
+                case DETECTION -> new DetectionScorer(llm, config.scoring().examplesPerPrompt());
+                case FUZZING -> new FuzzingScorer(llm, config.scoring().examplesPerPrompt());
+                case SIMULATION -> new SimulationScorer(llm, config.scoring().simulationExamples(),
+                        config.scoring().simulationExamplesPerPrompt());
                 case INTRUDER -> new IntruderScorer(llm, IntruderScorer.DEFAULT_PER_QUESTION);
-                case EMBEDDING -> EmbeddingScorer.load(config.embeddingModel());
+                case EMBEDDING -> EmbeddingScorer.load(config.scoring().embeddingModel());
             });
         }
         Map<String, SimilarFeatures> similar = decoders(config);
-        if (config.hardNegatives() > 0 && similar.isEmpty()) {
-            log.warn("label.hardNegatives is {} but no decoder is configured (label.saes or label.decoders); scoring without"
-                    + " hard negatives", config.hardNegatives());
+        if (config.sampling().hardNegatives() > 0 && similar.isEmpty()) {
+            log.warn("label.sampling.hardNegatives is {} but no decoder is configured (label.sampling.saes or"
+                    + " label.sampling.decoders); scoring without hard negatives", config.sampling().hardNegatives());
         }
         return new Labeller(config, explainer, scorers, background, similar, System::currentTimeMillis);
     }
 
     /**
      * The decoder directions of every SAE {@code config} names, by SAE id: the .npy matrices of
-     * {@link LabelConfig#decoders} under their given ids, the SAE directories of
-     * {@link LabelConfig#saes} under the ids they declare. One id, one decoder.
+     * {@link LabelConfig.Sampling#decoders} under their given ids, the SAE directories of
+     * {@link LabelConfig.Sampling#saes} under the ids they declare. One id, one decoder.
      */
     static Map<String, SimilarFeatures> decoders(LabelConfig config) throws IOException {
         Map<String, SimilarFeatures> similar = new HashMap<>();
         Map<String, String> from = new HashMap<>();
-        for (Map.Entry<String, String> d : config.decoders().entrySet()) {
+        for (Map.Entry<String, String> d : config.sampling().decoders().entrySet()) {
             similar.put(d.getKey(), SimilarFeatures.fromNpy(Path.of(d.getValue())));
-            from.put(d.getKey(), "label.decoders: " + d.getValue());
+            from.put(d.getKey(), "label.sampling.decoders: " + d.getValue());
         }
-        for (String dir : config.saes()) {
+        for (String dir : config.sampling().saes()) {
             Sae sae;
             try {
                 sae = Sae.load(Path.of(dir));
             } catch (IOException e) {
-                throw new IOException("label.saes: " + e.getMessage(), e);
+                throw new IOException("label.sampling.saes: " + e.getMessage(), e);
             }
-            String other = from.putIfAbsent(sae.id(), "label.saes: " + dir);
+            String other = from.putIfAbsent(sae.id(), "label.sampling.saes: " + dir);
             if (other != null) {
-                throw new IllegalArgumentException("label.saes: " + dir + " is SAE " + sae.id() + ", whose decoder " + other
+                throw new IllegalArgumentException("label.sampling.saes: " + dir + " is SAE " + sae.id() + ", whose decoder " + other
                         + " already gives; keep one of them");
             }
             similar.put(sae.id(), SimilarFeatures.of(sae));
@@ -120,7 +121,8 @@ public final class Labeller {
     public Label label(FeatureState state, Label previous) throws LlmUnavailableException {
         List<String> warnings = new ArrayList<>();
         ExampleSampler.Samples samples = sample(state, warnings);
-        if (samples.explain().stream().anyMatch(w -> !ExampleSampler.explainSide(w.doc(), w.peak(), config.splitBlockTokens()))) {
+        int block = config.sampling().splitBlockTokens();
+        if (samples.explain().stream().anyMatch(w -> !ExampleSampler.explainSide(w.doc(), w.peak(), block))) {
             warnings.add("explained from scoring-side windows: every window of this feature fell on the scoring side of the split");
         }
         CostMeter meter = new CostMeter();
@@ -135,7 +137,7 @@ public final class Labeller {
             } else {
                 long seed = Hashing.seed(state.key(), state.version());
                 // absent until another feature of this SAE has an explanation (the very first label)
-                String nullText = config.nullBaseline()
+                String nullText = config.scoring().nullBaseline()
                         ? nulls.draw(state.saeId(), state.index(), explanation.text(), ~seed) : null;
                 for (Scorer scorer : scorers) {
                     try {
@@ -177,7 +179,7 @@ public final class Labeller {
             return calls;
         }
         long seed = Hashing.seed(state.key(), state.version());
-        String nullText = config.nullBaseline() ? nulls.draw(state.saeId(), state.index(), expected, ~seed) : null;
+        String nullText = config.scoring().nullBaseline() ? nulls.draw(state.saeId(), state.index(), expected, ~seed) : null;
         for (Scorer scorer : scorers) {
             calls.addAll(scorer.plan(expected, state, samples.scoring(), seed));
             if (nullText != null) {
@@ -195,15 +197,16 @@ public final class Labeller {
     /** The examples {@link #label} explains and scores with; what they lack goes to {@code warnings}. */
     private ExampleSampler.Samples sample(FeatureState state, List<String> warnings) {
         int[] nearest = null;
-        if (config.hardNegatives() > 0) {
+        if (config.sampling().hardNegatives() > 0) {
             SimilarFeatures sim = similar.get(state.saeId());
             if (sim == null) {
-                warnings.add("no hard negatives: no decoder for SAE " + state.saeId() + " (label.saes, label.decoders)");
+                warnings.add("no hard negatives: no decoder for SAE " + state.saeId()
+                        + " (label.sampling.saes, label.sampling.decoders)");
             } else if (state.index() >= sim.features()) {
                 warnings.add("no hard negatives: the decoder for SAE " + state.saeId() + " has " + sim.features()
                         + " features, not " + (state.index() + 1));
             } else {
-                nearest = sim.mostSimilar(state.index(), config.similarFeatures());
+                nearest = sim.mostSimilar(state.index(), config.sampling().similarFeatures());
             }
         }
         return sampler.sample(state, background, nearest);

@@ -58,11 +58,11 @@ public final class LlmClient {
 
     /** The model name recorded in labels and scores. */
     public String modelName() {
-        return config.model();
+        return config.llm().model();
     }
 
     public String providerName() {
-        return config.provider().json();
+        return config.llm().provider().json();
     }
 
     /** An answer that does not have the asked-for structure. */
@@ -92,7 +92,7 @@ public final class LlmClient {
             throws LlmUnavailableException {
         ChatRequest.Builder request = ChatRequest.builder()
                 .messages(SystemMessage.from(prompt.system()), UserMessage.from(prompt.user()));
-        if (config.jsonSchema()) {
+        if (config.llm().jsonSchema()) {
             request.responseFormat(ResponseFormat.builder().type(ResponseFormatType.JSON).jsonSchema(prompt.schema()).build());
         }
         ChatRequest built = request.build();
@@ -120,7 +120,7 @@ public final class LlmClient {
                 } catch (MalformedAnswerException e) {
                     meter.record(t.call(kind, attempt, ms, "malformed"));
                     log.debug("{} answer malformed (attempt {}): {}", kind, attempt, e.getMessage());
-                    if (++malformed > config.malformedRetries()) {
+                    if (++malformed > config.llm().malformedRetries()) {
                         return new Answer<>(null, e.getMessage());
                     }
                 }
@@ -130,7 +130,7 @@ public final class LlmClient {
                 if (outcome == null) {
                     meter.record(new Cost.Call(kind, attempt, 0, 0, ms, "refused"));
                     if (e instanceof AuthenticationException || e instanceof ModelNotFoundException) {
-                        throw new IllegalStateException("the " + providerName() + " server refused the "
+                        throw new LlmRefusedException("the " + providerName() + " server refused the "
                                 + (e instanceof AuthenticationException ? "API key" : "model '" + modelName() + "'")
                                 + ": " + e.getMessage(), e);
                     }
@@ -140,12 +140,12 @@ public final class LlmClient {
                     throw e;
                 }
                 meter.record(new Cost.Call(kind, attempt, 0, 0, ms, outcome));
-                if (++transientFailures > config.maxRetries()) {
+                if (++transientFailures > config.llm().maxRetries()) {
                     throw new LlmUnavailableException("the LLM call (" + kind + ") failed " + transientFailures
                             + " times, last with " + outcome + ": " + e.getMessage(), e);
                 }
                 OptionalLong asked = RetryAfter.take();
-                long backoff = asked.isPresent() ? Math.max(1, Math.min(config.retryMaxMillis(), asked.getAsLong()))
+                long backoff = asked.isPresent() ? Math.max(1, Math.min(config.llm().retryMaxMillis(), asked.getAsLong()))
                         : backoff(transientFailures);
                 log.info("{} call {}: {}; retrying in {} ms{}", kind, outcome, e.getMessage(), backoff,
                         asked.isPresent() ? " (the server asked for " + asked.getAsLong() + " ms)" : "");
@@ -194,7 +194,7 @@ public final class LlmClient {
 
     /** Back-off before retry {@code n} (1-based): initial·2^(n−1), capped, times a jitter in [0.5, 1]. */
     long backoff(int n) {
-        double full = Math.min(config.retryMaxMillis(), config.retryInitialMillis() * Math.pow(2, n - 1));
+        double full = Math.min(config.llm().retryMaxMillis(), config.llm().retryInitialMillis() * Math.pow(2, n - 1));
         return Math.max(1, (long) (full * (0.5 + 0.5 * ThreadLocalRandom.current().nextDouble())));
     }
 

@@ -25,4 +25,12 @@ public record LlmPrices(double inputPerMillion, double outputPerMillion) {
     public double dollars(long inputTokens, long outputTokens) {
         return (inputTokens * inputPerMillion + outputTokens * outputPerMillion) / 1e6;
     }
+
+    public LlmPrices withInputPerMillion(double inputPerMillion) {
+        return new LlmPrices(inputPerMillion, outputPerMillion);
+    }
+
+    public LlmPrices withOutputPerMillion(double outputPerMillion) {
+        return new LlmPrices(inputPerMillion, outputPerMillion);
+    }
 }

@@ -84,7 +84,7 @@ public final class Relabel {
                 continue;
             }
             Label last = labels.get(e.getKey());
-            if (s.windows() < config.minWindows()) {
+            if (s.windows() < config.sampling().minWindows()) {
                 few++;
             } else if (last != null && who.equals(last.explainer()) && last.basis().version() >= s.version()) {
                 already++;
@@ -107,7 +107,7 @@ public final class Relabel {
         Duration timeout = Duration.ofSeconds(120);
         TreeMap<Integer, byte[]> states = new TreeMap<>();
         TreeSet<String> others = new TreeSet<>();
-        TopicFollower.readToEnd(config.featuresTopic(), kafka, r -> {
+        TopicFollower.readToEnd(config.topics().features(), kafka, r -> {
             String sae = saeOf(r.key());
             if (sae == null) {
                 log.warn("skipping a feature record keyed '{}' at {}-{}@{}: not saeId/index", r.key(), r.topic(), r.partition(),
@@ -121,15 +121,15 @@ public final class Relabel {
             }
         }, timeout);
         if (states.isEmpty()) {
-            throw new IllegalArgumentException("SAE '" + saeId + "' has no features on " + config.featuresTopic() + "; "
+            throw new IllegalArgumentException("SAE '" + saeId + "' has no features on " + config.topics().features() + "; "
                     + (others.isEmpty() ? "the topic holds none yet (run the pipeline first)" : "the SAE ids there are " + others));
         }
-        TopicFollower.readToEnd(config.backgroundTopic(), kafka,
+        TopicFollower.readToEnd(config.topics().background(), kafka,
                 r -> background.put(r.key(), r.value() == null ? null : Json.read(r.value(), BackgroundWindow.class)), timeout);
         Map<Integer, Label> labels = new HashMap<>();
         Label.ExplainerInfo who = labeller.explainerInfo();
         long[] timed = new long[2];
-        TopicFollower.readToEnd(config.labelsTopic(), kafka, r -> {
+        TopicFollower.readToEnd(config.topics().labels(), kafka, r -> {
             if (r.value() == null) {
                 if (saeId.equals(saeOf(r.key()))) {
                     labels.remove(FeatureKey.index(r.key()));
@@ -188,14 +188,14 @@ public final class Relabel {
      *
      * @param features      features to label
      * @param alreadyDone   features whose latest label is already this explainer's at their current version: skipped
-     * @param tooFew        features with fewer windows than label.minWindows: skipped
+     * @param tooFew        features with fewer windows than label.sampling.minWindows: skipped
      * @param calls         LLM calls, if every answer parses (a malformed answer is asked again)
      * @param inputTokens   their prompt tokens, counted on the prompts themselves (o200k, OpenAI's message overhead)
      * @param outputTokens  their answer tokens, counted on the shortest answer each schema accepts
      * @param byKind        the same per kind of call
      * @param millisPerCall mean wall time of one call by this model in earlier labels; null when unknown
      * @param concurrency   calls in flight at once
-     * @param limitSeconds  the least time label.requestsPerMinute and label.tokensPerHour allow for it (0 without limits)
+     * @param limitSeconds  the least time label.limits.requestsPerMinute and label.limits.tokensPerHour allow for it (0 without limits)
      */
     public record Estimate(int features, int alreadyDone, int tooFew, long calls, long inputTokens, long outputTokens,
                            Map<String, KindEstimate> byKind, Double millisPerCall, int concurrency, double limitSeconds) {
@@ -232,9 +232,9 @@ public final class Relabel {
         }
         Map<String, KindEstimate> kinds = new LinkedHashMap<>();
         byKind.forEach((kind, k) -> kinds.put(kind, new KindEstimate(k[0], k[1], k[2])));
-        double limits = Math.max(config.requestsPerMinute() == 0 ? 0 : n * 60.0 / config.requestsPerMinute(),
-                config.tokensPerHour() == 0 ? 0 : (in + out) * 3600.0 / config.tokensPerHour());
-        return new Estimate(todo.size(), done, tooFew, n, in, out, kinds, millisPerCall, config.concurrency(), limits);
+        double limits = Math.max(config.limits().requestsPerMinute() == 0 ? 0 : n * 60.0 / config.limits().requestsPerMinute(),
+                config.limits().tokensPerHour() == 0 ? 0 : (in + out) * 3600.0 / config.limits().tokensPerHour());
+        return new Estimate(todo.size(), done, tooFew, n, in, out, kinds, millisPerCall, config.limits().concurrency(), limits);
     }
 
     /** A live count of the work, for the progress bar and the summary. */
@@ -251,11 +251,11 @@ public final class Relabel {
     }
 
     /**
-     * Labels every feature to do, {@link LabelConfig#concurrency} at once, writing each label before
+     * Labels every feature to do, {@link LabelConfig.Limits#concurrency} at once, writing each label before
      * the next; returns when all are done or {@link #stop} was called and the labels in flight are
      * written.
      *
-     * @throws IllegalStateException when the LLM refuses the key or the model: nothing more can be labelled
+     * @throws LlmRefusedException when the LLM refuses the key or the model: nothing more can be labelled
      */
     public void run() throws InterruptedException {
         Queue<Integer> queue = new ConcurrentLinkedQueue<>(todo);
@@ -263,7 +263,7 @@ public final class Relabel {
         RuntimeException[] fatal = new RuntimeException[1];
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(LabelService.producerProps(kafka),
                 new StringSerializer(), new ByteArraySerializer())) {
-            for (int w = 0; w < config.concurrency(); w++) {
+            for (int w = 0; w < config.limits().concurrency(); w++) {
                 Thread t = new Thread(() -> {
                     try {
                         for (Integer index; running && (index = queue.poll()) != null; ) {
@@ -293,7 +293,7 @@ public final class Relabel {
         String key = FeatureKey.of(saeId, index);
         try {
             Label label = labeller.label(state(index), labels.get(index));
-            producer.send(new ProducerRecord<>(config.labelsTopic(), key, Json.write(label))).get();
+            producer.send(new ProducerRecord<>(config.topics().labels(), key, Json.write(label))).get();
             (label.status() == Label.Status.OK ? labelled : failed).incrementAndGet();
             calls.addAndGet(label.cost().calls());
             inputTokens.addAndGet(label.cost().inputTokens());
@@ -305,7 +305,7 @@ public final class Relabel {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while writing the label of " + key, e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("could not write the label of " + key + " to " + config.labelsTopic() + ": "
+            throw new IllegalStateException("could not write the label of " + key + " to " + config.topics().labels() + ": "
                     + e.getCause().getMessage(), e);
         }
     }

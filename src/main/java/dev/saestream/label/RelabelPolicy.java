@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * When a feature is (re)labelled. A feature is labelled once it has {@link LabelConfig#minWindows}
+ * When a feature is (re)labelled. A feature is labelled once it has {@link LabelConfig.Sampling#minWindows}
  * activating windows; relabelled when the label's basis is no longer the feature's: the share of
  * its current top windows that the label saw ({@link #basisShare}) has fallen below
- * {@link LabelConfig#relabelShare}, or its density has moved by {@link LabelConfig#relabelDensityFactor}
+ * {@link LabelConfig.Relabelling#share}, or its density has moved by {@link LabelConfig.Relabelling#densityFactor}
  * either way. Between two labels of one feature lies at least {@link LabelConfig#relabelIntervalMillis}:
  * an hour for an LLM explainer (each label costs), seconds for the offline one. A version already
  * labelled (or tried) is never paid for again; a failed label is tried again on a later version,
@@ -44,8 +44,8 @@ public final class RelabelPolicy {
     public record Verdict(Decision decision, long notBeforeMs, String reason) {}
 
     public Verdict decide(RelabelCandidate state, Label last, long nowMs) {
-        if (state.windows() < config.minWindows()) {
-            return new Verdict(Decision.NOT_READY, 0, state.windows() + " of " + config.minWindows() + " windows");
+        if (state.windows() < config.sampling().minWindows()) {
+            return new Verdict(Decision.NOT_READY, 0, state.windows() + " of " + config.sampling().minWindows() + " windows");
         }
         if (last == null) {
             return new Verdict(Decision.NEW, 0, "never labelled");
@@ -58,9 +58,9 @@ public final class RelabelPolicy {
         String why;
         if (last.status() == Label.Status.FAILED) {
             why = "the last label failed";
-        } else if (share < config.relabelShare()) {
+        } else if (share < config.relabel().share()) {
             why = String.format(java.util.Locale.ROOT, "label based on %.0f%% of the current top windows", 100 * share);
-        } else if (ratio >= config.relabelDensityFactor()) {
+        } else if (ratio >= config.relabel().densityFactor()) {
             why = String.format("density moved ×%.2f", ratio);
         } else {
             return new Verdict(Decision.UNCHANGED, 0, "no material change");

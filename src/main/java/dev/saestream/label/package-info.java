@@ -13,7 +13,12 @@
  * scoring samples), the {@link dev.saestream.label.Explainer}s and {@link
  * dev.saestream.label.Scorer}s, {@link dev.saestream.label.LlmClient} (retries, limits,
  * metering), {@link dev.saestream.label.Labeller} (one feature), {@link
- * dev.saestream.label.RelabelPolicy} (when) and {@link dev.saestream.label.LabelService} (the
- * consumer group). Depends on catalog, sae, model (for the one ONNX Runtime), kafka and config.
+ * dev.saestream.label.RelabelPolicy} (when), {@link dev.saestream.label.LabelService} (the
+ * consumer group and the handover of partitions) with its {@code LabelScheduler} (which feature
+ * next), {@code FeatureFetcher} (a pending feature's state by offset) and {@code LabelCounters},
+ * {@link dev.saestream.label.LabelOnce} ({@code label --once}) and {@link
+ * dev.saestream.label.Relabel} ({@code label --reprocess}); {@link dev.saestream.label.LabelConfig}
+ * is the configuration, grouped as its YAML section is. Depends on catalog, sae, model (for the
+ * one ONNX Runtime), kafka and config.
  */
 package dev.saestream.label;

@@ -107,4 +107,19 @@ public record ModelConfig(String name, String dir, String hook, int maxTokens, i
     public int threadCount() {
         return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
     }
+
+    public ModelConfig withDir(String dir) {
+        return new ModelConfig(name, dir, hook, maxTokens, overlap, batchSize, threads, includeSpecialTokens, cacheDir,
+                device);
+    }
+
+    public ModelConfig withMaxTokens(int maxTokens) {
+        return new ModelConfig(name, dir, hook, maxTokens, overlap, batchSize, threads, includeSpecialTokens, cacheDir,
+                device);
+    }
+
+    public ModelConfig withOverlap(int overlap) {
+        return new ModelConfig(name, dir, hook, maxTokens, overlap, batchSize, threads, includeSpecialTokens, cacheDir,
+                device);
+    }
 }

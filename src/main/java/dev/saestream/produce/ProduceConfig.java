@@ -35,4 +35,12 @@ public record ProduceConfig(int maxBytes, String compression, int lingerMs, int 
     public static ProduceConfig defaults() {
         return new ProduceConfig(1 << 20, "zstd", 20, 256 * 1024, "en");
     }
+
+    public ProduceConfig withMaxBytes(int maxBytes) {
+        return new ProduceConfig(maxBytes, compression, lingerMs, batchBytes, lang);
+    }
+
+    public ProduceConfig withLang(String lang) {
+        return new ProduceConfig(maxBytes, compression, lingerMs, batchBytes, lang);
+    }
 }

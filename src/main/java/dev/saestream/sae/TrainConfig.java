@@ -69,4 +69,51 @@ public record TrainConfig(Architecture architecture, int width, int k, double l1
     public double effectiveLearningRate() {
         return learningRate > 0 ? learningRate : 2e-4 / Math.sqrt(width / 16384.0);
     }
+
+    /** This config with another architecture and size, set together because k is checked against the width. */
+    public TrainConfig withShape(Architecture architecture, int width, int k) {
+        return new TrainConfig(architecture, width, k, l1Coefficient, learningRate, batchSize, tokens, auxKCoefficient,
+                deadAfterTokens, seed, threads, shuffleBuffer);
+    }
+
+    /** This config with other batch and shuffle-buffer sizes, set together because the buffer must hold a batch. */
+    public TrainConfig withBatches(int batchSize, int shuffleBuffer) {
+        return new TrainConfig(architecture, width, k, l1Coefficient, learningRate, batchSize, tokens, auxKCoefficient,
+                deadAfterTokens, seed, threads, shuffleBuffer);
+    }
+
+    public TrainConfig withL1Coefficient(double l1Coefficient) {
+        return new TrainConfig(architecture, width, k, l1Coefficient, learningRate, batchSize, tokens, auxKCoefficient,
+                deadAfterTokens, seed, threads, shuffleBuffer);
+    }
+
+    public TrainConfig withLearningRate(double learningRate) {
+        return new TrainConfig(architecture, width, k, l1Coefficient, learningRate, batchSize, tokens, auxKCoefficient,
+                deadAfterTokens, seed, threads, shuffleBuffer);
+    }
+
+    public TrainConfig withTokens(long tokens) {
+        return new TrainConfig(architecture, width, k, l1Coefficient, learningRate, batchSize, tokens, auxKCoefficient,
+                deadAfterTokens, seed, threads, shuffleBuffer);
+    }
+
+    public TrainConfig withAuxKCoefficient(double auxKCoefficient) {
+        return new TrainConfig(architecture, width, k, l1Coefficient, learningRate, batchSize, tokens, auxKCoefficient,
+                deadAfterTokens, seed, threads, shuffleBuffer);
+    }
+
+    public TrainConfig withDeadAfterTokens(long deadAfterTokens) {
+        return new TrainConfig(architecture, width, k, l1Coefficient, learningRate, batchSize, tokens, auxKCoefficient,
+                deadAfterTokens, seed, threads, shuffleBuffer);
+    }
+
+    public TrainConfig withSeed(long seed) {
+        return new TrainConfig(architecture, width, k, l1Coefficient, learningRate, batchSize, tokens, auxKCoefficient,
+                deadAfterTokens, seed, threads, shuffleBuffer);
+    }
+
+    public TrainConfig withThreads(int threads) {
+        return new TrainConfig(architecture, width, k, l1Coefficient, learningRate, batchSize, tokens, auxKCoefficient,
+                deadAfterTokens, seed, threads, shuffleBuffer);
+    }
 }

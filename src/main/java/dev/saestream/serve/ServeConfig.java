@@ -50,4 +50,14 @@ public record ServeConfig(String host, int port, int maxBodyBytes, int maxTextCh
             return false;
         }
     }
+
+    public ServeConfig withHost(String host) {
+        return new ServeConfig(host, port, maxBodyBytes, maxTextChars, eventsIntervalMs, lagIntervalMs, searchModel,
+                encoder);
+    }
+
+    public ServeConfig withPort(int port) {
+        return new ServeConfig(host, port, maxBodyBytes, maxTextChars, eventsIntervalMs, lagIntervalMs, searchModel,
+                encoder);
+    }
 }

@@ -88,7 +88,7 @@ class DockerComposeTest {
         for (String c : configs) {
             Path file = Path.of(c);
             assertThat(file).exists();
-            ClusterConfig cluster = Settings.load(file, Map.of()).section(ClusterConfig.SECTION, ClusterConfig.defaults(), Map.of());
+            ClusterConfig cluster = Settings.load(file, Map.of()).section(ClusterConfig.SECTION, ClusterConfig.defaults());
             assertThat(cluster.embedded()).as("%s must name the compose broker", c).isFalse();
             for (String server : cluster.bootstrapServers().split(",")) {
                 assertThat(advertised).as("%s's %s must be an advertised listener of the kafka service", c, server)

@@ -3,9 +3,13 @@ package dev.saestream.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.saestream.config.Settings;
+import dev.saestream.catalog.CatalogConfig;
 import dev.saestream.kafka.BrokerConfig;
+import dev.saestream.label.LabelConfig;
 import dev.saestream.model.ModelConfig;
+import dev.saestream.produce.ProduceConfig;
 import dev.saestream.sae.TrainConfig;
+import dev.saestream.serve.ServeConfig;
 import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -16,9 +20,9 @@ class HelpDefaultsTest {
     @Test
     void helpShowsTheRecordsDefaults() {
         Settings settings = Settings.load(null);
-        TrainConfig train = settings.section("train", TrainConfig.defaults(), Map.of());
-        BrokerConfig broker = settings.section(BrokerConfig.SECTION, BrokerConfig.defaults(), Map.of());
-        ModelConfig model = settings.section(ModelConfig.SECTION, ModelConfig.defaults(), Map.of());
+        TrainConfig train = settings.section("train", TrainConfig.defaults());
+        BrokerConfig broker = settings.section(BrokerConfig.SECTION, BrokerConfig.defaults());
+        ModelConfig model = settings.section(ModelConfig.SECTION, ModelConfig.defaults());
 
         String trainHelp = usage("sae", "train");
         assertThat(trainHelp).contains("(default " + grouped(train.width()) + ")")
@@ -31,7 +35,22 @@ class HelpDefaultsTest {
         assertThat(brokerHelp).contains("(default " + broker.port() + ";")
                 .contains("(default " + broker.controllerPort() + ")")
                 .contains("(default " + broker.host() + ")");
-        for (String help : new String[] {trainHelp, brokerHelp, usage("encode"), usage("produce")}) {
+        LabelConfig label = settings.section(LabelConfig.SECTION, LabelConfig.DEFAULTS);
+        String labelHelp = flat(usage("label"));
+        assertThat(labelHelp).contains("(default " + label.explainer().json() + ")")
+                .contains("(default " + String.join(",", label.scorers().stream().map(LabelConfig.ScorerKind::json).toList()) + ")")
+                .contains("(default " + label.llm().provider().json() + ")")
+                .contains("(default " + grouped(label.limits().concurrency()) + ")");
+        CatalogConfig catalog = settings.section(CatalogConfig.SECTION, CatalogConfig.defaults());
+        ServeConfig serve = settings.section(ServeConfig.SECTION, ServeConfig.defaults());
+        assertThat(flat(usage("catalog"))).contains("(default " + catalog.stateDir() + ")")
+                .contains("(default " + catalog.applicationId() + ")");
+        assertThat(flat(usage("serve"))).contains("(default " + serve.host() + ";").contains("(default " + serve.port() + ";");
+        assertThat(flat(usage("produce"))).contains("(default " + settings.section(ProduceConfig.SECTION, ProduceConfig.defaults()).lang()
+                + ")");
+        assertThat(flat(usage("encode"))).contains("(default " + model.name() + ")").contains("(default " + model.hook() + ")");
+        for (String help : new String[] {trainHelp, brokerHelp, labelHelp, usage("encode"), usage("produce"), usage("catalog"),
+            usage("serve"), usage("run")}) {
             assertThat(help).doesNotContain("${").doesNotContain(HelpDefaults.PREFIX).doesNotContain("(default null)");
         }
     }
@@ -42,6 +61,11 @@ class HelpDefaultsTest {
             cl = cl.getSubcommands().get(c);
         }
         return cl.getUsageMessage(CommandLine.Help.Ansi.OFF);
+    }
+
+    /** The help on one line: picocli wraps long descriptions, splitting "(default …)" across lines. */
+    private static String flat(String help) {
+        return help.replaceAll("\\s+", " ");
     }
 
     private static String grouped(long v) {

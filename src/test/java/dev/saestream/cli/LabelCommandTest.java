@@ -54,8 +54,8 @@ class LabelCommandTest {
                     new NewTopic(run + ".labels", 2, (short) 1)));
         }
         config = dir.resolve("saestream.yaml");
-        Files.writeString(config, "label:\n  featuresTopic: " + run + ".features\n  backgroundTopic: " + run
-                + ".background\n  labelsTopic: " + run + ".labels\n  dlqTopic: " + run + ".dlq\n");
+        Files.writeString(config, "label:\n  topics:\n    features: " + run + ".features\n    background: " + run
+                + ".background\n    labels: " + run + ".labels\n    dlq: " + run + ".dlq\n");
         Random random = new Random(5);
         List<FeatureWindow> windows = new ArrayList<>();
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", TestKafka.bootstrapServers()),

@@ -64,8 +64,8 @@ class ReprocessTest {
                 + "  backgroundSize: 20\n  backgroundLength: 16\n  checkpointMs: 500\n  commitIntervalMs: 500\n"
                 + "  emitIntervalMs: 1000\n  stateDir: " + dir.resolve("state") + "\n");
         Settings settings = Settings.load(yaml);
-        EncodeConfig ec = settings.section(EncodeConfig.SECTION, EncodeConfig.defaults(), Map.of());
-        CatalogConfig cc = settings.section(CatalogConfig.SECTION, CatalogConfig.defaults(), Map.of());
+        EncodeConfig ec = settings.section(EncodeConfig.SECTION, EncodeConfig.defaults());
+        CatalogConfig cc = settings.section(CatalogConfig.SECTION, CatalogConfig.defaults());
         ClusterConfig cluster = new ClusterConfig(broker.bootstrapServers(), "topics", 0, Map.of());
         try (KafkaSession session = KafkaSession.connect(cluster, BrokerConfig.defaults()); Admin admin = session.admin()) {
             session.createTopics();

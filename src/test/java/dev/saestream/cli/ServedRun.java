@@ -44,7 +44,7 @@ public final class ServedRun implements AutoCloseable {
     }
 
     /**
-     * Starts it all; {@code label} overrides label settings by field name (as the environment would),
+     * Starts it all; {@code label} overrides label settings by field path, such as sampling.minWindows (as the environment would),
      * e.g. fewer scoring examples for a quick labeller.
      */
     public static ServedRun start(Path dir, Path saeDir, Map<String, String> label) throws Exception {

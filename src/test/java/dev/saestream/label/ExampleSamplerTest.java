@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.saestream.catalog.BackgroundWindow;
 import dev.saestream.catalog.FeatureState;
 import dev.saestream.catalog.FeatureWindow;
-import dev.saestream.config.Settings;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -48,7 +47,7 @@ class ExampleSamplerTest {
             Set<String> explainIds = new HashSet<>();
             for (FeatureWindow w : s.explain()) {
                 explainIds.add(w.id());
-                assertThat(ExampleSampler.explainSide(w.doc(), w.peak(), LabelConfig.DEFAULTS.splitBlockTokens())).isTrue();
+                assertThat(ExampleSampler.explainSide(w.doc(), w.peak(), LabelConfig.DEFAULTS.sampling().splitBlockTokens())).isTrue();
             }
             for (Example e : s.scoring()) {
                 assertThat(explainIds).as("feature %d", spec.index()).doesNotContain(e.id());
@@ -59,10 +58,10 @@ class ExampleSamplerTest {
             }
             for (Example e : s.activating()) {
                 assertThat(ExampleSampler.explainSide(e.doc(), Integer.parseInt(e.id().substring(e.id().indexOf('#') + 1)),
-                        LabelConfig.DEFAULTS.splitBlockTokens())).isFalse();
+                        LabelConfig.DEFAULTS.sampling().splitBlockTokens())).isFalse();
             }
             // and the sizes are the defaults, or everything eligible when there is less
-            int block = LabelConfig.DEFAULTS.splitBlockTokens();
+            int block = LabelConfig.DEFAULTS.sampling().splitBlockTokens();
             long scorable = state.reservoir().stream().map(FeatureWindow::id).distinct().count()
                     - state.reservoir().stream().filter(w -> ExampleSampler.explainSide(w.doc(), w.peak(), block))
                             .map(FeatureWindow::id).distinct().count()
@@ -83,20 +82,20 @@ class ExampleSamplerTest {
     void aFeatureWithEveryWindowOnTheScoringSideIsExplainedFromItsTopWindowsStillDisjointFromScoring() {
         // given a feature whose windows all fall on the scoring side of the split (as when it fired in a few
         // stretches of text only): before, it had no examples to explain from and its label failed
-        int block = LabelConfig.DEFAULTS.splitBlockTokens();
+        int block = LabelConfig.DEFAULTS.sampling().splitBlockTokens();
         FeatureState full = catalog.state(7, 3);
         List<FeatureWindow> top = full.top().stream().filter(w -> !ExampleSampler.explainSide(w.doc(), w.peak(), block)).toList();
         List<FeatureWindow> reservoir = full.reservoir().stream()
                 .filter(w -> !ExampleSampler.explainSide(w.doc(), w.peak(), block)).toList();
         FeatureState state = new FeatureState(full.saeId(), full.index(), full.version(), full.tokensSeen(), full.activations(),
                 full.documents(), reservoir.size(), full.sum(), full.max(), full.histogram(), top, reservoir, full.updatedMs());
-        assertThat(top).as("precondition: scoring-side top windows").hasSizeGreaterThan(LabelConfig.DEFAULTS.explainTop());
+        assertThat(top).as("precondition: scoring-side top windows").hasSizeGreaterThan(LabelConfig.DEFAULTS.sampling().explainTop());
 
         // when it is sampled
         ExampleSampler.Samples s = new ExampleSampler(LabelConfig.DEFAULTS).sample(state, catalog.backgroundIndex(200, 2), null);
 
         // then it is explained from its strongest windows, and no scoring window is or overlaps one of them
-        assertThat(s.explain()).isEqualTo(top.subList(0, LabelConfig.DEFAULTS.explainTop()));
+        assertThat(s.explain()).isEqualTo(top.subList(0, LabelConfig.DEFAULTS.sampling().explainTop()));
         for (Example e : s.scoring()) {
             assertThat(overlapsAny(s.explain(), e.doc(), e.first(), e.end())).as(e.id()).isFalse();
         }
@@ -136,7 +135,8 @@ class ExampleSamplerTest {
 
     @Test
     void hardNegativesAreWindowsWhereASimilarFeatureFiresAndThisOneDoesNot() {
-        LabelConfig cfg = Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS, Map.of("hardNegatives", 10));
+        LabelConfig cfg = LabelConfig.DEFAULTS.withSampling(LabelConfig.DEFAULTS.sampling()
+                .withHardNegatives(10, LabelConfig.DEFAULTS.sampling().similarFeatures()));
         BackgroundIndex background = catalog.backgroundIndex(400, 3);
         FeatureState state = catalog.state(0, 1);
         ExampleSampler.Samples s = new ExampleSampler(cfg).sample(state, background, new int[] {40, 80});

@@ -3,7 +3,6 @@ package dev.saestream.label;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.saestream.catalog.FeatureState;
-import dev.saestream.config.Settings;
 import dev.saestream.label.ScriptedLlmServer.Dialect;
 import dev.saestream.label.ScriptedLlmServer.Reply;
 import dev.saestream.label.ScriptedLlmServer.Request;
@@ -37,9 +36,11 @@ class IntruderScorerTest {
 
     private static Run run(Function<Request, Reply> answer) throws Exception {
         try (ScriptedLlmServer server = new ScriptedLlmServer(answer::apply)) {
-            LabelConfig cfg = Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS, Map.of(
-                    "scorers", List.of("intruder"), "provider", "openai", "baseUrl", server.baseUrl(Dialect.OPENAI),
-                    "model", "m", "nullBaseline", false, "retryInitialMillis", 1, "retryMaxMillis", 2));
+            LabelConfig cfg = LabelConfig.DEFAULTS
+                    .withScorers(List.of(LabelConfig.ScorerKind.INTRUDER))
+                    .withLlm(LabelConfig.DEFAULTS.llm().withServer(LabelConfig.Provider.OPENAI, server.baseUrl(Dialect.OPENAI), "m")
+                            .withBackOff(1, 2))
+                    .withScoring(LabelConfig.DEFAULTS.scoring().withNullBaseline(false));
             Label label = Labeller.create(cfg, background, Map.of()).label(parliament, null);
             return new Run(label, server.requests());
         }
@@ -100,7 +101,7 @@ class IntruderScorerTest {
         assertThat(s.parseFailures()).isEqualTo(n);
         assertThat(s.parseFailureRate()).isEqualTo(1.0);
         assertThat(s.failures()).isNotEmpty().allMatch(f -> f.contains("intruder"));
-        // each question asked once more after its malformed answer (label.malformedRetries = 1)
+        // each question asked once more after its malformed answer (label.llm.malformedRetries = 1)
         assertThat(run.requests()).hasSize(2 * n);
     }
 }

@@ -1,7 +1,6 @@
 package dev.saestream.label;
 
 import dev.saestream.catalog.FeatureState;
-import dev.saestream.config.Settings;
 import dev.saestream.label.ScriptedLlmServer.Dialect;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,9 +35,10 @@ public final class LabelCostBench {
             Set<String> words = wordsOf(catalog, catalog.specs.get(f));
             Oracle oracle = new Oracle(words, "the word \"" + words.iterator().next() + "\"");
             try (ScriptedLlmServer server = new ScriptedLlmServer(oracle::answer).caching(1024)) {
-                LabelConfig cfg = Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS, Map.of(
-                        "explainer", "llm", "scorers", List.of("detection", "fuzzing", "simulation"),
-                        "provider", dialect.name().toLowerCase(Locale.ROOT), "baseUrl", server.baseUrl(dialect), "model", "bench"));
+                LabelConfig cfg = LabelConfig.DEFAULTS
+                        .withLlmExplainer(LabelConfig.Provider.of(dialect.name()), server.baseUrl(dialect), "bench")
+                        .withScorers(List.of(LabelConfig.ScorerKind.DETECTION, LabelConfig.ScorerKind.FUZZING,
+                                LabelConfig.ScorerKind.SIMULATION));
                 FeatureState state = catalog.state(f, 1);
                 Label label = Labeller.create(cfg, background, Map.of()).label(state, null);
                 label.cost().byKind().forEach((kind, c) -> {

@@ -40,21 +40,21 @@ public final class LabelQualityBench {
         LabelConfig cfg = LabelConfig.DEFAULTS;
         Map<String, Object> kafka = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         BackgroundIndex background = new BackgroundIndex();
-        TopicFollower.readToEnd(cfg.backgroundTopic(), kafka,
+        TopicFollower.readToEnd(cfg.topics().background(), kafka,
                 r -> background.put(r.key(), r.value() == null ? null : Json.read(r.value(), BackgroundWindow.class)),
                 Duration.ofMinutes(5));
         Map<String, FeatureState> states = new TreeMap<>();
-        TopicFollower.readToEnd(cfg.featuresTopic(), kafka, r -> {
+        TopicFollower.readToEnd(cfg.topics().features(), kafka, r -> {
             if (r.value() != null && FeatureKey.saeId(r.key()).equals(saeId) && FeatureKey.index(r.key()) % step == 0) {
                 FeatureState s = Json.read(r.value(), FeatureState.class);
-                if (s.windows() >= cfg.minWindows()) {
+                if (s.windows() >= cfg.sampling().minWindows()) {
                     states.merge(r.key(), s, (a, b) -> b.version() >= a.version() ? b : a);
                 }
             }
         }, Duration.ofMinutes(10));
         System.out.printf("%d features of %s (every %d-th index with at least %d windows)%n", states.size(), saeId, step,
-                cfg.minWindows());
-        Scorer embedding = EmbeddingScorer.load(cfg.embeddingModel());
+                cfg.sampling().minWindows());
+        Scorer embedding = EmbeddingScorer.load(cfg.scoring().embeddingModel());
         List<Explainer> explainers = new ArrayList<>();
         if (!which.equals("current")) {
             explainers.add(new LegacyOfflineExplainer(background));

@@ -28,9 +28,11 @@ class LabelSchemaTest {
         BackgroundIndex background = catalog.backgroundIndex(300, 4);
         FeatureState state = catalog.state(3, 2);
         try (ScriptedLlmServer server = new ScriptedLlmServer(new Oracle(Set.of("europe", "european"), "Europe")::answer)) {
-            LabelConfig cfg = dev.saestream.config.Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS, Map.of(
-                    "explainer", "llm", "scorers", List.of("detection", "fuzzing", "simulation"), "provider", "ollama",
-                    "baseUrl", server.baseUrl(Dialect.OLLAMA), "model", "m", "retryInitialMillis", 1, "retryMaxMillis", 2));
+            LabelConfig cfg = LabelConfig.DEFAULTS
+                    .withLlmExplainer(LabelConfig.Provider.OLLAMA, server.baseUrl(Dialect.OLLAMA), "m")
+                    .withScorers(List.of(LabelConfig.ScorerKind.DETECTION, LabelConfig.ScorerKind.FUZZING,
+                            LabelConfig.ScorerKind.SIMULATION));
+            cfg = cfg.withLlm(cfg.llm().withBackOff(1, 2));
             Labeller labeller = Labeller.create(cfg, background, Map.of());
             server.then(Reply.status(429), Reply.ok("no"), Reply.ok("still no"));
             Label failed = labeller.label(state, null);

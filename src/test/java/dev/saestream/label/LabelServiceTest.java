@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.saestream.catalog.BackgroundWindow;
 import dev.saestream.catalog.FeatureState;
 import dev.saestream.catalog.FeatureWindow;
-import dev.saestream.config.Settings;
 import dev.saestream.kafka.DeadLetter;
 import dev.saestream.formats.Json;
 import dev.saestream.kafka.TestKafka;
@@ -46,18 +45,16 @@ class LabelServiceTest {
     void labelsEveryEligibleFeatureOnceAndAfterARestartOnlyWhatChanged() throws Exception {
         // given fresh topics, a synthetic catalogue and a config pointing at them
         String run = TestKafka.unique("label");
-        Map<String, Object> cfgFlags = new HashMap<>(Map.of(
-                "featuresTopic", run + ".features", "backgroundTopic", run + ".background",
-                "labelsTopic", run + ".labels", "dlqTopic", run + ".dlq", "groupId", run,
-                "relabelIntervalSeconds", 0, "concurrency", 2, "scoreActivating", 30, "scoreNonActivating", 30));
-        LabelConfig cfg = Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS, cfgFlags);
+        LabelConfig cfg = topics(run)
+                .withRelabel(LabelConfig.DEFAULTS.relabel().withIntervalSeconds(0))
+                .withSampling(LabelConfig.DEFAULTS.sampling().withScoreWindows(30, 30));
         try (Admin admin = TestKafka.admin()) {
             Map<String, String> compacted = Map.of("cleanup.policy", "compact");
             TestKafka.createTopics(admin, List.of(
-                    new NewTopic(cfg.featuresTopic(), 4, (short) 1).configs(compacted),
-                    new NewTopic(cfg.backgroundTopic(), 2, (short) 1).configs(compacted),
-                    new NewTopic(cfg.labelsTopic(), 2, (short) 1).configs(compacted),
-                    new NewTopic(cfg.dlqTopic(), 1, (short) 1)));
+                    new NewTopic(cfg.topics().features(), 4, (short) 1).configs(compacted),
+                    new NewTopic(cfg.topics().background(), 2, (short) 1).configs(compacted),
+                    new NewTopic(cfg.topics().labels(), 2, (short) 1).configs(compacted),
+                    new NewTopic(cfg.topics().dlq(), 1, (short) 1)));
         }
         Map<String, Object> kafka = kafka();
         SyntheticCatalog catalog = new SyntheticCatalog("demo-sae", SyntheticCatalog.englishDocs(DOCS),
@@ -66,8 +63,8 @@ class LabelServiceTest {
         for (SyntheticCatalog.Spec spec : catalog.specs) {
             states.add(catalog.state(spec.index(), 10, 0, DOCS / 2, 50, 200));
         }
-        List<String> eligible = states.stream().filter(s -> s.windows() >= cfg.minWindows()).map(FeatureState::key).toList();
-        List<String> tooRare = states.stream().filter(s -> s.windows() < cfg.minWindows()).map(FeatureState::key).toList();
+        List<String> eligible = states.stream().filter(s -> s.windows() >= cfg.sampling().minWindows()).map(FeatureState::key).toList();
+        List<String> tooRare = states.stream().filter(s -> s.windows() < cfg.sampling().minWindows()).map(FeatureState::key).toList();
         assertThat(eligible).hasSizeGreaterThan(10);
         assertThat(tooRare).isNotEmpty();
 
@@ -79,7 +76,7 @@ class LabelServiceTest {
                 "both instances assigned and ready");
         try (KafkaProducer<String, byte[]> p = producer(kafka)) {
             for (BackgroundWindow w : catalog.background(400, 3)) {
-                p.send(new ProducerRecord<>(cfg.backgroundTopic(), w.id(), Json.write(w)));
+                p.send(new ProducerRecord<>(cfg.topics().background(), w.id(), Json.write(w)));
             }
             p.flush();
         }
@@ -90,16 +87,16 @@ class LabelServiceTest {
             p.initTransactions();
             p.beginTransaction();
             for (FeatureState s : states) {
-                p.send(new ProducerRecord<>(cfg.featuresTopic(), s.key(), Json.write(s)));
+                p.send(new ProducerRecord<>(cfg.topics().features(), s.key(), Json.write(s)));
             }
-            p.send(new ProducerRecord<>(cfg.featuresTopic(), "demo-sae/99", "{not json".getBytes()));
+            p.send(new ProducerRecord<>(cfg.topics().features(), "demo-sae/99", "{not json".getBytes()));
             p.commitTransaction();
         }
         await(() -> a.progress().labelled() + b.progress().labelled() >= eligible.size()
                 && a.progress().featuresRead() + b.progress().featuresRead() >= states.size() + 1 && idle(a) && idle(b),
                 "as many labels as eligible features, and both idle");
         try (Admin admin = TestKafka.admin()) {
-            await(() -> lag(admin, cfg.groupId(), cfg.featuresTopic()) == 0,
+            await(() -> lag(admin, cfg.topics().groupId(), cfg.topics().features()) == 0,
                     "the group's committed offsets at the end of the features topic, past its commit markers");
         }
 
@@ -122,7 +119,7 @@ class LabelServiceTest {
         assertThat(b.progress().labelled()).as("instance b did some of the work").isPositive();
         assertThat(a.progress().labelled() + b.progress().labelled()).isEqualTo(eligible.size());
         // and the bad record went to the dead-letter topic
-        List<ConsumerRecord<String, byte[]>> dead = readAll(cfg.dlqTopic(), kafka);
+        List<ConsumerRecord<String, byte[]>> dead = readAll(cfg.topics().dlq(), kafka);
         assertThat(dead).hasSize(1);
         assertThat(Json.read(dead.get(0).value(), DeadLetter.class).stage()).isEqualTo("label");
         stop(a, b);
@@ -132,9 +129,9 @@ class LabelServiceTest {
         await(() -> c.progress().featuresRead() >= states.size() + 1 && idle(c), "restarted instance caught up");
         // then nothing is relabelled
         assertThat(c.progress().labelled()).isZero();
-        assertThat(readAll(cfg.labelsTopic(), kafka)).hasSize(eligible.size());
+        assertThat(readAll(cfg.topics().labels(), kafka)).hasSize(eligible.size());
         // and the bad record, read again, is not dead-lettered again
-        assertThat(readAll(cfg.dlqTopic(), kafka)).hasSize(1);
+        assertThat(readAll(cfg.topics().dlq(), kafka)).hasSize(1);
 
         // when feature 1's top windows are replaced and feature 0 only gets a new version
         FeatureState moved = catalog.state(1, 11, DOCS / 2, DOCS, 50, 200);
@@ -142,8 +139,8 @@ class LabelServiceTest {
                 states.get(0).documents(), states.get(0).windows(), states.get(0).sum(), states.get(0).max(),
                 states.get(0).histogram(), states.get(0).top(), states.get(0).reservoir(), states.get(0).updatedMs() + 1);
         try (KafkaProducer<String, byte[]> p = producer(kafka)) {
-            p.send(new ProducerRecord<>(cfg.featuresTopic(), same.key(), Json.write(same)));
-            p.send(new ProducerRecord<>(cfg.featuresTopic(), moved.key(), Json.write(moved)));
+            p.send(new ProducerRecord<>(cfg.topics().features(), same.key(), Json.write(same)));
+            p.send(new ProducerRecord<>(cfg.topics().features(), moved.key(), Json.write(moved)));
             p.flush();
         }
         await(() -> c.progress().labelled() >= 1 && c.progress().featuresRead() >= states.size() + 3 && idle(c),
@@ -164,12 +161,10 @@ class LabelServiceTest {
     void aFeatureInFlightWhenItsPartitionMovesIsLabelledOnce() throws Exception {
         // given two features on the two partitions of the features topic, and instance A alone in the group
         String run = TestKafka.unique("handover");
-        LabelConfig cfg = Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS, Map.of(
-                "featuresTopic", run + ".features", "backgroundTopic", run + ".background", "labelsTopic", run + ".labels",
-                "dlqTopic", run + ".dlq", "groupId", run, "concurrency", 2));
+        LabelConfig cfg = topics(run);
         try (Admin admin = TestKafka.admin()) {
-            TestKafka.createTopics(admin, List.of(new NewTopic(cfg.featuresTopic(), 2, (short) 1), new NewTopic(cfg.backgroundTopic(), 1, (short) 1),
-                    new NewTopic(cfg.labelsTopic(), 1, (short) 1), new NewTopic(cfg.dlqTopic(), 1, (short) 1)));
+            TestKafka.createTopics(admin, List.of(new NewTopic(cfg.topics().features(), 2, (short) 1), new NewTopic(cfg.topics().background(), 1, (short) 1),
+                    new NewTopic(cfg.topics().labels(), 1, (short) 1), new NewTopic(cfg.topics().dlq(), 1, (short) 1)));
         }
         Map<String, Object> kafka = kafka();
         SyntheticCatalog catalog = new SyntheticCatalog("demo-sae", SyntheticCatalog.englishDocs(DOCS), SyntheticCatalog.standardSpecs());
@@ -180,7 +175,7 @@ class LabelServiceTest {
         await(() -> a.progress().partitions() == 2 && a.progress().ready(), "A assigned and ready");
         try (KafkaProducer<String, byte[]> p = producer(kafka)) {
             for (int i = 0; i < states.size(); i++) {
-                p.send(new ProducerRecord<>(cfg.featuresTopic(), i, states.get(i).key(), Json.write(states.get(i))));
+                p.send(new ProducerRecord<>(cfg.topics().features(), i, states.get(i).key(), Json.write(states.get(i))));
             }
         }
         assertThat(held.started.await(60, TimeUnit.SECONDS)).as("A is labelling both features").isTrue();
@@ -319,7 +314,7 @@ class LabelServiceTest {
 
     static Map<String, List<Label>> labelsByKey(LabelConfig cfg, Map<String, Object> kafka) {
         Map<String, List<Label>> out = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> r : readAll(cfg.labelsTopic(), kafka)) {
+        for (ConsumerRecord<String, byte[]> r : readAll(cfg.topics().labels(), kafka)) {
             out.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(Json.read(r.value(), Label.class));
         }
         out.values().forEach(l -> l.sort(java.util.Comparator.comparingLong(Label::createdMs)));
@@ -348,5 +343,12 @@ class LabelServiceTest {
             }
             Thread.sleep(50);
         }
+    }
+
+    /** The defaults on this run's own topics and consumer group, labelling two features at once. */
+    static LabelConfig topics(String run) {
+        return LabelConfig.DEFAULTS
+                .withTopics(new LabelConfig.TopicNames(run, run + ".features", run + ".background", run + ".labels", run + ".dlq"))
+                .withLimits(LabelConfig.DEFAULTS.limits().withConcurrency(2));
     }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.saestream.catalog.BackgroundWindow;
 import dev.saestream.catalog.FeatureState;
-import dev.saestream.config.Settings;
 import dev.saestream.formats.Npy;
 import dev.saestream.sae.Architecture;
 import dev.saestream.sae.Sae;
@@ -62,8 +61,7 @@ class LabellerTest {
         int features = catalog.specs.size();
         Path file = dir.resolve("decoder.npy");
         Npy.writeFloats(file, parliamentNearUnion(features), features, features);
-        LabelConfig cfg = Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS,
-                Map.of("scoreActivating", 10, "scoreNonActivating", 20, "hardNegatives", 8, "similarFeatures", 1, "decoders", Map.of("test-sae", file.toString())));
+        LabelConfig cfg = hardNegatives(8, 1, Map.of("test-sae", file.toString()), List.of());
         // when feature 0 is labelled, then eight of its negatives are windows where "Union" fires and "Parliament" does not
         assertHardNegativesFireOnUnion(cfg);
     }
@@ -73,8 +71,7 @@ class LabellerTest {
         // given that decoder in an SAE directory whose id is the features' SAE id, beside one of another SAE
         Path mine = saeDirectory("sae-mine", "test-sae");
         Path other = saeDirectory("sae-other", "other-sae");
-        LabelConfig cfg = Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS,
-                Map.of("scoreActivating", 10, "scoreNonActivating", 20, "hardNegatives", 8, "similarFeatures", 1, "saes", List.of(other.toString(), mine.toString())));
+        LabelConfig cfg = hardNegatives(8, 1, Map.of(), List.of(other.toString(), mine.toString()));
         // when feature 0 is labelled, then its hard negatives come from its own SAE's decoder
         assertThat(Labeller.decoders(cfg).keySet()).containsExactlyInAnyOrder("test-sae", "other-sae");
         assertHardNegativesFireOnUnion(cfg);
@@ -83,12 +80,12 @@ class LabellerTest {
     @Test
     void anSaeWithoutADecoderIsScoredWithoutHardNegativesAndTheLabelSaysSo() throws Exception {
         // given hard negatives asked for, and only another SAE's directory
-        LabelConfig cfg = Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS,
-                Map.of("scoreActivating", 10, "scoreNonActivating", 20, "hardNegatives", 8, "saes", List.of(saeDirectory("sae-elsewhere", "elsewhere-sae").toString())));
+        LabelConfig cfg = hardNegatives(8, LabelConfig.DEFAULTS.sampling().similarFeatures(), Map.of(),
+                List.of(saeDirectory("sae-elsewhere", "elsewhere-sae").toString()));
         // when labelled, then there are only random negatives, and a warning names what is missing
         Label label = Labeller.create(cfg, background, Map.of()).label(catalog.state(0, 1), null);
-        assertThat(label.basis().negativeIds()).hasSize(cfg.scoreNonActivating());
-        assertThat(label.warnings()).containsExactly("no hard negatives: no decoder for SAE test-sae (label.saes, label.decoders)");
+        assertThat(label.basis().negativeIds()).hasSize(cfg.sampling().scoreNonActivating());
+        assertThat(label.warnings()).containsExactly("no hard negatives: no decoder for SAE test-sae (label.sampling.saes, label.sampling.decoders)");
     }
 
     @Test
@@ -97,14 +94,21 @@ class LabellerTest {
         int features = catalog.specs.size();
         Path file = dir.resolve("decoder-twice.npy");
         Npy.writeFloats(file, parliamentNearUnion(features), features, features);
-        LabelConfig cfg = Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS,
-                Map.of("saes", List.of(sae.toString()), "decoders", Map.of("test-sae", file.toString())));
+        LabelConfig cfg = LabelConfig.DEFAULTS.withSampling(LabelConfig.DEFAULTS.sampling()
+                .withDecoders(Map.of("test-sae", file.toString()), List.of(sae.toString())));
         assertThatThrownBy(() -> Labeller.decoders(cfg)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("label.saes: " + sae + " is SAE test-sae, whose decoder label.decoders: " + file
+                .hasMessage("label.sampling.saes: " + sae + " is SAE test-sae, whose decoder label.sampling.decoders: " + file
                         + " already gives; keep one of them");
-        LabelConfig notAnSae = Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS, Map.of("saes", List.of(dir.toString())));
+        LabelConfig notAnSae = LabelConfig.DEFAULTS.withSampling(LabelConfig.DEFAULTS.sampling()
+                .withDecoders(Map.of(), List.of(dir.toString())));
         assertThatThrownBy(() -> Labeller.decoders(notAnSae)).isInstanceOf(java.io.IOException.class)
-                .hasMessage("label.saes: " + dir + " is not an SAE directory: it has no cfg.json");
+                .hasMessage("label.sampling.saes: " + dir + " is not an SAE directory: it has no cfg.json");
+    }
+
+    /** Scoring on 10 activating and 20 background windows, {@code count} of them hard negatives from these decoders. */
+    private static LabelConfig hardNegatives(int count, int similar, Map<String, String> decoders, List<String> saes) {
+        return LabelConfig.DEFAULTS.withSampling(LabelConfig.DEFAULTS.sampling().withScoreWindows(10, 20)
+                .withHardNegatives(count, similar).withDecoders(decoders, saes));
     }
 
     private static void assertHardNegativesFireOnUnion(LabelConfig cfg) throws Exception {
@@ -112,8 +116,8 @@ class LabellerTest {
         Map<String, BackgroundWindow> byId = new HashMap<>();
         windows.forEach(w -> byId.put(w.id(), w));
         List<String> negatives = label.basis().negativeIds();
-        int random = cfg.scoreNonActivating();
-        assertThat(negatives).hasSize(random + cfg.hardNegatives()).doesNotHaveDuplicates();
+        int random = cfg.sampling().scoreNonActivating();
+        assertThat(negatives).hasSize(random + cfg.sampling().hardNegatives()).doesNotHaveDuplicates();
         for (String id : negatives.subList(random, negatives.size())) {
             assertThat(byId.get(id).fires(11)).as(id).isTrue();
             assertThat(byId.get(id).fires(0)).as(id).isFalse();
@@ -152,7 +156,7 @@ class LabellerTest {
         assertThat(baseline.explanation()).isIn(first.explanation(), second.explanation());
         ExampleSampler.Samples samples = new ExampleSampler(LabelConfig.DEFAULTS).sample(rights, background, null);
         assertThat(samples.activating()).extracting(Example::id).containsExactlyElementsOf(label.basis().scoreIds());
-        Scorer scorer = EmbeddingScorer.load(LabelConfig.DEFAULTS.embeddingModel());
+        Scorer scorer = EmbeddingScorer.load(LabelConfig.DEFAULTS.scoring().embeddingModel());
         long seed = Hashing.seed(rights.key(), rights.version());
         Score expected = scorer.score(baseline.explanation(), rights, samples.scoring(), seed, new CostMeter());
         assertThat(baseline.value()).isEqualTo(expected.value());
@@ -172,7 +176,7 @@ class LabellerTest {
 
     @Test
     void withTheNullBaselineOffScoresHaveNone() throws Exception {
-        LabelConfig cfg = Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS, Map.of("nullBaseline", false));
+        LabelConfig cfg = LabelConfig.DEFAULTS.withScoring(LabelConfig.DEFAULTS.scoring().withNullBaseline(false));
         Labeller labeller = Labeller.create(cfg, background, Map.of());
         labeller.label(catalog.state(0, 1), null);
         assertThat(labeller.label(catalog.state(1, 1), null).scores().get("embedding").baseline()).isNull();
@@ -180,7 +184,7 @@ class LabellerTest {
 
     @Test
     void historyKeepsTheNewestEarlierLabelsUpToItsSize() throws Exception {
-        LabelConfig cfg = Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS, Map.of("historySize", 2));
+        LabelConfig cfg = LabelConfig.DEFAULTS.withHistorySize(2);
         Labeller labeller = Labeller.create(cfg, new BackgroundIndex(), Map.of());
         Label last = null;
         for (long v = 1; v <= 4; v++) {

@@ -3,7 +3,6 @@ package dev.saestream.label;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.saestream.catalog.FeatureState;
-import dev.saestream.config.Settings;
 import dev.saestream.label.ScriptedLlmServer.Dialect;
 import dev.saestream.label.ScriptedLlmServer.Reply;
 import dev.saestream.label.ScriptedLlmServer.Request;
@@ -46,9 +45,10 @@ class PromptCachingTest {
             long write = dialect == Dialect.ANTHROPIC && i == 0 ? 1_100 : 0;
             return Reply.ok(oracle.answer(r).text(), new Usage(input, 20 + i, read, write));
         })) {
-            LabelConfig cfg = Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS, Map.of(
-                    "explainer", "llm", "scorers", List.of("detection"), "provider", dialect.name().toLowerCase(),
-                    "baseUrl", server.baseUrl(dialect), "model", "m", "nullBaseline", false));
+            LabelConfig cfg = LabelConfig.DEFAULTS
+                    .withLlmExplainer(LabelConfig.Provider.of(dialect.name()), server.baseUrl(dialect), "m")
+                    .withScorers(List.of(LabelConfig.ScorerKind.DETECTION))
+                    .withScoring(LabelConfig.DEFAULTS.scoring().withNullBaseline(false));
             Label label = Labeller.create(cfg, background, Map.of()).label(parliament, null);
             return new Run(label, server.requests(), server.reported());
         }

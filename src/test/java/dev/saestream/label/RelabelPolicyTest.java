@@ -11,8 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class RelabelPolicyTest {
     private static final long HOUR = 3_600_000;
-    private static final LabelConfig LLM = dev.saestream.config.Settings.defaultsOnly().section("label",
-            LabelConfig.DEFAULTS, Map.of("explainer", "llm"));
+    private static final LabelConfig LLM = LabelConfig.DEFAULTS.withExplainer(LabelConfig.ExplainerKind.LLM);
     private final RelabelPolicy policy = new RelabelPolicy(LLM);
 
     private static List<String> ids(int from, int to) {
@@ -103,7 +102,7 @@ class RelabelPolicyTest {
     @Test
     void theOfflineExplainerWaitsSecondsNotAnHour() {
         RelabelPolicy offline = new RelabelPolicy(LabelConfig.DEFAULTS);
-        long wait = LabelConfig.DEFAULTS.offlineRelabelIntervalSeconds() * 1000;
+        long wait = LabelConfig.DEFAULTS.relabel().offlineIntervalSeconds() * 1000;
         Label last = label(7, 0.01, ids(0, 50), 1000, Label.Status.OK);
         RelabelCandidate moved = summary(8, 500, 0.01, ids(100, 150));
         assertThat(offline.decide(moved, last, 1000 + wait - 1).decision()).isEqualTo(Decision.WAIT);

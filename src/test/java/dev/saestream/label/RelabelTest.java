@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.saestream.catalog.BackgroundWindow;
 import dev.saestream.catalog.FeatureState;
 import dev.saestream.cli.Main;
-import dev.saestream.config.Settings;
 import dev.saestream.formats.Json;
 import dev.saestream.kafka.TestKafka;
 import dev.saestream.kafka.TopicFollower;
@@ -55,13 +54,14 @@ class RelabelTest {
     void dryRunEstimateIsWithinTenPercentOfWhatTheRelabelSpendsAndOldLabelsStayInTheHistory() throws Exception {
         // given a catalogue on fresh topics, every eligible feature labelled by the offline explainer
         Catalogue catalogue = catalogue();
-        Map<String, Object> topics = catalogue.topics();
+        LabelConfig.TopicNames topics = catalogue.offline().topics();
         LabelConfig offline = catalogue.offline();
         List<FeatureState> eligible = catalogue.eligible();
         Path config = dir.resolve("saestream.yaml");
         // no call limits: the scripted server answers at once
-        Files.writeString(config, "label:\n  requestsPerMinute: 0\n  tokensPerHour: 0\n" + topics.entrySet().stream()
-                .map(e -> "  " + e.getKey() + ": " + e.getValue() + "\n").reduce("", String::concat));
+        Files.writeString(config, "label:\n  limits:\n    requestsPerMinute: 0\n    tokensPerHour: 0\n  topics:\n"
+                + "    features: " + topics.features() + "\n    background: " + topics.background() + "\n"
+                + "    labels: " + topics.labels() + "\n    dlq: " + topics.dlq() + "\n");
 
         try (ScriptedLlmServer server = new ScriptedLlmServer(new Oracle(java.util.Set.of("parliament"),
                 "the word \"parliament\"")::answer)) {
@@ -127,11 +127,10 @@ class RelabelTest {
             }
             return oracle.answer(r);
         })) {
-            Map<String, Object> flags = new HashMap<>(catalogue.topics());
-            flags.putAll(Map.of("explainer", "llm", "scorers", List.of("detection"), "provider", "openai",
-                    "baseUrl", server.baseUrl(Dialect.OPENAI), "model", "scripted", "concurrency", 2,
-                    "requestsPerMinute", 0, "tokensPerHour", 0));
-            LabelConfig llm = Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS, flags);
+            LabelConfig llm = LabelConfig.DEFAULTS.withTopics(catalogue.offline().topics())
+                    .withLlmExplainer(LabelConfig.Provider.OPENAI, server.baseUrl(Dialect.OPENAI), "scripted")
+                    .withScorers(List.of(LabelConfig.ScorerKind.DETECTION))
+                    .withLimits(LabelConfig.DEFAULTS.limits().withConcurrency(2).withRates(0, 0));
             Relabel first = relabel(llm);
             long planned = first.estimate().calls();
 
@@ -141,7 +140,7 @@ class RelabelTest {
 
             // then the features started were finished and written (one per worker at most past the fourth), no other
             Relabel.Progress p = first.progress();
-            assertThat(p.finished()).isBetween(4L, 4L + llm.concurrency() - 1);
+            assertThat(p.finished()).isBetween(4L, 4L + llm.limits().concurrency() - 1);
             assertThat(p.failed() + p.unavailable()).isZero();
             long written = latestLabels(llm).values().stream().filter(l -> l.explainer().kind().equals("llm")).count();
             assertThat(written).isEqualTo(p.labelled());
@@ -165,43 +164,44 @@ class RelabelTest {
     }
 
     /** Topics of one test run, and the features with enough windows to be labelled. */
-    private record Catalogue(Map<String, Object> topics, LabelConfig offline, List<FeatureState> eligible) {}
+    private record Catalogue(LabelConfig offline, List<FeatureState> eligible) {}
 
     /** A catalogue on fresh topics, every eligible feature labelled by the offline explainer (the history to keep). */
     private static Catalogue catalogue() throws Exception {
         String run = TestKafka.unique("relabel");
-        Map<String, Object> topics = Map.of("featuresTopic", run + ".features", "backgroundTopic", run + ".background",
-                "labelsTopic", run + ".labels", "dlqTopic", run + ".dlq");
+        LabelConfig.TopicNames topics = LabelConfig.DEFAULTS.topics();
         // small offline labels: they are only the history the relabel must keep
-        Map<String, Object> offlineFlags = new HashMap<>(topics);
-        offlineFlags.putAll(Map.of("scoreActivating", 10, "scoreNonActivating", 10, "nullBaseline", false));
-        LabelConfig offline = Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS, offlineFlags);
+        LabelConfig offline = LabelConfig.DEFAULTS
+                .withTopics(new LabelConfig.TopicNames(topics.groupId(), run + ".features", run + ".background",
+                        run + ".labels", run + ".dlq"))
+                .withSampling(LabelConfig.DEFAULTS.sampling().withScoreWindows(10, 10))
+                .withScoring(LabelConfig.DEFAULTS.scoring().withNullBaseline(false));
         try (Admin admin = TestKafka.admin()) {
-            TestKafka.createTopics(admin, List.of(new NewTopic(offline.featuresTopic(), 2, (short) 1),
-                    new NewTopic(offline.backgroundTopic(), 1, (short) 1), new NewTopic(offline.labelsTopic(), 2, (short) 1)));
+            TestKafka.createTopics(admin, List.of(new NewTopic(offline.topics().features(), 2, (short) 1),
+                    new NewTopic(offline.topics().background(), 1, (short) 1), new NewTopic(offline.topics().labels(), 2, (short) 1)));
         }
         SyntheticCatalog catalog = new SyntheticCatalog(SAE, docs(), SyntheticCatalog.standardSpecs());
         BackgroundIndex background = new BackgroundIndex();
         Labeller offlineLabeller = Labeller.create(offline, background, Map.of());
         List<FeatureState> states = catalog.specs.stream().map(s -> catalog.state(s.index(), 4)).toList();
-        List<FeatureState> eligible = states.stream().filter(s -> s.windows() >= offline.minWindows()).toList();
+        List<FeatureState> eligible = states.stream().filter(s -> s.windows() >= offline.sampling().minWindows()).toList();
         assertThat(eligible).hasSizeBetween(10, states.size() - 1);
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(kafka(), new StringSerializer(), new ByteArraySerializer())) {
             for (BackgroundWindow w : catalog.background(300, 2)) {
                 background.put(w.id(), w);
-                p.send(new ProducerRecord<>(offline.backgroundTopic(), w.id(), Json.write(w)));
+                p.send(new ProducerRecord<>(offline.topics().background(), w.id(), Json.write(w)));
             }
             for (FeatureState s : states) {
-                p.send(new ProducerRecord<>(offline.featuresTopic(), s.key(), Json.write(s)));
+                p.send(new ProducerRecord<>(offline.topics().features(), s.key(), Json.write(s)));
             }
             // records a relabel must pass over: a state that does not read, a key that is not saeId/index
-            p.send(new ProducerRecord<>(offline.featuresTopic(), SAE + "/99", "{not json".getBytes(StandardCharsets.UTF_8)));
-            p.send(new ProducerRecord<>(offline.featuresTopic(), "no-index", "{}".getBytes(StandardCharsets.UTF_8)));
+            p.send(new ProducerRecord<>(offline.topics().features(), SAE + "/99", "{not json".getBytes(StandardCharsets.UTF_8)));
+            p.send(new ProducerRecord<>(offline.topics().features(), "no-index", "{}".getBytes(StandardCharsets.UTF_8)));
             for (FeatureState s : eligible) {
-                p.send(new ProducerRecord<>(offline.labelsTopic(), s.key(), Json.write(offlineLabeller.label(s, null))));
+                p.send(new ProducerRecord<>(offline.topics().labels(), s.key(), Json.write(offlineLabeller.label(s, null))));
             }
         }
-        return new Catalogue(topics, offline, eligible);
+        return new Catalogue(offline, eligible);
     }
 
     private static synchronized List<SyntheticCatalog.Doc> docs() {
@@ -214,7 +214,7 @@ class RelabelTest {
     /** The latest label of every feature on the labels topic, by key. */
     private static Map<String, Label> latestLabels(LabelConfig config) {
         Map<String, Label> latest = new HashMap<>();
-        TopicFollower.readToEnd(config.labelsTopic(), kafka(), r -> latest.put(r.key(), Json.read(r.value(), Label.class)),
+        TopicFollower.readToEnd(config.topics().labels(), kafka(), r -> latest.put(r.key(), Json.read(r.value(), Label.class)),
                 Duration.ofSeconds(60));
         return latest;
     }

@@ -2,7 +2,6 @@ package dev.saestream.label;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.saestream.config.Settings;
 import dev.saestream.label.ScriptedLlmServer.Dialect;
 import dev.saestream.label.ScriptedLlmServer.Reply;
 import java.net.http.HttpHeaders;
@@ -11,7 +10,6 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterAll;
@@ -38,9 +36,9 @@ class RetryAfterTest {
     static List<Long> waits(Dialect dialect, Reply... first) throws Exception {
         server.reset();
         server.then(first);
-        LabelConfig cfg = Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS, Map.of("explainer", "llm",
-                "provider", dialect.name().toLowerCase(Locale.ROOT), "baseUrl", server.baseUrl(dialect), "model", "m",
-                "retryInitialMillis", 100, "retryMaxMillis", 10_000, "maxRetries", 3));
+        LabelConfig cfg = LabelConfig.DEFAULTS
+                .withLlmExplainer(LabelConfig.Provider.of(dialect.name()), server.baseUrl(dialect), "m");
+        cfg = cfg.withLlm(cfg.llm().withRetries(3, 100, 10_000));
         List<Long> slept = new ArrayList<>();
         LlmClient client = new LlmClient(ChatModels.create(cfg, Map.of()), cfg, CallLimits.of(cfg), slept::add);
         LlmClient.Answer<String> answer = client.ask("explanation",

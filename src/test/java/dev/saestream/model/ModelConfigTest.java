@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.saestream.config.ConfigException;
+import dev.saestream.config.Flags;
 import dev.saestream.config.Settings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,12 +23,14 @@ class ModelConfigTest {
         Path file = tmp.resolve("saestream.yaml");
         Files.writeString(file, "model:\n  hook: layer2\n  batchSize: 4\n  overlap: 8\n");
         Map<String, String> env = Map.of("SAESTREAM_MODEL_HOOK", "layer1", "SAESTREAM_MODEL_INCLUDE_SPECIAL_TOKENS", "true");
-        Map<String, Object> flags = new HashMap<>();
-        flags.put("hook", "layer0.mlp");
-        flags.put("overlap", null);
+        String hookFlag = "layer0.mlp";
+        Integer overlapFlag = null;
 
         // when
-        ModelConfig c = Settings.load(file, env).section(ModelConfig.SECTION, ModelConfig.defaults(), flags);
+        ModelConfig c = Settings.load(file, env).section(ModelConfig.SECTION, ModelConfig.defaults(), m -> Flags.on(m)
+                .given(hookFlag, ModelConfig::withHook)
+                .given(overlapFlag, ModelConfig::withOverlap)
+                .config());
 
         // then
         assertThat(c.hook()).isEqualTo("layer0.mlp");
@@ -43,7 +45,7 @@ class ModelConfigTest {
     @Test
     void badValuesNameTheField() {
         Map<String, String> env = Map.of("SAESTREAM_MODEL_BATCH_SIZE", "0");
-        assertThatThrownBy(() -> Settings.load(null, env).section(ModelConfig.SECTION, ModelConfig.defaults(), Map.of()))
+        assertThatThrownBy(() -> Settings.load(null, env).section(ModelConfig.SECTION, ModelConfig.defaults()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("model.batchSize must be positive, got 0");
     }
 

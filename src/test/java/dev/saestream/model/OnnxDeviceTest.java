@@ -15,7 +15,7 @@ class OnnxDeviceTest {
     @Test
     void deviceComesFromTheEnvironmentAndIsNormalised() {
         ModelConfig c = Settings.load(null, Map.of("SAESTREAM_MODEL_DEVICE", " CUDA:1 "))
-                .section(ModelConfig.SECTION, ModelConfig.defaults(), Map.of());
+                .section(ModelConfig.SECTION, ModelConfig.defaults());
 
         assertThat(c.device()).isEqualTo("cuda:1");
         assertThat(ModelConfig.defaults().device()).isEqualTo("cpu");
@@ -25,7 +25,7 @@ class OnnxDeviceTest {
     @Test
     void aBadDeviceIsAConfigError() {
         Map<String, String> env = Map.of("SAESTREAM_MODEL_DEVICE", "gpu");
-        assertThatThrownBy(() -> Settings.load(null, env).section(ModelConfig.SECTION, ModelConfig.defaults(), Map.of()))
+        assertThatThrownBy(() -> Settings.load(null, env).section(ModelConfig.SECTION, ModelConfig.defaults()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("model.device must be cpu, cuda or cuda:N (a GPU number), got 'gpu'");
         assertThatThrownBy(() -> ModelConfig.defaults().withDevice("cuda:x")).isInstanceOf(IllegalArgumentException.class);

@@ -23,11 +23,11 @@ class TrainConfigTest {
         Files.writeString(file, "train:\n  architecture: standard\n");
 
         // when
-        TrainConfig fromFile = Settings.load(file, Map.of()).section("train", TrainConfig.defaults(), Map.of());
+        TrainConfig fromFile = Settings.load(file, Map.of()).section("train", TrainConfig.defaults());
         TrainConfig fromEnv = Settings.load(file, Map.of("SAESTREAM_TRAIN_ARCHITECTURE", "TopK"))
-                .section("train", TrainConfig.defaults(), Map.of());
+                .section("train", TrainConfig.defaults());
         TrainConfig fromFlag = Settings.load(file, Map.of()).section("train", TrainConfig.defaults(),
-                Map.of("architecture", "topk"));
+                c -> c.withShape(Architecture.fromCfg("topk"), c.width(), c.k()));
 
         // then
         assertThat(TrainConfig.defaults().architecture()).isEqualTo(Architecture.TOPK);
@@ -39,7 +39,7 @@ class TrainConfigTest {
     @Test
     void anUnknownArchitectureIsRefusedNamingItAndTheKnownOnes() {
         assertThatThrownBy(() -> Settings.defaultsOnly().section("train", TrainConfig.defaults(),
-                Map.of("architecture", "batchtopk")))
+                c -> c.withShape(Architecture.fromCfg("batchtopk"), c.width(), c.k())))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("invalid 'train' configuration: unsupported SAE architecture 'batchtopk';"
                         + " supported: [standard, topk, jumprelu, gated]");
@@ -48,7 +48,7 @@ class TrainConfigTest {
     @Test
     void anArchitectureTheTrainerCannotTrainIsRefused() {
         assertThatThrownBy(() -> Settings.defaultsOnly().section("train", TrainConfig.defaults(),
-                Map.of("architecture", "gated")))
+                c -> c.withShape(Architecture.fromCfg("gated"), c.width(), c.k())))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("invalid 'train' configuration: architecture must be topk or standard, got gated");
     }

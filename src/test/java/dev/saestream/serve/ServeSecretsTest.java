@@ -10,7 +10,6 @@ import com.sun.net.httpserver.HttpServer;
 import dev.saestream.catalog.ActivationHistogram;
 import dev.saestream.catalog.FeatureState;
 import dev.saestream.catalog.FeatureWindow;
-import dev.saestream.config.Settings;
 import dev.saestream.kafka.BrokerConfig;
 import dev.saestream.kafka.EmbeddedBroker;
 import dev.saestream.formats.Json;
@@ -33,7 +32,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -86,10 +84,12 @@ class ServeSecretsTest {
                     p.send(new ProducerRecord<>(Topics.FEATURES, s.key(), Json.write(s))).get();
                 }
             }
-            Map<String, Object> flags = new HashMap<>(Map.of("explainer", "llm", "provider", "openai",
-                    "baseUrl", "http://127.0.0.1:" + llm.getAddress().getPort() + "/v1", "model", "test-model",
-                    "minWindows", 5, "timeoutSeconds", 5, "maxRetries", 0, "groupId", "secret-label"));
-            LabelConfig config = Settings.defaultsOnly().section("label", LabelConfig.DEFAULTS, flags);
+            LabelConfig llmConfig = LabelConfig.DEFAULTS.withLlmExplainer(LabelConfig.Provider.OPENAI,
+                    "http://127.0.0.1:" + llm.getAddress().getPort() + "/v1", "test-model");
+            LabelConfig config = llmConfig
+                    .withLlm(llmConfig.llm().withTimeoutSeconds(5).withMaxRetries(0))
+                    .withSampling(llmConfig.sampling().withMinWindows(5))
+                    .withTopics(llmConfig.topics().withGroupId("secret-label"));
             BackgroundIndex background = new BackgroundIndex();
             Labeller labeller = Labeller.create(config, background, Map.of("OPENAI_API_KEY", KEY));
             LabelService labels = new LabelService(config, kafka, background, labeller);

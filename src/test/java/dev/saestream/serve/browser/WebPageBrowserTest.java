@@ -100,13 +100,13 @@ class WebPageBrowserTest {
         if (saeOverride != null && !saeOverride.isBlank()) {
             // the README's pictures: a real SAE, labelled as run labels, its densest features only (quick enough)
             saeDir = Path.of(saeOverride).toAbsolutePath();
-            label = Map.of("minWindows", System.getProperty("saestream.screenshots.minWindows", "300"));
+            label = Map.of("sampling.minWindows", System.getProperty("saestream.screenshots.minWindows", "300"));
         } else {
             saeDir = dir.resolve("sae");
             // few features: the labeller names each once, quickly
             TestSaes.random(Architecture.TOPK, 384, 24, 3, 7).save(saeDir);
             // a quick labeller: 10 + 10 examples per score (wide intervals, but every one computed as in run)
-            label = Map.of("scoreActivating", "10", "scoreNonActivating", "10");
+            label = Map.of("sampling.scoreActivating", "10", "sampling.scoreNonActivating", "10");
         }
         int docs = Integer.getInteger("saestream.screenshots.docs", 24);
         run = ServedRun.start(dir, saeDir, label);
