@@ -189,6 +189,12 @@ final class BenchCatalogCommand implements Callable<Integer> {
         TopicTraffic.Written c = f.changelogs();
         out.printf("  %-26s %,10.3f records/token, %,.1f bytes/token (%,.1f on disk)%n", "changelogs", c.records() / t,
                 c.payloadBytes() / t, c.diskBytes() / t);
+        StringBuilder byStore = new StringBuilder();
+        f.written().entrySet().stream().filter(e -> f.changelog(e.getKey()))
+                .sorted(java.util.Map.Entry.comparingByKey())
+                .forEach(e -> byStore.append(String.format("%s %.3f  ", e.getKey().substring(f.applicationId().length() + 1)
+                        .replace("-changelog", ""), e.getValue().records() / t)));
+        out.printf("  %-26s %s%n", "  records/token by store", byStore.toString().strip());
         for (String topic : f.outputs()) {
             TopicTraffic.Written w = f.written().get(topic);
             out.printf("  %-26s %,10.4f records/token, %,.1f bytes/token (%,.1f on disk), %,.3f MB/s%n", topic,
