@@ -15,8 +15,7 @@ import java.util.Comparator;
  * @param tokens display pieces of the window's tokens
  * @param acts  this feature's activation on each token of the window
  */
-public record FeatureWindow(String doc, int peak, int first,
-                            @JsonSerialize(using = TokensSerializer.class) String[] tokens,
+public record FeatureWindow(String doc, int peak, int first, String[] tokens,
                             @JsonSerialize(using = ActivationsSerializer.class) float[] acts) {
     /**
      * Rank order for top-k: highest peak activation first, ties by document id (in code point

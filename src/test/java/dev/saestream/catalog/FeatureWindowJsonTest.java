@@ -6,7 +6,7 @@ import dev.saestream.formats.Json;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** A window's compact JSON (pre-escaped tokens, zeros as 0) reads back as the same window. */
+/** A window's compact JSON (zeros as 0) reads back as the same window. */
 class FeatureWindowJsonTest {
     @Test
     void tokensWithEveryKindOfCharacterAndZeroActivationsRoundTrip() {
@@ -20,7 +20,7 @@ class FeatureWindowJsonTest {
         assertThat(Float.floatToRawIntBits(back.acts()[2])).as("-0 keeps its sign").isEqualTo(Float.floatToRawIntBits(-0f));
         String text = new String(json, StandardCharsets.UTF_8);
         assertThat(text).contains("\"acts\":[0,1.5,-0.0,0,");
-        // the second " the" comes from the cache and reads the same
+        // a piece met twice is written twice
         assertThat(Json.write(new FeatureWindow("doc/2", 1, 0, new String[] {" the", " the"}, new float[] {0f, 1f})))
                 .asString(StandardCharsets.UTF_8).contains("\"tokens\":[\" the\",\" the\"]");
     }
