@@ -107,10 +107,14 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
     private static final class WindowIndex {
         final Sample top;
         final Sample reservoir;
+        final Bytes topPrefix;
+        final Bytes reservoirPrefix;
 
         WindowIndex(String saeId, int feature) {
+            this.topPrefix = WindowKeys.prefix(saeId, feature, WindowKeys.TOP);
+            this.reservoirPrefix = WindowKeys.prefix(saeId, feature, WindowKeys.RESERVOIR);
             // top and reservoir keys share the prefix's length
-            int prefix = WindowKeys.prefix(saeId, feature, WindowKeys.TOP).get().length;
+            int prefix = topPrefix.get().length;
             this.top = new Sample(prefix, key -> Integer.toUnsignedLong(WindowKeys.topRank(key, prefix)));
             this.reservoir = new Sample(prefix, key -> WindowKeys.reservoirRank(key, prefix));
         }
@@ -212,9 +216,9 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
             if (!config.facet().isEmpty()) {
                 st.countFacet(config.facet(), d.facet(), fd.activations(), config.facetValues());
             }
-            if (!replay) {
+            if (!replay && !fd.candidates().isEmpty()) {
+                WindowIndex idx = index(d.saeId(), fd.feature());
                 for (WindowCandidate c : fd.candidates()) {
-                    WindowIndex idx = index(d.saeId(), fd.feature());
                     WindowSpan span = c.span();
                     boolean toTop = !idx.top.rejects(Integer.toUnsignedLong(WindowKeys.topRank(span.max())), config.topK());
                     boolean toReservoir = !idx.reservoir.rejects(c.sampleKey(), config.reservoirSize());
@@ -222,12 +226,12 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
                         continue;
                     }
                     byte[] bytes = CatalogFormats.writeStored(d.docId(), span);
-                    if (toTop && offerWindow(d, idx.top, WindowKeys.top(d.saeId(), fd.feature(), d.docId(), span.max(),
-                            span.peak()), bytes, config.topK())) {
+                    if (toTop && offerWindow(d, idx.top, WindowKeys.top(idx.topPrefix, d.docId(), span.max(), span.peak()),
+                            bytes, config.topK())) {
                         st.topChanges++;
                     }
                     if (toReservoir) {
-                        offerWindow(d, idx.reservoir, WindowKeys.reservoir(d.saeId(), fd.feature(), d.docId(), span.peak(),
+                        offerWindow(d, idx.reservoir, WindowKeys.reservoir(idx.reservoirPrefix, d.docId(), span.peak(),
                                 c.sampleKey()), bytes, config.reservoirSize());
                     }
                 }
@@ -342,16 +346,20 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
                 if (shouldEmit(st, now, idle)) {
                     FeatureState state = state(sae.getKey(), e.getKey(), st, tokens, windows,
                             doc -> decoded.computeIfAbsent(doc, d -> pieces(documents, d)));
-                    byte[] json = Json.write(state);
-                    budget -= json.length;
-                    counters.emitted.incrementAndGet();
-                    counters.emittedBytes.addAndGet(json.length);
-                    context.forward(new Record<>(new CatalogOutput(Topics.FEATURES, state.key()), json, now));
+                    budget -= forward(Topics.FEATURES, state.key(), Json.write(state), now);
                     st.emittedVersion = st.version;
                     st.emittedActivations = st.activations;
                     st.emittedAtMs = now;
                     st.topChanges = 0;
                     st.emissions++;
+                    st.statsEmittedVersion = st.version;
+                    st.statsEmittedAtMs = now;
+                    st.dirty = true;
+                } else if (shouldEmitStatistics(st, now)) {
+                    FeatureStatistics figures = statistics(sae.getKey(), e.getKey(), st, tokens);
+                    budget -= forward(Topics.FEATURE_STATS, figures.key(), Json.write(figures), now);
+                    st.statsEmittedVersion = st.version;
+                    st.statsEmittedAtMs = now;
                     st.dirty = true;
                 }
             }
@@ -362,6 +370,19 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
             settled = true;
             counters.settled(context.taskId(), true);
         }
+    }
+
+    /** Forwards one emission and counts it; returns its bytes. */
+    private long forward(String topic, String key, byte[] json, long now) {
+        if (Topics.FEATURES.equals(topic)) {
+            counters.emitted.incrementAndGet();
+            counters.emittedBytes.addAndGet(json.length);
+        } else {
+            counters.statsEmitted.incrementAndGet();
+            counters.statsEmittedBytes.addAndGet(json.length);
+        }
+        context.forward(new Record<>(new CatalogOutput(topic, key), json, now));
+        return json.length;
     }
 
     @Override
@@ -385,6 +406,15 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
         boolean grew = st.activations >= st.emittedActivations * (1 + config.emitGrowth());
         boolean topMoved = st.topChanges >= Math.max(1, Math.ceil(config.emitTopChange() * config.topK()));
         return first || grew || topMoved;
+    }
+
+    /**
+     * A changed feature's figures alone, at a steady pace, while its full state waits for a material
+     * change: a few hundred bytes rather than its windows. Idle ticks emit full states instead.
+     */
+    private boolean shouldEmitStatistics(FeatureStats st, long now) {
+        return config.statsIntervalMs() > 0 && st.emittedVersion > 0 && st.statsEmittedVersion != st.version
+                && now - st.statsEmittedAtMs >= config.statsIntervalMs();
     }
 
     private void checkpoint() {
@@ -414,6 +444,13 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
         return new FeatureState(saeId, feature, st.version, tokensSeen, st.activations, st.documents, st.windows,
                 FixedPoint.toDouble(st.sumFixed), st.max, new ActivationHistogram(st.histogram.clone()), top, reservoir,
                 st.updatedMs, st.facetState());
+    }
+
+    /** A feature's statistics without its windows. */
+    static FeatureStatistics statistics(String saeId, int feature, FeatureStats st, long tokensSeen) {
+        return new FeatureStatistics(saeId, feature, st.version, tokensSeen, st.activations, st.documents, st.windows,
+                FixedPoint.toDouble(st.sumFixed), st.max, new ActivationHistogram(st.histogram.clone()), st.updatedMs,
+                st.facetState());
     }
 
     private static List<FeatureWindow> windowsOf(String saeId, ReadOnlyKeyValueStore<Bytes, byte[]> windows,

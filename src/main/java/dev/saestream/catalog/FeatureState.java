@@ -74,6 +74,21 @@ public record FeatureState(
         }
     }
 
+    /**
+     * This state with the figures of a {@code saestream.feature-stats} record when they are newer, its
+     * windows kept (they are the latest full state's); else this state.
+     */
+    public FeatureState withFigures(FeatureStatistics s) {
+        if (!s.saeId().equals(saeId) || s.index() != index) {
+            throw new IllegalArgumentException("statistics of " + s.key() + " for " + key());
+        }
+        if (s.version() <= version) {
+            return this;
+        }
+        return new FeatureState(saeId, index, s.version(), s.tokensSeen(), s.activations(), s.documents(), s.windows(),
+                s.sum(), s.max(), s.histogram(), top, reservoir, s.updatedMs(), s.facet());
+    }
+
     /** The topic key: {@code saeId/index}. */
     public String key() {
         return FeatureKey.of(saeId, index);

@@ -25,6 +25,9 @@ final class FeatureStats {
     int topChanges;
     /** Times this feature was emitted: the wait before the next emission doubles with each. */
     int emissions;
+    /** The version whose statistics alone were last emitted (on saestream.feature-stats), and when. */
+    long statsEmittedVersion;
+    long statsEmittedAtMs;
 
     /** The metadata field {@link #facet} counts by; null until a facet value is counted. */
     String facetField;
@@ -87,7 +90,7 @@ final class FeatureStats {
 
     byte[] write() {
         BinaryWriter w = new BinaryWriter(96);
-        w.u8(2).varlong(activations).varlong(documents).varlong(windows).zigzag(sumFixed).f32(max)
+        w.u8(3).varlong(activations).varlong(documents).varlong(windows).zigzag(sumFixed).f32(max)
                 .varlong(version).varlong(updatedMs).varlong(emittedVersion).varlong(emittedActivations)
                 .varlong(emittedAtMs).varint(topChanges).varint(emissions);
         int nonZero = 0;
@@ -103,13 +106,14 @@ final class FeatureStats {
         w.string(facetField == null ? "" : facetField).varint(facet.size());
         facet.forEach((value, count) -> w.string(value).varlong(count));
         w.varlong(facetOther);
+        w.varlong(statsEmittedVersion).varlong(statsEmittedAtMs);
         return w.toByteArray();
     }
 
     static FeatureStats read(byte[] bytes) {
         BinaryReader r = new BinaryReader(bytes);
         int version = r.u8();
-        if (version != 1 && version != 2) {
+        if (version < 1 || version > 3) {
             throw new IllegalArgumentException("unsupported feature stats version " + version);
         }
         FeatureStats s = new FeatureStats();
@@ -141,6 +145,10 @@ final class FeatureStats {
                 s.facet.put(r.string(), r.varlong());
             }
             s.facetOther = r.varlong();
+        }
+        if (version >= 3) {
+            s.statsEmittedVersion = r.varlong();
+            s.statsEmittedAtMs = r.varlong();
         }
         return s;
     }

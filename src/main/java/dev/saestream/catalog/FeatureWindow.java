@@ -1,5 +1,6 @@
 package dev.saestream.catalog;
 
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import java.util.Arrays;
 import java.util.Comparator;
 
@@ -14,7 +15,8 @@ import java.util.Comparator;
  * @param tokens display pieces of the window's tokens
  * @param acts  this feature's activation on each token of the window
  */
-public record FeatureWindow(String doc, int peak, int first, String[] tokens, float[] acts) {
+public record FeatureWindow(String doc, int peak, int first, String[] tokens,
+                            @JsonSerialize(using = ActivationsSerializer.class) float[] acts) {
     /**
      * Rank order for top-k: highest peak activation first, ties by document id (in code point
      * order, which is UTF-8 byte order), then by position.

@@ -21,11 +21,11 @@ final class WindowKeys {
 
     /** All windows of one kind of one feature share this prefix. */
     static Bytes prefix(String saeId, int feature, byte kind) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(48);
-        string(out, saeId);
-        int32(out, feature);
+        Builder out = new Builder(48);
+        out.string(saeId);
+        out.int32(feature);
         out.write(kind);
-        return Bytes.wrap(out.toByteArray());
+        return out.bytes();
     }
 
     /** The first key after every key with {@code prefix}'s kind. */
@@ -36,12 +36,17 @@ final class WindowKeys {
     }
 
     static Bytes top(String saeId, int feature, String doc, float max, int peak) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
-        out.writeBytes(prefix(saeId, feature, TOP).get());
-        int32(out, topRank(max));
-        string(out, doc);
-        int32(out, peak);
-        return Bytes.wrap(out.toByteArray());
+        return top(prefix(saeId, feature, TOP), doc, max, peak);
+    }
+
+    /** A top key after its feature's {@link #prefix}, which the caller keeps rather than rebuilds per window. */
+    static Bytes top(Bytes prefix, String doc, float max, int peak) {
+        Builder out = new Builder(prefix.get().length + doc.length() + 10);
+        out.writeBytes(prefix.get());
+        out.int32(topRank(max));
+        out.string(doc);
+        out.int32(peak);
+        return out.bytes();
     }
 
     /** A top key's first field: in unsigned order, higher activations first. */
@@ -63,12 +68,17 @@ final class WindowKeys {
     }
 
     static Bytes reservoir(String saeId, int feature, String doc, int peak, long sampleKey) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
-        out.writeBytes(prefix(saeId, feature, RESERVOIR).get());
-        int64(out, sampleKey);
-        string(out, doc);
-        int32(out, peak);
-        return Bytes.wrap(out.toByteArray());
+        return reservoir(prefix(saeId, feature, RESERVOIR), doc, peak, sampleKey);
+    }
+
+    /** A reservoir key after its feature's {@link #prefix}. */
+    static Bytes reservoir(Bytes prefix, String doc, int peak, long sampleKey) {
+        Builder out = new Builder(prefix.get().length + doc.length() + 14);
+        out.writeBytes(prefix.get());
+        out.int64(sampleKey);
+        out.string(doc);
+        out.int32(peak);
+        return out.bytes();
     }
 
     /** The key of a document's pieces in the documents store: one per (SAE, document), since pieces depend on the tokenizer. */
@@ -122,18 +132,18 @@ final class WindowKeys {
     }
 
     static Bytes backgroundPrefix(String saeId) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(32);
-        string(out, saeId);
-        return Bytes.wrap(out.toByteArray());
+        Builder out = new Builder(32);
+        out.string(saeId);
+        return out.bytes();
     }
 
     static Bytes background(String saeId, BackgroundWindow w, long sampleKey) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+        Builder out = new Builder(64);
         out.writeBytes(backgroundPrefix(saeId).get());
-        int64(out, sampleKey);
-        string(out, w.doc());
-        int32(out, w.first());
-        return Bytes.wrap(out.toByteArray());
+        out.int64(sampleKey);
+        out.string(w.doc());
+        out.int32(w.first());
+        return out.bytes();
     }
 
     /** Background prefixes end in a string terminator; the bound is the same bytes with the terminator raised. */
@@ -141,25 +151,64 @@ final class WindowKeys {
         return upperBound(backgroundPrefix(saeId));
     }
 
-    private static void string(ByteArrayOutputStream out, String s) {
-        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
-            out.write(b);
-            if (b == 0) {
-                out.write(0xFF);
+    /**
+     * Appends key fields to a growing array: keys are built for every window that enters a sample,
+     * and ByteArrayOutputStream locks on every byte.
+     */
+    private static final class Builder {
+        private byte[] buf;
+        private int size;
+
+        Builder(int capacity) {
+            buf = new byte[Math.max(16, capacity)];
+        }
+
+        private void ensure(int more) {
+            if (size + more > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
             }
         }
-        out.write(0);
-    }
 
-    private static void int32(ByteArrayOutputStream out, int v) {
-        out.write(v >>> 24);
-        out.write(v >>> 16);
-        out.write(v >>> 8);
-        out.write(v);
-    }
+        void write(int b) {
+            ensure(1);
+            buf[size++] = (byte) b;
+        }
 
-    private static void int64(ByteArrayOutputStream out, long v) {
-        int32(out, (int) (v >>> 32));
-        int32(out, (int) v);
+        void writeBytes(byte[] b) {
+            ensure(b.length);
+            System.arraycopy(b, 0, buf, size, b.length);
+            size += b.length;
+        }
+
+        void string(String s) {
+            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+            ensure(utf8.length + 1);
+            for (byte b : utf8) {
+                if (b == 0) {
+                    buf[size++] = 0;
+                    write(0xFF);
+                } else {
+                    buf[size++] = b;
+                }
+            }
+            write(0);
+        }
+
+        void int32(int v) {
+            ensure(4);
+            buf[size++] = (byte) (v >>> 24);
+            buf[size++] = (byte) (v >>> 16);
+            buf[size++] = (byte) (v >>> 8);
+            buf[size++] = (byte) v;
+        }
+
+        void int64(long v) {
+            int32((int) (v >>> 32));
+            int32((int) v);
+        }
+
+        Bytes bytes() {
+            return Bytes.wrap(size == buf.length ? buf : Arrays.copyOf(buf, size));
+        }
     }
 }

@@ -16,7 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This server's own copy of the catalogue: {@code saestream.features} and {@code saestream.labels}
+ * This server's own copy of the catalogue: {@code saestream.features} (full states),
+ * {@code saestream.feature-stats} (newer figures between them) and {@code saestream.labels}
  * read from the beginning and followed (no consumer group, so any number of servers each see all
  * of it), and the dead letters counted by reason. It lives on the followers' threads; requests read
  * it and never reach a stage. {@link #ready} turns true once both topics have been read as they
@@ -30,11 +31,13 @@ public final class CatalogView implements AutoCloseable {
     private final Map<String, Map<String, LongAdder>> deadLetters = new ConcurrentHashMap<>();
     private final AtomicLong unreadable = new AtomicLong();
     private final TopicFollower features;
+    private final TopicFollower featureStats;
     private final TopicFollower labels;
     private final TopicFollower dlq;
 
     private CatalogView(Map<String, Object> kafka) {
         this.features = new TopicFollower(Topics.FEATURES, kafka, this::onFeature);
+        this.featureStats = new TopicFollower(Topics.FEATURE_STATS, kafka, this::onFeatureStats);
         this.labels = new TopicFollower(Topics.LABELS, kafka, this::onLabel);
         this.dlq = new TopicFollower(Topics.DLQ, kafka, this::onDeadLetter);
     }
@@ -43,6 +46,7 @@ public final class CatalogView implements AutoCloseable {
     public static CatalogView start(Map<String, Object> kafka) {
         CatalogView v = new CatalogView(kafka);
         v.features.start();
+        v.featureStats.start();
         v.labels.start();
         v.dlq.start();
         return v;
@@ -50,7 +54,7 @@ public final class CatalogView implements AutoCloseable {
 
     /** True once the features and labels topics have been read up to where they ended at start. */
     public boolean ready() {
-        return features.caughtUp() && labels.caughtUp();
+        return features.caughtUp() && featureStats.caughtUp() && labels.caughtUp();
     }
 
     /** The SAE ids seen, sorted. */
@@ -105,7 +109,34 @@ public final class CatalogView implements AutoCloseable {
                 return;
             }
             FeatureEntry e = FeatureEntry.parse(r.value());
-            saeFor(FeatureKey.of(e.saeId(), e.index())).putFeature(e);
+            SaeFeatures sae = saeFor(FeatureKey.of(e.saeId(), e.index()));
+            // the two followers run on their own threads: merge one key at a time
+            synchronized (sae) {
+                FeatureEntry known = sae.feature(e.index());
+                sae.putFeature(known == null ? e : known.withState(e));
+            }
+        } catch (RuntimeException e) {
+            skipped(r, e);
+        }
+    }
+
+    /** Statistics between two full states: newer figures for a feature whose windows stay those of its state. */
+    private void onFeatureStats(ConsumerRecord<String, byte[]> r) {
+        if (r.value() == null) {
+            return;
+        }
+        try {
+            SaeFeatures sae = saeFor(r.key());
+            synchronized (sae) {
+                FeatureEntry known = sae.feature(FeatureKey.index(r.key()));
+                // figures come after their feature's first full state; without one there is nothing to show yet
+                if (known != null) {
+                    FeatureEntry merged = known.withFigures(r.value());
+                    if (merged != known) {
+                        sae.putFeature(merged);
+                    }
+                }
+            }
         } catch (RuntimeException e) {
             skipped(r, e);
         }
@@ -151,6 +182,7 @@ public final class CatalogView implements AutoCloseable {
     @Override
     public void close() {
         features.close();
+        featureStats.close();
         labels.close();
         dlq.close();
     }

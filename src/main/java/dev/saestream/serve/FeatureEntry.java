@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.saestream.catalog.ActivationHistogram;
 import dev.saestream.catalog.FeatureState;
+import dev.saestream.catalog.FeatureStatistics;
 import dev.saestream.formats.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,14 +25,41 @@ import java.io.UncheckedIOException;
  * @param max         largest activation
  * @param mean        mean activation where it fired
  * @param histogram   activation histogram counts
- * @param json        the state's JSON, compressed
+ * @param json        the latest full state's JSON (saestream.features), compressed
+ * @param figures     newer statistics than that state's (saestream.feature-stats), compressed; null when the
+ *                    full state is the newest
  */
 record FeatureEntry(String saeId, int index, long version, long updatedMs, long tokensSeen, long activations,
                     long documents, long windows, double density, double max, double mean, long[] histogram,
-                    Deflated json) {
+                    Deflated json, Deflated figures) {
 
     /** Reads the summary from a feature state's JSON, skipping its windows, and keeps the JSON compressed. */
     static FeatureEntry parse(byte[] json) {
+        return read(json, Deflated.of(json), null);
+    }
+
+    /**
+     * This entry with the figures of a saestream.feature-stats record when they are newer than its own,
+     * keeping the full state's windows; else this entry.
+     */
+    FeatureEntry withFigures(byte[] statistics) {
+        FeatureEntry f = read(statistics, json, Deflated.of(statistics));
+        if (!f.saeId.equals(saeId) || f.index != index) {
+            throw new IllegalArgumentException("statistics of " + f.saeId + "/" + f.index + " for " + saeId + "/" + index);
+        }
+        return f.version > version ? f : this;
+    }
+
+    /** A newer full state, keeping this entry's figures when they are newer still. */
+    FeatureEntry withState(FeatureEntry state) {
+        if (figures != null && version > state.version) {
+            return read(figures.inflate(), state.json, figures);
+        }
+        return state;
+    }
+
+    /** The summary read from a full state's or a statistics record's JSON. */
+    private static FeatureEntry read(byte[] json, Deflated state, Deflated figures) {
         String saeId = null;
         int index = -1;
         long version = 0;
@@ -74,11 +102,15 @@ record FeatureEntry(String saeId, int index, long version, long updatedMs, long 
         double density = tokensSeen == 0 ? 0 : (double) activations / tokensSeen;
         double mean = activations == 0 ? 0 : sum / activations;
         return new FeatureEntry(saeId, index, version, updatedMs, tokensSeen, activations, documents, windows, density,
-                max, mean, histogram == null ? new long[ActivationHistogram.SIZE] : histogram, Deflated.of(json));
+                max, mean, histogram == null ? new long[ActivationHistogram.SIZE] : histogram, state, figures);
     }
 
-    /** The whole state, parsed from the compressed JSON. */
+    /** The whole state: the latest full state's windows, with the newest figures. */
     FeatureState state() {
-        return Json.read(json.inflate(), FeatureState.class);
+        FeatureState full = Json.read(json.inflate(), FeatureState.class);
+        if (figures == null) {
+            return full;
+        }
+        return full.withFigures(Json.read(figures.inflate(), FeatureStatistics.class));
     }
 }

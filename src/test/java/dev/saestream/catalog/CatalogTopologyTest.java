@@ -51,6 +51,7 @@ class CatalogTopologyTest {
     TopologyTestDriver driver;
     TestInputTopic<String, byte[]> codes;
     TestOutputTopic<String, byte[]> features;
+    TestOutputTopic<String, byte[]> featureStats;
     TestOutputTopic<String, byte[]> background;
     TestOutputTopic<String, byte[]> dlq;
 
@@ -66,6 +67,7 @@ class CatalogTopologyTest {
         driver = new TopologyTestDriver(CatalogTopology.build(config, config.shards(), counters), p, Instant.ofEpochMilli(1_000_000));
         codes = driver.createInputTopic(Topics.CODES, new StringSerializer(), new ByteArraySerializer());
         features = driver.createOutputTopic(Topics.FEATURES, new StringDeserializer(), new ByteArrayDeserializer());
+        featureStats = driver.createOutputTopic(Topics.FEATURE_STATS, new StringDeserializer(), new ByteArrayDeserializer());
         background = driver.createOutputTopic(Topics.BACKGROUND, new StringDeserializer(), new ByteArrayDeserializer());
         dlq = driver.createOutputTopic(Topics.DLQ, new StringDeserializer(), new ByteArrayDeserializer());
     }
@@ -230,6 +232,65 @@ class CatalogTopologyTest {
 
         pipe(List.of(SyntheticCodes.documents(19, 1, 32, 8).get(0)));
         assertThat(counters.settled()).as("new input").isFalse();
+    }
+
+    @Test
+    void betweenFullStatesTheStatisticsAloneFollowTheBatchReference() {
+        // full states wait 10 s after their first emission; figures alone go every second
+        CatalogConfig config = spacedEmissions().withStatsInterval(1_000);
+        CatalogCounters counters = new CatalogCounters();
+        start(config, counters);
+        List<DocumentCodes> docs = SyntheticCodes.documents(23, 80, 32, 8);
+        Duration tick = Duration.ofMillis(config.checkpointMs());
+
+        pipe(docs.subList(0, 40));
+        driver.advanceWallClockTime(tick);
+        Map<String, FeatureState> first = latestFeatures();
+        assertThat(featureStats.isEmpty()).as("nothing but first full states yet").isTrue();
+
+        pipe(docs.subList(40, 80));
+        driver.advanceWallClockTime(tick);
+        BatchCatalog expected = new BatchCatalog(docs, config);
+        Map<String, FeatureState> fullAgain = latestFeatures();
+        Map<String, FeatureStatistics> figures = new HashMap<>();
+        featureStats.readKeyValuesToList().forEach(kv -> assertThat(
+                figures.put(kv.key, Json.read(kv.value, FeatureStatistics.class))).as("%s twice in a tick", kv.key).isNull());
+        assertThat(figures).as("changed features with a full state out").isNotEmpty();
+        expected.features.forEach((f, e) -> {
+            String key = FeatureKey.of(SyntheticCodes.SAE, f);
+            FeatureStatistics s = figures.get(key);
+            boolean changed = first.containsKey(key) && first.get(key).version() < e.version;
+            assertThat(s != null).as("figures of %d: changed after its first full state", f).isEqualTo(changed);
+            if (changed) {
+                assertThat(fullAgain).as("no second full state of %d within 10 s", f).doesNotContainKey(key);
+            }
+            if (s != null) {
+                assertThat(s.version()).as("version of %d", f).isEqualTo(e.version);
+                assertThat(s.activations()).as("activations of %d", f).isEqualTo(e.activations);
+                assertThat(s.documents()).as("documents of %d", f).isEqualTo(e.documents);
+                assertThat(s.windows()).as("windows of %d", f).isEqualTo(e.windows.size());
+                assertThat(new BigDecimal(s.sum())).as("sum of %d", f).isEqualByComparingTo(e.sum);
+                assertThat(s.max()).as("max of %d", f).isEqualTo(e.max);
+                assertThat(s.histogram().counts()).as("histogram of %d", f).containsExactly(e.histogram);
+                assertThat(s.tokensSeen()).isEqualTo(expected.tokens);
+            }
+        });
+        assertThat(counters.statsEmitted.get()).isEqualTo(figures.size());
+
+        // idle: full states catch up with the figures, windows included
+        driver.advanceWallClockTime(tick);
+        driver.advanceWallClockTime(tick);
+        assertThat(counters.settled()).isTrue();
+        Map<String, FeatureState> got = new HashMap<>(first);
+        got.putAll(fullAgain);
+        got.putAll(latestFeatures());
+        expected.features.forEach((f, e) -> {
+            FeatureState s = got.get(FeatureKey.of(SyntheticCodes.SAE, f));
+            assertThat(s.version()).as("version of %d", f).isEqualTo(e.version);
+            assertThat(s.top()).as("top windows of %d", f).containsExactlyElementsOf(e.top(config.topK()));
+            assertThat(s.reservoir()).as("reservoir of %d", f).containsExactlyElementsOf(e.reservoir(config.reservoirSize()));
+        });
+        assertThat(featureStats.isEmpty()).as("idle ticks send full states, not figures").isTrue();
     }
 
     @Test

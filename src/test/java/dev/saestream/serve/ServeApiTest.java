@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.saestream.catalog.ActivationHistogram;
 import dev.saestream.catalog.FeatureState;
+import dev.saestream.catalog.FeatureStatistics;
 import dev.saestream.catalog.FeatureWindow;
 import dev.saestream.kafka.BrokerConfig;
 import dev.saestream.kafka.DeadLetter;
@@ -440,6 +441,39 @@ class ServeApiTest {
         assertThat(f.get("activations").asLong()).isEqualTo(next.activations());
         assertThat(f.get("mean").asDouble()).isEqualTo(next.mean());
         states.put(index, next);
+    }
+
+    @Test
+    void figuresBetweenFullStatesUpdateAFeatureAndKeepItsWindows() throws Exception {
+        int index = states.keySet().stream().skip(5).findFirst().orElseThrow();
+        FeatureState old = states.get(index);
+        FeatureStatistics stale = new FeatureStatistics(old.saeId(), index, old.version() - 1, 1, 1, 1, 1, 1, 1f,
+                old.histogram(), old.updatedMs() - 1, null);
+        FeatureStatistics newer = new FeatureStatistics(old.saeId(), index, old.version() + 11, old.tokensSeen() + 500,
+                old.activations() + 40, old.documents() + 4, old.windows() + 6, old.sum() + 21, old.max() + 1,
+                old.histogram(), old.updatedMs() + 2_000, null);
+        try (KafkaProducer<String, byte[]> p = producer()) {
+            p.send(new ProducerRecord<>(Topics.FEATURE_STATS, stale.key(), Json.write(stale))).get();
+            p.send(new ProducerRecord<>(Topics.FEATURE_STATS, newer.key(), Json.write(newer))).get();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        JsonNode f = get("/api/features/" + index).json();
+        while (f.get("version").asLong() != newer.version() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            f = get("/api/features/" + index).json();
+        }
+        assertThat(f.get("version").asLong()).isEqualTo(newer.version());
+        assertThat(f.get("activations").asLong()).isEqualTo(newer.activations());
+        assertThat(f.get("max").asDouble()).isEqualTo((double) newer.max());
+        assertThat(f.get("mean").asDouble()).isEqualTo(newer.mean());
+        // the windows are still those of the latest full state
+        for (int i = 0; i < old.top().size(); i++) {
+            assertWindow(f.get("top").get(i), old.top().get(i));
+        }
+        FeatureState merged = new FeatureState(old.saeId(), index, newer.version(), newer.tokensSeen(), newer.activations(),
+                newer.documents(), newer.windows(), newer.sum(), newer.max(), newer.histogram(), old.top(), old.reservoir(),
+                newer.updatedMs(), old.facet());
+        states.put(index, merged);
     }
 
     @Test
