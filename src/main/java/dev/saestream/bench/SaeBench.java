@@ -23,8 +23,16 @@ public final class SaeBench {
      * @param maxRelError largest |value − reference| / |reference| over matching features of the checked rows
      * @param rowsDiffering checked rows whose active feature set differs from the reference's
      */
-    public record Result(String encoder, int dIn, int dSae, int k, double tokensPerSecond, double gflops,
-                         double maxRelError, int rowsDiffering, int rowsChecked) {}
+    public record Result(
+            String encoder,
+            int dIn,
+            int dSae,
+            int k,
+            double tokensPerSecond,
+            double gflops,
+            double maxRelError,
+            int rowsDiffering,
+            int rowsChecked) {}
 
     /** A random topk SAE shaped like a trained one: unit decoder rows, encoder their transpose. */
     public static Sae randomTopK(int dIn, int dSae, int k, long seed) {
@@ -95,7 +103,8 @@ public final class SaeBench {
                 maxRel = Math.max(maxRel, Math.abs(got - want) / Math.max(Math.abs(want), 1e-30));
             }
         }
-        return new Result(encoder.name(), c.dIn(), c.dSae(), c.k(), tps, tps * flopPerToken / 1e9, maxRel, differing, check);
+        return new Result(
+                encoder.name(), c.dIn(), c.dSae(), c.k(), tps, tps * flopPerToken / 1e9, maxRel, differing, check);
     }
 
     private static int[] sortedIndices(SparseCode code) {

@@ -38,8 +38,9 @@ public final class TransformerBench {
      * Measures every variant at every batch size; {@code progress} hears of each finished pass.
      * {@code config}'s batch size is ignored in favour of {@code batchSizes}.
      */
-    public static List<Row> run(ModelConfig config, List<String> texts, int[] batchSizes, int repeats,
-            IntConsumer progress) throws IOException {
+    public static List<Row> run(
+            ModelConfig config, List<String> texts, int[] batchSizes, int repeats, IntConsumer progress)
+            throws IOException {
         List<Row> rows = new ArrayList<>();
         try (Transformer transformer = Transformer.open(config);
                 BareGraphs graphs = BareGraphs.open(transformer, texts, config.threadCount())) {

@@ -14,8 +14,8 @@ public record ActivationHistogram(long[] counts) {
 
     public ActivationHistogram {
         if (counts == null || counts.length != SIZE) {
-            throw new IllegalArgumentException("histogram needs " + SIZE + " counts, got "
-                    + (counts == null ? "null" : counts.length));
+            throw new IllegalArgumentException(
+                    "histogram needs " + SIZE + " counts, got " + (counts == null ? "null" : counts.length));
         }
     }
 

@@ -46,8 +46,12 @@ public record BackgroundWindow(String saeId, String doc, int first, String[] tok
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof BackgroundWindow w && saeId.equals(w.saeId) && doc.equals(w.doc) && first == w.first
-                && Arrays.equals(tokens, w.tokens) && Arrays.equals(codes, w.codes);
+        return o instanceof BackgroundWindow w
+                && saeId.equals(w.saeId)
+                && doc.equals(w.doc)
+                && first == w.first
+                && Arrays.equals(tokens, w.tokens)
+                && Arrays.equals(codes, w.codes);
     }
 
     @Override

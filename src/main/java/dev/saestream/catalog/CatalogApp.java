@@ -25,8 +25,13 @@ public final class CatalogApp implements AutoCloseable {
     private final CatalogCounters counters;
     private final RestoreProgress restore;
 
-    private CatalogApp(KafkaStreams streams, CatalogQueries queries, CatalogRpc rpc, int shards, CatalogCounters counters,
-                       RestoreProgress restore) {
+    private CatalogApp(
+            KafkaStreams streams,
+            CatalogQueries queries,
+            CatalogRpc rpc,
+            int shards,
+            CatalogCounters counters,
+            RestoreProgress restore) {
         this.streams = streams;
         this.restore = restore;
         this.queries = queries;
@@ -39,26 +44,46 @@ public final class CatalogApp implements AutoCloseable {
      * Starts the catalog. {@code applicationServer} ({@code host:port}) is where this instance answers
      * the others; null when it runs alone.
      */
-    public static CatalogApp start(CatalogConfig config, Map<String, Object> clientConfig, String stateDir,
-                                   String applicationServer, int replicationFactor) throws IOException {
+    public static CatalogApp start(
+            CatalogConfig config,
+            Map<String, Object> clientConfig,
+            String stateDir,
+            String applicationServer,
+            int replicationFactor)
+            throws IOException {
         return start(config, CatalogScope.ALL, clientConfig, stateDir, applicationServer, replicationFactor);
     }
 
     /** Starts the catalog of {@code scope}'s SAEs. */
-    public static CatalogApp start(CatalogConfig config, CatalogScope scope, Map<String, Object> clientConfig,
-                                   String stateDir, String applicationServer, int replicationFactor) throws IOException {
+    public static CatalogApp start(
+            CatalogConfig config,
+            CatalogScope scope,
+            Map<String, Object> clientConfig,
+            String stateDir,
+            String applicationServer,
+            int replicationFactor)
+            throws IOException {
         int shards = config.shards() > 0 ? config.shards() : partitionsOf(clientConfig, Topics.CODES);
-        Properties props = StreamsProps.of(config.applicationId(), clientConfig, config.threads(), config.commitIntervalMs(),
-                stateDir, applicationServer, replicationFactor);
+        Properties props = StreamsProps.of(
+                config.applicationId(),
+                clientConfig,
+                config.threads(),
+                config.commitIntervalMs(),
+                stateDir,
+                applicationServer,
+                replicationFactor);
         TopicAdmin.alignInternalTopics(clientConfig, config.applicationId());
         CatalogCounters counters = new CatalogCounters();
         KafkaStreams streams = new KafkaStreams(CatalogTopology.build(config, scope, shards, counters), props);
-        HostInfo self = applicationServer == null || applicationServer.isBlank() ? null : HostInfo.buildFromEndpoint(applicationServer);
+        HostInfo self = applicationServer == null || applicationServer.isBlank()
+                ? null
+                : HostInfo.buildFromEndpoint(applicationServer);
         CatalogQueries queries = new CatalogQueries(streams, config, shards, self);
         CatalogRpc rpc = self == null ? null : CatalogRpc.serve(self, queries.local());
         streams.setUncaughtExceptionHandler(e -> {
             log.error("catalog stream thread failed; shutting the catalog down", e);
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
+                    .SHUTDOWN_CLIENT;
         });
         RestoreProgress restore = new RestoreProgress();
         streams.setGlobalStateRestoreListener(restore);
@@ -92,7 +117,8 @@ public final class CatalogApp implements AutoCloseable {
     public void awaitRunning(Duration timeout) {
         long deadline = System.currentTimeMillis() + timeout.toMillis();
         while (streams.state() != KafkaStreams.State.RUNNING) {
-            if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING
+            if (streams.state() == KafkaStreams.State.ERROR
+                    || streams.state() == KafkaStreams.State.NOT_RUNNING
                     || System.currentTimeMillis() > deadline) {
                 throw new IllegalStateException("the catalog did not start: it is " + streams.state());
             }
@@ -117,9 +143,17 @@ public final class CatalogApp implements AutoCloseable {
 
     static int partitionsOf(Map<String, Object> clientConfig, String topic) {
         try (Admin admin = Admin.create(clientConfig)) {
-            return admin.describeTopics(java.util.List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+            return admin.describeTopics(java.util.List.of(topic))
+                    .allTopicNames()
+                    .get()
+                    .get(topic)
+                    .partitions()
+                    .size();
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot read the partitions of " + topic + ": " + e.getCause().getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot read the partitions of " + topic + ": "
+                            + e.getCause().getMessage(),
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);

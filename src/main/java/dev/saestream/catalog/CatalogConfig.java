@@ -68,12 +68,17 @@ public record CatalogConfig(
         positive("facetValues", facetValues);
         facet = facet == null ? "" : facet.strip();
         if (before < 0 || after < 0) {
-            throw new IllegalArgumentException("catalog.before and catalog.after must be >= 0, got " + before + ", " + after);
+            throw new IllegalArgumentException(
+                    "catalog.before and catalog.after must be >= 0, got " + before + ", " + after);
         }
         if (shards < 0) {
             throw new IllegalArgumentException("catalog.shards must be >= 0, got " + shards);
         }
-        if (emitIntervalMs < 0 || statsIntervalMs < 0 || emitMaxIntervalMs < emitIntervalMs || checkpointMs <= 0 || commitIntervalMs <= 0
+        if (emitIntervalMs < 0
+                || statsIntervalMs < 0
+                || emitMaxIntervalMs < emitIntervalMs
+                || checkpointMs <= 0
+                || commitIntervalMs <= 0
                 || emitBytesPerTick <= 0) {
             throw new IllegalArgumentException("catalog intervals and emitBytesPerTick must be positive");
         }
@@ -88,72 +93,272 @@ public record CatalogConfig(
 
     /** This config under another Kafka Streams application id. */
     public CatalogConfig withApplicationId(String id) {
-        return new CatalogConfig(id, topK, before, after, reservoirSize, backgroundSize, backgroundLength, seed, shards,
-                emitIntervalMs, emitMaxIntervalMs, emitGrowth, emitTopChange, statsIntervalMs, emitBytesPerTick, checkpointMs,
-                commitIntervalMs, threads, persistentWindows, stateDir, facet, facetValues);
+        return new CatalogConfig(
+                id,
+                topK,
+                before,
+                after,
+                reservoirSize,
+                backgroundSize,
+                backgroundLength,
+                seed,
+                shards,
+                emitIntervalMs,
+                emitMaxIntervalMs,
+                emitGrowth,
+                emitTopChange,
+                statsIntervalMs,
+                emitBytesPerTick,
+                checkpointMs,
+                commitIntervalMs,
+                threads,
+                persistentWindows,
+                stateDir,
+                facet,
+                facetValues);
     }
 
     /** This config with other samples: top windows, window span (tokens before and after the peak), reservoir. */
     public CatalogConfig withSamples(int topK, int before, int after, int reservoirSize) {
-        return new CatalogConfig(applicationId, topK, before, after, reservoirSize, backgroundSize, backgroundLength, seed,
-                shards, emitIntervalMs, emitMaxIntervalMs, emitGrowth, emitTopChange, statsIntervalMs, emitBytesPerTick, checkpointMs,
-                commitIntervalMs, threads, persistentWindows, stateDir, facet, facetValues);
+        return new CatalogConfig(
+                applicationId,
+                topK,
+                before,
+                after,
+                reservoirSize,
+                backgroundSize,
+                backgroundLength,
+                seed,
+                shards,
+                emitIntervalMs,
+                emitMaxIntervalMs,
+                emitGrowth,
+                emitTopChange,
+                statsIntervalMs,
+                emitBytesPerTick,
+                checkpointMs,
+                commitIntervalMs,
+                threads,
+                persistentWindows,
+                stateDir,
+                facet,
+                facetValues);
     }
 
     /** This config with another background sample: windows kept and tokens in each. */
     public CatalogConfig withBackground(int size, int length) {
-        return new CatalogConfig(applicationId, topK, before, after, reservoirSize, size, length, seed, shards,
-                emitIntervalMs, emitMaxIntervalMs, emitGrowth, emitTopChange, statsIntervalMs, emitBytesPerTick, checkpointMs,
-                commitIntervalMs, threads, persistentWindows, stateDir, facet, facetValues);
+        return new CatalogConfig(
+                applicationId,
+                topK,
+                before,
+                after,
+                reservoirSize,
+                size,
+                length,
+                seed,
+                shards,
+                emitIntervalMs,
+                emitMaxIntervalMs,
+                emitGrowth,
+                emitTopChange,
+                statsIntervalMs,
+                emitBytesPerTick,
+                checkpointMs,
+                commitIntervalMs,
+                threads,
+                persistentWindows,
+                stateDir,
+                facet,
+                facetValues);
     }
 
     /** This config with {@code shards} partitions of the repartition topic (0: as many as saestream.codes). */
     public CatalogConfig withShards(int shards) {
-        return new CatalogConfig(applicationId, topK, before, after, reservoirSize, backgroundSize, backgroundLength, seed,
-                shards, emitIntervalMs, emitMaxIntervalMs, emitGrowth, emitTopChange, statsIntervalMs, emitBytesPerTick, checkpointMs,
-                commitIntervalMs, threads, persistentWindows, stateDir, facet, facetValues);
+        return new CatalogConfig(
+                applicationId,
+                topK,
+                before,
+                after,
+                reservoirSize,
+                backgroundSize,
+                backgroundLength,
+                seed,
+                shards,
+                emitIntervalMs,
+                emitMaxIntervalMs,
+                emitGrowth,
+                emitTopChange,
+                statsIntervalMs,
+                emitBytesPerTick,
+                checkpointMs,
+                commitIntervalMs,
+                threads,
+                persistentWindows,
+                stateDir,
+                facet,
+                facetValues);
     }
 
     /** This config with other emission rules (see the record's parameters). */
     public CatalogConfig withEmission(long intervalMs, long maxIntervalMs, double growth, double topChange) {
-        return new CatalogConfig(applicationId, topK, before, after, reservoirSize, backgroundSize, backgroundLength, seed,
-                shards, intervalMs, maxIntervalMs, growth, topChange, statsIntervalMs, emitBytesPerTick, checkpointMs, commitIntervalMs,
-                threads, persistentWindows, stateDir, facet, facetValues);
+        return new CatalogConfig(
+                applicationId,
+                topK,
+                before,
+                after,
+                reservoirSize,
+                backgroundSize,
+                backgroundLength,
+                seed,
+                shards,
+                intervalMs,
+                maxIntervalMs,
+                growth,
+                topChange,
+                statsIntervalMs,
+                emitBytesPerTick,
+                checkpointMs,
+                commitIntervalMs,
+                threads,
+                persistentWindows,
+                stateDir,
+                facet,
+                facetValues);
     }
 
     /** This config emitting statistics alone at most once per {@code intervalMs} between full states (0: never). */
     public CatalogConfig withStatsInterval(long intervalMs) {
-        return new CatalogConfig(applicationId, topK, before, after, reservoirSize, backgroundSize, backgroundLength, seed,
-                shards, emitIntervalMs, emitMaxIntervalMs, emitGrowth, emitTopChange, intervalMs, emitBytesPerTick,
-                checkpointMs, commitIntervalMs, threads, persistentWindows, stateDir, facet, facetValues);
+        return new CatalogConfig(
+                applicationId,
+                topK,
+                before,
+                after,
+                reservoirSize,
+                backgroundSize,
+                backgroundLength,
+                seed,
+                shards,
+                emitIntervalMs,
+                emitMaxIntervalMs,
+                emitGrowth,
+                emitTopChange,
+                intervalMs,
+                emitBytesPerTick,
+                checkpointMs,
+                commitIntervalMs,
+                threads,
+                persistentWindows,
+                stateDir,
+                facet,
+                facetValues);
     }
 
     /** This config writing at most about {@code bytes} of feature states per emission tick. */
     public CatalogConfig withEmitBytesPerTick(long bytes) {
-        return new CatalogConfig(applicationId, topK, before, after, reservoirSize, backgroundSize, backgroundLength, seed,
-                shards, emitIntervalMs, emitMaxIntervalMs, emitGrowth, emitTopChange, statsIntervalMs, bytes, checkpointMs,
-                commitIntervalMs, threads, persistentWindows, stateDir, facet, facetValues);
+        return new CatalogConfig(
+                applicationId,
+                topK,
+                before,
+                after,
+                reservoirSize,
+                backgroundSize,
+                backgroundLength,
+                seed,
+                shards,
+                emitIntervalMs,
+                emitMaxIntervalMs,
+                emitGrowth,
+                emitTopChange,
+                statsIntervalMs,
+                bytes,
+                checkpointMs,
+                commitIntervalMs,
+                threads,
+                persistentWindows,
+                stateDir,
+                facet,
+                facetValues);
     }
 
     /** This config checkpointing statistics and committing at other intervals. */
     public CatalogConfig withIntervals(long checkpointMs, long commitIntervalMs) {
-        return new CatalogConfig(applicationId, topK, before, after, reservoirSize, backgroundSize, backgroundLength, seed,
-                shards, emitIntervalMs, emitMaxIntervalMs, emitGrowth, emitTopChange, statsIntervalMs, emitBytesPerTick, checkpointMs,
-                commitIntervalMs, threads, persistentWindows, stateDir, facet, facetValues);
+        return new CatalogConfig(
+                applicationId,
+                topK,
+                before,
+                after,
+                reservoirSize,
+                backgroundSize,
+                backgroundLength,
+                seed,
+                shards,
+                emitIntervalMs,
+                emitMaxIntervalMs,
+                emitGrowth,
+                emitTopChange,
+                statsIntervalMs,
+                emitBytesPerTick,
+                checkpointMs,
+                commitIntervalMs,
+                threads,
+                persistentWindows,
+                stateDir,
+                facet,
+                facetValues);
     }
 
     /** This config keeping its state in {@code stateDir}, windows in RocksDB when {@code persistentWindows}. */
     public CatalogConfig withState(boolean persistentWindows, String stateDir) {
-        return new CatalogConfig(applicationId, topK, before, after, reservoirSize, backgroundSize, backgroundLength, seed,
-                shards, emitIntervalMs, emitMaxIntervalMs, emitGrowth, emitTopChange, statsIntervalMs, emitBytesPerTick, checkpointMs,
-                commitIntervalMs, threads, persistentWindows, stateDir, facet, facetValues);
+        return new CatalogConfig(
+                applicationId,
+                topK,
+                before,
+                after,
+                reservoirSize,
+                backgroundSize,
+                backgroundLength,
+                seed,
+                shards,
+                emitIntervalMs,
+                emitMaxIntervalMs,
+                emitGrowth,
+                emitTopChange,
+                statsIntervalMs,
+                emitBytesPerTick,
+                checkpointMs,
+                commitIntervalMs,
+                threads,
+                persistentWindows,
+                stateDir,
+                facet,
+                facetValues);
     }
 
     /** This config counting activations by the metadata field {@code facet}, {@code values} values exactly. */
     public CatalogConfig withFacet(String facet, int values) {
-        return new CatalogConfig(applicationId, topK, before, after, reservoirSize, backgroundSize, backgroundLength, seed,
-                shards, emitIntervalMs, emitMaxIntervalMs, emitGrowth, emitTopChange, statsIntervalMs, emitBytesPerTick, checkpointMs,
-                commitIntervalMs, threads, persistentWindows, stateDir, facet, values);
+        return new CatalogConfig(
+                applicationId,
+                topK,
+                before,
+                after,
+                reservoirSize,
+                backgroundSize,
+                backgroundLength,
+                seed,
+                shards,
+                emitIntervalMs,
+                emitMaxIntervalMs,
+                emitGrowth,
+                emitTopChange,
+                statsIntervalMs,
+                emitBytesPerTick,
+                checkpointMs,
+                commitIntervalMs,
+                threads,
+                persistentWindows,
+                stateDir,
+                facet,
+                values);
     }
 
     private static void positive(String name, int v) {
@@ -163,8 +368,29 @@ public record CatalogConfig(
     }
 
     public static CatalogConfig defaults() {
-        return new CatalogConfig("saestream-catalog", 50, 15, 16, 200, 1000, 32, 42L, 0, 60_000, 300_000, 3.0, 0.5,
-                10_000, 32L << 20, 5_000, 1_000, 1, true, "data/streams", DEFAULT_FACET, DEFAULT_FACET_VALUES);
+        return new CatalogConfig(
+                "saestream-catalog",
+                50,
+                15,
+                16,
+                200,
+                1000,
+                32,
+                42L,
+                0,
+                60_000,
+                300_000,
+                3.0,
+                0.5,
+                10_000,
+                32L << 20,
+                5_000,
+                1_000,
+                1,
+                true,
+                "data/streams",
+                DEFAULT_FACET,
+                DEFAULT_FACET_VALUES);
     }
 
     /** Tokens in a window: before + peak + after. Peaks of one document are at least this far apart. */
@@ -174,8 +400,28 @@ public record CatalogConfig(
 
     /** This config running {@code threads} stream threads in this instance. */
     public CatalogConfig withThreads(int threads) {
-        return new CatalogConfig(applicationId, topK, before, after, reservoirSize, backgroundSize, backgroundLength, seed,
-                shards, emitIntervalMs, emitMaxIntervalMs, emitGrowth, emitTopChange, statsIntervalMs, emitBytesPerTick,
-                checkpointMs, commitIntervalMs, threads, persistentWindows, stateDir, facet, facetValues);
+        return new CatalogConfig(
+                applicationId,
+                topK,
+                before,
+                after,
+                reservoirSize,
+                backgroundSize,
+                backgroundLength,
+                seed,
+                shards,
+                emitIntervalMs,
+                emitMaxIntervalMs,
+                emitGrowth,
+                emitTopChange,
+                statsIntervalMs,
+                emitBytesPerTick,
+                checkpointMs,
+                commitIntervalMs,
+                threads,
+                persistentWindows,
+                stateDir,
+                facet,
+                facetValues);
     }
 }

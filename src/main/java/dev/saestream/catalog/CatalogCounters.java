@@ -17,9 +17,11 @@ public final class CatalogCounters {
     public final AtomicLong candidates = new AtomicLong();
     /** Feature states emitted to saestream.features, and their bytes. */
     public final AtomicLong emitted = new AtomicLong();
+
     public final AtomicLong emittedBytes = new AtomicLong();
     /** Statistics alone emitted to saestream.feature-stats between full states, and their bytes. */
     public final AtomicLong statsEmitted = new AtomicLong();
+
     public final AtomicLong statsEmittedBytes = new AtomicLong();
     /** Whether each merge task of this instance has settled since its last input. */
     private final Map<TaskId, Boolean> settled = new ConcurrentHashMap<>();

@@ -26,7 +26,12 @@ final class CatalogFormats {
             w.u8(0);
         } else {
             ReconstructionStats r = d.recon();
-            w.u8(1).varint(r.tokens()).f64(r.squaredError()).f64(r.squaredNorm()).f64(r.cosineSum()).varint(r.clamped());
+            w.u8(1)
+                    .varint(r.tokens())
+                    .f64(r.squaredError())
+                    .f64(r.squaredNorm())
+                    .f64(r.cosineSum())
+                    .varint(r.clamped());
         }
         if (d.pieces() == null) {
             w.u8(0);
@@ -68,8 +73,8 @@ final class CatalogFormats {
         String docId = r.string();
         int shard = r.varint();
         int tokens = r.varint();
-        ReconstructionStats recon = r.u8() == 0 ? null
-                : new ReconstructionStats(r.varint(), r.f64(), r.f64(), r.f64(), r.varint());
+        ReconstructionStats recon =
+                r.u8() == 0 ? null : new ReconstructionStats(r.varint(), r.f64(), r.f64(), r.f64(), r.varint());
         String[] pieces = r.u8() == 0 ? null : readPiecesBody(r);
         int n = r.count(8);
         List<FeatureDelta> features = new ArrayList<>(n);

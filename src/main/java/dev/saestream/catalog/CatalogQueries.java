@@ -39,8 +39,8 @@ public final class CatalogQueries {
         if (self == null) {
             return local.feature(saeId, index);
         }
-        KeyQueryMetadata md = streams.queryMetadataForKey(CatalogStores.STATS, ShardDelta.shardOf(index, shards),
-                CatalogTopology.byShard());
+        KeyQueryMetadata md = streams.queryMetadataForKey(
+                CatalogStores.STATS, ShardDelta.shardOf(index, shards), CatalogTopology.byShard());
         HostInfo owner = md.activeHost();
         if (owner == null || owner.equals(self) || owner.equals(KeyQueryMetadata.NOT_AVAILABLE.activeHost())) {
             return local.feature(saeId, index);

@@ -49,8 +49,13 @@ public final class CatalogRpc implements AutoCloseable {
             t.setDaemon(true);
             return t;
         }));
-        server.createContext(BASE + "feature", ex -> answer(ex, q -> local.feature(q.get("sae"), Integer.parseInt(q.get("index")))
-                .map(Json::write).orElse(null)));
+        server.createContext(
+                BASE + "feature",
+                ex -> answer(
+                        ex,
+                        q -> local.feature(q.get("sae"), Integer.parseInt(q.get("index")))
+                                .map(Json::write)
+                                .orElse(null)));
         server.createContext(BASE + "summaries", ex -> answer(ex, q -> Json.write(local.summaries(q.get("sae")))));
         server.createContext(BASE + "totals", ex -> answer(ex, q -> Json.write(local.totals(q.get("sae")))));
         server.createContext(BASE + "saes", ex -> answer(ex, q -> Json.write(local.saeIds())));
@@ -92,7 +97,8 @@ public final class CatalogRpc implements AutoCloseable {
             for (String pair : raw.split("&")) {
                 int eq = pair.indexOf('=');
                 if (eq > 0) {
-                    q.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                    q.put(
+                            URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
                             URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
                 }
             }
@@ -107,7 +113,8 @@ public final class CatalogRpc implements AutoCloseable {
 
     /** Asks another instance for its local part. */
     public static final class Client {
-        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        private final HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
         Optional<FeatureState> feature(HostInfo host, String saeId, int index) {
             byte[] body = get(host, "feature?sae=" + enc(saeId) + "&index=" + index);
@@ -129,7 +136,11 @@ public final class CatalogRpc implements AutoCloseable {
         private byte[] get(HostInfo host, String path) {
             URI uri = URI.create("http://" + host.host() + ":" + host.port() + BASE + path);
             try {
-                HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(),
+                HttpResponse<byte[]> r = http.send(
+                        HttpRequest.newBuilder(uri)
+                                .timeout(Duration.ofSeconds(30))
+                                .GET()
+                                .build(),
                         HttpResponse.BodyHandlers.ofByteArray());
                 if (r.statusCode() == 404) {
                     return null;

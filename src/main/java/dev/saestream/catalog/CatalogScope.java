@@ -20,11 +20,12 @@ public record CatalogScope(Set<String> saeIds, String renameTo) {
         saeIds = saeIds == null ? Set.of() : Set.copyOf(saeIds);
         renameTo = renameTo == null ? "" : renameTo.strip();
         if (!renameTo.isEmpty() && saeIds.size() != 1) {
-            throw new IllegalArgumentException("a catalogue can be renamed (to " + renameTo + ") only when it reads one SAE,"
-                    + " got " + (saeIds.isEmpty() ? "every SAE" : saeIds));
+            throw new IllegalArgumentException("a catalogue can be renamed (to " + renameTo
+                    + ") only when it reads one SAE," + " got " + (saeIds.isEmpty() ? "every SAE" : saeIds));
         }
         if (!renameTo.isEmpty() && saeIds.contains(renameTo)) {
-            throw new IllegalArgumentException("renaming " + renameTo + " to itself would write over its own catalogue");
+            throw new IllegalArgumentException(
+                    "renaming " + renameTo + " to itself would write over its own catalogue");
         }
     }
 

@@ -56,20 +56,29 @@ public final class CatalogTopology {
         // record cache's bookkeeping per entry cost more than the changelog records it saved.
         // On disk (persistentWindows, the default), every store is checkpointed when Kafka Streams closes, so
         // a start after a clean stop reads only the changelogs' tails; an in-memory store reads all of its changelog.
-        builder.addStateStore(store(CatalogStores.LOG, windowsSupplier(config, CatalogStores.LOG), Serdes.Long(), true));
-        builder.addStateStore(store(CatalogStores.STATS, windowsSupplier(config, CatalogStores.STATS), Serdes.String(), false));
-        builder.addStateStore(store(CatalogStores.TOTALS, windowsSupplier(config, CatalogStores.TOTALS), Serdes.String(), false));
-        builder.addStateStore(store(CatalogStores.WINDOWS, windowsSupplier(config, CatalogStores.WINDOWS), Serdes.Bytes(), false));
-        builder.addStateStore(store(CatalogStores.DOCUMENTS, windowsSupplier(config, CatalogStores.DOCUMENTS), Serdes.String(), false));
-        builder.addStateStore(store(CatalogStores.BACKGROUND, windowsSupplier(config, CatalogStores.BACKGROUND), Serdes.Bytes(), true));
+        builder.addStateStore(
+                store(CatalogStores.LOG, windowsSupplier(config, CatalogStores.LOG), Serdes.Long(), true));
+        builder.addStateStore(
+                store(CatalogStores.STATS, windowsSupplier(config, CatalogStores.STATS), Serdes.String(), false));
+        builder.addStateStore(
+                store(CatalogStores.TOTALS, windowsSupplier(config, CatalogStores.TOTALS), Serdes.String(), false));
+        builder.addStateStore(
+                store(CatalogStores.WINDOWS, windowsSupplier(config, CatalogStores.WINDOWS), Serdes.Bytes(), false));
+        builder.addStateStore(store(
+                CatalogStores.DOCUMENTS, windowsSupplier(config, CatalogStores.DOCUMENTS), Serdes.String(), false));
+        builder.addStateStore(store(
+                CatalogStores.BACKGROUND, windowsSupplier(config, CatalogStores.BACKGROUND), Serdes.Bytes(), true));
 
         // 1. per document: regroup its codes by feature, one delta per shard; unreadable records to the DLQ
-        KStream<ScanKey, byte[]> scanned = builder
-                .stream(Topics.CODES, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("codes-source"))
+        KStream<ScanKey, byte[]> scanned = builder.stream(
+                        Topics.CODES,
+                        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("codes-source"))
                 .process(() -> new DocumentSharder(config, scope, shards, counters), Named.as("catalog-scan"));
         scanned.filter((k, v) -> k instanceof ScanKey.Rejected, Named.as("rejected"))
                 .map((k, v) -> KeyValue.pair(((ScanKey.Rejected) k).id(), v), Named.as("dead-letter-key"))
-                .to(Topics.DLQ, Produced.with(Serdes.String(), Serdes.ByteArray()).withName("dlq-sink"));
+                .to(
+                        Topics.DLQ,
+                        Produced.with(Serdes.String(), Serdes.ByteArray()).withName("dlq-sink"));
         scanned.filter((k, v) -> k instanceof ScanKey.ToShard, Named.as("deltas"))
                 .map((k, v) -> KeyValue.pair(((ScanKey.ToShard) k).shard(), v), Named.as("shard-key"))
                 // 2. to the shard that owns each feature
@@ -79,11 +88,19 @@ public final class CatalogTopology {
                         .withNumberOfPartitions(shards)
                         .withStreamPartitioner(byShard()))
                 // 3. merge into the features' state; emit what changed materially, each to its topic
-                .process(() -> new FeatureAggregator(config, counters), Named.as("catalog-merge"),
-                        CatalogStores.LOG, CatalogStores.STATS, CatalogStores.TOTALS, CatalogStores.WINDOWS,
-                        CatalogStores.DOCUMENTS, CatalogStores.BACKGROUND)
-                .to((out, value, context) -> out.topic(),
-                        Produced.with(CatalogOutput.KEY_SERDE, Serdes.ByteArray()).withName("catalog-sink"));
+                .process(
+                        () -> new FeatureAggregator(config, counters),
+                        Named.as("catalog-merge"),
+                        CatalogStores.LOG,
+                        CatalogStores.STATS,
+                        CatalogStores.TOTALS,
+                        CatalogStores.WINDOWS,
+                        CatalogStores.DOCUMENTS,
+                        CatalogStores.BACKGROUND)
+                .to(
+                        (out, value, context) -> out.topic(),
+                        Produced.with(CatalogOutput.KEY_SERDE, Serdes.ByteArray())
+                                .withName("catalog-sink"));
         return builder.build();
     }
 
@@ -101,11 +118,13 @@ public final class CatalogTopology {
         return config.persistentWindows() ? Stores.persistentKeyValueStore(name) : Stores.inMemoryKeyValueStore(name);
     }
 
-    private static <K> StoreBuilder<?> store(String name, KeyValueBytesStoreSupplier supplier,
-                                             org.apache.kafka.common.serialization.Serde<K> keySerde, boolean cached) {
+    private static <K> StoreBuilder<?> store(
+            String name,
+            KeyValueBytesStoreSupplier supplier,
+            org.apache.kafka.common.serialization.Serde<K> keySerde,
+            boolean cached) {
         var b = Stores.keyValueStoreBuilder(supplier, keySerde, Serdes.ByteArray())
                 .withLoggingEnabled(InternalTopics.CHANGELOG);
         return cached ? b.withCachingEnabled() : b.withCachingDisabled();
     }
-
 }

@@ -23,10 +23,15 @@ public record CatalogTotals(String saeId, long documents, long tokens, Reconstru
         ReconstructionStats r = recon;
         if (d.recon() != null) {
             ReconstructionStats x = d.recon();
-            r = new ReconstructionStats(r.tokens() + x.tokens(), r.squaredError() + x.squaredError(),
-                    r.squaredNorm() + x.squaredNorm(), r.cosineSum() + x.cosineSum(), r.clamped() + x.clamped());
+            r = new ReconstructionStats(
+                    r.tokens() + x.tokens(),
+                    r.squaredError() + x.squaredError(),
+                    r.squaredNorm() + x.squaredNorm(),
+                    r.cosineSum() + x.cosineSum(),
+                    r.clamped() + x.clamped());
         }
-        return countTokens ? new CatalogTotals(saeId, documents + 1, tokens + d.tokens(), r)
+        return countTokens
+                ? new CatalogTotals(saeId, documents + 1, tokens + d.tokens(), r)
                 : new CatalogTotals(saeId, documents, tokens, r);
     }
 
@@ -34,13 +39,21 @@ public record CatalogTotals(String saeId, long documents, long tokens, Reconstru
     public CatalogTotals merge(CatalogTotals o) {
         ReconstructionStats a = recon;
         ReconstructionStats b = o.recon;
-        return new CatalogTotals(saeId, Math.max(documents, o.documents), Math.max(tokens, o.tokens),
-                a.tokens() >= b.tokens() ? a : b);
+        return new CatalogTotals(
+                saeId, Math.max(documents, o.documents), Math.max(tokens, o.tokens), a.tokens() >= b.tokens() ? a : b);
     }
 
     byte[] write() {
-        return new BinaryWriter(64).u8(1).string(saeId).varlong(documents).varlong(tokens).varint(recon.tokens())
-                .f64(recon.squaredError()).f64(recon.squaredNorm()).f64(recon.cosineSum()).varint(recon.clamped())
+        return new BinaryWriter(64)
+                .u8(1)
+                .string(saeId)
+                .varlong(documents)
+                .varlong(tokens)
+                .varint(recon.tokens())
+                .f64(recon.squaredError())
+                .f64(recon.squaredNorm())
+                .f64(recon.cosineSum())
+                .varint(recon.clamped())
                 .toByteArray();
     }
 
@@ -49,7 +62,10 @@ public record CatalogTotals(String saeId, long documents, long tokens, Reconstru
         if (r.u8() != 1) {
             throw new IllegalArgumentException("unsupported totals version");
         }
-        return new CatalogTotals(r.string(), r.varlong(), r.varlong(),
+        return new CatalogTotals(
+                r.string(),
+                r.varlong(),
+                r.varlong(),
                 new ReconstructionStats(r.varint(), r.f64(), r.f64(), r.f64(), r.varint()));
     }
 }

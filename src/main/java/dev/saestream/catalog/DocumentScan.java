@@ -33,7 +33,8 @@ final class DocumentScan {
         for (SparseCode c : document.codes()) {
             for (int f : c.indices()) {
                 if (f < 0) {
-                    throw new IllegalArgumentException("negative feature index " + f + " in document " + document.docId());
+                    throw new IllegalArgumentException(
+                            "negative feature index " + f + " in document " + document.docId());
                 }
                 maxFeature = Math.max(maxFeature, f);
             }
@@ -194,7 +195,11 @@ final class DocumentScan {
 
     BackgroundWindow background(int first) {
         int last = Math.min(doc.size(), first + config.backgroundLength());
-        return new BackgroundWindow(doc.saeId(), doc.docId(), first, Arrays.copyOfRange(doc.pieces(), first, last),
+        return new BackgroundWindow(
+                doc.saeId(),
+                doc.docId(),
+                first,
+                Arrays.copyOfRange(doc.pieces(), first, last),
                 Arrays.copyOfRange(doc.codes(), first, last));
     }
 }

@@ -2,8 +2,8 @@ package dev.saestream.catalog;
 
 import dev.saestream.encode.CodesFormat;
 import dev.saestream.encode.DocumentCodes;
-import dev.saestream.kafka.DeadLetter;
 import dev.saestream.formats.Json;
+import dev.saestream.kafka.DeadLetter;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -67,8 +67,10 @@ final class DocumentSharder implements Processor<String, byte[], ScanKey, byte[]
         counters.documents.incrementAndGet();
         for (ShardDelta d : deltas(doc)) {
             counters.shardRecords.incrementAndGet();
-            d.features().forEach(f -> counters.candidates.addAndGet(f.candidates().size()));
-            context.forward(new Record<>(new ScanKey.ToShard(d.shard()), CatalogFormats.writeDelta(d), record.timestamp()));
+            d.features()
+                    .forEach(f -> counters.candidates.addAndGet(f.candidates().size()));
+            context.forward(
+                    new Record<>(new ScanKey.ToShard(d.shard()), CatalogFormats.writeDelta(d), record.timestamp()));
         }
     }
 
@@ -93,8 +95,16 @@ final class DocumentSharder implements Processor<String, byte[], ScanKey, byte[]
                     withWindows[shard] = true;
                 }
             }
-            perShard.get(shard).add(new FeatureDelta(st.feature(), st.activations(),
-                    st.sumFixed(), st.max(), st.bins(), st.binCounts(), peaks.length, candidates));
+            perShard.get(shard)
+                    .add(new FeatureDelta(
+                            st.feature(),
+                            st.activations(),
+                            st.sumFixed(),
+                            st.max(),
+                            st.bins(),
+                            st.binCounts(),
+                            peaks.length,
+                            candidates));
         }
         List<BackgroundCandidate> background = new ArrayList<>();
         for (int first : scan.backgroundStarts()) {
@@ -108,17 +118,27 @@ final class DocumentSharder implements Processor<String, byte[], ScanKey, byte[]
         List<ShardDelta> out = new ArrayList<>(shards);
         for (int s = 0; s < shards; s++) {
             // the document's text goes once to each shard that keeps one of its windows
-            out.add(new ShardDelta(sae, doc.docId(), s, doc.size(), s == 0 ? doc.stats() : null,
-                    withWindows[s] ? doc.pieces() : null, perShard.get(s), s == 0 ? background : List.of(), facet));
+            out.add(new ShardDelta(
+                    sae,
+                    doc.docId(),
+                    s,
+                    doc.size(),
+                    s == 0 ? doc.stats() : null,
+                    withWindows[s] ? doc.pieces() : null,
+                    perShard.get(s),
+                    s == 0 ? background : List.of(),
+                    facet));
         }
         return out;
     }
 
     private void deadLetter(Record<String, byte[]> record, String reason) {
         String source = context.recordMetadata().map(DocumentSharder::where).orElse("unknown");
-        DeadLetter letter = DeadLetter.of(STAGE, "malformed-codes", "cannot read the codes record: " + reason, source,
-                record.value());
-        context.forward(new Record<>(new ScanKey.Rejected(record.key() == null ? source : record.key()), Json.write(letter),
+        DeadLetter letter = DeadLetter.of(
+                STAGE, "malformed-codes", "cannot read the codes record: " + reason, source, record.value());
+        context.forward(new Record<>(
+                new ScanKey.Rejected(record.key() == null ? source : record.key()),
+                Json.write(letter),
                 record.timestamp()));
     }
 

@@ -57,9 +57,11 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
             return size() > DECODED_DOCUMENTS;
         }
     };
+
     private static final int DECODED_DOCUMENTS = 4096;
     /** Windows referring to each document ({@link WindowKeys#document} key): derived from the windows store. */
     private final Map<String, Integer> documentRefs = new HashMap<>();
+
     private long logFirst;
     private long logNext;
     private long recordsSinceTick;
@@ -174,8 +176,11 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
                 java.nio.ByteBuffer entry = java.nio.ByteBuffer.wrap(kv.value);
                 long timestamp = entry.getLong();
                 boolean countTokens = entry.get() != 0;
-                apply(CatalogFormats.readDelta(java.util.Arrays.copyOfRange(kv.value, LOG_HEADER, kv.value.length)),
-                        timestamp, countTokens, true);
+                apply(
+                        CatalogFormats.readDelta(java.util.Arrays.copyOfRange(kv.value, LOG_HEADER, kv.value.length)),
+                        timestamp,
+                        countTokens,
+                        true);
             }
         }
         logFirst = Math.max(logFirst, 0);
@@ -189,12 +194,17 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
         ShardDelta delta = CatalogFormats.readDelta(record.value());
         // Every document sends a delta to every shard; a partition counts the document's tokens once,
         // from the delta of its own shard (several shards share a partition only in tests).
-        boolean countTokens = context.recordMetadata().map(m -> m.partition() == delta.shard()).orElse(true);
+        boolean countTokens = context.recordMetadata()
+                .map(m -> m.partition() == delta.shard())
+                .orElse(true);
         // The log keeps what a replay needs (statistics, not windows: those are in their store already),
         // with the record's timestamp and that decision, so a replay reproduces both.
         byte[] stats = CatalogFormats.writeDelta(delta.statisticsOnly());
         byte[] entry = new byte[LOG_HEADER + stats.length];
-        java.nio.ByteBuffer.wrap(entry).putLong(record.timestamp()).put((byte) (countTokens ? 1 : 0)).put(stats);
+        java.nio.ByteBuffer.wrap(entry)
+                .putLong(record.timestamp())
+                .put((byte) (countTokens ? 1 : 0))
+                .put(stats);
         log.put(logNext++, entry);
         apply(delta, record.timestamp(), countTokens, false);
         recordsSinceTick++;
@@ -220,19 +230,29 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
                 WindowIndex idx = index(d.saeId(), fd.feature());
                 for (WindowCandidate c : fd.candidates()) {
                     WindowSpan span = c.span();
-                    boolean toTop = !idx.top.rejects(Integer.toUnsignedLong(WindowKeys.topRank(span.max())), config.topK());
+                    boolean toTop =
+                            !idx.top.rejects(Integer.toUnsignedLong(WindowKeys.topRank(span.max())), config.topK());
                     boolean toReservoir = !idx.reservoir.rejects(c.sampleKey(), config.reservoirSize());
                     if (!toTop && !toReservoir) {
                         continue;
                     }
                     byte[] bytes = CatalogFormats.writeStored(d.docId(), span);
-                    if (toTop && offerWindow(d, idx.top, WindowKeys.top(idx.topPrefix, d.docId(), span.max(), span.peak()),
-                            bytes, config.topK())) {
+                    if (toTop
+                            && offerWindow(
+                                    d,
+                                    idx.top,
+                                    WindowKeys.top(idx.topPrefix, d.docId(), span.max(), span.peak()),
+                                    bytes,
+                                    config.topK())) {
                         st.topChanges++;
                     }
                     if (toReservoir) {
-                        offerWindow(d, idx.reservoir, WindowKeys.reservoir(idx.reservoirPrefix, d.docId(), span.peak(),
-                                c.sampleKey()), bytes, config.reservoirSize());
+                        offerWindow(
+                                d,
+                                idx.reservoir,
+                                WindowKeys.reservoir(idx.reservoirPrefix, d.docId(), span.peak(), c.sampleKey()),
+                                bytes,
+                                config.reservoirSize());
                     }
                 }
             }
@@ -274,8 +294,8 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
      * {@code index}, evicting the worst. Returns the key now out of the sample: the evicted one,
      * or {@code key} itself when it filled a free place; null when it was not taken.
      */
-    private static Bytes offer(KeyValueStore<Bytes, byte[]> store, TreeSet<Bytes> index, Bytes key, byte[] value,
-                               int capacity) {
+    private static Bytes offer(
+            KeyValueStore<Bytes, byte[]> store, TreeSet<Bytes> index, Bytes key, byte[] value, int capacity) {
         if (index.size() >= capacity && index.comparator().compare(key, index.last()) >= 0) {
             return null;
         }
@@ -292,27 +312,31 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
     }
 
     private void offerBackground(String saeId, BackgroundCandidate b) {
-        TreeSet<Bytes> index = backgroundIndexes.computeIfAbsent(saeId, s -> keys(background,
-                WindowKeys.backgroundPrefix(s), WindowKeys.backgroundUpperBound(s)));
+        TreeSet<Bytes> index = backgroundIndexes.computeIfAbsent(
+                saeId, s -> keys(background, WindowKeys.backgroundPrefix(s), WindowKeys.backgroundUpperBound(s)));
         Comparator<? super Bytes> order = index.comparator();
         Bytes key = WindowKeys.background(saeId, b.window(), b.sampleKey());
         Bytes worst = index.size() >= config.backgroundSize() ? index.last() : null;
         byte[] evictedValue = worst != null && order.compare(key, worst) < 0 ? background.get(worst) : null;
-        Bytes taken = offer(background, index, key, CatalogFormats.writeBackground(b.window()), config.backgroundSize());
+        Bytes taken =
+                offer(background, index, key, CatalogFormats.writeBackground(b.window()), config.backgroundSize());
         if (taken == null) {
             return;
         }
-        context.forward(new Record<>(new CatalogOutput(Topics.BACKGROUND, b.window().id()), Json.write(b.window()),
+        context.forward(new Record<>(
+                new CatalogOutput(Topics.BACKGROUND, b.window().id()),
+                Json.write(b.window()),
                 context.currentSystemTimeMs()));
         if (evictedValue != null) {
             BackgroundWindow gone = CatalogFormats.readBackground(evictedValue);
-            context.forward(new Record<CatalogOutput, byte[]>(new CatalogOutput(Topics.BACKGROUND, gone.id()), null,
-                    context.currentSystemTimeMs()));
+            context.forward(new Record<CatalogOutput, byte[]>(
+                    new CatalogOutput(Topics.BACKGROUND, gone.id()), null, context.currentSystemTimeMs()));
         }
     }
 
     private WindowIndex index(String saeId, int feature) {
-        return indexes.computeIfAbsent(saeId, s -> new HashMap<>()).computeIfAbsent(feature, f -> new WindowIndex(saeId, f));
+        return indexes.computeIfAbsent(saeId, s -> new HashMap<>())
+                .computeIfAbsent(feature, f -> new WindowIndex(saeId, f));
     }
 
     private static TreeSet<Bytes> keys(KeyValueStore<Bytes, byte[]> store, Bytes from, Bytes to) {
@@ -344,7 +368,12 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
                     break emit; // the rest stay due and go at the next tick
                 }
                 if (shouldEmit(st, now, idle)) {
-                    FeatureState state = state(sae.getKey(), e.getKey(), st, tokens, windows,
+                    FeatureState state = state(
+                            sae.getKey(),
+                            e.getKey(),
+                            st,
+                            tokens,
+                            windows,
                             doc -> decoded.computeIfAbsent(doc, d -> pieces(documents, d)));
                     budget -= forward(Topics.FEATURES, state.key(), Json.write(state), now);
                     st.emittedVersion = st.version;
@@ -397,8 +426,10 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
         if (idle) {
             return true;
         }
-        // the wait doubles with each emission (bounded): a feature's early churn costs a few records, not one per change
-        long wait = Math.min(config.emitMaxIntervalMs(), config.emitIntervalMs() << Math.min(20, Math.max(0, st.emissions - 1)));
+        // the wait doubles with each emission (bounded): a feature's early churn costs a few records, not one per
+        // change
+        long wait = Math.min(
+                config.emitMaxIntervalMs(), config.emitIntervalMs() << Math.min(20, Math.max(0, st.emissions - 1)));
         if (now - st.emittedAtMs < wait) {
             return false;
         }
@@ -413,7 +444,9 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
      * change: a few hundred bytes rather than its windows. Idle ticks emit full states instead.
      */
     private boolean shouldEmitStatistics(FeatureStats st, long now) {
-        return config.statsIntervalMs() > 0 && st.emittedVersion > 0 && st.statsEmittedVersion != st.version
+        return config.statsIntervalMs() > 0
+                && st.emittedVersion > 0
+                && st.statsEmittedVersion != st.version
                 && now - st.statsEmittedAtMs >= config.statsIntervalMs();
     }
 
@@ -421,7 +454,9 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
         for (Map.Entry<String, Map<Integer, FeatureStats>> sae : stats.entrySet()) {
             for (Map.Entry<Integer, FeatureStats> e : sae.getValue().entrySet()) {
                 if (e.getValue().dirty) {
-                    statsStore.put(FeatureKey.of(sae.getKey(), e.getKey()), e.getValue().write());
+                    statsStore.put(
+                            FeatureKey.of(sae.getKey(), e.getKey()),
+                            e.getValue().write());
                     e.getValue().dirty = false;
                 }
             }
@@ -437,24 +472,55 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
      * A feature's full state from its statistics and its windows, whose documents' pieces come from
      * {@code pieces} (by {@link WindowKeys#document} key).
      */
-    static FeatureState state(String saeId, int feature, FeatureStats st, long tokensSeen,
-                              ReadOnlyKeyValueStore<Bytes, byte[]> windows, java.util.function.Function<String, String[]> pieces) {
+    static FeatureState state(
+            String saeId,
+            int feature,
+            FeatureStats st,
+            long tokensSeen,
+            ReadOnlyKeyValueStore<Bytes, byte[]> windows,
+            java.util.function.Function<String, String[]> pieces) {
         List<FeatureWindow> top = windowsOf(saeId, windows, pieces, WindowKeys.prefix(saeId, feature, WindowKeys.TOP));
-        List<FeatureWindow> reservoir = windowsOf(saeId, windows, pieces, WindowKeys.prefix(saeId, feature, WindowKeys.RESERVOIR));
-        return new FeatureState(saeId, feature, st.version, tokensSeen, st.activations, st.documents, st.windows,
-                FixedPoint.toDouble(st.sumFixed), st.max, new ActivationHistogram(st.histogram.clone()), top, reservoir,
-                st.updatedMs, st.facetState());
+        List<FeatureWindow> reservoir =
+                windowsOf(saeId, windows, pieces, WindowKeys.prefix(saeId, feature, WindowKeys.RESERVOIR));
+        return new FeatureState(
+                saeId,
+                feature,
+                st.version,
+                tokensSeen,
+                st.activations,
+                st.documents,
+                st.windows,
+                FixedPoint.toDouble(st.sumFixed),
+                st.max,
+                new ActivationHistogram(st.histogram.clone()),
+                top,
+                reservoir,
+                st.updatedMs,
+                st.facetState());
     }
 
     /** A feature's statistics without its windows. */
     static FeatureStatistics statistics(String saeId, int feature, FeatureStats st, long tokensSeen) {
-        return new FeatureStatistics(saeId, feature, st.version, tokensSeen, st.activations, st.documents, st.windows,
-                FixedPoint.toDouble(st.sumFixed), st.max, new ActivationHistogram(st.histogram.clone()), st.updatedMs,
+        return new FeatureStatistics(
+                saeId,
+                feature,
+                st.version,
+                tokensSeen,
+                st.activations,
+                st.documents,
+                st.windows,
+                FixedPoint.toDouble(st.sumFixed),
+                st.max,
+                new ActivationHistogram(st.histogram.clone()),
+                st.updatedMs,
                 st.facetState());
     }
 
-    private static List<FeatureWindow> windowsOf(String saeId, ReadOnlyKeyValueStore<Bytes, byte[]> windows,
-                                                 java.util.function.Function<String, String[]> pieces, Bytes prefix) {
+    private static List<FeatureWindow> windowsOf(
+            String saeId,
+            ReadOnlyKeyValueStore<Bytes, byte[]> windows,
+            java.util.function.Function<String, String[]> pieces,
+            Bytes prefix) {
         List<FeatureWindow> out = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> it = windows.range(prefix, WindowKeys.upperBound(prefix))) {
             while (it.hasNext()) {
@@ -469,7 +535,8 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
     static String[] pieces(ReadOnlyKeyValueStore<String, byte[]> documents, String documentKey) {
         byte[] raw = documents.get(documentKey);
         if (raw == null) {
-            throw new IllegalStateException("document " + documentKey.replace('\0', '/') + " of a stored window is missing");
+            throw new IllegalStateException(
+                    "document " + documentKey.replace('\0', '/') + " of a stored window is missing");
         }
         return CatalogFormats.readPieces(raw);
     }

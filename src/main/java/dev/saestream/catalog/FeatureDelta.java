@@ -16,8 +16,15 @@ import java.util.List;
  * @param windows     activating windows in the document (non-overlapping peaks)
  * @param candidates  those of its windows forwarded for the top-k and the reservoir
  */
-public record FeatureDelta(int feature, int activations, long sumFixed, float max, int[] bins, int[] binCounts,
-                           int windows, List<WindowCandidate> candidates) {
+public record FeatureDelta(
+        int feature,
+        int activations,
+        long sumFixed,
+        float max,
+        int[] bins,
+        int[] binCounts,
+        int windows,
+        List<WindowCandidate> candidates) {
     public FeatureDelta {
         if (bins.length != binCounts.length) {
             throw new IllegalArgumentException("bins and binCounts differ in length");

@@ -46,11 +46,35 @@ public record FeatureState(
     }
 
     /** A state without a facet. */
-    public FeatureState(String saeId, int index, long version, long tokensSeen, long activations, long documents,
-                        long windows, double sum, float max, ActivationHistogram histogram, List<FeatureWindow> top,
-                        List<FeatureWindow> reservoir, long updatedMs) {
-        this(saeId, index, version, tokensSeen, activations, documents, windows, sum, max, histogram, top, reservoir,
-                updatedMs, null);
+    public FeatureState(
+            String saeId,
+            int index,
+            long version,
+            long tokensSeen,
+            long activations,
+            long documents,
+            long windows,
+            double sum,
+            float max,
+            ActivationHistogram histogram,
+            List<FeatureWindow> top,
+            List<FeatureWindow> reservoir,
+            long updatedMs) {
+        this(
+                saeId,
+                index,
+                version,
+                tokensSeen,
+                activations,
+                documents,
+                windows,
+                sum,
+                max,
+                histogram,
+                top,
+                reservoir,
+                updatedMs,
+                null);
     }
 
     /**
@@ -70,7 +94,9 @@ public record FeatureState(
             if (field == null || field.isBlank()) {
                 throw new IllegalArgumentException("facet field must be given");
             }
-            counts = counts == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(counts));
+            counts = counts == null
+                    ? Map.of()
+                    : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(counts));
         }
     }
 
@@ -85,8 +111,21 @@ public record FeatureState(
         if (s.version() <= version) {
             return this;
         }
-        return new FeatureState(saeId, index, s.version(), s.tokensSeen(), s.activations(), s.documents(), s.windows(),
-                s.sum(), s.max(), s.histogram(), top, reservoir, s.updatedMs(), s.facet());
+        return new FeatureState(
+                saeId,
+                index,
+                s.version(),
+                s.tokensSeen(),
+                s.activations(),
+                s.documents(),
+                s.windows(),
+                s.sum(),
+                s.max(),
+                s.histogram(),
+                top,
+                reservoir,
+                s.updatedMs(),
+                s.facet());
     }
 
     /** The topic key: {@code saeId/index}. */

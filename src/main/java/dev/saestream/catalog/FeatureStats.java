@@ -27,6 +27,7 @@ final class FeatureStats {
     int emissions;
     /** The version whose statistics alone were last emitted (on saestream.feature-stats), and when. */
     long statsEmittedVersion;
+
     long statsEmittedAtMs;
 
     /** The metadata field {@link #facet} counts by; null until a facet value is counted. */
@@ -61,7 +62,8 @@ final class FeatureStats {
         }
         java.util.Map<String, Long> counts = new java.util.LinkedHashMap<>();
         facet.entrySet().stream()
-                .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()
+                .sorted(java.util.Map.Entry.<String, Long>comparingByValue()
+                        .reversed()
                         .thenComparing(java.util.Map.Entry.comparingByKey()))
                 .forEach(e -> counts.put(e.getKey(), e.getValue()));
         if (facetOther > 0) {
@@ -90,9 +92,19 @@ final class FeatureStats {
 
     byte[] write() {
         BinaryWriter w = new BinaryWriter(96);
-        w.u8(3).varlong(activations).varlong(documents).varlong(windows).zigzag(sumFixed).f32(max)
-                .varlong(version).varlong(updatedMs).varlong(emittedVersion).varlong(emittedActivations)
-                .varlong(emittedAtMs).varint(topChanges).varint(emissions);
+        w.u8(3)
+                .varlong(activations)
+                .varlong(documents)
+                .varlong(windows)
+                .zigzag(sumFixed)
+                .f32(max)
+                .varlong(version)
+                .varlong(updatedMs)
+                .varlong(emittedVersion)
+                .varlong(emittedActivations)
+                .varlong(emittedAtMs)
+                .varint(topChanges)
+                .varint(emissions);
         int nonZero = 0;
         for (long c : histogram) {
             nonZero += c != 0 ? 1 : 0;

@@ -15,14 +15,18 @@ import java.util.Comparator;
  * @param tokens display pieces of the window's tokens
  * @param acts  this feature's activation on each token of the window
  */
-public record FeatureWindow(String doc, int peak, int first, String[] tokens,
-                            @JsonSerialize(using = ActivationsSerializer.class) float[] acts) {
+public record FeatureWindow(
+        String doc,
+        int peak,
+        int first,
+        String[] tokens,
+        @JsonSerialize(using = ActivationsSerializer.class) float[] acts) {
     /**
      * Rank order for top-k: highest peak activation first, ties by document id (in code point
      * order, which is UTF-8 byte order), then by position.
      */
-    public static final Comparator<FeatureWindow> BY_ACTIVATION_DESC = Comparator
-            .comparingDouble((FeatureWindow w) -> -w.max())
+    public static final Comparator<FeatureWindow> BY_ACTIVATION_DESC = Comparator.comparingDouble(
+                    (FeatureWindow w) -> -w.max())
             .thenComparing(FeatureWindow::doc, Ids::compare)
             .thenComparingInt(FeatureWindow::peak);
 
@@ -51,8 +55,12 @@ public record FeatureWindow(String doc, int peak, int first, String[] tokens,
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof FeatureWindow w && doc.equals(w.doc) && peak == w.peak && first == w.first
-                && Arrays.equals(tokens, w.tokens) && Arrays.equals(acts, w.acts);
+        return o instanceof FeatureWindow w
+                && doc.equals(w.doc)
+                && peak == w.peak
+                && first == w.first
+                && Arrays.equals(tokens, w.tokens)
+                && Arrays.equals(acts, w.acts);
     }
 
     @Override
@@ -62,6 +70,7 @@ public record FeatureWindow(String doc, int peak, int first, String[] tokens,
 
     @Override
     public String toString() {
-        return "FeatureWindow[" + id() + ", max=" + max() + ", " + String.join("", tokens).strip() + "]";
+        return "FeatureWindow[" + id() + ", max=" + max() + ", "
+                + String.join("", tokens).strip() + "]";
     }
 }

@@ -24,6 +24,7 @@ public final class LocalCatalog {
     private static final int ATTEMPTS = 50;
 
     private final KafkaStreams streams;
+
     public LocalCatalog(KafkaStreams streams) {
         this.streams = streams;
     }
@@ -35,7 +36,11 @@ public final class LocalCatalog {
         }
         ReadOnlyKeyValueStore<String, byte[]> documents = store(CatalogStores.DOCUMENTS);
         java.util.Map<String, String[]> read = new java.util.HashMap<>();
-        return Optional.of(FeatureAggregator.state(saeId, index, FeatureStats.read(raw), totals(saeId).tokens(),
+        return Optional.of(FeatureAggregator.state(
+                saeId,
+                index,
+                FeatureStats.read(raw),
+                totals(saeId).tokens(),
                 this.<Bytes>store(CatalogStores.WINDOWS),
                 key -> read.computeIfAbsent(key, k -> FeatureAggregator.pieces(documents, k))));
     }
@@ -44,7 +49,8 @@ public final class LocalCatalog {
     public List<FeatureSummary> summaries(String saeId) {
         long tokens = totals(saeId).tokens();
         List<FeatureSummary> out = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = this.<String>store(CatalogStores.STATS).all()) {
+        try (KeyValueIterator<String, byte[]> it =
+                this.<String>store(CatalogStores.STATS).all()) {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> kv = it.next();
                 if (FeatureKey.saeId(kv.key).equals(saeId)) {
@@ -58,7 +64,8 @@ public final class LocalCatalog {
     /** This instance's totals for {@code saeId}, merged over its partitions. */
     public CatalogTotals totals(String saeId) {
         CatalogTotals merged = new CatalogTotals(saeId, 0, 0, null);
-        try (KeyValueIterator<String, byte[]> it = this.<String>store(CatalogStores.TOTALS).all()) {
+        try (KeyValueIterator<String, byte[]> it =
+                this.<String>store(CatalogStores.TOTALS).all()) {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> kv = it.next();
                 if (kv.key.equals(saeId)) {
@@ -71,7 +78,8 @@ public final class LocalCatalog {
 
     public Set<String> saeIds() {
         Set<String> ids = new TreeSet<>();
-        try (KeyValueIterator<String, byte[]> it = this.<String>store(CatalogStores.TOTALS).all()) {
+        try (KeyValueIterator<String, byte[]> it =
+                this.<String>store(CatalogStores.TOTALS).all()) {
             while (it.hasNext()) {
                 ids.add(it.next().key);
             }
@@ -84,14 +92,15 @@ public final class LocalCatalog {
         InvalidStateStoreException last = null;
         for (int i = 0; i < ATTEMPTS; i++) {
             try {
-                return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<K, byte[]>keyValueStore()));
+                return streams.store(
+                        StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<K, byte[]>keyValueStore()));
             } catch (InvalidStateStoreException e) {
                 last = e;
                 sleep(Duration.ofMillis(100));
             }
         }
-        throw new IllegalStateException("the catalogue's store " + name + " is not queryable (rebalancing?): "
-                + last.getMessage(), last);
+        throw new IllegalStateException(
+                "the catalogue's store " + name + " is not queryable (rebalancing?): " + last.getMessage(), last);
     }
 
     private static void sleep(Duration d) {

@@ -56,7 +56,9 @@ public final class RestoreProgress implements StateRestoreListener {
     private void done(TopicPartition partition) {
         synchronized (this) {
             if (loading.remove(partition) != null && loading.isEmpty() && roundRecords.get() > 0) {
-                log.info("catalog state restored: {} records in {} ms", roundRecords.get(),
+                log.info(
+                        "catalog state restored: {} records in {} ms",
+                        roundRecords.get(),
                         (System.nanoTime() - roundStartNanos) / 1_000_000);
             }
         }
@@ -75,7 +77,10 @@ public final class RestoreProgress implements StateRestoreListener {
         if (!restoring()) {
             return null;
         }
-        return String.format(Locale.ROOT, "restoring the catalogue: %,d of about %,d records", roundRecords.get(),
+        return String.format(
+                Locale.ROOT,
+                "restoring the catalogue: %,d of about %,d records",
+                roundRecords.get(),
                 roundOffsets.get());
     }
 

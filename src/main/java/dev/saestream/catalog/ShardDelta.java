@@ -18,16 +18,31 @@ import java.util.List;
  * @param background background window candidates (shard 0 only)
  * @param facet      the document's value of the catalogue's facet field, or null when it has none
  */
-public record ShardDelta(String saeId, String docId, int shard, int tokens, ReconstructionStats recon, String[] pieces,
-                         List<FeatureDelta> features, List<BackgroundCandidate> background, String facet) {
+public record ShardDelta(
+        String saeId,
+        String docId,
+        int shard,
+        int tokens,
+        ReconstructionStats recon,
+        String[] pieces,
+        List<FeatureDelta> features,
+        List<BackgroundCandidate> background,
+        String facet) {
     public ShardDelta {
         features = features == null ? List.of() : features;
         background = background == null ? List.of() : background;
     }
 
     /** A delta of a document without a facet value. */
-    public ShardDelta(String saeId, String docId, int shard, int tokens, ReconstructionStats recon, String[] pieces,
-                      List<FeatureDelta> features, List<BackgroundCandidate> background) {
+    public ShardDelta(
+            String saeId,
+            String docId,
+            int shard,
+            int tokens,
+            ReconstructionStats recon,
+            String[] pieces,
+            List<FeatureDelta> features,
+            List<BackgroundCandidate> background) {
         this(saeId, docId, shard, tokens, recon, pieces, features, background, null);
     }
 
@@ -35,8 +50,18 @@ public record ShardDelta(String saeId, String docId, int shard, int tokens, Reco
     ShardDelta statisticsOnly() {
         List<FeatureDelta> stripped = new java.util.ArrayList<>(features.size());
         for (FeatureDelta f : features) {
-            stripped.add(f.candidates().isEmpty() ? f : new FeatureDelta(f.feature(), f.activations(), f.sumFixed(), f.max(),
-                    f.bins(), f.binCounts(), f.windows(), List.of()));
+            stripped.add(
+                    f.candidates().isEmpty()
+                            ? f
+                            : new FeatureDelta(
+                                    f.feature(),
+                                    f.activations(),
+                                    f.sumFixed(),
+                                    f.max(),
+                                    f.bins(),
+                                    f.binCounts(),
+                                    f.windows(),
+                                    List.of()));
         }
         return new ShardDelta(saeId, docId, shard, tokens, recon, null, stripped, List.of(), facet);
     }

@@ -58,8 +58,10 @@ final class WindowKeys {
     /** The first field of a top key ({@link #topRank(float)}) after a prefix of {@code prefixLength} bytes. */
     static int topRank(Bytes key, int prefixLength) {
         byte[] b = key.get();
-        return (b[prefixLength] & 0xFF) << 24 | (b[prefixLength + 1] & 0xFF) << 16
-                | (b[prefixLength + 2] & 0xFF) << 8 | (b[prefixLength + 3] & 0xFF);
+        return (b[prefixLength] & 0xFF) << 24
+                | (b[prefixLength + 1] & 0xFF) << 16
+                | (b[prefixLength + 2] & 0xFF) << 8
+                | (b[prefixLength + 3] & 0xFF);
     }
 
     /** The sample key a reservoir key starts with, after a prefix of {@code prefixLength} bytes (unsigned order). */

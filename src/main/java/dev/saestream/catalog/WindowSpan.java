@@ -20,7 +20,8 @@ public record WindowSpan(int peak, int first, int length, int[] offsets, float[]
             throw new IllegalArgumentException("offsets and values differ in length");
         }
         if (peak < first || peak >= first + length) {
-            throw new IllegalArgumentException("peak " + peak + " is outside [" + first + ", " + (first + length) + ")");
+            throw new IllegalArgumentException(
+                    "peak " + peak + " is outside [" + first + ", " + (first + length) + ")");
         }
     }
 
@@ -33,8 +34,8 @@ public record WindowSpan(int peak, int first, int length, int[] offsets, float[]
     /** The full window, its tokens taken from the document's {@code pieces}. */
     public FeatureWindow toWindow(String doc, String[] pieces) {
         if (first + length > pieces.length) {
-            throw new IllegalArgumentException("window [" + first + ", " + (first + length) + ") is beyond document " + doc
-                    + " of " + pieces.length + " tokens");
+            throw new IllegalArgumentException("window [" + first + ", " + (first + length) + ") is beyond document "
+                    + doc + " of " + pieces.length + " tokens");
         }
         float[] acts = new float[length];
         for (int i = 0; i < offsets.length; i++) {
@@ -45,8 +46,12 @@ public record WindowSpan(int peak, int first, int length, int[] offsets, float[]
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof WindowSpan w && peak == w.peak && first == w.first && length == w.length
-                && Arrays.equals(offsets, w.offsets) && Arrays.equals(values, w.values);
+        return o instanceof WindowSpan w
+                && peak == w.peak
+                && first == w.first
+                && length == w.length
+                && Arrays.equals(offsets, w.offsets)
+                && Arrays.equals(values, w.values);
     }
 
     @Override

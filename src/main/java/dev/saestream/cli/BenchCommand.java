@@ -4,7 +4,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code saestream bench}: the benchmarks; each stage adds its own subcommand. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
         description = "Benchmarks that print throughput figures and ratios. Run them one at a time on a quiet machine.",
         subcommands = {
             TransformerBenchCommand.class,

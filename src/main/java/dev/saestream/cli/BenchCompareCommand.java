@@ -15,7 +15,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code saestream bench compare}: the time to match two SAEs' features, at a width chosen by flag. */
-@Command(name = "compare", mixinStandardHelpOptions = true,
+@Command(
+        name = "compare",
+        mixinStandardHelpOptions = true,
         description = "Time `compare` on two independent random SAEs (default 24,576 features over d_in 768 each).")
 final class BenchCompareCommand implements Callable<Integer> {
     @Option(names = "--width", defaultValue = "24576", description = "features per SAE (default ${DEFAULT-VALUE})")
@@ -24,7 +26,10 @@ final class BenchCompareCommand implements Callable<Integer> {
     @Option(names = "--d-in", defaultValue = "768", description = "activation width (default ${DEFAULT-VALUE})")
     int dIn;
 
-    @Option(names = "--candidates", defaultValue = "8", description = "partners kept per feature (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--candidates",
+            defaultValue = "8",
+            description = "partners kept per feature (default ${DEFAULT-VALUE})")
     int candidates;
 
     @Spec
@@ -40,8 +45,10 @@ final class BenchCompareCommand implements Callable<Integer> {
         FeatureMatching.Result r = FeatureMatching.match(a, b, candidates, threads);
         double secs = (System.nanoTime() - start) / 1e9;
         double flops = 2.0 * width * width * dIn;
-        w.printf("compare %,d × %,d features, d_in %d, %d threads: %.1f s (%.1f GFLOP/s in the cosine product and the"
-                + " selection together); %,d pairs%n", width, width, dIn, threads, secs, flops / secs / 1e9, r.pairs().size());
+        w.printf(
+                "compare %,d × %,d features, d_in %d, %d threads: %.1f s (%.1f GFLOP/s in the cosine product and the"
+                        + " selection together); %,d pairs%n",
+                width, width, dIn, threads, secs, flops / secs / 1e9, r.pairs().size());
         w.flush();
         return ExitCode.OK;
     }

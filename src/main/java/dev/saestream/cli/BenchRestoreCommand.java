@@ -30,17 +30,25 @@ import picocli.CommandLine.Spec;
  * a crashed task's local state is wiped, so each restart restores the whole catalogue: the figure
  * that must follow the live state (bounded by compaction) and not the history.
  */
-@Command(name = "restore", mixinStandardHelpOptions = true,
+@Command(
+        name = "restore",
+        mixinStandardHelpOptions = true,
         description = "Runs N, then FACTOR x N documents, kills the run (SIGKILL) after each and restarts it: records"
                 + " restored, restart time and broker disk per topic.")
 final class BenchRestoreCommand implements Callable<Integer> {
     private static final Pattern RESTORED = Pattern.compile("catalog state restored: (\\d+) records in (\\d+) ms");
     private static final String CATALOGUED = "catalogue of ";
 
-    @Option(names = "--docs", defaultValue = "100", description = "N, documents of the first round (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--docs",
+            defaultValue = "100",
+            description = "N, documents of the first round (default ${DEFAULT-VALUE})")
     int docs;
 
-    @Option(names = "--factor", defaultValue = "10", description = "the second round has FACTOR x N documents (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--factor",
+            defaultValue = "10",
+            description = "the second round has FACTOR x N documents (default ${DEFAULT-VALUE})")
     int factor;
 
     @Option(names = "--top-k", description = "catalog.topK of the runs (default: the configured one)")
@@ -49,7 +57,10 @@ final class BenchRestoreCommand implements Callable<Integer> {
     @Option(names = "--reservoir", description = "catalog.reservoirSize of the runs (default: the configured one)")
     Integer reservoir;
 
-    @Option(names = "--work", paramLabel = "DIR", description = "where the broker and state go (default: a new temporary directory)")
+    @Option(
+            names = "--work",
+            paramLabel = "DIR",
+            description = "where the broker and state go (default: a new temporary directory)")
     Path work;
 
     @Spec
@@ -64,22 +75,35 @@ final class BenchRestoreCommand implements Callable<Integer> {
         Path dir = work != null ? work : Files.createTempDirectory("saestream-bench-restore");
         Files.createDirectories(dir);
         Path config = dir.resolve("saestream.yaml");
-        Files.writeString(config, "broker:\n  port: " + freePort() + "\n  controllerPort: " + freePort() + "\n  dataDir: "
-                + dir.resolve("kafka") + "\ncatalog:\n  stateDir: " + dir.resolve("streams")
-                + (topK != null ? "\n  topK: " + topK : "") + (reservoir != null ? "\n  reservoirSize: " + reservoir : "")
-                + "\nencode:\n  sae: "
-                + Home.resolve(EncodeConfig.defaults().sae()) + "\nserve:\n  port: " + freePort() + "\n");
-        w.printf("saestream bench restore: N = %d and %d documents, each run killed (SIGKILL) once catalogued, then"
-                + " restarted; work in %s%n", docs, docs * factor, dir);
+        Files.writeString(
+                config,
+                "broker:\n  port: " + freePort() + "\n  controllerPort: " + freePort() + "\n  dataDir: "
+                        + dir.resolve("kafka") + "\ncatalog:\n  stateDir: " + dir.resolve("streams")
+                        + (topK != null ? "\n  topK: " + topK : "")
+                        + (reservoir != null ? "\n  reservoirSize: " + reservoir : "")
+                        + "\nencode:\n  sae: "
+                        + Home.resolve(EncodeConfig.defaults().sae()) + "\nserve:\n  port: " + freePort() + "\n");
+        w.printf(
+                "saestream bench restore: N = %d and %d documents, each run killed (SIGKILL) once catalogued, then"
+                        + " restarted; work in %s%n",
+                docs, docs * factor, dir);
         w.flush();
         Round small = round(w, dir, config, docs, "a");
         Round large = round(w, dir, config, docs * factor, "b");
-        w.printf("%nrestored after %d documents / after %d: %.2f (records), %.2f (restart time)%n", large.docs(),
-                small.docs(), (double) large.restoredRecords() / small.restoredRecords(),
+        w.printf(
+                "%nrestored after %d documents / after %d: %.2f (records), %.2f (restart time)%n",
+                large.docs(),
+                small.docs(),
+                (double) large.restoredRecords() / small.restoredRecords(),
                 large.restartSeconds() / small.restartSeconds());
         w.println("broker disk per topic, MB (after N / after " + factor + " N):");
         for (String topic : union(small.disk(), large.disk())) {
-            w.printf(Locale.ROOT, "  %-60s %8.1f %8.1f%n", topic, mb(small.disk().get(topic)), mb(large.disk().get(topic)));
+            w.printf(
+                    Locale.ROOT,
+                    "  %-60s %8.1f %8.1f%n",
+                    topic,
+                    mb(small.disk().get(topic)),
+                    mb(large.disk().get(topic)));
         }
         w.flush();
         return ExitCode.OK;
@@ -106,23 +130,43 @@ final class BenchRestoreCommand implements Callable<Integer> {
             millis += Long.parseLong(m.group(2));
         }
         Map<String, Long> disk = diskPerTopic(dir.resolve("kafka"));
-        w.printf(Locale.ROOT, "  restart: %,d records restored in %.1f s; whole restart (JVM, broker, model, restore, skip)"
-                + " %.1f s; broker disk %.1f MB%n", records, millis / 1000.0, secs,
+        w.printf(
+                Locale.ROOT,
+                "  restart: %,d records restored in %.1f s; whole restart (JVM, broker, model, restore, skip)"
+                        + " %.1f s; broker disk %.1f MB%n",
+                records,
+                millis / 1000.0,
+                secs,
                 mb(disk.values().stream().mapToLong(Long::longValue).sum()));
         w.flush();
         return new Round(n, records, millis, secs, disk);
     }
 
     private static Process start(Path dir, Path config, int n, String name, boolean exit) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx3g", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "run", "--config", config.toString(), "--docs", String.valueOf(n), "--no-label", "--no-progress",
-                "--log-file", dir.resolve(name + ".log").toString()));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx3g",
+                "-Dai.djl.offline=true",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "run",
+                "--config",
+                config.toString(),
+                "--docs",
+                String.valueOf(n),
+                "--no-label",
+                "--no-progress",
+                "--log-file",
+                dir.resolve(name + ".log").toString()));
         if (exit) {
             cmd.add("--no-serve");
         }
-        return new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve(name + ".out").toFile()).start();
+        return new ProcessBuilder(cmd)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve(name + ".out").toFile())
+                .start();
     }
 
     private static void awaitLine(Process p, Path out, String prefix) throws IOException, InterruptedException {
@@ -158,7 +202,9 @@ final class BenchRestoreCommand implements Callable<Integer> {
                     continue;
                 }
                 try (Stream<Path> files = Files.walk(p)) {
-                    long bytes = files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+                    long bytes = files.filter(Files::isRegularFile)
+                            .mapToLong(f -> f.toFile().length())
+                            .sum();
                     sizes.merge(name.substring(0, dash), bytes, Long::sum);
                 }
             }

@@ -37,7 +37,10 @@ final class CatalogBench {
 
     /** How the catalog meets its input: from an empty or a warm catalogue, as a backlog or paced. */
     enum Scenario {
-        YOUNG_BACKLOG, WARM_BACKLOG, YOUNG_PACED, WARM_PACED;
+        YOUNG_BACKLOG,
+        WARM_BACKLOG,
+        YOUNG_PACED,
+        WARM_PACED;
 
         boolean warm() {
             return this == WARM_BACKLOG || this == WARM_PACED;
@@ -82,11 +85,22 @@ final class CatalogBench {
      * @param written        per topic, what the broker received (the codes topic included)
      * @param applicationId  the catalog's application id, the prefix of its internal topics
      */
-    record Figures(Scenario scenario, int instances, long documents, long tokens, int shards, long readyNanos,
-                   long catchUpNanos,
-                   long settleNanos, long catalogCpu, long processCpu, long catalogCpuCaughtUp,
-                   long processCpuCaughtUp, long shardRecords,
-                   Map<String, TopicTraffic.Written> written, String applicationId) {
+    record Figures(
+            Scenario scenario,
+            int instances,
+            long documents,
+            long tokens,
+            int shards,
+            long readyNanos,
+            long catchUpNanos,
+            long settleNanos,
+            long catalogCpu,
+            long processCpu,
+            long catalogCpuCaughtUp,
+            long processCpuCaughtUp,
+            long shardRecords,
+            Map<String, TopicTraffic.Written> written,
+            String applicationId) {
         boolean changelog(String topic) {
             return topic.startsWith(applicationId + "-") && topic.endsWith("-changelog");
         }
@@ -97,7 +111,9 @@ final class CatalogBench {
 
         /** The topics the catalog writes for others: neither its input nor its internal topics. */
         List<String> outputs() {
-            return written.keySet().stream().filter(t -> !t.equals(Topics.CODES) && !changelog(t) && !repartition(t)).toList();
+            return written.keySet().stream()
+                    .filter(t -> !t.equals(Topics.CODES) && !changelog(t) && !repartition(t))
+                    .toList();
         }
 
         /** The changelogs' records, payload and disk bytes summed. */
@@ -125,15 +141,24 @@ final class CatalogBench {
      * directory each) on a fresh broker under {@code dir}: {@code warmup} records catalogued and
      * settled first when warm, then {@code measured} as a backlog or at {@code rate} tokens/s.
      */
-    static Figures run(Scenario scenario, int instances, List<CodesFile.Entry> warmup, List<CodesFile.Entry> measured,
-                       double rate, CatalogConfig base, ClusterConfig cluster, Path dir, Consumer<String> say)
+    static Figures run(
+            Scenario scenario,
+            int instances,
+            List<CodesFile.Entry> warmup,
+            List<CodesFile.Entry> measured,
+            double rate,
+            CatalogConfig base,
+            ClusterConfig cluster,
+            Path dir,
+            Consumer<String> say)
             throws Exception {
         String appId = "bench-catalog-" + scenario.label() + "-" + instances;
         CatalogConfig config = base.withApplicationId(appId);
-        BrokerConfig broker = new BrokerConfig("127.0.0.1", 0, 0, dir.resolve("kafka").toString(), Map.of());
+        BrokerConfig broker =
+                new BrokerConfig("127.0.0.1", 0, 0, dir.resolve("kafka").toString(), Map.of());
         try (KafkaSession session = KafkaSession.startOrConnect(cluster, broker);
-             Admin admin = session.admin();
-             KafkaProducer<String, byte[]> producer = producer(session)) {
+                Admin admin = session.admin();
+                KafkaProducer<String, byte[]> producer = producer(session)) {
             session.createTopics();
             Instances catalog = new Instances(new ArrayList<>(), config, session, admin, dir, instances);
             try {
@@ -145,9 +170,15 @@ final class CatalogBench {
         }
     }
 
-    private static Figures measure(Scenario scenario, Instances catalog, KafkaProducer<String, byte[]> producer,
-                                   List<CodesFile.Entry> warmup, List<CodesFile.Entry> measured, double rate,
-                                   Consumer<String> say) throws Exception {
+    private static Figures measure(
+            Scenario scenario,
+            Instances catalog,
+            KafkaProducer<String, byte[]> producer,
+            List<CodesFile.Entry> warmup,
+            List<CodesFile.Entry> measured,
+            double rate,
+            Consumer<String> say)
+            throws Exception {
         Admin admin = catalog.admin();
         String appId = catalog.config().applicationId();
         List<CatalogApp> apps = catalog.apps();
@@ -185,11 +216,22 @@ final class CatalogBench {
         long threads = streamThreadCpu(appId) - threads0;
         long cpu = PipelineBenchCommand.processCpuNanos() - cpu0;
         long tokens = measured.stream().mapToLong(CodesFile.Entry::tokens).sum();
-        return new Figures(scenario, catalog.count(), catalog.sum(a -> a.counters().documents.get()) - documents0,
-                tokens, apps.get(0).shards(), ready - start, caughtUp - start, settled - caughtUp, threads, cpu,
-                threadsCaughtUp, cpuCaughtUp,
+        return new Figures(
+                scenario,
+                catalog.count(),
+                catalog.sum(a -> a.counters().documents.get()) - documents0,
+                tokens,
+                apps.get(0).shards(),
+                ready - start,
+                caughtUp - start,
+                settled - caughtUp,
+                threads,
+                cpu,
+                threadsCaughtUp,
+                cpuCaughtUp,
                 catalog.sum(a -> a.counters().shardRecords.get()) - shards0,
-                TopicTraffic.of(admin).since(before, catalog.session().clientConfig()), appId);
+                TopicTraffic.of(admin).since(before, catalog.session().clientConfig()),
+                appId);
     }
 
     private static KafkaProducer<String, byte[]> producer(KafkaSession session) {
@@ -227,13 +269,18 @@ final class CatalogBench {
     }
 
     /** The catalog instances of one run: one application id, a state directory each. */
-    private record Instances(List<CatalogApp> apps, CatalogConfig config, KafkaSession session, Admin admin, Path dir,
-                             int count) {
+    private record Instances(
+            List<CatalogApp> apps, CatalogConfig config, KafkaSession session, Admin admin, Path dir, int count) {
         void start() throws Exception {
             for (int i = 0; i < count; i++) {
                 String state = dir.resolve("streams-" + i).toString();
-                apps.add(CatalogApp.start(config.withState(config.persistentWindows(), state), CatalogScope.ALL,
-                        session.clientConfig(), state, null, 0));
+                apps.add(CatalogApp.start(
+                        config.withState(config.persistentWindows(), state),
+                        CatalogScope.ALL,
+                        session.clientConfig(),
+                        state,
+                        null,
+                        0));
             }
         }
 
@@ -250,8 +297,10 @@ final class CatalogBench {
             Set<String> inputs = Set.of(Topics.CODES, config.applicationId() + "-catalog-shards-repartition");
             int[] quiet = {0};
             await("catch up", () -> {
-                boolean now = apps.stream().allMatch(a -> a.streams().state() == KafkaStreams.State.RUNNING
-                        && !a.restore().restoring()) && ConsumerLag.caughtUp(admin, config.applicationId(), inputs);
+                boolean now = apps.stream()
+                                .allMatch(a -> a.streams().state() == KafkaStreams.State.RUNNING
+                                        && !a.restore().restoring())
+                        && ConsumerLag.caughtUp(admin, config.applicationId(), inputs);
                 quiet[0] = now ? quiet[0] + 1 : 0;
                 return quiet[0] >= 2;
             });
@@ -259,7 +308,11 @@ final class CatalogBench {
 
         /** After {@link #awaitCaughtUp}: every instance has emitted every changed feature and checkpointed. */
         void awaitSettled() throws InterruptedException {
-            await("settle", () -> apps.stream().allMatch(a -> a.counters().settled() && !a.restore().restoring()));
+            await(
+                    "settle",
+                    () -> apps.stream()
+                            .allMatch(
+                                    a -> a.counters().settled() && !a.restore().restoring()));
         }
 
         private void await(String what, Check done) throws InterruptedException {
@@ -267,13 +320,15 @@ final class CatalogBench {
             while (!done.met()) {
                 for (CatalogApp a : apps) {
                     KafkaStreams.State s = a.streams().state();
-                    if (s == KafkaStreams.State.ERROR || s == KafkaStreams.State.PENDING_ERROR
+                    if (s == KafkaStreams.State.ERROR
+                            || s == KafkaStreams.State.PENDING_ERROR
                             || s == KafkaStreams.State.NOT_RUNNING) {
                         throw new IllegalStateException("a catalog instance stopped (" + s + "); see the log");
                     }
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the catalog did not " + what + " within " + TIMEOUT.toMinutes() + " minutes");
+                    throw new IllegalStateException(
+                            "the catalog did not " + what + " within " + TIMEOUT.toMinutes() + " minutes");
                 }
                 Thread.sleep(100);
             }

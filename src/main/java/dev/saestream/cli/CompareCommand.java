@@ -1,11 +1,11 @@
 package dev.saestream.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.saestream.label.LabelConfig;
-import dev.saestream.label.LatestLabels;
 import dev.saestream.config.Settings;
 import dev.saestream.formats.Json;
 import dev.saestream.label.Label;
+import dev.saestream.label.LabelConfig;
+import dev.saestream.label.LatestLabels;
 import dev.saestream.label.Score;
 import dev.saestream.pipeline.KafkaSession;
 import dev.saestream.sae.CosineDistribution;
@@ -29,10 +29,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code saestream compare}: which features of one SAE are which of another, by decoder cosine. */
-@Command(name = "compare", mixinStandardHelpOptions = true,
-        description = {"Match the features of two SAEs at the same hook one to one by the cosine of their decoder",
+@Command(
+        name = "compare",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Match the features of two SAEs at the same hook one to one by the cosine of their decoder",
             "directions; print the distribution of best-match cosines and the pairs (with both labels when --labels),",
-            "and write every pair and unmatched feature as JSON Lines with --out."})
+            "and write every pair and unmatched feature as JSON Lines with --out."
+        })
 final class CompareCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -40,21 +44,33 @@ final class CompareCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
-    @Option(names = "--sae", paramLabel = "DIR", required = true,
+    @Option(
+            names = "--sae",
+            paramLabel = "DIR",
+            required = true,
             description = "An SAE directory (SAELens layout); give exactly two: --sae A --sae B.")
     List<Path> saes;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "Write the pairs and the unmatched features as JSON Lines.")
+    @Option(
+            names = "--out",
+            paramLabel = "FILE",
+            description = "Write the pairs and the unmatched features as JSON Lines.")
     Path out;
 
-    @Option(names = "--candidates", defaultValue = "8",
+    @Option(
+            names = "--candidates",
+            defaultValue = "8",
             description = "Best partners kept per feature for the one-to-one matching (default ${DEFAULT-VALUE}).")
     int candidates;
 
-    @Option(names = "--labels", description = "Read both SAEs' labels from saestream.labels and show them beside the pairs.")
+    @Option(
+            names = "--labels",
+            description = "Read both SAEs' labels from saestream.labels and show them beside the pairs.")
     boolean labels;
 
-    @Option(names = "--show", defaultValue = "10",
+    @Option(
+            names = "--show",
+            defaultValue = "10",
             description = "Pairs to print from each end: the closest and the farthest (default ${DEFAULT-VALUE}).")
     int show;
 
@@ -70,17 +86,25 @@ final class CompareCommand implements Callable<Integer> {
         Sae a = Sae.load(saes.get(0));
         Sae b = Sae.load(saes.get(1));
         if (a.id().equals(b.id())) {
-            throw new IllegalArgumentException("both SAEs have the id " + a.id() + "; give one a new id (cfg.json metadata"
-                    + " saestream_id) so their features can be told apart");
+            throw new IllegalArgumentException("both SAEs have the id " + a.id()
+                    + "; give one a new id (cfg.json metadata" + " saestream_id) so their features can be told apart");
         }
         long start = System.nanoTime();
         FeatureMatching.Result r = FeatureMatching.match(a, b, candidates, SaeEncoders.allThreads());
         double secs = (System.nanoTime() - start) / 1e9;
         Map<String, Label> byKey = labels ? readLabels(config.settings()) : Map.of();
-        w.printf("compared %s (%,d features) with %s (%,d features) in %.1f s: %,d pairs, %,d of A and %,d of B unmatched%n",
-                a.id(), r.featuresA(), b.id(), r.featuresB(), secs, r.pairs().size(), r.unmatchedA().length,
+        w.printf(
+                "compared %s (%,d features) with %s (%,d features) in %.1f s: %,d pairs, %,d of A and %,d of B unmatched%n",
+                a.id(),
+                r.featuresA(),
+                b.id(),
+                r.featuresB(),
+                secs,
+                r.pairs().size(),
+                r.unmatchedA().length,
                 r.unmatchedB().length);
-        w.println("best-match cosine of A's features: " + CosineDistribution.of(r.bestA()).describe());
+        w.println("best-match cosine of A's features: "
+                + CosineDistribution.of(r.bestA()).describe());
         int n = r.pairs().size();
         w.printf("%n%7s %7s %7s  %s%n", "A", "B", "cosine", labels ? "A's label | B's label" : "");
         for (int i = 0; i < n; i++) {
@@ -89,12 +113,19 @@ final class CompareCommand implements Callable<Integer> {
                 i = n - show;
             }
             FeatureMatching.Match m = r.pairs().get(i);
-            w.printf("%7d %7d %7.3f  %s%n", m.a(), m.b(), m.cosine(), labels
-                    ? brief(byKey.get(a.id() + "/" + m.a())) + " | " + brief(byKey.get(b.id() + "/" + m.b())) : "");
+            w.printf(
+                    "%7d %7d %7.3f  %s%n",
+                    m.a(),
+                    m.b(),
+                    m.cosine(),
+                    labels
+                            ? brief(byKey.get(a.id() + "/" + m.a())) + " | " + brief(byKey.get(b.id() + "/" + m.b()))
+                            : "");
         }
         if (out != null) {
             write(out, a.id(), b.id(), r, byKey);
-            w.printf("%nwrote %,d lines to %s%n", r.pairs().size() + r.unmatchedA().length + r.unmatchedB().length, out);
+            w.printf(
+                    "%nwrote %,d lines to %s%n", r.pairs().size() + r.unmatchedA().length + r.unmatchedB().length, out);
         }
         w.flush();
         return ExitCode.OK;
@@ -114,7 +145,8 @@ final class CompareCommand implements Callable<Integer> {
     private Map<String, Label> readLabels(Settings settings) {
         LabelConfig cfg = settings.section(LabelConfig.SECTION, LabelConfig.DEFAULTS);
         try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings))) {
-            return LatestLabels.read(cfg.topics().labels(), session.clientConfig(), key -> true, Duration.ofMinutes(2)).byKey();
+            return LatestLabels.read(cfg.topics().labels(), session.clientConfig(), key -> true, Duration.ofMinutes(2))
+                    .byKey();
         }
     }
 

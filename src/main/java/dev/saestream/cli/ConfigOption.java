@@ -6,7 +6,9 @@ import picocli.CommandLine.Option;
 
 /** {@code --config FILE}: shared by every command that reads configuration. */
 public final class ConfigOption {
-    @Option(names = "--config", paramLabel = "FILE",
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
             description = "YAML config file (default: config/saestream.yaml when present). "
                     + "Precedence: defaults < file < SAESTREAM_* environment < flags.")
     Path file;

@@ -9,7 +9,6 @@ import dev.saestream.encode.SaeDocumentEncoder;
 import dev.saestream.model.ModelConfig;
 import dev.saestream.pipeline.KafkaSession;
 import dev.saestream.pipeline.Pipeline;
-import dev.saestream.sae.Sae;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.apache.kafka.streams.KafkaStreams;
@@ -20,10 +19,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code saestream encode}: the encode stage alone; start several with the same application id to share the work. */
-@Command(name = "encode", mixinStandardHelpOptions = true,
-        description = {"Run the encode stage: saestream.texts -> tokenize, transformer to the hook, SAE encode ->",
+@Command(
+        name = "encode",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run the encode stage: saestream.texts -> tokenize, transformer to the hook, SAE encode ->",
             "saestream.codes; texts that cannot be encoded -> saestream.dlq. Instances with the same application id",
-            "share the partitions. Runs until Ctrl-C."})
+            "share the partitions. Runs until Ctrl-C."
+        })
 final class EncodeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -43,7 +46,10 @@ final class EncodeCommand implements Callable<Integer> {
     @Mixin
     EncodeOptions encode;
 
-    @Option(names = "--state-dir", paramLabel = "DIR", description = "Kafka Streams state directory (default ${sys:saestream.default.catalog.stateDir}).")
+    @Option(
+            names = "--state-dir",
+            paramLabel = "DIR",
+            description = "Kafka Streams state directory (default ${sys:saestream.default.catalog.stateDir}).")
     String stateDir;
 
     @Option(names = "--progress", negatable = true, description = "Show live counts (default: when on a terminal).")
@@ -56,17 +62,25 @@ final class EncodeCommand implements Callable<Integer> {
         Settings settings = config.settings();
         ModelConfig mc = model.config(settings);
         EncodeConfig ec = encode.config(settings);
-        String state = Home.resolve(stateDir != null ? stateDir : CatalogCommand.catalogConfig(settings, null, null, null)
-                .stateDir()).toString();
+        String state = Home.resolve(
+                        stateDir != null
+                                ? stateDir
+                                : CatalogCommand.catalogConfig(settings, null, null, null)
+                                        .stateDir())
+                .toString();
         EncodeCounters c;
         int code;
         try (Shutdown stop = Shutdown.install(spec.commandLine().getErr());
-             KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings))) {
+                KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings))) {
             session.createTopics();
             try (SaeDocumentEncoder encoder = SaeDocumentEncoder.open(mc, Pipeline.loadSaes(ec), ec);
-                 EncodeApp app = EncodeApp.start(encoder, ec, session.clientConfig(), state,
-                         kafka.cluster(settings).replicationFactor());
-                 Progress bar = Progress.start("encode", -1, "docs", progress)) {
+                    EncodeApp app = EncodeApp.start(
+                            encoder,
+                            ec,
+                            session.clientConfig(),
+                            state,
+                            kafka.cluster(settings).replicationFactor());
+                    Progress bar = Progress.start("encode", -1, "docs", progress)) {
                 out.println("encoding with " + encoder.transformer().modelId() + " at "
                         + encoder.transformer().hook().alias() + " and SAE " + encoder.saeId() + "; Ctrl-C stops it");
                 long started = System.nanoTime();
@@ -76,8 +90,10 @@ final class EncodeCommand implements Callable<Integer> {
                         throw new IllegalStateException("the encode stage failed; see the log above");
                     }
                     bar.stepTo(c.encoded.get() + c.deadLettered.get());
-                    bar.extra(String.format("%,.0f tokens/s, %,d dead-lettered",
-                            c.tokens.get() / Math.max(1e-3, (System.nanoTime() - started) / 1e9), c.deadLettered.get()));
+                    bar.extra(String.format(
+                            "%,.0f tokens/s, %,d dead-lettered",
+                            c.tokens.get() / Math.max(1e-3, (System.nanoTime() - started) / 1e9),
+                            c.deadLettered.get()));
                 }
             }
             code = stop.exitCode(ExitCode.OK);

@@ -11,6 +11,7 @@ public final class ExitCode {
     public static final int DEAD_LETTERED = 3;
     /** Stopped by Ctrl-C (SIGINT) or SIGTERM before it had finished: 128 + the signal number. */
     public static final int SIGINT = Shutdown.SIGINT_EXIT;
+
     public static final int SIGTERM = Shutdown.SIGTERM_EXIT;
 
     private ExitCode() {}

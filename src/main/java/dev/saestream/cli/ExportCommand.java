@@ -19,13 +19,17 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code saestream export}: one SAE's catalogue from the topics, in Neuronpedia's, SAELens's or a plain JSON Lines format. */
-@Command(name = "export", mixinStandardHelpOptions = true,
-        description = {"Writes one SAE's catalogue, as it is now on the features and labels topics, to a directory:",
+@Command(
+        name = "export",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Writes one SAE's catalogue, as it is now on the features and labels topics, to a directory:",
             "  neuronpedia  Neuronpedia's export layout (v1/config, v1/<model>/<source>/ features, activations,"
                     + " explanations, and the scores in explanation_scores/)",
             "  saelens      the SAE directory (cfg.json, sae_weights.safetensors) with sparsity.safetensors from the"
                     + " observed densities",
-            "  jsonl        features.jsonl: one feature state and its label per line"})
+            "  jsonl        features.jsonl: one feature state and its label per line"
+        })
 public final class ExportCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -36,18 +40,32 @@ public final class ExportCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
-    @Option(names = "--sae", required = true, paramLabel = "ID", description = "the SAE id, e.g. all-minilm-l6-v2/layer3/topk-3072")
+    @Option(
+            names = "--sae",
+            required = true,
+            paramLabel = "ID",
+            description = "the SAE id, e.g. all-minilm-l6-v2/layer3/topk-3072")
     String saeId;
 
-    @Option(names = "--format", required = true, paramLabel = "neuronpedia|saelens|jsonl",
+    @Option(
+            names = "--format",
+            required = true,
+            paramLabel = "neuronpedia|saelens|jsonl",
             description = "what to write: ${COMPLETION-CANDIDATES}")
     ExportFormat format;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "the directory to write (new or empty, unless --force)")
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "DIR",
+            description = "the directory to write (new or empty, unless --force)")
     Path out;
 
-    @Option(names = "--sae-dir", paramLabel = "DIR",
-            description = "the SAE's SAELens directory (default: encode.sae); saelens needs it, neuronpedia takes decoder cosines from it")
+    @Option(
+            names = "--sae-dir",
+            paramLabel = "DIR",
+            description =
+                    "the SAE's SAELens directory (default: encode.sae); saelens needs it, neuronpedia takes decoder cosines from it")
     Path saeDir;
 
     @Option(names = "--gzip", description = "jsonl: write features.jsonl.gz")
@@ -56,7 +74,10 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--force", description = "write into a non-empty --out, replacing what this export writes there")
     boolean force;
 
-    @Option(names = "--creator", paramLabel = "ID", description = "overrides export.creatorId: Neuronpedia's creatorId and authorId")
+    @Option(
+            names = "--creator",
+            paramLabel = "ID",
+            description = "overrides export.creatorId: Neuronpedia's creatorId and authorId")
     String creator;
 
     @Option(names = "--progress", negatable = true, description = "Show a progress bar (default: when on a terminal).")
@@ -65,15 +86,19 @@ public final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (gzip && format != ExportFormat.JSONL) {
-            throw new IllegalArgumentException("--gzip goes with --format jsonl (Neuronpedia's batches are always gzip)");
+            throw new IllegalArgumentException(
+                    "--gzip goes with --format jsonl (Neuronpedia's batches are always gzip)");
         }
         Exporter.checkOut(out, force);
         Settings settings = config.settings();
-        ExportConfig cfg = settings.section(ExportConfig.SECTION, ExportConfig.defaults(),
+        ExportConfig cfg = settings.section(
+                ExportConfig.SECTION,
+                ExportConfig.defaults(),
                 c -> Flags.on(c).given(creator, ExportConfig::withCreatorId).config());
         EncodeConfig encode = settings.section(EncodeConfig.SECTION, EncodeConfig.defaults());
         // the default SAE is the encode stage's, under the id the encode stage gives it
-        Exporter.SaeSource sae = saeDir != null ? new Exporter.SaeSource(saeDir, true, null)
+        Exporter.SaeSource sae = saeDir != null
+                ? new Exporter.SaeSource(saeDir, true, null)
                 : new Exporter.SaeSource(Home.resolve(encode.sae()), false, encode.saeId());
         ExportSummary summary;
         try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings))) {

@@ -1,8 +1,8 @@
 package dev.saestream.cli;
 
+import dev.saestream.catalog.CatalogConfig;
 import dev.saestream.config.ConfigException;
 import dev.saestream.config.Settings;
-import dev.saestream.catalog.CatalogConfig;
 import dev.saestream.encode.EncodeConfig;
 import dev.saestream.kafka.BrokerConfig;
 import dev.saestream.kafka.ClusterConfig;
@@ -75,7 +75,8 @@ final class HelpDefaults {
 
     private static String format(String field, Object v) {
         // counts read better grouped (2,000,000 tokens); a port is a name, not a quantity
-        if ((v instanceof Integer || v instanceof Long) && !field.toLowerCase(Locale.ROOT).endsWith("port")) {
+        if ((v instanceof Integer || v instanceof Long)
+                && !field.toLowerCase(Locale.ROOT).endsWith("port")) {
             return String.format(Locale.ROOT, "%,d", ((Number) v).longValue());
         }
         if (v instanceof Enum<?> e) {

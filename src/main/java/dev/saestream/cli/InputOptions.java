@@ -30,30 +30,45 @@ public final class InputOptions {
     @Option(names = "--limit", paramLabel = "N", description = "Read at most N documents of the corpus.")
     long limit;
 
-    @Option(names = "--input", paramLabel = "PATH", split = ",",
+    @Option(
+            names = "--input",
+            paramLabel = "PATH",
+            split = ",",
             description = "Files or directories (recursively) to read; '-' is standard input.")
     List<String> inputs = new ArrayList<>();
 
     @Option(names = "--per-line", description = "Plain text: one document per line instead of per file.")
     boolean perLine;
 
-    @Option(names = "--format", paramLabel = "FORMAT",
+    @Option(
+            names = "--format",
+            paramLabel = "FORMAT",
             description = "text, jsonl, or auto (by extension: .jsonl/.ndjson are JSON Lines). Default: auto.")
     TextFormat format = TextFormat.AUTO;
 
-    @Option(names = "--max-bytes", paramLabel = "BYTES", description = "Largest text accepted, in bytes (default ${sys:saestream.default.produce.maxBytes}); bigger ones are dead-lettered.")
+    @Option(
+            names = "--max-bytes",
+            paramLabel = "BYTES",
+            description =
+                    "Largest text accepted, in bytes (default ${sys:saestream.default.produce.maxBytes}); bigger ones are dead-lettered.")
     Integer maxBytes;
 
-    @Option(names = "--lang", paramLabel = "LANGS",
-            description = "Languages of the bundled corpus to read (default ${sys:saestream.default.produce.lang}): en, all, or codes such as sv or en,fr."
-                    + " Every document gets its detected language in meta.lang; your own input is never filtered.")
+    @Option(
+            names = "--lang",
+            paramLabel = "LANGS",
+            description =
+                    "Languages of the bundled corpus to read (default ${sys:saestream.default.produce.lang}): en, all, or codes such as sv or en,fr."
+                            + " Every document gets its detected language in meta.lang; your own input is never filtered.")
     String lang;
 
     ProduceConfig produceConfig(Settings settings) {
-        return settings.section(ProduceConfig.SECTION, ProduceConfig.defaults(), c -> Flags.on(c)
-                .given(maxBytes, ProduceConfig::withMaxBytes)
-                .given(lang, ProduceConfig::withLang)
-                .config());
+        return settings.section(
+                ProduceConfig.SECTION,
+                ProduceConfig.defaults(),
+                c -> Flags.on(c)
+                        .given(maxBytes, ProduceConfig::withMaxBytes)
+                        .given(lang, ProduceConfig::withLang)
+                        .config());
     }
 
     boolean given() {
@@ -63,7 +78,8 @@ public final class InputOptions {
     /** Refuses a command given nothing to read. */
     void requireGiven() {
         if (!given()) {
-            throw new IllegalArgumentException("nothing to read: give --corpus europarl or --input PATH (or '-' for stdin)");
+            throw new IllegalArgumentException(
+                    "nothing to read: give --corpus europarl or --input PATH (or '-' for stdin)");
         }
     }
 
@@ -73,11 +89,12 @@ public final class InputOptions {
      */
     void requireActsOrTexts(Path acts, ModelChoice model) {
         if ((acts != null) == given()) {
-            throw new IllegalArgumentException("give either --acts FILE, or texts (--corpus europarl or --input PATH) to run"
-                    + " the model over");
+            throw new IllegalArgumentException(
+                    "give either --acts FILE, or texts (--corpus europarl or --input PATH) to run" + " the model over");
         }
         if (acts != null && model.modelGiven()) {
-            throw new IllegalArgumentException("--model and --model-dir apply to texts; --acts are activations already");
+            throw new IllegalArgumentException(
+                    "--model and --model-dir apply to texts; --acts are activations already");
         }
     }
 

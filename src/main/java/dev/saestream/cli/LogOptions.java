@@ -31,7 +31,9 @@ final class LogOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec mixee;
 
-    @Option(names = "--verbose", description = "Show the logs on the terminal too (they always go to data/logs/saestream.log).")
+    @Option(
+            names = "--verbose",
+            description = "Show the logs on the terminal too (they always go to data/logs/saestream.log).")
     boolean verbose;
 
     @Option(names = "--log-file", paramLabel = "FILE", description = "Log file (default: data/logs/saestream.log).")
@@ -85,8 +87,10 @@ final class LogOptions {
 
         @Override
         public FilterReply decide(ILoggingEvent event) {
-            return event.getLevel().isGreaterOrEqual(Level.ERROR) && event.getLoggerName().startsWith("dev.saestream")
-                    ? FilterReply.NEUTRAL : FilterReply.DENY;
+            return event.getLevel().isGreaterOrEqual(Level.ERROR)
+                            && event.getLoggerName().startsWith("dev.saestream")
+                    ? FilterReply.NEUTRAL
+                    : FilterReply.DENY;
         }
     }
 }

@@ -78,8 +78,10 @@ public final class Main implements Runnable {
     /** The one sentence to show for errors the user can fix, or null for bugs (shown with their stack). */
     static String userMessage(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ConfigException || t instanceof IllegalArgumentException
-                    || t instanceof IllegalStateException || t instanceof UncheckedIOException
+            if (t instanceof ConfigException
+                    || t instanceof IllegalArgumentException
+                    || t instanceof IllegalStateException
+                    || t instanceof UncheckedIOException
                     || t instanceof java.io.IOException) {
                 return t.getMessage();
             }

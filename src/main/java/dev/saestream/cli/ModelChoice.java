@@ -13,30 +13,47 @@ import picocli.CommandLine.Option;
  * {@code --batch-size} and {@code --threads} mean something else (sae train) use this alone.
  */
 public final class ModelChoice {
-    @Option(names = "--model", paramLabel = "NAME",
-            description = "Bundled model (default ${sys:saestream.default.model.name}): all-minilm-l6-v2, all-minilm-l6-v2-q, bge-small-en-v1.5,"
-                    + " bge-small-en-v1.5-q.")
+    @Option(
+            names = "--model",
+            paramLabel = "NAME",
+            description =
+                    "Bundled model (default ${sys:saestream.default.model.name}): all-minilm-l6-v2, all-minilm-l6-v2-q, bge-small-en-v1.5,"
+                            + " bge-small-en-v1.5-q.")
     String name;
 
-    @Option(names = "--model-dir", paramLabel = "DIR",
+    @Option(
+            names = "--model-dir",
+            paramLabel = "DIR",
             description = "A model directory with model.onnx and tokenizer.json (a Hugging Face ONNX export).")
     Path dir;
 
-    @Option(names = "--hook", paramLabel = "HOOK",
-            description = "Hook point (default ${sys:saestream.default.model.hook}): layer3, layer3.pre, layer3.attn, layer3.mlp, a SAELens name or a"
-                    + " tensor name.")
+    @Option(
+            names = "--hook",
+            paramLabel = "HOOK",
+            description =
+                    "Hook point (default ${sys:saestream.default.model.hook}): layer3, layer3.pre, layer3.attn, layer3.mlp, a SAELens name or a"
+                            + " tensor name.")
     String hook;
 
-    @Option(names = "--max-tokens", paramLabel = "N", description = "Tokens per window, special tokens included (default: the model's maximum).")
+    @Option(
+            names = "--max-tokens",
+            paramLabel = "N",
+            description = "Tokens per window, special tokens included (default: the model's maximum).")
     Integer maxTokens;
 
-    @Option(names = "--overlap", paramLabel = "N", description = "Tokens shared by consecutive windows of a long text (default ${sys:saestream.default.model.overlap}).")
+    @Option(
+            names = "--overlap",
+            paramLabel = "N",
+            description =
+                    "Tokens shared by consecutive windows of a long text (default ${sys:saestream.default.model.overlap}).")
     Integer overlap;
 
     @Option(names = "--include-special-tokens", description = "Keep [CLS], [SEP], BOS … with the text's tokens.")
     Boolean includeSpecialTokens;
 
-    @Option(names = "--model-cache", paramLabel = "DIR",
+    @Option(
+            names = "--model-cache",
+            paramLabel = "DIR",
             description = "Where edited models are kept (default ~/.cache/saestream/models).")
     Path cacheDir;
 
@@ -54,14 +71,17 @@ public final class ModelChoice {
     ModelConfig config(Settings settings, UnaryOperator<ModelConfig> more) {
         // withName drops a directory: --model on the command line beats one from the file or the
         // environment, and --model-dir given too is applied after it.
-        return settings.section(ModelConfig.SECTION, ModelConfig.defaults(), c -> more.apply(Flags.on(c)
-                .given(name, ModelConfig::withName)
-                .given(dir, (m, d) -> m.withDir(d.toString()))
-                .given(hook, ModelConfig::withHook)
-                .given(maxTokens, ModelConfig::withMaxTokens)
-                .given(overlap, ModelConfig::withOverlap)
-                .given(includeSpecialTokens, ModelConfig::withSpecialTokens)
-                .given(cacheDir, ModelConfig::withCacheDir)
-                .config()));
+        return settings.section(
+                ModelConfig.SECTION,
+                ModelConfig.defaults(),
+                c -> more.apply(Flags.on(c)
+                        .given(name, ModelConfig::withName)
+                        .given(dir, (m, d) -> m.withDir(d.toString()))
+                        .given(hook, ModelConfig::withHook)
+                        .given(maxTokens, ModelConfig::withMaxTokens)
+                        .given(overlap, ModelConfig::withOverlap)
+                        .given(includeSpecialTokens, ModelConfig::withSpecialTokens)
+                        .given(cacheDir, ModelConfig::withCacheDir)
+                        .config()));
     }
 }

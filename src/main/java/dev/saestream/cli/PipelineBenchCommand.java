@@ -43,10 +43,14 @@ import picocli.CommandLine.Option;
  * {@code saestream bench pipeline}: on the same Europarl documents, the transformer alone (cut
  * graph) against the whole {@code run} (embedded broker, producer, encode with the SAE, catalog).
  */
-@Command(name = "pipeline", mixinStandardHelpOptions = true,
-        description = {"Tokens/s of the transformer alone (cut graph) and of the full pipeline on the same Europarl",
+@Command(
+        name = "pipeline",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Tokens/s of the transformer alone (cut graph) and of the full pipeline on the same Europarl",
             "documents, their ratio, bytes per token in saestream.codes and repartition records per token.",
-            "Uses a fresh embedded broker in a temporary directory."})
+            "Uses a fresh embedded broker in a temporary directory."
+        })
 final class PipelineBenchCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -60,7 +64,10 @@ final class PipelineBenchCommand implements Callable<Integer> {
     @Option(names = "--docs", paramLabel = "N", defaultValue = "400", description = "Documents measured (default 400).")
     int docs;
 
-    @Option(names = "--warmup", paramLabel = "N", defaultValue = "40",
+    @Option(
+            names = "--warmup",
+            paramLabel = "N",
+            defaultValue = "40",
             description = "Documents run first and not measured (default 40).")
     int warmup;
 
@@ -80,35 +87,48 @@ final class PipelineBenchCommand implements Callable<Integer> {
         List<String> measured = texts.subList(warmup, texts.size());
         Sae sae = Sae.load(Home.resolve(ec.sae()));
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("%d Europarl documents after %d warm-up; %d encode threads x %d ONNX Runtime threads%n",
+        out.printf(
+                "%d Europarl documents after %d warm-up; %d encode threads x %d ONNX Runtime threads%n",
                 measured.size(), warmup, ec.threads(), mc.threads());
 
         Rate alone;
         Rate withSae;
-        try (Transformer transformer = Transformer.open(mc.withHook(SaeDocumentEncoder.hookFor(mc, sae).alias()))) {
-            parallel(texts.subList(0, warmup), ec.threads(), t -> transformer.extract(List.of(t)).get(0).size());
-            alone = parallel(measured, ec.threads(), t -> transformer.extract(List.of(t)).get(0).size());
+        try (Transformer transformer =
+                Transformer.open(mc.withHook(SaeDocumentEncoder.hookFor(mc, sae).alias()))) {
+            parallel(
+                    texts.subList(0, warmup),
+                    ec.threads(),
+                    t -> transformer.extract(List.of(t)).get(0).size());
+            alone = parallel(
+                    measured,
+                    ec.threads(),
+                    t -> transformer.extract(List.of(t)).get(0).size());
         }
         try (SaeDocumentEncoder encoder = SaeDocumentEncoder.open(mc, sae, ec)) {
-            parallel(texts.subList(0, warmup), ec.threads(), t -> encoder.encode("w", t).size());
-            withSae = parallel(measured, ec.threads(), t -> encoder.encode("m", t).size());
+            parallel(
+                    texts.subList(0, warmup),
+                    ec.threads(),
+                    t -> encoder.encode("w", t).size());
+            withSae =
+                    parallel(measured, ec.threads(), t -> encoder.encode("m", t).size());
         }
         out.printf("%-44s %s%n", "transformer alone (cut graph)", alone.line(alone));
         out.printf("%-44s %s%n", "transformer + SAE head, no Kafka", withSae.line(alone));
 
         Path tmp = Files.createTempDirectory("saestream-bench");
         ClusterConfig cluster = new ClusterConfig(null, kafkaTopicsDir(settings), 0, Map.of());
-        BrokerConfig broker = new BrokerConfig("127.0.0.1", 0, 0, tmp.resolve("kafka").toString(), Map.of());
+        BrokerConfig broker =
+                new BrokerConfig("127.0.0.1", 0, 0, tmp.resolve("kafka").toString(), Map.of());
         CatalogConfig cc = benchCatalog(settings, tmp);
         EncodeConfig bench = benchEncode(ec);
         try (KafkaSession session = KafkaSession.startOrConnect(cluster, broker);
-             Pipeline pipeline = startAfterTopics(session, mc, bench, cc);
-             Admin admin = session.admin()) {
+                Pipeline pipeline = startAfterTopics(session, mc, bench, cc);
+                Admin admin = session.admin()) {
             produce(session, 1, warmup);
-            pipeline.awaitCaughtUp(admin, Duration.ofHours(1), () -> { });
+            pipeline.awaitCaughtUp(admin, Duration.ofHours(1), () -> {});
             // the catalog emits every changed feature once its input goes idle; let that happen now, not
             // inside the measured run
-            pipeline.awaitSettled(Duration.ofHours(1), () -> { });
+            pipeline.awaitSettled(Duration.ofHours(1), () -> {});
             EncodeCounters c = pipeline.encode().counters();
             long tokens0 = c.tokens.get();
             long bytes0 = c.codeBytes.get();
@@ -121,7 +141,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
             long cpu0 = processCpuNanos();
             Map<String, Long> threads0 = cpuByStage();
             produce(session, warmup + 1, docs);
-            pipeline.awaitCaughtUp(admin, Duration.ofHours(1), () -> { });
+            pipeline.awaitCaughtUp(admin, Duration.ofHours(1), () -> {});
             long tokens = c.tokens.get() - tokens0;
             Rate full = new Rate(tokens, System.nanoTime() - start, processCpuNanos() - cpu0);
             long shards = cat.shardRecords.get() - shards0;
@@ -134,13 +154,25 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 named += n;
                 out.printf("  %-42s %,10.1f CPU µs/token%n", stage.substring(6) + " stream threads", n / 1e3 / tokens);
             }
-            out.printf("  %-42s %,10.1f CPU µs/token%n", "everything else (broker, producer, GC, JIT)",
-                    (total - named) / 1e3 / tokens);
-            out.printf("%-44s %,10.1f bytes/token (%s values)%n", "saestream.codes", (double) (c.codeBytes.get() - bytes0) / tokens,
+            out.printf(
+                    "  %-42s %,10.1f CPU µs/token%n",
+                    "everything else (broker, producer, GC, JIT)", (total - named) / 1e3 / tokens);
+            out.printf(
+                    "%-44s %,10.1f bytes/token (%s values)%n",
+                    "saestream.codes",
+                    (double) (c.codeBytes.get() - bytes0) / tokens,
                     bench.precision().name().toLowerCase());
-            out.printf("%-44s %,10.4f records/token (%,d records for %,d tokens, %,d window candidates)%n",
-                    "catalog repartition", (double) shards / tokens, shards, tokens, cat.candidates.get() - candidates0);
-            out.printf("%-44s %,10d records, %,.1f MB of JSON%n", "saestream.features emissions", cat.emitted.get() - emitted0,
+            out.printf(
+                    "%-44s %,10.4f records/token (%,d records for %,d tokens, %,d window candidates)%n",
+                    "catalog repartition",
+                    (double) shards / tokens,
+                    shards,
+                    tokens,
+                    cat.candidates.get() - candidates0);
+            out.printf(
+                    "%-44s %,10d records, %,.1f MB of JSON%n",
+                    "saestream.features emissions",
+                    cat.emitted.get() - emitted0,
                     (cat.emittedBytes.get() - emittedBytes0) / 1e6);
         } finally {
             deleteQuietly(tmp);
@@ -151,13 +183,22 @@ final class PipelineBenchCommand implements Callable<Integer> {
     /** The configured catalog under the benchmark's own application id, its state in {@code tmp}. */
     static CatalogConfig benchCatalog(Settings settings, Path tmp) {
         CatalogConfig d = CatalogCommand.catalogConfig(settings, null, null, null);
-        return d.withApplicationId("bench-catalog").withState(d.persistentWindows(), tmp.resolve("streams").toString());
+        return d.withApplicationId("bench-catalog")
+                .withState(d.persistentWindows(), tmp.resolve("streams").toString());
     }
 
     /** The configured encode stage under the benchmark's own application id. */
     static EncodeConfig benchEncode(EncodeConfig ec) {
-        return new EncodeConfig("bench-encode", ec.precision(), ec.maxTokens(), ec.threads(),
-                ec.commitIntervalMs(), ec.saeId(), ec.sae(), ec.kMax(), ec.facet());
+        return new EncodeConfig(
+                "bench-encode",
+                ec.precision(),
+                ec.maxTokens(),
+                ec.threads(),
+                ec.commitIntervalMs(),
+                ec.saeId(),
+                ec.sae(),
+                ec.kMax(),
+                ec.facet());
     }
 
     static Pipeline startAfterTopics(KafkaSession session, ModelConfig mc, EncodeConfig ec, CatalogConfig cc)
@@ -172,8 +213,10 @@ final class PipelineBenchCommand implements Callable<Integer> {
 
     /** Europarl documents {@code first} .. {@code first + count - 1} (1-based lines) into saestream.texts. */
     static void produce(KafkaSession session, int first, int count) {
-        try (TextProducer p = new TextProducer(TextProducer.newProducer(session.clientConfig(), ProduceConfig.defaults()));
-             Stream<SourceItem> items = TextSources.europarl(first - 1 + count, SourceOptions.defaults()).skip(first - 1)) {
+        try (TextProducer p =
+                        new TextProducer(TextProducer.newProducer(session.clientConfig(), ProduceConfig.defaults()));
+                Stream<SourceItem> items = TextSources.europarl(first - 1 + count, SourceOptions.defaults())
+                        .skip(first - 1)) {
             p.produce(items, null);
         }
     }
@@ -190,8 +233,12 @@ final class PipelineBenchCommand implements Callable<Integer> {
 
         /** Throughput, and CPU per token; both also as a ratio to {@code base} (1 = as fast as it). */
         String line(Rate base) {
-            return String.format("%,10.0f tokens/s (%.2f)   %,8.1f CPU µs/token (%.2f)", perSecond(),
-                    perSecond() / base.perSecond(), cpuMicrosPerToken(), base.cpuMicrosPerToken() / cpuMicrosPerToken());
+            return String.format(
+                    "%,10.0f tokens/s (%.2f)   %,8.1f CPU µs/token (%.2f)",
+                    perSecond(),
+                    perSecond() / base.perSecond(),
+                    cpuMicrosPerToken(),
+                    base.cpuMicrosPerToken() / cpuMicrosPerToken());
         }
     }
 
@@ -209,7 +256,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 continue;
             }
             for (String stage : stages) {
-                if (info.getThreadName().startsWith(stage) && info.getThreadName().contains("StreamThread")) {
+                if (info.getThreadName().startsWith(stage)
+                        && info.getThreadName().contains("StreamThread")) {
                     byStage.merge(stage, Math.max(0, mx.getThreadCpuTime(info.getThreadId())), Long::sum);
                 }
             }
@@ -218,7 +266,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
     }
 
     static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        return ((com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
     }
 
@@ -254,7 +303,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
 
     static void deleteQuietly(Path dir) {
         try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            walk.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         } catch (java.io.IOException ignored) {
             // a temporary directory; the OS cleans up what is left
         }

@@ -1,16 +1,15 @@
 package dev.saestream.cli;
 
-import dev.saestream.config.Flags;
 import dev.saestream.catalog.CatalogApp;
 import dev.saestream.catalog.CatalogConfig;
 import dev.saestream.catalog.CatalogScope;
+import dev.saestream.config.Flags;
 import dev.saestream.config.Home;
 import dev.saestream.config.Settings;
 import dev.saestream.encode.EncodeConfig;
 import dev.saestream.encode.EncodeCounters;
 import dev.saestream.kafka.TopicAdmin;
 import dev.saestream.kafka.Topics;
-import dev.saestream.model.ModelConfig;
 import dev.saestream.pipeline.KafkaSession;
 import dev.saestream.pipeline.Pipeline;
 import dev.saestream.pipeline.StageStates;
@@ -44,11 +43,15 @@ import picocli.CommandLine.Spec;
  * into a new catalogue beside the live one. Its Kafka Streams applications are named after the new
  * SAE id, so a killed reprocess resumes from its own committed offsets and changelogs, exactly once.
  */
-@Command(name = "reprocess", mixinStandardHelpOptions = true,
-        description = {"Replay saestream.texts through the transformer and a new SAE into a new catalogue beside the",
+@Command(
+        name = "reprocess",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Replay saestream.texts through the transformer and a new SAE into a new catalogue beside the",
             "live one (its own application ids, the same topics), with progress, until it has caught up (--follow",
             "carries on live). --from-codes SAE_ID rebuilds a catalogue from saestream.codes under a new id with",
-            "other catalog settings, without running the transformer. Killed and started again, it resumes."})
+            "other catalog settings, without running the transformer. Killed and started again, it resumes."
+        })
 final class ReprocessCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -66,21 +69,33 @@ final class ReprocessCommand implements Callable<Integer> {
     Start start;
 
     static final class Start {
-        @Option(names = "--from-beginning", description = "Replay everything the topic holds (the default for a new reprocess).")
+        @Option(
+                names = "--from-beginning",
+                description = "Replay everything the topic holds (the default for a new reprocess).")
         boolean beginning;
 
-        @Option(names = "--from", paramLabel = "TIME",
-                description = "Replay from this time: an ISO-8601 instant (2026-12-01T00:00:00Z) or a duration ago (PT6H, P2D).")
+        @Option(
+                names = "--from",
+                paramLabel = "TIME",
+                description =
+                        "Replay from this time: an ISO-8601 instant (2026-12-01T00:00:00Z) or a duration ago (PT6H, P2D).")
         String time;
 
-        @Option(names = "--from-offsets", paramLabel = "PARTITION:OFFSET", split = ",",
-                description = "Replay from these offsets of the input topic, e.g. 0:1200,1:1180 (partitions left out: from the beginning).")
+        @Option(
+                names = "--from-offsets",
+                paramLabel = "PARTITION:OFFSET",
+                split = ",",
+                description =
+                        "Replay from these offsets of the input topic, e.g. 0:1200,1:1180 (partitions left out: from the beginning).")
         List<String> offsets;
     }
 
-    @Option(names = "--from-codes", paramLabel = "SAE_ID",
-            description = "Rebuild SAE_ID's catalogue from saestream.codes under --sae-id, with the catalog settings given,"
-                    + " without the transformer.")
+    @Option(
+            names = "--from-codes",
+            paramLabel = "SAE_ID",
+            description =
+                    "Rebuild SAE_ID's catalogue from saestream.codes under --sae-id, with the catalog settings given,"
+                            + " without the transformer.")
     String fromCodes;
 
     @Option(names = "--top-k", paramLabel = "N", description = "Top windows per feature in the new catalogue.")
@@ -114,7 +129,9 @@ final class ReprocessCommand implements Callable<Integer> {
             try {
                 return reprocess();
             } catch (Shutdown.Stopped e) {
-                spec.commandLine().getOut().println("stopped: a restart resumes where this one was (its offsets and state are committed)");
+                spec.commandLine()
+                        .getOut()
+                        .println("stopped: a restart resumes where this one was (its offsets and state are committed)");
                 return signals.exitCode(ExitCode.OK);
             }
         }
@@ -125,30 +142,35 @@ final class ReprocessCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         EncodeConfig ec = encode.config(settings);
         if (ec.saeDirs().size() != 1) {
-            throw new IllegalArgumentException("reprocess builds one new catalogue: give one --sae (got " + ec.saeDirs().size() + ")");
+            throw new IllegalArgumentException("reprocess builds one new catalogue: give one --sae (got "
+                    + ec.saeDirs().size() + ")");
         }
-        String saeId = fromCodes != null ? requireNewId(ec.saeId())
+        String saeId = fromCodes != null
+                ? requireNewId(ec.saeId())
                 : ec.saeId().isBlank() ? Sae.load(Home.resolve(ec.sae())).id() : ec.saeId();
         String slug = slug(saeId);
         CatalogConfig cc = catalogConfig(settings, "saestream-catalog-" + slug);
         try (KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings));
-             Admin admin = session.admin()) {
+                Admin admin = session.admin()) {
             session.createTopics();
             int rf = kafka.cluster(settings).replicationFactor();
             if (fromCodes != null) {
                 if (start != null) {
-                    throw new IllegalArgumentException("--from, --from-offsets and --from-beginning choose where saestream.texts"
-                            + " is replayed from; --from-codes reads saestream.codes from its beginning");
+                    throw new IllegalArgumentException(
+                            "--from, --from-offsets and --from-beginning choose where saestream.texts"
+                                    + " is replayed from; --from-codes reads saestream.codes from its beginning");
                 }
                 return fromCodes(out, session, admin, cc, saeId, rf);
             }
             EncodeConfig reEncode = withApplicationId(ec, "saestream-encode-" + slug, saeId);
             long pending = startOffsets(admin, reEncode.applicationId(), out);
-            out.printf("reprocessing saestream.texts into %s: %,d records to read (encode %s, catalog %s)%n", saeId, pending,
-                    reEncode.applicationId(), cc.applicationId());
+            out.printf(
+                    "reprocessing saestream.texts into %s: %,d records to read (encode %s, catalog %s)%n",
+                    saeId, pending, reEncode.applicationId(), cc.applicationId());
             out.println("the transformer runs again: activations are not kept on a topic, only each SAE's codes");
             out.flush();
-            try (Pipeline pipeline = Pipeline.start(session, model.config(settings), reEncode, cc, CatalogScope.of(Set.of(saeId)), rf)) {
+            try (Pipeline pipeline =
+                    Pipeline.start(session, model.config(settings), reEncode, cc, CatalogScope.of(Set.of(saeId)), rf)) {
                 EncodeCounters counters = pipeline.encode().counters();
                 long started = System.nanoTime();
                 try (Progress bar = Progress.start("reprocess", pending, "docs", progress)) {
@@ -157,7 +179,10 @@ final class ReprocessCommand implements Callable<Integer> {
                         bar.stepTo(counters.read.get());
                         double secs = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
                         String restoring = pipeline.catalog().restore().status();
-                        bar.extra(restoring != null ? restoring : String.format("%,.0f tokens/s", counters.tokens.get() / secs));
+                        bar.extra(
+                                restoring != null
+                                        ? restoring
+                                        : String.format("%,.0f tokens/s", counters.tokens.get() / secs));
                     });
                 }
                 try (Progress bar = Progress.start("catalogue", -1, "feature states", progress)) {
@@ -167,8 +192,13 @@ final class ReprocessCommand implements Callable<Integer> {
                     });
                 }
                 double secs = (System.nanoTime() - started) / 1e9;
-                out.printf("reprocessed %,d documents, %,d tokens in %.1f s into %s; dead-lettered %,d%s%n", counters.encoded.get(),
-                        counters.tokens.get(), secs, saeId, counters.deadLettered.get(),
+                out.printf(
+                        "reprocessed %,d documents, %,d tokens in %.1f s into %s; dead-lettered %,d%s%n",
+                        counters.encoded.get(),
+                        counters.tokens.get(),
+                        secs,
+                        saeId,
+                        counters.deadLettered.get(),
                         counters.deadLettered.get() == 0 ? "" : " " + counters.deadLetterReasons());
                 out.flush();
                 if (follow) {
@@ -181,17 +211,26 @@ final class ReprocessCommand implements Callable<Integer> {
 
     private int fromCodes(PrintWriter out, KafkaSession session, Admin admin, CatalogConfig cc, String saeId, int rf)
             throws Exception {
-        out.printf("rebuilding the catalogue of %s from saestream.codes as %s (top-k %d, window %d + 1 + %d, reservoir %d);"
-                + " the transformer does not run%n", fromCodes, saeId, cc.topK(), cc.before(), cc.after(), cc.reservoirSize());
+        out.printf(
+                "rebuilding the catalogue of %s from saestream.codes as %s (top-k %d, window %d + 1 + %d, reservoir %d);"
+                        + " the transformer does not run%n",
+                fromCodes, saeId, cc.topK(), cc.before(), cc.after(), cc.reservoirSize());
         out.flush();
         CatalogScope scope = new CatalogScope(Set.of(fromCodes), saeId);
-        try (CatalogApp app = CatalogApp.start(cc, scope, session.clientConfig(), Home.resolve(cc.stateDir()).toString(), null, rf);
-             Progress bar = Progress.start("rebuild", -1, "docs", progress)) {
+        try (CatalogApp app = CatalogApp.start(
+                        cc,
+                        scope,
+                        session.clientConfig(),
+                        Home.resolve(cc.stateDir()).toString(),
+                        null,
+                        rf);
+                Progress bar = Progress.start("rebuild", -1, "docs", progress)) {
             int quiet = 0;
             while (quiet < 2) {
                 stop.check();
                 StageStates.requireRunning(app.streams(), "the catalog");
-                bar.stepTo(app.counters().documents.get() + app.counters().otherSae.get());
+                bar.stepTo(
+                        app.counters().documents.get() + app.counters().otherSae.get());
                 quiet = StageStates.catalogCaughtUp(admin, app, cc.applicationId()) ? quiet + 1 : 0;
                 Thread.sleep(500);
             }
@@ -200,8 +239,12 @@ final class ReprocessCommand implements Callable<Integer> {
                 StageStates.requireRunning(app.streams(), "the catalog");
                 Thread.sleep(250);
             }
-            out.printf("rebuilt %s from %,d documents of %s (%,d records of other SAEs passed over)%n", saeId,
-                    app.counters().documents.get(), fromCodes, app.counters().otherSae.get());
+            out.printf(
+                    "rebuilt %s from %,d documents of %s (%,d records of other SAEs passed over)%n",
+                    saeId,
+                    app.counters().documents.get(),
+                    fromCodes,
+                    app.counters().otherSae.get());
             out.flush();
             if (follow) {
                 followUntilStopped(out);
@@ -219,40 +262,63 @@ final class ReprocessCommand implements Callable<Integer> {
 
     private String requireNewId(String saeId) {
         if (saeId == null || saeId.isBlank()) {
-            throw new IllegalArgumentException("--from-codes " + fromCodes + " needs --sae-id: the id of the rebuilt catalogue");
+            throw new IllegalArgumentException(
+                    "--from-codes " + fromCodes + " needs --sae-id: the id of the rebuilt catalogue");
         }
         return saeId;
     }
 
     private CatalogConfig catalogConfig(Settings settings, String applicationId) {
-        return settings.section(CatalogConfig.SECTION, CatalogConfig.defaults(), c -> Flags.on(c)
-                .given(applicationId, CatalogConfig::withApplicationId)
-                .config()
-                .withSamples(Flags.or(topK, c.topK()), Flags.or(before, c.before()), Flags.or(after, c.after()),
-                        Flags.or(reservoir, c.reservoirSize())));
+        return settings.section(
+                CatalogConfig.SECTION,
+                CatalogConfig.defaults(),
+                c -> Flags.on(c)
+                        .given(applicationId, CatalogConfig::withApplicationId)
+                        .config()
+                        .withSamples(
+                                Flags.or(topK, c.topK()),
+                                Flags.or(before, c.before()),
+                                Flags.or(after, c.after()),
+                                Flags.or(reservoir, c.reservoirSize())));
     }
 
     private static EncodeConfig withApplicationId(EncodeConfig c, String applicationId, String saeId) {
-        return new EncodeConfig(applicationId, c.precision(), c.maxTokens(), c.threads(), c.commitIntervalMs(), saeId, c.sae(),
-                c.kMax(), c.facet());
+        return new EncodeConfig(
+                applicationId,
+                c.precision(),
+                c.maxTokens(),
+                c.threads(),
+                c.commitIntervalMs(),
+                saeId,
+                c.sae(),
+                c.kMax(),
+                c.facet());
     }
 
     /**
      * Sets where the reprocess's encode application starts on {@code saestream.texts}, unless it has
      * started before (then it resumes, and a start option is an error); returns the records ahead of it.
      */
-    private long startOffsets(Admin admin, String group, PrintWriter out) throws InterruptedException, ExecutionException {
-        Map<String, TopicDescription> desc = admin.describeTopics(Set.of(Topics.TEXTS)).allTopicNames().get();
+    private long startOffsets(Admin admin, String group, PrintWriter out)
+            throws InterruptedException, ExecutionException {
+        Map<String, TopicDescription> desc =
+                admin.describeTopics(Set.of(Topics.TEXTS)).allTopicNames().get();
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(
-                TopicAdmin.everyPartition(desc.values(), OffsetSpec.latest())).all().get();
+                        TopicAdmin.everyPartition(desc.values(), OffsetSpec.latest()))
+                .all()
+                .get();
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> earliest = admin.listOffsets(
-                TopicAdmin.everyPartition(desc.values(), OffsetSpec.earliest())).all().get();
+                        TopicAdmin.everyPartition(desc.values(), OffsetSpec.earliest()))
+                .all()
+                .get();
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata().get();
+                .partitionsToOffsetAndMetadata()
+                .get();
         if (!committed.isEmpty()) {
             if (start != null && !start.beginning) {
-                throw new IllegalArgumentException("this reprocess (" + group + ") has started before and resumes where it"
-                        + " stopped; to replay from another point, give the new catalogue another --sae-id");
+                throw new IllegalArgumentException(
+                        "this reprocess (" + group + ") has started before and resumes where it"
+                                + " stopped; to replay from another point, give the new catalogue another --sae-id");
             }
             out.println("resuming where the last run of this reprocess stopped");
         } else if (start != null && (start.time != null || start.offsets != null)) {
@@ -260,9 +326,13 @@ final class ReprocessCommand implements Callable<Integer> {
             if (start.time != null) {
                 long ts = parseTime(start.time);
                 Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> at = admin.listOffsets(
-                        TopicAdmin.everyPartition(desc.values(), OffsetSpec.forTimestamp(ts))).all().get();
+                                TopicAdmin.everyPartition(desc.values(), OffsetSpec.forTimestamp(ts)))
+                        .all()
+                        .get();
                 // no record at or after the time: start at the end
-                at.forEach((tp, info) -> from.put(tp, new OffsetAndMetadata(info.offset() < 0 ? ends.get(tp).offset() : info.offset())));
+                at.forEach((tp, info) -> from.put(
+                        tp,
+                        new OffsetAndMetadata(info.offset() < 0 ? ends.get(tp).offset() : info.offset())));
             } else {
                 for (String s : start.offsets) {
                     String[] parts = s.split(":");
@@ -272,12 +342,17 @@ final class ReprocessCommand implements Callable<Integer> {
                         tp = new TopicPartition(Topics.TEXTS, Integer.parseInt(parts[0].strip()));
                         offset = Long.parseLong(parts[1].strip());
                     } catch (RuntimeException e) {
-                        throw new IllegalArgumentException("--from-offsets takes PARTITION:OFFSET pairs, got '" + s + "'");
+                        throw new IllegalArgumentException(
+                                "--from-offsets takes PARTITION:OFFSET pairs, got '" + s + "'");
                     }
                     if (!ends.containsKey(tp)) {
                         throw new IllegalArgumentException("saestream.texts has no partition " + tp.partition());
                     }
-                    from.put(tp, new OffsetAndMetadata(Math.max(earliest.get(tp).offset(), Math.min(offset, ends.get(tp).offset()))));
+                    from.put(
+                            tp,
+                            new OffsetAndMetadata(Math.max(
+                                    earliest.get(tp).offset(),
+                                    Math.min(offset, ends.get(tp).offset()))));
                 }
             }
             admin.alterConsumerGroupOffsets(group, from).all().get();
@@ -286,7 +361,8 @@ final class ReprocessCommand implements Callable<Integer> {
         long pending = 0;
         for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e : ends.entrySet()) {
             OffsetAndMetadata c = committed.get(e.getKey());
-            pending += e.getValue().offset() - (c != null ? c.offset() : earliest.get(e.getKey()).offset());
+            pending += e.getValue().offset()
+                    - (c != null ? c.offset() : earliest.get(e.getKey()).offset());
         }
         return pending;
     }
@@ -296,10 +372,13 @@ final class ReprocessCommand implements Callable<Integer> {
             return Instant.parse(s).toEpochMilli();
         } catch (DateTimeParseException notAnInstant) {
             try {
-                return Instant.now().minus(Duration.parse(s.toUpperCase(Locale.ROOT).startsWith("P") ? s : "PT" + s)).toEpochMilli();
+                return Instant.now()
+                        .minus(Duration.parse(s.toUpperCase(Locale.ROOT).startsWith("P") ? s : "PT" + s))
+                        .toEpochMilli();
             } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException("--from takes an ISO-8601 instant (2026-12-01T00:00:00Z) or a duration"
-                        + " (PT6H, P2D), got '" + s + "'");
+                throw new IllegalArgumentException(
+                        "--from takes an ISO-8601 instant (2026-12-01T00:00:00Z) or a duration" + " (PT6H, P2D), got '"
+                                + s + "'");
             }
         }
     }

@@ -28,11 +28,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code saestream run}: the whole pipeline in one JVM, beside the embedded broker unless a cluster is given. */
-@Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Run saestream on one machine: the embedded Kafka broker (unless --bootstrap-servers is given),",
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run saestream on one machine: the embedded Kafka broker (unless --bootstrap-servers is given),",
             "the topics, the documents (default: the bundled Europarl corpus) into saestream.texts, the encode stage",
             "(transformer + SAE) and the catalog stage. Stops once everything produced is catalogued and every",
-            "changed feature's state emitted (--follow keeps it running)."})
+            "changed feature's state emitted (--follow keeps it running)."
+        })
 final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -61,11 +65,17 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--follow", description = "Keep the stages running after the input is catalogued, until Ctrl-C.")
     boolean follow;
 
-    @Option(names = "--label", negatable = true, defaultValue = "true", fallbackValue = "true",
+    @Option(
+            names = "--label",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
             description = "Run the labeller beside the pipeline (default: yes; label.* configures it).")
     boolean label;
 
-    @Option(names = "--until-labelled", description = "After the input is catalogued, wait until every eligible feature is labelled.")
+    @Option(
+            names = "--until-labelled",
+            description = "After the input is catalogued, wait until every eligible feature is labelled.")
     boolean untilLabelled;
 
     @Mixin
@@ -74,7 +84,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-serve", description = "Leave the web server out.")
     boolean noServe;
 
-    @Option(names = "--exit-when-done", description = "Exit after the summary instead of serving the catalogue until Ctrl-C.")
+    @Option(
+            names = "--exit-when-done",
+            description = "Exit after the summary instead of serving the catalogue until Ctrl-C.")
     boolean exitWhenDone;
 
     @Option(names = "--progress", negatable = true, description = "Show progress bars (default: when on a terminal).")
@@ -84,6 +96,7 @@ final class RunCommand implements Callable<Integer> {
     private Shutdown stop;
     /** What the stopped summary counts, once the stages have closed. */
     private Pipeline pipeline;
+
     private Labelling labelling;
     private long leftToEncode = -1;
 
@@ -96,7 +109,8 @@ final class RunCommand implements Callable<Integer> {
             try {
                 return runPipeline();
             } catch (Shutdown.Stopped e) {
-                // printed after the stages have closed (Kafka Streams checkpointed), so the counts include their last commit
+                // printed after the stages have closed (Kafka Streams checkpointed), so the counts include their last
+                // commit
                 out.println(stoppedSummary());
                 return signals.exitCode(ExitCode.OK);
             }
@@ -109,9 +123,13 @@ final class RunCommand implements Callable<Integer> {
             return "stopped before the pipeline started";
         }
         EncodeCounters c = pipeline.encode().counters();
-        return String.format(Locale.ROOT, "stopped: encoded %,d documents, dead-lettered %,d, emitted %,d feature states;"
+        return String.format(
+                Locale.ROOT,
+                "stopped: encoded %,d documents, dead-lettered %,d, emitted %,d feature states;"
                         + " %s documents in saestream.texts left to encode (the next start continues with them)%s",
-                c.encoded.get(), c.deadLettered.get(), pipeline.catalog().counters().emitted.get(),
+                c.encoded.get(),
+                c.deadLettered.get(),
+                pipeline.catalog().counters().emitted.get(),
                 leftToEncode < 0 ? "unknown" : String.format(Locale.ROOT, "%,d", leftToEncode),
                 labelling == null ? "" : "; " + labelling.summary());
     }
@@ -133,10 +151,12 @@ final class RunCommand implements Callable<Integer> {
         try (KafkaSession session = KafkaSession.startOrConnect(kafka.cluster(settings), kafka.broker(settings))) {
             out.println("kafka: " + session.bootstrapServers());
             session.createTopics();
-            try (Pipeline pipeline = Pipeline.start(session, mc, ec, cc, rf); Admin admin = session.admin();
-                 Labelling labelling = label ? Labelling.start(settings, session) : null;
-                 ServeServer server = noServe ? null : RunServe.start(settings, serve.config(settings), session, pipeline,
-                         labelling)) {
+            try (Pipeline pipeline = Pipeline.start(session, mc, ec, cc, rf);
+                    Admin admin = session.admin();
+                    Labelling labelling = label ? Labelling.start(settings, session) : null;
+                    ServeServer server = noServe
+                            ? null
+                            : RunServe.start(settings, serve.config(settings), session, pipeline, labelling)) {
                 this.pipeline = pipeline;
                 this.labelling = labelling;
                 if (server != null) {
@@ -149,21 +169,31 @@ final class RunCommand implements Callable<Integer> {
                 EncodeCounters counters = pipeline.encode().counters();
                 // a re-run of the same input produces only what the pipeline has not taken in yet
                 EncodedDocuments known = EncodedDocuments.read(session.clientConfig(), ec.applicationId());
-                ProduceSummary produced = ProduceCommand.produce(out, session, input, pc, progress, stop, new long[1], known);
+                ProduceSummary produced =
+                        ProduceCommand.produce(out, session, input, pc, progress, stop, new long[1], known);
                 try (Progress bar = Progress.start("encode", produced.produced(), "docs", progress)) {
                     pipeline.awaitCaughtUp(admin, Duration.ofHours(24), () -> {
                         stop.check();
                         bar.stepTo(counters.encoded.get() + counters.deadLettered.get());
                         double secs = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
                         String restoring = pipeline.catalog().restore().status();
-                        bar.extra(restoring != null ? restoring : String.format("%,.0f tokens/s, %,d features",
-                                counters.tokens.get() / secs, features(pipeline, sae)));
+                        bar.extra(
+                                restoring != null
+                                        ? restoring
+                                        : String.format(
+                                                "%,.0f tokens/s, %,d features",
+                                                counters.tokens.get() / secs, features(pipeline, sae)));
                     });
                 }
                 double secs = (System.nanoTime() - started) / 1e9;
                 long tokens = counters.tokens.get();
-                out.printf("encoded %,d documents, %,d tokens in %.1f s (%,.0f tokens/s); dead-lettered %,d%s%n",
-                        counters.encoded.get(), tokens, secs, tokens / secs, counters.deadLettered.get(),
+                out.printf(
+                        "encoded %,d documents, %,d tokens in %.1f s (%,.0f tokens/s); dead-lettered %,d%s%n",
+                        counters.encoded.get(),
+                        tokens,
+                        secs,
+                        tokens / secs,
+                        counters.deadLettered.get(),
                         counters.deadLettered.get() == 0 ? "" : " " + counters.deadLetterReasons());
                 // the last documents' statistics and feature states go out once the catalog has been idle a while
                 try (Progress bar = Progress.start("catalogue", -1, "feature states", progress)) {
@@ -173,8 +203,11 @@ final class RunCommand implements Callable<Integer> {
                     });
                 }
                 long shardRecords = pipeline.catalog().counters().shardRecords.get();
-                out.printf("catalogue of %s: %,d features; codes %.1f bytes/token; %.4f repartition records/token%n",
-                        sae, features(pipeline, sae), tokens == 0 ? 0 : (double) counters.codeBytes.get() / tokens,
+                out.printf(
+                        "catalogue of %s: %,d features; codes %.1f bytes/token; %.4f repartition records/token%n",
+                        sae,
+                        features(pipeline, sae),
+                        tokens == 0 ? 0 : (double) counters.codeBytes.get() / tokens,
                         tokens == 0 ? 0 : (double) shardRecords / tokens);
                 if (labelling != null) {
                     if (untilLabelled) {
@@ -197,7 +230,8 @@ final class RunCommand implements Callable<Integer> {
                     stop.check();
                 } else if (server != null && !exitWhenDone) {
                     // finished: Ctrl-C now only ends the serving, so the status is the run's own
-                    out.println("serving the catalogue at " + server.url() + "; Ctrl-C stops (--exit-when-done exits here)");
+                    out.println("serving the catalogue at " + server.url()
+                            + "; Ctrl-C stops (--exit-when-done exits here)");
                     stop.await();
                     out.println("stopped serving");
                 }
@@ -214,7 +248,10 @@ final class RunCommand implements Callable<Integer> {
 
     private static long features(Pipeline pipeline, String sae) {
         try {
-            return pipeline.catalog().queries().page(sae, FeatureSummary.Sort.INDEX, 0, 0).total();
+            return pipeline.catalog()
+                    .queries()
+                    .page(sae, FeatureSummary.Sort.INDEX, 0, 0)
+                    .total();
         } catch (RuntimeException notYetQueryable) {
             return 0;
         }

@@ -4,8 +4,8 @@ import dev.saestream.config.Settings;
 import dev.saestream.encode.EncodeCounters;
 import dev.saestream.label.LabelService;
 import dev.saestream.pipeline.KafkaSession;
-import dev.saestream.pipeline.Pipeline;
 import dev.saestream.pipeline.Labelling;
+import dev.saestream.pipeline.Pipeline;
 import dev.saestream.serve.CatalogView;
 import dev.saestream.serve.EncoderSlot;
 import dev.saestream.serve.KnownSaes;
@@ -25,11 +25,16 @@ import java.util.List;
 final class RunServe {
     private RunServe() {}
 
-    static ServeServer start(Settings settings, ServeConfig config, KafkaSession session, Pipeline pipeline,
-                             Labelling labelling) {
-        return ServeServer.start(config, CatalogView.start(session.clientConfig()),
-                new KnownSaes(List.of(pipeline.encoder().sae().withId(pipeline.encoder().saeId()))),
-                EncoderSlot.lent(pipeline.encoder()), new Stages(pipeline, labelling), session.clientConfig(),
+    static ServeServer start(
+            Settings settings, ServeConfig config, KafkaSession session, Pipeline pipeline, Labelling labelling) {
+        return ServeServer.start(
+                config,
+                CatalogView.start(session.clientConfig()),
+                new KnownSaes(List.of(
+                        pipeline.encoder().sae().withId(pipeline.encoder().saeId()))),
+                EncoderSlot.lent(pipeline.encoder()),
+                new Stages(pipeline, labelling),
+                session.clientConfig(),
                 ServeCommand.groups(settings));
     }
 
@@ -61,19 +66,29 @@ final class RunServe {
 
         @Override
         public AutoCloseable bindMetrics(MeterRegistry registry) {
-            KafkaStreamsMetrics encode = new KafkaStreamsMetrics(pipeline.encode().streams());
-            KafkaStreamsMetrics catalog = new KafkaStreamsMetrics(pipeline.catalog().streams());
+            KafkaStreamsMetrics encode =
+                    new KafkaStreamsMetrics(pipeline.encode().streams());
+            KafkaStreamsMetrics catalog =
+                    new KafkaStreamsMetrics(pipeline.catalog().streams());
             encode.bindTo(registry);
             catalog.bindTo(registry);
             EncodeCounters c = pipeline.encode().counters();
             FunctionCounter.builder("saestream.documents.encoded", c, x -> x.encoded.get())
-                    .description("documents the encode stage in this process encoded").register(registry);
-            FunctionCounter.builder("saestream.documents.dead.lettered", c, x -> x.deadLettered.get()).tag("stage", "encode")
-                    .description("documents the encode stage in this process dead-lettered").register(registry);
+                    .description("documents the encode stage in this process encoded")
+                    .register(registry);
+            FunctionCounter.builder("saestream.documents.dead.lettered", c, x -> x.deadLettered.get())
+                    .tag("stage", "encode")
+                    .description("documents the encode stage in this process dead-lettered")
+                    .register(registry);
             FunctionCounter.builder("saestream.tokens.encoded", c, x -> x.tokens.get())
-                    .description("tokens the encode stage in this process encoded").register(registry);
-            FunctionCounter.builder("saestream.feature.states.emitted", pipeline.catalog().counters(), x -> x.emitted.get())
-                    .description("feature states the catalog stage in this process emitted").register(registry);
+                    .description("tokens the encode stage in this process encoded")
+                    .register(registry);
+            FunctionCounter.builder(
+                            "saestream.feature.states.emitted",
+                            pipeline.catalog().counters(),
+                            x -> x.emitted.get())
+                    .description("feature states the catalog stage in this process emitted")
+                    .register(registry);
             return () -> {
                 encode.close();
                 catalog.close();

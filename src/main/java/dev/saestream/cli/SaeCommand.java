@@ -5,7 +5,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code saestream sae encode|train|eval}. */
-@Command(name = "sae", mixinStandardHelpOptions = true,
+@Command(
+        name = "sae",
+        mixinStandardHelpOptions = true,
         description = "Sparse autoencoders: encode activations, train, evaluate (SAELens directories).",
         subcommands = {SaeEncodeCommand.class, SaeTrainCommand.class, SaeEvalCommand.class})
 public final class SaeCommand implements Callable<Integer> {

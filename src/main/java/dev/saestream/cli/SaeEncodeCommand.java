@@ -18,14 +18,20 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code saestream sae encode}: activations in, sparse codes out as .npy files NumPy can check. */
-@Command(name = "encode", mixinStandardHelpOptions = true,
+@Command(
+        name = "encode",
+        mixinStandardHelpOptions = true,
         description = "Encode activations (acts.npy) with an SAE; writes indices.npy (int32, -1 padded) and"
                 + " values.npy (float32), both [tokens x k_max], and with --dense dense.npy [tokens x d_sae].")
 public final class SaeEncodeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    enum EncoderKind { onnx, java, reference }
+    enum EncoderKind {
+        onnx,
+        java,
+        reference
+    }
 
     /** Tokens per encode call, so progress moves and memory stays bounded. */
     private static final int CHUNK = 4096;
@@ -42,7 +48,10 @@ public final class SaeEncodeCommand implements Callable<Integer> {
     @Option(names = "--dense", description = "also write dense.npy [tokens x d_sae] float32")
     boolean dense;
 
-    @Option(names = "--encoder", defaultValue = "onnx", description = "onnx (default), java or reference: ${COMPLETION-CANDIDATES}")
+    @Option(
+            names = "--encoder",
+            defaultValue = "onnx",
+            description = "onnx (default), java or reference: ${COMPLETION-CANDIDATES}")
     EncoderKind encoder;
 
     @Option(names = "--threads", description = "threads (default: all cores)")
@@ -61,11 +70,11 @@ public final class SaeEncodeCommand implements Callable<Integer> {
         long start = System.nanoTime();
         long overflow = 0;
         try (SaeEncoder enc = switch (encoder) {
-                 case onnx -> SaeEncoders.onnx(sae, t, OnnxSaeEncoder.DEFAULT_K_MAX);
-                 case java -> SaeEncoders.blocked(sae, t);
-                 case reference -> SaeEncoders.reference(sae);
-             };
-             Progress bar = Progress.start("encode", rows, "tokens", null)) {
+                    case onnx -> SaeEncoders.onnx(sae, t, OnnxSaeEncoder.DEFAULT_K_MAX);
+                    case java -> SaeEncoders.blocked(sae, t);
+                    case reference -> SaeEncoders.reference(sae);
+                };
+                Progress bar = Progress.start("encode", rows, "tokens", null)) {
             for (int from = 0; from < rows; from += CHUNK) {
                 int n = Math.min(CHUNK, rows - from);
                 SparseCode[] part = enc.encode(Arrays.copyOfRange(acts.floats(), from * dIn, (from + n) * dIn), n);
@@ -106,14 +115,17 @@ public final class SaeEncodeCommand implements Callable<Integer> {
                 }
             }
         }
-        printed.printf("encoded %,d tokens with %s in %.2f s (%,.0f tokens/s, %s encoder): mean L0 %.2f, k_max %d%n",
+        printed.printf(
+                "encoded %,d tokens with %s in %.2f s (%,.0f tokens/s, %s encoder): mean L0 %.2f, k_max %d%n",
                 rows, sae.id(), seconds, rows / seconds, encoder, rows == 0 ? 0.0 : active / (double) rows, kMax);
         if (overflow > 0) {
-            printed.printf("%,d tokens had more than %d active features; they were encoded exactly in Java%n",
+            printed.printf(
+                    "%,d tokens had more than %d active features; they were encoded exactly in Java%n",
                     overflow, OnnxSaeEncoder.DEFAULT_K_MAX);
         }
-        printed.printf("wrote %s, %s%s%n", out.resolve("indices.npy"), out.resolve("values.npy"),
-                dense ? ", " + out.resolve("dense.npy") : "");
+        printed.printf(
+                "wrote %s, %s%s%n",
+                out.resolve("indices.npy"), out.resolve("values.npy"), dense ? ", " + out.resolve("dense.npy") : "");
         return ExitCode.OK;
     }
 }

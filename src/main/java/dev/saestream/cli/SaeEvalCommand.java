@@ -28,13 +28,16 @@ import picocli.CommandLine.Spec;
  * {@code saestream sae eval}: reconstruction and sparsity metrics of an SAE on activations, and,
  * when it runs the model itself, downstream fidelity.
  */
-@Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Evaluate an SAE: L0, FVU, cosine, relative reconstruction bias, dead and dense fractions, density"
-                + " histogram; on activations (--acts acts.npy), or straight from the model over texts (--corpus europarl or"
-                + " --input PATH), which adds downstream fidelity: the cosine of the model's mean-pooled embedding with the"
-                + " reconstruction spliced in at the hook, and (D_zero - D_sae) / D_zero with D = 1 - cosine and the hook"
-                + " zero-ablated for D_zero. Texts: only the documents sae train holds out (1 in 10 by a hash of the id),"
-                + " unless --all-documents. The model and hook default to the SAE's cfg.json.")
+@Command(
+        name = "eval",
+        mixinStandardHelpOptions = true,
+        description =
+                "Evaluate an SAE: L0, FVU, cosine, relative reconstruction bias, dead and dense fractions, density"
+                        + " histogram; on activations (--acts acts.npy), or straight from the model over texts (--corpus europarl or"
+                        + " --input PATH), which adds downstream fidelity: the cosine of the model's mean-pooled embedding with the"
+                        + " reconstruction spliced in at the hook, and (D_zero - D_sae) / D_zero with D = 1 - cosine and the hook"
+                        + " zero-ablated for D_zero. Texts: only the documents sae train holds out (1 in 10 by a hash of the id),"
+                        + " unless --all-documents. The model and hook default to the SAE's cfg.json.")
 public final class SaeEvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -54,7 +57,9 @@ public final class SaeEvalCommand implements Callable<Integer> {
     @Mixin
     InputOptions input;
 
-    @Option(names = "--tokens", defaultValue = "100000",
+    @Option(
+            names = "--tokens",
+            defaultValue = "100000",
             description = "with texts: evaluate documents until this many tokens (default ${DEFAULT-VALUE})")
     long tokens;
 
@@ -72,7 +77,8 @@ public final class SaeEvalCommand implements Callable<Integer> {
         if (acts != null) {
             NpyArray x = Activations.read(acts, sae.config().dIn(), sae.config());
             print(sae, SaeEvaluation.of(sae, x.floats(), x.rows()), null, acts.toString());
-            out.println("  downstream fidelity needs the model: evaluate on texts (--corpus or --input) instead of --acts");
+            out.println(
+                    "  downstream fidelity needs the model: evaluate on texts (--corpus or --input) instead of --acts");
             return ExitCode.OK;
         }
         fromTexts(sae, config.settings());
@@ -94,9 +100,11 @@ public final class SaeEvalCommand implements Callable<Integer> {
                 Stream<Document> docs = input.documents(settings, refused);
                 Progress bar = Progress.start("eval", tokens, "tokens", null)) {
             if (transformer.width() != sae.config().dIn()) {
-                throw new IllegalArgumentException(transformer.modelId() + " at " + transformer.hook().alias() + " is "
-                        + transformer.width() + " wide but the SAE's d_in is " + sae.config().dIn()
-                        + ": give the --model and --hook it was trained on");
+                throw new IllegalArgumentException(
+                        transformer.modelId() + " at " + transformer.hook().alias() + " is "
+                                + transformer.width() + " wide but the SAE's d_in is "
+                                + sae.config().dIn()
+                                + ": give the --model and --hook it was trained on");
             }
             HookSplice splice = new TransformerSplice(transformer, mc.includeSpecialTokens());
             Iterator<Document> it = (allDocuments ? docs : docs.filter(DocumentSplit::evaluation)).iterator();
@@ -110,12 +118,14 @@ public final class SaeEvalCommand implements Callable<Integer> {
                 seen += run.tokens();
                 bar.stepTo(Math.min(seen, tokens));
             }
-            where = String.format("%s at %s, %s documents", transformer.modelId(), transformer.hook().alias(),
-                    allDocuments ? "all" : "held-out");
+            where = String.format(
+                    "%s at %s, %s documents",
+                    transformer.modelId(), transformer.hook().alias(), allDocuments ? "all" : "held-out");
         }
         if (seen == 0) {
-            throw new IllegalArgumentException("no tokens to evaluate: the input has no " + (allDocuments ? "" : "held-out ")
-                    + "documents" + (allDocuments ? "" : " (use --all-documents to evaluate on every document)"));
+            throw new IllegalArgumentException(
+                    "no tokens to evaluate: the input has no " + (allDocuments ? "" : "held-out ") + "documents"
+                            + (allDocuments ? "" : " (use --all-documents to evaluate on every document)"));
         }
         print(sae, metrics.result(), downstream.result(), where);
         if (refused.get() > 0) {
@@ -139,15 +149,23 @@ public final class SaeEvalCommand implements Callable<Integer> {
         try {
             return BundledModel.of(name).id();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("the SAE was trained on " + name + ", which is not bundled: give --model-dir"
-                    + " with that model (or --model)", e);
+            throw new IllegalArgumentException(
+                    "the SAE was trained on " + name + ", which is not bundled: give --model-dir"
+                            + " with that model (or --model)",
+                    e);
         }
     }
 
     private void print(Sae sae, SaeEvaluation e, DownstreamFidelity f, String on) {
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("SAE %s (%s, d_in %d, d_sae %d) on %,d tokens (%s)%n", sae.id(),
-                sae.config().architecture().cfgName(), sae.config().dIn(), sae.config().dSae(), e.tokens(), on);
+        out.printf(
+                "SAE %s (%s, d_in %d, d_sae %d) on %,d tokens (%s)%n",
+                sae.id(),
+                sae.config().architecture().cfgName(),
+                sae.config().dIn(),
+                sae.config().dSae(),
+                e.tokens(),
+                on);
         out.printf("  L0                            %.3f%n", e.l0());
         out.printf("  FVU                           %.5f%n", e.fvu());
         out.printf("  cosine similarity             %.5f%n", e.cosine());
@@ -155,7 +173,8 @@ public final class SaeEvalCommand implements Callable<Integer> {
         out.printf("  dead fraction                 %.4f%n", e.deadFraction());
         out.printf("  dense fraction (> %.0f%%)        %.4f%n", 100 * SaeEvaluation.DENSE_DENSITY, e.denseFraction());
         if (f != null) {
-            out.printf("  downstream, over %,d documents (mean-pooled embedding, cosine to the clean one):%n",
+            out.printf(
+                    "  downstream, over %,d documents (mean-pooled embedding, cosine to the clean one):%n",
                     f.documents());
             out.printf("    cosine, SAE spliced in      %.5f%n", f.meanCosineSae());
             out.printf("    cosine, hook zero-ablated   %.5f%n", f.meanCosineZero());
@@ -168,8 +187,10 @@ public final class SaeEvalCommand implements Callable<Integer> {
         }
         for (int i = 0; i < e.densityHistogram().length; i++) {
             long c = e.densityHistogram()[i];
-            out.printf("    [%5.1f, %5.1f) %7d %s%n", SaeEvaluation.binFrom(i), SaeEvaluation.binFrom(i + 1), c,
-                    "#".repeat((int) Math.round(40.0 * c / max)));
+            out.printf(
+                    "    [%5.1f, %5.1f) %7d %s%n",
+                    SaeEvaluation.binFrom(i), SaeEvaluation.binFrom(i + 1), c, "#".repeat((int)
+                                    Math.round(40.0 * c / max)));
         }
     }
 }

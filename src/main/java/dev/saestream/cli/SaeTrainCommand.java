@@ -33,7 +33,9 @@ import picocli.CommandLine.Spec;
  * {@code saestream sae train}: trains an SAE on an activations file, or on activations streamed
  * from a transformer over a corpus, and saves it as a SAELens directory.
  */
-@Command(name = "train", mixinStandardHelpOptions = true,
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
         description = "Train a TopK (AuxK) or ReLU+L1 SAE on activations (--acts acts.npy), or straight from a model"
                 + " (--model, --hook) over texts (--corpus europarl or --input PATH), streaming the activations through a"
                 + " shuffle buffer. Texts: one document in 10 (by a hash of its id) is held out for sae eval and never"
@@ -60,16 +62,22 @@ public final class SaeTrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "output SAE directory")
     Path out;
 
-    @Option(names = "--architecture", description = "topk or standard (ReLU + L1) (default ${sys:saestream.default.train.architecture})")
+    @Option(
+            names = "--architecture",
+            description = "topk or standard (ReLU + L1) (default ${sys:saestream.default.train.architecture})")
     String architecture;
 
     @Option(names = "--width", description = "features, d_sae (default ${sys:saestream.default.train.width})")
     Integer width;
 
-    @Option(names = "--k", description = "active features per token for topk (default ${sys:saestream.default.train.k})")
+    @Option(
+            names = "--k",
+            description = "active features per token for topk (default ${sys:saestream.default.train.k})")
     Integer k;
 
-    @Option(names = "--l1", description = "L1 coefficient for standard (default ${sys:saestream.default.train.l1Coefficient})")
+    @Option(
+            names = "--l1",
+            description = "L1 coefficient for standard (default ${sys:saestream.default.train.l1Coefficient})")
     Double l1;
 
     @Option(names = "--lr", description = "Adam learning rate (default 2e-4 / sqrt(width / 16384))")
@@ -78,13 +86,21 @@ public final class SaeTrainCommand implements Callable<Integer> {
     @Option(names = "--batch-size", description = "tokens per step (default ${sys:saestream.default.train.batchSize})")
     Integer batchSize;
 
-    @Option(names = "--tokens", description = "training tokens (default ${sys:saestream.default.train.tokens}); --acts data and texts are revisited as needed")
+    @Option(
+            names = "--tokens",
+            description =
+                    "training tokens (default ${sys:saestream.default.train.tokens}); --acts data and texts are revisited as needed")
     Long tokens;
 
-    @Option(names = "--aux-k", description = "AuxK loss coefficient (default ${sys:saestream.default.train.auxKCoefficient})")
+    @Option(
+            names = "--aux-k",
+            description = "AuxK loss coefficient (default ${sys:saestream.default.train.auxKCoefficient})")
     Double auxK;
 
-    @Option(names = "--dead-after", description = "tokens without firing after which a latent is dead (default ${sys:saestream.default.train.deadAfterTokens})")
+    @Option(
+            names = "--dead-after",
+            description =
+                    "tokens without firing after which a latent is dead (default ${sys:saestream.default.train.deadAfterTokens})")
     Long deadAfter;
 
     @Option(names = "--seed", description = "random seed (default ${sys:saestream.default.train.seed})")
@@ -93,20 +109,30 @@ public final class SaeTrainCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "trainer threads (default: all cores); the weights do not depend on it")
     Integer threads;
 
-    @Option(names = "--shuffle-buffer", description = "token activations held to mix documents when training from texts"
-            + " (default ${sys:saestream.default.train.shuffleBuffer})")
+    @Option(
+            names = "--shuffle-buffer",
+            description = "token activations held to mix documents when training from texts"
+                    + " (default ${sys:saestream.default.train.shuffleBuffer})")
     Integer shuffleBuffer;
 
-    @Option(names = "--model-name", description = "metadata: the model the activations come from (default with texts: the model)")
+    @Option(
+            names = "--model-name",
+            description = "metadata: the model the activations come from (default with texts: the model)")
     String modelName;
 
-    @Option(names = "--hook-name", description = "metadata: the hook the activations come from (default with texts: its SAELens name)")
+    @Option(
+            names = "--hook-name",
+            description = "metadata: the hook the activations come from (default with texts: its SAELens name)")
     String hookName;
 
-    @Option(names = "--context-size", description = "metadata: tokens per context (default with texts: the model's window)")
+    @Option(
+            names = "--context-size",
+            description = "metadata: tokens per context (default with texts: the model's window)")
     Integer contextSize;
 
-    @Option(names = "--dataset", description = "metadata: the dataset the activations come from (default with texts: the inputs)")
+    @Option(
+            names = "--dataset",
+            description = "metadata: the dataset the activations come from (default with texts: the inputs)")
     String dataset;
 
     @Option(names = "--id", description = "explicit SAE id (default: model/layerN/arch-width)")
@@ -127,18 +153,23 @@ public final class SaeTrainCommand implements Callable<Integer> {
     }
 
     private TrainConfig trainConfig(Settings settings) {
-        return settings.section("train", TrainConfig.defaults(), c -> Flags.on(c
-                        .withShape(architecture == null ? c.architecture() : Architecture.fromCfg(architecture),
-                                Flags.or(width, c.width()), Flags.or(k, c.k()))
-                        .withBatches(Flags.or(batchSize, c.batchSize()), Flags.or(shuffleBuffer, c.shuffleBuffer())))
-                .given(l1, TrainConfig::withL1Coefficient)
-                .given(lr, TrainConfig::withLearningRate)
-                .given(tokens, TrainConfig::withTokens)
-                .given(auxK, TrainConfig::withAuxKCoefficient)
-                .given(deadAfter, TrainConfig::withDeadAfterTokens)
-                .given(seed, TrainConfig::withSeed)
-                .given(threads, TrainConfig::withThreads)
-                .config());
+        return settings.section(
+                "train",
+                TrainConfig.defaults(),
+                c -> Flags.on(c.withShape(
+                                        architecture == null ? c.architecture() : Architecture.fromCfg(architecture),
+                                        Flags.or(width, c.width()),
+                                        Flags.or(k, c.k()))
+                                .withBatches(
+                                        Flags.or(batchSize, c.batchSize()), Flags.or(shuffleBuffer, c.shuffleBuffer())))
+                        .given(l1, TrainConfig::withL1Coefficient)
+                        .given(lr, TrainConfig::withLearningRate)
+                        .given(tokens, TrainConfig::withTokens)
+                        .given(auxK, TrainConfig::withAuxKCoefficient)
+                        .given(deadAfter, TrainConfig::withDeadAfterTokens)
+                        .given(seed, TrainConfig::withSeed)
+                        .given(threads, TrainConfig::withThreads)
+                        .config());
     }
 
     private SaeTrainer.Result fromFile(TrainConfig cfg) throws java.io.IOException {
@@ -175,14 +206,21 @@ public final class SaeTrainCommand implements Callable<Integer> {
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("saestream_hook", hook);
             extra.put("saestream_documents", documents);
-            SaeProvenance source = new SaeProvenance(modelName != null ? modelName : transformer.modelId(),
+            SaeProvenance source = new SaeProvenance(
+                    modelName != null ? modelName : transformer.modelId(),
                     hookName != null ? hookName : transformer.hook().saeLensName(),
                     contextSize != null ? contextSize : transformer.maxTokens(),
-                    dataset != null ? dataset : datasetName(), id, extra);
-            result = SaeTrainer.train(stream, cfg, source, s -> show(bar, s, String.format("  docs %,d", stream.documents())));
+                    dataset != null ? dataset : datasetName(),
+                    id,
+                    extra);
+            result = SaeTrainer.train(
+                    stream, cfg, source, s -> show(bar, s, String.format("  docs %,d", stream.documents())));
             dIn = transformer.width();
-            from = String.format("of %,d training documents%s (%s at %s)", stream.documents(),
-                    docs.passes() > 1 ? ", read " + docs.passes() + " times," : "", transformer.modelId(),
+            from = String.format(
+                    "of %,d training documents%s (%s at %s)",
+                    stream.documents(),
+                    docs.passes() > 1 ? ", read " + docs.passes() + " times," : "",
+                    transformer.modelId(),
                     transformer.hook().alias());
         }
         summary(result, cfg, dIn, from);
@@ -203,9 +241,17 @@ public final class SaeTrainCommand implements Callable<Integer> {
 
     private void summary(SaeTrainer.Result result, TrainConfig cfg, int dIn, String from) {
         PrintWriter w = spec.commandLine().getOut();
-        w.printf("trained %s (%s, d_in %d, d_sae %d%s) on %,d tokens %s in %.1f s (%,.0f tokens/s)%n",
-                result.sae().id(), cfg.architecture().cfgName(), dIn, cfg.width(), cfg.architecture().usesK() ? ", k " + cfg.k() : "",
-                result.last().tokens(), from, result.seconds(), result.tokensPerSecond());
+        w.printf(
+                "trained %s (%s, d_in %d, d_sae %d%s) on %,d tokens %s in %.1f s (%,.0f tokens/s)%n",
+                result.sae().id(),
+                cfg.architecture().cfgName(),
+                dIn,
+                cfg.width(),
+                cfg.architecture().usesK() ? ", k " + cfg.k() : "",
+                result.last().tokens(),
+                from,
+                result.seconds(),
+                result.tokensPerSecond());
     }
 
     private String datasetName() {

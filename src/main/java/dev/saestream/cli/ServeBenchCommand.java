@@ -35,10 +35,14 @@ import picocli.CommandLine.Option;
  * {@code saestream bench serve}: what the web server costs the pipeline and how fast it answers,
  * on a full catalogue (the default SAE's 3,072 features) while documents stream through.
  */
-@Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"The pipeline's tokens/s with and without a client polling like the web page, in alternating",
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
+        description = {
+            "The pipeline's tokens/s with and without a client polling like the web page, in alternating",
             "rounds, and requests/s with p50/p99 latency of the feature list and feature endpoints while the",
-            "pipeline runs. Uses a fresh embedded broker in a temporary directory."})
+            "pipeline runs. Uses a fresh embedded broker in a temporary directory."
+        })
 final class ServeBenchCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -49,18 +53,31 @@ final class ServeBenchCommand implements Callable<Integer> {
     @Mixin
     EncodeOptions encode;
 
-    @Option(names = "--warmup", paramLabel = "N", defaultValue = "300",
+    @Option(
+            names = "--warmup",
+            paramLabel = "N",
+            defaultValue = "300",
             description = "Documents run first to fill the catalogue (default 300).")
     int warmup;
 
-    @Option(names = "--docs", paramLabel = "N", defaultValue = "60", description = "Documents per measured phase (default 60).")
+    @Option(
+            names = "--docs",
+            paramLabel = "N",
+            defaultValue = "60",
+            description = "Documents per measured phase (default 60).")
     int docs;
 
-    @Option(names = "--rounds", paramLabel = "N", defaultValue = "2",
+    @Option(
+            names = "--rounds",
+            paramLabel = "N",
+            defaultValue = "2",
             description = "Rounds of a phase without a page and one with, in alternating order (default 2).")
     int rounds;
 
-    @Option(names = "--seconds", paramLabel = "S", defaultValue = "10",
+    @Option(
+            names = "--seconds",
+            paramLabel = "S",
+            defaultValue = "10",
             description = "Seconds of requests per endpoint for the latencies (default 10).")
     int seconds;
 
@@ -74,28 +91,33 @@ final class ServeBenchCommand implements Callable<Integer> {
         ModelConfig mc = model.config(settings);
         PrintWriter out = spec.commandLine().getOut();
         Path tmp = Files.createTempDirectory("saestream-bench-serve");
-        String topicsDir = settings.section(ClusterConfig.SECTION, ClusterConfig.defaults()).topicsDir();
+        String topicsDir = settings.section(ClusterConfig.SECTION, ClusterConfig.defaults())
+                .topicsDir();
         CatalogConfig cc = PipelineBenchCommand.benchCatalog(settings, tmp);
         EncodeConfig bench = PipelineBenchCommand.benchEncode(ec);
-        ServeConfig sc = settings.section(ServeConfig.SECTION, ServeConfig.defaults(),
+        ServeConfig sc = settings.section(
+                ServeConfig.SECTION,
+                ServeConfig.defaults(),
                 c -> c.withHost("127.0.0.1").withPort(0));
-        try (KafkaSession session = KafkaSession.startOrConnect(new ClusterConfig(null, topicsDir, 0, Map.of()),
-                new BrokerConfig("127.0.0.1", 0, 0, tmp.resolve("kafka").toString(), Map.of()));
-             Pipeline pipeline = PipelineBenchCommand.startAfterTopics(session, mc, bench, cc);
-             Admin admin = session.admin();
-             ServeServer server = RunServe.start(settings, sc, session, pipeline, null)) {
+        try (KafkaSession session = KafkaSession.startOrConnect(
+                        new ClusterConfig(null, topicsDir, 0, Map.of()),
+                        new BrokerConfig("127.0.0.1", 0, 0, tmp.resolve("kafka").toString(), Map.of()));
+                Pipeline pipeline = PipelineBenchCommand.startAfterTopics(session, mc, bench, cc);
+                Admin admin = session.admin();
+                ServeServer server = RunServe.start(settings, sc, session, pipeline, null)) {
             HttpClient http = HttpClient.newHttpClient();
             String base = "http://127.0.0.1:" + server.port();
             int next = 1;
             PipelineBenchCommand.produce(session, next, warmup);
             next += warmup;
-            pipeline.awaitCaughtUp(admin, Duration.ofHours(2), () -> { });
-            pipeline.awaitSettled(Duration.ofHours(1), () -> { });
+            pipeline.awaitCaughtUp(admin, Duration.ofHours(2), () -> {});
+            pipeline.awaitSettled(Duration.ofHours(1), () -> {});
             int features = features(http, base);
             long[] bytes = server.view().stateBytes();
-            out.printf("catalogue after %,d documents: %,d features; the view holds %,.1f MB of feature states deflated "
-                    + "from %,.1f MB (%,.1f KB a feature)%n", warmup, features, bytes[0] / 1e6, bytes[1] / 1e6,
-                    bytes[0] / 1e3 / Math.max(1, features));
+            out.printf(
+                    "catalogue after %,d documents: %,d features; the view holds %,.1f MB of feature states deflated "
+                            + "from %,.1f MB (%,.1f KB a feature)%n",
+                    warmup, features, bytes[0] / 1e6, bytes[1] / 1e6, bytes[0] / 1e3 / Math.max(1, features));
             out.printf("%-8s %18s %18s %8s%n", "round", "no page tokens/s", "page tokens/s", "ratio");
             List<Double> ratios = new ArrayList<>();
             for (int round = 1; round <= rounds; round++) {
@@ -117,22 +139,36 @@ final class ServeBenchCommand implements Callable<Integer> {
                 ratios.add(polled / quiet);
                 out.printf("%-8d %,18.0f %,18.0f %8.3f%n", round, quiet, polled, polled / quiet);
             }
-            double[] r = ratios.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            out.printf("with a page polling, the pipeline ran at %.3f of its speed without (rounds %.3f to %.3f)%n",
+            double[] r =
+                    ratios.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            out.printf(
+                    "with a page polling, the pipeline ran at %.3f of its speed without (rounds %.3f to %.3f)%n",
                     Arrays.stream(r).average().orElse(0), r[0], r[r.length - 1]);
             double machine = pageCost[2] * (double) Runtime.getRuntime().availableProcessors();
-            out.printf("the page's requests took %.2f%% of the machine's CPU in the page phases (server %.2f%%, polling"
-                    + " client %.2f%%, %d cores)%n", 100 * (pageCost[0] + pageCost[1]) / machine, 100 * pageCost[0] / machine,
-                    100 * pageCost[1] / machine, Runtime.getRuntime().availableProcessors());
+            out.printf(
+                    "the page's requests took %.2f%% of the machine's CPU in the page phases (server %.2f%%, polling"
+                            + " client %.2f%%, %d cores)%n",
+                    100 * (pageCost[0] + pageCost[1]) / machine,
+                    100 * pageCost[0] / machine,
+                    100 * pageCost[1] / machine,
+                    Runtime.getRuntime().availableProcessors());
 
             // latencies while documents stream through
             PipelineBenchCommand.produce(session, next, docs * 2);
             Random rnd = new Random(42);
             List<Integer> indices = indices(http, base);
             latency(out, http, "GET /api/features?limit=50", () -> base + "/api/features?limit=50&sort=density");
-            latency(out, http, "GET /api/features?sort=score&q=the", () -> base + "/api/features?limit=50&sort=score&q=the");
-            latency(out, http, "GET /api/features/{index}", () -> base + "/api/features/" + indices.get(rnd.nextInt(indices.size())));
-            pipeline.awaitCaughtUp(admin, Duration.ofHours(2), () -> { });
+            latency(
+                    out,
+                    http,
+                    "GET /api/features?sort=score&q=the",
+                    () -> base + "/api/features?limit=50&sort=score&q=the");
+            latency(
+                    out,
+                    http,
+                    "GET /api/features/{index}",
+                    () -> base + "/api/features/" + indices.get(rnd.nextInt(indices.size())));
+            pipeline.awaitCaughtUp(admin, Duration.ofHours(2), () -> {});
         } finally {
             PipelineBenchCommand.deleteQuietly(tmp);
         }
@@ -151,7 +187,7 @@ final class ServeBenchCommand implements Callable<Integer> {
             page.start();
         }
         PipelineBenchCommand.produce(session, first, docs);
-        pipeline.awaitCaughtUp(admin, Duration.ofHours(2), () -> { });
+        pipeline.awaitCaughtUp(admin, Duration.ofHours(2), () -> {});
         long wall = System.nanoTime() - start;
         if (page != null) {
             long[] cpu1 = pageThreadsCpu();
@@ -191,13 +227,15 @@ final class ServeBenchCommand implements Callable<Integer> {
     }
 
     /** One client asking as fast as it is answered for {@link #seconds}; prints requests/s and p50/p99. */
-    private void latency(PrintWriter out, HttpClient http, String name, java.util.function.Supplier<String> url) throws Exception {
+    private void latency(PrintWriter out, HttpClient http, String name, java.util.function.Supplier<String> url)
+            throws Exception {
         List<Long> nanos = new ArrayList<>();
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         long start = System.nanoTime();
         while (System.nanoTime() < end) {
             long t = System.nanoTime();
-            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(url.get())).build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> r = http.send(
+                    HttpRequest.newBuilder(URI.create(url.get())).build(), HttpResponse.BodyHandlers.ofByteArray());
             if (r.statusCode() != 200) {
                 throw new IllegalStateException(name + " answered " + r.statusCode());
             }
@@ -205,8 +243,12 @@ final class ServeBenchCommand implements Callable<Integer> {
         }
         double secs = (System.nanoTime() - start) / 1e9;
         long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
-        out.printf("%-36s %,8.0f requests/s   p50 %,7.2f ms   p99 %,7.2f ms   (%,d requests, pipeline running)%n", name,
-                sorted.length / secs, sorted[sorted.length / 2] / 1e6, sorted[(int) Math.min(sorted.length - 1, sorted.length * 0.99)] / 1e6,
+        out.printf(
+                "%-36s %,8.0f requests/s   p50 %,7.2f ms   p99 %,7.2f ms   (%,d requests, pipeline running)%n",
+                name,
+                sorted.length / secs,
+                sorted[sorted.length / 2] / 1e6,
+                sorted[(int) Math.min(sorted.length - 1, sorted.length * 0.99)] / 1e6,
                 sorted.length);
     }
 
@@ -238,8 +280,11 @@ final class ServeBenchCommand implements Callable<Integer> {
             }));
             threads.add(daemon("page-events", () -> {
                 try {
-                    HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/events"))
-                            .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
+                    HttpResponse<java.io.InputStream> r = http.send(
+                            HttpRequest.newBuilder(URI.create(base + "/api/events"))
+                                    .header("Accept", "text/event-stream")
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofInputStream());
                     try (java.io.InputStream in = r.body()) {
                         byte[] buf = new byte[8192];
                         while (running.get() && in.read(buf) >= 0) {
@@ -261,7 +306,9 @@ final class ServeBenchCommand implements Callable<Integer> {
 
         private void get(String path) {
             try {
-                http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.discarding());
+                http.send(
+                        HttpRequest.newBuilder(URI.create(base + path)).build(),
+                        HttpResponse.BodyHandlers.discarding());
             } catch (java.io.IOException | InterruptedException e) {
                 // a missed poll, as in a browser
             }
@@ -282,16 +329,23 @@ final class ServeBenchCommand implements Callable<Integer> {
     }
 
     private static int features(HttpClient http, String base) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/features?limit=0")).build(),
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/api/features?limit=0"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         return dev.saestream.formats.Json.MAPPER.readTree(r.body()).get("total").asInt();
     }
 
     private static List<Integer> indices(HttpClient http, String base) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/features?limit=500&sort=index")).build(),
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/api/features?limit=500&sort=index"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         List<Integer> out = new ArrayList<>();
-        dev.saestream.formats.Json.MAPPER.readTree(r.body()).get("items").forEach(i -> out.add(i.get("index").asInt()));
+        dev.saestream.formats.Json.MAPPER
+                .readTree(r.body())
+                .get("items")
+                .forEach(i -> out.add(i.get("index").asInt()));
         return out;
     }
 }

@@ -1,7 +1,7 @@
 package dev.saestream.cli;
 
-import dev.saestream.config.Flags;
 import dev.saestream.catalog.CatalogConfig;
+import dev.saestream.config.Flags;
 import dev.saestream.config.Home;
 import dev.saestream.config.Settings;
 import dev.saestream.encode.EncodeConfig;
@@ -27,10 +27,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code saestream serve}: the web page, API and metrics over a catalogue whose stages run anywhere. */
-@Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Serve the catalogue: the web page, the JSON API (/api/...), server-sent events and Prometheus",
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Serve the catalogue: the web page, the JSON API (/api/...), server-sent events and Prometheus",
             "metrics (/metrics), from this server's own reading of saestream.features and saestream.labels. The stages",
-            "may run elsewhere; any number of servers can run at once. Runs until Ctrl-C."})
+            "may run elsewhere; any number of servers can run at once. Runs until Ctrl-C."
+        })
 final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -47,19 +51,32 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--sae", paramLabel = "DIR",
+    @Option(
+            names = "--sae",
+            paramLabel = "DIR",
             description = "The SAE directory (default: encode.sae): its width, its decoder for nearest features, and "
                     + "with the model the encoder behind POST /api/activations.")
     String sae;
 
-    @Option(names = "--compare-sae", paramLabel = "DIR", description = "Another SAE directory whose weights to load"
-            + " (repeatable), for /api/compare and the feature pages' matches; its features are the catalogue of its own id.")
+    @Option(
+            names = "--compare-sae",
+            paramLabel = "DIR",
+            description =
+                    "Another SAE directory whose weights to load"
+                            + " (repeatable), for /api/compare and the feature pages' matches; its features are the catalogue of its own id.")
     List<java.nio.file.Path> compareSaes = new java.util.ArrayList<>();
 
-    @Option(names = "--sae-id", paramLabel = "ID", description = "The id the SAE's features are catalogued under (default: encode.saeId).")
+    @Option(
+            names = "--sae-id",
+            paramLabel = "ID",
+            description = "The id the SAE's features are catalogued under (default: encode.saeId).")
     String saeId;
 
-    @Option(names = "--encoder", negatable = true, defaultValue = "true", fallbackValue = "true",
+    @Option(
+            names = "--encoder",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
             description = "Open the transformer and SAE for POST /api/activations (default: yes; serve.encoder).")
     boolean encoder;
 
@@ -68,19 +85,30 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Settings settings = config.settings();
         ServeConfig sc = serve.config(settings);
-        EncodeConfig ec = settings.section(EncodeConfig.SECTION, EncodeConfig.defaults(), c -> Flags.on(c)
-                .given(sae, EncodeConfig::withSae)
-                .given(saeId, EncodeConfig::withSaeId)
-                .config());
-        try (Shutdown stop = Shutdown.install(spec.commandLine().getErr()).message("stopping the server (Ctrl-C again to force)");
-             KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings))) {
+        EncodeConfig ec = settings.section(
+                EncodeConfig.SECTION,
+                EncodeConfig.defaults(),
+                c -> Flags.on(c)
+                        .given(sae, EncodeConfig::withSae)
+                        .given(saeId, EncodeConfig::withSaeId)
+                        .config());
+        try (Shutdown stop = Shutdown.install(spec.commandLine().getErr())
+                        .message("stopping the server (Ctrl-C again to force)");
+                KafkaSession session = KafkaSession.connect(kafka.cluster(settings), kafka.broker(settings))) {
             Sae weights = loadSae(ec);
-            EncoderSlot slot = weights == null ? EncoderSlot.none("this server has no SAE (see --sae)")
-                    : sc.encoder() && encoder ? EncoderSlot.open(model.config(settings), weights, ec)
-                    : EncoderSlot.none("this server runs without an encoder (--no-encoder)");
-            ServeServer server = ServeServer.start(sc, CatalogView.start(session.clientConfig()),
-                    new KnownSaes(known(weights)), slot, LocalStages.NONE,
-                    session.clientConfig(), groups(settings));
+            EncoderSlot slot = weights == null
+                    ? EncoderSlot.none("this server has no SAE (see --sae)")
+                    : sc.encoder() && encoder
+                            ? EncoderSlot.open(model.config(settings), weights, ec)
+                            : EncoderSlot.none("this server runs without an encoder (--no-encoder)");
+            ServeServer server = ServeServer.start(
+                    sc,
+                    CatalogView.start(session.clientConfig()),
+                    new KnownSaes(known(weights)),
+                    slot,
+                    LocalStages.NONE,
+                    session.clientConfig(),
+                    groups(settings));
             try (server) {
                 out.println("kafka: " + session.bootstrapServers());
                 out.println("open " + server.url() + "  (Ctrl-C stops)");
@@ -100,7 +128,8 @@ final class ServeCommand implements Callable<Integer> {
         for (java.nio.file.Path dir : compareSaes) {
             Sae other = Sae.load(dir);
             if (out.stream().anyMatch(k -> k.id().equals(other.id()))) {
-                throw new IllegalArgumentException("--compare-sae " + dir + " is SAE " + other.id() + ", already loaded");
+                throw new IllegalArgumentException(
+                        "--compare-sae " + dir + " is SAE " + other.id() + ", already loaded");
             }
             out.add(other);
         }
@@ -111,7 +140,9 @@ final class ServeCommand implements Callable<Integer> {
     private Sae loadSae(EncodeConfig ec) throws java.io.IOException {
         Path dir = Home.resolve(ec.sae());
         if (!Files.isRegularFile(dir.resolve("cfg.json"))) {
-            spec.commandLine().getErr().println("no SAE at " + dir + ": features are shown without width, nearest features or encoder");
+            spec.commandLine()
+                    .getErr()
+                    .println("no SAE at " + dir + ": features are shown without width, nearest features or encoder");
             return null;
         }
         Sae s = Sae.load(dir);
@@ -122,7 +153,10 @@ final class ServeCommand implements Callable<Integer> {
     static StageGroups groups(Settings settings) {
         return new StageGroups(
                 settings.section(EncodeConfig.SECTION, EncodeConfig.defaults()).applicationId(),
-                settings.section(CatalogConfig.SECTION, CatalogConfig.defaults()).applicationId(),
-                settings.section(LabelConfig.SECTION, LabelConfig.DEFAULTS).topics().groupId());
+                settings.section(CatalogConfig.SECTION, CatalogConfig.defaults())
+                        .applicationId(),
+                settings.section(LabelConfig.SECTION, LabelConfig.DEFAULTS)
+                        .topics()
+                        .groupId());
     }
 }

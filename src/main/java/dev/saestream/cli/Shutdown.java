@@ -26,6 +26,7 @@ final class Shutdown implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Shutdown.class);
     /** Exit status after SIGINT and SIGTERM: 128 + the signal number, as shells report them. */
     static final int SIGINT_EXIT = 130;
+
     static final int SIGTERM_EXIT = 143;
 
     /** Thrown by {@link #check()} once a stop was asked for; commands catch it to print their summary. */

@@ -9,13 +9,15 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /** {@code saestream bench transformer}: tokens/s of the transformer up to the hook, three ways, on Europarl. */
-@Command(name = "transformer", mixinStandardHelpOptions = true,
+@Command(
+        name = "transformer",
+        mixinStandardHelpOptions = true,
         description = "Tokens/s up to the hook on Europarl text: the full graph with the hook exposed, the cut graph"
                 + " (both bare ONNX Runtime runs), and the complete extraction path (tokenize, run, copy out).")
 public final class TransformerBenchCommand implements Callable<Integer> {
@@ -25,14 +27,26 @@ public final class TransformerBenchCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--docs", paramLabel = "N", defaultValue = "48", description = "Europarl documents to run (default 48).")
+    @Option(
+            names = "--docs",
+            paramLabel = "N",
+            defaultValue = "48",
+            description = "Europarl documents to run (default 48).")
     int docs;
 
-    @Option(names = "--batch-sizes", paramLabel = "N", split = ",", defaultValue = "1,8,32",
+    @Option(
+            names = "--batch-sizes",
+            paramLabel = "N",
+            split = ",",
+            defaultValue = "1,8,32",
             description = "Batch sizes to measure (default 1,8,32).")
     int[] batchSizes;
 
-    @Option(names = "--repeats", paramLabel = "N", defaultValue = "3", description = "Passes per figure; the best counts (default 3).")
+    @Option(
+            names = "--repeats",
+            paramLabel = "N",
+            defaultValue = "3",
+            description = "Passes per figure; the best counts (default 3).")
     int repeats;
 
     @CommandLine.Spec
@@ -54,8 +68,13 @@ public final class TransformerBenchCommand implements Callable<Integer> {
             rows = TransformerBench.run(config, texts, batchSizes, repeats, n -> progress.stepTo(passes.addAndGet(n)));
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("model %s, hook %s, %d Europarl documents, %d threads, best of %d%n",
-                config.dir() != null ? config.dir() : config.name(), config.hook(), texts.size(), config.threadCount(), repeats);
+        out.printf(
+                "model %s, hook %s, %d Europarl documents, %d threads, best of %d%n",
+                config.dir() != null ? config.dir() : config.name(),
+                config.hook(),
+                texts.size(),
+                config.threadCount(),
+                repeats);
         out.printf("%-26s %6s %9s %10s%n", "variant", "batch", "tokens", "tokens/s");
         for (TransformerBench.Row r : rows) {
             out.printf("%-26s %6d %9d %10.0f%n", r.variant(), r.batchSize(), r.tokens(), r.tokensPerSecond());
@@ -76,7 +95,10 @@ public final class TransformerBenchCommand implements Callable<Integer> {
     }
 
     private static double speed(List<TransformerBench.Row> rows, String variant, int batchSize) {
-        return rows.stream().filter(r -> r.variant().equals(variant) && r.batchSize() == batchSize)
-                .findFirst().orElseThrow().tokensPerSecond();
+        return rows.stream()
+                .filter(r -> r.variant().equals(variant) && r.batchSize() == batchSize)
+                .findFirst()
+                .orElseThrow()
+                .tokensPerSecond();
     }
 }

@@ -14,7 +14,9 @@ public final class Home {
 
     public static Path dir() {
         String home = System.getProperty(PROPERTY);
-        return home == null || home.isBlank() ? Path.of("").toAbsolutePath() : Path.of(home).toAbsolutePath();
+        return home == null || home.isBlank()
+                ? Path.of("").toAbsolutePath()
+                : Path.of(home).toAbsolutePath();
     }
 
     /** {@code path} itself when absolute, else resolved against the home directory. */

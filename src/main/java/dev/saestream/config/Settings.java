@@ -27,10 +27,11 @@ public final class Settings {
     public static final String DEFAULT_FILE = "config/saestream.yaml";
     /** Where the jar carries a copy of the default config file. */
     static final String BUNDLED = "saestream/" + DEFAULT_FILE;
+
     public static final String ENV_PREFIX = "SAESTREAM_";
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+    private static final ObjectMapper YAML =
+            new ObjectMapper(new YAMLFactory()).configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
 
     private final Path file;
     private final JsonNode fileTree;
@@ -138,8 +139,8 @@ public final class Settings {
         for (Iterator<Map.Entry<String, JsonNode>> it = fromFile.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (!merged.has(e.getKey())) {
-                throw new ConfigException("unknown key '" + path + "." + e.getKey() + "' in " + file
-                        + "; known keys: " + knownKeys(merged));
+                throw new ConfigException("unknown key '" + path + "." + e.getKey() + "' in " + file + "; known keys: "
+                        + knownKeys(merged));
             }
             Class<?> inner = nested.get(e.getKey());
             if (inner != null && !e.getValue().isNull()) {
@@ -189,7 +190,10 @@ public final class Settings {
     }
 
     private static String snake(String camel) {
-        return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replace('-', '_').replace('.', '_').toUpperCase(Locale.ROOT);
+        return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2")
+                .replace('-', '_')
+                .replace('.', '_')
+                .toUpperCase(Locale.ROOT);
     }
 
     private static JsonNode parseScalar(JsonNode current, String value) {
@@ -208,7 +212,8 @@ public final class Settings {
 
     private static String knownKeys(ObjectNode node) {
         StringBuilder sb = new StringBuilder();
-        node.fieldNames().forEachRemaining(n -> sb.append(sb.length() == 0 ? "" : ", ").append(n));
+        node.fieldNames()
+                .forEachRemaining(n -> sb.append(sb.length() == 0 ? "" : ", ").append(n));
         return sb.toString();
     }
 
@@ -221,5 +226,4 @@ public final class Settings {
         int nl = m == null ? -1 : m.indexOf('\n');
         return nl > 0 ? m.substring(0, nl) : String.valueOf(m);
     }
-
 }

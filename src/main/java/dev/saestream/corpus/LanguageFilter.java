@@ -29,8 +29,8 @@ public record LanguageFilter(Set<String> keep) {
         Set<String> codes = Arrays.stream(s.split(",")).map(String::strip).collect(Collectors.toSet());
         for (String c : codes) {
             if (!CODE.matcher(c).matches()) {
-                throw new IllegalArgumentException("produce.lang must be 'all' or language codes such as en or en,sv; got '"
-                        + spec + "'");
+                throw new IllegalArgumentException(
+                        "produce.lang must be 'all' or language codes such as en or en,sv; got '" + spec + "'");
             }
         }
         return new LanguageFilter(codes);
@@ -48,7 +48,8 @@ public record LanguageFilter(Set<String> keep) {
         if (all() || !(item instanceof SourceItem.Read read)) {
             return item;
         }
-        Object lang = read.document().meta() == null ? null : read.document().meta().get(Languages.FIELD);
+        Object lang =
+                read.document().meta() == null ? null : read.document().meta().get(Languages.FIELD);
         String code = lang == null ? Languages.UNDETERMINED : lang.toString();
         return keep.contains(code) ? item : new SourceItem.OtherLanguage(code, read.location());
     }

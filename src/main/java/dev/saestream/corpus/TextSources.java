@@ -43,7 +43,8 @@ public final class TextSources {
      * in other languages than {@code filter} keeps as {@link SourceItem.OtherLanguage}. With a
      * filter, {@code limit} counts the documents kept: {@code --docs 300} is 300 English documents.
      */
-    public static Stream<SourceItem> europarl(long limit, SourceOptions options, Languages languages, LanguageFilter filter) {
+    public static Stream<SourceItem> europarl(
+            long limit, SourceOptions options, Languages languages, LanguageFilter filter) {
         if (filter.all()) {
             return europarl(limit, options).map(languages::tag);
         }
@@ -94,8 +95,12 @@ public final class TextSources {
         try {
             in = Files.newInputStream(file);
         } catch (IOException e) {
-            return Stream.of(new SourceItem.Refused(Refusals.UNREADABLE, "cannot open " + file + ": " + e.getMessage(),
-                    file.toString(), new byte[0], 0));
+            return Stream.of(new SourceItem.Refused(
+                    Refusals.UNREADABLE,
+                    "cannot open " + file + ": " + e.getMessage(),
+                    file.toString(),
+                    new byte[0],
+                    0));
         }
         return lines(in, file.toString(), format, options);
     }
@@ -131,8 +136,12 @@ public final class TextSources {
             byte[] bytes = Files.readAllBytes(file);
             return fromBytes(bytes, bytes.length, file.toString(), file.toString(), options);
         } catch (IOException e) {
-            return new SourceItem.Refused(Refusals.UNREADABLE, "cannot read " + file + ": " + e.getMessage(),
-                    file.toString(), new byte[0], 0);
+            return new SourceItem.Refused(
+                    Refusals.UNREADABLE,
+                    "cannot read " + file + ": " + e.getMessage(),
+                    file.toString(),
+                    new byte[0],
+                    0);
         }
     }
 
@@ -181,7 +190,8 @@ public final class TextSources {
                 });
     }
 
-    private static SourceItem fromBytes(byte[] bytes, long size, String location, String source, SourceOptions options) {
+    private static SourceItem fromBytes(
+            byte[] bytes, long size, String location, String source, SourceOptions options) {
         if (size > options.maxBytes()) {
             return tooLarge(bytes, size, location, options);
         }
@@ -197,7 +207,8 @@ public final class TextSources {
         String line = Utf8.decodeOrNull(bytes, 0, bytes.length);
         if (line == null) {
             int at = Utf8.firstInvalidByte(bytes, 0, bytes.length);
-            return new SourceItem.Refused(Refusals.INVALID_UTF8, "invalid UTF-8 at byte " + at, location, bytes, bytes.length);
+            return new SourceItem.Refused(
+                    Refusals.INVALID_UTF8, "invalid UTF-8 at byte " + at, location, bytes, bytes.length);
         }
         JsonNode node;
         try {
@@ -206,16 +217,25 @@ public final class TextSources {
             return refused(Refusals.MALFORMED_JSON, "malformed JSON: " + e.getOriginalMessage(), location, bytes);
         }
         if (node == null || !node.isObject()) {
-            return refused(Refusals.MALFORMED_JSON, "a JSON line must be an object, got "
-                    + (node == null ? "nothing" : node.getNodeType().toString().toLowerCase()), location, bytes);
+            return refused(
+                    Refusals.MALFORMED_JSON,
+                    "a JSON line must be an object, got "
+                            + (node == null
+                                    ? "nothing"
+                                    : node.getNodeType().toString().toLowerCase()),
+                    location,
+                    bytes);
         }
         JsonNode text = node.get("text");
         if (text == null || text.isNull()) {
             return refused(Refusals.MISSING_TEXT, "the object has no \"text\" field", location, bytes);
         }
         if (!text.isTextual()) {
-            return refused(Refusals.TEXT_NOT_STRING, "\"text\" is a " + text.getNodeType().toString().toLowerCase()
-                    + ", not a string", location, bytes);
+            return refused(
+                    Refusals.TEXT_NOT_STRING,
+                    "\"text\" is a " + text.getNodeType().toString().toLowerCase() + ", not a string",
+                    location,
+                    bytes);
         }
         JsonNode id = node.get("id");
         String docId = null;
@@ -251,23 +271,33 @@ public final class TextSources {
         if (text.asText().getBytes(StandardCharsets.UTF_8).length > options.maxBytes()) {
             return tooLarge(bytes, bytes.length, location, options);
         }
-        Document doc = new Document(docId, text.asText(), src == null || src.isNull() ? location.substring(0,
-                location.lastIndexOf(':')) : src.asText(), ts == null || ts.isNull() ? null : ts.asLong(), metaMap);
+        Document doc = new Document(
+                docId,
+                text.asText(),
+                src == null || src.isNull() ? location.substring(0, location.lastIndexOf(':')) : src.asText(),
+                ts == null || ts.isNull() ? null : ts.asLong(),
+                metaMap);
         return checkText(doc, location, options);
     }
 
     /** Refuses empty and whitespace-only texts; passes the rest. */
     static SourceItem checkText(Document doc, String location, SourceOptions options) {
         if (doc.text().isBlank()) {
-            return refused(Refusals.EMPTY_TEXT, doc.text().isEmpty() ? "the text is empty" : "the text is only whitespace",
-                    location, doc.text().getBytes(StandardCharsets.UTF_8));
+            return refused(
+                    Refusals.EMPTY_TEXT,
+                    doc.text().isEmpty() ? "the text is empty" : "the text is only whitespace",
+                    location,
+                    doc.text().getBytes(StandardCharsets.UTF_8));
         }
         return new SourceItem.Read(doc, location);
     }
 
     private static SourceItem tooLarge(byte[] head, long size, String location, SourceOptions options) {
-        return new SourceItem.Refused(Refusals.TOO_LARGE, "the text is " + size + " bytes, over the limit of "
-                + options.maxBytes() + " bytes", location, java.util.Arrays.copyOf(head, Math.min(head.length, ORIGINAL_KEEP)),
+        return new SourceItem.Refused(
+                Refusals.TOO_LARGE,
+                "the text is " + size + " bytes, over the limit of " + options.maxBytes() + " bytes",
+                location,
+                java.util.Arrays.copyOf(head, Math.min(head.length, ORIGINAL_KEEP)),
                 size);
     }
 

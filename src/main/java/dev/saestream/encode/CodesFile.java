@@ -32,8 +32,9 @@ public final class CodesFile {
      * Encodes {@code docs} as the encode stage does (the facet field carried, {@code config.precision()}
      * values), one record per document of the encoder's first SAE; {@code done} hears each document's tokens.
      */
-    public static List<Entry> encode(SaeDocumentEncoder encoder, EncodeConfig config, Iterator<Document> docs,
-                                     IntConsumer done) throws EncodeException {
+    public static List<Entry> encode(
+            SaeDocumentEncoder encoder, EncodeConfig config, Iterator<Document> docs, IntConsumer done)
+            throws EncodeException {
         List<Entry> entries = new ArrayList<>();
         while (docs.hasNext()) {
             Document doc = docs.next();
@@ -51,7 +52,8 @@ public final class CodesFile {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
+        try (DataOutputStream out =
+                new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
             out.writeInt(MAGIC);
             out.writeInt(entries.size());
             for (Entry e : entries) {

@@ -27,14 +27,20 @@ public final class CodesFormat {
     public static final float HALF_MAX = 65504f;
 
     /** How activation values are stored. */
-    public enum Precision { HALF, FLOAT }
+    public enum Precision {
+        HALF,
+        FLOAT
+    }
 
     private CodesFormat() {}
 
     public static byte[] write(DocumentCodes d, Precision precision) {
         BinaryWriter w = new BinaryWriter(64 + d.size() * 96);
         boolean facet = d.facetField() != null && d.facetValue() != null;
-        w.u8(MAGIC_0).u8(MAGIC_1).u8(VERSION).varint((precision == Precision.FLOAT ? FLAG_FLOAT32 : 0) | (facet ? FLAG_FACET : 0));
+        w.u8(MAGIC_0)
+                .u8(MAGIC_1)
+                .u8(VERSION)
+                .varint((precision == Precision.FLOAT ? FLAG_FLOAT32 : 0) | (facet ? FLAG_FACET : 0));
         w.string(d.saeId()).string(d.docId());
         if (facet) {
             w.string(d.facetField()).string(d.facetValue());
@@ -69,7 +75,11 @@ public final class CodesFormat {
             }
         }
         ReconstructionStats s = d.stats();
-        w.varint(s.tokens()).f64(s.squaredError()).f64(s.squaredNorm()).f64(s.cosineSum()).varint(s.clamped());
+        w.varint(s.tokens())
+                .f64(s.squaredError())
+                .f64(s.squaredNorm())
+                .f64(s.cosineSum())
+                .varint(s.clamped());
         return w.toByteArray();
     }
 
@@ -80,8 +90,8 @@ public final class CodesFormat {
         }
         int version = r.u8();
         if (version != VERSION) {
-            throw new IllegalArgumentException("codes format version " + version + " is not supported (this build reads "
-                    + VERSION + ")");
+            throw new IllegalArgumentException(
+                    "codes format version " + version + " is not supported (this build reads " + VERSION + ")");
         }
         int flags = r.varint();
         boolean float32 = (flags & FLAG_FLOAT32) != 0;

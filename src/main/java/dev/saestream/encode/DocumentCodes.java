@@ -24,11 +24,27 @@ import java.util.Arrays;
  *                   or null
  * @param facetValue that field's value in the document's {@code meta}, or null when it has none
  */
-public record DocumentCodes(String saeId, String docId, String[] tokens, String[] pieces, int[] gaps, String tail,
-                            SparseCode[] codes, ReconstructionStats stats, String facetField, String facetValue) {
+public record DocumentCodes(
+        String saeId,
+        String docId,
+        String[] tokens,
+        String[] pieces,
+        int[] gaps,
+        String tail,
+        SparseCode[] codes,
+        ReconstructionStats stats,
+        String facetField,
+        String facetValue) {
     /** Codes without a facet. */
-    public DocumentCodes(String saeId, String docId, String[] tokens, String[] pieces, int[] gaps, String tail,
-                         SparseCode[] codes, ReconstructionStats stats) {
+    public DocumentCodes(
+            String saeId,
+            String docId,
+            String[] tokens,
+            String[] pieces,
+            int[] gaps,
+            String tail,
+            SparseCode[] codes,
+            ReconstructionStats stats) {
         this(saeId, docId, tokens, pieces, gaps, tail, codes, stats, null, null);
     }
 
@@ -44,13 +60,13 @@ public record DocumentCodes(String saeId, String docId, String[] tokens, String[
         }
         int n = tokens.length;
         if (pieces.length != n || gaps.length != n || codes.length != n) {
-            throw new IllegalArgumentException("tokens (" + n + "), pieces (" + pieces.length + "), gaps (" + gaps.length
-                    + ") and codes (" + codes.length + ") must have the same length");
+            throw new IllegalArgumentException("tokens (" + n + "), pieces (" + pieces.length + "), gaps ("
+                    + gaps.length + ") and codes (" + codes.length + ") must have the same length");
         }
         for (int i = 0; i < n; i++) {
             if (gaps[i] < 0 || gaps[i] > pieces[i].length()) {
-                throw new IllegalArgumentException("gap " + gaps[i] + " of token " + i + " is outside its piece of length "
-                        + pieces[i].length());
+                throw new IllegalArgumentException(
+                        "gap " + gaps[i] + " of token " + i + " is outside its piece of length " + pieces[i].length());
             }
         }
         tail = tail == null ? "" : tail;
@@ -61,8 +77,15 @@ public record DocumentCodes(String saeId, String docId, String[] tokens, String[
      * Builds the record from a text and token offsets (UTF-16 indices, non-decreasing ends, as a
      * tokenizer gives them with special tokens removed).
      */
-    public static DocumentCodes of(String saeId, String docId, String text, String[] tokens, int[] starts, int[] ends,
-                                   SparseCode[] codes, ReconstructionStats stats) {
+    public static DocumentCodes of(
+            String saeId,
+            String docId,
+            String text,
+            String[] tokens,
+            int[] starts,
+            int[] ends,
+            SparseCode[] codes,
+            ReconstructionStats stats) {
         int n = tokens.length;
         if (starts.length != n || ends.length != n) {
             throw new IllegalArgumentException("starts and ends must have one entry per token");
@@ -74,7 +97,8 @@ public record DocumentCodes(String saeId, String docId, String[] tokens, String[
             int start = Math.max(starts[i], prev);
             int end = Math.max(ends[i], start);
             if (end > text.length()) {
-                throw new IllegalArgumentException("token " + i + " ends at " + end + ", beyond the text's " + text.length());
+                throw new IllegalArgumentException(
+                        "token " + i + " ends at " + end + ", beyond the text's " + text.length());
             }
             pieces[i] = text.substring(prev, end);
             gaps[i] = start - prev;
@@ -130,10 +154,17 @@ public record DocumentCodes(String saeId, String docId, String[] tokens, String[
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof DocumentCodes d && saeId.equals(d.saeId) && docId.equals(d.docId)
-                && Arrays.equals(tokens, d.tokens) && Arrays.equals(pieces, d.pieces) && Arrays.equals(gaps, d.gaps)
-                && tail.equals(d.tail) && Arrays.equals(codes, d.codes) && stats.equals(d.stats)
-                && java.util.Objects.equals(facetField, d.facetField) && java.util.Objects.equals(facetValue, d.facetValue);
+        return o instanceof DocumentCodes d
+                && saeId.equals(d.saeId)
+                && docId.equals(d.docId)
+                && Arrays.equals(tokens, d.tokens)
+                && Arrays.equals(pieces, d.pieces)
+                && Arrays.equals(gaps, d.gaps)
+                && tail.equals(d.tail)
+                && Arrays.equals(codes, d.codes)
+                && stats.equals(d.stats)
+                && java.util.Objects.equals(facetField, d.facetField)
+                && java.util.Objects.equals(facetValue, d.facetValue);
     }
 
     @Override

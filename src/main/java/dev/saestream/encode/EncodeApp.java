@@ -22,12 +22,22 @@ public final class EncodeApp implements AutoCloseable {
         this.counters = counters;
     }
 
-    public static EncodeApp start(DocumentEncoder encoder, EncodeConfig config, Map<String, Object> clientConfig,
-                                  String stateDir, int replicationFactor) {
+    public static EncodeApp start(
+            DocumentEncoder encoder,
+            EncodeConfig config,
+            Map<String, Object> clientConfig,
+            String stateDir,
+            int replicationFactor) {
         TopicAdmin.alignInternalTopics(clientConfig, config.applicationId());
         EncodeCounters counters = new EncodeCounters();
-        Properties props = StreamsProps.of(config.applicationId(), clientConfig, config.threads(), config.commitIntervalMs(),
-                stateDir, null, replicationFactor);
+        Properties props = StreamsProps.of(
+                config.applicationId(),
+                clientConfig,
+                config.threads(),
+                config.commitIntervalMs(),
+                stateDir,
+                null,
+                replicationFactor);
         KafkaStreams streams = new KafkaStreams(EncodeTopology.build(encoder, config, counters), props);
         streams.setUncaughtExceptionHandler(e -> {
             log.error("encode stream thread failed; shutting the encode stage down", e);
@@ -54,7 +64,10 @@ public final class EncodeApp implements AutoCloseable {
     public boolean close(Duration timeout) {
         long start = System.nanoTime();
         boolean closed = StreamsProps.close(streams, timeout);
-        log.info("encode stage {} in {} ms", closed ? "closed" : "still closing", (System.nanoTime() - start) / 1_000_000);
+        log.info(
+                "encode stage {} in {} ms",
+                closed ? "closed" : "still closing",
+                (System.nanoTime() - start) / 1_000_000);
         return closed;
     }
 

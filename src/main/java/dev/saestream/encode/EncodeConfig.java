@@ -15,13 +15,28 @@ package dev.saestream.encode;
  * @param facet            the document metadata field whose value each codes record carries, for the catalogue's
  *                         facet counts (name the same field as {@code catalog.facet}); empty: none
  */
-public record EncodeConfig(String applicationId, CodesFormat.Precision precision, int maxTokens, int threads,
-                           long commitIntervalMs, String saeId, String sae, int kMax, String facet) {
+public record EncodeConfig(
+        String applicationId,
+        CodesFormat.Precision precision,
+        int maxTokens,
+        int threads,
+        long commitIntervalMs,
+        String saeId,
+        String sae,
+        int kMax,
+        String facet) {
     public static final String SECTION = "encode";
 
     /** A config carrying the default facet field, {@code lang}. */
-    public EncodeConfig(String applicationId, CodesFormat.Precision precision, int maxTokens, int threads,
-                        long commitIntervalMs, String saeId, String sae, int kMax) {
+    public EncodeConfig(
+            String applicationId,
+            CodesFormat.Precision precision,
+            int maxTokens,
+            int threads,
+            long commitIntervalMs,
+            String saeId,
+            String sae,
+            int kMax) {
         this(applicationId, precision, maxTokens, threads, commitIntervalMs, saeId, sae, kMax, DEFAULT_FACET);
     }
 
@@ -35,33 +50,44 @@ public record EncodeConfig(String applicationId, CodesFormat.Precision precision
             throw new IllegalArgumentException("encode.precision must be half or float");
         }
         if (maxTokens < 0 || threads <= 0 || commitIntervalMs <= 0 || kMax <= 0) {
-            throw new IllegalArgumentException("encode.maxTokens must be >= 0, threads, commitIntervalMs and kMax positive");
+            throw new IllegalArgumentException(
+                    "encode.maxTokens must be >= 0, threads, commitIntervalMs and kMax positive");
         }
         facet = facet == null ? "" : facet.strip();
     }
 
     /** The SAE directories {@link #sae} names, in order. */
     public java.util.List<String> saeDirs() {
-        return java.util.Arrays.stream(sae.split(",")).map(String::strip).filter(d -> !d.isEmpty()).toList();
+        return java.util.Arrays.stream(sae.split(","))
+                .map(String::strip)
+                .filter(d -> !d.isEmpty())
+                .toList();
     }
 
     public static EncodeConfig defaults() {
-        return new EncodeConfig("saestream-encode", CodesFormat.Precision.HALF, 100_000, 2, 1_000, "",
-                "saes/all-minilm-l6-v2-layer3", 256);
+        return new EncodeConfig(
+                "saestream-encode",
+                CodesFormat.Precision.HALF,
+                100_000,
+                2,
+                1_000,
+                "",
+                "saes/all-minilm-l6-v2-layer3",
+                256);
     }
 
     public EncodeConfig withThreads(int threads) {
-        return new EncodeConfig(applicationId, precision, maxTokens, threads, commitIntervalMs, saeId, sae, kMax,
-                facet);
+        return new EncodeConfig(
+                applicationId, precision, maxTokens, threads, commitIntervalMs, saeId, sae, kMax, facet);
     }
 
     public EncodeConfig withSaeId(String saeId) {
-        return new EncodeConfig(applicationId, precision, maxTokens, threads, commitIntervalMs, saeId, sae, kMax,
-                facet);
+        return new EncodeConfig(
+                applicationId, precision, maxTokens, threads, commitIntervalMs, saeId, sae, kMax, facet);
     }
 
     public EncodeConfig withSae(String sae) {
-        return new EncodeConfig(applicationId, precision, maxTokens, threads, commitIntervalMs, saeId, sae, kMax,
-                facet);
+        return new EncodeConfig(
+                applicationId, precision, maxTokens, threads, commitIntervalMs, saeId, sae, kMax, facet);
     }
 }

@@ -15,6 +15,7 @@ public final class EncodeCounters {
     public final AtomicLong codeBytes = new AtomicLong();
     /** Nanoseconds spent inside the encoder (transformer and SAE). */
     public final AtomicLong encodeNanos = new AtomicLong();
+
     private final Map<String, LongAdder> deadLetterReasons = new ConcurrentHashMap<>();
 
     void deadLettered(String reason) {

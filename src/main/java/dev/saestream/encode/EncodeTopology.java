@@ -2,8 +2,8 @@ package dev.saestream.encode;
 
 import dev.saestream.corpus.Document;
 import dev.saestream.corpus.DocumentIds;
-import dev.saestream.kafka.DeadLetter;
 import dev.saestream.formats.Json;
+import dev.saestream.kafka.DeadLetter;
 import dev.saestream.kafka.InternalTopics;
 import dev.saestream.kafka.Topics;
 import java.util.ArrayList;
@@ -33,6 +33,7 @@ public final class EncodeTopology {
     public static final String STAGE = "encode";
     /** Document ids already encoded, with a hash of their text. */
     public static final String DOCUMENTS_STORE = "encode-documents";
+
     public static final String DUPLICATE = "duplicate-document";
     public static final String ID_REUSED = "document-id-reused";
 
@@ -40,11 +41,17 @@ public final class EncodeTopology {
 
     public static Topology build(DocumentEncoder encoder, EncodeConfig config, EncodeCounters counters) {
         StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DOCUMENTS_STORE),
-                Serdes.String(), Serdes.Long()).withLoggingEnabled(InternalTopics.CHANGELOG));
-        builder.stream(Topics.TEXTS, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("texts-source"))
-                .processValues(() -> new EncodeProcessor(encoder, config, counters), Named.as("encode"), DOCUMENTS_STORE)
-                .to((id, out, context) -> out.topic(), Produced.with(Serdes.String(), EncodeOutput.SERDE).withName("encode-sink"));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(DOCUMENTS_STORE), Serdes.String(), Serdes.Long())
+                .withLoggingEnabled(InternalTopics.CHANGELOG));
+        builder.stream(
+                        Topics.TEXTS,
+                        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("texts-source"))
+                .processValues(
+                        () -> new EncodeProcessor(encoder, config, counters), Named.as("encode"), DOCUMENTS_STORE)
+                .to(
+                        (id, out, context) -> out.topic(),
+                        Produced.with(Serdes.String(), EncodeOutput.SERDE).withName("encode-sink"));
         return builder.build();
     }
 
@@ -92,10 +99,14 @@ public final class EncodeTopology {
             Long before = seen.get(id);
             if (before != null) {
                 if (before == textHash) {
-                    deadLetter(record, DUPLICATE, "document " + id + " was already encoded; the catalogue counts it once");
+                    deadLetter(
+                            record, DUPLICATE, "document " + id + " was already encoded; the catalogue counts it once");
                 } else {
-                    deadLetter(record, ID_REUSED, "document id " + id + " was already encoded with a different text;"
-                            + " give the new text a new id");
+                    deadLetter(
+                            record,
+                            ID_REUSED,
+                            "document id " + id + " was already encoded with a different text;"
+                                    + " give the new text a new id");
                 }
                 return;
             }
@@ -105,14 +116,15 @@ public final class EncodeTopology {
                 counters.encodeNanos.addAndGet(System.nanoTime() - start);
                 int tokens = all.get(0).size();
                 if (config.maxTokens() > 0 && tokens > config.maxTokens()) {
-                    throw new EncodeException(EncodeException.TOO_LONG, tokens + " tokens, over the cap of "
-                            + config.maxTokens());
+                    throw new EncodeException(
+                            EncodeException.TOO_LONG, tokens + " tokens, over the cap of " + config.maxTokens());
                 }
                 // several SAEs in one pass: one codes record each, written in the same transaction
                 List<byte[]> records = new ArrayList<>(all.size());
                 String facetValue = facetValue(doc, config.facet());
                 for (DocumentCodes codes : all) {
-                    DocumentCodes carried = config.facet().isEmpty() ? codes : codes.withFacet(config.facet(), facetValue);
+                    DocumentCodes carried =
+                            config.facet().isEmpty() ? codes : codes.withFacet(config.facet(), facetValue);
                     records.add(CodesFormat.write(carried, config.precision()));
                 }
                 counters.encoded.incrementAndGet();
@@ -134,14 +146,13 @@ public final class EncodeTopology {
         }
 
         private void deadLetter(FixedKeyRecord<String, byte[]> record, String reason, String detail) {
-            String source = context.recordMetadata().map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
+            String source = context.recordMetadata()
+                    .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
                     .orElse("unknown");
-            DeadLetter letter = DeadLetter.of(STAGE, reason, detail, source,
-                    record.value() == null ? new byte[0] : record.value());
+            DeadLetter letter =
+                    DeadLetter.of(STAGE, reason, detail, source, record.value() == null ? new byte[0] : record.value());
             counters.deadLettered(reason);
             context.forward(record.withValue(new EncodeOutput.DeadLettered(Json.write(letter))));
         }
     }
-
-
 }

@@ -52,15 +52,21 @@ public final class EncodedDocuments {
         Map<TopicPartition, OffsetAndMetadata> committed;
         try (Admin admin = Admin.create(clientConfig)) {
             topics = admin.listTopics().names().get();
-            committed = admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get();
+            committed = admin.listConsumerGroupOffsets(applicationId)
+                    .partitionsToOffsetAndMetadata()
+                    .get();
         } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("cannot read the offsets of " + applicationId + ": " + e.getCause().getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot read the offsets of " + applicationId + ": "
+                            + e.getCause().getMessage(),
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
         if (topics.contains(changelog)) {
-            try (KafkaConsumer<String, Long> c = new KafkaConsumer<>(props, new StringDeserializer(), new LongDeserializer())) {
+            try (KafkaConsumer<String, Long> c =
+                    new KafkaConsumer<>(props, new StringDeserializer(), new LongDeserializer())) {
                 readToEnd(c, changelog, Map.of(), (id, hash) -> {
                     if (hash == null) {
                         hashes.remove(id);
@@ -76,7 +82,8 @@ public final class EncodedDocuments {
                 from.put(tp, o.offset());
             }
         });
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> c =
+                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             readToEnd(c, Topics.TEXTS, from, (key, value) -> {
                 try {
                     Document doc = Json.read(value, Document.class);
@@ -89,18 +96,23 @@ public final class EncodedDocuments {
                 }
             });
         }
-        log.info("{} documents already encoded or waiting to be ({} ms)", hashes.size(), (System.nanoTime() - start) / 1_000_000);
+        log.info(
+                "{} documents already encoded or waiting to be ({} ms)",
+                hashes.size(),
+                (System.nanoTime() - start) / 1_000_000);
         return new EncodedDocuments(hashes);
     }
 
     /** Reads {@code topic} from {@code from} (per partition; the beginning where absent) to its end as it is now. */
-    private static <V> void readToEnd(KafkaConsumer<String, V> c, String topic, Map<TopicPartition, Long> from,
-                                      BiConsumer<String, V> onRecord) {
+    private static <V> void readToEnd(
+            KafkaConsumer<String, V> c, String topic, Map<TopicPartition, Long> from, BiConsumer<String, V> onRecord) {
         List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(30));
         if (infos == null || infos.isEmpty()) {
             return;
         }
-        List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+        List<TopicPartition> partitions = infos.stream()
+                .map(i -> new TopicPartition(topic, i.partition()))
+                .toList();
         c.assign(partitions);
         c.seekToBeginning(partitions);
         from.forEach((tp, offset) -> {
@@ -112,7 +124,8 @@ public final class EncodedDocuments {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (end.entrySet().stream().anyMatch(e -> c.position(e.getKey()) < e.getValue())) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("could not read " + topic + " to its end within " + TIMEOUT.toSeconds() + " s");
+                throw new IllegalStateException(
+                        "could not read " + topic + " to its end within " + TIMEOUT.toSeconds() + " s");
             }
             for (ConsumerRecord<String, V> r : c.poll(Duration.ofMillis(200))) {
                 onRecord.accept(r.key(), r.value());

@@ -73,8 +73,9 @@ public final class SaeDocumentEncoder implements DocumentEncoder {
         for (Sae sae : saes) {
             HookPoint hook = hookFor(model, sae);
             if (hook.width() != sae.config().dIn()) {
-                throw new IllegalArgumentException("the SAE takes " + sae.config().dIn() + "-wide activations but hook "
-                        + hook.alias() + " of " + modelId(model) + " is " + hook.width() + " wide");
+                throw new IllegalArgumentException(
+                        "the SAE takes " + sae.config().dIn() + "-wide activations but hook " + hook.alias() + " of "
+                                + modelId(model) + " is " + hook.width() + " wide");
             }
             String id = overridden ? config.saeId() : sae.id();
             if (!ids.add(id)) {
@@ -96,8 +97,8 @@ public final class SaeDocumentEncoder implements DocumentEncoder {
             boolean atDeepest = hook.equals(deepest);
             int kMax = sae.config().architecture().usesK() ? sae.config().k() : config.kMax();
             // one SAE keeps the tensor names it always had
-            SaeOnnx.Fragment fragment = SaeOnnx.encoderFragment(sae, atDeepest ? Head.INPUT : hook.tensor(),
-                    saes.size() == 1 ? "sae/" : "sae" + i + "/", kMax);
+            SaeOnnx.Fragment fragment = SaeOnnx.encoderFragment(
+                    sae, atDeepest ? Head.INPUT : hook.tensor(), saes.size() == 1 ? "sae/" : "sae" + i + "/", kMax);
             nodes.addAll(fragment.nodes());
             initializers.addAll(fragment.initializers());
             outputs.add(OnnxGraph.perToken(fragment.valuesOutput(), Onnx.TensorProto.DataType.FLOAT, kMax));
@@ -110,8 +111,8 @@ public final class SaeDocumentEncoder implements DocumentEncoder {
             }
             heads.add(new SaeHead(sae, overridden ? config.saeId() : sae.id(), hook, atDeepest, fragment));
         }
-        Transformer transformer = Transformer.open(model.withHook(deepest.alias()),
-                new Head(nodes, initializers, outputs, true));
+        Transformer transformer =
+                Transformer.open(model.withHook(deepest.alias()), new Head(nodes, initializers, outputs, true));
         for (SaeHead h : heads) {
             String trainedOn = h.sae().config().modelName();
             if (trainedOn != null && !trainedOn.isBlank() && !trainedOn.equals(transformer.modelId())) {
@@ -130,7 +131,8 @@ public final class SaeDocumentEncoder implements DocumentEncoder {
             return configured;
         }
         HookPoint wanted = HookPoint.find(hooks, saeHook, modelId(model));
-        if (!wanted.equals(configured) && !model.hook().equals(ModelConfig.defaults().hook())) {
+        if (!wanted.equals(configured)
+                && !model.hook().equals(ModelConfig.defaults().hook())) {
             throw new IllegalArgumentException("the SAE was trained at hook " + saeHook + " (" + wanted.alias()
                     + ") but model.hook is " + model.hook() + "; remove model.hook or set it to " + wanted.alias());
         }
@@ -192,12 +194,17 @@ public final class SaeDocumentEncoder implements DocumentEncoder {
         }
         List<DocumentCodes> out = new ArrayList<>(heads.size());
         for (SaeHead h : heads) {
-            float[] x = h.atDeepest() ? t.activations() : t.head().get(h.hook().tensor()).floats();
+            float[] x = h.atDeepest()
+                    ? t.activations()
+                    : t.head().get(h.hook().tensor()).floats();
             int width = h.hook().width();
             for (int i = 0; i < x.length; i++) {
                 if (!Float.isFinite(x[i])) {
-                    throw new EncodeException(EncodeException.NON_FINITE, "the transformer gave " + x[i] + " at token "
-                            + (i / width) + " (" + t.tokens().get(i / width) + ") of hook " + h.hook().alias());
+                    throw new EncodeException(
+                            EncodeException.NON_FINITE,
+                            "the transformer gave " + x[i] + " at token " + (i / width) + " ("
+                                    + t.tokens().get(i / width) + ") of hook "
+                                    + h.hook().alias());
                 }
             }
             SparseCode[] codes = codes(h, t, x, n);
@@ -207,10 +214,10 @@ public final class SaeDocumentEncoder implements DocumentEncoder {
             for (int i = 0; i < n; i++) {
                 stored[i] = CodesFormat.round(codes[i], precision, clamped);
             }
-            ReconstructionStats stats = new ReconstructionStats(exact.tokens(), exact.squaredError(), exact.squaredNorm(),
-                    exact.cosineSum(), clamped[0]);
-            out.add(DocumentCodes.of(h.saeId(), docId, text, t.tokens().toArray(String[]::new), t.starts(), t.ends(), stored,
-                    stats));
+            ReconstructionStats stats = new ReconstructionStats(
+                    exact.tokens(), exact.squaredError(), exact.squaredNorm(), exact.cosineSum(), clamped[0]);
+            out.add(DocumentCodes.of(
+                    h.saeId(), docId, text, t.tokens().toArray(String[]::new), t.starts(), t.ends(), stored, stats));
         }
         return out;
     }
@@ -223,7 +230,9 @@ public final class SaeDocumentEncoder implements DocumentEncoder {
         for (int i = 0; i < idx.length; i++) {
             idx[i] = indices.ints()[i];
         }
-        float[] counts = fragment.activeCountOutput() == null ? null : t.head().get(fragment.activeCountOutput()).floats();
+        float[] counts = fragment.activeCountOutput() == null
+                ? null
+                : t.head().get(fragment.activeCountOutput()).floats();
         SaeOnnx.Decoded decoded = SaeOnnx.codes(values.floats(), idx, counts, n, fragment.kMax());
         SparseCode[] codes = decoded.codes();
         int width = h.hook().width();

@@ -1,11 +1,11 @@
 package dev.saestream.export;
 
-import dev.saestream.label.LatestLabels;
 import dev.saestream.catalog.FeatureKey;
 import dev.saestream.catalog.FeatureState;
 import dev.saestream.formats.Json;
 import dev.saestream.kafka.TopicFollower;
 import dev.saestream.label.Label;
+import dev.saestream.label.LatestLabels;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.HashMap;
@@ -37,7 +37,8 @@ public final class CatalogueSnapshot {
     private final Map<Integer, Label> labels;
     private final int unreadableLabels;
 
-    CatalogueSnapshot(String saeId, TreeMap<Integer, byte[]> features, Map<Integer, Label> labels, int unreadableLabels) {
+    CatalogueSnapshot(
+            String saeId, TreeMap<Integer, byte[]> features, Map<Integer, Label> labels, int unreadableLabels) {
         this.saeId = saeId;
         this.features = features;
         this.labels = labels;
@@ -54,36 +55,49 @@ public final class CatalogueSnapshot {
         // every SAE's keys, to name them when the one asked for is absent
         Map<String, Set<Integer>> keysBySae = new HashMap<>();
         TreeMap<Integer, byte[]> features = new TreeMap<>();
-        TopicFollower.readToEnd(config.featuresTopic(), kafka, r -> {
-            Key k = Key.of(r);
-            if (k == null) {
-                return;
-            }
-            Set<Integer> keys = keysBySae.computeIfAbsent(k.saeId, s -> new TreeSet<>());
-            if (r.value() == null) {
-                keys.remove(k.index);
-            } else {
-                keys.add(k.index);
-            }
-            if (k.saeId.equals(saeId)) {
-                if (r.value() == null) {
-                    features.remove(k.index);
-                } else {
-                    features.put(k.index, r.value());
-                }
-            }
-        }, timeout);
+        TopicFollower.readToEnd(
+                config.featuresTopic(),
+                kafka,
+                r -> {
+                    Key k = Key.of(r);
+                    if (k == null) {
+                        return;
+                    }
+                    Set<Integer> keys = keysBySae.computeIfAbsent(k.saeId, s -> new TreeSet<>());
+                    if (r.value() == null) {
+                        keys.remove(k.index);
+                    } else {
+                        keys.add(k.index);
+                    }
+                    if (k.saeId.equals(saeId)) {
+                        if (r.value() == null) {
+                            features.remove(k.index);
+                        } else {
+                            features.put(k.index, r.value());
+                        }
+                    }
+                },
+                timeout);
         if (features.isEmpty()) {
-            String known = keysBySae.entrySet().stream().filter(e -> !e.getValue().isEmpty())
+            String known = keysBySae.entrySet().stream()
+                    .filter(e -> !e.getValue().isEmpty())
                     .sorted(Map.Entry.comparingByKey())
-                    .map(e -> String.format(Locale.ROOT, "%s (%,d features)", e.getKey(), e.getValue().size()))
+                    .map(e -> String.format(
+                            Locale.ROOT,
+                            "%s (%,d features)",
+                            e.getKey(),
+                            e.getValue().size()))
                     .collect(Collectors.joining(", "));
             throw new IllegalArgumentException("SAE '" + saeId + "' has no features on " + config.featuresTopic() + "; "
-                    + (known.isEmpty() ? "the topic holds no features yet (run the pipeline first)"
-                    : "the SAE ids there are: " + known));
+                    + (known.isEmpty()
+                            ? "the topic holds no features yet (run the pipeline first)"
+                            : "the SAE ids there are: " + known));
         }
-        LatestLabels latest = LatestLabels.read(config.labelsTopic(), kafka,
-                key -> key.lastIndexOf('/') > 0 && FeatureKey.saeId(key).equals(saeId), timeout);
+        LatestLabels latest = LatestLabels.read(
+                config.labelsTopic(),
+                kafka,
+                key -> key.lastIndexOf('/') > 0 && FeatureKey.saeId(key).equals(saeId),
+                timeout);
         Map<Integer, Label> labels = new HashMap<>();
         latest.byKey().values().forEach(l -> labels.put(l.index(), l));
         log.info("read {} features and {} labels of {}", features.size(), labels.size(), saeId);
@@ -112,8 +126,8 @@ public final class CatalogueSnapshot {
         }
         FeatureState s = Json.read(bytes, FeatureState.class);
         if (!saeId.equals(s.saeId()) || s.index() != index) {
-            throw new IllegalArgumentException("the record keyed " + FeatureKey.of(saeId, index) + " holds feature "
-                    + s.key());
+            throw new IllegalArgumentException(
+                    "the record keyed " + FeatureKey.of(saeId, index) + " holds feature " + s.key());
         }
         return s;
     }
@@ -138,7 +152,11 @@ public final class CatalogueSnapshot {
             try {
                 return new Key(FeatureKey.saeId(r.key()), FeatureKey.index(r.key()));
             } catch (IllegalArgumentException e) {
-                log.warn("skipping a record with key '{}' at {}-{}@{}: not saeId/index", r.key(), r.topic(), r.partition(),
+                log.warn(
+                        "skipping a record with key '{}' at {}-{}@{}: not saeId/index",
+                        r.key(),
+                        r.topic(),
+                        r.partition(),
                         r.offset());
                 return null;
             }

@@ -40,8 +40,9 @@ public final class Exporter {
         if (!force && Files.isDirectory(out)) {
             try (Stream<Path> entries = Files.list(out)) {
                 if (entries.findAny().isPresent()) {
-                    throw new IllegalArgumentException("--out " + out + " is not empty; choose an empty or new directory,"
-                            + " or pass --force to write into it (replacing what this export writes)");
+                    throw new IllegalArgumentException(
+                            "--out " + out + " is not empty; choose an empty or new directory,"
+                                    + " or pass --force to write into it (replacing what this export writes)");
                 }
             }
         }
@@ -54,12 +55,20 @@ public final class Exporter {
      * @param gzip     JSON Lines only: write {@code features.jsonl.gz}
      * @param progress told the number of features done, after each
      */
-    public ExportSummary export(CatalogueSnapshot snapshot, ExportFormat format, Path out, boolean force, boolean gzip,
-                                SaeSource saeSource, LongConsumer progress) throws IOException {
+    public ExportSummary export(
+            CatalogueSnapshot snapshot,
+            ExportFormat format,
+            Path out,
+            boolean force,
+            boolean gzip,
+            SaeSource saeSource,
+            LongConsumer progress)
+            throws IOException {
         checkOut(out, force);
         List<String> notes = new ArrayList<>();
         if (snapshot.unreadableLabels() > 0) {
-            notes.add(snapshot.unreadableLabels() + " unreadable label(s) on " + config.labelsTopic() + " were skipped");
+            notes.add(
+                    snapshot.unreadableLabels() + " unreadable label(s) on " + config.labelsTopic() + " were skipped");
         }
         Sae sae = format == ExportFormat.JSONL ? null : loadSae(snapshot, format, saeSource, notes);
         NeuronpediaIds ids = NeuronpediaIds.of(snapshot.saeId(), config.modelId(), config.sourceSet());
@@ -82,7 +91,8 @@ public final class Exporter {
         }
         log.info("exporting {} features of {} as {} to {}", snapshot.size(), snapshot.saeId(), format, out);
         return switch (format) {
-            case NEURONPEDIA -> new NeuronpediaExport(config, ids, Instant.now()).write(snapshot, sae, out, progress, notes);
+            case NEURONPEDIA ->
+                new NeuronpediaExport(config, ids, Instant.now()).write(snapshot, sae, out, progress, notes);
             case SAELENS -> SaeLensExport.write(snapshot, sae, saeSource.dir(), out, progress, notes);
             case JSONL -> JsonlExport.write(snapshot, out, gzip, progress, notes);
         };
@@ -99,7 +109,8 @@ public final class Exporter {
         if (!Files.isRegularFile(source.dir().resolve(Sae.CFG_FILE))) {
             String problem = "no SAE directory (cfg.json, sae_weights.safetensors) at " + source.dir();
             if (required) {
-                throw new IllegalArgumentException(problem + "; pass --sae-dir with the SAE that made " + snapshot.saeId());
+                throw new IllegalArgumentException(
+                        problem + "; pass --sae-dir with the SAE that made " + snapshot.saeId());
             }
             notes.add(problem + ": topkCosSimIndices/Values are left empty (pass --sae-dir to fill them)");
             return null;

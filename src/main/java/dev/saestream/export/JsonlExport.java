@@ -29,7 +29,8 @@ final class JsonlExport {
         return out.resolve(gzip ? FILE + ".gz" : FILE);
     }
 
-    static ExportSummary write(CatalogueSnapshot snapshot, Path out, boolean gzip, LongConsumer progress, List<String> notes)
+    static ExportSummary write(
+            CatalogueSnapshot snapshot, Path out, boolean gzip, LongConsumer progress, List<String> notes)
             throws IOException {
         long started = System.nanoTime();
         Files.createDirectories(out);
@@ -37,7 +38,7 @@ final class JsonlExport {
         long labels = 0;
         long done = 0;
         try (OutputStream raw = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
-             OutputStream os = gzip ? new GZIPOutputStream(raw, 1 << 16) : raw) {
+                OutputStream os = gzip ? new GZIPOutputStream(raw, 1 << 16) : raw) {
             for (int index : snapshot.indices()) {
                 FeatureState state = snapshot.feature(index);
                 Map<String, Object> line = new LinkedHashMap<>();
@@ -54,7 +55,17 @@ final class JsonlExport {
                 progress.accept(++done);
             }
         }
-        return new ExportSummary(snapshot.saeId(), ExportFormat.JSONL, out, done, 0, labels, 0, 1, Files.size(file),
-                (System.nanoTime() - started) / 1_000_000, notes);
+        return new ExportSummary(
+                snapshot.saeId(),
+                ExportFormat.JSONL,
+                out,
+                done,
+                0,
+                labels,
+                0,
+                1,
+                Files.size(file),
+                (System.nanoTime() - started) / 1_000_000,
+                notes);
     }
 }

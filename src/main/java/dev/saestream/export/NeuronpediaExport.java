@@ -43,6 +43,7 @@ import java.util.function.LongConsumer;
 final class NeuronpediaExport {
     /** Rows keep their null fields: Neuronpedia's rows have every column. */
     static final ObjectMapper ROWS = Json.MAPPER.copy().setSerializationInclusion(JsonInclude.Include.ALWAYS);
+
     private static final List<Object> EMPTY = List.of();
     /** The prefix of the explanation and score type names we write, so they never collide with Neuronpedia's own. */
     static final String TYPE_PREFIX = "saestream-";
@@ -82,9 +83,11 @@ final class NeuronpediaExport {
         int files;
         long bytes;
         try (BatchWriter featureRows = new BatchWriter(source.resolve("features"), config.batchSize(), ROWS);
-             BatchWriter activationRows = new BatchWriter(source.resolve("activations"), 0, ROWS);
-             BatchWriter explanationRows = new BatchWriter(source.resolve("explanations"), config.batchSize(), ROWS);
-             BatchWriter scoreRows = new BatchWriter(source.resolve("explanation_scores"), config.batchSize(), ROWS)) {
+                BatchWriter activationRows = new BatchWriter(source.resolve("activations"), 0, ROWS);
+                BatchWriter explanationRows =
+                        new BatchWriter(source.resolve("explanations"), config.batchSize(), ROWS);
+                BatchWriter scoreRows =
+                        new BatchWriter(source.resolve("explanation_scores"), config.batchSize(), ROWS)) {
             long done = 0;
             for (int index : snapshot.indices()) {
                 if (done > 0 && done % config.batchSize() == 0) {
@@ -118,8 +121,18 @@ final class NeuronpediaExport {
             bytes = featureRows.bytes() + activationRows.bytes() + explanationRows.bytes() + scoreRows.bytes();
         }
         writeSourceFiles(source, sae, snapshot.size(), tokensSeen, plain);
-        return new ExportSummary(snapshot.saeId(), ExportFormat.NEURONPEDIA, out, features, activations, explanations,
-                scores, files + (int) plain[0], bytes + plain[1], (System.nanoTime() - started) / 1_000_000, notes);
+        return new ExportSummary(
+                snapshot.saeId(),
+                ExportFormat.NEURONPEDIA,
+                out,
+                features,
+                activations,
+                explanations,
+                scores,
+                files + (int) plain[0],
+                bytes + plain[1],
+                (System.nanoTime() - started) / 1_000_000,
+                notes);
     }
 
     // ------------------------------------------------------------------ features
@@ -208,15 +221,21 @@ final class NeuronpediaExport {
             double n = s.reservoir().size();
             for (QuantileGroups.Group g : QuantileGroups.of(s.reservoir(), config.quantileGroups())) {
                 for (FeatureWindow w : g.windows()) {
-                    rows.add(activationRow(s, w, "quantile-" + g.group(), g.low(), g.high(), g.windows().size() / n));
+                    rows.add(activationRow(
+                            s,
+                            w,
+                            "quantile-" + g.group(),
+                            g.low(),
+                            g.high(),
+                            g.windows().size() / n));
                 }
             }
         }
         return rows;
     }
 
-    private Map<String, Object> activationRow(FeatureState s, FeatureWindow w, String kind, float binMin, float binMax,
-                                              double binContains) {
+    private Map<String, Object> activationRow(
+            FeatureState s, FeatureWindow w, String kind, float binMin, float binMax, double binContains) {
         float[] v = w.acts();
         int argMax = 0;
         float min = v[0];
@@ -329,21 +348,30 @@ final class NeuronpediaExport {
         types.forEach((name, e) -> {
             Map<String, Object> own = new LinkedHashMap<>();
             own.put("explainerModelSettingsId", null);
-            typeRows.add(typeRow(name, "saestream " + e.kind(), "llm".equals(e.kind())
-                    ? "saestream's LLM explainer: top and quantile-sampled windows, activating tokens marked with their values"
-                    : "saestream's offline explainer: the tokens a feature fires on (and just before), ranked by"
-                    + " log-odds against the background with an informative Dirichlet prior", own));
+            typeRows.add(typeRow(
+                    name,
+                    "saestream " + e.kind(),
+                    "llm".equals(e.kind())
+                            ? "saestream's LLM explainer: top and quantile-sampled windows, activating tokens marked with their values"
+                            : "saestream's offline explainer: the tokens a feature fires on (and just before), ranked by"
+                                    + " log-odds against the background with an informative Dirichlet prior",
+                    own));
         });
         List<Map<String, Object>> modelRows = new ArrayList<>();
-        models.forEach((name, e) -> modelRows.add(modelTypeRow(name, e.provider() == null ? e.kind() + " explainer"
-                : e.provider() + " model, through LangChain4j")));
+        models.forEach((name, e) -> modelRows.add(modelTypeRow(
+                name, e.provider() == null ? e.kind() + " explainer" : e.provider() + " model, through LangChain4j")));
         List<Map<String, Object>> scoreTypeRows = new ArrayList<>();
         scoreTypes.forEach((name, s) -> {
             Map<String, Object> own = new LinkedHashMap<>();
-            own.put("scoreDescription", s.metric() + ", with its 95% interval (" + s.interval() + ") and n in the score row");
+            own.put(
+                    "scoreDescription",
+                    s.metric() + ", with its 95% interval (" + s.interval() + ") and n in the score row");
             own.put("scorerModel", null);
-            scoreTypeRows.add(typeRow(TYPE_PREFIX + name, "saestream " + name,
-                    SCORER_DESCRIPTIONS.getOrDefault(name, "saestream's " + name + " scorer"), own));
+            scoreTypeRows.add(typeRow(
+                    TYPE_PREFIX + name,
+                    "saestream " + name,
+                    SCORER_DESCRIPTIONS.getOrDefault(name, "saestream's " + name + " scorer"),
+                    own));
         });
         List<Map<String, Object>> scoreModelRows = new ArrayList<>();
         scoreModels.forEach((name, s) -> scoreModelRows.add(modelTypeRow(name, "the model that scored")));
@@ -359,8 +387,9 @@ final class NeuronpediaExport {
             "detection", "an LLM says which of several examples contain the feature; balanced accuracy",
             "fuzzing", "an LLM says whether marked tokens are where the feature fires; balanced accuracy",
             "simulation", "an LLM predicts the activation of every token; Pearson r with the true activations",
-            "embedding", "similarity of the explanation to activating and non-activating examples in an embedding"
-                    + " model; ROC AUC");
+            "embedding",
+                    "similarity of the explanation to activating and non-activating examples in an embedding"
+                            + " model; ROC AUC");
 
     /** A row of ExplanationType or ExplanationScoreType: the columns they share around each one's {@code own}. */
     private Map<String, Object> typeRow(String name, String displayName, String description, Map<String, Object> own) {
@@ -436,8 +465,11 @@ final class NeuronpediaExport {
         sourceSet.put("hasDashboards", true);
         sourceSet.put("allowInferenceSearch", false);
         sourceSet.put("visibility", "PUBLIC");
-        sourceSet.put("description", sae != null && sae.config().hookName() != null
-                ? sae.config().hookName() + " - " + sae.config().dSae() : ids.sourceSet());
+        sourceSet.put(
+                "description",
+                sae != null && sae.config().hookName() != null
+                        ? sae.config().hookName() + " - " + sae.config().dSae()
+                        : ids.sourceSet());
         sourceSet.put("type", "");
         sourceSet.put("creatorName", config.creatorName());
         sourceSet.put("urls", EMPTY);
@@ -465,8 +497,15 @@ final class NeuronpediaExport {
         source.put("num_prompts", null);
         source.put("num_tokens_in_prompt", null);
         source.put("dataset", sae == null ? null : sae.config().datasetPath());
-        source.put("notes", String.format(java.util.Locale.ROOT, "saestream catalogue of %s: %,d features seen over %,d tokens,"
-                + " exported %s", ids.sourceId(), features, tokensSeen, createdAt));
+        source.put(
+                "notes",
+                String.format(
+                        java.util.Locale.ROOT,
+                        "saestream catalogue of %s: %,d features seen over %,d tokens," + " exported %s",
+                        ids.sourceId(),
+                        features,
+                        tokensSeen,
+                        createdAt));
         source.put("createdAt", createdAt);
 
         writeRows(dir.resolve("model.jsonl"), List.of(model), plain);

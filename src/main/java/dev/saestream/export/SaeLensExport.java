@@ -21,6 +21,7 @@ import java.util.function.LongConsumer;
 final class SaeLensExport {
     /** SAELens's epsilon inside the log: a feature that never fired gets log10(1e-10) = -10. */
     static final double EPSILON = 1e-10;
+
     static final String SPARSITY_TENSOR = "sparsity";
 
     private SaeLensExport() {}
@@ -30,8 +31,9 @@ final class SaeLensExport {
         return (float) Math.log10(density + EPSILON);
     }
 
-    static ExportSummary write(CatalogueSnapshot snapshot, Sae sae, Path saeDir, Path out, LongConsumer progress,
-                               List<String> notes) throws IOException {
+    static ExportSummary write(
+            CatalogueSnapshot snapshot, Sae sae, Path saeDir, Path out, LongConsumer progress, List<String> notes)
+            throws IOException {
         long started = System.nanoTime();
         int dSae = sae.config().dSae();
         float[] sparsity = new float[dSae];
@@ -48,14 +50,29 @@ final class SaeLensExport {
             bytes += Files.size(out.resolve(file));
         }
         Path sparsityFile = out.resolve(Sae.SPARSITY_FILE);
-        Safetensors.write(sparsityFile, Map.of(SPARSITY_TENSOR, Safetensors.Tensor.f32(sparsity, dSae)), Map.of("format", "pt"));
+        Safetensors.write(
+                sparsityFile, Map.of(SPARSITY_TENSOR, Safetensors.Tensor.f32(sparsity, dSae)), Map.of("format", "pt"));
         bytes += Files.size(sparsityFile);
         if (snapshot.size() < dSae) {
             notes = new java.util.ArrayList<>(notes);
-            notes.add(String.format(java.util.Locale.ROOT, "%,d of %,d features never fired in the catalogue: their sparsity is"
-                    + " log10(1e-10) = -10, as SAELens writes for dead features", dSae - snapshot.size(), dSae));
+            notes.add(String.format(
+                    java.util.Locale.ROOT,
+                    "%,d of %,d features never fired in the catalogue: their sparsity is"
+                            + " log10(1e-10) = -10, as SAELens writes for dead features",
+                    dSae - snapshot.size(),
+                    dSae));
         }
-        return new ExportSummary(snapshot.saeId(), ExportFormat.SAELENS, out, snapshot.size(), 0, 0, 0, 3, bytes,
-                (System.nanoTime() - started) / 1_000_000, notes);
+        return new ExportSummary(
+                snapshot.saeId(),
+                ExportFormat.SAELENS,
+                out,
+                snapshot.size(),
+                0,
+                0,
+                0,
+                3,
+                bytes,
+                (System.nanoTime() - started) / 1_000_000,
+                notes);
     }
 }

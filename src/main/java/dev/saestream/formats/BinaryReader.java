@@ -15,8 +15,8 @@ public final class BinaryReader {
 
     private void need(int n) {
         if (n < 0 || pos + n > end) {
-            throw new IllegalArgumentException("record is truncated: needs " + n + " more bytes at offset " + pos
-                    + " of " + end);
+            throw new IllegalArgumentException(
+                    "record is truncated: needs " + n + " more bytes at offset " + pos + " of " + end);
         }
     }
 

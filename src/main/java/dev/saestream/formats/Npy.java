@@ -85,14 +85,16 @@ public final class Npy {
             case "<f4", "<i4" -> 4;
             case "<f2" -> 2;
             case "<f8", "<i8" -> 8;
-            default -> throw new IOException(name + ": unsupported dtype " + descr + " (want <f4, <f2, <f8, <i4 or <i8)");
+            default ->
+                throw new IOException(name + ": unsupported dtype " + descr + " (want <f4, <f2, <f8, <i4 or <i8)");
         };
         if (n * itemSize > Integer.MAX_VALUE - 16) {
             throw new IOException(name + ": array of " + n + " values is too large to load at once");
         }
         byte[] raw = in.readNBytes((int) (n * itemSize));
         if (raw.length != n * itemSize) {
-            throw new IOException(name + " is truncated: header promises " + n * itemSize + " data bytes, found " + raw.length);
+            throw new IOException(
+                    name + " is truncated: header promises " + n * itemSize + " data bytes, found " + raw.length);
         }
         ByteBuffer buf = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
         int count = (int) n;
@@ -145,8 +147,8 @@ public final class Npy {
             if (width <= 0) {
                 throw new IllegalArgumentException("width must be positive, got " + width);
             }
-            this.channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE);
+            this.channel = FileChannel.open(
+                    path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
             this.width = width;
             this.buffer = ByteBuffer.allocate(Math.max(1 << 16, width * 4)).order(ByteOrder.LITTLE_ENDIAN);
             channel.write(ByteBuffer.wrap(header("<f4", new int[] {0, width}, STREAMING_HEADER_BYTES)));
@@ -182,8 +184,10 @@ public final class Npy {
         public void close() throws IOException {
             try {
                 flush();
-                channel.write(ByteBuffer.wrap(header("<f4", new int[] {Math.toIntExact(rows), width},
-                        STREAMING_HEADER_BYTES)), 0);
+                channel.write(
+                        ByteBuffer.wrap(
+                                header("<f4", new int[] {Math.toIntExact(rows), width}, STREAMING_HEADER_BYTES)),
+                        0);
             } finally {
                 channel.close();
             }
@@ -246,7 +250,8 @@ public final class Npy {
             n *= d;
         }
         if (n != length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n + " values, got " + length);
+            throw new IllegalArgumentException(
+                    "shape " + Arrays.toString(shape) + " needs " + n + " values, got " + length);
         }
     }
 }

@@ -18,7 +18,8 @@ public record NpyArray(String dtype, int[] shape, float[] floats, int[] ints) {
         }
         int have = floats != null ? floats.length : ints != null ? ints.length : -1;
         if (have != n) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n + " values, got " + have);
+            throw new IllegalArgumentException(
+                    "shape " + Arrays.toString(shape) + " needs " + n + " values, got " + have);
         }
     }
 

@@ -45,8 +45,8 @@ public final class Safetensors {
             }
             long n = elements(shape);
             if (n != values.length) {
-                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n
-                        + " values, got " + values.length);
+                throw new IllegalArgumentException(
+                        "shape " + Arrays.toString(shape) + " needs " + n + " values, got " + values.length);
             }
         }
 
@@ -99,7 +99,10 @@ public final class Safetensors {
             for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 if (METADATA.equals(e.getKey())) {
-                    e.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                    e.getValue()
+                            .fields()
+                            .forEachRemaining(
+                                    m -> metadata.put(m.getKey(), m.getValue().asText()));
                     continue;
                 }
                 entries.add(entry(name, e.getKey(), e.getValue(), dataLen));
@@ -107,7 +110,8 @@ public final class Safetensors {
             checkLayout(name, entries, dataLen);
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             for (Entry en : entries) {
-                ByteBuffer raw = ByteBuffer.allocate(Math.toIntExact(en.end - en.begin)).order(ByteOrder.LITTLE_ENDIAN);
+                ByteBuffer raw =
+                        ByteBuffer.allocate(Math.toIntExact(en.end - en.begin)).order(ByteOrder.LITTLE_ENDIAN);
                 readFully(ch, raw, dataStart + en.begin, name);
                 tensors.put(en.name, new Tensor(en.dtype, en.shape, decode(en.dtype, raw)));
             }
@@ -140,7 +144,8 @@ public final class Safetensors {
         byte[] headerBytes = Arrays.copyOf(json, padded);
         Arrays.fill(headerBytes, json.length, padded, (byte) ' ');
         try (OutputStream out = Files.newOutputStream(path)) {
-            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, padded);
+            ByteBuffer len =
+                    ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, padded);
             out.write(len.array());
             out.write(headerBytes);
             for (Tensor t : tensors.values()) {
@@ -158,7 +163,11 @@ public final class Safetensors {
         JsonNode dtypeNode = node.get("dtype");
         JsonNode shapeNode = node.get("shape");
         JsonNode offsets = node.get("data_offsets");
-        if (dtypeNode == null || shapeNode == null || !shapeNode.isArray() || offsets == null || !offsets.isArray()
+        if (dtypeNode == null
+                || shapeNode == null
+                || !shapeNode.isArray()
+                || offsets == null
+                || !offsets.isArray()
                 || offsets.size() != 2) {
             throw new IOException(where + " needs dtype, shape and two data_offsets in the header");
         }
@@ -167,7 +176,8 @@ public final class Safetensors {
             case "F32" -> 4;
             case "F16", "BF16" -> 2;
             case "F64" -> 8;
-            default -> throw new IOException(where + " has dtype " + dtype + "; only F32, F16, BF16 and F64 are supported");
+            default ->
+                throw new IOException(where + " has dtype " + dtype + "; only F32, F16, BF16 and F64 are supported");
         };
         int[] shape = new int[shapeNode.size()];
         for (int i = 0; i < shape.length; i++) {
@@ -188,8 +198,8 @@ public final class Safetensors {
                     + Arrays.toString(shape) + " of " + dtype + " needs " + expected);
         }
         if (end > dataLen) {
-            throw new IOException(where + " ends at byte " + end + " of the data but the file holds only "
-                    + dataLen + " data bytes (truncated or corrupt)");
+            throw new IOException(where + " ends at byte " + end + " of the data but the file holds only " + dataLen
+                    + " data bytes (truncated or corrupt)");
         }
         if (expected > Integer.MAX_VALUE - 16) {
             throw new IOException(where + " is too large to load at once (" + expected + " bytes)");
@@ -204,8 +214,9 @@ public final class Safetensors {
         long at = 0;
         for (Entry e : sorted) {
             if (e.begin != at) {
-                throw new IOException(file + ": tensor '" + e.name + "' starts at byte " + e.begin + " but the previous data ends at "
-                        + at + " (overlapping or missing data; the header is corrupt)");
+                throw new IOException(
+                        file + ": tensor '" + e.name + "' starts at byte " + e.begin + " but the previous data ends at "
+                                + at + " (overlapping or missing data; the header is corrupt)");
             }
             at = e.end;
         }

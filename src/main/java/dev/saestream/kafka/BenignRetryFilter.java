@@ -22,7 +22,10 @@ public final class BenignRetryFilter extends TurboFilter {
 
     @Override
     public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
-        if (level != Level.WARN || logger == null || !LOGGER.equals(logger.getName()) || format == null
+        if (level != Level.WARN
+                || logger == null
+                || !LOGGER.equals(logger.getName())
+                || format == null
                 || !format.contains("retrying")) {
             return FilterReply.NEUTRAL;
         }

@@ -19,7 +19,8 @@ public record BrokerConfig(String host, int port, int controllerPort, String dat
             throw new IllegalArgumentException("broker.host must be given");
         }
         if (port < 0 || port > 65535 || controllerPort < 0 || controllerPort > 65535) {
-            throw new IllegalArgumentException("broker ports must be in 0..65535, got " + port + " and " + controllerPort);
+            throw new IllegalArgumentException(
+                    "broker ports must be in 0..65535, got " + port + " and " + controllerPort);
         }
         if (port != 0 && port == controllerPort) {
             throw new IllegalArgumentException("broker.port and broker.controllerPort must differ, both are " + port);

@@ -10,8 +10,8 @@ import java.util.Map;
  * @param replicationFactor replication factor for created topics; 0 keeps each spec's own
  * @param clientProperties  extra client properties for every producer, consumer and admin (security settings, …)
  */
-public record ClusterConfig(String bootstrapServers, String topicsDir, int replicationFactor,
-                            Map<String, String> clientProperties) {
+public record ClusterConfig(
+        String bootstrapServers, String topicsDir, int replicationFactor, Map<String, String> clientProperties) {
     public static final String SECTION = "kafka";
 
     public ClusterConfig {
@@ -19,8 +19,8 @@ public record ClusterConfig(String bootstrapServers, String topicsDir, int repli
             throw new IllegalArgumentException("kafka.topicsDir must be given");
         }
         if (replicationFactor < 0 || replicationFactor > Short.MAX_VALUE) {
-            throw new IllegalArgumentException("kafka.replicationFactor must be 0 (as in the spec) or positive, got "
-                    + replicationFactor);
+            throw new IllegalArgumentException(
+                    "kafka.replicationFactor must be 0 (as in the spec) or positive, got " + replicationFactor);
         }
         clientProperties = clientProperties == null ? Map.of() : Map.copyOf(clientProperties);
     }

@@ -44,13 +44,18 @@ public final class ConsumerLag {
         }
     }
 
-    private static long lag(Admin admin, String groupId, Set<String> topics) throws InterruptedException, ExecutionException {
-        Map<String, TopicDescription> desc = admin.describeTopics(topics).allTopicNames().get();
+    private static long lag(Admin admin, String groupId, Set<String> topics)
+            throws InterruptedException, ExecutionException {
+        Map<String, TopicDescription> desc =
+                admin.describeTopics(topics).allTopicNames().get();
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(
-                TopicAdmin.everyPartition(desc.values(), OffsetSpec.latest()),
-                new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
+                        TopicAdmin.everyPartition(desc.values(), OffsetSpec.latest()),
+                        new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                .all()
+                .get();
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
-                .partitionsToOffsetAndMetadata().get();
+                .partitionsToOffsetAndMetadata()
+                .get();
         long lag = 0;
         for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> e : ends.entrySet()) {
             OffsetAndMetadata c = committed.get(e.getKey());
@@ -60,6 +65,7 @@ public final class ConsumerLag {
     }
 
     private static IllegalStateException failed(String groupId, ExecutionException e) {
-        return new IllegalStateException("cannot read the lag of " + groupId + ": " + e.getCause().getMessage(), e);
+        return new IllegalStateException(
+                "cannot read the lag of " + groupId + ": " + e.getCause().getMessage(), e);
     }
 }

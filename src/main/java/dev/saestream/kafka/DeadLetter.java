@@ -15,8 +15,8 @@ import java.nio.charset.StandardCharsets;
  * @param originalBytes the size of the original in bytes, before capping
  * @param ts        epoch millis when it was dead-lettered
  */
-public record DeadLetter(String stage, String reason, String detail, String source, String original,
-                         long originalBytes, long ts) {
+public record DeadLetter(
+        String stage, String reason, String detail, String source, String original, long originalBytes, long ts) {
     public static final int ORIGINAL_CAP_BYTES = 4096;
 
     public DeadLetter {
@@ -38,7 +38,8 @@ public record DeadLetter(String stage, String reason, String detail, String sour
         byte[] bytes = original == null ? new byte[0] : original;
         int n = Math.min(bytes.length, ORIGINAL_CAP_BYTES);
         String shown = new String(bytes, 0, n, StandardCharsets.UTF_8);
-        return new DeadLetter(stage, reason, detail, source, shown, Math.max(size, bytes.length), System.currentTimeMillis());
+        return new DeadLetter(
+                stage, reason, detail, source, shown, Math.max(size, bytes.length), System.currentTimeMillis());
     }
 
     public static DeadLetter of(String stage, String reason, String detail, String source, String original) {

@@ -59,8 +59,10 @@ public final class EmbeddedBroker implements AutoCloseable {
         try {
             server.startup();
         } catch (RuntimeException e) {
-            throw new IllegalStateException("the embedded Kafka broker failed to start in " + dir + ": " + e.getMessage()
-                    + " (is another broker using this data directory?)", e);
+            throw new IllegalStateException(
+                    "the embedded Kafka broker failed to start in " + dir + ": " + e.getMessage()
+                            + " (is another broker using this data directory?)",
+                    e);
         }
         String bootstrap = config.host() + ":" + port;
         EmbeddedBroker broker = new EmbeddedBroker(server, bootstrap, dir);
@@ -94,7 +96,9 @@ public final class EmbeddedBroker implements AutoCloseable {
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
         p.put("controller.quorum.voters", "1@" + config.host() + ":" + controllerPort);
-        p.put("listeners", "PLAINTEXT://" + config.host() + ":" + port + ",CONTROLLER://" + config.host() + ":" + controllerPort);
+        p.put(
+                "listeners",
+                "PLAINTEXT://" + config.host() + ":" + port + ",CONTROLLER://" + config.host() + ":" + controllerPort);
         p.put("advertised.listeners", "PLAINTEXT://" + config.host() + ":" + port);
         p.put("controller.listener.names", "CONTROLLER");
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
@@ -127,14 +131,21 @@ public final class EmbeddedBroker implements AutoCloseable {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int code;
         try (PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8)) {
-            code = StorageTool.execute(new String[] {
-                "format", "--config", propsFile.toString(), "--cluster-id", Uuid.randomUuid().toString()
-            }, ps);
+            code = StorageTool.execute(
+                    new String[] {
+                        "format",
+                        "--config",
+                        propsFile.toString(),
+                        "--cluster-id",
+                        Uuid.randomUuid().toString()
+                    },
+                    ps);
         } catch (RuntimeException e) {
             throw new IllegalStateException("formatting the Kafka data directory failed: " + e.getMessage(), e);
         }
         if (code != 0) {
-            throw new IllegalStateException("formatting the Kafka data directory failed: " + out.toString(StandardCharsets.UTF_8).strip());
+            throw new IllegalStateException("formatting the Kafka data directory failed: "
+                    + out.toString(StandardCharsets.UTF_8).strip());
         }
         log.debug("storage format: {}", out.toString(StandardCharsets.UTF_8).strip());
     }
@@ -159,8 +170,9 @@ public final class EmbeddedBroker implements AutoCloseable {
             s.setReuseAddress(true);
             s.bind(new InetSocketAddress(InetAddress.getByName(host), port));
         } catch (IOException e) {
-            throw new IllegalStateException(what + " " + host + ":" + port + " is already in use; is another broker running?"
-                    + " Stop it, pass --bootstrap-servers to use it, or choose another port");
+            throw new IllegalStateException(
+                    what + " " + host + ":" + port + " is already in use; is another broker running?"
+                            + " Stop it, pass --bootstrap-servers to use it, or choose another port");
         }
     }
 }

@@ -18,8 +18,11 @@ public final class GlobalHandlerNoticeFilter extends TurboFilter {
 
     @Override
     public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
-        if (level == Level.WARN && logger != null && LOGGER.equals(logger.getName())
-                && format != null && format.startsWith(NOTICE)) {
+        if (level == Level.WARN
+                && logger != null
+                && LOGGER.equals(logger.getName())
+                && format != null
+                && format.startsWith(NOTICE)) {
             return FilterReply.DENY;
         }
         return FilterReply.NEUTRAL;

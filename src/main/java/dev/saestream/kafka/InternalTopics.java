@@ -13,9 +13,8 @@ public final class InternalTopics {
      * Every internal topic: segments roll at 2 MB or a minute, so the purges after each commit
      * (repartition topics, which delete whole segments only) have closed segments to delete.
      */
-    public static final Map<String, String> ALL = Map.of(
-            "segment.bytes", String.valueOf(2 << 20),
-            "segment.ms", "60000");
+    public static final Map<String, String> ALL =
+            Map.of("segment.bytes", String.valueOf(2 << 20), "segment.ms", "60000");
 
     /**
      * State-store changelogs: segments roll at 1 MB or a minute, since the cleaner never touches the

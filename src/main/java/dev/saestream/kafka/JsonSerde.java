@@ -32,8 +32,8 @@ public final class JsonSerde<T> implements Serde<T> {
             try {
                 return Json.read(bytes, type);
             } catch (RuntimeException e) {
-                throw new SerializationException("record on " + topic + " is not a valid " + type.getSimpleName()
-                        + ": " + e.getMessage(), e);
+                throw new SerializationException(
+                        "record on " + topic + " is not a valid " + type.getSimpleName() + ": " + e.getMessage(), e);
             }
         };
     }

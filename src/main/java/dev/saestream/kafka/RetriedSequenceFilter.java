@@ -18,8 +18,11 @@ public final class RetriedSequenceFilter extends TurboFilter {
 
     @Override
     public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
-        if (level == Level.ERROR && t instanceof OutOfOrderSequenceException && logger != null
-                && LOGGER.equals(logger.getName()) && t.getMessage() != null
+        if (level == Level.ERROR
+                && t instanceof OutOfOrderSequenceException
+                && logger != null
+                && LOGGER.equals(logger.getName())
+                && t.getMessage() != null
                 && t.getMessage().contains("idempotent producer with no existing state")) {
             return FilterReply.DENY;
         }

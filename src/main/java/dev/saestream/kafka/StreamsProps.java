@@ -15,8 +15,14 @@ public final class StreamsProps {
      * @param applicationServer {@code host:port} where this instance answers interactive queries, or null
      * @param replicationFactor replication of internal topics (changelogs, repartitions); 0 or less keeps Kafka's default
      */
-    public static Properties of(String applicationId, Map<String, Object> clientConfig, int threads, long commitIntervalMs,
-                                String stateDir, String applicationServer, int replicationFactor) {
+    public static Properties of(
+            String applicationId,
+            Map<String, Object> clientConfig,
+            int threads,
+            long commitIntervalMs,
+            String stateDir,
+            String applicationServer,
+            int replicationFactor) {
         Properties p = new Properties();
         p.putAll(clientConfig);
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);

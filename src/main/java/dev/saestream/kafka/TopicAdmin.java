@@ -29,10 +29,14 @@ public final class TopicAdmin {
     private static final Logger log = LoggerFactory.getLogger(TopicAdmin.class);
 
     /** What {@link #create} did with each spec. */
-    public enum Outcome { CREATED, EXISTS }
+    public enum Outcome {
+        CREATED,
+        EXISTS
+    }
 
     /** A topic as it is on the cluster: partitions and the records between the first and last offset. */
-    public record TopicInfo(String name, int partitions, int replicationFactor, String cleanupPolicy, long records, long bytes) {}
+    public record TopicInfo(
+            String name, int partitions, int replicationFactor, String cleanupPolicy, long records, long bytes) {}
 
     /** How long {@link #awaitLeaders} keeps retrying before it gives up. */
     static final Duration LEADER_WAIT = Duration.ofSeconds(60);
@@ -67,7 +71,8 @@ public final class TopicAdmin {
             if (existing.contains(spec.name())) {
                 outcome.put(spec.name(), Outcome.EXISTS);
             } else {
-                toCreate.add(new NewTopic(spec.name(), spec.partitions(), spec.replicationFactor()).configs(spec.topicConfigs()));
+                toCreate.add(new NewTopic(spec.name(), spec.partitions(), spec.replicationFactor())
+                        .configs(spec.topicConfigs()));
                 outcome.put(spec.name(), Outcome.CREATED);
             }
         }
@@ -88,7 +93,10 @@ public final class TopicAdmin {
                         }
                         outcome.put(t.name(), Outcome.EXISTS);
                     } else {
-                        throw new IllegalStateException("cannot create topic " + t.name() + ": " + e.getCause().getMessage(), e);
+                        throw new IllegalStateException(
+                                "cannot create topic " + t.name() + ": "
+                                        + e.getCause().getMessage(),
+                                e);
                     }
                 }
             }
@@ -113,15 +121,26 @@ public final class TopicAdmin {
         long backoffMillis = 10;
         while (true) {
             try {
-                admin.listOffsets(everyPartition(admin.describeTopics(topics).allTopicNames().get().values(),
-                        OffsetSpec.latest())).all().get();
+                admin.listOffsets(everyPartition(
+                                admin.describeTopics(topics)
+                                        .allTopicNames()
+                                        .get()
+                                        .values(),
+                                OffsetSpec.latest()))
+                        .all()
+                        .get();
                 return;
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof RetriableException) || System.nanoTime() - deadline > 0) {
-                    throw new IllegalStateException("the leaders of " + topics + " did not answer within "
-                            + LEADER_WAIT.toSeconds() + " s: " + e.getCause().getMessage(), e.getCause());
+                    throw new IllegalStateException(
+                            "the leaders of " + topics + " did not answer within " + LEADER_WAIT.toSeconds() + " s: "
+                                    + e.getCause().getMessage(),
+                            e.getCause());
                 }
-                log.debug("waiting for the leaders of {}: {}", topics, e.getCause().getMessage());
+                log.debug(
+                        "waiting for the leaders of {}: {}",
+                        topics,
+                        e.getCause().getMessage());
                 Thread.sleep(backoffMillis);
                 backoffMillis = Math.min(backoffMillis * 2, 500);
             }
@@ -131,9 +150,11 @@ public final class TopicAdmin {
     /** Each way the existing topic differs from {@code spec}, as one phrase each; empty when it matches. */
     public List<String> differences(TopicSpec spec) throws InterruptedException {
         List<String> diffs = new ArrayList<>();
-        TopicDescription d = get(admin.describeTopics(List.of(spec.name())).allTopicNames()).get(spec.name());
+        TopicDescription d =
+                get(admin.describeTopics(List.of(spec.name())).allTopicNames()).get(spec.name());
         if (d.partitions().size() != spec.partitions()) {
-            diffs.add(spec.name() + " has " + d.partitions().size() + " partitions, the spec says " + spec.partitions());
+            diffs.add(
+                    spec.name() + " has " + d.partitions().size() + " partitions, the spec says " + spec.partitions());
         }
         int rf = d.partitions().get(0).replicas().size();
         if (rf != spec.replicationFactor()) {
@@ -158,24 +179,38 @@ public final class TopicAdmin {
             return List.of();
         }
         Map<String, TopicDescription> desc = get(admin.describeTopics(names).allTopicNames());
-        List<ConfigResource> resources = names.stream().map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
-        Map<ConfigResource, Config> configs = get(admin.describeConfigs(resources).all());
+        List<ConfigResource> resources = names.stream()
+                .map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n))
+                .toList();
+        Map<ConfigResource, Config> configs =
+                get(admin.describeConfigs(resources).all());
         Map<String, Long> counts = recordCounts(desc.values());
         Map<String, Long> sizes = bytesOnDisk();
         return desc.values().stream()
                 .sorted(java.util.Comparator.comparing(TopicDescription::name))
-                .map(t -> new TopicInfo(t.name(), t.partitions().size(), t.partitions().get(0).replicas().size(),
-                        configs.get(new ConfigResource(ConfigResource.Type.TOPIC, t.name())).get("cleanup.policy").value(),
-                        counts.getOrDefault(t.name(), 0L), sizes.getOrDefault(t.name(), 0L)))
+                .map(t -> new TopicInfo(
+                        t.name(),
+                        t.partitions().size(),
+                        t.partitions().get(0).replicas().size(),
+                        configs.get(new ConfigResource(ConfigResource.Type.TOPIC, t.name()))
+                                .get("cleanup.policy")
+                                .value(),
+                        counts.getOrDefault(t.name(), 0L),
+                        sizes.getOrDefault(t.name(), 0L)))
                 .collect(Collectors.toList());
     }
 
     /** Bytes on disk per topic, summed over its partitions and every broker's log directories. */
     public Map<String, Long> bytesOnDisk() throws InterruptedException {
-        List<Integer> brokers = get(admin.describeCluster().nodes()).stream().map(org.apache.kafka.common.Node::id).toList();
+        List<Integer> brokers = get(admin.describeCluster().nodes()).stream()
+                .map(org.apache.kafka.common.Node::id)
+                .toList();
         Map<String, Long> sizes = new HashMap<>();
-        get(admin.describeLogDirs(brokers).allDescriptions()).values().forEach(dirs -> dirs.values().forEach(dir ->
-                dir.replicaInfos().forEach((tp, replica) -> sizes.merge(tp.topic(), replica.size(), Long::sum))));
+        get(admin.describeLogDirs(brokers).allDescriptions())
+                .values()
+                .forEach(dirs -> dirs.values()
+                        .forEach(dir -> dir.replicaInfos()
+                                .forEach((tp, replica) -> sizes.merge(tp.topic(), replica.size(), Long::sum))));
         return sizes;
     }
 
@@ -190,14 +225,18 @@ public final class TopicAdmin {
             if (!name.startsWith(applicationId + "-")) {
                 continue;
             }
-            Map<String, String> want = name.endsWith("-changelog") ? InternalTopics.CHANGELOG
+            Map<String, String> want = name.endsWith("-changelog")
+                    ? InternalTopics.CHANGELOG
                     : name.endsWith("-repartition") ? InternalTopics.ALL : Map.of();
             if (want.isEmpty()) {
                 continue;
             }
-            ops.put(new ConfigResource(ConfigResource.Type.TOPIC, name), want.entrySet().stream()
-                    .map(e -> new AlterConfigOp(new ConfigEntry(e.getKey(), e.getValue()), AlterConfigOp.OpType.SET))
-                    .toList());
+            ops.put(
+                    new ConfigResource(ConfigResource.Type.TOPIC, name),
+                    want.entrySet().stream()
+                            .map(e -> new AlterConfigOp(
+                                    new ConfigEntry(e.getKey(), e.getValue()), AlterConfigOp.OpType.SET))
+                            .toList());
         }
         if (!ops.isEmpty()) {
             get(admin.incrementalAlterConfigs(ops).all());
@@ -220,23 +259,27 @@ public final class TopicAdmin {
 
     /** Records in {@code topic}: end minus start offsets over its partitions (an upper bound under compaction or transactions). */
     public long records(String topic) throws InterruptedException {
-        return recordCounts(get(admin.describeTopics(List.of(topic)).allTopicNames()).values()).getOrDefault(topic, 0L);
+        return recordCounts(get(admin.describeTopics(List.of(topic)).allTopicNames())
+                        .values())
+                .getOrDefault(topic, 0L);
     }
 
     private Map<String, Long> recordCounts(Collection<TopicDescription> topics) throws InterruptedException {
-        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> lo =
-                get(admin.listOffsets(everyPartition(topics, OffsetSpec.earliest())).all());
-        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> hi =
-                get(admin.listOffsets(everyPartition(topics, OffsetSpec.latest())).all());
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> lo = get(
+                admin.listOffsets(everyPartition(topics, OffsetSpec.earliest())).all());
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> hi = get(
+                admin.listOffsets(everyPartition(topics, OffsetSpec.latest())).all());
         Map<String, Long> counts = new HashMap<>();
-        hi.forEach((tp, info) -> counts.merge(tp.topic(), info.offset() - lo.get(tp).offset(), Long::sum));
+        hi.forEach((tp, info) ->
+                counts.merge(tp.topic(), info.offset() - lo.get(tp).offset(), Long::sum));
         return counts;
     }
 
     /** An offset lookup's request: every partition of the described topics, each asked for {@code spec}. */
     public static Map<TopicPartition, OffsetSpec> everyPartition(Collection<TopicDescription> topics, OffsetSpec spec) {
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-        topics.forEach(t -> t.partitions().forEach(p -> request.put(new TopicPartition(t.name(), p.partition()), spec)));
+        topics.forEach(t ->
+                t.partitions().forEach(p -> request.put(new TopicPartition(t.name(), p.partition()), spec)));
         return request;
     }
 
@@ -252,7 +295,8 @@ public final class TopicAdmin {
         try {
             return f.get();
         } catch (ExecutionException e) {
-            throw new IllegalStateException("Kafka admin request failed: " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "Kafka admin request failed: " + e.getCause().getMessage(), e.getCause());
         }
     }
 }

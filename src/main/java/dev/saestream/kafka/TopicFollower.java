@@ -34,6 +34,7 @@ public final class TopicFollower implements AutoCloseable {
     private volatile boolean caughtUp;
     /** Per partition, the offset below which every record has been handed to {@code onRecord}. */
     private final Map<TopicPartition, Long> read = new ConcurrentHashMap<>();
+
     private volatile KafkaConsumer<String, byte[]> consumer;
 
     public TopicFollower(String topic, Map<String, Object> kafka, Consumer<ConsumerRecord<String, byte[]>> onRecord) {
@@ -67,8 +68,11 @@ public final class TopicFollower implements AutoCloseable {
     }
 
     /** Reads the topic as it is now, then stops. */
-    public static void readToEnd(String topic, Map<String, Object> kafka, Consumer<ConsumerRecord<String, byte[]>> onRecord,
-                          Duration timeout) {
+    public static void readToEnd(
+            String topic,
+            Map<String, Object> kafka,
+            Consumer<ConsumerRecord<String, byte[]>> onRecord,
+            Duration timeout) {
         try (TopicFollower f = new TopicFollower(topic, kafka, onRecord).start()) {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!f.caughtUp()) {
@@ -92,14 +96,18 @@ public final class TopicFollower implements AutoCloseable {
     }
 
     private void run() {
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerProps(kafka), new StringDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> c =
+                new KafkaConsumer<>(consumerProps(kafka), new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer = c;
             List<TopicPartition> partitions = List.of();
             boolean warned = false;
             while (running && partitions.isEmpty()) {
                 List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(10));
-                partitions = infos == null ? List.of() : infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+                partitions = infos == null
+                        ? List.of()
+                        : infos.stream()
+                                .map(i -> new TopicPartition(topic, i.partition()))
+                                .toList();
                 if (partitions.isEmpty()) {
                     // an absent topic reads as empty until it appears
                     caughtUp = true;

@@ -41,19 +41,24 @@ public record TopicSpec(
             throw new IllegalArgumentException("topic " + name + ": partitions must be at least 1, got " + partitions);
         }
         if (replicationFactor < 1) {
-            throw new IllegalArgumentException("topic " + name + ": replicationFactor must be at least 1, got " + replicationFactor);
+            throw new IllegalArgumentException(
+                    "topic " + name + ": replicationFactor must be at least 1, got " + replicationFactor);
         }
-        if (!("delete".equals(cleanupPolicy) || "compact".equals(cleanupPolicy) || "compact,delete".equals(cleanupPolicy))) {
-            throw new IllegalArgumentException("topic " + name + ": cleanupPolicy must be delete, compact or compact,delete, got "
-                    + cleanupPolicy);
+        if (!("delete".equals(cleanupPolicy)
+                || "compact".equals(cleanupPolicy)
+                || "compact,delete".equals(cleanupPolicy))) {
+            throw new IllegalArgumentException("topic " + name
+                    + ": cleanupPolicy must be delete, compact or compact,delete, got " + cleanupPolicy);
         }
         if (retentionMs < -1) {
-            throw new IllegalArgumentException("topic " + name + ": retentionMs must be -1 (forever) or positive, got " + retentionMs);
+            throw new IllegalArgumentException(
+                    "topic " + name + ": retentionMs must be -1 (forever) or positive, got " + retentionMs);
         }
         compaction = compaction == null ? Map.of() : Map.copyOf(compaction);
         config = config == null ? Map.of() : Map.copyOf(config);
         if (!compaction.isEmpty() && !cleanupPolicy.contains("compact")) {
-            throw new IllegalArgumentException("topic " + name + " has compaction settings but cleanupPolicy " + cleanupPolicy);
+            throw new IllegalArgumentException(
+                    "topic " + name + " has compaction settings but cleanupPolicy " + cleanupPolicy);
         }
     }
 
@@ -69,10 +74,12 @@ public record TopicSpec(
 
     /** The same spec with a different replication factor (for clusters with more brokers). */
     public TopicSpec withReplicationFactor(short rf) {
-        return new TopicSpec(name, partitions, rf, cleanupPolicy, retentionMs, compaction, config, key, value, valueSchema);
+        return new TopicSpec(
+                name, partitions, rf, cleanupPolicy, retentionMs, compaction, config, key, value, valueSchema);
     }
 
     public TopicSpec withPartitions(int n) {
-        return new TopicSpec(name, n, replicationFactor, cleanupPolicy, retentionMs, compaction, config, key, value, valueSchema);
+        return new TopicSpec(
+                name, n, replicationFactor, cleanupPolicy, retentionMs, compaction, config, key, value, valueSchema);
     }
 }

@@ -35,25 +35,32 @@ public record TopicTraffic(Map<TopicPartition, Long> endOffsets, Map<String, Lon
     public static TopicTraffic of(Admin admin) throws InterruptedException {
         try {
             Set<String> topics = admin.listTopics().names().get();
-            Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames().get();
+            Map<String, TopicDescription> described =
+                    admin.describeTopics(topics).allTopicNames().get();
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            described.values().forEach(t -> t.partitions().forEach(p ->
-                    latest.put(new TopicPartition(t.name(), p.partition()), OffsetSpec.latest())));
+            described
+                    .values()
+                    .forEach(t -> t.partitions()
+                            .forEach(
+                                    p -> latest.put(new TopicPartition(t.name(), p.partition()), OffsetSpec.latest())));
             Map<TopicPartition, Long> ends = new HashMap<>();
             admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
             List<Integer> brokers = new ArrayList<>();
             admin.describeCluster().nodes().get().forEach(n -> brokers.add(n.id()));
             Map<String, Long> disk = new TreeMap<>();
-            for (Map<String, LogDirDescription> dirs : admin.describeLogDirs(brokers).allDescriptions().get().values()) {
+            for (Map<String, LogDirDescription> dirs :
+                    admin.describeLogDirs(brokers).allDescriptions().get().values()) {
                 for (LogDirDescription dir : dirs.values()) {
-                    for (Map.Entry<TopicPartition, ReplicaInfo> r : dir.replicaInfos().entrySet()) {
+                    for (Map.Entry<TopicPartition, ReplicaInfo> r :
+                            dir.replicaInfos().entrySet()) {
                         disk.merge(r.getKey().topic(), r.getValue().size(), Long::sum);
                     }
                 }
             }
             return new TopicTraffic(Map.copyOf(ends), Map.copyOf(disk));
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot read the topics' offsets and sizes: " + e.getCause().getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot read the topics' offsets and sizes: " + e.getCause().getMessage(), e);
         }
     }
 
@@ -76,8 +83,8 @@ public record TopicTraffic(Map<TopicPartition, Long> endOffsets, Map<String, Lon
             props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
             props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20);
-            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                    new ByteArrayDeserializer())) {
+            try (KafkaConsumer<byte[], byte[]> consumer =
+                    new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
                 consumer.assign(from.keySet());
                 from.forEach(consumer::seek);
                 Set<TopicPartition> open = new java.util.HashSet<>(from.keySet());
@@ -101,8 +108,10 @@ public record TopicTraffic(Map<TopicPartition, Long> endOffsets, Map<String, Lon
         for (TopicPartition tp : from.keySet()) {
             String topic = tp.topic();
             long[] c = counted.getOrDefault(topic, new long[2]);
-            written.put(topic, new Written(c[0], c[1],
-                    diskBytes.getOrDefault(topic, 0L) - before.diskBytes.getOrDefault(topic, 0L)));
+            written.put(
+                    topic,
+                    new Written(
+                            c[0], c[1], diskBytes.getOrDefault(topic, 0L) - before.diskBytes.getOrDefault(topic, 0L)));
         }
         return written;
     }

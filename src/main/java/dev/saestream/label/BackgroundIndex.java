@@ -46,7 +46,8 @@ public final class BackgroundIndex {
      * Up to {@code n} of the SAE's windows that {@code accept} takes, chosen by a seeded hash of
      * their ids, so the same seed and the same background give the same choice.
      */
-    public synchronized List<BackgroundWindow> sample(String saeId, Predicate<BackgroundWindow> accept, int n, long seed) {
+    public synchronized List<BackgroundWindow> sample(
+            String saeId, Predicate<BackgroundWindow> accept, int n, long seed) {
         Sae sae = bySae.get(saeId);
         if (sae == null || n <= 0) {
             return List.of();
@@ -57,7 +58,8 @@ public final class BackgroundIndex {
                 chosen.add(w);
             }
         }
-        chosen.sort(Comparator.comparingLong((BackgroundWindow w) -> Hashing.mix(seed, w.id())).thenComparing(BackgroundWindow::id));
+        chosen.sort(Comparator.comparingLong((BackgroundWindow w) -> Hashing.mix(seed, w.id()))
+                .thenComparing(BackgroundWindow::id));
         return List.copyOf(chosen.subList(0, Math.min(n, chosen.size())));
     }
 

@@ -46,8 +46,12 @@ public final class CallLimits {
 
     public static CallLimits of(LabelConfig config) {
         LabelConfig.Limits limits = config.limits();
-        return new CallLimits(limits.concurrency(), limits.requestsPerMinute(), limits.tokensPerHour(),
-                System::currentTimeMillis, Thread::sleep);
+        return new CallLimits(
+                limits.concurrency(),
+                limits.requestsPerMinute(),
+                limits.tokensPerHour(),
+                System::currentTimeMillis,
+                Thread::sleep);
     }
 
     /** Blocks until one more call may start; pair with {@link #release}. */
@@ -89,7 +93,10 @@ public final class CallLimits {
             long wait = tokens.peekFirst()[0] + HOUR_MS - now;
             if (budgetWarnedAt < tokens.peekFirst()[0]) {
                 budgetWarnedAt = tokens.peekFirst()[0];
-                log.warn("token budget of {} per hour reached; next LLM call in {} s", tokensPerHour, (wait + 999) / 1000);
+                log.warn(
+                        "token budget of {} per hour reached; next LLM call in {} s",
+                        tokensPerHour,
+                        (wait + 999) / 1000);
             }
             return Math.max(1, wait);
         }

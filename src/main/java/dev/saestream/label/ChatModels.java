@@ -15,6 +15,7 @@ import java.util.Map;
 public final class ChatModels {
     /** Public endpoints, used when {@link LabelConfig.Llm#baseUrl} is empty. */
     public static final String OPENAI_URL = "https://api.openai.com/v1";
+
     public static final String ANTHROPIC_URL = "https://api.anthropic.com/v1/";
     public static final String OLLAMA_URL = "http://localhost:11434";
 
@@ -35,7 +36,8 @@ public final class ChatModels {
     public static ChatModel create(LabelConfig config, Map<String, String> env) {
         if (config.llm().model().isEmpty()) {
             throw new IllegalArgumentException("label.llm.model is not set: give the model name your "
-                    + config.llm().provider().json() + " server serves (config label.llm.model or SAESTREAM_LABEL_LLM_MODEL)");
+                    + config.llm().provider().json()
+                    + " server serves (config label.llm.model or SAESTREAM_LABEL_LLM_MODEL)");
         }
         String keyVar = keyVariable(config);
         String key = keyVar == null ? null : env.get(keyVar);
@@ -53,32 +55,37 @@ public final class ChatModels {
                         .httpClientBuilder(RetryAfter.httpClientBuilder())
                         .maxRetries(0);
                 // reasoning models refuse max_tokens; the two are never sent together
-                yield (config.llm().maxCompletionTokens() > 0 ? b.maxCompletionTokens(config.llm().maxCompletionTokens())
-                        : b.maxTokens(config.llm().maxOutputTokens())).build();
+                yield (config.llm().maxCompletionTokens() > 0
+                                ? b.maxCompletionTokens(config.llm().maxCompletionTokens())
+                                : b.maxTokens(config.llm().maxOutputTokens()))
+                        .build();
             }
-            case ANTHROPIC -> AnthropicChatModel.builder()
-                    .baseUrl(url(config, ANTHROPIC_URL))
-                    .apiKey(key == null || key.isEmpty() ? requireKeyUnlessLocal(config, keyVar) : key)
-                    .modelName(config.llm().model())
-                    .temperature(config.llm().temperature())
-                    .maxTokens(config.llm().maxOutputTokens())
-                    // the instructions are the same for every call of a kind: cache_control on them, so repeats read
-                    // them from Anthropic's prompt cache (OpenAI caches a repeated prefix by itself; the system
-                    // message comes first for that)
-                    .cacheSystemMessages(true)
-                    .timeout(timeout)
-                    .httpClientBuilder(RetryAfter.httpClientBuilder())
-                    .maxRetries(0)
-                    .build();
-            case OLLAMA -> OllamaChatModel.builder()
-                    .baseUrl(url(config, OLLAMA_URL))
-                    .modelName(config.llm().model())
-                    .temperature(config.llm().temperature())
-                    .numPredict(config.llm().maxOutputTokens())
-                    .timeout(timeout)
-                    .httpClientBuilder(RetryAfter.httpClientBuilder())
-                    .maxRetries(0)
-                    .build();
+            case ANTHROPIC ->
+                AnthropicChatModel.builder()
+                        .baseUrl(url(config, ANTHROPIC_URL))
+                        .apiKey(key == null || key.isEmpty() ? requireKeyUnlessLocal(config, keyVar) : key)
+                        .modelName(config.llm().model())
+                        .temperature(config.llm().temperature())
+                        .maxTokens(config.llm().maxOutputTokens())
+                        // the instructions are the same for every call of a kind: cache_control on them, so repeats
+                        // read
+                        // them from Anthropic's prompt cache (OpenAI caches a repeated prefix by itself; the system
+                        // message comes first for that)
+                        .cacheSystemMessages(true)
+                        .timeout(timeout)
+                        .httpClientBuilder(RetryAfter.httpClientBuilder())
+                        .maxRetries(0)
+                        .build();
+            case OLLAMA ->
+                OllamaChatModel.builder()
+                        .baseUrl(url(config, OLLAMA_URL))
+                        .modelName(config.llm().model())
+                        .temperature(config.llm().temperature())
+                        .numPredict(config.llm().maxOutputTokens())
+                        .timeout(timeout)
+                        .httpClientBuilder(RetryAfter.httpClientBuilder())
+                        .maxRetries(0)
+                        .build();
         };
     }
 
@@ -88,8 +95,9 @@ public final class ChatModels {
 
     private static String requireKeyUnlessLocal(LabelConfig config, String keyVar) {
         if (config.llm().baseUrl().isEmpty()) {
-            throw new IllegalArgumentException("the " + config.llm().provider().json() + " API needs a key: set the environment"
-                    + " variable " + keyVar + " (or name another one in label.llm.apiKeyEnv)");
+            throw new IllegalArgumentException(
+                    "the " + config.llm().provider().json() + " API needs a key: set the environment" + " variable "
+                            + keyVar + " (or name another one in label.llm.apiKeyEnv)");
         }
         return "none";
     }

@@ -90,7 +90,9 @@ abstract class ClassificationScorer implements Scorer {
             ObjectNode answer = JsonNodeFactory.instance.objectNode();
             ArrayNode answers = answer.putArray("answers");
             for (int i = 0; i < batch.size(); i++) {
-                answers.addObject().put("example", i + 1).put(field(), batch.get(i).truth());
+                answers.addObject()
+                        .put("example", i + 1)
+                        .put(field(), batch.get(i).truth());
             }
             out.add(new PlannedCall(name(), prompt(explanation, batch), Json.writeString(answer)));
         }
@@ -106,7 +108,8 @@ abstract class ClassificationScorer implements Scorer {
     }
 
     private LlmClient.Prompt prompt(String explanation, List<Item> batch) {
-        return Prompts.classify(system(), field(), explanation, batch.stream().map(Item::text).toList());
+        return Prompts.classify(
+                system(), field(), explanation, batch.stream().map(Item::text).toList());
     }
 
     /** The balanced-accuracy score of a confusion matrix, with F1, precision and recall in the details. */
@@ -122,8 +125,17 @@ abstract class ClassificationScorer implements Scorer {
         details.put("f1CiLow", f1.low());
         details.put("f1CiHigh", f1.high());
         int n = (int) c.n();
-        return new Score("balanced_accuracy", c.balancedAccuracy(), n, ci.low(), ci.high(), "adjusted-wald",
-                parseFailures, (double) parseFailures / n, model, details,
+        return new Score(
+                "balanced_accuracy",
+                c.balancedAccuracy(),
+                n,
+                ci.low(),
+                ci.high(),
+                "adjusted-wald",
+                parseFailures,
+                (double) parseFailures / n,
+                model,
+                details,
                 reasons.stream().limit(Score.MAX_FAILURE_REASONS).toList());
     }
 

@@ -19,8 +19,15 @@ import java.util.Map;
  * @param cacheWriteInputTokens of the input tokens, those the provider wrote to its prompt cache (Anthropic's
  *                              cache_creation_input_tokens, billed above the input rate; OpenAI writes for free)
  */
-public record Cost(int calls, int failedCalls, long inputTokens, long outputTokens, Map<String, KindCost> byKind,
-                   List<Call> perCall, long cachedInputTokens, long cacheWriteInputTokens) {
+public record Cost(
+        int calls,
+        int failedCalls,
+        long inputTokens,
+        long outputTokens,
+        Map<String, KindCost> byKind,
+        List<Call> perCall,
+        long cachedInputTokens,
+        long cacheWriteInputTokens) {
     public static final Cost NONE = new Cost(0, 0, 0, 0, Map.of(), List.of());
 
     public Cost {
@@ -29,14 +36,19 @@ public record Cost(int calls, int failedCalls, long inputTokens, long outputToke
     }
 
     /** A cost without prompt caching. */
-    public Cost(int calls, int failedCalls, long inputTokens, long outputTokens, Map<String, KindCost> byKind,
-                List<Call> perCall) {
+    public Cost(
+            int calls,
+            int failedCalls,
+            long inputTokens,
+            long outputTokens,
+            Map<String, KindCost> byKind,
+            List<Call> perCall) {
         this(calls, failedCalls, inputTokens, outputTokens, byKind, perCall, 0, 0);
     }
 
     /** Calls and tokens of one kind of call; the cached and cache-written tokens are part of the input tokens. */
-    public record KindCost(int calls, long inputTokens, long outputTokens, long cachedInputTokens,
-                           long cacheWriteInputTokens) {
+    public record KindCost(
+            int calls, long inputTokens, long outputTokens, long cachedInputTokens, long cacheWriteInputTokens) {
         public KindCost(int calls, long inputTokens, long outputTokens) {
             this(calls, inputTokens, outputTokens, 0, 0);
         }
@@ -48,8 +60,11 @@ public record Cost(int calls, int failedCalls, long inputTokens, long outputToke
      */
     public double dollars(double input, double cachedInput, double cacheWrite, double output) {
         long uncached = inputTokens - cachedInputTokens - cacheWriteInputTokens;
-        return (uncached * input + cachedInputTokens * cachedInput + cacheWriteInputTokens * cacheWrite
-                + outputTokens * output) / 1e6;
+        return (uncached * input
+                        + cachedInputTokens * cachedInput
+                        + cacheWriteInputTokens * cacheWrite
+                        + outputTokens * output)
+                / 1e6;
     }
 
     /**
@@ -64,8 +79,15 @@ public record Cost(int calls, int failedCalls, long inputTokens, long outputToke
      * @param cachedInputTokens     of the input tokens, those read from the provider's prompt cache
      * @param cacheWriteInputTokens of the input tokens, those written to it
      */
-    public record Call(String kind, int attempt, long inputTokens, long outputTokens, long millis, String outcome,
-                       long cachedInputTokens, long cacheWriteInputTokens) {
+    public record Call(
+            String kind,
+            int attempt,
+            long inputTokens,
+            long outputTokens,
+            long millis,
+            String outcome,
+            long cachedInputTokens,
+            long cacheWriteInputTokens) {
         public Call(String kind, int attempt, long inputTokens, long outputTokens, long millis, String outcome) {
             this(kind, attempt, inputTokens, outputTokens, millis, outcome, 0, 0);
         }

@@ -28,8 +28,14 @@ public final class CostMeter {
 
     public void record(Cost.Call call) {
         if (parent != null) {
-            parent.record(new Cost.Call(call.kind() + NULL_SUFFIX, call.attempt(), call.inputTokens(),
-                    call.outputTokens(), call.millis(), call.outcome(), call.cachedInputTokens(),
+            parent.record(new Cost.Call(
+                    call.kind() + NULL_SUFFIX,
+                    call.attempt(),
+                    call.inputTokens(),
+                    call.outputTokens(),
+                    call.millis(),
+                    call.outcome(),
+                    call.cachedInputTokens(),
                     call.cacheWriteInputTokens()));
             return;
         }

@@ -22,8 +22,8 @@ import java.util.function.Supplier;
  * examples, as a ROC AUC with DeLong's interval.
  */
 public final class EmbeddingScorer implements Scorer {
-    public static final List<String> MODELS = List.of(
-            "all-minilm-l6-v2-q", "all-minilm-l6-v2", "bge-small-en-v15-q", "bge-small-en-v15");
+    public static final List<String> MODELS =
+            List.of("all-minilm-l6-v2-q", "all-minilm-l6-v2", "bge-small-en-v15-q", "bge-small-en-v15");
     /** BGE embeds queries with this instruction in front (its model card's advice for retrieval). */
     static final String BGE_QUERY = "Represent this sentence for searching relevant passages: ";
     /** Examples embedded recently: non-activating examples come from one background sample shared by every feature. */
@@ -77,7 +77,9 @@ public final class EmbeddingScorer implements Scorer {
     public Score score(String explanation, FeatureState state, List<Example> examples, long seed, CostMeter meter) {
         String query = modelName.startsWith("bge") ? BGE_QUERY + explanation : explanation;
         Embedding q = model.embed(query).content();
-        List<float[]> embedded = embed(examples.stream().map(e -> e.text().isBlank() ? "(empty)" : e.text()).toList());
+        List<float[]> embedded = embed(examples.stream()
+                .map(e -> e.text().isBlank() ? "(empty)" : e.text())
+                .toList());
         List<Double> pos = new ArrayList<>();
         List<Double> neg = new ArrayList<>();
         for (int i = 0; i < examples.size(); i++) {
@@ -92,8 +94,18 @@ public final class EmbeddingScorer implements Scorer {
         details.put("negatives", (double) n.length);
         details.put("meanSimilarityActivating", Stats.mean(p));
         details.put("meanSimilarityNonActivating", Stats.mean(n));
-        return new Score("roc_auc", Stats.auc(p, n), examples.size(), ci.low(), ci.high(), "delong", 0, 0,
-                modelName, details, List.of());
+        return new Score(
+                "roc_auc",
+                Stats.auc(p, n),
+                examples.size(),
+                ci.low(),
+                ci.high(),
+                "delong",
+                0,
+                0,
+                modelName,
+                details,
+                List.of());
     }
 
     /** The embeddings of {@code texts}, computing only those not cached. */
@@ -107,7 +119,9 @@ public final class EmbeddingScorer implements Scorer {
             }
         }
         if (!missing.isEmpty()) {
-            List<Embedding> made = model.embedAll(missing.stream().map(TextSegment::from).toList()).content();
+            List<Embedding> made = model.embedAll(
+                            missing.stream().map(TextSegment::from).toList())
+                    .content();
             synchronized (cache) {
                 for (int i = 0; i < missing.size(); i++) {
                     cache.put(missing.get(i), made.get(i).vector());

@@ -16,12 +16,22 @@ import java.util.Arrays;
  */
 public record Example(String id, String doc, int first, String[] tokens, float[] acts, Kind kind, int quantile) {
     public Example {
-        if (id == null || doc == null || tokens == null || acts == null || tokens.length != acts.length || kind == null) {
-            throw new IllegalArgumentException("an example needs an id, a doc, a kind and tokens with one activation each");
+        if (id == null
+                || doc == null
+                || tokens == null
+                || acts == null
+                || tokens.length != acts.length
+                || kind == null) {
+            throw new IllegalArgumentException(
+                    "an example needs an id, a doc, a kind and tokens with one activation each");
         }
     }
 
-    public enum Kind { ACTIVATING, RANDOM, HARD_NEGATIVE }
+    public enum Kind {
+        ACTIVATING,
+        RANDOM,
+        HARD_NEGATIVE
+    }
 
     public boolean activating() {
         return kind == Kind.ACTIVATING;
@@ -38,8 +48,12 @@ public record Example(String id, String doc, int first, String[] tokens, float[]
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Example e && id.equals(e.id) && kind == e.kind && first == e.first
-                && Arrays.equals(tokens, e.tokens) && Arrays.equals(acts, e.acts);
+        return o instanceof Example e
+                && id.equals(e.id)
+                && kind == e.kind
+                && first == e.first
+                && Arrays.equals(tokens, e.tokens)
+                && Arrays.equals(acts, e.acts);
     }
 
     @Override

@@ -99,23 +99,30 @@ public final class ExampleSampler {
         List<Example> activating = new ArrayList<>();
         for (Stratum s : stratified(scorePool, config.scoreActivating(), config.quantiles(), new Random(~seed))) {
             FeatureWindow w = s.window();
-            activating.add(new Example(w.id(), w.doc(), w.first(), w.tokens(), w.acts(), Example.Kind.ACTIVATING, s.quantile()));
+            activating.add(new Example(
+                    w.id(), w.doc(), w.first(), w.tokens(), w.acts(), Example.Kind.ACTIVATING, s.quantile()));
         }
 
         List<Example> negatives = new ArrayList<>();
         int feature = state.index();
-        for (BackgroundWindow w : background.sample(state.saeId(),
+        for (BackgroundWindow w : background.sample(
+                state.saeId(),
                 w -> !w.fires(feature) && !overlaps(taken, w.doc(), w.first(), w.first() + w.tokens().length),
-                config.scoreNonActivating(), seed)) {
+                config.scoreNonActivating(),
+                seed)) {
             negatives.add(negative(w, feature, Example.Kind.RANDOM));
         }
         if (config.hardNegatives() > 0 && similar != null && similar.length > 0) {
             Set<String> random = new HashSet<>();
             negatives.forEach(e -> random.add(e.id()));
-            for (BackgroundWindow w : background.sample(state.saeId(),
-                    w -> !random.contains(w.id()) && !w.fires(feature) && firesAny(w, similar)
+            for (BackgroundWindow w : background.sample(
+                    state.saeId(),
+                    w -> !random.contains(w.id())
+                            && !w.fires(feature)
+                            && firesAny(w, similar)
                             && !overlaps(taken, w.doc(), w.first(), w.first() + w.tokens().length),
-                    config.hardNegatives(), ~seed)) {
+                    config.hardNegatives(),
+                    ~seed)) {
                 negatives.add(negative(w, feature, Example.Kind.HARD_NEGATIVE));
             }
         }
@@ -173,7 +180,8 @@ public final class ExampleSampler {
     private static Map<String, List<int[]>> spans(List<FeatureWindow> windows) {
         Map<String, List<int[]>> byDoc = new HashMap<>();
         for (FeatureWindow w : windows) {
-            byDoc.computeIfAbsent(w.doc(), d -> new ArrayList<>()).add(new int[] {w.first(), w.first() + w.tokens().length});
+            byDoc.computeIfAbsent(w.doc(), d -> new ArrayList<>())
+                    .add(new int[] {w.first(), w.first() + w.tokens().length});
         }
         return byDoc;
     }

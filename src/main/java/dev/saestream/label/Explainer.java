@@ -13,7 +13,8 @@ public interface Explainer {
      * Explains {@code state} from {@code examples}. A malformed answer gives an explanation with a
      * failure instead of text; an LLM that stays unreachable throws.
      */
-    Explanation explain(FeatureState state, List<FeatureWindow> examples, CostMeter meter) throws LlmUnavailableException;
+    Explanation explain(FeatureState state, List<FeatureWindow> examples, CostMeter meter)
+            throws LlmUnavailableException;
 
     /**
      * The LLM calls {@link #explain} would make, built but not sent, answered by {@code expected};

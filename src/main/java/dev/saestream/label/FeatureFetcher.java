@@ -46,8 +46,8 @@ final class FeatureFetcher implements AutoCloseable {
                 return Json.read(r.value(), FeatureState.class);
             }
         }
-        throw new UncheckedIOException(new IOException("could not fetch " + tp + "@" + offset + " within "
-                + TIMEOUT_SECONDS + " s"));
+        throw new UncheckedIOException(
+                new IOException("could not fetch " + tp + "@" + offset + " within " + TIMEOUT_SECONDS + " s"));
     }
 
     @Override

@@ -34,8 +34,10 @@ public final class FuzzingScorer extends ClassificationScorer {
     @Override
     List<Item> items(FeatureState state, List<Example> examples, Random random) {
         long salt = random.nextLong();
-        List<Example> activating = new ArrayList<>(examples.stream().filter(Example::activating).toList());
-        activating.sort(Comparator.comparingLong((Example e) -> Hashing.mix(salt, e.id())).thenComparing(Example::id));
+        List<Example> activating =
+                new ArrayList<>(examples.stream().filter(Example::activating).toList());
+        activating.sort(Comparator.comparingLong((Example e) -> Hashing.mix(salt, e.id()))
+                .thenComparing(Example::id));
         int correctCount = (activating.size() + 1) / 2;
         int typicalMarks = 1;
         List<Item> items = new ArrayList<>();
@@ -44,8 +46,10 @@ public final class FuzzingScorer extends ClassificationScorer {
             boolean[] firing = firing(e);
             typicalMarks = Math.max(typicalMarks, Math.min(3, count(firing)));
             boolean[] wrong = i < correctCount ? null : randomMarks(e.tokens(), firing, count(firing), random);
-            items.add(wrong == null ? new Item(Prompts.marked(e.tokens(), firing), true)
-                    : new Item(Prompts.marked(e.tokens(), wrong), false));
+            items.add(
+                    wrong == null
+                            ? new Item(Prompts.marked(e.tokens(), firing), true)
+                            : new Item(Prompts.marked(e.tokens(), wrong), false));
         }
         for (Example e : examples) {
             if (!e.activating()) {

@@ -46,15 +46,19 @@ public final class IntruderScorer implements Scorer {
     /** The questions {@code examples} make: as many as the activating (in fours) and non-activating examples allow. */
     List<Question> questions(List<Example> examples, long seed) {
         Random random = new Random(seed ^ name().hashCode());
-        List<Example> activating = new ArrayList<>(examples.stream().filter(Example::activating).toList());
-        List<Example> others = new ArrayList<>(examples.stream().filter(e -> !e.activating()).toList());
+        List<Example> activating =
+                new ArrayList<>(examples.stream().filter(Example::activating).toList());
+        List<Example> others =
+                new ArrayList<>(examples.stream().filter(e -> !e.activating()).toList());
         Collections.shuffle(activating, random);
         Collections.shuffle(others, random);
         int count = Math.min(others.size(), activating.size() / (perQuestion - 1));
         List<Question> out = new ArrayList<>();
         for (int q = 0; q < count; q++) {
             List<String> texts = new ArrayList<>();
-            activating.subList(q * (perQuestion - 1), (q + 1) * (perQuestion - 1)).forEach(e -> texts.add(e.text()));
+            activating
+                    .subList(q * (perQuestion - 1), (q + 1) * (perQuestion - 1))
+                    .forEach(e -> texts.add(e.text()));
             int at = random.nextInt(perQuestion);
             texts.add(at, others.get(q).text());
             out.add(new Question(texts, at));
@@ -67,16 +71,16 @@ public final class IntruderScorer implements Scorer {
             throws LlmUnavailableException {
         List<Question> questions = questions(examples, seed);
         if (questions.isEmpty()) {
-            throw new IllegalArgumentException("intruder needs at least " + (perQuestion - 1)
-                    + " activating examples and one other");
+            throw new IllegalArgumentException(
+                    "intruder needs at least " + (perQuestion - 1) + " activating examples and one other");
         }
         int right = 0;
         int failures = 0;
         Set<String> reasons = new LinkedHashSet<>();
         for (Question q : questions) {
             int n = q.texts().size();
-            LlmClient.Answer<Integer> answer = llm.ask(name(), Prompts.intruder(explanation, q.texts()),
-                    root -> pick(root, n), meter);
+            LlmClient.Answer<Integer> answer =
+                    llm.ask(name(), Prompts.intruder(explanation, q.texts()), root -> pick(root, n), meter);
             if (!answer.ok()) {
                 failures++;
                 reasons.add(answer.failure());
@@ -90,14 +94,28 @@ public final class IntruderScorer implements Scorer {
         details.put("questions", (double) n);
         details.put("examplesPerQuestion", (double) perQuestion);
         details.put("chance", 1.0 / perQuestion);
-        return new Score("accuracy", (double) right / n, n, ci.low(), ci.high(), "wilson", failures,
-                (double) failures / n, llm.modelName(), details, reasons.stream().limit(Score.MAX_FAILURE_REASONS).toList());
+        return new Score(
+                "accuracy",
+                (double) right / n,
+                n,
+                ci.low(),
+                ci.high(),
+                "wilson",
+                failures,
+                (double) failures / n,
+                llm.modelName(),
+                details,
+                reasons.stream().limit(Score.MAX_FAILURE_REASONS).toList());
     }
 
     @Override
     public List<PlannedCall> plan(String explanation, FeatureState state, List<Example> examples, long seed) {
-        return questions(examples, seed).stream().map(q -> new PlannedCall(name(), Prompts.intruder(explanation, q.texts()),
-                Json.writeString(JsonNodeFactory.instance.objectNode().put("intruder", q.intruder() + 1)))).toList();
+        return questions(examples, seed).stream()
+                .map(q -> new PlannedCall(
+                        name(),
+                        Prompts.intruder(explanation, q.texts()),
+                        Json.writeString(JsonNodeFactory.instance.objectNode().put("intruder", q.intruder() + 1))))
+                .toList();
     }
 
     /** The 0-based intruder the answer names. */
@@ -108,7 +126,8 @@ public final class IntruderScorer implements Scorer {
         }
         int i = v.asInt();
         if (i < 1 || i > examples) {
-            throw new LlmClient.MalformedAnswerException("the intruder " + i + " is not an example number (1 to " + examples + ")");
+            throw new LlmClient.MalformedAnswerException(
+                    "the intruder " + i + " is not an example number (1 to " + examples + ")");
         }
         return i - 1;
     }

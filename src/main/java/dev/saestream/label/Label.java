@@ -30,9 +30,19 @@ import java.util.Map;
  * @param warnings    what was left out and why (a scorer without enough examples, …)
  * @param history     earlier labels of this feature, newest first
  */
-public record Label(String saeId, int index, Status status, String failure, String explanation,
-                    ExplainerInfo explainer, Map<String, Score> scores, Cost cost, Basis basis, long createdMs,
-                    List<String> warnings, List<HistoryEntry> history) {
+public record Label(
+        String saeId,
+        int index,
+        Status status,
+        String failure,
+        String explanation,
+        ExplainerInfo explainer,
+        Map<String, Score> scores,
+        Cost cost,
+        Basis basis,
+        long createdMs,
+        List<String> warnings,
+        List<HistoryEntry> history) {
 
     public Label {
         if (saeId == null || saeId.isBlank()) {
@@ -68,8 +78,16 @@ public record Label(String saeId, int index, Status status, String failure, Stri
     public HistoryEntry summary() {
         Map<String, Double> values = new LinkedHashMap<>();
         scores.forEach((name, s) -> values.put(name, s.value()));
-        return new HistoryEntry(createdMs, basis.version(), status, failure, explanation, explainer, values,
-                cost.inputTokens(), cost.outputTokens());
+        return new HistoryEntry(
+                createdMs,
+                basis.version(),
+                status,
+                failure,
+                explanation,
+                explainer,
+                values,
+                cost.inputTokens(),
+                cost.outputTokens());
     }
 
     /** The history a label made after this one carries: this one first, then its own, cut to {@code size}. */
@@ -81,8 +99,10 @@ public record Label(String saeId, int index, Status status, String failure, Stri
     }
 
     public enum Status {
-        @JsonProperty("ok") OK,
-        @JsonProperty("failed") FAILED
+        @JsonProperty("ok")
+        OK,
+        @JsonProperty("failed")
+        FAILED
     }
 
     /**
@@ -110,12 +130,37 @@ public record Label(String saeId, int index, Status status, String failure, Stri
      * @param explainedTopShare the share of the feature's top windows at creation that the explainer was shown
      *                     (the rest sit on the scoring side of the split); null in labels from before it was kept
      */
-    public record Basis(long version, double density, long activations, long windows, float max,
-                        List<String> topIds, List<String> explainIds, List<String> scoreIds, List<String> negativeIds,
-                        Double explainedTopShare) {
-        public Basis(long version, double density, long activations, long windows, float max,
-                     List<String> topIds, List<String> explainIds, List<String> scoreIds, List<String> negativeIds) {
-            this(version, density, activations, windows, max, topIds, explainIds, scoreIds, negativeIds,
+    public record Basis(
+            long version,
+            double density,
+            long activations,
+            long windows,
+            float max,
+            List<String> topIds,
+            List<String> explainIds,
+            List<String> scoreIds,
+            List<String> negativeIds,
+            Double explainedTopShare) {
+        public Basis(
+                long version,
+                double density,
+                long activations,
+                long windows,
+                float max,
+                List<String> topIds,
+                List<String> explainIds,
+                List<String> scoreIds,
+                List<String> negativeIds) {
+            this(
+                    version,
+                    density,
+                    activations,
+                    windows,
+                    max,
+                    topIds,
+                    explainIds,
+                    scoreIds,
+                    negativeIds,
                     RelabelPolicy.basisShare(explainIds, topIds));
         }
 
@@ -128,9 +173,16 @@ public record Label(String saeId, int index, Status status, String failure, Stri
     }
 
     /** An earlier label, summarised. */
-    public record HistoryEntry(long createdMs, long version, Status status, String failure, String explanation,
-                               ExplainerInfo explainer, Map<String, Double> scores, long inputTokens,
-                               long outputTokens) {
+    public record HistoryEntry(
+            long createdMs,
+            long version,
+            Status status,
+            String failure,
+            String explanation,
+            ExplainerInfo explainer,
+            Map<String, Double> scores,
+            long inputTokens,
+            long outputTokens) {
         public HistoryEntry {
             scores = Ordered.copy(scores);
         }

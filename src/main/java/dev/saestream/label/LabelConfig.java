@@ -43,7 +43,9 @@ public record LabelConfig(
 
     /** The defaults: offline explainer and embedding scorer, so that labelling works with no network. */
     public static final LabelConfig DEFAULTS = new LabelConfig(
-            ExplainerKind.OFFLINE, List.of(ScorerKind.EMBEDDING), 10,
+            ExplainerKind.OFFLINE,
+            List.of(ScorerKind.EMBEDDING),
+            10,
             new Llm(Provider.OPENAI, "", "", "", 0.0, 2048, 0, 60, true, 5, 1000, 60_000, 1),
             new Sampling(20, 20, 5, 50, 50, 0, 5, Map.of(), List.of(), 20, 512),
             new Scoring(10, 20, 5, "all-minilm-l6-v2-q", true),
@@ -57,13 +59,14 @@ public record LabelConfig(
         }
         scorers = scorers == null ? List.of() : List.copyOf(scorers);
         if (scorers.isEmpty()) {
-            throw new IllegalArgumentException("label.scorers must name at least one of " + Arrays.toString(ScorerKind.values()));
+            throw new IllegalArgumentException(
+                    "label.scorers must name at least one of " + Arrays.toString(ScorerKind.values()));
         }
         atLeast("historySize", historySize, 0);
         for (Object group : new Object[] {llm, sampling, scoring, relabel, limits, topics}) {
             if (group == null) {
-                throw new IllegalArgumentException("label: every group (llm, sampling, scoring, relabel, limits, topics)"
-                        + " must be given");
+                throw new IllegalArgumentException(
+                        "label: every group (llm, sampling, scoring, relabel, limits, topics)" + " must be given");
             }
         }
     }
@@ -112,8 +115,9 @@ public record LabelConfig(
             positive("llm.maxOutputTokens", maxOutputTokens);
             atLeast("llm.maxCompletionTokens", maxCompletionTokens, 0);
             if (maxCompletionTokens > 0 && provider != Provider.OPENAI) {
-                throw new IllegalArgumentException("label.llm.maxCompletionTokens is an OpenAI parameter; with provider "
-                        + provider.json() + " set label.llm.maxOutputTokens instead");
+                throw new IllegalArgumentException(
+                        "label.llm.maxCompletionTokens is an OpenAI parameter; with provider " + provider.json()
+                                + " set label.llm.maxOutputTokens instead");
             }
             if (!(timeoutSeconds > 0)) {
                 throw new IllegalArgumentException("label.llm.timeoutSeconds must be above 0, got " + timeoutSeconds);
@@ -126,8 +130,20 @@ public record LabelConfig(
 
         /** This LLM served by {@code provider} at {@code baseUrl} (empty: the provider's own) as {@code model}. */
         public Llm withServer(Provider provider, String baseUrl, String model) {
-            return new Llm(provider, baseUrl, model, apiKeyEnv, temperature, maxOutputTokens, maxCompletionTokens,
-                    timeoutSeconds, jsonSchema, maxRetries, retryInitialMillis, retryMaxMillis, malformedRetries);
+            return new Llm(
+                    provider,
+                    baseUrl,
+                    model,
+                    apiKeyEnv,
+                    temperature,
+                    maxOutputTokens,
+                    maxCompletionTokens,
+                    timeoutSeconds,
+                    jsonSchema,
+                    maxRetries,
+                    retryInitialMillis,
+                    retryMaxMillis,
+                    malformedRetries);
         }
 
         public Llm withProvider(Provider provider) {
@@ -143,24 +159,72 @@ public record LabelConfig(
         }
 
         public Llm withMaxCompletionTokens(int maxCompletionTokens) {
-            return new Llm(provider, baseUrl, model, apiKeyEnv, temperature, maxOutputTokens, maxCompletionTokens,
-                    timeoutSeconds, jsonSchema, maxRetries, retryInitialMillis, retryMaxMillis, malformedRetries);
+            return new Llm(
+                    provider,
+                    baseUrl,
+                    model,
+                    apiKeyEnv,
+                    temperature,
+                    maxOutputTokens,
+                    maxCompletionTokens,
+                    timeoutSeconds,
+                    jsonSchema,
+                    maxRetries,
+                    retryInitialMillis,
+                    retryMaxMillis,
+                    malformedRetries);
         }
 
         public Llm withTimeoutSeconds(double timeoutSeconds) {
-            return new Llm(provider, baseUrl, model, apiKeyEnv, temperature, maxOutputTokens, maxCompletionTokens,
-                    timeoutSeconds, jsonSchema, maxRetries, retryInitialMillis, retryMaxMillis, malformedRetries);
+            return new Llm(
+                    provider,
+                    baseUrl,
+                    model,
+                    apiKeyEnv,
+                    temperature,
+                    maxOutputTokens,
+                    maxCompletionTokens,
+                    timeoutSeconds,
+                    jsonSchema,
+                    maxRetries,
+                    retryInitialMillis,
+                    retryMaxMillis,
+                    malformedRetries);
         }
 
         public Llm withJsonSchema(boolean jsonSchema) {
-            return new Llm(provider, baseUrl, model, apiKeyEnv, temperature, maxOutputTokens, maxCompletionTokens,
-                    timeoutSeconds, jsonSchema, maxRetries, retryInitialMillis, retryMaxMillis, malformedRetries);
+            return new Llm(
+                    provider,
+                    baseUrl,
+                    model,
+                    apiKeyEnv,
+                    temperature,
+                    maxOutputTokens,
+                    maxCompletionTokens,
+                    timeoutSeconds,
+                    jsonSchema,
+                    maxRetries,
+                    retryInitialMillis,
+                    retryMaxMillis,
+                    malformedRetries);
         }
 
         /** This LLM retrying {@code maxRetries} times, backing off from {@code initialMillis} to at most {@code maxMillis}. */
         public Llm withRetries(int maxRetries, long initialMillis, long maxMillis) {
-            return new Llm(provider, baseUrl, model, apiKeyEnv, temperature, maxOutputTokens, maxCompletionTokens,
-                    timeoutSeconds, jsonSchema, maxRetries, initialMillis, maxMillis, malformedRetries);
+            return new Llm(
+                    provider,
+                    baseUrl,
+                    model,
+                    apiKeyEnv,
+                    temperature,
+                    maxOutputTokens,
+                    maxCompletionTokens,
+                    timeoutSeconds,
+                    jsonSchema,
+                    maxRetries,
+                    initialMillis,
+                    maxMillis,
+                    malformedRetries);
         }
 
         public Llm withMaxRetries(int maxRetries) {
@@ -217,25 +281,65 @@ public record LabelConfig(
 
         /** This sampling scoring on {@code activating} held-out windows and {@code nonActivating} background ones. */
         public Sampling withScoreWindows(int activating, int nonActivating) {
-            return new Sampling(explainTop, explainSampled, quantiles, activating, nonActivating, hardNegatives,
-                    similarFeatures, decoders, saes, minWindows, splitBlockTokens);
+            return new Sampling(
+                    explainTop,
+                    explainSampled,
+                    quantiles,
+                    activating,
+                    nonActivating,
+                    hardNegatives,
+                    similarFeatures,
+                    decoders,
+                    saes,
+                    minWindows,
+                    splitBlockTokens);
         }
 
         /** This sampling with {@code count} hard negatives among the background windows, from the {@code similar} nearest features. */
         public Sampling withHardNegatives(int count, int similar) {
-            return new Sampling(explainTop, explainSampled, quantiles, scoreActivating, scoreNonActivating, count,
-                    similar, decoders, saes, minWindows, splitBlockTokens);
+            return new Sampling(
+                    explainTop,
+                    explainSampled,
+                    quantiles,
+                    scoreActivating,
+                    scoreNonActivating,
+                    count,
+                    similar,
+                    decoders,
+                    saes,
+                    minWindows,
+                    splitBlockTokens);
         }
 
         /** This sampling with hard negatives from these decoder matrices and SAE directories. */
         public Sampling withDecoders(Map<String, String> decoders, List<String> saes) {
-            return new Sampling(explainTop, explainSampled, quantiles, scoreActivating, scoreNonActivating, hardNegatives,
-                    similarFeatures, decoders, saes, minWindows, splitBlockTokens);
+            return new Sampling(
+                    explainTop,
+                    explainSampled,
+                    quantiles,
+                    scoreActivating,
+                    scoreNonActivating,
+                    hardNegatives,
+                    similarFeatures,
+                    decoders,
+                    saes,
+                    minWindows,
+                    splitBlockTokens);
         }
 
         public Sampling withMinWindows(int minWindows) {
-            return new Sampling(explainTop, explainSampled, quantiles, scoreActivating, scoreNonActivating, hardNegatives,
-                    similarFeatures, decoders, saes, minWindows, splitBlockTokens);
+            return new Sampling(
+                    explainTop,
+                    explainSampled,
+                    quantiles,
+                    scoreActivating,
+                    scoreNonActivating,
+                    hardNegatives,
+                    similarFeatures,
+                    decoders,
+                    saes,
+                    minWindows,
+                    splitBlockTokens);
         }
     }
 
@@ -260,19 +364,19 @@ public record LabelConfig(
             atLeast("scoring.simulationExamples", simulationExamples, 2);
             positive("scoring.simulationExamplesPerPrompt", simulationExamplesPerPrompt);
             if (!EmbeddingScorer.MODELS.contains(embeddingModel)) {
-                throw new IllegalArgumentException("label.scoring.embeddingModel must be one of " + EmbeddingScorer.MODELS
-                        + ", got '" + embeddingModel + "'");
+                throw new IllegalArgumentException("label.scoring.embeddingModel must be one of "
+                        + EmbeddingScorer.MODELS + ", got '" + embeddingModel + "'");
             }
         }
 
         public Scoring withExamplesPerPrompt(int examplesPerPrompt) {
-            return new Scoring(examplesPerPrompt, simulationExamples, simulationExamplesPerPrompt, embeddingModel,
-                    nullBaseline);
+            return new Scoring(
+                    examplesPerPrompt, simulationExamples, simulationExamplesPerPrompt, embeddingModel, nullBaseline);
         }
 
         public Scoring withNullBaseline(boolean nullBaseline) {
-            return new Scoring(examplesPerPrompt, simulationExamples, simulationExamplesPerPrompt, embeddingModel,
-                    nullBaseline);
+            return new Scoring(
+                    examplesPerPrompt, simulationExamples, simulationExamplesPerPrompt, embeddingModel, nullBaseline);
         }
     }
 
@@ -343,7 +447,8 @@ public record LabelConfig(
         public TopicNames {
             for (var name : List.of(groupId, features, background, labels, dlq)) {
                 if (name == null || name.isBlank()) {
-                    throw new IllegalArgumentException("label.topics: the group id and the topic names must not be empty");
+                    throw new IllegalArgumentException(
+                            "label.topics: the group id and the topic names must not be empty");
                 }
             }
         }
@@ -416,7 +521,8 @@ public record LabelConfig(
 
     /** Who writes explanations. */
     public enum ExplainerKind {
-        OFFLINE, LLM;
+        OFFLINE,
+        LLM;
 
         @JsonValue
         public String json() {
@@ -431,7 +537,11 @@ public record LabelConfig(
 
     /** The scorers; all but embedding ask an LLM. */
     public enum ScorerKind {
-        DETECTION, FUZZING, SIMULATION, INTRUDER, EMBEDDING;
+        DETECTION,
+        FUZZING,
+        SIMULATION,
+        INTRUDER,
+        EMBEDDING;
 
         public boolean usesLlm() {
             return this != EMBEDDING;
@@ -450,7 +560,9 @@ public record LabelConfig(
 
     /** LLM APIs, each through its LangChain4j client. */
     public enum Provider {
-        OPENAI, ANTHROPIC, OLLAMA;
+        OPENAI,
+        ANTHROPIC,
+        OLLAMA;
 
         @JsonValue
         public String json() {
@@ -470,6 +582,8 @@ public record LabelConfig(
             }
         }
         throw new IllegalArgumentException(field + " must be one of "
-                + Arrays.stream(values).map(e -> e.name().toLowerCase(Locale.ROOT)).toList() + ", got '" + s + "'");
+                + Arrays.stream(values)
+                        .map(e -> e.name().toLowerCase(Locale.ROOT))
+                        .toList() + ", got '" + s + "'");
     }
 }

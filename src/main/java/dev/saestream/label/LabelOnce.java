@@ -34,38 +34,46 @@ public final class LabelOnce {
     private LabelOnce() {}
 
     /** Labels the feature {@code key}, and writes the label to the labels topic only when {@code write}. */
-    public static Label label(LabelConfig config, Map<String, Object> kafka, Map<String, String> env, String key,
-                              boolean write) throws LlmUnavailableException, IOException {
+    public static Label label(
+            LabelConfig config, Map<String, Object> kafka, Map<String, String> env, String key, boolean write)
+            throws LlmUnavailableException, IOException {
         FeatureKey.index(key); // fails early, naming the bad key
         Duration timeout = Duration.ofSeconds(60);
         byte[] stateBytes = latest(kafka, config.topics().features(), key, timeout);
         if (stateBytes == null) {
-            throw new IllegalArgumentException("feature " + key + " is not on " + config.topics().features()
-                    + "; keys look like <saeId>/<index>, e.g. all-minilm-l6-v2/layer3/topk-3072/17");
+            throw new IllegalArgumentException(
+                    "feature " + key + " is not on " + config.topics().features()
+                            + "; keys look like <saeId>/<index>, e.g. all-minilm-l6-v2/layer3/topk-3072/17");
         }
         FeatureState state = Json.read(stateBytes, FeatureState.class);
         byte[] lastBytes = latest(kafka, config.topics().labels(), key, timeout);
         Label last = lastBytes == null ? null : Json.read(lastBytes, Label.class);
         BackgroundIndex background = new BackgroundIndex();
-        TopicFollower.readToEnd(config.topics().background(), kafka,
-                r -> background.put(r.key(), r.value() == null ? null : Json.read(r.value(), BackgroundWindow.class)), timeout);
+        TopicFollower.readToEnd(
+                config.topics().background(),
+                kafka,
+                r -> background.put(r.key(), r.value() == null ? null : Json.read(r.value(), BackgroundWindow.class)),
+                timeout);
         Labeller labeller = Labeller.create(config, background, env);
         if (config.scoring().nullBaseline()) {
             // other features' explanations, for the null baseline
-            TopicFollower.readToEnd(config.topics().labels(), kafka,
-                    r -> readLabel(r.value()).ifPresent(labeller::remember), timeout);
+            TopicFollower.readToEnd(
+                    config.topics().labels(), kafka, r -> readLabel(r.value()).ifPresent(labeller::remember), timeout);
         }
         Label label = labeller.label(state, last);
         if (write) {
-            try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(LabelService.producerProps(kafka),
-                    new StringSerializer(), new ByteArraySerializer())) {
-                p.send(new ProducerRecord<>(config.topics().labels(), key, Json.write(label))).get();
+            try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(
+                    LabelService.producerProps(kafka), new StringSerializer(), new ByteArraySerializer())) {
+                p.send(new ProducerRecord<>(config.topics().labels(), key, Json.write(label)))
+                        .get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while writing the label", e);
             } catch (ExecutionException e) {
-                throw new IOException("could not write the label to " + config.topics().labels() + ": "
-                        + e.getCause().getMessage(), e);
+                throw new IOException(
+                        "could not write the label to " + config.topics().labels() + ": "
+                                + e.getCause().getMessage(),
+                        e);
             }
         }
         return label;
@@ -85,8 +93,8 @@ public final class LabelOnce {
      * partition the default partitioner puts the key in, read to its end.
      */
     static byte[] latest(Map<String, Object> kafka, String topic, String key, Duration timeout) {
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(TopicFollower.consumerProps(kafka),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(
+                TopicFollower.consumerProps(kafka), new StringDeserializer(), new ByteArrayDeserializer())) {
             List<PartitionInfo> infos = c.partitionsFor(topic, timeout);
             if (infos == null || infos.isEmpty()) {
                 return null;
@@ -101,7 +109,8 @@ public final class LabelOnce {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (c.position(tp) < end) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + tp + " to its end within " + timeout.toSeconds() + " s");
+                    throw new IllegalStateException(
+                            "could not read " + tp + " to its end within " + timeout.toSeconds() + " s");
                 }
                 for (ConsumerRecord<String, byte[]> r : c.poll(POLL)) {
                     if (key.equals(r.key())) {

@@ -51,10 +51,21 @@ public record LabelReport(int labels, int ok, int failed, Map<String, ScorerRepo
      *                          activating windows (its current state's count; without a state, the label's
      *                          {@code basis.windows})
      */
-    public record ScorerReport(String metric, int scored, Mean score, double aboveChance, int withBaseline,
-                               Mean baseline, double meanGap, int informative, double informativeShare, long examples,
-                               long parseFailures, double parseFailureRate, List<Decile> byDensity,
-                               Subset wellSampled) {}
+    public record ScorerReport(
+            String metric,
+            int scored,
+            Mean score,
+            double aboveChance,
+            int withBaseline,
+            Mean baseline,
+            double meanGap,
+            int informative,
+            double informativeShare,
+            long examples,
+            long parseFailures,
+            double parseFailureRate,
+            List<Decile> byDensity,
+            Subset wellSampled) {}
 
     /**
      * One scorer over the labels of the features with at least {@code minWindows} windows.
@@ -68,8 +79,15 @@ public record LabelReport(int labels, int ok, int failed, Map<String, ScorerRepo
      * @param informative      how many of those clear their null
      * @param informativeShare {@code informative / withBaseline}; NaN when none has a baseline
      */
-    public record Subset(int minWindows, int scored, Mean score, double aboveChance, int withBaseline, Mean baseline,
-                         int informative, double informativeShare) {}
+    public record Subset(
+            int minWindows,
+            int scored,
+            Mean score,
+            double aboveChance,
+            int withBaseline,
+            Mean baseline,
+            int informative,
+            double informativeShare) {}
 
     /**
      * One density decile of one scorer's labels.
@@ -82,8 +100,14 @@ public record LabelReport(int labels, int ok, int failed, Map<String, ScorerRepo
      * @param baseline         their mean null score; null when none has one
      * @param informativeShare the share of those with a baseline that clear it; NaN when none has one
      */
-    public record Decile(int decile, double densityLow, double densityHigh, int scored, Mean score, Mean baseline,
-                         double informativeShare) {}
+    public record Decile(
+            int decile,
+            double densityLow,
+            double densityHigh,
+            int scored,
+            Mean score,
+            Mean baseline,
+            double informativeShare) {}
 
     /** A mean with its 95% interval over {@code n} values. */
     public record Mean(double mean, double ciLow, double ciHigh, int n) {
@@ -131,12 +155,14 @@ public record LabelReport(int labels, int ok, int failed, Map<String, ScorerRepo
             }
             double density = state != null ? state.density() : l.basis().density();
             long windows = state != null ? state.windows() : l.basis().windows();
-            l.scores().forEach((name, s) -> rows.computeIfAbsent(name, k -> new ArrayList<>())
-                    .add(new Row(l.key(), density, windows, s)));
+            l.scores()
+                    .forEach((name, s) -> rows.computeIfAbsent(name, k -> new ArrayList<>())
+                            .add(new Row(l.key(), density, windows, s)));
         }
         Map<String, ScorerReport> scorers = new TreeMap<>();
         rows.forEach((name, r) -> scorers.put(name, scorer(r)));
-        BasisReport basis = states.isEmpty() ? null
+        BasisReport basis = states.isEmpty()
+                ? null
                 : new BasisReport(compared, compared == 0 ? Double.NaN : shareSum / compared, belowHalf);
         return new LabelReport(labels.size(), ok, labels.size() - ok, scorers, basis);
     }
@@ -161,12 +187,30 @@ public record LabelReport(int labels, int ok, int failed, Map<String, ScorerRepo
         for (int g = 0; g < groups; g++) {
             List<Row> part = sorted.subList(g * sorted.size() / groups, (g + 1) * sorted.size() / groups);
             Figures f = Figures.of(part);
-            deciles.add(new Decile(g + 1, part.get(0).density(), part.get(part.size() - 1).density(), part.size(),
-                    f.score(), f.baseline(), f.informativeShare()));
+            deciles.add(new Decile(
+                    g + 1,
+                    part.get(0).density(),
+                    part.get(part.size() - 1).density(),
+                    part.size(),
+                    f.score(),
+                    f.baseline(),
+                    f.informativeShare()));
         }
-        return new ScorerReport(metric, sorted.size(), all.score(), (double) above / sorted.size(), all.withBaseline(),
-                all.baseline(), all.meanGap(), all.informative(), all.informativeShare(), examples, failures,
-                examples == 0 ? 0 : (double) failures / examples, deciles, subset(sorted, chance, WELL_SAMPLED_WINDOWS));
+        return new ScorerReport(
+                metric,
+                sorted.size(),
+                all.score(),
+                (double) above / sorted.size(),
+                all.withBaseline(),
+                all.baseline(),
+                all.meanGap(),
+                all.informative(),
+                all.informativeShare(),
+                examples,
+                failures,
+                examples == 0 ? 0 : (double) failures / examples,
+                deciles,
+                subset(sorted, chance, WELL_SAMPLED_WINDOWS));
     }
 
     private static int aboveChance(List<Row> rows, double chance) {
@@ -176,20 +220,36 @@ public record LabelReport(int labels, int ok, int failed, Map<String, ScorerRepo
     private static Subset subset(List<Row> rows, double chance, int minWindows) {
         List<Row> part = rows.stream().filter(r -> r.windows() >= minWindows).toList();
         Figures f = Figures.of(part);
-        return new Subset(minWindows, part.size(), f.score(),
-                part.isEmpty() ? Double.NaN : (double) aboveChance(part, chance) / part.size(), f.withBaseline(),
-                f.baseline(), f.informative(), f.informativeShare());
+        return new Subset(
+                minWindows,
+                part.size(),
+                f.score(),
+                part.isEmpty() ? Double.NaN : (double) aboveChance(part, chance) / part.size(),
+                f.withBaseline(),
+                f.baseline(),
+                f.informative(),
+                f.informativeShare());
     }
 
     /** Means over a group of rows. */
     private record Figures(Mean score, Mean baseline, int withBaseline, int informative, double meanGap) {
         static Figures of(List<Row> rows) {
             double[] values = rows.stream().mapToDouble(r -> r.score().value()).toArray();
-            List<Score> based = rows.stream().map(Row::score).filter(s -> s.baseline() != null).toList();
-            double[] nulls = based.stream().mapToDouble(s -> s.baseline().value()).toArray();
-            int informative = (int) based.stream().filter(s -> Boolean.TRUE.equals(s.informative())).count();
-            double gap = based.isEmpty() ? Double.NaN
-                    : based.stream().mapToDouble(s -> s.value() - s.baseline().value()).average().orElseThrow();
+            List<Score> based = rows.stream()
+                    .map(Row::score)
+                    .filter(s -> s.baseline() != null)
+                    .toList();
+            double[] nulls =
+                    based.stream().mapToDouble(s -> s.baseline().value()).toArray();
+            int informative = (int) based.stream()
+                    .filter(s -> Boolean.TRUE.equals(s.informative()))
+                    .count();
+            double gap = based.isEmpty()
+                    ? Double.NaN
+                    : based.stream()
+                            .mapToDouble(s -> s.value() - s.baseline().value())
+                            .average()
+                            .orElseThrow();
             return new Figures(Mean.of(values), Mean.of(nulls), based.size(), informative, gap);
         }
 
@@ -203,48 +263,89 @@ public record LabelReport(int labels, int ok, int failed, Map<String, ScorerRepo
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "labels: %,d (%,d ok, %,d failed)%n", labels, ok, failed));
         if (basis != null && basis.compared() > 0) {
-            sb.append(String.format(Locale.ROOT, "basis: labels based on %.0f%% of their feature's current top windows"
-                            + " on average; %,d of %,d (%.0f%%) on less than half%n", 100 * basis.meanShare(),
-                    basis.belowHalf(), basis.compared(), 100.0 * basis.belowHalf() / basis.compared()));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "basis: labels based on %.0f%% of their feature's current top windows"
+                            + " on average; %,d of %,d (%.0f%%) on less than half%n",
+                    100 * basis.meanShare(),
+                    basis.belowHalf(),
+                    basis.compared(),
+                    100.0 * basis.belowHalf() / basis.compared()));
         }
         scorers.forEach((name, r) -> {
-            sb.append(String.format(Locale.ROOT, "%n%s (%s): %,d labels scored, parse failures %,d of %,d examples (%.1f%%)%n",
-                    name, r.metric(), r.scored(), r.parseFailures(), r.examples(), 100 * r.parseFailureRate()));
-            sb.append(String.format(Locale.ROOT, "  score  %s; interval above chance for %.0f%%%n", mean(r.score()),
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "%n%s (%s): %,d labels scored, parse failures %,d of %,d examples (%.1f%%)%n",
+                    name,
+                    r.metric(),
+                    r.scored(),
+                    r.parseFailures(),
+                    r.examples(),
+                    100 * r.parseFailureRate()));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "  score  %s; interval above chance for %.0f%%%n",
+                    mean(r.score()),
                     100 * r.aboveChance()));
             if (r.withBaseline() == 0) {
                 sb.append("  null   none (no label has a null baseline)\n");
             } else {
-                sb.append(String.format(Locale.ROOT, "  null   %s; score − null %+.3f on average%n", mean(r.baseline()),
-                        r.meanGap()));
-                sb.append(String.format(Locale.ROOT, "  informative (interval above the null's): %,d of %,d (%.0f%%)%n",
-                        r.informative(), r.withBaseline(), 100 * r.informativeShare()));
+                sb.append(String.format(
+                        Locale.ROOT, "  null   %s; score − null %+.3f on average%n", mean(r.baseline()), r.meanGap()));
+                sb.append(String.format(
+                        Locale.ROOT,
+                        "  informative (interval above the null's): %,d of %,d (%.0f%%)%n",
+                        r.informative(),
+                        r.withBaseline(),
+                        100 * r.informativeShare()));
             }
             Subset w = r.wellSampled();
             if (w != null) {
-                sb.append(String.format(Locale.ROOT, "  features with at least %d windows: %,d labels", w.minWindows(),
-                        w.scored()));
+                sb.append(String.format(
+                        Locale.ROOT, "  features with at least %d windows: %,d labels", w.minWindows(), w.scored()));
                 if (w.scored() > 0) {
-                    sb.append(String.format(Locale.ROOT, "%n    score  %s; interval above chance for %.0f%%%n",
-                            mean(w.score()), 100 * w.aboveChance()));
+                    sb.append(String.format(
+                            Locale.ROOT,
+                            "%n    score  %s; interval above chance for %.0f%%%n",
+                            mean(w.score()),
+                            100 * w.aboveChance()));
                     if (w.withBaseline() > 0) {
                         sb.append(String.format(Locale.ROOT, "    null   %s%n", mean(w.baseline())));
-                        sb.append(String.format(Locale.ROOT, "    informative (interval above the null's): %,d of %,d (%.0f%%)%n",
-                                w.informative(), w.withBaseline(), 100 * w.informativeShare()));
+                        sb.append(String.format(
+                                Locale.ROOT,
+                                "    informative (interval above the null's): %,d of %,d (%.0f%%)%n",
+                                w.informative(),
+                                w.withBaseline(),
+                                100 * w.informativeShare()));
                     }
                 } else {
                     sb.append('\n');
                 }
             }
             sb.append("  by density decile:\n");
-            sb.append(String.format(Locale.ROOT, "  %6s  %-21s  %6s  %-7s  %-7s  %s%n",
-                    "decile", "density", "labels", "score", "null", "informative"));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "  %6s  %-21s  %6s  %-7s  %-7s  %s%n",
+                    "decile",
+                    "density",
+                    "labels",
+                    "score",
+                    "null",
+                    "informative"));
             for (Decile d : r.byDensity()) {
-                sb.append(String.format(Locale.ROOT, "  %6d  %-21s  %6d  %-7s  %-7s  %s%n", d.decile(),
-                        String.format(Locale.ROOT, "%.2e–%.2e", d.densityLow(), d.densityHigh()), d.scored(),
+                sb.append(String.format(
+                        Locale.ROOT,
+                        "  %6d  %-21s  %6d  %-7s  %-7s  %s%n",
+                        d.decile(),
+                        String.format(Locale.ROOT, "%.2e–%.2e", d.densityLow(), d.densityHigh()),
+                        d.scored(),
                         String.format(Locale.ROOT, "%.3f", d.score().mean()),
-                        d.baseline() == null ? "-" : String.format(Locale.ROOT, "%.3f", d.baseline().mean()),
-                        Double.isNaN(d.informativeShare()) ? "-"
+                        d.baseline() == null
+                                ? "-"
+                                : String.format(
+                                        Locale.ROOT, "%.3f", d.baseline().mean()),
+                        Double.isNaN(d.informativeShare())
+                                ? "-"
                                 : String.format(Locale.ROOT, "%.0f%%", 100 * d.informativeShare())));
             }
         });

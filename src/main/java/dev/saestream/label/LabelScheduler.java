@@ -41,7 +41,8 @@ final class LabelScheduler {
      * @param concurrency      features labelled at once
      * @param retryAfterMillis how long a feature whose label could not be made waits before it is tried again
      */
-    LabelScheduler(RelabelPolicy policy, LabelStore labels, LongSupplier clock, int concurrency, long retryAfterMillis) {
+    LabelScheduler(
+            RelabelPolicy policy, LabelStore labels, LongSupplier clock, int concurrency, long retryAfterMillis) {
         this.policy = policy;
         this.labels = labels;
         this.clock = clock;
@@ -132,7 +133,8 @@ final class LabelScheduler {
                 if (p.verdict.decision() == RelabelPolicy.Decision.WAIT && p.verdict.notBeforeMs() <= now) {
                     decide(p);
                 }
-                if (p.verdict.decision().due() && pending.get(p.key()) == p
+                if (p.verdict.decision().due()
+                        && pending.get(p.key()) == p
                         && (next == null || RelabelPolicy.PRIORITY.compare(p, next) < 0)) {
                     next = p;
                 }
@@ -148,7 +150,9 @@ final class LabelScheduler {
 
     /** Whether the latest state of {@code state}'s feature is still due for a label now. */
     boolean stillDue(FeatureState state) {
-        return policy.decide(RelabelCandidate.of(state), labels.get(state.key()), clock.getAsLong()).decision().due();
+        return policy.decide(RelabelCandidate.of(state), labels.get(state.key()), clock.getAsLong())
+                .decision()
+                .due();
     }
 
     /** The feature {@code key} is no longer in flight. */
@@ -167,8 +171,11 @@ final class LabelScheduler {
                 job.retryAfterMs = clock.getAsLong() + retryAfterMillis;
                 pending.putIfAbsent(job.key(), job);
             } else {
-                log.warn("{} not labelled ({}); partition {} is no longer this instance's, its next owner labels it", job.key(),
-                        why, job.partition);
+                log.warn(
+                        "{} not labelled ({}); partition {} is no longer this instance's, its next owner labels it",
+                        job.key(),
+                        why,
+                        job.partition);
             }
         }
     }
@@ -198,12 +205,16 @@ final class LabelScheduler {
      *
      * @return the features of {@code partitions} still in flight at the deadline; empty when all finished
      */
-    List<String> awaitFinished(Collection<TopicPartition> partitions, long deadlineNanos, Consumer<List<String>> waiting)
+    List<String> awaitFinished(
+            Collection<TopicPartition> partitions, long deadlineNanos, Consumer<List<String>> waiting)
             throws InterruptedException {
         synchronized (inFlight) {
             while (true) {
-                List<String> left = inFlight.entrySet().stream().filter(e -> partitions.contains(e.getValue()))
-                        .map(Map.Entry::getKey).sorted().toList();
+                List<String> left = inFlight.entrySet().stream()
+                        .filter(e -> partitions.contains(e.getValue()))
+                        .map(Map.Entry::getKey)
+                        .sorted()
+                        .toList();
                 long wait = deadlineNanos - System.nanoTime();
                 if (left.isEmpty() || wait <= 0) {
                     waiting.accept(left);
@@ -219,7 +230,8 @@ final class LabelScheduler {
     int due() {
         synchronized (pending) {
             return (int) pending.values().stream()
-                    .filter(e -> e.verdict == null || e.verdict.decision() != RelabelPolicy.Decision.WAIT).count();
+                    .filter(e -> e.verdict == null || e.verdict.decision() != RelabelPolicy.Decision.WAIT)
+                    .count();
         }
     }
 

@@ -2,8 +2,8 @@ package dev.saestream.label;
 
 import dev.saestream.catalog.BackgroundWindow;
 import dev.saestream.catalog.FeatureState;
-import dev.saestream.kafka.DeadLetter;
 import dev.saestream.formats.Json;
+import dev.saestream.kafka.DeadLetter;
 import dev.saestream.kafka.TopicAdmin;
 import dev.saestream.kafka.TopicFollower;
 import java.time.Duration;
@@ -78,6 +78,7 @@ public final class LabelService implements AutoCloseable {
     private final LabelCounters counters = new LabelCounters();
     /** The labels topic's end offsets at the last assignment: nothing is scheduled until the ledger has read that far. */
     private volatile Map<TopicPartition, Long> ledgerTarget = Map.of();
+
     private volatile int handingOver;
     private final Consumer<ConsumerRecord<String, byte[]>> ledgerTap;
     private final ExecutorService workers;
@@ -89,6 +90,7 @@ public final class LabelService implements AutoCloseable {
      * this instance commits. Records below it were handled already (dead-lettered, if bad).
      */
     private final Map<TopicPartition, Long> readBefore = new ConcurrentHashMap<>();
+
     private volatile RuntimeException fatal;
     private volatile KafkaConsumer<String, byte[]> features;
     private FeatureFetcher fetcher;
@@ -99,19 +101,27 @@ public final class LabelService implements AutoCloseable {
      * @param background the index {@code labeller} samples from; this service keeps it current
      */
     public LabelService(LabelConfig config, Map<String, Object> kafka, BackgroundIndex background, Labeller labeller) {
-        this(config, kafka, background, labeller, r -> { });
+        this(config, kafka, background, labeller, r -> {});
     }
 
     /** As above; {@code ledgerTap} sees every labels-topic record before it enters the ledger (tests slow the ledger with it). */
-    LabelService(LabelConfig config, Map<String, Object> kafka, BackgroundIndex background, Labeller labeller,
-                 Consumer<ConsumerRecord<String, byte[]>> ledgerTap) {
+    LabelService(
+            LabelConfig config,
+            Map<String, Object> kafka,
+            BackgroundIndex background,
+            Labeller labeller,
+            Consumer<ConsumerRecord<String, byte[]>> ledgerTap) {
         this.config = config;
         this.ledgerTap = ledgerTap;
         this.kafka = Map.copyOf(kafka);
         this.background = background;
         this.labeller = labeller;
         this.clock = System::currentTimeMillis;
-        this.scheduler = new LabelScheduler(new RelabelPolicy(config), labels, clock, config.limits().concurrency(),
+        this.scheduler = new LabelScheduler(
+                new RelabelPolicy(config),
+                labels,
+                clock,
+                config.limits().concurrency(),
                 config.llm().retryMaxMillis());
         this.workers = Executors.newFixedThreadPool(config.limits().concurrency(), r -> {
             Thread t = new Thread(r, "label-worker");
@@ -125,9 +135,20 @@ public final class LabelService implements AutoCloseable {
      * the labels topic are read (the latter up to the last assignment), so features are being
      * scheduled; {@code handingOver}: labels in flight for partitions being given up, waited for.
      */
-    public record Status(boolean ready, int partitions, long featuresRead, int pending, int inFlight, int handingOver,
-                           long labelled, long failed, long calls, long inputTokens, long outputTokens, long deadLettered,
-                           long cachedInputTokens) {}
+    public record Status(
+            boolean ready,
+            int partitions,
+            long featuresRead,
+            int pending,
+            int inFlight,
+            int handingOver,
+            long labelled,
+            long failed,
+            long calls,
+            long inputTokens,
+            long outputTokens,
+            long deadLettered,
+            long cachedInputTokens) {}
 
     /** Labels failed so far, by reason; sums to {@link Status#failed}. */
     public Map<String, Long> failureReasons() {
@@ -136,9 +157,20 @@ public final class LabelService implements AutoCloseable {
 
     public Status progress() {
         LabelCounters c = counters;
-        return new Status(ready, partitions, c.featuresRead.get(), scheduler.due(), scheduler.inFlight(), handingOver,
-                c.labelled.get(), c.failed.get(), c.calls.get(), c.inputTokens.get(), c.outputTokens.get(),
-                c.deadLettered.get(), c.cachedInputTokens.get());
+        return new Status(
+                ready,
+                partitions,
+                c.featuresRead.get(),
+                scheduler.due(),
+                scheduler.inFlight(),
+                handingOver,
+                c.labelled.get(),
+                c.failed.get(),
+                c.calls.get(),
+                c.inputTokens.get(),
+                c.outputTokens.get(),
+                c.deadLettered.get(),
+                c.cachedInputTokens.get());
     }
 
     /** Runs until {@link #close}; rethrows what made it stop, if anything did. */
@@ -148,13 +180,14 @@ public final class LabelService implements AutoCloseable {
         Map<String, Object> groupProps = groupProps(kafka, config);
         boolean readOnce = false;
         try (TopicFollower bg = new TopicFollower(config.topics().background(), kafka, this::onBackground).start();
-             TopicFollower lf = new TopicFollower(config.topics().labels(), kafka, r -> {
-                 ledgerTap.accept(r);
-                 onLabel(r);
-             }).start();
-             Admin admin = Admin.create(kafka);
-             KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(groupProps, new StringDeserializer(),
-                     new ByteArrayDeserializer())) {
+                TopicFollower lf = new TopicFollower(config.topics().labels(), kafka, r -> {
+                            ledgerTap.accept(r);
+                            onLabel(r);
+                        })
+                        .start();
+                Admin admin = Admin.create(kafka);
+                KafkaConsumer<String, byte[]> consumer =
+                        new KafkaConsumer<>(groupProps, new StringDeserializer(), new ByteArrayDeserializer())) {
             features = consumer;
             consumer.subscribe(List.of(config.topics().features()), new Rebalance(consumer, admin));
             long lastLog = clock.getAsLong();
@@ -173,7 +206,10 @@ public final class LabelService implements AutoCloseable {
                     ready = true;
                     if (!readOnce) {
                         readOnce = true;
-                        log.info("read {} background windows and {} labels; labelling", background.size(), labels.size());
+                        log.info(
+                                "read {} background windows and {} labels; labelling",
+                                background.size(),
+                                labels.size());
                     } else {
                         log.debug("read the labels topic up to the assignment ({} labels); scheduling", labels.size());
                     }
@@ -185,8 +221,15 @@ public final class LabelService implements AutoCloseable {
                 if (clock.getAsLong() - lastLog >= LOG_EVERY_MS) {
                     lastLog = clock.getAsLong();
                     Status p = progress();
-                    log.info("labelled {}, failed {}, pending {}, in flight {}; LLM calls {}, tokens {} in / {} out",
-                            p.labelled(), p.failed(), p.pending(), p.inFlight(), p.calls(), p.inputTokens(), p.outputTokens());
+                    log.info(
+                            "labelled {}, failed {}, pending {}, in flight {}; LLM calls {}, tokens {} in / {} out",
+                            p.labelled(),
+                            p.failed(),
+                            p.pending(),
+                            p.inFlight(),
+                            p.calls(),
+                            p.inputTokens(),
+                            p.outputTokens());
                 }
             }
         } catch (WakeupException e) {
@@ -196,7 +239,10 @@ public final class LabelService implements AutoCloseable {
         } finally {
             running = false;
             if (scheduler.inFlight() > 0) {
-                log.warn("stopping with {} label(s) unfinished, not written: {}", scheduler.inFlight(), scheduler.inFlightKeys());
+                log.warn(
+                        "stopping with {} label(s) unfinished, not written: {}",
+                        scheduler.inFlight(),
+                        scheduler.inFlightKeys());
             }
             workers.shutdownNow();
             try {
@@ -238,7 +284,12 @@ public final class LabelService implements AutoCloseable {
             labels.offer(label);
             labeller.remember(label);
         } catch (RuntimeException e) {
-            log.warn("skipping an unreadable label at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+            log.warn(
+                    "skipping an unreadable label at {}-{}@{}: {}",
+                    r.topic(),
+                    r.partition(),
+                    r.offset(),
+                    e.getMessage());
         }
     }
 
@@ -251,7 +302,8 @@ public final class LabelService implements AutoCloseable {
         try {
             state = Json.read(r.value(), FeatureState.class);
             if (!state.key().equals(r.key())) {
-                throw new IllegalArgumentException("the record key " + r.key() + " is not the state's key " + state.key());
+                throw new IllegalArgumentException(
+                        "the record key " + r.key() + " is not the state's key " + state.key());
             }
         } catch (RuntimeException e) {
             if (r.offset() >= readBefore.getOrDefault(new TopicPartition(r.topic(), r.partition()), 0L)) {
@@ -335,9 +387,14 @@ public final class LabelService implements AutoCloseable {
                 return new Outcome.Skipped();
             }
             Label label = labeller.label(state, labels.get(key));
-            producer.send(new ProducerRecord<>(config.topics().labels(), key, Json.write(label))).get();
+            producer.send(new ProducerRecord<>(config.topics().labels(), key, Json.write(label)))
+                    .get();
             labels.offer(label);
-            log.debug("{} v{}: {}", key, state.version(), label.status() == Label.Status.OK ? label.explanation() : label.failure());
+            log.debug(
+                    "{} v{}: {}",
+                    key,
+                    state.version(),
+                    label.status() == Label.Status.OK ? label.explanation() : label.failure());
             return new Outcome.Written(label);
         } catch (LlmUnavailableException e) {
             return new Outcome.Retry(e.getMessage());
@@ -362,21 +419,27 @@ public final class LabelService implements AutoCloseable {
      * in flight: each has been labelled and its label acknowledged, or has failed and been let go.
      */
     private void awaitHandover(Collection<TopicPartition> partitions) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.limits().handoverSeconds());
+        long deadline =
+                System.nanoTime() + TimeUnit.SECONDS.toNanos(config.limits().handoverSeconds());
         boolean[] first = {true};
         try {
             List<String> left = scheduler.awaitFinished(partitions, deadline, inFlight -> {
                 handingOver = inFlight.size();
                 if (first[0] && !inFlight.isEmpty() && System.nanoTime() < deadline) {
-                    log.info("handing over {} partition(s) once {} label(s) in flight are written", partitions.size(),
+                    log.info(
+                            "handing over {} partition(s) once {} label(s) in flight are written",
+                            partitions.size(),
                             inFlight.size());
                 }
                 first[0] = false;
             });
             if (!left.isEmpty()) {
-                log.warn("handing over {} partition(s) without waiting longer than {} s for {}; their labels will"
-                        + " still be written, and the partitions' new owner may label them again", partitions.size(),
-                        config.limits().handoverSeconds(), left);
+                log.warn(
+                        "handing over {} partition(s) without waiting longer than {} s for {}; their labels will"
+                                + " still be written, and the partitions' new owner may label them again",
+                        partitions.size(),
+                        config.limits().handoverSeconds(),
+                        left);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -440,7 +503,10 @@ public final class LabelService implements AutoCloseable {
             });
             // the ledger, not committed offsets, says what is done: read every feature again
             consumer.seekToBeginning(partitions);
-            log.info("assigned {} partition(s) of {}", partitions.size(), config.topics().features());
+            log.info(
+                    "assigned {} partition(s) of {}",
+                    partitions.size(),
+                    config.topics().features());
         }
     }
 
@@ -449,7 +515,8 @@ public final class LabelService implements AutoCloseable {
     private void deadLetter(ConsumerRecord<String, byte[]> r, String reason, String detail) {
         counters.deadLettered.incrementAndGet();
         log.warn("dead-lettering {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), detail);
-        DeadLetter letter = DeadLetter.of("label", reason, detail, r.topic() + "-" + r.partition() + "@" + r.offset(), r.value());
+        DeadLetter letter =
+                DeadLetter.of("label", reason, detail, r.topic() + "-" + r.partition() + "@" + r.offset(), r.value());
         producer.send(new ProducerRecord<>(config.topics().dlq(), r.key(), Json.write(letter)));
     }
 
@@ -464,15 +531,24 @@ public final class LabelService implements AutoCloseable {
     /** The topic's end offsets now (none when it does not exist yet); the admin client, since no consumer here is assigned them. */
     static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) {
         try {
-            var description = admin.describeTopics(List.of(topic)).allTopicNames().get(60, TimeUnit.SECONDS).values();
+            var description = admin.describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .get(60, TimeUnit.SECONDS)
+                    .values();
             Map<TopicPartition, Long> end = new HashMap<>();
-            admin.listOffsets(TopicAdmin.everyPartition(description, OffsetSpec.latest())).all().get(60, TimeUnit.SECONDS).forEach((tp, info) -> end.put(tp, info.offset()));
+            admin.listOffsets(TopicAdmin.everyPartition(description, OffsetSpec.latest()))
+                    .all()
+                    .get(60, TimeUnit.SECONDS)
+                    .forEach((tp, info) -> end.put(tp, info.offset()));
             return Map.copyOf(end);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 return Map.of();
             }
-            throw new IllegalStateException("could not read the end offsets of " + topic + ": " + e.getCause().getMessage(), e);
+            throw new IllegalStateException(
+                    "could not read the end offsets of " + topic + ": "
+                            + e.getCause().getMessage(),
+                    e);
         } catch (java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("could not read the end offsets of " + topic + " within 60 s", e);
         } catch (InterruptedException e) {
@@ -493,10 +569,9 @@ public final class LabelService implements AutoCloseable {
         if (given == null) {
             p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.max(300_000, needed));
         } else if (Long.parseLong(given.toString()) < needed) {
-            throw new IllegalArgumentException("the Kafka client setting max.poll.interval.ms (" + given + ") must be at least"
-                    + " label.limits.handoverSeconds plus a minute (" + needed + " ms)");
+            throw new IllegalArgumentException("the Kafka client setting max.poll.interval.ms (" + given
+                    + ") must be at least" + " label.limits.handoverSeconds plus a minute (" + needed + " ms)");
         }
         return p;
     }
-
 }

@@ -31,8 +31,13 @@ public final class Labeller {
     private final NullExplanations nulls = new NullExplanations();
     private final LongSupplier clock;
 
-    public Labeller(LabelConfig config, Explainer explainer, List<Scorer> scorers, BackgroundIndex background,
-                    Map<String, SimilarFeatures> similar, LongSupplier clock) {
+    public Labeller(
+            LabelConfig config,
+            Explainer explainer,
+            List<Scorer> scorers,
+            BackgroundIndex background,
+            Map<String, SimilarFeatures> similar,
+            LongSupplier clock) {
         this.config = config;
         this.explainer = explainer;
         this.scorers = List.copyOf(scorers);
@@ -46,29 +51,38 @@ public final class Labeller {
      * The labeller {@code config} describes: the LLM client (keys from {@code env}), the embedding
      * model and the decoders for hard negatives are built here, once.
      */
-    public static Labeller create(LabelConfig config, BackgroundIndex background, Map<String, String> env) throws IOException {
+    public static Labeller create(LabelConfig config, BackgroundIndex background, Map<String, String> env)
+            throws IOException {
         LlmClient llm = null;
         if (config.usesLlm()) {
             ChatModel model = ChatModels.create(config, env);
             llm = new LlmClient(model, config, CallLimits.of(config));
         }
         Explainer explainer = config.explainer() == LabelConfig.ExplainerKind.LLM
-                ? new LlmExplainer(llm) : new OfflineExplainer(background);
+                ? new LlmExplainer(llm)
+                : new OfflineExplainer(background);
         List<Scorer> scorers = new ArrayList<>();
         for (LabelConfig.ScorerKind kind : config.scorers()) {
-            scorers.add(switch (kind) {
-                case DETECTION -> new DetectionScorer(llm, config.scoring().examplesPerPrompt());
-                case FUZZING -> new FuzzingScorer(llm, config.scoring().examplesPerPrompt());
-                case SIMULATION -> new SimulationScorer(llm, config.scoring().simulationExamples(),
-                        config.scoring().simulationExamplesPerPrompt());
-                case INTRUDER -> new IntruderScorer(llm, IntruderScorer.DEFAULT_PER_QUESTION);
-                case EMBEDDING -> EmbeddingScorer.load(config.scoring().embeddingModel());
-            });
+            scorers.add(
+                    switch (kind) {
+                        case DETECTION ->
+                            new DetectionScorer(llm, config.scoring().examplesPerPrompt());
+                        case FUZZING -> new FuzzingScorer(llm, config.scoring().examplesPerPrompt());
+                        case SIMULATION ->
+                            new SimulationScorer(
+                                    llm,
+                                    config.scoring().simulationExamples(),
+                                    config.scoring().simulationExamplesPerPrompt());
+                        case INTRUDER -> new IntruderScorer(llm, IntruderScorer.DEFAULT_PER_QUESTION);
+                        case EMBEDDING -> EmbeddingScorer.load(config.scoring().embeddingModel());
+                    });
         }
         Map<String, SimilarFeatures> similar = decoders(config);
         if (config.sampling().hardNegatives() > 0 && similar.isEmpty()) {
-            log.warn("label.sampling.hardNegatives is {} but no decoder is configured (label.sampling.saes or"
-                    + " label.sampling.decoders); scoring without hard negatives", config.sampling().hardNegatives());
+            log.warn(
+                    "label.sampling.hardNegatives is {} but no decoder is configured (label.sampling.saes or"
+                            + " label.sampling.decoders); scoring without hard negatives",
+                    config.sampling().hardNegatives());
         }
         return new Labeller(config, explainer, scorers, background, similar, System::currentTimeMillis);
     }
@@ -94,11 +108,15 @@ public final class Labeller {
             }
             String other = from.putIfAbsent(sae.id(), "label.sampling.saes: " + dir);
             if (other != null) {
-                throw new IllegalArgumentException("label.sampling.saes: " + dir + " is SAE " + sae.id() + ", whose decoder " + other
-                        + " already gives; keep one of them");
+                throw new IllegalArgumentException("label.sampling.saes: " + dir + " is SAE " + sae.id()
+                        + ", whose decoder " + other + " already gives; keep one of them");
             }
             similar.put(sae.id(), SimilarFeatures.of(sae));
-            log.info("hard negatives for SAE {} from the decoder in {} ({} features)", sae.id(), dir, sae.config().dSae());
+            log.info(
+                    "hard negatives for SAE {} from the decoder in {} ({} features)",
+                    sae.id(),
+                    dir,
+                    sae.config().dSae());
         }
         return similar;
     }
@@ -123,7 +141,8 @@ public final class Labeller {
         ExampleSampler.Samples samples = sample(state, warnings);
         int block = config.sampling().splitBlockTokens();
         if (samples.explain().stream().anyMatch(w -> !ExampleSampler.explainSide(w.doc(), w.peak(), block))) {
-            warnings.add("explained from scoring-side windows: every window of this feature fell on the scoring side of the split");
+            warnings.add(
+                    "explained from scoring-side windows: every window of this feature fell on the scoring side of the split");
         }
         CostMeter meter = new CostMeter();
         Explainer.Explanation explanation = explainer.explain(state, samples.explain(), meter);
@@ -138,7 +157,8 @@ public final class Labeller {
                 long seed = Hashing.seed(state.key(), state.version());
                 // absent until another feature of this SAE has an explanation (the very first label)
                 String nullText = config.scoring().nullBaseline()
-                        ? nulls.draw(state.saeId(), state.index(), explanation.text(), ~seed) : null;
+                        ? nulls.draw(state.saeId(), state.index(), explanation.text(), ~seed)
+                        : null;
                 for (Scorer scorer : scorers) {
                     try {
                         Score score = scorer.score(explanation.text(), state, scoring, seed, meter);
@@ -156,13 +176,29 @@ public final class Labeller {
                 }
             }
         }
-        Label.Basis basis = new Label.Basis(state.version(), state.density(), state.activations(), state.windows(),
-                state.max(), ids(state.top()), ids(samples.explain()),
+        Label.Basis basis = new Label.Basis(
+                state.version(),
+                state.density(),
+                state.activations(),
+                state.windows(),
+                state.max(),
+                ids(state.top()),
+                ids(samples.explain()),
                 samples.activating().stream().map(Example::id).toList(),
                 samples.negatives().stream().map(Example::id).toList());
-        Label label = new Label(state.saeId(), state.index(), explanation.ok() ? Label.Status.OK : Label.Status.FAILED,
-                explanation.failure(), explanation.text(), explainer.info(), scores, meter.cost(), basis,
-                clock.getAsLong(), warnings, previous == null ? List.of() : previous.historyFor(config.historySize()));
+        Label label = new Label(
+                state.saeId(),
+                state.index(),
+                explanation.ok() ? Label.Status.OK : Label.Status.FAILED,
+                explanation.failure(),
+                explanation.text(),
+                explainer.info(),
+                scores,
+                meter.cost(),
+                basis,
+                clock.getAsLong(),
+                warnings,
+                previous == null ? List.of() : previous.historyFor(config.historySize()));
         nulls.remember(label);
         return label;
     }
@@ -175,11 +211,14 @@ public final class Labeller {
     public List<PlannedCall> plan(FeatureState state, String expected) {
         ExampleSampler.Samples samples = sample(state, new ArrayList<>());
         List<PlannedCall> calls = new ArrayList<>(explainer.plan(state, samples.explain(), expected));
-        if (samples.explain().isEmpty() || samples.activating().isEmpty() || samples.negatives().isEmpty()) {
+        if (samples.explain().isEmpty()
+                || samples.activating().isEmpty()
+                || samples.negatives().isEmpty()) {
             return calls;
         }
         long seed = Hashing.seed(state.key(), state.version());
-        String nullText = config.scoring().nullBaseline() ? nulls.draw(state.saeId(), state.index(), expected, ~seed) : null;
+        String nullText =
+                config.scoring().nullBaseline() ? nulls.draw(state.saeId(), state.index(), expected, ~seed) : null;
         for (Scorer scorer : scorers) {
             calls.addAll(scorer.plan(expected, state, samples.scoring(), seed));
             if (nullText != null) {

@@ -27,22 +27,31 @@ public record LatestLabels(Map<String, Label> byKey, int unreadable) {
         LabelStore store = new LabelStore();
         Set<String> seen = new HashSet<>();
         int[] unreadable = {0};
-        TopicFollower.readToEnd(topic, kafka, r -> {
-            if (r.key() == null || !keys.test(r.key())) {
-                return;
-            }
-            if (r.value() == null) {
-                store.remove(r.key());
-                return;
-            }
-            try {
-                store.offer(Json.read(r.value(), Label.class));
-                seen.add(r.key());
-            } catch (RuntimeException e) {
-                unreadable[0]++;
-                log.warn("skipping an unreadable label at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
-            }
-        }, timeout);
+        TopicFollower.readToEnd(
+                topic,
+                kafka,
+                r -> {
+                    if (r.key() == null || !keys.test(r.key())) {
+                        return;
+                    }
+                    if (r.value() == null) {
+                        store.remove(r.key());
+                        return;
+                    }
+                    try {
+                        store.offer(Json.read(r.value(), Label.class));
+                        seen.add(r.key());
+                    } catch (RuntimeException e) {
+                        unreadable[0]++;
+                        log.warn(
+                                "skipping an unreadable label at {}-{}@{}: {}",
+                                r.topic(),
+                                r.partition(),
+                                r.offset(),
+                                e.getMessage());
+                    }
+                },
+                timeout);
         Map<String, Label> byKey = new HashMap<>();
         for (String key : seen) {
             Label l = store.get(key);

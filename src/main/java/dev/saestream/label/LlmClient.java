@@ -11,13 +11,13 @@ import dev.langchain4j.exception.NonRetriableException;
 import dev.langchain4j.exception.RateLimitException;
 import dev.langchain4j.exception.RetriableException;
 import dev.langchain4j.exception.TimeoutException;
+import dev.langchain4j.model.anthropic.AnthropicTokenUsage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ResponseFormat;
 import dev.langchain4j.model.chat.request.ResponseFormatType;
 import dev.langchain4j.model.chat.request.json.JsonSchema;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.anthropic.AnthropicTokenUsage;
 import dev.langchain4j.model.openai.OpenAiTokenUsage;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.saestream.formats.Json;
@@ -90,10 +90,13 @@ public final class LlmClient {
 
     public <T> Answer<T> ask(String kind, Prompt prompt, AnswerParser<T> parser, CostMeter meter)
             throws LlmUnavailableException {
-        ChatRequest.Builder request = ChatRequest.builder()
-                .messages(SystemMessage.from(prompt.system()), UserMessage.from(prompt.user()));
+        ChatRequest.Builder request =
+                ChatRequest.builder().messages(SystemMessage.from(prompt.system()), UserMessage.from(prompt.user()));
         if (config.llm().jsonSchema()) {
-            request.responseFormat(ResponseFormat.builder().type(ResponseFormatType.JSON).jsonSchema(prompt.schema()).build());
+            request.responseFormat(ResponseFormat.builder()
+                    .type(ResponseFormatType.JSON)
+                    .jsonSchema(prompt.schema())
+                    .build());
         }
         ChatRequest built = request.build();
         int malformed = 0;
@@ -114,7 +117,10 @@ public final class LlmClient {
                 used = t.input() + t.output();
                 long ms = (System.nanoTime() - start) / 1_000_000;
                 try {
-                    T value = parser.parse(structured(response.aiMessage() == null ? null : response.aiMessage().text()));
+                    T value = parser.parse(structured(
+                            response.aiMessage() == null
+                                    ? null
+                                    : response.aiMessage().text()));
                     meter.record(t.call(kind, attempt, ms, "ok"));
                     return new Answer<>(value, null);
                 } catch (MalformedAnswerException e) {
@@ -130,9 +136,13 @@ public final class LlmClient {
                 if (outcome == null) {
                     meter.record(new Cost.Call(kind, attempt, 0, 0, ms, "refused"));
                     if (e instanceof AuthenticationException || e instanceof ModelNotFoundException) {
-                        throw new LlmRefusedException("the " + providerName() + " server refused the "
-                                + (e instanceof AuthenticationException ? "API key" : "model '" + modelName() + "'")
-                                + ": " + e.getMessage(), e);
+                        throw new LlmRefusedException(
+                                "the " + providerName() + " server refused the "
+                                        + (e instanceof AuthenticationException
+                                                ? "API key"
+                                                : "model '" + modelName() + "'")
+                                        + ": " + e.getMessage(),
+                                e);
                     }
                     if (e instanceof NonRetriableException) {
                         return new Answer<>(null, "the LLM refused the request: " + e.getMessage());
@@ -141,13 +151,21 @@ public final class LlmClient {
                 }
                 meter.record(new Cost.Call(kind, attempt, 0, 0, ms, outcome));
                 if (++transientFailures > config.llm().maxRetries()) {
-                    throw new LlmUnavailableException("the LLM call (" + kind + ") failed " + transientFailures
-                            + " times, last with " + outcome + ": " + e.getMessage(), e);
+                    throw new LlmUnavailableException(
+                            "the LLM call (" + kind + ") failed " + transientFailures + " times, last with " + outcome
+                                    + ": " + e.getMessage(),
+                            e);
                 }
                 OptionalLong asked = RetryAfter.take();
-                long backoff = asked.isPresent() ? Math.max(1, Math.min(config.llm().retryMaxMillis(), asked.getAsLong()))
+                long backoff = asked.isPresent()
+                        ? Math.max(1, Math.min(config.llm().retryMaxMillis(), asked.getAsLong()))
                         : backoff(transientFailures);
-                log.info("{} call {}: {}; retrying in {} ms{}", kind, outcome, e.getMessage(), backoff,
+                log.info(
+                        "{} call {}: {}; retrying in {} ms{}",
+                        kind,
+                        outcome,
+                        e.getMessage(),
+                        backoff,
                         asked.isPresent() ? " (the server asked for " + asked.getAsLong() + " ms)" : "");
                 try {
                     sleeper.sleep(backoff);
@@ -195,7 +213,8 @@ public final class LlmClient {
     /** Back-off before retry {@code n} (1-based): initial·2^(n−1), capped, times a jitter in [0.5, 1]. */
     long backoff(int n) {
         double full = Math.min(config.llm().retryMaxMillis(), config.llm().retryInitialMillis() * Math.pow(2, n - 1));
-        return Math.max(1, (long) (full * (0.5 + 0.5 * ThreadLocalRandom.current().nextDouble())));
+        return Math.max(
+                1, (long) (full * (0.5 + 0.5 * ThreadLocalRandom.current().nextDouble())));
     }
 
     /** rate-limited, server-error or timeout for failures worth retrying; null for the others. */
@@ -204,7 +223,8 @@ public final class LlmClient {
             if (t instanceof RateLimitException) {
                 return "rate-limited";
             }
-            if (t instanceof TimeoutException || t instanceof HttpTimeoutException
+            if (t instanceof TimeoutException
+                    || t instanceof HttpTimeoutException
                     || t instanceof java.net.SocketTimeoutException) {
                 return "timeout";
             }
@@ -242,7 +262,8 @@ public final class LlmClient {
             }
             return root;
         } catch (JsonProcessingException e) {
-            throw new MalformedAnswerException("the answer is not valid JSON (" + e.getOriginalMessage() + "): " + preview(text));
+            throw new MalformedAnswerException(
+                    "the answer is not valid JSON (" + e.getOriginalMessage() + "): " + preview(text));
         }
     }
 

@@ -45,7 +45,9 @@ public final class LlmExplainer implements Explainer {
         if (examples.isEmpty()) {
             return List.of();
         }
-        return List.of(new PlannedCall(KIND, prompt(state, examples),
+        return List.of(new PlannedCall(
+                KIND,
+                prompt(state, examples),
                 Json.writeString(JsonNodeFactory.instance.objectNode().put("explanation", expected))));
     }
 
@@ -61,7 +63,8 @@ public final class LlmExplainer implements Explainer {
             for (int i = 0; i < mark.length; i++) {
                 if (w.acts()[i] > 0 && !w.tokens()[i].isBlank()) {
                     mark[i] = true;
-                    marked.add(new Prompts.Marked(Prompts.safe(w.tokens()[i].strip()), Prompts.scale(w.acts()[i], featureMax)));
+                    marked.add(new Prompts.Marked(
+                            Prompts.safe(w.tokens()[i].strip()), Prompts.scale(w.acts()[i], featureMax)));
                 }
             }
             shown.add(new Prompts.Shown(Prompts.marked(w.tokens(), mark), marked));

@@ -13,8 +13,9 @@ public record LlmPrices(double inputPerMillion, double outputPerMillion) {
 
     public LlmPrices {
         if (!(inputPerMillion >= 0) || !(outputPerMillion >= 0)) {
-            throw new IllegalArgumentException("prices.inputPerMillion and prices.outputPerMillion must be at least 0, got "
-                    + inputPerMillion + " and " + outputPerMillion);
+            throw new IllegalArgumentException(
+                    "prices.inputPerMillion and prices.outputPerMillion must be at least 0, got " + inputPerMillion
+                            + " and " + outputPerMillion);
         }
     }
 

@@ -19,7 +19,8 @@ public final class NullExplanations {
     /** Keeps {@code label}'s explanation as a candidate null for the other features of its SAE. */
     public void remember(Label label) {
         if (label.status() == Label.Status.OK) {
-            bySae.computeIfAbsent(label.saeId(), k -> new ConcurrentSkipListMap<>()).put(label.index(), label.explanation());
+            bySae.computeIfAbsent(label.saeId(), k -> new ConcurrentSkipListMap<>())
+                    .put(label.index(), label.explanation());
         }
     }
 

@@ -34,6 +34,7 @@ public final class OfflineExplainer implements Explainer {
     static final double PRIOR_STRENGTH = 100;
     /** A token counts as firing at half its window's peak or more. */
     static final double FIRING_FRACTION = 0.5;
+
     static final int MAX_TOKENS = 3;
     /** Whole words named beside sub-word tokens. */
     static final int MAX_WORDS = 3;
@@ -46,8 +47,8 @@ public final class OfflineExplainer implements Explainer {
     /** A facet value is named when this share of the activations is under it. */
     static final double FACET_SHARE = 0.8;
     /** Values that say nothing about the documents: the rest, documents without the field, an undetermined language. */
-    private static final java.util.Set<String> UNNAMED_FACET_VALUES = java.util.Set.of(FeatureState.Facet.OTHER,
-            FeatureState.Facet.MISSING, dev.saestream.corpus.Languages.UNDETERMINED);
+    private static final java.util.Set<String> UNNAMED_FACET_VALUES = java.util.Set.of(
+            FeatureState.Facet.OTHER, FeatureState.Facet.MISSING, dev.saestream.corpus.Languages.UNDETERMINED);
 
     private final BackgroundIndex background;
 
@@ -62,8 +63,11 @@ public final class OfflineExplainer implements Explainer {
 
     /** What a token looks like, as far as an explanation can say in a word. */
     enum TokenClass {
-        DIGITS("digits"), PUNCTUATION("punctuation"), CAPITALISED("capitalised words"),
-        CONTINUATION("pieces inside words"), WORD(null);
+        DIGITS("digits"),
+        PUNCTUATION("punctuation"),
+        CAPITALISED("capitalised words"),
+        CONTINUATION("pieces inside words"),
+        WORD(null);
 
         final String phrase;
 
@@ -78,7 +82,8 @@ public final class OfflineExplainer implements Explainer {
             if (s.isEmpty() || s.codePoints().noneMatch(Character::isLetterOrDigit)) {
                 return PUNCTUATION;
             }
-            if (s.codePoints().allMatch(c -> Character.isDigit(c) || !Character.isLetter(c)) && s.codePoints().anyMatch(Character::isDigit)) {
+            if (s.codePoints().allMatch(c -> Character.isDigit(c) || !Character.isLetter(c))
+                    && s.codePoints().anyMatch(Character::isDigit)) {
                 return DIGITS;
             }
             if (continues(tokens, i)) {
@@ -94,7 +99,8 @@ public final class OfflineExplainer implements Explainer {
             return false;
         }
         String prev = tokens[i - 1];
-        return !prev.isEmpty() && Character.isLetterOrDigit(prev.charAt(prev.length() - 1))
+        return !prev.isEmpty()
+                && Character.isLetterOrDigit(prev.charAt(prev.length() - 1))
                 && Character.isLetterOrDigit(tokens[i].charAt(0));
     }
 
@@ -124,11 +130,15 @@ public final class OfflineExplainer implements Explainer {
         state.top().forEach(w -> topIds.add(w.id()));
         if (examples.stream().noneMatch(w -> topIds.contains(w.id()))) {
             // every current top window sits on the scoring side of the split: the strongest examples shown stand in
-            examples.stream().sorted(FeatureWindow.BY_ACTIVATION_DESC).limit(Math.max(1, examples.size() / 2))
+            examples.stream()
+                    .sorted(FeatureWindow.BY_ACTIVATION_DESC)
+                    .limit(Math.max(1, examples.size() / 2))
                     .forEach(w -> topIds.add(w.id()));
         }
-        List<FeatureWindow> top = examples.stream().filter(w -> topIds.contains(w.id())).toList();
-        List<FeatureWindow> sampled = examples.stream().filter(w -> !topIds.contains(w.id())).toList();
+        List<FeatureWindow> top =
+                examples.stream().filter(w -> topIds.contains(w.id())).toList();
+        List<FeatureWindow> sampled =
+                examples.stream().filter(w -> !topIds.contains(w.id())).toList();
 
         Counts peaks = new Counts();
         Counts firing = new Counts();
@@ -175,13 +185,23 @@ public final class OfflineExplainer implements Explainer {
         }
         List<String> chosen = named;
         long coveredTop = top.stream().filter(w -> chosen.contains(peakOf(w))).count();
-        long coveredSampled = sampled.stream().filter(w -> chosen.contains(peakOf(w))).count();
+        long coveredSampled =
+                sampled.stream().filter(w -> chosen.contains(peakOf(w))).count();
 
         StringBuilder sb = new StringBuilder();
-        sb.append(varied ? "Fires on varied tokens, strongest on " : "Fires on ").append(list(named, peaks));
-        sb.append(" (the peak in ").append(coveredTop).append(" of ").append(top.size()).append(" top examples");
+        sb.append(varied ? "Fires on varied tokens, strongest on " : "Fires on ")
+                .append(list(named, peaks));
+        sb.append(" (the peak in ")
+                .append(coveredTop)
+                .append(" of ")
+                .append(top.size())
+                .append(" top examples");
         if (!sampled.isEmpty()) {
-            sb.append(" and ").append(coveredSampled).append(" of ").append(sampled.size()).append(" weaker ones");
+            sb.append(" and ")
+                    .append(coveredSampled)
+                    .append(" of ")
+                    .append(sampled.size())
+                    .append(" weaker ones");
         }
         sb.append(')');
         List<String> longer = words.byCount().stream()
@@ -223,8 +243,11 @@ public final class OfflineExplainer implements Explainer {
         return facet.counts().entrySet().stream()
                 .filter(e -> !UNNAMED_FACET_VALUES.contains(e.getKey()) && e.getValue() >= FACET_SHARE * total)
                 .findFirst()
-                .map(e -> String.format(Locale.ROOT, "%s (%.0f%% of activations)",
-                        describe(facet.field(), e.getKey()), 100.0 * e.getValue() / total))
+                .map(e -> String.format(
+                        Locale.ROOT,
+                        "%s (%.0f%% of activations)",
+                        describe(facet.field(), e.getKey()),
+                        100.0 * e.getValue() / total))
                 .orElse(null);
     }
 
@@ -267,8 +290,9 @@ public final class OfflineExplainer implements Explainer {
     static List<TokenScore> ranked(Counts counts, TokenStats bg) {
         List<TokenScore> scores = new ArrayList<>();
         for (Map.Entry<String, Integer> e : counts.counts.entrySet()) {
-            scores.add(new TokenScore(e.getKey(), bg.total() == 0 ? e.getValue() : z(e.getValue(), counts.total,
-                    bg.count(e.getKey()), bg.total())));
+            scores.add(new TokenScore(
+                    e.getKey(),
+                    bg.total() == 0 ? e.getValue() : z(e.getValue(), counts.total, bg.count(e.getKey()), bg.total())));
         }
         scores.sort(Comparator.comparingDouble((TokenScore s) -> -s.z()).thenComparing(TokenScore::token));
         return scores;
@@ -323,14 +347,19 @@ public final class OfflineExplainer implements Explainer {
 
         String surface(String norm) {
             return surfaces.get(norm).entrySet().stream()
-                    .max(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey(Comparator.reverseOrder())))
-                    .map(Map.Entry::getKey).orElse(norm);
+                    .max(Map.Entry.<String, Integer>comparingByValue()
+                            .thenComparing(Map.Entry.comparingByKey(Comparator.reverseOrder())))
+                    .map(Map.Entry::getKey)
+                    .orElse(norm);
         }
 
         List<String> byCount() {
             return counts.entrySet().stream()
-                    .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-                    .map(Map.Entry::getKey).toList();
+                    .sorted(Map.Entry.<String, Integer>comparingByValue()
+                            .reversed()
+                            .thenComparing(Map.Entry.comparingByKey()))
+                    .map(Map.Entry::getKey)
+                    .toList();
         }
     }
 }

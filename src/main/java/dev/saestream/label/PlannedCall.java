@@ -14,7 +14,8 @@ public record PlannedCall(String kind, LlmClient.Prompt prompt, String answer) {
             throw new IllegalArgumentException("a planned call needs a kind, got '" + kind + "'");
         }
         if (prompt == null || answer == null) {
-            throw new IllegalArgumentException("a planned call (" + kind + ") needs its prompt and its expected answer");
+            throw new IllegalArgumentException(
+                    "a planned call (" + kind + ") needs its prompt and its expected answer");
         }
     }
 

@@ -18,8 +18,11 @@ final class PromptTokens {
 
     /** Input tokens of {@code prompt}: its system and user messages. */
     static long input(LlmClient.Prompt prompt) {
-        return O200K.countTokensOrdinary(prompt.system()) + PER_MESSAGE + O200K.countTokensOrdinary(prompt.user())
-                + PER_MESSAGE + REPLY_PRIMER;
+        return O200K.countTokensOrdinary(prompt.system())
+                + PER_MESSAGE
+                + O200K.countTokensOrdinary(prompt.user())
+                + PER_MESSAGE
+                + REPLY_PRIMER;
     }
 
     /** Output tokens of an answer. */

@@ -46,11 +46,17 @@ public final class Prompts {
             phrase, at most 15 words, saying what the feature detects: particular tokens, a kind of word, \
             a context, or a concept. Do not mention the markers or the examples.""".formatted(OPEN, CLOSE, DATA_RULE);
 
-    static final JsonSchema EXPLAIN_SCHEMA = JsonSchema.builder().name("explanation")
+    static final JsonSchema EXPLAIN_SCHEMA = JsonSchema.builder()
+            .name("explanation")
             .rootElement(JsonObjectSchema.builder()
-                    .addProperty("explanation", JsonStringSchema.builder()
-                            .description("what the feature detects, one short phrase").build())
-                    .required("explanation").additionalProperties(false).build())
+                    .addProperty(
+                            "explanation",
+                            JsonStringSchema.builder()
+                                    .description("what the feature detects, one short phrase")
+                                    .build())
+                    .required("explanation")
+                    .additionalProperties(false)
+                    .build())
             .build();
 
     /** One explanation example: the text with firing tokens marked, and their activations on 0–10. */
@@ -61,14 +67,16 @@ public final class Prompts {
     static LlmClient.Prompt explain(List<Shown> examples) {
         ArrayNode array = JsonNodeFactory.instance.arrayNode();
         for (int i = 0; i < examples.size(); i++) {
-            ObjectNode o = array.addObject().put("example", i + 1).put("text", examples.get(i).text());
+            ObjectNode o = array.addObject()
+                    .put("example", i + 1)
+                    .put("text", examples.get(i).text());
             ArrayNode marked = o.putArray("marked");
             for (Marked m : examples.get(i).marked()) {
                 marked.addArray().add(m.token()).add(m.value());
             }
         }
-        return new LlmClient.Prompt(EXPLAIN_SYSTEM,
-                "Examples of the feature firing, as a JSON array:\n" + block(array), EXPLAIN_SCHEMA);
+        return new LlmClient.Prompt(
+                EXPLAIN_SYSTEM, "Examples of the feature firing, as a JSON array:\n" + block(array), EXPLAIN_SCHEMA);
     }
 
     // ---- detection and fuzzing
@@ -97,15 +105,22 @@ public final class Prompts {
             per example, in order, and nothing else.""".formatted(OPEN, CLOSE, DATA_RULE);
 
     static JsonSchema answersSchema(String field) {
-        return JsonSchema.builder().name("answers")
+        return JsonSchema.builder()
+                .name("answers")
                 .rootElement(JsonObjectSchema.builder()
-                        .addProperty("answers", JsonArraySchema.builder()
-                                .items(JsonObjectSchema.builder()
-                                        .addProperty("example", new JsonIntegerSchema())
-                                        .addProperty(field, new JsonBooleanSchema())
-                                        .required("example", field).additionalProperties(false).build())
-                                .build())
-                        .required("answers").additionalProperties(false).build())
+                        .addProperty(
+                                "answers",
+                                JsonArraySchema.builder()
+                                        .items(JsonObjectSchema.builder()
+                                                .addProperty("example", new JsonIntegerSchema())
+                                                .addProperty(field, new JsonBooleanSchema())
+                                                .required("example", field)
+                                                .additionalProperties(false)
+                                                .build())
+                                        .build())
+                        .required("answers")
+                        .additionalProperties(false)
+                        .build())
                 .build();
     }
 
@@ -114,8 +129,10 @@ public final class Prompts {
         for (int i = 0; i < texts.size(); i++) {
             array.addObject().put("example", i + 1).put("text", texts.get(i));
         }
-        return new LlmClient.Prompt(system, "Explanation: " + Json.writeString(explanation)
-                + "\n\nExamples, as a JSON array:\n" + block(array), answersSchema(field));
+        return new LlmClient.Prompt(
+                system,
+                "Explanation: " + Json.writeString(explanation) + "\n\nExamples, as a JSON array:\n" + block(array),
+                answersSchema(field));
     }
 
     // ---- intruder
@@ -130,10 +147,13 @@ public final class Prompts {
 
             Reply with a JSON object {"intruder": 3} giving the number of that example, and nothing else.""".formatted(DATA_RULE);
 
-    static final JsonSchema INTRUDER_SCHEMA = JsonSchema.builder().name("intruder")
+    static final JsonSchema INTRUDER_SCHEMA = JsonSchema.builder()
+            .name("intruder")
             .rootElement(JsonObjectSchema.builder()
                     .addProperty("intruder", new JsonIntegerSchema())
-                    .required("intruder").additionalProperties(false).build())
+                    .required("intruder")
+                    .additionalProperties(false)
+                    .build())
             .build();
 
     static LlmClient.Prompt intruder(String explanation, List<String> texts) {
@@ -141,8 +161,10 @@ public final class Prompts {
         for (int i = 0; i < texts.size(); i++) {
             array.addObject().put("example", i + 1).put("text", texts.get(i));
         }
-        return new LlmClient.Prompt(INTRUDER_SYSTEM, "Explanation: " + Json.writeString(explanation)
-                + "\n\nExamples, as a JSON array:\n" + block(array), INTRUDER_SCHEMA);
+        return new LlmClient.Prompt(
+                INTRUDER_SYSTEM,
+                "Explanation: " + Json.writeString(explanation) + "\n\nExamples, as a JSON array:\n" + block(array),
+                INTRUDER_SCHEMA);
     }
 
     // ---- simulation
@@ -160,15 +182,26 @@ public final class Prompts {
             with one entry per example, in order, and exactly one integer per token of that example, and \
             nothing else.""".formatted(DATA_RULE);
 
-    static final JsonSchema SIMULATION_SCHEMA = JsonSchema.builder().name("predictions")
+    static final JsonSchema SIMULATION_SCHEMA = JsonSchema.builder()
+            .name("predictions")
             .rootElement(JsonObjectSchema.builder()
-                    .addProperty("predictions", JsonArraySchema.builder()
-                            .items(JsonObjectSchema.builder()
-                                    .addProperty("example", new JsonIntegerSchema())
-                                    .addProperty("activations", JsonArraySchema.builder().items(new JsonIntegerSchema()).build())
-                                    .required("example", "activations").additionalProperties(false).build())
-                            .build())
-                    .required("predictions").additionalProperties(false).build())
+                    .addProperty(
+                            "predictions",
+                            JsonArraySchema.builder()
+                                    .items(JsonObjectSchema.builder()
+                                            .addProperty("example", new JsonIntegerSchema())
+                                            .addProperty(
+                                                    "activations",
+                                                    JsonArraySchema.builder()
+                                                            .items(new JsonIntegerSchema())
+                                                            .build())
+                                            .required("example", "activations")
+                                            .additionalProperties(false)
+                                            .build())
+                                    .build())
+                    .required("predictions")
+                    .additionalProperties(false)
+                    .build())
             .build();
 
     static LlmClient.Prompt simulate(String explanation, List<String[]> examples) {
@@ -179,8 +212,10 @@ public final class Prompts {
                 tokens.add(t);
             }
         }
-        return new LlmClient.Prompt(SIMULATION_SYSTEM, "Explanation: " + Json.writeString(explanation)
-                + "\n\nExamples, as a JSON array:\n" + block(array), SIMULATION_SCHEMA);
+        return new LlmClient.Prompt(
+                SIMULATION_SYSTEM,
+                "Explanation: " + Json.writeString(explanation) + "\n\nExamples, as a JSON array:\n" + block(array),
+                SIMULATION_SCHEMA);
     }
 
     // ---- rendering
@@ -203,7 +238,10 @@ public final class Prompts {
             while (start < piece.length() && Character.isWhitespace(piece.charAt(start))) {
                 start++;
             }
-            sb.append(piece, 0, start).append(OPEN).append(piece.substring(start)).append(CLOSE);
+            sb.append(piece, 0, start)
+                    .append(OPEN)
+                    .append(piece.substring(start))
+                    .append(CLOSE);
         }
         return sb.toString();
     }

@@ -51,6 +51,7 @@ public final class Relabel {
     private final Map<Integer, Label> labels;
     /** Mean wall time of one call by this explainer's model in earlier labels, or null when it has made none. */
     private final Double millisPerCall;
+
     private final List<Integer> todo = new ArrayList<>();
     private final int done;
     private final int tooFew;
@@ -62,8 +63,14 @@ public final class Relabel {
     private final AtomicLong outputTokens = new AtomicLong();
     private volatile boolean running = true;
 
-    private Relabel(LabelConfig config, Map<String, Object> kafka, String saeId, Labeller labeller,
-                    TreeMap<Integer, byte[]> states, Map<Integer, Label> labels, Double millisPerCall) {
+    private Relabel(
+            LabelConfig config,
+            Map<String, Object> kafka,
+            String saeId,
+            Labeller labeller,
+            TreeMap<Integer, byte[]> states,
+            Map<Integer, Label> labels,
+            Double millisPerCall) {
         this.config = config;
         this.kafka = Map.copyOf(kafka);
         this.saeId = saeId;
@@ -80,13 +87,16 @@ public final class Relabel {
                 s = state(e.getKey());
             } catch (RuntimeException bad) {
                 // the labelling service dead-letters such a record; a relabel only passes over it
-                log.warn("skipping feature {} of {}: its state does not read ({})", e.getKey(), saeId, bad.getMessage());
+                log.warn(
+                        "skipping feature {} of {}: its state does not read ({})", e.getKey(), saeId, bad.getMessage());
                 continue;
             }
             Label last = labels.get(e.getKey());
             if (s.windows() < config.sampling().minWindows()) {
                 few++;
-            } else if (last != null && who.equals(last.explainer()) && last.basis().version() >= s.version()) {
+            } else if (last != null
+                    && who.equals(last.explainer())
+                    && last.basis().version() >= s.version()) {
                 already++;
             } else {
                 todo.add(e.getKey());
@@ -102,61 +112,93 @@ public final class Relabel {
      *
      * @throws IllegalArgumentException when the SAE has no feature on the features topic
      */
-    public static Relabel read(LabelConfig config, Map<String, Object> kafka, BackgroundIndex background, Labeller labeller,
-                               String saeId) {
+    public static Relabel read(
+            LabelConfig config,
+            Map<String, Object> kafka,
+            BackgroundIndex background,
+            Labeller labeller,
+            String saeId) {
         Duration timeout = Duration.ofSeconds(120);
         TreeMap<Integer, byte[]> states = new TreeMap<>();
         TreeSet<String> others = new TreeSet<>();
-        TopicFollower.readToEnd(config.topics().features(), kafka, r -> {
-            String sae = saeOf(r.key());
-            if (sae == null) {
-                log.warn("skipping a feature record keyed '{}' at {}-{}@{}: not saeId/index", r.key(), r.topic(), r.partition(),
-                        r.offset());
-            } else if (!sae.equals(saeId)) {
-                others.add(sae);
-            } else if (r.value() == null) {
-                states.remove(FeatureKey.index(r.key()));
-            } else {
-                states.put(FeatureKey.index(r.key()), r.value());
-            }
-        }, timeout);
+        TopicFollower.readToEnd(
+                config.topics().features(),
+                kafka,
+                r -> {
+                    String sae = saeOf(r.key());
+                    if (sae == null) {
+                        log.warn(
+                                "skipping a feature record keyed '{}' at {}-{}@{}: not saeId/index",
+                                r.key(),
+                                r.topic(),
+                                r.partition(),
+                                r.offset());
+                    } else if (!sae.equals(saeId)) {
+                        others.add(sae);
+                    } else if (r.value() == null) {
+                        states.remove(FeatureKey.index(r.key()));
+                    } else {
+                        states.put(FeatureKey.index(r.key()), r.value());
+                    }
+                },
+                timeout);
         if (states.isEmpty()) {
-            throw new IllegalArgumentException("SAE '" + saeId + "' has no features on " + config.topics().features() + "; "
-                    + (others.isEmpty() ? "the topic holds none yet (run the pipeline first)" : "the SAE ids there are " + others));
+            throw new IllegalArgumentException(
+                    "SAE '" + saeId + "' has no features on " + config.topics().features() + "; "
+                            + (others.isEmpty()
+                                    ? "the topic holds none yet (run the pipeline first)"
+                                    : "the SAE ids there are " + others));
         }
-        TopicFollower.readToEnd(config.topics().background(), kafka,
-                r -> background.put(r.key(), r.value() == null ? null : Json.read(r.value(), BackgroundWindow.class)), timeout);
+        TopicFollower.readToEnd(
+                config.topics().background(),
+                kafka,
+                r -> background.put(r.key(), r.value() == null ? null : Json.read(r.value(), BackgroundWindow.class)),
+                timeout);
         Map<Integer, Label> labels = new HashMap<>();
         Label.ExplainerInfo who = labeller.explainerInfo();
         long[] timed = new long[2];
-        TopicFollower.readToEnd(config.topics().labels(), kafka, r -> {
-            if (r.value() == null) {
-                if (saeId.equals(saeOf(r.key()))) {
-                    labels.remove(FeatureKey.index(r.key()));
-                }
-                return;
-            }
-            Label l;
-            try {
-                l = Json.read(r.value(), Label.class);
-            } catch (RuntimeException e) {
-                log.warn("skipping an unreadable label at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
-                return;
-            }
-            labeller.remember(l);
-            if (l.saeId().equals(saeId)) {
-                labels.put(l.index(), l);
-            }
-            if (who.equals(l.explainer())) {
-                for (Cost.Call c : l.cost().perCall()) {
-                    timed[0]++;
-                    timed[1] += c.millis();
-                }
-            }
-        }, timeout);
-        log.info("read {} features and {} labels of {}, and {} background windows", states.size(), labels.size(), saeId,
+        TopicFollower.readToEnd(
+                config.topics().labels(),
+                kafka,
+                r -> {
+                    if (r.value() == null) {
+                        if (saeId.equals(saeOf(r.key()))) {
+                            labels.remove(FeatureKey.index(r.key()));
+                        }
+                        return;
+                    }
+                    Label l;
+                    try {
+                        l = Json.read(r.value(), Label.class);
+                    } catch (RuntimeException e) {
+                        log.warn(
+                                "skipping an unreadable label at {}-{}@{}: {}",
+                                r.topic(),
+                                r.partition(),
+                                r.offset(),
+                                e.getMessage());
+                        return;
+                    }
+                    labeller.remember(l);
+                    if (l.saeId().equals(saeId)) {
+                        labels.put(l.index(), l);
+                    }
+                    if (who.equals(l.explainer())) {
+                        for (Cost.Call c : l.cost().perCall()) {
+                            timed[0]++;
+                            timed[1] += c.millis();
+                        }
+                    }
+                },
+                timeout);
+        log.info(
+                "read {} features and {} labels of {}, and {} background windows",
+                states.size(),
+                labels.size(),
+                saeId,
                 background.size());
-        return new Relabel(config, kafka, saeId, labeller, states, labels, timed[0] == 0 ? null : (double) timed[1] / timed[0]);
+        return new Relabel(
+                config, kafka, saeId, labeller, states, labels, timed[0] == 0 ? null : (double) timed[1] / timed[0]);
     }
 
     public String saeId() {
@@ -197,8 +239,17 @@ public final class Relabel {
      * @param concurrency   calls in flight at once
      * @param limitSeconds  the least time label.limits.requestsPerMinute and label.limits.tokensPerHour allow for it (0 without limits)
      */
-    public record Estimate(int features, int alreadyDone, int tooFew, long calls, long inputTokens, long outputTokens,
-                           Map<String, KindEstimate> byKind, Double millisPerCall, int concurrency, double limitSeconds) {
+    public record Estimate(
+            int features,
+            int alreadyDone,
+            int tooFew,
+            long calls,
+            long inputTokens,
+            long outputTokens,
+            Map<String, KindEstimate> byKind,
+            Double millisPerCall,
+            int concurrency,
+            double limitSeconds) {
         public Estimate {
             byKind = Ordered.copy(byKind);
         }
@@ -217,7 +268,8 @@ public final class Relabel {
         long n = 0;
         for (int index : todo) {
             Label last = labels.get(index);
-            String expected = last != null && last.status() == Label.Status.OK ? last.explanation() : TYPICAL_EXPLANATION;
+            String expected =
+                    last != null && last.status() == Label.Status.OK ? last.explanation() : TYPICAL_EXPLANATION;
             for (PlannedCall c : labeller.plan(state(index), expected)) {
                 long i = PromptTokens.input(c.prompt());
                 long o = PromptTokens.output(c.answer());
@@ -232,21 +284,42 @@ public final class Relabel {
         }
         Map<String, KindEstimate> kinds = new LinkedHashMap<>();
         byKind.forEach((kind, k) -> kinds.put(kind, new KindEstimate(k[0], k[1], k[2])));
-        double limits = Math.max(config.limits().requestsPerMinute() == 0 ? 0 : n * 60.0 / config.limits().requestsPerMinute(),
-                config.limits().tokensPerHour() == 0 ? 0 : (in + out) * 3600.0 / config.limits().tokensPerHour());
-        return new Estimate(todo.size(), done, tooFew, n, in, out, kinds, millisPerCall, config.limits().concurrency(), limits);
+        double limits = Math.max(
+                config.limits().requestsPerMinute() == 0
+                        ? 0
+                        : n * 60.0 / config.limits().requestsPerMinute(),
+                config.limits().tokensPerHour() == 0
+                        ? 0
+                        : (in + out) * 3600.0 / config.limits().tokensPerHour());
+        return new Estimate(
+                todo.size(),
+                done,
+                tooFew,
+                n,
+                in,
+                out,
+                kinds,
+                millisPerCall,
+                config.limits().concurrency(),
+                limits);
     }
 
     /** A live count of the work, for the progress bar and the summary. */
-    public record Progress(int total, long labelled, long failed, long unavailable, long calls, long inputTokens,
-                           long outputTokens) {
+    public record Progress(
+            int total, long labelled, long failed, long unavailable, long calls, long inputTokens, long outputTokens) {
         public long finished() {
             return labelled + failed + unavailable;
         }
     }
 
     public Progress progress() {
-        return new Progress(todo.size(), labelled.get(), failed.get(), unavailable.get(), calls.get(), inputTokens.get(),
+        return new Progress(
+                todo.size(),
+                labelled.get(),
+                failed.get(),
+                unavailable.get(),
+                calls.get(),
+                inputTokens.get(),
                 outputTokens.get());
     }
 
@@ -261,21 +334,23 @@ public final class Relabel {
         Queue<Integer> queue = new ConcurrentLinkedQueue<>(todo);
         List<Thread> workers = new ArrayList<>();
         RuntimeException[] fatal = new RuntimeException[1];
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(LabelService.producerProps(kafka),
-                new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                LabelService.producerProps(kafka), new StringSerializer(), new ByteArraySerializer())) {
             for (int w = 0; w < config.limits().concurrency(); w++) {
-                Thread t = new Thread(() -> {
-                    try {
-                        for (Integer index; running && (index = queue.poll()) != null; ) {
-                            relabel(index, producer);
-                        }
-                    } catch (RuntimeException e) {
-                        synchronized (fatal) {
-                            fatal[0] = fatal[0] == null ? e : fatal[0];
-                        }
-                        running = false;
-                    }
-                }, "relabel-worker");
+                Thread t = new Thread(
+                        () -> {
+                            try {
+                                for (Integer index; running && (index = queue.poll()) != null; ) {
+                                    relabel(index, producer);
+                                }
+                            } catch (RuntimeException e) {
+                                synchronized (fatal) {
+                                    fatal[0] = fatal[0] == null ? e : fatal[0];
+                                }
+                                running = false;
+                            }
+                        },
+                        "relabel-worker");
                 t.setDaemon(true);
                 workers.add(t);
                 t.start();
@@ -293,7 +368,8 @@ public final class Relabel {
         String key = FeatureKey.of(saeId, index);
         try {
             Label label = labeller.label(state(index), labels.get(index));
-            producer.send(new ProducerRecord<>(config.topics().labels(), key, Json.write(label))).get();
+            producer.send(new ProducerRecord<>(config.topics().labels(), key, Json.write(label)))
+                    .get();
             (label.status() == Label.Status.OK ? labelled : failed).incrementAndGet();
             calls.addAndGet(label.cost().calls());
             inputTokens.addAndGet(label.cost().inputTokens());
@@ -305,8 +381,10 @@ public final class Relabel {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while writing the label of " + key, e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("could not write the label of " + key + " to " + config.topics().labels() + ": "
-                    + e.getCause().getMessage(), e);
+            throw new IllegalStateException(
+                    "could not write the label of " + key + " to "
+                            + config.topics().labels() + ": " + e.getCause().getMessage(),
+                    e);
         }
     }
 

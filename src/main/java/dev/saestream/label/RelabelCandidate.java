@@ -14,7 +14,11 @@ public record RelabelCandidate(String key, long version, long windows, double de
     }
 
     public static RelabelCandidate of(FeatureState state) {
-        return new RelabelCandidate(state.key(), state.version(), state.windows(), state.density(),
+        return new RelabelCandidate(
+                state.key(),
+                state.version(),
+                state.windows(),
+                state.density(),
                 state.top().stream().map(FeatureWindow::id).toList());
     }
 }

@@ -45,7 +45,10 @@ public final class RelabelPolicy {
 
     public Verdict decide(RelabelCandidate state, Label last, long nowMs) {
         if (state.windows() < config.sampling().minWindows()) {
-            return new Verdict(Decision.NOT_READY, 0, state.windows() + " of " + config.sampling().minWindows() + " windows");
+            return new Verdict(
+                    Decision.NOT_READY,
+                    0,
+                    state.windows() + " of " + config.sampling().minWindows() + " windows");
         }
         if (last == null) {
             return new Verdict(Decision.NEW, 0, "never labelled");
@@ -75,7 +78,9 @@ public final class RelabelPolicy {
      * This is what "label based on 62% of current top examples" says; serve calls the same method.
      */
     public static double basisShare(Label label, FeatureState state) {
-        return basisShare(label.basis().topIds(), state.top().stream().map(FeatureWindow::id).toList());
+        return basisShare(
+                label.basis().topIds(),
+                state.top().stream().map(FeatureWindow::id).toList());
     }
 
     /** |seen ∩ now| / |now| over distinct window ids; 1 when the feature has no top windows now. */
@@ -98,8 +103,7 @@ public final class RelabelPolicy {
     }
 
     /** The order of work: never-labelled features first, then by density (commoner first), then key. */
-    public static final Comparator<Candidate> PRIORITY = Comparator
-            .comparing((Candidate c) -> !c.neverLabelled())
+    public static final Comparator<Candidate> PRIORITY = Comparator.comparing((Candidate c) -> !c.neverLabelled())
             .thenComparing(Comparator.comparingDouble(Candidate::density).reversed())
             .thenComparing(Candidate::key);
 

@@ -72,7 +72,9 @@ public final class RetryAfter {
             return nonNegative(Math.round(Double.parseDouble(v) * 1000));
         } catch (NumberFormatException notSeconds) {
             try {
-                long at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
+                long at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME)
+                        .toInstant()
+                        .toEpochMilli();
                 return OptionalLong.of(Math.max(0, at - nowMillis));
             } catch (DateTimeParseException unreadable) {
                 return OptionalLong.empty();
@@ -113,13 +115,14 @@ public final class RetryAfter {
         }
 
         @Override
-        public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+        public <T> CompletableFuture<HttpResponse<T>> sendAsync(
+                HttpRequest request, HttpResponse.BodyHandler<T> handler) {
             return delegate.sendAsync(request, handler);
         }
 
         @Override
-        public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> handler,
-                HttpResponse.PushPromiseHandler<T> push) {
+        public <T> CompletableFuture<HttpResponse<T>> sendAsync(
+                HttpRequest request, HttpResponse.BodyHandler<T> handler, HttpResponse.PushPromiseHandler<T> push) {
             return delegate.sendAsync(request, handler, push);
         }
 

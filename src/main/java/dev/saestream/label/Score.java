@@ -23,17 +23,49 @@ import java.util.Map;
  *                         {@code ciHigh} (two 95% intervals that do not overlap, a conservative test);
  *                         null when there is no baseline
  */
-public record Score(String metric, double value, int n, double ciLow, double ciHigh, String interval,
-                    int parseFailures, double parseFailureRate, String model, Map<String, Double> details,
-                    List<String> failures, Baseline baseline, Boolean informative) {
+public record Score(
+        String metric,
+        double value,
+        int n,
+        double ciLow,
+        double ciHigh,
+        String interval,
+        int parseFailures,
+        double parseFailureRate,
+        String model,
+        Map<String, Double> details,
+        List<String> failures,
+        Baseline baseline,
+        Boolean informative) {
     public static final int MAX_FAILURE_REASONS = 5;
 
     /** A score without a baseline yet. */
-    public Score(String metric, double value, int n, double ciLow, double ciHigh, String interval,
-                 int parseFailures, double parseFailureRate, String model, Map<String, Double> details,
-                 List<String> failures) {
-        this(metric, value, n, ciLow, ciHigh, interval, parseFailures, parseFailureRate, model, details, failures,
-                null, null);
+    public Score(
+            String metric,
+            double value,
+            int n,
+            double ciLow,
+            double ciHigh,
+            String interval,
+            int parseFailures,
+            double parseFailureRate,
+            String model,
+            Map<String, Double> details,
+            List<String> failures) {
+        this(
+                metric,
+                value,
+                n,
+                ciLow,
+                ciHigh,
+                interval,
+                parseFailures,
+                parseFailureRate,
+                model,
+                details,
+                failures,
+                null,
+                null);
     }
 
     public Score {
@@ -44,8 +76,8 @@ public record Score(String metric, double value, int n, double ciLow, double ciH
             throw new IllegalArgumentException("score n must be positive, got " + n);
         }
         if (!Double.isFinite(value) || !Double.isFinite(ciLow) || !Double.isFinite(ciHigh) || ciLow > ciHigh) {
-            throw new IllegalArgumentException("score " + metric + " needs a finite value and interval, got "
-                    + value + " [" + ciLow + ", " + ciHigh + "]");
+            throw new IllegalArgumentException("score " + metric + " needs a finite value and interval, got " + value
+                    + " [" + ciLow + ", " + ciHigh + "]");
         }
         if (parseFailures < 0 || parseFailures > n) {
             throw new IllegalArgumentException("score parseFailures must be in [0, n], got " + parseFailures);
@@ -58,8 +90,20 @@ public record Score(String metric, double value, int n, double ciLow, double ciH
 
     /** This score beside the null {@code baseline} scored on the same examples. */
     public Score withBaseline(Baseline baseline) {
-        return new Score(metric, value, n, ciLow, ciHigh, interval, parseFailures, parseFailureRate, model, details,
-                failures, baseline, null);
+        return new Score(
+                metric,
+                value,
+                n,
+                ciLow,
+                ciHigh,
+                interval,
+                parseFailures,
+                parseFailureRate,
+                model,
+                details,
+                failures,
+                baseline,
+                null);
     }
 
     /**
@@ -74,8 +118,8 @@ public record Score(String metric, double value, int n, double ciLow, double ciH
     public record Baseline(double value, double ciLow, double ciHigh, int n, String explanation) {
         public Baseline {
             if (!Double.isFinite(value) || !Double.isFinite(ciLow) || !Double.isFinite(ciHigh) || ciLow > ciHigh) {
-                throw new IllegalArgumentException("baseline needs a finite value and interval, got "
-                        + value + " [" + ciLow + ", " + ciHigh + "]");
+                throw new IllegalArgumentException("baseline needs a finite value and interval, got " + value + " ["
+                        + ciLow + ", " + ciHigh + "]");
             }
             if (n <= 0) {
                 throw new IllegalArgumentException("baseline n must be positive, got " + n);

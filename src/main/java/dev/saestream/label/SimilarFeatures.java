@@ -45,15 +45,16 @@ public final class SimilarFeatures {
 
     /** The directions of {@code sae}'s decoder. */
     public static SimilarFeatures of(Sae sae) {
-        return new SimilarFeatures(sae.decoder(), sae.config().dSae(), sae.config().dIn());
+        return new SimilarFeatures(
+                sae.decoder(), sae.config().dSae(), sae.config().dIn());
     }
 
     /** Reads a float32 or float16 .npy of shape [d_sae, d_in]. */
     public static SimilarFeatures fromNpy(Path file) throws IOException {
         NpyArray a = Npy.read(file);
         if (a.shape().length != 2) {
-            throw new IllegalArgumentException("decoder " + file + " must be a 2-d [d_sae, d_in] array, got shape "
-                    + Arrays.toString(a.shape()));
+            throw new IllegalArgumentException(
+                    "decoder " + file + " must be a 2-d [d_sae, d_in] array, got shape " + Arrays.toString(a.shape()));
         }
         return new SimilarFeatures(a.floats(), a.shape()[0], a.shape()[1]);
     }

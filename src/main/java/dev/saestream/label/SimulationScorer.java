@@ -47,8 +47,8 @@ public final class SimulationScorer implements Scorer {
         for (int from = 0; from < chosen.size(); from += perPrompt) {
             List<Example> batch = chosen.subList(from, Math.min(chosen.size(), from + perPrompt));
             int[] lengths = batch.stream().mapToInt(e -> e.tokens().length).toArray();
-            LlmClient.Answer<int[][]> answer = llm.ask(name(), prompt(explanation, batch),
-                    root -> predictions(root, lengths), meter);
+            LlmClient.Answer<int[][]> answer =
+                    llm.ask(name(), prompt(explanation, batch), root -> predictions(root, lengths), meter);
             if (!answer.ok()) {
                 reasons.add(answer.failure());
                 continue;
@@ -75,9 +75,19 @@ public final class SimulationScorer implements Scorer {
         Stats.Interval ci = Stats.fisherInterval(r, chosen.size());
         Map<String, Double> details = new LinkedHashMap<>();
         details.put("tokens", (double) truth.size());
-        details.put("activating", (double) chosen.stream().filter(Example::activating).count());
-        return new Score("pearson_r", r, chosen.size(), ci.low(), ci.high(), "fisher-z (n = examples)", failures,
-                (double) failures / chosen.size(), llm.modelName(), details,
+        details.put("activating", (double)
+                chosen.stream().filter(Example::activating).count());
+        return new Score(
+                "pearson_r",
+                r,
+                chosen.size(),
+                ci.low(),
+                ci.high(),
+                "fisher-z (n = examples)",
+                failures,
+                (double) failures / chosen.size(),
+                llm.modelName(),
+                details,
                 reasons.stream().limit(Score.MAX_FAILURE_REASONS).toList());
     }
 

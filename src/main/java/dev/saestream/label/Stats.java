@@ -148,8 +148,8 @@ public final class Stats {
     /** Pearson's r of two equally long series; 0 when either is constant (it predicts nothing). */
     public static double pearson(double[] x, double[] y) {
         if (x.length != y.length || x.length < 2) {
-            throw new IllegalArgumentException("pearson needs two series of equal length >= 2, got "
-                    + x.length + " and " + y.length);
+            throw new IllegalArgumentException(
+                    "pearson needs two series of equal length >= 2, got " + x.length + " and " + y.length);
         }
         double mx = mean(x);
         double my = mean(y);
@@ -215,8 +215,8 @@ public final class Stats {
 
     private static void requireBoth(double[] positives, double[] negatives) {
         if (positives.length == 0 || negatives.length == 0) {
-            throw new IllegalArgumentException("an AUC needs positives and negatives, got "
-                    + positives.length + " and " + negatives.length);
+            throw new IllegalArgumentException(
+                    "an AUC needs positives and negatives, got " + positives.length + " and " + negatives.length);
         }
     }
 

@@ -20,7 +20,10 @@ import java.util.Map;
  */
 public final class BareGraphs implements AutoCloseable {
     /** Which graph to run. */
-    public enum Graph { FULL, CUT }
+    public enum Graph {
+        FULL,
+        CUT
+    }
 
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final ModelInfo info;
@@ -29,7 +32,11 @@ public final class BareGraphs implements AutoCloseable {
     private final OrtSession full;
     private final OrtSession cut;
 
-    private BareGraphs(ModelInfo info, List<long[]> sequences, OrtSession.SessionOptions options, OrtSession full,
+    private BareGraphs(
+            ModelInfo info,
+            List<long[]> sequences,
+            OrtSession.SessionOptions options,
+            OrtSession full,
             OrtSession cut) {
         this.info = info;
         this.sequences = sequences;
@@ -86,9 +93,11 @@ public final class BareGraphs implements AutoCloseable {
                 int length = seqs.stream().mapToInt(s -> s.length).max().orElse(0);
                 Map<String, OnnxTensor> feed = new HashMap<>();
                 for (HostTensor t : info.feed(names, seqs, length)) {
-                    feed.put(t.name(), t.data() instanceof int[] ints
-                            ? OnnxTensor.createTensor(env, IntBuffer.wrap(ints), t.shape())
-                            : OnnxTensor.createTensor(env, LongBuffer.wrap(t.longs()), t.shape()));
+                    feed.put(
+                            t.name(),
+                            t.data() instanceof int[] ints
+                                    ? OnnxTensor.createTensor(env, IntBuffer.wrap(ints), t.shape())
+                                    : OnnxTensor.createTensor(env, LongBuffer.wrap(t.longs()), t.shape()));
                 }
                 feeds.add(feed);
             }
@@ -110,7 +119,9 @@ public final class BareGraphs implements AutoCloseable {
     @Override
     public void close() throws IOException {
         // in reverse: cut, full, then the options both were made with
-        try (options; full; cut) {
+        try (options;
+                full;
+                cut) {
             // nothing to do but close
         } catch (OrtException e) {
             throw new IOException("ONNX Runtime failed to close a session: " + e.getMessage(), e);

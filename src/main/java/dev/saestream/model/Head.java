@@ -17,8 +17,8 @@ import java.util.List;
  * @param outputs         the tensors to return per token
  * @param keepActivations whether {@link TokenActivations#activations()} is filled as well
  */
-public record Head(List<NodeProto> nodes, List<TensorProto> initializers, List<ValueInfoProto> outputs,
-        boolean keepActivations) {
+public record Head(
+        List<NodeProto> nodes, List<TensorProto> initializers, List<ValueInfoProto> outputs, boolean keepActivations) {
     /** The name under which head nodes read the hook activation. */
     public static final String INPUT = "saestream.hook";
 

@@ -34,19 +34,41 @@ final class HookFinder {
     private static final Logger log = LoggerFactory.getLogger(HookFinder.class);
 
     /** Ops that multiply by weights: a path through one of these is a real branch. */
-    private static final Set<String> MATMUL_OPS = Set.of("MatMul", "Gemm", "MatMulInteger", "QLinearMatMul",
-            "FusedMatMul", "MatMulNBits", "MatMulIntegerToFloat", "DynamicQuantizeMatMul", "QGemm", "Attention",
+    private static final Set<String> MATMUL_OPS = Set.of(
+            "MatMul",
+            "Gemm",
+            "MatMulInteger",
+            "QLinearMatMul",
+            "FusedMatMul",
+            "MatMulNBits",
+            "MatMulIntegerToFloat",
+            "DynamicQuantizeMatMul",
+            "QGemm",
+            "Attention",
             "QAttention");
-    private static final Set<String> ATTENTION_OPS = Set.of("Softmax", "Attention", "QAttention",
-            "MultiHeadAttention", "GroupQueryAttention", "PackedAttention", "PackedMultiHeadAttention",
-            "DecoderMaskedMultiHeadAttention", "SparseAttention", "LongformerAttention");
+
+    private static final Set<String> ATTENTION_OPS = Set.of(
+            "Softmax",
+            "Attention",
+            "QAttention",
+            "MultiHeadAttention",
+            "GroupQueryAttention",
+            "PackedAttention",
+            "PackedMultiHeadAttention",
+            "DecoderMaskedMultiHeadAttention",
+            "SparseAttention",
+            "LongformerAttention");
     /** Ops whose output depends only on the shape of their input, not on its values. */
     private static final Set<String> SHAPE_OPS = Set.of("Shape", "Size");
 
     /** A hook found in the graph, before its width is known. */
     record Found(int layer, HookPoint.Kind kind, String tensor) {}
 
-    private enum Role { ATTENTION, MLP, PARALLEL }
+    private enum Role {
+        ATTENTION,
+        MLP,
+        PARALLEL
+    }
 
     private record Residual(String stream, String branch, String output, Role role, String attn, String mlp) {}
 
@@ -106,8 +128,7 @@ final class HookFinder {
             Residual first = block.get(0);
             Residual last = block.get(block.size() - 1);
             found.add(new Found(layer, HookPoint.Kind.RESID_PRE, first.stream));
-            String attn = last.role == Role.PARALLEL ? last.attn
-                    : first.role == Role.ATTENTION ? first.branch : null;
+            String attn = last.role == Role.PARALLEL ? last.attn : first.role == Role.ATTENTION ? first.branch : null;
             if (attn != null) {
                 found.add(new Found(layer, HookPoint.Kind.ATTN_OUT, attn));
             }
@@ -125,7 +146,9 @@ final class HookFinder {
         Residual last = lastOf(blocks.get(blocks.size() - 1));
         boolean postNorm = blocks.size() < 2
                 ? false
-                : !lastOf(blocks.get(blocks.size() - 2)).output.equals(blocks.get(blocks.size() - 1).get(0).stream);
+                : !lastOf(blocks.get(blocks.size() - 2))
+                        .output
+                        .equals(blocks.get(blocks.size() - 1).get(0).stream);
         if (!postNorm) {
             return last.output;
         }
@@ -152,7 +175,9 @@ final class HookFinder {
             }
             String a = n.getInput(0);
             String b = n.getInput(1);
-            if (constants.contains(a) || constants.contains(b) || !producer.containsKey(a) && !producer.containsKey(b)) {
+            if (constants.contains(a)
+                    || constants.contains(b)
+                    || !producer.containsKey(a) && !producer.containsKey(b)) {
                 continue;
             }
             String stream = null;
@@ -194,13 +219,21 @@ final class HookFinder {
 
     private Residual classify(String stream, String branch, String output) {
         NodeProto p = producer.get(branch);
-        if (p != null && p.getOpType().equals("Add") && p.getInputCount() == 2
-                && !constants.contains(p.getInput(0)) && !constants.contains(p.getInput(1))) {
+        if (p != null
+                && p.getOpType().equals("Add")
+                && p.getInputCount() == 2
+                && !constants.contains(p.getInput(0))
+                && !constants.contains(p.getInput(1))) {
             boolean left = hasAttention(p.getInput(0), stream);
             boolean right = hasAttention(p.getInput(1), stream);
             if (left != right) {
-                return new Residual(stream, branch, output, Role.PARALLEL,
-                        left ? p.getInput(0) : p.getInput(1), left ? p.getInput(1) : p.getInput(0));
+                return new Residual(
+                        stream,
+                        branch,
+                        output,
+                        Role.PARALLEL,
+                        left ? p.getInput(0) : p.getInput(1),
+                        left ? p.getInput(1) : p.getInput(0));
             }
         }
         Role role = hasAttention(branch, stream) ? Role.ATTENTION : Role.MLP;

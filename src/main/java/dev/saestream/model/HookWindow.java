@@ -18,8 +18,8 @@ public record HookWindow(long[] ids, boolean[] special, int[] contentIndex, int 
                     + ") and contentIndex (" + contentIndex.length + ") must have one entry per position");
         }
         if (activations.length != (long) ids.length * width) {
-            throw new IllegalArgumentException("activations must hold " + ids.length + " × " + width + " values, got "
-                    + activations.length);
+            throw new IllegalArgumentException(
+                    "activations must hold " + ids.length + " × " + width + " values, got " + activations.length);
         }
     }
 

@@ -28,8 +28,8 @@ record HostTensor(String name, long[] shape, Object data) {
                     + (data == null ? "null" : data.getClass().getSimpleName()));
         }
         if (length != n) {
-            throw new IllegalArgumentException("tensor " + name + ": shape " + Arrays.toString(shape) + " needs " + n
-                    + " values, got " + length);
+            throw new IllegalArgumentException(
+                    "tensor " + name + ": shape " + Arrays.toString(shape) + " needs " + n + " values, got " + length);
         }
     }
 
@@ -37,13 +37,15 @@ record HostTensor(String name, long[] shape, Object data) {
         if (data instanceof float[] f) {
             return f;
         }
-        throw new IllegalStateException("tensor " + name + " holds " + data.getClass().getSimpleName() + ", not float[]");
+        throw new IllegalStateException(
+                "tensor " + name + " holds " + data.getClass().getSimpleName() + ", not float[]");
     }
 
     long[] longs() {
         if (data instanceof long[] l) {
             return l;
         }
-        throw new IllegalStateException("tensor " + name + " holds " + data.getClass().getSimpleName() + ", not long[]");
+        throw new IllegalStateException(
+                "tensor " + name + " holds " + data.getClass().getSimpleName() + ", not long[]");
     }
 }

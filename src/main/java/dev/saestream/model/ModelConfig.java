@@ -20,13 +20,23 @@ import java.nio.file.Path;
  * @param device               where ONNX Runtime runs the transformer and the SAE head: {@code cpu} (default),
  *                             {@code cuda} or {@code cuda:N} (ONNX Runtime's CUDA execution provider)
  */
-public record ModelConfig(String name, String dir, String hook, int maxTokens, int overlap, int batchSize,
-        int threads, boolean includeSpecialTokens, String cacheDir, String device) {
+public record ModelConfig(
+        String name,
+        String dir,
+        String hook,
+        int maxTokens,
+        int overlap,
+        int batchSize,
+        int threads,
+        boolean includeSpecialTokens,
+        String cacheDir,
+        String device) {
     public static final String SECTION = "model";
 
     /** This config running ONNX Runtime with {@code threads} intra-op threads. */
     public ModelConfig withThreads(int threads) {
-        return new ModelConfig(name, dir, hook, maxTokens, overlap, batchSize, threads, includeSpecialTokens, cacheDir, device);
+        return new ModelConfig(
+                name, dir, hook, maxTokens, overlap, batchSize, threads, includeSpecialTokens, cacheDir, device);
     }
 
     /**
@@ -50,7 +60,8 @@ public record ModelConfig(String name, String dir, String hook, int maxTokens, i
             throw new IllegalArgumentException("model.hook must not be empty");
         }
         if (maxTokens < 0) {
-            throw new IllegalArgumentException("model.maxTokens must be >= 0 (0 for the model's maximum), got " + maxTokens);
+            throw new IllegalArgumentException(
+                    "model.maxTokens must be >= 0 (0 for the model's maximum), got " + maxTokens);
         }
         if (overlap < 0) {
             throw new IllegalArgumentException("model.overlap must be >= 0, got " + overlap);
@@ -71,26 +82,38 @@ public record ModelConfig(String name, String dir, String hook, int maxTokens, i
     }
 
     public ModelConfig withName(String newName) {
-        return new ModelConfig(newName, null, hook, maxTokens, overlap, batchSize, threads, includeSpecialTokens, cacheDir, device);
+        return new ModelConfig(
+                newName, null, hook, maxTokens, overlap, batchSize, threads, includeSpecialTokens, cacheDir, device);
     }
 
     public ModelConfig withHook(String newHook) {
-        return new ModelConfig(name, dir, newHook, maxTokens, overlap, batchSize, threads, includeSpecialTokens, cacheDir, device);
+        return new ModelConfig(
+                name, dir, newHook, maxTokens, overlap, batchSize, threads, includeSpecialTokens, cacheDir, device);
     }
 
     public ModelConfig withBatchSize(int newBatchSize) {
-        return new ModelConfig(name, dir, hook, maxTokens, overlap, newBatchSize, threads, includeSpecialTokens, cacheDir, device);
+        return new ModelConfig(
+                name, dir, hook, maxTokens, overlap, newBatchSize, threads, includeSpecialTokens, cacheDir, device);
     }
 
     public ModelConfig withCacheDir(Path newCacheDir) {
-        return new ModelConfig(name, dir, hook, maxTokens, overlap, batchSize, threads, includeSpecialTokens,
-                newCacheDir.toString(), device);
+        return new ModelConfig(
+                name,
+                dir,
+                hook,
+                maxTokens,
+                overlap,
+                batchSize,
+                threads,
+                includeSpecialTokens,
+                newCacheDir.toString(),
+                device);
     }
 
     /** This config running ONNX Runtime on {@code newDevice}: {@code cpu}, {@code cuda} or {@code cuda:N}. */
     public ModelConfig withDevice(String newDevice) {
-        return new ModelConfig(name, dir, hook, maxTokens, overlap, batchSize, threads, includeSpecialTokens, cacheDir,
-                newDevice);
+        return new ModelConfig(
+                name, dir, hook, maxTokens, overlap, batchSize, threads, includeSpecialTokens, cacheDir, newDevice);
     }
 
     OnnxDevice onnxDevice() {
@@ -99,7 +122,8 @@ public record ModelConfig(String name, String dir, String hook, int maxTokens, i
 
     /** The cache directory to use. */
     public Path cachePath() {
-        return cacheDir != null ? Path.of(cacheDir)
+        return cacheDir != null
+                ? Path.of(cacheDir)
                 : Path.of(System.getProperty("user.home"), ".cache", "saestream", "models");
     }
 
@@ -109,17 +133,17 @@ public record ModelConfig(String name, String dir, String hook, int maxTokens, i
     }
 
     public ModelConfig withDir(String dir) {
-        return new ModelConfig(name, dir, hook, maxTokens, overlap, batchSize, threads, includeSpecialTokens, cacheDir,
-                device);
+        return new ModelConfig(
+                name, dir, hook, maxTokens, overlap, batchSize, threads, includeSpecialTokens, cacheDir, device);
     }
 
     public ModelConfig withMaxTokens(int maxTokens) {
-        return new ModelConfig(name, dir, hook, maxTokens, overlap, batchSize, threads, includeSpecialTokens, cacheDir,
-                device);
+        return new ModelConfig(
+                name, dir, hook, maxTokens, overlap, batchSize, threads, includeSpecialTokens, cacheDir, device);
     }
 
     public ModelConfig withOverlap(int overlap) {
-        return new ModelConfig(name, dir, hook, maxTokens, overlap, batchSize, threads, includeSpecialTokens, cacheDir,
-                device);
+        return new ModelConfig(
+                name, dir, hook, maxTokens, overlap, batchSize, threads, includeSpecialTokens, cacheDir, device);
     }
 }

@@ -18,8 +18,15 @@ import java.util.Map;
  * @param batchCoupled whether a text's activations depend on the other texts in its batch: dynamic
  *                    quantization (DynamicQuantizeLinear) scales by the whole batch's range
  */
-record ModelInfo(String modelId, long opset, int maxTokens, Map<String, String> inputs, String output,
-        int outputWidth, List<HookPoint> hooks, boolean batchCoupled) {
+record ModelInfo(
+        String modelId,
+        long opset,
+        int maxTokens,
+        Map<String, String> inputs,
+        String output,
+        int outputWidth,
+        List<HookPoint> hooks,
+        boolean batchCoupled) {
     static final String INPUT_IDS = "input_ids";
     static final String ATTENTION_MASK = "attention_mask";
     static final String TOKEN_TYPE_IDS = "token_type_ids";
@@ -41,7 +48,8 @@ record ModelInfo(String modelId, long opset, int maxTokens, Map<String, String> 
                         + " optimum-cli export onnx --task feature-extraction");
             }
             if (!e.getValue().equals(INT64) && !e.getValue().equals(INT32)) {
-                throw new IllegalArgumentException("input " + e.getKey() + " has type " + e.getValue() + "; want int64 or int32");
+                throw new IllegalArgumentException(
+                        "input " + e.getKey() + " has type " + e.getValue() + "; want int64 or int32");
             }
         }
     }

@@ -44,13 +44,16 @@ record ModelSource(String id, URL onnx, URL tokenizer, int maxTokens) {
         }
         for (String f : new String[] {MODEL_FILE, TOKENIZER_FILE}) {
             if (!Files.isRegularFile(dir.resolve(f))) {
-                throw new IOException("model directory " + dir + " has no " + f + "; it needs " + MODEL_FILE
-                        + " and " + TOKENIZER_FILE + " (as optimum-cli export onnx writes them)");
+                throw new IOException("model directory " + dir + " has no " + f + "; it needs " + MODEL_FILE + " and "
+                        + TOKENIZER_FILE + " (as optimum-cli export onnx writes them)");
             }
         }
         Path name = dir.toAbsolutePath().normalize().getFileName();
-        return new ModelSource(name == null ? "model" : name.toString(), dir.resolve(MODEL_FILE).toUri().toURL(),
-                dir.resolve(TOKENIZER_FILE).toUri().toURL(), maxLength(dir.resolve(CONFIG_FILE)));
+        return new ModelSource(
+                name == null ? "model" : name.toString(),
+                dir.resolve(MODEL_FILE).toUri().toURL(),
+                dir.resolve(TOKENIZER_FILE).toUri().toURL(),
+                maxLength(dir.resolve(CONFIG_FILE)));
     }
 
     /** The context length from config.json, or 0 when there is none. */

@@ -77,7 +77,11 @@ final class ModelStore {
         ModelInfo info = inspect(original(), threads);
         byte[] json = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(info);
         copyAtomically(new java.io.ByteArrayInputStream(json), file);
-        log.info("found {} hook points in {} ({} ms)", info.hooks().size(), source.id(), (System.nanoTime() - t0) / 1_000_000);
+        log.info(
+                "found {} hook points in {} ({} ms)",
+                info.hooks().size(),
+                source.id(),
+                (System.nanoTime() - t0) / 1_000_000);
         return info;
     }
 
@@ -129,14 +133,16 @@ final class ModelStore {
                 inputs.put(in.getName(), elementType(in));
             }
         }
-        List<String> outputs = model.getGraph().getOutputList().stream().map(ValueInfoProto::getName).toList();
+        List<String> outputs = model.getGraph().getOutputList().stream()
+                .map(ValueInfoProto::getName)
+                .toList();
         Set<String> probe = new LinkedHashSet<>(outputs);
         found.forEach(f -> probe.add(f.tensor()));
         // The provisional info validates the inputs before anything runs.
         boolean batchCoupled = model.getGraph().getNodeList().stream()
                 .anyMatch(n -> n.getOpType().equals("DynamicQuantizeLinear"));
-        ModelInfo partial = new ModelInfo(source.id(), OnnxGraph.opset(model), source.maxTokens(), inputs, "", 0,
-                List.of(), batchCoupled);
+        ModelInfo partial = new ModelInfo(
+                source.id(), OnnxGraph.opset(model), source.maxTokens(), inputs, "", 0, List.of(), batchCoupled);
         Map<String, HostTensor> shapes;
         byte[] exposed = OnnxGraph.expose(model, probe).toByteArray();
         try (OnnxSession session = OnnxSession.open(exposed, source.id() + "-probe", threads)) {
@@ -150,8 +156,8 @@ final class ModelStore {
             }
         }
         if (output == null) {
-            throw new IllegalArgumentException("model " + source.id() + " has no per-token output [batch, sequence, width]"
-                    + " among " + outputs);
+            throw new IllegalArgumentException(
+                    "model " + source.id() + " has no per-token output [batch, sequence, width]" + " among " + outputs);
         }
         List<HookPoint> hooks = new ArrayList<>();
         for (HookFinder.Found f : found) {
@@ -165,13 +171,23 @@ final class ModelStore {
         if (hooks.isEmpty()) {
             log.warn("found no transformer blocks in {}; only its output can be read", source.id());
         }
-        return new ModelInfo(source.id(), partial.opset(), source.maxTokens(), inputs, output,
-                perTokenWidth(shapes.get(output)), hooks, batchCoupled);
+        return new ModelInfo(
+                source.id(),
+                partial.opset(),
+                source.maxTokens(),
+                inputs,
+                output,
+                perTokenWidth(shapes.get(output)),
+                hooks,
+                batchCoupled);
     }
 
     /** The last dimension of a {@code [1, PROBE_IDS.length, width]} float tensor, else 0. */
     private static int perTokenWidth(HostTensor t) {
-        if (t == null || !(t.data() instanceof float[]) || t.shape().length != 3 || t.shape()[0] != 1
+        if (t == null
+                || !(t.data() instanceof float[])
+                || t.shape().length != 3
+                || t.shape()[0] != 1
                 || t.shape()[1] != PROBE_IDS.length) {
             return 0;
         }
@@ -186,7 +202,9 @@ final class ModelStore {
         if (t == TensorProto.DataType.INT32_VALUE) {
             return ModelInfo.INT32;
         }
-        return TensorProto.DataType.forNumber(t) == null ? "type " + t : TensorProto.DataType.forNumber(t).name().toLowerCase();
+        return TensorProto.DataType.forNumber(t) == null
+                ? "type " + t
+                : TensorProto.DataType.forNumber(t).name().toLowerCase();
     }
 
     private static void copyAtomically(InputStream in, Path file) throws IOException {

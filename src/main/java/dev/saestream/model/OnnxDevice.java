@@ -26,11 +26,14 @@ record OnnxDevice(int cuda) {
         if (s.equals("cuda")) {
             return new OnnxDevice(0);
         }
-        if (s.startsWith("cuda:") && s.length() > 5 && s.substring(5).chars().allMatch(Character::isDigit)
+        if (s.startsWith("cuda:")
+                && s.length() > 5
+                && s.substring(5).chars().allMatch(Character::isDigit)
                 && s.length() <= 9) {
             return new OnnxDevice(Integer.parseInt(s.substring(5)));
         }
-        throw new IllegalArgumentException("model.device must be cpu, cuda or cuda:N (a GPU number), got '" + spec + "'");
+        throw new IllegalArgumentException(
+                "model.device must be cpu, cuda or cuda:N (a GPU number), got '" + spec + "'");
     }
 
     boolean gpu() {
@@ -72,9 +75,12 @@ record OnnxDevice(int cuda) {
             options.addCUDA(cuda);
         } catch (OrtException e) {
             // the GPU build is there but CUDA, cuDNN or the GPU itself is not
-            throw new IOException("model.device=" + this + ": ONNX Runtime's CUDA execution provider did not start ("
-                    + e.getMessage() + "); it needs an NVIDIA GPU with that number and CUDA 12 and cuDNN 9 libraries"
-                    + " on the library path", e);
+            throw new IOException(
+                    "model.device=" + this + ": ONNX Runtime's CUDA execution provider did not start ("
+                            + e.getMessage()
+                            + "); it needs an NVIDIA GPU with that number and CUDA 12 and cuDNN 9 libraries"
+                            + " on the library path",
+                    e);
         }
     }
 }

@@ -36,6 +36,7 @@ import java.util.Set;
 public final class OnnxGraph {
     /** Symbolic dimension names used for the per-token tensors this class declares. */
     public static final String BATCH = "batch_size";
+
     public static final String SEQUENCE = "sequence_length";
 
     /** Models with tens of thousands of nodes nest deeper than protobuf's default limit of 100 only in subgraphs, but be generous. */
@@ -102,13 +103,16 @@ public final class OnnxGraph {
         TensorShapeProto.Builder shape = TensorShapeProto.newBuilder()
                 .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam(BATCH))
                 .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam(SEQUENCE));
-        shape.addDim(width > 0
-                ? TensorShapeProto.Dimension.newBuilder().setDimValue(width)
-                : TensorShapeProto.Dimension.newBuilder().setDimParam(name + "_width"));
+        shape.addDim(
+                width > 0
+                        ? TensorShapeProto.Dimension.newBuilder().setDimValue(width)
+                        : TensorShapeProto.Dimension.newBuilder().setDimParam(name + "_width"));
         return ValueInfoProto.newBuilder()
                 .setName(name)
-                .setType(TypeProto.newBuilder().setTensorType(
-                        TypeProto.Tensor.newBuilder().setElemType(type.getNumber()).setShape(shape)))
+                .setType(TypeProto.newBuilder()
+                        .setTensorType(TypeProto.Tensor.newBuilder()
+                                .setElemType(type.getNumber())
+                                .setShape(shape)))
                 .build();
     }
 
@@ -187,12 +191,16 @@ public final class OnnxGraph {
         }
         for (TensorProto t : head.initializers()) {
             if (known.contains(t.getName())) {
-                throw new IllegalArgumentException("head initializer '" + t.getName() + "' clashes with a tensor of the model");
+                throw new IllegalArgumentException(
+                        "head initializer '" + t.getName() + "' clashes with a tensor of the model");
             }
         }
         GraphProto.Builder b = g.toBuilder()
-                .addNode(NodeProto.newBuilder().setOpType("Identity").setName("saestream/head/input")
-                        .addInput(hook).addOutput(Head.INPUT))
+                .addNode(NodeProto.newBuilder()
+                        .setOpType("Identity")
+                        .setName("saestream/head/input")
+                        .addInput(hook)
+                        .addOutput(Head.INPUT))
                 .addAllNode(head.nodes())
                 .addAllInitializer(head.initializers())
                 .addAllOutput(head.outputs());

@@ -37,16 +37,20 @@ public final class OnnxRuntime {
 
     private static void start() {
         Throwable[] failure = new Throwable[1];
-        Thread t = new Thread(null, () -> {
-            try {
-                // DJL's engine creates the environment when it loads; start it here so that DJL and
-                // direct users share the one environment, whichever comes first.
-                Engine.getEngine(ENGINE);
-                OrtEnvironment.getEnvironment().setTelemetry(false);
-            } catch (OrtException | RuntimeException | LinkageError e) {
-                failure[0] = e;
-            }
-        }, "onnxruntime-start", STARTUP_STACK_BYTES);
+        Thread t = new Thread(
+                null,
+                () -> {
+                    try {
+                        // DJL's engine creates the environment when it loads; start it here so that DJL and
+                        // direct users share the one environment, whichever comes first.
+                        Engine.getEngine(ENGINE);
+                        OrtEnvironment.getEnvironment().setTelemetry(false);
+                    } catch (OrtException | RuntimeException | LinkageError e) {
+                        failure[0] = e;
+                    }
+                },
+                "onnxruntime-start",
+                STARTUP_STACK_BYTES);
         t.start();
         try {
             t.join();

@@ -47,7 +47,9 @@ final class OnnxSession implements AutoCloseable {
         Model model = Model.newInstance(file.getFileName().toString(), OnnxRuntime.ENGINE);
         try {
             String name = file.getFileName().toString();
-            model.load(file.toAbsolutePath().getParent(), name.substring(0, name.length() - ".onnx".length()),
+            model.load(
+                    file.toAbsolutePath().getParent(),
+                    name.substring(0, name.length() - ".onnx".length()),
                     Map.of("sessionOptions", options));
             return new OnnxSession(model, options);
         } catch (MalformedModelException | RuntimeException e) {
@@ -170,8 +172,9 @@ final class OnnxSession implements AutoCloseable {
                     case FLOAT32 -> a.toFloatArray();
                     case INT64 -> a.toLongArray();
                     case INT32 -> a.toIntArray();
-                    default -> throw new IllegalStateException("output " + a.getName() + " has type " + a.getDataType()
-                            + "; only float32, int64 and int32 outputs are read");
+                    default ->
+                        throw new IllegalStateException("output " + a.getName() + " has type " + a.getDataType()
+                                + "; only float32, int64 and int32 outputs are read");
                 };
                 out.put(a.getName(), new HostTensor(a.getName(), a.getShape().getShape(), data));
             }

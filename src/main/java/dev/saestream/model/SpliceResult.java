@@ -11,8 +11,8 @@ package dev.saestream.model;
 public record SpliceResult(int tokens, int width, float[] lastHiddenState, float[] meanPooled) {
     public SpliceResult {
         if (lastHiddenState.length != (long) tokens * width) {
-            throw new IllegalArgumentException("lastHiddenState must hold " + tokens + " × " + width + " values, got "
-                    + lastHiddenState.length);
+            throw new IllegalArgumentException(
+                    "lastHiddenState must hold " + tokens + " × " + width + " values, got " + lastHiddenState.length);
         }
         if (meanPooled.length != width) {
             throw new IllegalArgumentException("meanPooled must hold " + width + " values, got " + meanPooled.length);

@@ -48,8 +48,11 @@ final class TextTokenizer implements AutoCloseable {
     }
 
     private static Encoded slice(Encoding e, int from, int to) {
-        return new Encoded(Arrays.copyOfRange(e.getIds(), from, to), Arrays.copyOfRange(e.getTokens(), from, to),
-                new int[to - from], new int[to - from]);
+        return new Encoded(
+                Arrays.copyOfRange(e.getIds(), from, to),
+                Arrays.copyOfRange(e.getTokens(), from, to),
+                new int[to - from],
+                new int[to - from]);
     }
 
     static TextTokenizer open(Path tokenizerJson) throws IOException {

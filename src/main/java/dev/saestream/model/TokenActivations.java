@@ -19,15 +19,23 @@ import java.util.Map;
  * @param activations row-major {@code [tokens × width]}, or null when a head replaced them
  * @param head        per-token outputs of the head by output name; empty without a head
  */
-public record TokenActivations(List<String> tokens, int[] ids, int[] starts, int[] ends, boolean[] special, int width,
-        float[] activations, Map<String, HeadValues> head) {
+public record TokenActivations(
+        List<String> tokens,
+        int[] ids,
+        int[] starts,
+        int[] ends,
+        boolean[] special,
+        int width,
+        float[] activations,
+        Map<String, HeadValues> head) {
     public TokenActivations {
         tokens = List.copyOf(tokens);
         head = Map.copyOf(head);
         int n = tokens.size();
         if (ids.length != n || starts.length != n || ends.length != n || special.length != n) {
-            throw new IllegalArgumentException("tokens (" + n + "), ids (" + ids.length + "), starts (" + starts.length
-                    + "), ends (" + ends.length + ") and special (" + special.length + ") must have one entry per token");
+            throw new IllegalArgumentException(
+                    "tokens (" + n + "), ids (" + ids.length + "), starts (" + starts.length + "), ends (" + ends.length
+                            + ") and special (" + special.length + ") must have one entry per token");
         }
         if (width <= 0) {
             throw new IllegalArgumentException("width must be positive, got " + width);
@@ -38,8 +46,8 @@ public record TokenActivations(List<String> tokens, int[] ids, int[] starts, int
         }
         for (Map.Entry<String, HeadValues> e : head.entrySet()) {
             if (e.getValue().rows() != n) {
-                throw new IllegalArgumentException("head output " + e.getKey() + " has " + e.getValue().rows()
-                        + " rows for " + n + " tokens");
+                throw new IllegalArgumentException(
+                        "head output " + e.getKey() + " has " + e.getValue().rows() + " rows for " + n + " tokens");
             }
         }
     }

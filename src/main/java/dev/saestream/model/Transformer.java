@@ -46,8 +46,15 @@ public final class Transformer implements AutoCloseable {
     private final int batchSize;
     private OnnxSession spliceSession;
 
-    private Transformer(ModelConfig config, ModelStore store, ModelInfo info, HookPoint hook, Head head,
-            TextTokenizer tokenizer, OnnxSession session, int maxTokens) {
+    private Transformer(
+            ModelConfig config,
+            ModelStore store,
+            ModelInfo info,
+            HookPoint hook,
+            Head head,
+            TextTokenizer tokenizer,
+            OnnxSession session,
+            int maxTokens) {
         this.config = config;
         this.store = store;
         this.info = info;
@@ -56,7 +63,8 @@ public final class Transformer implements AutoCloseable {
         this.tokenizer = tokenizer;
         this.session = session;
         this.maxTokens = maxTokens;
-        this.windowSize = maxTokens - tokenizer.prefix().size() - tokenizer.suffix().size();
+        this.windowSize =
+                maxTokens - tokenizer.prefix().size() - tokenizer.suffix().size();
         Set<String> f = new LinkedHashSet<>();
         if (head == null || head.keepActivations()) {
             f.add(hook.tensor());
@@ -68,8 +76,11 @@ public final class Transformer implements AutoCloseable {
         // Results must not depend on which texts share a batch: the catalogue's top-k must equal a batch pass.
         this.batchSize = info.batchCoupled() ? 1 : config.batchSize();
         if (info.batchCoupled() && config.batchSize() > 1) {
-            log.info("{} quantizes activations with one scale per batch, so it runs one window at a time"
-                    + " (model.batchSize {} is not used)", info.modelId(), config.batchSize());
+            log.info(
+                    "{} quantizes activations with one scale per batch, so it runs one window at a time"
+                            + " (model.batchSize {} is not used)",
+                    info.modelId(),
+                    config.batchSize());
         }
     }
 
@@ -99,11 +110,16 @@ public final class Transformer implements AutoCloseable {
             } else {
                 ModelProto cut = OnnxGraph.load(store.cut(hook));
                 byte[] withHead = OnnxGraph.appendHead(cut, hook.tensor(), head).toByteArray();
-                session = OnnxSession.open(withHead, info.modelId() + "-" + hook.alias() + "-head", config.threadCount(),
-                        device);
+                session = OnnxSession.open(
+                        withHead, info.modelId() + "-" + hook.alias() + "-head", config.threadCount(), device);
             }
-            log.info("{} at {} ({}, width {}), windows of {} tokens", info.modelId(), hook.alias(), hook.tensor(),
-                    hook.width(), maxTokens);
+            log.info(
+                    "{} at {} ({}, width {}), windows of {} tokens",
+                    info.modelId(),
+                    hook.alias(),
+                    hook.tensor(),
+                    hook.width(),
+                    maxTokens);
             return new Transformer(config, store, info, hook, head, tokenizer, session, maxTokens);
         } catch (IOException | RuntimeException e) {
             tokenizer.close();
@@ -116,7 +132,9 @@ public final class Transformer implements AutoCloseable {
 
     /** Every hook point of the configured model, without opening it for inference. */
     public static List<HookPoint> hooks(ModelConfig config) throws IOException {
-        return ModelStore.open(ModelSource.of(config), config.cachePath()).info(config.threadCount()).hooks();
+        return ModelStore.open(ModelSource.of(config), config.cachePath())
+                .info(config.threadCount())
+                .hooks();
     }
 
     public HookPoint hook() {
@@ -165,7 +183,12 @@ public final class Transformer implements AutoCloseable {
         for (Layout doc : docs) {
             doc.allocate(fetch.contains(hook.tensor()) ? hook.width() : 0, head);
         }
-        run(session, jobs, fetch, null, (job, out, row, length) -> docs.get(job.doc).fill(job, out, row, length, hook, head));
+        run(
+                session,
+                jobs,
+                fetch,
+                null,
+                (job, out, row, length) -> docs.get(job.doc).fill(job, out, row, length, hook, head));
         List<TokenActivations> result = new ArrayList<>(docs.size());
         for (Layout doc : docs) {
             result.add(doc.build(hook.width()));
@@ -222,19 +245,24 @@ public final class Transformer implements AutoCloseable {
         SpliceResult[] results = new SpliceResult[windows.size()];
         String output = info.output();
         int width = info.outputWidth();
-        run(spliceSession(), jobs, Set.of(output), (batch, length) -> {
-            float[] h = new float[batch.size() * length * hook.width()];
-            for (int b = 0; b < batch.size(); b++) {
-                float[] a = activations.get(batch.get(b).doc);
-                System.arraycopy(a, 0, h, b * length * hook.width(), a.length);
-            }
-            return new HostTensor(hook.tensor(), new long[] {batch.size(), length, hook.width()}, h);
-        }, (job, out, row, length) -> {
-            int n = job.ids.length;
-            float[] hidden = new float[n * width];
-            System.arraycopy(out.get(output).floats(), row * length * width, hidden, 0, hidden.length);
-            results[job.doc] = new SpliceResult(n, width, hidden, meanOfRows(hidden, n, width));
-        });
+        run(
+                spliceSession(),
+                jobs,
+                Set.of(output),
+                (batch, length) -> {
+                    float[] h = new float[batch.size() * length * hook.width()];
+                    for (int b = 0; b < batch.size(); b++) {
+                        float[] a = activations.get(batch.get(b).doc);
+                        System.arraycopy(a, 0, h, b * length * hook.width(), a.length);
+                    }
+                    return new HostTensor(hook.tensor(), new long[] {batch.size(), length, hook.width()}, h);
+                },
+                (job, out, row, length) -> {
+                    int n = job.ids.length;
+                    float[] hidden = new float[n * width];
+                    System.arraycopy(out.get(output).floats(), row * length * width, hidden, 0, hidden.length);
+                    results[job.doc] = new SpliceResult(n, width, hidden, meanOfRows(hidden, n, width));
+                });
         return Arrays.asList(results);
     }
 
@@ -303,8 +331,8 @@ public final class Transformer implements AutoCloseable {
     private synchronized OnnxSession spliceSession() {
         if (spliceSession == null) {
             try {
-                spliceSession = OnnxSession.open(store.splice(hook, info.output()), config.threadCount(),
-                        config.onnxDevice());
+                spliceSession =
+                        OnnxSession.open(store.splice(hook, info.output()), config.threadCount(), config.onnxDevice());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -322,14 +350,16 @@ public final class Transformer implements AutoCloseable {
 
     private void run(OnnxSession s, List<Job> jobs, Set<String> names, Extra extra, Sink sink) {
         List<long[]> seqs = jobs.stream().map(j -> j.ids).toList();
-        List<String> inputs = s.inputs().stream().filter(ModelInfo.KNOWN_INPUTS::contains).toList();
+        List<String> inputs =
+                s.inputs().stream().filter(ModelInfo.KNOWN_INPUTS::contains).toList();
         for (List<Integer> batch : batches(seqs, batchSize)) {
             List<Job> batchJobs = batch.stream().map(jobs::get).toList();
             int length = 0;
             for (Job j : batchJobs) {
                 length = Math.max(length, j.ids.length);
             }
-            List<HostTensor> feed = new ArrayList<>(info.feed(inputs, batchJobs.stream().map(j -> j.ids).toList(), length));
+            List<HostTensor> feed = new ArrayList<>(
+                    info.feed(inputs, batchJobs.stream().map(j -> j.ids).toList(), length));
             if (extra != null) {
                 feed.add(extra.feed(batchJobs, length));
             }
@@ -341,8 +371,8 @@ public final class Transformer implements AutoCloseable {
     }
 
     /** The window's tokens between the special tokens the tokenizer puts around a sequence. */
-    private static long[] sequence(TextTokenizer.Encoded prefix, TextTokenizer.Encoded e, Windows.Window w,
-            TextTokenizer.Encoded suffix) {
+    private static long[] sequence(
+            TextTokenizer.Encoded prefix, TextTokenizer.Encoded e, Windows.Window w, TextTokenizer.Encoded suffix) {
         int p = prefix.size();
         long[] seq = new long[p + w.length() + suffix.size()];
         System.arraycopy(prefix.ids(), 0, seq, 0, p);
@@ -399,8 +429,13 @@ public final class Transformer implements AutoCloseable {
         private final Map<String, Integer> headWidths = new HashMap<>();
 
         /** Lays out window {@code w}'s tokens and says which window positions fill which rows. */
-        Job add(int doc, TextTokenizer.Encoded e, Windows.Window w, TextTokenizer.Encoded prefix,
-                TextTokenizer.Encoded suffix, boolean withSpecials) {
+        Job add(
+                int doc,
+                TextTokenizer.Encoded e,
+                Windows.Window w,
+                TextTokenizer.Encoded prefix,
+                TextTokenizer.Encoded suffix,
+                boolean withSpecials) {
             List<int[]> copies = new ArrayList<>(3);
             int p = prefix.size();
             if (withSpecials && p > 0) {
@@ -455,14 +490,16 @@ public final class Transformer implements AutoCloseable {
                 int to = c[2];
                 if (activations != null) {
                     int w = hook.width();
-                    System.arraycopy(out.get(hook.tensor()).floats(), (row * length + from) * w, activations, to * w, count * w);
+                    System.arraycopy(
+                            out.get(hook.tensor()).floats(), (row * length + from) * w, activations, to * w, count * w);
                 }
                 if (head != null) {
                     for (String name : head.outputNames()) {
                         int w = headWidths.get(name);
                         HostTensor t = out.get(name);
                         if (headFloats.containsKey(name)) {
-                            System.arraycopy(t.floats(), (row * length + from) * w, headFloats.get(name), to * w, count * w);
+                            System.arraycopy(
+                                    t.floats(), (row * length + from) * w, headFloats.get(name), to * w, count * w);
                         } else {
                             long[] src = t.longs();
                             int[] dst = headInts.get(name);

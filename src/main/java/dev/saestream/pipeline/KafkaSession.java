@@ -45,11 +45,12 @@ public final class KafkaSession implements AutoCloseable {
 
     /** A single stage: connect to the given cluster, or to a running embedded broker. */
     public static KafkaSession connect(ClusterConfig cluster, BrokerConfig brokerConfig) {
-        String bootstrap = cluster.embedded() ? brokerConfig.host() + ":" + brokerConfig.port() : cluster.bootstrapServers();
+        String bootstrap =
+                cluster.embedded() ? brokerConfig.host() + ":" + brokerConfig.port() : cluster.bootstrapServers();
         // generous: a broker on a loaded machine can take seconds to answer, and a stage that gives up
         // early says "no Kafka" about a Kafka that is there
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap, "request.timeout.ms", 10_000,
-                "default.api.timeout.ms", 20_000))) {
+        try (Admin admin = Admin.create(Map.of(
+                "bootstrap.servers", bootstrap, "request.timeout.ms", 10_000, "default.api.timeout.ms", 20_000))) {
             admin.describeCluster().nodes().get(20, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("no Kafka answers at " + bootstrap + "; start one with `saestream broker`"
@@ -77,10 +78,14 @@ public final class KafkaSession implements AutoCloseable {
      */
     public static List<TopicSpec> topicSpecs(ClusterConfig cluster) throws IOException {
         Path dir = Home.resolve(cluster.topicsDir());
-        List<TopicSpec> specs = !Files.isDirectory(dir) && Path.of(cluster.topicsDir()).equals(TopicSpecs.DEFAULT_DIR)
-                ? TopicSpecs.loadBundled() : TopicSpecs.load(dir);
+        List<TopicSpec> specs =
+                !Files.isDirectory(dir) && Path.of(cluster.topicsDir()).equals(TopicSpecs.DEFAULT_DIR)
+                        ? TopicSpecs.loadBundled()
+                        : TopicSpecs.load(dir);
         if (cluster.replicationFactor() > 0) {
-            return specs.stream().map(s -> s.withReplicationFactor((short) cluster.replicationFactor())).toList();
+            return specs.stream()
+                    .map(s -> s.withReplicationFactor((short) cluster.replicationFactor()))
+                    .toList();
         }
         return specs;
     }

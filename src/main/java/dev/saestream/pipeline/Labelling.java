@@ -33,13 +33,15 @@ public final class Labelling implements AutoCloseable {
         BackgroundIndex background = new BackgroundIndex();
         Labeller labeller = Labeller.create(config, background, System.getenv());
         LabelService service = new LabelService(config, session.clientConfig(), background, labeller);
-        Thread thread = new Thread(() -> {
-            try {
-                service.run();
-            } catch (RuntimeException e) {
-                log.error("the labeller stopped", e);
-            }
-        }, "labeller");
+        Thread thread = new Thread(
+                () -> {
+                    try {
+                        service.run();
+                    } catch (RuntimeException e) {
+                        log.error("the labeller stopped", e);
+                    }
+                },
+                "labeller");
         thread.setDaemon(true);
         thread.start();
         return new Labelling(config, service, thread);
@@ -49,7 +51,8 @@ public final class Labelling implements AutoCloseable {
      * Waits until the labeller has read every feature the catalogue emitted and has nothing pending
      * or in flight, twice in a row; after the pipeline has caught up, that is every eligible feature.
      */
-    public void awaitDone(Admin admin, Pipeline pipeline, Consumer<LabelService.Status> tick) throws InterruptedException {
+    public void awaitDone(Admin admin, Pipeline pipeline, Consumer<LabelService.Status> tick)
+            throws InterruptedException {
         int quiet = 0;
         long emitted = -1;
         while (quiet < 2 && thread.isAlive()) {
@@ -57,7 +60,10 @@ public final class Labelling implements AutoCloseable {
             LabelService.Status p = service.progress();
             tick.accept(p);
             long now = pipeline.catalog().counters().emitted.get();
-            boolean done = p.ready() && now == emitted && p.pending() == 0 && p.inFlight() == 0
+            boolean done = p.ready()
+                    && now == emitted
+                    && p.pending() == 0
+                    && p.inFlight() == 0
                     && ConsumerLag.caughtUp(admin, config.topics().groupId(), Set.of(Topics.FEATURES));
             quiet = done ? quiet + 1 : 0;
             emitted = now;
@@ -77,10 +83,19 @@ public final class Labelling implements AutoCloseable {
     public static String summary(LabelService service) {
         LabelService.Status p = service.progress();
         java.util.Map<String, Long> reasons = service.failureReasons();
-        return String.format(Locale.ROOT, "labels: %,d written, %,d failed%s, %,d pending; LLM calls %,d, tokens %,d in%s / %,d out",
-                p.labelled(), p.failed(), reasons.isEmpty() ? "" : " " + reasons, p.pending() + p.inFlight(), p.calls(),
-                p.inputTokens(), p.cachedInputTokens() == 0 ? ""
-                        : String.format(Locale.ROOT, " (%,d of them cached)", p.cachedInputTokens()), p.outputTokens());
+        return String.format(
+                Locale.ROOT,
+                "labels: %,d written, %,d failed%s, %,d pending; LLM calls %,d, tokens %,d in%s / %,d out",
+                p.labelled(),
+                p.failed(),
+                reasons.isEmpty() ? "" : " " + reasons,
+                p.pending() + p.inFlight(),
+                p.calls(),
+                p.inputTokens(),
+                p.cachedInputTokens() == 0
+                        ? ""
+                        : String.format(Locale.ROOT, " (%,d of them cached)", p.cachedInputTokens()),
+                p.outputTokens());
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.saestream.pipeline;
 
-import dev.saestream.kafka.StreamsProps;
 import dev.saestream.catalog.CatalogApp;
 import dev.saestream.catalog.CatalogConfig;
 import dev.saestream.catalog.CatalogScope;
@@ -9,6 +8,7 @@ import dev.saestream.encode.EncodeApp;
 import dev.saestream.encode.EncodeConfig;
 import dev.saestream.encode.SaeDocumentEncoder;
 import dev.saestream.kafka.ConsumerLag;
+import dev.saestream.kafka.StreamsProps;
 import dev.saestream.kafka.Topics;
 import dev.saestream.model.ModelConfig;
 import dev.saestream.sae.Sae;
@@ -28,8 +28,12 @@ public final class Pipeline implements AutoCloseable {
     private final EncodeConfig encodeConfig;
     private final CatalogConfig catalogConfig;
 
-    private Pipeline(SaeDocumentEncoder encoder, EncodeApp encode, CatalogApp catalog, EncodeConfig encodeConfig,
-                     CatalogConfig catalogConfig) {
+    private Pipeline(
+            SaeDocumentEncoder encoder,
+            EncodeApp encode,
+            CatalogApp catalog,
+            EncodeConfig encodeConfig,
+            CatalogConfig catalogConfig) {
         this.encoder = encoder;
         this.encode = encode;
         this.catalog = catalog;
@@ -57,8 +61,13 @@ public final class Pipeline implements AutoCloseable {
      * through ONNX Runtime on its own, so unless {@code model.threads} says otherwise the session
      * gets one intra-op thread per encode thread's share of the processors.
      */
-    public static Pipeline start(KafkaSession session, ModelConfig model, EncodeConfig encodeConfig, CatalogConfig catalogConfig,
-                          int replicationFactor) throws IOException {
+    public static Pipeline start(
+            KafkaSession session,
+            ModelConfig model,
+            EncodeConfig encodeConfig,
+            CatalogConfig catalogConfig,
+            int replicationFactor)
+            throws IOException {
         return start(session, model, encodeConfig, catalogConfig, null, replicationFactor);
     }
 
@@ -66,18 +75,32 @@ public final class Pipeline implements AutoCloseable {
      * The same, cataloguing {@code scope}'s SAEs; null for the SAE this pipeline encodes, so that a
      * reprocess writing other SAEs' codes beside it is left to its own catalog.
      */
-    public static Pipeline start(KafkaSession session, ModelConfig model, EncodeConfig encodeConfig, CatalogConfig catalogConfig,
-                          CatalogScope scope, int replicationFactor) throws IOException {
+    public static Pipeline start(
+            KafkaSession session,
+            ModelConfig model,
+            EncodeConfig encodeConfig,
+            CatalogConfig catalogConfig,
+            CatalogScope scope,
+            int replicationFactor)
+            throws IOException {
         List<Sae> saes = loadSaes(encodeConfig);
         ModelConfig threaded = model.sharingCores(encodeConfig.threads());
         SaeDocumentEncoder encoder = SaeDocumentEncoder.open(threaded, saes, encodeConfig);
         EncodeApp encode = null;
         try {
-            encode = EncodeApp.start(encoder, encodeConfig, session.clientConfig(),
-                    Home.resolve(catalogConfig.stateDir()).toString(), replicationFactor);
-            CatalogApp catalog = CatalogApp.start(catalogConfig, scope != null ? scope : CatalogScope.of(Set.copyOf(encoder.saeIds())),
+            encode = EncodeApp.start(
+                    encoder,
+                    encodeConfig,
                     session.clientConfig(),
-                    Home.resolve(catalogConfig.stateDir()).toString(), null, replicationFactor);
+                    Home.resolve(catalogConfig.stateDir()).toString(),
+                    replicationFactor);
+            CatalogApp catalog = CatalogApp.start(
+                    catalogConfig,
+                    scope != null ? scope : CatalogScope.of(Set.copyOf(encoder.saeIds())),
+                    session.clientConfig(),
+                    Home.resolve(catalogConfig.stateDir()).toString(),
+                    null,
+                    replicationFactor);
             return new Pipeline(encoder, encode, catalog, encodeConfig, catalogConfig);
         } catch (RuntimeException | IOException e) {
             if (encode != null) {

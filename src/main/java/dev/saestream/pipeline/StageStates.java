@@ -18,7 +18,9 @@ public final class StageStates {
     /** Throws when {@code streams} has stopped or failed; {@code stage} names it in the message. */
     public static void requireRunning(KafkaStreams streams, String stage) {
         KafkaStreams.State s = streams.state();
-        if (s == KafkaStreams.State.ERROR || s == KafkaStreams.State.NOT_RUNNING || s == KafkaStreams.State.PENDING_ERROR) {
+        if (s == KafkaStreams.State.ERROR
+                || s == KafkaStreams.State.NOT_RUNNING
+                || s == KafkaStreams.State.PENDING_ERROR) {
             throw new IllegalStateException(stage + " stopped (" + s + "); see the log");
         }
     }
@@ -27,9 +29,12 @@ public final class StageStates {
      * True when {@code catalog} runs and its application {@code applicationId} has committed
      * everything on saestream.codes and on its own shard repartition topic.
      */
-    public static boolean catalogCaughtUp(Admin admin, CatalogApp catalog, String applicationId) throws InterruptedException {
+    public static boolean catalogCaughtUp(Admin admin, CatalogApp catalog, String applicationId)
+            throws InterruptedException {
         // running, not restoring: after a restart there may be no lag while the stores still load
-        return catalog.streams().state() == KafkaStreams.State.RUNNING && !catalog.restore().restoring()
-                && ConsumerLag.caughtUp(admin, applicationId, Set.of(Topics.CODES, CatalogTopology.shardsTopic(applicationId)));
+        return catalog.streams().state() == KafkaStreams.State.RUNNING
+                && !catalog.restore().restoring()
+                && ConsumerLag.caughtUp(
+                        admin, applicationId, Set.of(Topics.CODES, CatalogTopology.shardsTopic(applicationId)));
     }
 }

@@ -19,7 +19,8 @@ public record ProduceConfig(int maxBytes, String compression, int lingerMs, int 
             throw new IllegalArgumentException("produce.maxBytes must be positive, got " + maxBytes);
         }
         if (!java.util.Set.of("zstd", "lz4", "snappy", "gzip", "none").contains(compression)) {
-            throw new IllegalArgumentException("produce.compression must be zstd, lz4, snappy, gzip or none, got " + compression);
+            throw new IllegalArgumentException(
+                    "produce.compression must be zstd, lz4, snappy, gzip or none, got " + compression);
         }
         if (lingerMs < 0 || batchBytes <= 0) {
             throw new IllegalArgumentException("produce.lingerMs must be >= 0 and batchBytes > 0");

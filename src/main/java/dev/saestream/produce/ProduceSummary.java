@@ -15,22 +15,33 @@ import java.util.TreeMap;
  * @param otherLanguage documents of the bundled corpus left out for their language ({@code produce.lang})
  * @param languages    the languages kept, as asked ({@code all} when every one is)
  */
-public record ProduceSummary(long read, long produced, long deadLettered, long bytes, Map<String, Long> reasons, long skipped,
-                             long otherLanguage, String languages) {
+public record ProduceSummary(
+        long read,
+        long produced,
+        long deadLettered,
+        long bytes,
+        Map<String, Long> reasons,
+        long skipped,
+        long otherLanguage,
+        String languages) {
     public ProduceSummary {
         reasons = Map.copyOf(reasons);
     }
 
     /** A summary of input that was not filtered by language. */
-    public ProduceSummary(long read, long produced, long deadLettered, long bytes, Map<String, Long> reasons, long skipped) {
+    public ProduceSummary(
+            long read, long produced, long deadLettered, long bytes, Map<String, Long> reasons, long skipped) {
         this(read, produced, deadLettered, bytes, reasons, skipped, 0, "all");
     }
 
     public String line() {
         StringBuilder sb = new StringBuilder()
-                .append("read ").append(read)
-                .append(", produced ").append(produced)
-                .append(", dead-lettered ").append(deadLettered);
+                .append("read ")
+                .append(read)
+                .append(", produced ")
+                .append(produced)
+                .append(", dead-lettered ")
+                .append(deadLettered);
         if (!reasons.isEmpty()) {
             sb.append(" ").append(new TreeMap<>(reasons));
         }
@@ -38,8 +49,15 @@ public record ProduceSummary(long read, long produced, long deadLettered, long b
             sb.append(", skipped ").append(skipped).append(" already catalogued");
         }
         if (otherLanguage > 0) {
-            sb.append(", left out ").append(otherLanguage).append(" not in ").append(languages)
-                    .append(" (kept ").append(read - otherLanguage).append(" of ").append(read).append(")");
+            sb.append(", left out ")
+                    .append(otherLanguage)
+                    .append(" not in ")
+                    .append(languages)
+                    .append(" (kept ")
+                    .append(read - otherLanguage)
+                    .append(" of ")
+                    .append(read)
+                    .append(")");
         }
         return sb.toString();
     }

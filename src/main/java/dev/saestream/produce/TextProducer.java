@@ -3,8 +3,8 @@ package dev.saestream.produce;
 import dev.saestream.corpus.DocumentIds;
 import dev.saestream.corpus.LanguageFilter;
 import dev.saestream.corpus.SourceItem;
-import dev.saestream.kafka.DeadLetter;
 import dev.saestream.formats.Json;
+import dev.saestream.kafka.DeadLetter;
 import dev.saestream.kafka.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -99,7 +99,8 @@ public final class TextProducer implements AutoCloseable {
                 }
                 if (item instanceof SourceItem.OtherLanguage) {
                     otherLanguage++;
-                } else if (item instanceof SourceItem.Read r && skip.test(r.document().id(), r.document().text())) {
+                } else if (item instanceof SourceItem.Read r
+                        && skip.test(r.document().id(), r.document().text())) {
                     skipped++;
                 } else if (item instanceof SourceItem.Read r) {
                     byte[] value = Json.write(r.document());
@@ -115,14 +116,16 @@ public final class TextProducer implements AutoCloseable {
                     });
                 } else {
                     SourceItem.Refused f = (SourceItem.Refused) item;
-                    DeadLetter letter = DeadLetter.of(STAGE, f.reason(), f.detail(), f.location(), f.original(), f.size());
+                    DeadLetter letter =
+                            DeadLetter.of(STAGE, f.reason(), f.detail(), f.location(), f.original(), f.size());
                     seenBytes += f.size();
                     producer.send(new ProducerRecord<>(dlqTopic, f.location(), Json.write(letter)), (md, e) -> {
                         if (e != null) {
                             failure.compareAndSet(null, e);
                         } else {
                             deadLettered.incrementAndGet();
-                            reasons.computeIfAbsent(f.reason(), k -> new AtomicLong()).incrementAndGet();
+                            reasons.computeIfAbsent(f.reason(), k -> new AtomicLong())
+                                    .incrementAndGet();
                         }
                     });
                 }
@@ -134,13 +137,22 @@ public final class TextProducer implements AutoCloseable {
             producer.flush();
         }
         if (failure.get() != null) {
-            throw new IllegalStateException("Kafka refused a record after " + read + " inputs ("
-                    + produced.get() + " produced, " + deadLettered.get() + " dead-lettered): "
-                    + failure.get().getMessage(), failure.get());
+            throw new IllegalStateException(
+                    "Kafka refused a record after " + read + " inputs ("
+                            + produced.get() + " produced, " + deadLettered.get() + " dead-lettered): "
+                            + failure.get().getMessage(),
+                    failure.get());
         }
         Map<String, Long> byReason = new HashMap<>();
         reasons.forEach((k, v) -> byReason.put(k, v.get()));
-        return new ProduceSummary(read, produced.get(), deadLettered.get(), bytes.get(), byReason, skipped, otherLanguage,
+        return new ProduceSummary(
+                read,
+                produced.get(),
+                deadLettered.get(),
+                bytes.get(),
+                byReason,
+                skipped,
+                otherLanguage,
                 languages.toString());
     }
 

@@ -59,6 +59,7 @@ public enum Architecture implements SaeArchitecture {
             }
         }
         throw new IllegalArgumentException("unsupported SAE architecture '" + name + "'; supported: "
-                + Arrays.toString(Arrays.stream(values()).map(Architecture::cfgName).toArray()));
+                + Arrays.toString(
+                        Arrays.stream(values()).map(Architecture::cfgName).toArray()));
     }
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.ForkJoinPool;
 public final class BlockedEncoder extends MatmulEncoder {
     /** Output columns per tile: four accumulator rows of this width stay in L1. */
     private static final int TILE = 256;
+
     private final int threads;
 
     /** {@code threads} 1 runs on the caller's thread. */

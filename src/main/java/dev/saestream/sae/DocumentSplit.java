@@ -31,6 +31,7 @@ public final class DocumentSplit {
 
     /** How the split is described in a trained SAE's metadata. */
     public static String description() {
-        return "documents whose SHA-256(id) mod " + HELD_OUT_ONE_IN + " is 0 are held out for evaluation; the rest train";
+        return "documents whose SHA-256(id) mod " + HELD_OUT_ONE_IN
+                + " is 0 are held out for evaluation; the rest train";
     }
 }

@@ -15,7 +15,8 @@ import dev.saestream.corpus.Document;
  * @param meanCosineZero  mean cosine of the zero-ablated embedding to the clean one
  * @param score           (D_zero − D_sae) / D_zero; NaN when zero-ablation changes nothing
  */
-public record DownstreamFidelity(int documents, long tokens, double meanCosineSae, double meanCosineZero, double score) {
+public record DownstreamFidelity(
+        int documents, long tokens, double meanCosineSae, double meanCosineZero, double score) {
 
     /** Accumulates documents one by one. */
     public static final class Accumulator {
@@ -45,12 +46,16 @@ public record DownstreamFidelity(int documents, long tokens, double meanCosineSa
             }
             float[] x = run.hookActivations();
             if (x.length != (long) run.tokens() * sae.config().dIn()) {
-                throw new IllegalArgumentException("the hook's activations hold " + x.length + " values, not "
-                        + run.tokens() + " tokens × the SAE's d_in " + sae.config().dIn());
+                throw new IllegalArgumentException(
+                        "the hook's activations hold " + x.length + " values, not " + run.tokens()
+                                + " tokens × the SAE's d_in " + sae.config().dIn());
             }
             float[] clean = run.cleanEmbedding();
             float[] recon = sae.reconstruct(x, run.tokens());
-            add(run.tokens(), cosine(run.embedWithHook(recon), clean), cosine(run.embedWithHook(new float[x.length]), clean));
+            add(
+                    run.tokens(),
+                    cosine(run.embedWithHook(recon), clean),
+                    cosine(run.embedWithHook(new float[x.length]), clean));
         }
 
         void add(int docTokens, double cosSae, double cosZero) {
@@ -68,7 +73,8 @@ public record DownstreamFidelity(int documents, long tokens, double meanCosineSa
             double cosZero = sumCosZero / documents;
             double dSae = 1 - cosSae;
             double dZero = 1 - cosZero;
-            return new DownstreamFidelity(documents, tokens, cosSae, cosZero, dZero == 0 ? Double.NaN : (dZero - dSae) / dZero);
+            return new DownstreamFidelity(
+                    documents, tokens, cosSae, cosZero, dZero == 0 ? Double.NaN : (dZero - dSae) / dZero);
         }
     }
 

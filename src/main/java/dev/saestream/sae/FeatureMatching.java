@@ -34,8 +34,8 @@ public final class FeatureMatching {
      * @param unmatchedB B's features without a pair, by index
      * @param bestA      for every feature of A its best cosine with any feature of B (matched or not)
      */
-    public record Result(int featuresA, int featuresB, List<Match> pairs, int[] unmatchedA, int[] unmatchedB,
-                         double[] bestA) {
+    public record Result(
+            int featuresA, int featuresB, List<Match> pairs, int[] unmatchedA, int[] unmatchedB, double[] bestA) {
         public Result {
             pairs = List.copyOf(pairs);
         }
@@ -44,8 +44,8 @@ public final class FeatureMatching {
     /** Matches A's features to B's using each feature's best {@code candidates} partners. */
     public static Result match(Sae a, Sae b, int candidates, int threads) {
         if (a.config().dIn() != b.config().dIn()) {
-            throw new IllegalArgumentException("the SAEs read activations of different widths (d_in " + a.config().dIn()
-                    + " and " + b.config().dIn() + "); only SAEs at the same hook can be matched");
+            throw new IllegalArgumentException("the SAEs read activations of different widths (d_in "
+                    + a.config().dIn() + " and " + b.config().dIn() + "); only SAEs at the same hook can be matched");
         }
         if (candidates <= 0) {
             throw new IllegalArgumentException("candidates must be positive, got " + candidates);
@@ -128,8 +128,11 @@ public final class FeatureMatching {
                 pairs.add(new Match(i, j, clamp(candCos[e])));
             }
         }
-        int[] unmatchedA = java.util.stream.IntStream.range(0, nA).filter(i -> pairOfA[i] < 0).toArray();
-        int[] unmatchedB = java.util.stream.IntStream.range(0, nB).filter(j -> !takenB[j]).toArray();
+        int[] unmatchedA = java.util.stream.IntStream.range(0, nA)
+                .filter(i -> pairOfA[i] < 0)
+                .toArray();
+        int[] unmatchedB =
+                java.util.stream.IntStream.range(0, nB).filter(j -> !takenB[j]).toArray();
         return new Result(nA, nB, pairs, unmatchedA, unmatchedB, bestA);
     }
 

@@ -28,8 +28,11 @@ final class GatedArchitecture implements SaeArchitecture {
                 magnitudeEncoder[p * dSae + j] = weights.wEnc()[p * dSae + j] * (float) Math.exp(weights.rMag()[j]);
             }
         }
-        return new Gated(dSae, List.of(new Activation.PreActivation("W_enc", weights.wEnc(), "b_gate", weights.bGate()),
-                new Activation.PreActivation("W_mag", magnitudeEncoder, "b_mag", weights.bMag())));
+        return new Gated(
+                dSae,
+                List.of(
+                        new Activation.PreActivation("W_enc", weights.wEnc(), "b_gate", weights.bGate()),
+                        new Activation.PreActivation("W_mag", magnitudeEncoder, "b_mag", weights.bMag())));
     }
 
     /** pre[0] is the gate, pre[1] the magnitude. */

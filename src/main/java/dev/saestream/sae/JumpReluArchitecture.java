@@ -22,8 +22,7 @@ final class JumpReluArchitecture implements SaeArchitecture {
         for (int j = 0; j < dSae; j++) {
             threshold[j] = Math.max(weights.threshold()[j], 0f);
         }
-        return new JumpRelu(dSae, threshold,
-                List.of(Activation.PreActivation.encoder(weights)));
+        return new JumpRelu(dSae, threshold, List.of(Activation.PreActivation.encoder(weights)));
     }
 
     private record JumpRelu(int dSae, float[] threshold, List<PreActivation> preActivations) implements Activation {

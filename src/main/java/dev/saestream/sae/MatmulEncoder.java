@@ -34,7 +34,8 @@ abstract class MatmulEncoder implements SaeEncoder {
                 encodeBlock(x, b, rows, codes);
             }
         } else {
-            pool.submit(() -> IntStream.range(0, blocks).parallel().forEach(b -> encodeBlock(x, b, rows, codes))).join();
+            pool.submit(() -> IntStream.range(0, blocks).parallel().forEach(b -> encodeBlock(x, b, rows, codes)))
+                    .join();
         }
         return codes;
     }

@@ -47,6 +47,7 @@ public enum Normalization {
             }
         }
         throw new IllegalArgumentException("unsupported normalize_activations '" + name + "'; supported: "
-                + Arrays.toString(Arrays.stream(values()).map(Normalization::cfgName).toArray()));
+                + Arrays.toString(
+                        Arrays.stream(values()).map(Normalization::cfgName).toArray()));
     }
 }

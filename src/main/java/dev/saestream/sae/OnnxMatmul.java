@@ -19,20 +19,39 @@ final class OnnxMatmul implements AutoCloseable {
     private final OrtSession session;
 
     OnnxMatmul(int threads) {
-        Onnx.NodeProto gemm = Onnx.NodeProto.newBuilder().setOpType("Gemm").addInput("a").addInput("wT").addInput("bias")
-                .addOutput("out").addAttribute(Onnx.AttributeProto.newBuilder().setName("transB")
-                        .setType(Onnx.AttributeProto.AttributeType.INT).setI(1))
+        Onnx.NodeProto gemm = Onnx.NodeProto.newBuilder()
+                .setOpType("Gemm")
+                .addInput("a")
+                .addInput("wT")
+                .addInput("bias")
+                .addOutput("out")
+                .addAttribute(Onnx.AttributeProto.newBuilder()
+                        .setName("transB")
+                        .setType(Onnx.AttributeProto.AttributeType.INT)
+                        .setI(1))
                 .build();
-        Onnx.GraphProto g = Onnx.GraphProto.newBuilder().setName("matmul").addNode(gemm)
+        Onnx.GraphProto g = Onnx.GraphProto.newBuilder()
+                .setName("matmul")
+                .addNode(gemm)
                 .addInput(SaeOnnx.valueInfo("a", Onnx.TensorProto.DataType.FLOAT_VALUE, "n", -1))
                 .addInput(SaeOnnx.valueInfo("wT", Onnx.TensorProto.DataType.FLOAT_VALUE, "m", -1))
-                .addInput(Onnx.ValueInfoProto.newBuilder().setName("bias").setType(Onnx.TypeProto.newBuilder()
-                        .setTensorType(Onnx.TypeProto.Tensor.newBuilder().setElemType(Onnx.TensorProto.DataType.FLOAT_VALUE)
-                                .setShape(Onnx.TensorShapeProto.newBuilder().addDim(Onnx.TensorShapeProto.Dimension.newBuilder()
-                                        .setDimParam("m"))))))
-                .addOutput(SaeOnnx.valueInfo("out", Onnx.TensorProto.DataType.FLOAT_VALUE, "n", -1)).build();
-        Onnx.ModelProto model = Onnx.ModelProto.newBuilder().setIrVersion(SaeOnnx.IR_VERSION).setProducerName("saestream")
-                .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(SaeOnnx.MODEL_OPSET)).setGraph(g).build();
+                .addInput(Onnx.ValueInfoProto.newBuilder()
+                        .setName("bias")
+                        .setType(Onnx.TypeProto.newBuilder()
+                                .setTensorType(Onnx.TypeProto.Tensor.newBuilder()
+                                        .setElemType(Onnx.TensorProto.DataType.FLOAT_VALUE)
+                                        .setShape(Onnx.TensorShapeProto.newBuilder()
+                                                .addDim(Onnx.TensorShapeProto.Dimension.newBuilder()
+                                                        .setDimParam("m"))))))
+                .addOutput(SaeOnnx.valueInfo("out", Onnx.TensorProto.DataType.FLOAT_VALUE, "n", -1))
+                .build();
+        Onnx.ModelProto model = Onnx.ModelProto.newBuilder()
+                .setIrVersion(SaeOnnx.IR_VERSION)
+                .setProducerName("saestream")
+                .addOpsetImport(
+                        Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(SaeOnnx.MODEL_OPSET))
+                .setGraph(g)
+                .build();
         env = OnnxRuntime.environment();
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
             opts.setIntraOpNumThreads(threads);
@@ -46,9 +65,9 @@ final class OnnxMatmul implements AutoCloseable {
     /** out ([n × m]) = a ([n × d]) · wT ([m × d])ᵀ + bias ([m]). */
     void multiplyTransposed(float[] a, int n, int d, float[] wT, int m, float[] bias, float[] out) {
         try (OnnxTensor ta = OnnxTensor.createTensor(env, FloatBuffer.wrap(a, 0, n * d), new long[] {n, d});
-             OnnxTensor tw = OnnxTensor.createTensor(env, FloatBuffer.wrap(wT), new long[] {m, d});
-             OnnxTensor tb = OnnxTensor.createTensor(env, FloatBuffer.wrap(bias), new long[] {m});
-             OrtSession.Result r = session.run(Map.of("a", ta, "wT", tw, "bias", tb))) {
+                OnnxTensor tw = OnnxTensor.createTensor(env, FloatBuffer.wrap(wT), new long[] {m, d});
+                OnnxTensor tb = OnnxTensor.createTensor(env, FloatBuffer.wrap(bias), new long[] {m});
+                OrtSession.Result r = session.run(Map.of("a", ta, "wT", tw, "bias", tb))) {
             ((OnnxTensor) r.get(0)).getFloatBuffer().get(out, 0, n * m);
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime failed in a matrix product: " + e.getMessage(), e);

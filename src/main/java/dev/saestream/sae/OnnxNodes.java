@@ -25,29 +25,49 @@ public final class OnnxNodes {
     /** A node of {@code type} on {@code inputs}; returns the name of its one output. */
     public String op(String type, String... inputs) {
         String out = prefix + type.toLowerCase() + "_" + counter++;
-        nodes.add(Onnx.NodeProto.newBuilder().setOpType(type).setName(out).addAllInput(Arrays.asList(inputs))
-                .addOutput(out).build());
+        nodes.add(Onnx.NodeProto.newBuilder()
+                .setOpType(type)
+                .setName(out)
+                .addAllInput(Arrays.asList(inputs))
+                .addOutput(out)
+                .build());
         return out;
     }
 
     /** Cast to float (from a boolean comparison, so that it can be summed). */
     public String castFloat(String input) {
         String out = prefix + "cast_" + counter++;
-        nodes.add(Onnx.NodeProto.newBuilder().setOpType("Cast").setName(out).addInput(input).addOutput(out)
-                .addAttribute(intAttr("to", Onnx.TensorProto.DataType.FLOAT_VALUE)).build());
+        nodes.add(Onnx.NodeProto.newBuilder()
+                .setOpType("Cast")
+                .setName(out)
+                .addInput(input)
+                .addOutput(out)
+                .addAttribute(intAttr("to", Onnx.TensorProto.DataType.FLOAT_VALUE))
+                .build());
         return out;
     }
 
     /** TopK along the last axis, largest first, sorted: [values, indices]. */
     public String[] topK(String input, int k) {
         String kName = prefix + "k";
-        inits.add(Onnx.TensorProto.newBuilder().setName(kName).setDataType(Onnx.TensorProto.DataType.INT64_VALUE)
-                .addDims(1).addInt64Data(k).build());
+        inits.add(Onnx.TensorProto.newBuilder()
+                .setName(kName)
+                .setDataType(Onnx.TensorProto.DataType.INT64_VALUE)
+                .addDims(1)
+                .addInt64Data(k)
+                .build());
         String values = prefix + "values";
         String indices = prefix + "indices";
-        nodes.add(Onnx.NodeProto.newBuilder().setOpType("TopK").setName(prefix + "topk").addInput(input).addInput(kName)
-                .addOutput(values).addOutput(indices)
-                .addAttribute(intAttr("axis", -1)).addAttribute(intAttr("largest", 1)).addAttribute(intAttr("sorted", 1))
+        nodes.add(Onnx.NodeProto.newBuilder()
+                .setOpType("TopK")
+                .setName(prefix + "topk")
+                .addInput(input)
+                .addInput(kName)
+                .addOutput(values)
+                .addOutput(indices)
+                .addAttribute(intAttr("axis", -1))
+                .addAttribute(intAttr("largest", 1))
+                .addAttribute(intAttr("sorted", 1))
                 .build());
         return new String[] {values, indices};
     }
@@ -57,8 +77,10 @@ public final class OnnxNodes {
         String full = prefix + name;
         ByteBuffer buf = ByteBuffer.allocate(4 * data.length).order(ByteOrder.LITTLE_ENDIAN);
         buf.asFloatBuffer().put(data);
-        Onnx.TensorProto.Builder t = Onnx.TensorProto.newBuilder().setName(full)
-                .setDataType(Onnx.TensorProto.DataType.FLOAT_VALUE).setRawData(ByteString.copyFrom(buf.array()));
+        Onnx.TensorProto.Builder t = Onnx.TensorProto.newBuilder()
+                .setName(full)
+                .setDataType(Onnx.TensorProto.DataType.FLOAT_VALUE)
+                .setRawData(ByteString.copyFrom(buf.array()));
         for (int dim : dims) {
             t.addDims(dim);
         }
@@ -98,13 +120,22 @@ public final class OnnxNodes {
         if (count != null) {
             // a stable name for the count, like values and indices
             String named = prefix + "active_count";
-            nodes.add(Onnx.NodeProto.newBuilder().setOpType("Identity").setName(named).addInput(count).addOutput(named).build());
+            nodes.add(Onnx.NodeProto.newBuilder()
+                    .setOpType("Identity")
+                    .setName(named)
+                    .addInput(count)
+                    .addOutput(named)
+                    .build());
             count = named;
         }
         return new SaeOnnx.Fragment(nodes, inits, values, indices, count, k);
     }
 
     private static Onnx.AttributeProto intAttr(String name, long v) {
-        return Onnx.AttributeProto.newBuilder().setName(name).setType(Onnx.AttributeProto.AttributeType.INT).setI(v).build();
+        return Onnx.AttributeProto.newBuilder()
+                .setName(name)
+                .setType(Onnx.AttributeProto.AttributeType.INT)
+                .setI(v)
+                .build();
     }
 }

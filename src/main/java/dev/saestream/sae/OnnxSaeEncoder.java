@@ -22,6 +22,7 @@ public final class OnnxSaeEncoder implements SaeEncoder {
     public static final int DEFAULT_K_MAX = 128;
     /** Tokens per session run: big enough to amortise the call, small enough to stay in cache. */
     static final int CHUNK_ROWS = 256;
+
     private static final Logger log = LoggerFactory.getLogger(OnnxSaeEncoder.class);
 
     private final Sae sae;
@@ -36,7 +37,9 @@ public final class OnnxSaeEncoder implements SaeEncoder {
     public OnnxSaeEncoder(Sae sae, int threads, int kMax) {
         this.sae = sae;
         this.threads = threads;
-        int k = sae.config().architecture().usesK() ? sae.config().k() : Math.min(kMax, sae.config().dSae());
+        int k = sae.config().architecture().usesK()
+                ? sae.config().k()
+                : Math.min(kMax, sae.config().dSae());
         this.fragment = SaeOnnx.encoderFragment(sae, "activations", "sae/", k);
         this.env = OnnxRuntime.environment();
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
@@ -69,16 +72,20 @@ public final class OnnxSaeEncoder implements SaeEncoder {
         for (int from = 0; from < rows; from += CHUNK_ROWS) {
             int n = Math.min(CHUNK_ROWS, rows - from);
             try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x, from * d, n * d), new long[] {n, d});
-                 OrtSession.Result res = session.run(Map.of("activations", in))) {
+                    OrtSession.Result res = session.run(Map.of("activations", in))) {
                 float[] values = new float[n * k];
                 long[] indices = new long[n * k];
-                ((OnnxTensor) res.get(fragment.valuesOutput()).get()).getFloatBuffer().get(values);
+                ((OnnxTensor) res.get(fragment.valuesOutput()).get())
+                        .getFloatBuffer()
+                        .get(values);
                 LongBuffer ib = ((OnnxTensor) res.get(fragment.indicesOutput()).get()).getLongBuffer();
                 ib.get(indices);
                 float[] counts = null;
                 if (fragment.activeCountOutput() != null) {
                     counts = new float[n];
-                    ((OnnxTensor) res.get(fragment.activeCountOutput()).get()).getFloatBuffer().get(counts);
+                    ((OnnxTensor) res.get(fragment.activeCountOutput()).get())
+                            .getFloatBuffer()
+                            .get(counts);
                 }
                 SaeOnnx.Decoded decoded = SaeOnnx.codes(values, indices, counts, n, k);
                 System.arraycopy(decoded.codes(), 0, out, from, n);
@@ -88,8 +95,11 @@ public final class OnnxSaeEncoder implements SaeEncoder {
                 }
                 if (decoded.overflowRows().length > 0) {
                     long total = overflowTokens.addAndGet(decoded.overflowRows().length);
-                    log.debug("{} tokens had more than kMax={} active features (total {}); re-encoded in Java",
-                            decoded.overflowRows().length, k, total);
+                    log.debug(
+                            "{} tokens had more than kMax={} active features (total {}); re-encoded in Java",
+                            decoded.overflowRows().length,
+                            k,
+                            total);
                 }
             } catch (OrtException e) {
                 throw new IllegalStateException("ONNX Runtime failed to encode: " + e.getMessage(), e);

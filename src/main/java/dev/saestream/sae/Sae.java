@@ -1,9 +1,9 @@
 package dev.saestream.sae;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.saestream.formats.Json;
 import dev.saestream.formats.Safetensors;
 import dev.saestream.formats.Safetensors.Tensor;
-import dev.saestream.formats.Json;
 import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
@@ -36,7 +36,8 @@ public final class Sae {
     private Sae(SaeConfig config, SaeWeights weights, float[] logSparsity) {
         weights.check(config);
         if (logSparsity != null && logSparsity.length != config.dSae()) {
-            throw new IllegalArgumentException("sparsity has " + logSparsity.length + " values but d_sae is " + config.dSae());
+            throw new IllegalArgumentException(
+                    "sparsity has " + logSparsity.length + " values but d_sae is " + config.dSae());
         }
         this.config = config;
         this.weights = weights;
@@ -141,8 +142,9 @@ public final class Sae {
      */
     public float[] decode(SparseCode[] codes) {
         if (config.normalization().perToken()) {
-            throw new IllegalStateException("this SAE normalises each token (" + config.normalization().cfgName()
-                    + "), so decoding needs the input activations: call decode(codes, x)");
+            throw new IllegalStateException(
+                    "this SAE normalises each token (" + config.normalization().cfgName()
+                            + "), so decoding needs the input activations: call decode(codes, x)");
         }
         return SaeMath.decode(this, codes, null);
     }
@@ -183,12 +185,15 @@ public final class Sae {
         Path sparsityPath = dir.resolve(SPARSITY_FILE);
         if (Files.isRegularFile(sparsityPath)) {
             Map<String, Tensor> s = Safetensors.read(sparsityPath).tensors();
-            Tensor t = s.containsKey("sparsity") ? s.get("sparsity") : s.size() == 1 ? s.values().iterator().next() : null;
+            Tensor t = s.containsKey("sparsity")
+                    ? s.get("sparsity")
+                    : s.size() == 1 ? s.values().iterator().next() : null;
             if (t == null) {
                 throw new IOException(sparsityPath + " has no 'sparsity' tensor");
             }
             if (t.values().length != config.dSae()) {
-                throw new IOException(sparsityPath + " has " + t.values().length + " values but d_sae is " + config.dSae());
+                throw new IOException(
+                        sparsityPath + " has " + t.values().length + " values but d_sae is " + config.dSae());
             }
             sparsity = t.values();
         }
@@ -219,12 +224,29 @@ public final class Sae {
             }
         }
         Safetensors.write(dir.resolve(WEIGHTS_FILE), t, Map.of("format", "pt"));
-        SaeConfig written = new SaeConfig(config.architecture(), dIn, dSae, config.k(), config.rescaleActsByDecoderNorm(),
-                config.applyBDecToInput(), config.normalization(), "float32", config.modelName(), config.hookName(),
-                config.contextSize(), config.datasetPath(), config.id(), config.extraMetadata());
-        Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(CFG_FILE).toFile(), written.toCfgJson());
+        SaeConfig written = new SaeConfig(
+                config.architecture(),
+                dIn,
+                dSae,
+                config.k(),
+                config.rescaleActsByDecoderNorm(),
+                config.applyBDecToInput(),
+                config.normalization(),
+                "float32",
+                config.modelName(),
+                config.hookName(),
+                config.contextSize(),
+                config.datasetPath(),
+                config.id(),
+                config.extraMetadata());
+        Json.MAPPER
+                .writerWithDefaultPrettyPrinter()
+                .writeValue(dir.resolve(CFG_FILE).toFile(), written.toCfgJson());
         if (logSparsity != null) {
-            Safetensors.write(dir.resolve(SPARSITY_FILE), Map.of("sparsity", Tensor.f32(logSparsity, dSae)), Map.of("format", "pt"));
+            Safetensors.write(
+                    dir.resolve(SPARSITY_FILE),
+                    Map.of("sparsity", Tensor.f32(logSparsity, dSae)),
+                    Map.of("format", "pt"));
         }
     }
 
@@ -268,7 +290,11 @@ public final class Sae {
         List<String> parameters = c.architecture().parameters();
         for (String name : t.keySet()) {
             if (!KNOWN_TENSORS.contains(name) && !parameters.contains(name)) {
-                log.warn("{}: ignoring tensor '{}', which the {} architecture does not use", where, name, c.architecture().cfgName());
+                log.warn(
+                        "{}: ignoring tensor '{}', which the {} architecture does not use",
+                        where,
+                        name,
+                        c.architecture().cfgName());
             }
         }
         Map<String, float[]> perFeature = new LinkedHashMap<>();
@@ -284,12 +310,25 @@ public final class Sae {
         return SaeWeights.of(wEnc, wDec, bDec, perFeature);
     }
 
-    private static final java.util.Set<String> KNOWN_TENSORS = java.util.Set.of("W_enc", "encoder.weight", "W_dec",
-            "decoder.weight", "b_enc", "encoder.bias", "b_dec", "decoder.bias", "threshold", "log_threshold",
-            "b_gate", "b_mag", "r_mag", "scaling_factor");
+    private static final java.util.Set<String> KNOWN_TENSORS = java.util.Set.of(
+            "W_enc",
+            "encoder.weight",
+            "W_dec",
+            "decoder.weight",
+            "b_enc",
+            "encoder.bias",
+            "b_dec",
+            "decoder.bias",
+            "threshold",
+            "log_threshold",
+            "b_gate",
+            "b_mag",
+            "r_mag",
+            "scaling_factor");
 
-    private static float[] oriented(Tensor m, int rows, int cols, boolean saeLensName, String what, String where,
-                                    SaeConfig c) throws IOException {
+    private static float[] oriented(
+            Tensor m, int rows, int cols, boolean saeLensName, String what, String where, SaeConfig c)
+            throws IOException {
         int[] s = m.shape();
         if (s.length != 2) {
             throw new IOException(where + ": the " + what + " has shape " + Arrays.toString(s) + ", want a matrix");
@@ -297,8 +336,8 @@ public final class Sae {
         boolean asIs = s[0] == rows && s[1] == cols;
         boolean transposed = s[0] == cols && s[1] == rows;
         if (!asIs && !transposed) {
-            throw new IOException(where + ": the " + what + " has shape " + Arrays.toString(s) + " but cfg.json says d_in "
-                    + c.dIn() + " and d_sae " + c.dSae());
+            throw new IOException(where + ": the " + what + " has shape " + Arrays.toString(s)
+                    + " but cfg.json says d_in " + c.dIn() + " and d_sae " + c.dSae());
         }
         if (asIs && (!transposed || saeLensName)) {
             return m.values();

@@ -28,7 +28,8 @@ public final class SaeArchitectures {
     public static synchronized void register(SaeArchitecture architecture) {
         String name = key(architecture.cfgName());
         if (name.isBlank()) {
-            throw new IllegalArgumentException("an SAE architecture needs a cfg.json name, got '" + architecture.cfgName() + "'");
+            throw new IllegalArgumentException(
+                    "an SAE architecture needs a cfg.json name, got '" + architecture.cfgName() + "'");
         }
         SaeArchitecture taken = BY_NAME.get(name);
         if (taken != null && !taken.equals(architecture)) {
@@ -41,7 +42,8 @@ public final class SaeArchitectures {
     public static synchronized SaeArchitecture forCfgName(String name) {
         SaeArchitecture a = BY_NAME.get(name == null ? Architecture.STANDARD.cfgName() : key(name));
         if (a == null) {
-            throw new IllegalArgumentException("unsupported SAE architecture '" + name + "'; supported: " + BY_NAME.keySet());
+            throw new IllegalArgumentException(
+                    "unsupported SAE architecture '" + name + "'; supported: " + BY_NAME.keySet());
         }
         return a;
     }

@@ -52,8 +52,15 @@ public record SaeConfig(
     public static final String ID_KEY = "saestream_id";
     /** Written so that SAELens reads our files with its v6 loader instead of its pre-6 converter. */
     static final String SCHEMA_VERSION = "6.0.0";
+
     private static final Set<String> KNOWN_METADATA = Set.of(
-            "model_name", "hook_name", "context_size", "dataset_path", ID_KEY, "sae_lens_version", "sae_lens_training_version");
+            "model_name",
+            "hook_name",
+            "context_size",
+            "dataset_path",
+            ID_KEY,
+            "sae_lens_version",
+            "sae_lens_training_version");
     private static final Pattern LAYER = Pattern.compile("(?:layers?|blocks|h)[._/]?(\\d+)");
 
     public SaeConfig {
@@ -67,7 +74,8 @@ public record SaeConfig(
             throw new IllegalArgumentException("d_sae must be positive, got " + dSae);
         }
         if (architecture.usesK() && (k <= 0 || k > dSae)) {
-            throw new IllegalArgumentException("k must be in 1.." + dSae + " for a " + architecture.cfgName() + " SAE, got " + k);
+            throw new IllegalArgumentException(
+                    "k must be in 1.." + dSae + " for a " + architecture.cfgName() + " SAE, got " + k);
         }
         if (!architecture.usesK()) {
             k = 0;
@@ -75,23 +83,64 @@ public record SaeConfig(
         }
         normalization = normalization == null ? Normalization.NONE : normalization;
         dtype = dtype == null ? "float32" : dtype;
-        extraMetadata = extraMetadata == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(extraMetadata));
+        extraMetadata = extraMetadata == null
+                ? Map.of()
+                : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(extraMetadata));
     }
 
     /** A plain float32 config with no metadata, for SAEs built in code (training, tests). */
     public static SaeConfig of(SaeArchitecture architecture, int dIn, int dSae, int k) {
-        return new SaeConfig(architecture, dIn, dSae, k, false, true, Normalization.NONE, "float32",
-                null, null, null, null, null, null);
+        return new SaeConfig(
+                architecture,
+                dIn,
+                dSae,
+                k,
+                false,
+                true,
+                Normalization.NONE,
+                "float32",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 
     public SaeConfig withId(String newId) {
-        return new SaeConfig(architecture, dIn, dSae, k, rescaleActsByDecoderNorm, applyBDecToInput, normalization,
-                dtype, modelName, hookName, contextSize, datasetPath, newId, extraMetadata);
+        return new SaeConfig(
+                architecture,
+                dIn,
+                dSae,
+                k,
+                rescaleActsByDecoderNorm,
+                applyBDecToInput,
+                normalization,
+                dtype,
+                modelName,
+                hookName,
+                contextSize,
+                datasetPath,
+                newId,
+                extraMetadata);
     }
 
     public SaeConfig withNormalization(Normalization n) {
-        return new SaeConfig(architecture, dIn, dSae, k, rescaleActsByDecoderNorm, applyBDecToInput, n,
-                dtype, modelName, hookName, contextSize, datasetPath, id, extraMetadata);
+        return new SaeConfig(
+                architecture,
+                dIn,
+                dSae,
+                k,
+                rescaleActsByDecoderNorm,
+                applyBDecToInput,
+                n,
+                dtype,
+                modelName,
+                hookName,
+                contextSize,
+                datasetPath,
+                id,
+                extraMetadata);
     }
 
     /**
@@ -132,15 +181,16 @@ public record SaeConfig(
             int kwK = cfg.path("activation_fn_kwargs").path("k").asInt(0);
             k = kwK > 0 ? kwK : k;
         } else if (activationFn != null && !"relu".equals(activationFn) && archName == null) {
-            throw new IllegalArgumentException(source + ": activation function '" + activationFn
-                    + "' is not supported (want relu or topk)");
+            throw new IllegalArgumentException(
+                    source + ": activation function '" + activationFn + "' is not supported (want relu or topk)");
         }
         SaeArchitecture arch = SaeArchitectures.forCfgName(archName);
         if (!cfg.hasNonNull("d_in") || !cfg.hasNonNull("d_sae")) {
             throw new IllegalArgumentException(source + " must give d_in and d_sae");
         }
         if (cfg.path("finetuning_scaling_factor").asBoolean(false)) {
-            throw new IllegalArgumentException(source + " uses finetuning_scaling_factor, which saestream does not support");
+            throw new IllegalArgumentException(
+                    source + " uses finetuning_scaling_factor, which saestream does not support");
         }
         JsonNode norm = cfg.get("normalize_activations");
         Normalization normalization;
@@ -171,10 +221,21 @@ public record SaeConfig(
             }
         }
         try {
-            return new SaeConfig(arch, cfg.get("d_in").asInt(), cfg.get("d_sae").asInt(), k,
+            return new SaeConfig(
+                    arch,
+                    cfg.get("d_in").asInt(),
+                    cfg.get("d_sae").asInt(),
+                    k,
                     cfg.path("rescale_acts_by_decoder_norm").asBoolean(false),
-                    cfg.path("apply_b_dec_to_input").asBoolean(true), normalization, dtype,
-                    model, hook, contextSize, dataset, text(meta, ID_KEY, null), extra);
+                    cfg.path("apply_b_dec_to_input").asBoolean(true),
+                    normalization,
+                    dtype,
+                    model,
+                    hook,
+                    contextSize,
+                    dataset,
+                    text(meta, ID_KEY, null),
+                    extra);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
         }

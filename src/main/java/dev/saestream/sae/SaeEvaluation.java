@@ -14,8 +14,15 @@ package dev.saestream.sae;
  * @param densityHistogram           alive features per log10-density bin, bin i covering
  *                                   [{@value #HISTOGRAM_FROM} + i·{@value #HISTOGRAM_STEP}, … + {@value #HISTOGRAM_STEP})
  */
-public record SaeEvaluation(long tokens, double l0, double fvu, double cosine, double relativeReconstructionBias,
-                            double deadFraction, double denseFraction, long[] densityHistogram) {
+public record SaeEvaluation(
+        long tokens,
+        double l0,
+        double fvu,
+        double cosine,
+        double relativeReconstructionBias,
+        double deadFraction,
+        double denseFraction,
+        long[] densityHistogram) {
     public static final double DENSE_DENSITY = 0.1;
     public static final double HISTOGRAM_FROM = -7.0;
     public static final double HISTOGRAM_STEP = 0.5;
@@ -112,9 +119,15 @@ public record SaeEvaluation(long tokens, double l0, double fvu, double cosine, d
                 int bin = (int) Math.floor((Math.log10(density) - HISTOGRAM_FROM) / HISTOGRAM_STEP);
                 hist[Math.max(0, Math.min(HISTOGRAM_BINS - 1, bin))]++;
             }
-            return new SaeEvaluation(tokens, active / (double) tokens, totalVar == 0 ? Double.NaN : errSq / totalVar,
-                    cosSum / tokens, dotSum == 0 ? Double.NaN : reconSq / dotSum, dead / (double) dSae,
-                    dense / (double) dSae, hist);
+            return new SaeEvaluation(
+                    tokens,
+                    active / (double) tokens,
+                    totalVar == 0 ? Double.NaN : errSq / totalVar,
+                    cosSum / tokens,
+                    dotSum == 0 ? Double.NaN : reconSq / dotSum,
+                    dead / (double) dSae,
+                    dense / (double) dSae,
+                    hist);
         }
     }
 }

@@ -13,14 +13,19 @@ final class SaeMath {
     static void checkInput(Sae sae, float[] x, int rows) {
         int dIn = sae.config().dIn();
         if (rows < 0 || x.length != (long) rows * dIn) {
-            throw new IllegalArgumentException("activations have " + x.length + " values, not " + rows + " rows of d_in "
-                    + dIn + (sae.config().hookName() == null ? "" : " (hook " + sae.config().hookName() + ")")
-                    + "; the activation width does not match this SAE");
+            throw new IllegalArgumentException(
+                    "activations have " + x.length + " values, not " + rows + " rows of d_in "
+                            + dIn
+                            + (sae.config().hookName() == null
+                                    ? ""
+                                    : " (hook " + sae.config().hookName() + ")")
+                            + "; the activation width does not match this SAE");
         }
         for (int i = 0; i < x.length; i++) {
             if (!Float.isFinite(x[i])) {
-                throw new IllegalArgumentException("activation row " + i / dIn + " has a " + (Float.isNaN(x[i]) ? "NaN" : "infinite")
-                        + " value at column " + i % dIn + "; refusing to encode non-finite activations");
+                throw new IllegalArgumentException(
+                        "activation row " + i / dIn + " has a " + (Float.isNaN(x[i]) ? "NaN" : "infinite")
+                                + " value at column " + i % dIn + "; refusing to encode non-finite activations");
             }
         }
     }
@@ -69,7 +74,8 @@ final class SaeMath {
             s += (double) x[off + p] * x[off + p];
         }
         if (s == 0) {
-            throw new IllegalArgumentException("activation row " + row + " is all zeros; constant_norm_rescale cannot scale it");
+            throw new IllegalArgumentException(
+                    "activation row " + row + " is all zeros; constant_norm_rescale cannot scale it");
         }
         return (float) (Math.sqrt(d) / Math.sqrt(s));
     }
@@ -177,7 +183,8 @@ final class SaeMath {
             for (int i = 0; i < code.size(); i++) {
                 int j = code.indices()[i];
                 if (j < 0 || j >= dSae) {
-                    throw new IllegalArgumentException("code of row " + r + " names feature " + j + " but d_sae is " + dSae);
+                    throw new IllegalArgumentException(
+                            "code of row " + r + " names feature " + j + " but d_sae is " + dSae);
                 }
                 float a = norms == null ? code.values()[i] : code.values()[i] / norms[j];
                 int w = j * d;
@@ -199,7 +206,7 @@ final class SaeMath {
                         out[o + p] = out[o + p] * std + mu;
                     }
                 }
-                default -> { }
+                default -> {}
             }
         }
         return out;

@@ -2,7 +2,6 @@ package dev.saestream.sae;
 
 import dev.saestream.model.onnx.Onnx;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -17,6 +16,7 @@ public final class SaeOnnx {
     public static final int MIN_OPSET = 11;
     /** The opset of standalone encoder models. */
     static final int MODEL_OPSET = 17;
+
     static final int IR_VERSION = 8;
 
     private SaeOnnx() {}
@@ -29,8 +29,13 @@ public final class SaeOnnx {
      * feature, so a token with more than kMax can be detected rather than truncated; it is null
      * for topk, where kMax is k.
      */
-    public record Fragment(List<Onnx.NodeProto> nodes, List<Onnx.TensorProto> initializers,
-                           String valuesOutput, String indicesOutput, String activeCountOutput, int kMax) {
+    public record Fragment(
+            List<Onnx.NodeProto> nodes,
+            List<Onnx.TensorProto> initializers,
+            String valuesOutput,
+            String indicesOutput,
+            String activeCountOutput,
+            int kMax) {
         public Fragment {
             nodes = List.copyOf(nodes);
             initializers = List.copyOf(initializers);
@@ -58,12 +63,14 @@ public final class SaeOnnx {
             case LAYER_NORM -> {
                 String mu = b.op("MatMul", x, b.init("mean_in", OnnxNodes.fill(d, 1f / d), d, 1));
                 String centred = b.op("Sub", x, mu);
-                String var = b.op("MatMul", b.op("Mul", centred, centred),
+                String var = b.op(
+                        "MatMul",
+                        b.op("Mul", centred, centred),
                         b.init("unbiased_in", OnnxNodes.fill(d, 1f / Math.max(1, d - 1)), d, 1));
                 String den = b.op("Add", b.op("Sqrt", var), b.scalar("ln_eps", Normalization.LAYER_NORM_EPS));
                 x = b.op("Div", centred, den);
             }
-            default -> { }
+            default -> {}
         }
         if (c.applyBDecToInput()) {
             x = b.op("Sub", x, b.init("b_dec", w.bDec(), d));
@@ -71,7 +78,10 @@ public final class SaeOnnx {
         Activation activation = sae.activation();
         List<String> pre = new ArrayList<>();
         for (Activation.PreActivation p : activation.preActivations()) {
-            pre.add(b.op("Add", b.op("MatMul", x, b.init(p.weightName(), p.weight(), d, dSae)), b.init(p.biasName(), p.bias(), dSae)));
+            pre.add(b.op(
+                    "Add",
+                    b.op("MatMul", x, b.init(p.weightName(), p.weight(), d, dSae)),
+                    b.init(p.biasName(), p.bias(), dSae)));
         }
         return activation.onnxHead(b, pre, k);
     }
@@ -79,17 +89,27 @@ public final class SaeOnnx {
     /** A standalone model: input {@code activations} [N, d_in]; outputs values, indices and (variable L0) active_count. */
     public static Onnx.ModelProto encoderModel(Sae sae, int kMax) {
         Fragment f = encoderFragment(sae, "activations", "sae/", kMax);
-        Onnx.GraphProto.Builder g = Onnx.GraphProto.newBuilder().setName("sae_encoder")
-                .addAllNode(f.nodes()).addAllInitializer(f.initializers())
-                .addInput(valueInfo("activations", Onnx.TensorProto.DataType.FLOAT_VALUE, "N", sae.config().dIn()));
+        Onnx.GraphProto.Builder g = Onnx.GraphProto.newBuilder()
+                .setName("sae_encoder")
+                .addAllNode(f.nodes())
+                .addAllInitializer(f.initializers())
+                .addInput(valueInfo(
+                        "activations",
+                        Onnx.TensorProto.DataType.FLOAT_VALUE,
+                        "N",
+                        sae.config().dIn()));
         g.addOutput(valueInfo(f.valuesOutput(), Onnx.TensorProto.DataType.FLOAT_VALUE, "N", f.kMax()));
         g.addOutput(valueInfo(f.indicesOutput(), Onnx.TensorProto.DataType.INT64_VALUE, "N", f.kMax()));
         if (f.activeCountOutput() != null) {
             g.addOutput(valueInfo(f.activeCountOutput(), Onnx.TensorProto.DataType.FLOAT_VALUE, "N", 1));
         }
-        return Onnx.ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("saestream")
-                .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(MODEL_OPSET))
-                .setGraph(g).build();
+        return Onnx.ModelProto.newBuilder()
+                .setIrVersion(IR_VERSION)
+                .setProducerName("saestream")
+                .addOpsetImport(
+                        Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(MODEL_OPSET))
+                .setGraph(g)
+                .build();
     }
 
     /**
@@ -124,9 +144,17 @@ public final class SaeOnnx {
     static Onnx.ValueInfoProto valueInfo(String name, int elemType, String dynamicDim, int width) {
         Onnx.TensorShapeProto shape = Onnx.TensorShapeProto.newBuilder()
                 .addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimParam(dynamicDim))
-                .addDim(width < 0 ? Onnx.TensorShapeProto.Dimension.newBuilder().setDimParam(dynamicDim + "_width")
-                        : Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(width)).build();
-        return Onnx.ValueInfoProto.newBuilder().setName(name).setType(Onnx.TypeProto.newBuilder()
-                .setTensorType(Onnx.TypeProto.Tensor.newBuilder().setElemType(elemType).setShape(shape))).build();
+                .addDim(
+                        width < 0
+                                ? Onnx.TensorShapeProto.Dimension.newBuilder().setDimParam(dynamicDim + "_width")
+                                : Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(width))
+                .build();
+        return Onnx.ValueInfoProto.newBuilder()
+                .setName(name)
+                .setType(Onnx.TypeProto.newBuilder()
+                        .setTensorType(Onnx.TypeProto.Tensor.newBuilder()
+                                .setElemType(elemType)
+                                .setShape(shape)))
+                .build();
     }
 }

@@ -14,7 +14,12 @@ import java.util.Map;
  * @param id          an explicit SAE id, overriding the derived one
  * @param extra       further metadata entries (JSON values), e.g. how documents were chosen
  */
-public record SaeProvenance(String modelName, String hookName, Integer contextSize, String datasetPath, String id,
+public record SaeProvenance(
+        String modelName,
+        String hookName,
+        Integer contextSize,
+        String datasetPath,
+        String id,
         Map<String, Object> extra) {
     public static final SaeProvenance UNKNOWN = new SaeProvenance(null, null, null, null, null);
 

@@ -28,6 +28,7 @@ public final class SaeTrainer {
     private static final Logger log = LoggerFactory.getLogger(SaeTrainer.class);
     /** Rows used for the input scale and the geometric median. */
     private static final int INIT_SAMPLE = 4096;
+
     private static final int GEOMETRIC_MEDIAN_ITERATIONS = 30;
     /**
      * Below this many encoder weights a Java product beats ONNX Runtime, whose per-call cost
@@ -65,11 +66,13 @@ public final class SaeTrainer {
      */
     public static Result train(float[] x, int rows, int dIn, TrainConfig cfg, SaeProvenance source, Listener listener) {
         if (rows <= 0 || x.length != (long) rows * dIn) {
-            throw new IllegalArgumentException("training data has " + x.length + " values, not " + rows + " rows of " + dIn);
+            throw new IllegalArgumentException(
+                    "training data has " + x.length + " values, not " + rows + " rows of " + dIn);
         }
         for (int i = 0; i < x.length; i++) {
             if (!Float.isFinite(x[i])) {
-                throw new IllegalArgumentException("training activation row " + i / dIn + " has a non-finite value; refusing to train");
+                throw new IllegalArgumentException(
+                        "training activation row " + i / dIn + " has a non-finite value; refusing to train");
             }
         }
         return train(new TrainingData.InMemory(x, rows, dIn, cfg.seed()), cfg, source, listener);
@@ -81,7 +84,10 @@ public final class SaeTrainer {
      * with a warning, if the stream does.
      */
     public static Result train(ActivationStream stream, TrainConfig cfg, SaeProvenance source, Listener listener) {
-        return train(new TrainingData.Shuffled(stream, cfg.shuffleBuffer(), cfg.seed() ^ SHUFFLE_SEED), cfg, source,
+        return train(
+                new TrainingData.Shuffled(stream, cfg.shuffleBuffer(), cfg.seed() ^ SHUFFLE_SEED),
+                cfg,
+                source,
                 listener);
     }
 
@@ -103,13 +109,18 @@ public final class SaeTrainer {
                 }
             }
             if (last == null) {
-                throw new IllegalArgumentException("there were fewer than " + cfg.batchSize()
-                        + " training rows: not even one batch");
+                throw new IllegalArgumentException(
+                        "there were fewer than " + cfg.batchSize() + " training rows: not even one batch");
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             Sae sae = run.finish(source == null ? SaeProvenance.UNKNOWN : source);
-            log.info("trained {} on {} tokens in {} s: FVU {}, L0 {}, dead {}", sae.id(), last.tokens(),
-                    String.format("%.1f", seconds), String.format("%.4f", last.fvu()), String.format("%.1f", last.l0()),
+            log.info(
+                    "trained {} on {} tokens in {} s: FVU {}, L0 {}, dead {}",
+                    sae.id(),
+                    last.tokens(),
+                    String.format("%.1f", seconds),
+                    String.format("%.4f", last.fvu()),
+                    String.format("%.1f", last.l0()),
                     String.format("%.4f", last.deadFraction()));
             return new Result(sae, last, seconds);
         }
@@ -335,8 +346,13 @@ public final class SaeTrainer {
                 active += r.n;
             }
             double loss = errSq / b + (topk ? auxLoss : cfg.l1Coefficient() * l1 / b);
-            return new StepStats(stepNo, tokens, totalVar == 0 ? 0 : errSq / totalVar, active / (double) b,
-                    numDead / (double) m, loss);
+            return new StepStats(
+                    stepNo,
+                    tokens,
+                    totalVar == 0 ? 0 : errSq / totalVar,
+                    active / (double) b,
+                    numDead / (double) m,
+                    loss);
         }
 
         /** pre = xc W_enc + b_enc, [b × m]. */
@@ -583,8 +599,21 @@ public final class SaeTrainer {
             training.put("input_scale", scale);
             Map<String, Object> extra = new LinkedHashMap<>(source.extra());
             extra.put(TRAINING_KEY, training);
-            SaeConfig c = new SaeConfig(cfg.architecture(), d, m, topk ? cfg.k() : 0, false, true, Normalization.NONE, "float32",
-                    source.modelName(), source.hookName(), source.contextSize(), source.datasetPath(), source.id(), extra);
+            SaeConfig c = new SaeConfig(
+                    cfg.architecture(),
+                    d,
+                    m,
+                    topk ? cfg.k() : 0,
+                    false,
+                    true,
+                    Normalization.NONE,
+                    "float32",
+                    source.modelName(),
+                    source.hookName(),
+                    source.contextSize(),
+                    source.datasetPath(),
+                    source.id(),
+                    extra);
             float[] we = new float[d * m];
             for (int j = 0; j < m; j++) {
                 for (int p = 0; p < d; p++) {

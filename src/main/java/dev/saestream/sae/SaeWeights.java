@@ -18,24 +18,47 @@ import java.util.Map;
  * @param rMag      [d_sae] (gated)
  * @param extra     the [d_sae] parameters of registered architectures, by SAELens tensor name
  */
-public record SaeWeights(float[] wEnc, float[] bEnc, float[] wDec, float[] bDec, float[] threshold,
-                         float[] bGate, float[] bMag, float[] rMag, Map<String, float[]> extra) {
+public record SaeWeights(
+        float[] wEnc,
+        float[] bEnc,
+        float[] wDec,
+        float[] bDec,
+        float[] threshold,
+        float[] bGate,
+        float[] bMag,
+        float[] rMag,
+        Map<String, float[]> extra) {
 
     public SaeWeights {
         extra = extra == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extra));
     }
 
     /** The built-in architectures' parameters. */
-    public SaeWeights(float[] wEnc, float[] bEnc, float[] wDec, float[] bDec, float[] threshold,
-                      float[] bGate, float[] bMag, float[] rMag) {
+    public SaeWeights(
+            float[] wEnc,
+            float[] bEnc,
+            float[] wDec,
+            float[] bDec,
+            float[] threshold,
+            float[] bGate,
+            float[] bMag,
+            float[] rMag) {
         this(wEnc, bEnc, wDec, bDec, threshold, bGate, bMag, rMag, Map.of());
     }
 
     /** Weights from the per-feature parameters by SAELens name; names the built-ins do not know go to {@link #extra}. */
     public static SaeWeights of(float[] wEnc, float[] wDec, float[] bDec, Map<String, float[]> parameters) {
         Map<String, float[]> rest = new LinkedHashMap<>(parameters);
-        return new SaeWeights(wEnc, rest.remove("b_enc"), wDec, bDec, rest.remove("threshold"), rest.remove("b_gate"),
-                rest.remove("b_mag"), rest.remove("r_mag"), rest);
+        return new SaeWeights(
+                wEnc,
+                rest.remove("b_enc"),
+                wDec,
+                bDec,
+                rest.remove("threshold"),
+                rest.remove("b_gate"),
+                rest.remove("b_mag"),
+                rest.remove("r_mag"),
+                rest);
     }
 
     /** Zero-filled parameters of the right shapes for {@code config}. */
@@ -75,7 +98,8 @@ public record SaeWeights(float[] wEnc, float[] bEnc, float[] wDec, float[] bDec,
 
     private static void require(String name, float[] a, long n, SaeConfig config) {
         if (a == null) {
-            throw new IllegalArgumentException("a " + config.architecture().cfgName() + " SAE needs the parameter " + name);
+            throw new IllegalArgumentException(
+                    "a " + config.architecture().cfgName() + " SAE needs the parameter " + name);
         }
         if (a.length != n) {
             throw new IllegalArgumentException("parameter " + name + " has " + a.length + " values but d_in "

@@ -25,7 +25,10 @@ final class TopKArchitecture implements SaeArchitecture {
 
     @Override
     public Activation bind(SaeConfig config, SaeWeights weights, float[] decoderNorms) {
-        return new TopK(config.dSae(), config.k(), config.rescaleActsByDecoderNorm() ? decoderNorms : null,
+        return new TopK(
+                config.dSae(),
+                config.k(),
+                config.rescaleActsByDecoderNorm() ? decoderNorms : null,
                 List.of(Activation.PreActivation.encoder(weights)));
     }
 

@@ -18,9 +18,19 @@ package dev.saestream.sae;
  * @param shuffleBuffer   rows held to mix a stream of activations (training from a model); unused for
  *                        activations held in memory, which are reshuffled whole each epoch
  */
-public record TrainConfig(Architecture architecture, int width, int k, double l1Coefficient, double learningRate,
-                          int batchSize, long tokens, double auxKCoefficient, long deadAfterTokens, long seed,
-                          int threads, int shuffleBuffer) {
+public record TrainConfig(
+        Architecture architecture,
+        int width,
+        int k,
+        double l1Coefficient,
+        double learningRate,
+        int batchSize,
+        long tokens,
+        double auxKCoefficient,
+        long deadAfterTokens,
+        long seed,
+        int threads,
+        int shuffleBuffer) {
     public TrainConfig {
         if (architecture != Architecture.TOPK && architecture != Architecture.STANDARD) {
             throw new IllegalArgumentException("architecture must be topk or standard, got "
@@ -54,15 +64,26 @@ public record TrainConfig(Architecture architecture, int width, int k, double l1
             throw new IllegalArgumentException("threads must be positive, got " + threads);
         }
         if (shuffleBuffer < batchSize) {
-            throw new IllegalArgumentException("shuffleBuffer must hold at least one batch (" + batchSize + " rows), got "
-                    + shuffleBuffer);
+            throw new IllegalArgumentException(
+                    "shuffleBuffer must hold at least one batch (" + batchSize + " rows), got " + shuffleBuffer);
         }
     }
 
     /** The defaults: a TopK SAE of 3072 features, k 32, as for all-MiniLM-L6-v2's 384-wide layers. */
     public static TrainConfig defaults() {
-        return new TrainConfig(Architecture.TOPK, 3072, 32, 5.0, 0, 1024, 2_000_000, 1.0 / 32, 200_000, 42,
-                Runtime.getRuntime().availableProcessors(), 32_768);
+        return new TrainConfig(
+                Architecture.TOPK,
+                3072,
+                32,
+                5.0,
+                0,
+                1024,
+                2_000_000,
+                1.0 / 32,
+                200_000,
+                42,
+                Runtime.getRuntime().availableProcessors(),
+                32_768);
     }
 
     /** The step size actually used. */
@@ -72,48 +93,147 @@ public record TrainConfig(Architecture architecture, int width, int k, double l1
 
     /** This config with another architecture and size, set together because k is checked against the width. */
     public TrainConfig withShape(Architecture architecture, int width, int k) {
-        return new TrainConfig(architecture, width, k, l1Coefficient, learningRate, batchSize, tokens, auxKCoefficient,
-                deadAfterTokens, seed, threads, shuffleBuffer);
+        return new TrainConfig(
+                architecture,
+                width,
+                k,
+                l1Coefficient,
+                learningRate,
+                batchSize,
+                tokens,
+                auxKCoefficient,
+                deadAfterTokens,
+                seed,
+                threads,
+                shuffleBuffer);
     }
 
     /** This config with other batch and shuffle-buffer sizes, set together because the buffer must hold a batch. */
     public TrainConfig withBatches(int batchSize, int shuffleBuffer) {
-        return new TrainConfig(architecture, width, k, l1Coefficient, learningRate, batchSize, tokens, auxKCoefficient,
-                deadAfterTokens, seed, threads, shuffleBuffer);
+        return new TrainConfig(
+                architecture,
+                width,
+                k,
+                l1Coefficient,
+                learningRate,
+                batchSize,
+                tokens,
+                auxKCoefficient,
+                deadAfterTokens,
+                seed,
+                threads,
+                shuffleBuffer);
     }
 
     public TrainConfig withL1Coefficient(double l1Coefficient) {
-        return new TrainConfig(architecture, width, k, l1Coefficient, learningRate, batchSize, tokens, auxKCoefficient,
-                deadAfterTokens, seed, threads, shuffleBuffer);
+        return new TrainConfig(
+                architecture,
+                width,
+                k,
+                l1Coefficient,
+                learningRate,
+                batchSize,
+                tokens,
+                auxKCoefficient,
+                deadAfterTokens,
+                seed,
+                threads,
+                shuffleBuffer);
     }
 
     public TrainConfig withLearningRate(double learningRate) {
-        return new TrainConfig(architecture, width, k, l1Coefficient, learningRate, batchSize, tokens, auxKCoefficient,
-                deadAfterTokens, seed, threads, shuffleBuffer);
+        return new TrainConfig(
+                architecture,
+                width,
+                k,
+                l1Coefficient,
+                learningRate,
+                batchSize,
+                tokens,
+                auxKCoefficient,
+                deadAfterTokens,
+                seed,
+                threads,
+                shuffleBuffer);
     }
 
     public TrainConfig withTokens(long tokens) {
-        return new TrainConfig(architecture, width, k, l1Coefficient, learningRate, batchSize, tokens, auxKCoefficient,
-                deadAfterTokens, seed, threads, shuffleBuffer);
+        return new TrainConfig(
+                architecture,
+                width,
+                k,
+                l1Coefficient,
+                learningRate,
+                batchSize,
+                tokens,
+                auxKCoefficient,
+                deadAfterTokens,
+                seed,
+                threads,
+                shuffleBuffer);
     }
 
     public TrainConfig withAuxKCoefficient(double auxKCoefficient) {
-        return new TrainConfig(architecture, width, k, l1Coefficient, learningRate, batchSize, tokens, auxKCoefficient,
-                deadAfterTokens, seed, threads, shuffleBuffer);
+        return new TrainConfig(
+                architecture,
+                width,
+                k,
+                l1Coefficient,
+                learningRate,
+                batchSize,
+                tokens,
+                auxKCoefficient,
+                deadAfterTokens,
+                seed,
+                threads,
+                shuffleBuffer);
     }
 
     public TrainConfig withDeadAfterTokens(long deadAfterTokens) {
-        return new TrainConfig(architecture, width, k, l1Coefficient, learningRate, batchSize, tokens, auxKCoefficient,
-                deadAfterTokens, seed, threads, shuffleBuffer);
+        return new TrainConfig(
+                architecture,
+                width,
+                k,
+                l1Coefficient,
+                learningRate,
+                batchSize,
+                tokens,
+                auxKCoefficient,
+                deadAfterTokens,
+                seed,
+                threads,
+                shuffleBuffer);
     }
 
     public TrainConfig withSeed(long seed) {
-        return new TrainConfig(architecture, width, k, l1Coefficient, learningRate, batchSize, tokens, auxKCoefficient,
-                deadAfterTokens, seed, threads, shuffleBuffer);
+        return new TrainConfig(
+                architecture,
+                width,
+                k,
+                l1Coefficient,
+                learningRate,
+                batchSize,
+                tokens,
+                auxKCoefficient,
+                deadAfterTokens,
+                seed,
+                threads,
+                shuffleBuffer);
     }
 
     public TrainConfig withThreads(int threads) {
-        return new TrainConfig(architecture, width, k, l1Coefficient, learningRate, batchSize, tokens, auxKCoefficient,
-                deadAfterTokens, seed, threads, shuffleBuffer);
+        return new TrainConfig(
+                architecture,
+                width,
+                k,
+                l1Coefficient,
+                learningRate,
+                batchSize,
+                tokens,
+                auxKCoefficient,
+                deadAfterTokens,
+                seed,
+                threads,
+                shuffleBuffer);
     }
 }

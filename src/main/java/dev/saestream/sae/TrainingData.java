@@ -161,9 +161,10 @@ abstract class TrainingData {
         private void checkFinite(int rows) {
             for (int i = 0; i < rows * d; i++) {
                 if (!Float.isFinite(stage[i])) {
-                    throw new IllegalArgumentException("activation row " + (streamRows + i / d) + " of the stream has a "
-                            + (Float.isNaN(stage[i]) ? "NaN" : "infinite") + " value in column " + i % d
-                            + "; refusing to train");
+                    throw new IllegalArgumentException(
+                            "activation row " + (streamRows + i / d) + " of the stream has a "
+                                    + (Float.isNaN(stage[i]) ? "NaN" : "infinite") + " value in column " + i % d
+                                    + "; refusing to train");
                 }
             }
             streamRows += rows;

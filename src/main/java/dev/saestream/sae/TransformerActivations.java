@@ -23,6 +23,7 @@ public final class TransformerActivations implements ActivationStream {
     private static final Logger log = LoggerFactory.getLogger(TransformerActivations.class);
     /** Runs of activations produced ahead of the reader. */
     static final int QUEUED_RUNS = 2;
+
     private static final float[] END = new float[0];
 
     private final int width;

@@ -68,6 +68,7 @@ public final class TransformerSplice implements HookSplice {
         private final List<HookWindow> windows;
         /** Per window, the positions this run replaces. */
         private final int[][] replaced;
+
         private final int tokens;
         private float[] clean;
 
@@ -112,7 +113,8 @@ public final class TransformerSplice implements HookSplice {
         @Override
         public float[] cleanEmbedding() {
             if (clean == null) {
-                clean = combine(transformer.splice(windows, windows.stream().map(HookWindow::activations).toList()));
+                clean = combine(transformer.splice(
+                        windows, windows.stream().map(HookWindow::activations).toList()));
             }
             return clean.clone();
         }
@@ -121,8 +123,8 @@ public final class TransformerSplice implements HookSplice {
         public float[] embedWithHook(float[] replacement) {
             int width = hookWidth();
             if (replacement.length != (long) tokens * width) {
-                throw new IllegalArgumentException("the replacement holds " + replacement.length + " values; this document needs "
-                        + tokens + " tokens × " + width);
+                throw new IllegalArgumentException("the replacement holds " + replacement.length
+                        + " values; this document needs " + tokens + " tokens × " + width);
             }
             List<float[]> acts = new ArrayList<>(windows.size());
             int row = 0;

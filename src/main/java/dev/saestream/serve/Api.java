@@ -19,7 +19,8 @@ import java.util.Map;
  */
 final class Api {
     /** The project's mapper, writing nulls: the page tells "none" from "not sent". */
-    static final ObjectMapper MAPPER = Json.MAPPER.copy()
+    static final ObjectMapper MAPPER = Json.MAPPER
+            .copy()
             .setSerializationInclusion(JsonInclude.Include.ALWAYS)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
@@ -35,33 +36,90 @@ final class Api {
 
     record Error(String error, String detail) {}
 
-    record Sae(String saeId, String model, String hook, Integer width, Long documents, long tokens, int features,
-               long labelled, long failed, Integer dead, long updatedMs, Long firstUpdatedMs, List<Explainer> explainers) {}
+    record Sae(
+            String saeId,
+            String model,
+            String hook,
+            Integer width,
+            Long documents,
+            long tokens,
+            int features,
+            long labelled,
+            long failed,
+            Integer dead,
+            long updatedMs,
+            Long firstUpdatedMs,
+            List<Explainer> explainers) {}
 
     /** Who wrote a catalogue's latest labels, and how many of them. */
     record Explainer(String kind, String provider, String model, long labels) {}
 
     record Saes(List<Sae> items) {}
 
-    record ScoreJson(String scorer, String metric, double value, double ciLow, double ciHigh, int n, int parseFailures,
-                     double parseFailureRate, String model, Baseline baseline, Boolean informative) {
+    record ScoreJson(
+            String scorer,
+            String metric,
+            double value,
+            double ciLow,
+            double ciHigh,
+            int n,
+            int parseFailures,
+            double parseFailureRate,
+            String model,
+            Baseline baseline,
+            Boolean informative) {
         static ScoreJson of(String scorer, Score s) {
-            return s == null ? null : new ScoreJson(scorer, s.metric(), s.value(), s.ciLow(), s.ciHigh(), s.n(),
-                    s.parseFailures(), s.parseFailureRate(), s.model(),
-                    s.baseline() == null ? null : new Baseline(s.baseline().value(), s.baseline().ciLow(), s.baseline().ciHigh()),
-                    s.informative());
+            return s == null
+                    ? null
+                    : new ScoreJson(
+                            scorer,
+                            s.metric(),
+                            s.value(),
+                            s.ciLow(),
+                            s.ciHigh(),
+                            s.n(),
+                            s.parseFailures(),
+                            s.parseFailureRate(),
+                            s.model(),
+                            s.baseline() == null
+                                    ? null
+                                    : new Baseline(
+                                            s.baseline().value(),
+                                            s.baseline().ciLow(),
+                                            s.baseline().ciHigh()),
+                            s.informative());
         }
     }
 
     /** The null explanation's score on the same examples; null for labels scored without one. */
     record Baseline(double value, double ciLow, double ciHigh) {}
 
-    record FeatureSummary(int index, long version, long updatedMs, long activations, long documents, double density,
-                          double max, double mean, long[] histogram, String explanation, Label.Status labelStatus,
-                          ScoreJson score) {
+    record FeatureSummary(
+            int index,
+            long version,
+            long updatedMs,
+            long activations,
+            long documents,
+            double density,
+            double max,
+            double mean,
+            long[] histogram,
+            String explanation,
+            Label.Status labelStatus,
+            ScoreJson score) {
         static FeatureSummary of(FeatureEntry f, LabelEntry l) {
-            return new FeatureSummary(f.index(), f.version(), f.updatedMs(), f.activations(), f.documents(), f.density(),
-                    f.max(), f.mean(), f.histogram(), l == null ? null : l.explanation(), l == null ? null : l.status(),
+            return new FeatureSummary(
+                    f.index(),
+                    f.version(),
+                    f.updatedMs(),
+                    f.activations(),
+                    f.documents(),
+                    f.density(),
+                    f.max(),
+                    f.mean(),
+                    f.histogram(),
+                    l == null ? null : l.explanation(),
+                    l == null ? null : l.status(),
                     l == null ? null : ScoreJson.of(l.scorer(), l.score()));
         }
     }
@@ -96,22 +154,51 @@ final class Api {
 
     record Cost(int calls, long inputTokens, long outputTokens) {}
 
-    record History(long createdMs, long version, Label.Status status, String explanation, Label.ExplainerInfo explainer,
-                   Map<String, Double> scores) {}
+    record History(
+            long createdMs,
+            long version,
+            Label.Status status,
+            String explanation,
+            Label.ExplainerInfo explainer,
+            Map<String, Double> scores) {}
 
-    record LabelJson(Label.Status status, String failure, String explanation, Label.ExplainerInfo explainer,
-                     List<ScoreJson> scores, Cost cost, long createdMs, long basedOnVersion, double basisShare,
-                     List<String> warnings, List<History> history) {}
+    record LabelJson(
+            Label.Status status,
+            String failure,
+            String explanation,
+            Label.ExplainerInfo explainer,
+            List<ScoreJson> scores,
+            Cost cost,
+            long createdMs,
+            long basedOnVersion,
+            double basisShare,
+            List<String> warnings,
+            List<History> history) {}
 
     record Nearest(int index, double cosine, String explanation) {}
 
     /** The feature's best decoder-cosine match in another SAE at the same hook. */
     record Match(String saeId, int index, double cosine, String explanation) {}
 
-    record Feature(String saeId, int index, long version, long updatedMs, long tokensSeen, long activations,
-                   long documents, long windows, double density, double max, double mean, Histogram histogram,
-                   List<Window> top, List<Quantile> quantiles, Facet facet, LabelJson label, List<Nearest> nearest,
-                   List<Match> matches) {}
+    record Feature(
+            String saeId,
+            int index,
+            long version,
+            long updatedMs,
+            long tokensSeen,
+            long activations,
+            long documents,
+            long windows,
+            double density,
+            double max,
+            double mean,
+            Histogram histogram,
+            List<Window> top,
+            List<Quantile> quantiles,
+            Facet facet,
+            LabelJson label,
+            List<Nearest> nearest,
+            List<Match> matches) {}
 
     record TokenFeature(int index, float value, String explanation) {}
 
@@ -135,11 +222,27 @@ final class Api {
 
     record Page<T>(int total, int offset, int limit, List<T> items) {}
 
-    record Compare(String a, String b, int featuresA, int featuresB, CosineDistribution bestCosines,
-                   Page<ComparePair> pairs, Page<Unmatched> unmatchedA, Page<Unmatched> unmatchedB) {}
+    record Compare(
+            String a,
+            String b,
+            int featuresA,
+            int featuresB,
+            CosineDistribution bestCosines,
+            Page<ComparePair> pairs,
+            Page<Unmatched> unmatchedA,
+            Page<Unmatched> unmatchedB) {}
 
-    record Status(boolean restoring, int saes, Documents documents, long tokens, Double tokensPerSecond, Lag lag,
-                  Features features, Labels labels, Llm llm, long updatedMs) {}
+    record Status(
+            boolean restoring,
+            int saes,
+            Documents documents,
+            long tokens,
+            Double tokensPerSecond,
+            Lag lag,
+            Features features,
+            Labels labels,
+            Llm llm,
+            long updatedMs) {}
 
     record Documents(Long produced, Long encoded, long deadLettered, Map<String, Long> deadLetterReasons) {}
 

@@ -39,8 +39,13 @@ final class CatalogApi {
     private final ExplanationSearch search;
     private final LabelReports reports = new LabelReports();
 
-    CatalogApi(ServeConfig config, CatalogView view, KnownSaes saes, EncoderSlot encoder, StatusSource status,
-               ExplanationSearch search) {
+    CatalogApi(
+            ServeConfig config,
+            CatalogView view,
+            KnownSaes saes,
+            EncoderSlot encoder,
+            StatusSource status,
+            ExplanationSearch search) {
         this.config = config;
         this.view = view;
         this.saes = saes;
@@ -56,11 +61,25 @@ final class CatalogApi {
             Sae known = saes.get(id);
             long[] labels = s.labelCounts();
             Integer width = known == null ? null : known.config().dSae();
-            items.add(new Api.Sae(id, known == null ? null : known.config().modelName(),
-                    known == null ? null : known.config().hookName(), width, status.documents(id), s.tokens(),
-                    s.featureCount(), labels[0], labels[1], width == null ? null : Math.max(0, width - s.featureCount()),
-                    s.updatedMs(), s.firstUpdatedMs() == 0 ? null : s.firstUpdatedMs(), s.explainers().entrySet().stream()
-                            .map(e -> new Api.Explainer(e.getKey().kind(), e.getKey().provider(), e.getKey().model(), e.getValue()))
+            items.add(new Api.Sae(
+                    id,
+                    known == null ? null : known.config().modelName(),
+                    known == null ? null : known.config().hookName(),
+                    width,
+                    status.documents(id),
+                    s.tokens(),
+                    s.featureCount(),
+                    labels[0],
+                    labels[1],
+                    width == null ? null : Math.max(0, width - s.featureCount()),
+                    s.updatedMs(),
+                    s.firstUpdatedMs() == 0 ? null : s.firstUpdatedMs(),
+                    s.explainers().entrySet().stream()
+                            .map(e -> new Api.Explainer(
+                                    e.getKey().kind(),
+                                    e.getKey().provider(),
+                                    e.getKey().model(),
+                                    e.getValue()))
                             .toList()));
         }
         return new Api.Saes(items);
@@ -75,7 +94,9 @@ final class CatalogApi {
             case "index" -> Comparator.comparingInt(r -> r.f.index());
             case "updated" -> Comparator.comparingLong(r -> r.f.updatedMs());
             case "score" -> Comparator.comparingDouble(r -> r.l.score().value());
-            default -> throw ApiException.badRequest("sort must be density, max, index, score or updated, got '" + sortName + "'");
+            default ->
+                throw ApiException.badRequest(
+                        "sort must be density, max, index, score or updated, got '" + sortName + "'");
         };
         String order = param(ctx, "order", sortName.equals("index") ? "asc" : "desc");
         if (!order.equals("asc") && !order.equals("desc")) {
@@ -97,8 +118,12 @@ final class CatalogApi {
         rows.sort(Comparator.comparing((Row r) -> sortName.equals("score") && !r.scored())
                 .thenComparing((a, b) -> a.scored() || !sortName.equals("score") ? sort.compare(a, b) : 0)
                 .thenComparingInt(r -> r.f.index()));
-        List<Api.FeatureSummary> items = rows.subList(Math.min(offset, rows.size()), Math.min(rows.size(),
-                (int) Math.min((long) offset + limit, rows.size()))).stream().map(r -> Api.FeatureSummary.of(r.f, r.l)).toList();
+        List<Api.FeatureSummary> items = rows
+                .subList(Math.min(offset, rows.size()), Math.min(rows.size(), (int)
+                        Math.min((long) offset + limit, rows.size())))
+                .stream()
+                .map(r -> Api.FeatureSummary.of(r.f, r.l))
+                .toList();
         return new Api.FeaturePage(s.saeId(), rows.size(), offset, limit, items);
     }
 
@@ -114,34 +139,65 @@ final class CatalogApi {
         try {
             index = Integer.parseInt(ctx.pathParam("index"));
         } catch (NumberFormatException e) {
-            throw ApiException.badRequest("the feature index must be a whole number, got '" + ctx.pathParam("index") + "'");
+            throw ApiException.badRequest(
+                    "the feature index must be a whole number, got '" + ctx.pathParam("index") + "'");
         }
         FeatureEntry f = s.feature(index);
         if (f == null) {
             throw ApiException.notFound("feature " + index + " of " + s.saeId() + " has no state in the catalogue");
         }
         FeatureState st = f.state();
-        List<Api.Quantile> quantiles = st.reservoir().isEmpty() ? List.of()
+        List<Api.Quantile> quantiles = st.reservoir().isEmpty()
+                ? List.of()
                 : QuantileGroups.of(st.reservoir(), QUANTILE_GROUPS).stream()
-                        .map(g -> new Api.Quantile(g.group(), g.low(), g.high(), Api.Window.of(g.windows()))).toList();
+                        .map(g -> new Api.Quantile(g.group(), g.low(), g.high(), Api.Window.of(g.windows())))
+                        .toList();
         LabelEntry l = s.label(index);
-        return new Api.Feature(s.saeId(), index, st.version(), st.updatedMs(), st.tokensSeen(), st.activations(),
-                st.documents(), st.windows(), st.density(), st.max(), st.mean(), Api.Histogram.of(st.histogram()),
-                Api.Window.of(st.top()), quantiles,
-                st.facet() == null ? null : new Api.Facet(st.facet().field(), st.facet().counts()),
-                l == null ? null : label(l.full(), st), nearest(s, index), matches(s.saeId(), index));
+        return new Api.Feature(
+                s.saeId(),
+                index,
+                st.version(),
+                st.updatedMs(),
+                st.tokensSeen(),
+                st.activations(),
+                st.documents(),
+                st.windows(),
+                st.density(),
+                st.max(),
+                st.mean(),
+                Api.Histogram.of(st.histogram()),
+                Api.Window.of(st.top()),
+                quantiles,
+                st.facet() == null
+                        ? null
+                        : new Api.Facet(st.facet().field(), st.facet().counts()),
+                l == null ? null : label(l.full(), st),
+                nearest(s, index),
+                matches(s.saeId(), index));
     }
 
     private static Api.LabelJson label(Label l, FeatureState st) {
         List<Api.ScoreJson> scores = new ArrayList<>();
         l.scores().forEach((name, sc) -> scores.add(Api.ScoreJson.of(name, sc)));
         Set<String> seen = new HashSet<>(l.basis().topIds());
-        long shared = st.top().stream().map(FeatureWindow::id).filter(seen::contains).count();
-        List<Api.History> history = l.history().stream().map(h -> new Api.History(h.createdMs(), h.version(), h.status(),
-                h.explanation(), h.explainer(), h.scores())).toList();
-        return new Api.LabelJson(l.status(), l.failure(), l.explanation(), l.explainer(), scores,
-                new Api.Cost(l.cost().calls(), l.cost().inputTokens(), l.cost().outputTokens()), l.createdMs(),
-                l.basis().version(), st.top().isEmpty() ? 0 : (double) shared / st.top().size(), l.warnings(), history);
+        long shared =
+                st.top().stream().map(FeatureWindow::id).filter(seen::contains).count();
+        List<Api.History> history = l.history().stream()
+                .map(h -> new Api.History(
+                        h.createdMs(), h.version(), h.status(), h.explanation(), h.explainer(), h.scores()))
+                .toList();
+        return new Api.LabelJson(
+                l.status(),
+                l.failure(),
+                l.explanation(),
+                l.explainer(),
+                scores,
+                new Api.Cost(l.cost().calls(), l.cost().inputTokens(), l.cost().outputTokens()),
+                l.createdMs(),
+                l.basis().version(),
+                st.top().isEmpty() ? 0 : (double) shared / st.top().size(),
+                l.warnings(),
+                history);
     }
 
     private List<Api.Nearest> nearest(SaeFeatures s, int index) {
@@ -158,8 +214,9 @@ final class CatalogApi {
     }
 
     private List<Api.Match> matches(String saeId, int index) {
-        return saes.bestMatches(saeId, index).stream().map(m -> new Api.Match(m.saeId(), m.index(), m.cosine(),
-                explanation(view.sae(m.saeId()), m.index()))).toList();
+        return saes.bestMatches(saeId, index).stream()
+                .map(m -> new Api.Match(m.saeId(), m.index(), m.cosine(), explanation(view.sae(m.saeId()), m.index())))
+                .toList();
     }
 
     private static String explanation(SaeFeatures s, int index) {
@@ -193,12 +250,22 @@ final class CatalogApi {
             java.util.Collections.reverse(pairs);
         }
         List<Api.ComparePair> pairItems = page(pairs, offset, limit).stream()
-                .map(m -> new Api.ComparePair(m.cosine(), side(fa, m.a()), side(fb, m.b()))).toList();
-        List<Api.Unmatched> onlyA = page(java.util.Arrays.stream(r.unmatchedA()).boxed().toList(), offset, limit).stream()
-                .map(i -> new Api.Unmatched(side(fa, i), r.bestA()[i])).toList();
-        List<Api.Unmatched> onlyB = page(java.util.Arrays.stream(r.unmatchedB()).boxed().toList(), offset, limit).stream()
-                .map(i -> new Api.Unmatched(side(fb, i), null)).toList();
-        return new Api.Compare(a.id(), b.id(), r.featuresA(), r.featuresB(), CosineDistribution.of(r.bestA()),
+                .map(m -> new Api.ComparePair(m.cosine(), side(fa, m.a()), side(fb, m.b())))
+                .toList();
+        List<Api.Unmatched> onlyA =
+                page(java.util.Arrays.stream(r.unmatchedA()).boxed().toList(), offset, limit).stream()
+                        .map(i -> new Api.Unmatched(side(fa, i), r.bestA()[i]))
+                        .toList();
+        List<Api.Unmatched> onlyB =
+                page(java.util.Arrays.stream(r.unmatchedB()).boxed().toList(), offset, limit).stream()
+                        .map(i -> new Api.Unmatched(side(fb, i), null))
+                        .toList();
+        return new Api.Compare(
+                a.id(),
+                b.id(),
+                r.featuresA(),
+                r.featuresB(),
+                CosineDistribution.of(r.bestA()),
                 new Api.Page<>(pairs.size(), offset, limit, pairItems),
                 new Api.Page<>(r.unmatchedA().length, offset, limit, onlyA),
                 new Api.Page<>(r.unmatchedB().length, offset, limit, onlyB));
@@ -211,7 +278,8 @@ final class CatalogApi {
 
     private static Api.CompareSide side(SaeFeatures s, int index) {
         LabelEntry l = s == null ? null : s.label(index);
-        return new Api.CompareSide(index, l == null ? null : l.explanation(), l == null ? null : Api.ScoreJson.of(l.scorer(), l.score()));
+        return new Api.CompareSide(
+                index, l == null ? null : l.explanation(), l == null ? null : Api.ScoreJson.of(l.scorer(), l.score()));
     }
 
     /** The SAE a query parameter names, which must be one whose weights this server has. */
@@ -222,8 +290,8 @@ final class CatalogApi {
         }
         Sae sae = saes.get(id);
         if (sae == null) {
-            throw ApiException.notFound("the weights of SAE '" + id + "' are not loaded here (serve --sae DIR); compare needs"
-                    + " both SAEs' decoders");
+            throw ApiException.notFound("the weights of SAE '" + id
+                    + "' are not loaded here (serve --sae DIR); compare needs" + " both SAEs' decoders");
         }
         return sae;
     }
@@ -240,16 +308,16 @@ final class CatalogApi {
             throw ApiException.badRequest("the body is not valid JSON: " + firstLine(e.getMessage()));
         }
         if (text.length() > config.maxTextChars()) {
-            throw ApiException.badRequest("the text has " + text.length() + " characters; at most " + config.maxTextChars()
-                    + " are encoded (serve.maxTextChars)");
+            throw ApiException.badRequest("the text has " + text.length() + " characters; at most "
+                    + config.maxTextChars() + " are encoded (serve.maxTextChars)");
         }
         String saeId = ctx.queryParam("sae");
         if (saeId == null || saeId.isBlank()) {
             saeId = view.saeIds().size() == 1 ? view.saeIds().iterator().next() : null;
         }
         if (saeId == null) {
-            throw ApiException.badRequest("sae must be given: the catalogue has " + view.saeIds().size() + " SAEs "
-                    + view.saeIds());
+            throw ApiException.badRequest(
+                    "sae must be given: the catalogue has " + view.saeIds().size() + " SAEs " + view.saeIds());
         }
         SaeDocumentEncoder e = encoder.get(saeId);
         DocumentCodes codes;
@@ -268,7 +336,8 @@ final class CatalogApi {
                 LabelEntry l = s == null ? null : s.label(c.indices()[k]);
                 fs.add(new Api.TokenFeature(c.indices()[k], c.values()[k], l == null ? null : l.explanation()));
             }
-            fs.sort(Comparator.comparingDouble((Api.TokenFeature t) -> -t.value()).thenComparingInt(Api.TokenFeature::index));
+            fs.sort(Comparator.comparingDouble((Api.TokenFeature t) -> -t.value())
+                    .thenComparingInt(Api.TokenFeature::index));
             String piece = codes.pieces()[i];
             tokens.add(new Api.Token(piece, ends[i] - piece.length(), ends[i], fs));
         }

@@ -29,6 +29,7 @@ public final class CatalogView implements AutoCloseable {
     private final Map<String, SaeFeatures> saes = new ConcurrentHashMap<>();
     /** Dead letters by stage, then reason. */
     private final Map<String, Map<String, LongAdder>> deadLetters = new ConcurrentHashMap<>();
+
     private final AtomicLong unreadable = new AtomicLong();
     private final TopicFollower features;
     private final TopicFollower featureStats;
@@ -83,14 +84,18 @@ public final class CatalogView implements AutoCloseable {
     /** Dead letters on saestream.dlq by reason, in reason order. */
     public Map<String, Long> deadLetters() {
         Map<String, Long> out = new TreeMap<>();
-        deadLetters.values().forEach(byReason -> byReason.forEach((reason, n) -> out.merge(reason, n.sum(), Long::sum)));
+        deadLetters
+                .values()
+                .forEach(byReason -> byReason.forEach((reason, n) -> out.merge(reason, n.sum(), Long::sum)));
         return out;
     }
 
     /** Dead letters one stage (produce, encode, catalog, label) wrote. */
     public long deadLetters(String stage) {
         Map<String, LongAdder> byReason = deadLetters.get(stage);
-        return byReason == null ? 0 : byReason.values().stream().mapToLong(LongAdder::sum).sum();
+        return byReason == null
+                ? 0
+                : byReason.values().stream().mapToLong(LongAdder::sum).sum();
     }
 
     /** Records on the features and labels topics that could not be read (logged once each). */
@@ -167,14 +172,20 @@ public final class CatalogView implements AutoCloseable {
         } catch (java.io.IOException | RuntimeException e) {
             log.debug("unreadable dead letter at {}-{}@{}", r.topic(), r.partition(), r.offset(), e);
         }
-        deadLetters.computeIfAbsent(stage, k -> new ConcurrentHashMap<>()).computeIfAbsent(reason, k -> new LongAdder())
+        deadLetters
+                .computeIfAbsent(stage, k -> new ConcurrentHashMap<>())
+                .computeIfAbsent(reason, k -> new LongAdder())
                 .increment();
     }
 
     private void skipped(ConsumerRecord<String, byte[]> r, RuntimeException e) {
         if (unreadable.incrementAndGet() <= 10) {
-            log.warn("skipped an unreadable record on {} (partition {}, offset {}): {}", r.topic(), r.partition(),
-                    r.offset(), e.getMessage());
+            log.warn(
+                    "skipped an unreadable record on {} (partition {}, offset {}): {}",
+                    r.topic(),
+                    r.partition(),
+                    r.offset(),
+                    e.getMessage());
         }
         log.debug("unreadable record", e);
     }

@@ -39,25 +39,27 @@ public final class EncoderSlot implements AutoCloseable {
     /** Opens the model with the SAE in the background; closed with this slot. */
     public static EncoderSlot open(ModelConfig model, Sae sae, EncodeConfig encode) {
         EncoderSlot slot = new EncoderSlot(null, true, "the encoder for " + sae.id() + " is still loading");
-        Thread t = new Thread(() -> {
-            try {
-                SaeDocumentEncoder e = SaeDocumentEncoder.open(model, sae, encode);
-                synchronized (slot) {
-                    if (slot.missing == null) {
-                        // closed while loading
-                        e.close();
-                        return;
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        SaeDocumentEncoder e = SaeDocumentEncoder.open(model, sae, encode);
+                        synchronized (slot) {
+                            if (slot.missing == null) {
+                                // closed while loading
+                                e.close();
+                                return;
+                            }
+                            slot.encoder = e;
+                            slot.missing = null;
+                        }
+                        log.info("encoder ready for {}", e.saeId());
+                    } catch (Exception | LinkageError e) {
+                        slot.missing = "the encoder could not be opened: " + e.getMessage();
+                        log.warn("the encoder for POST /api/activations could not be opened: {}", e.getMessage());
+                        log.debug("encoder failure", e);
                     }
-                    slot.encoder = e;
-                    slot.missing = null;
-                }
-                log.info("encoder ready for {}", e.saeId());
-            } catch (Exception | LinkageError e) {
-                slot.missing = "the encoder could not be opened: " + e.getMessage();
-                log.warn("the encoder for POST /api/activations could not be opened: {}", e.getMessage());
-                log.debug("encoder failure", e);
-            }
-        }, "serve-encoder-load");
+                },
+                "serve-encoder-load");
         t.setDaemon(true);
         t.start();
         return slot;

@@ -31,7 +31,9 @@ final class ExplanationSearch {
 
     /** The words of a text: lower case, split at anything not a letter or digit. */
     static List<String> words(String text) {
-        return Arrays.stream(text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")).filter(w -> !w.isEmpty()).toList();
+        return Arrays.stream(text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+"))
+                .filter(w -> !w.isEmpty())
+                .toList();
     }
 
     /** Share of {@code queryWords} that {@code explanation} contains (case-insensitive, as substrings). */
@@ -50,17 +52,24 @@ final class ExplanationSearch {
     }
 
     List<Api.SearchHit> search(SaeFeatures sae, String q, int limit) {
-        List<LabelEntry> labelled = sae.labels().stream().filter(l -> l.explanation() != null).toList();
+        List<LabelEntry> labelled =
+                sae.labels().stream().filter(l -> l.explanation() != null).toList();
         List<String> qw = words(q);
         EmbeddingModel m = model();
         float[] qv = m.embed(q).content().vector();
-        embedMissing(m, labelled.stream().map(LabelEntry::explanation).distinct().filter(t -> !cache.containsKey(t)).toList());
+        embedMissing(
+                m,
+                labelled.stream()
+                        .map(LabelEntry::explanation)
+                        .distinct()
+                        .filter(t -> !cache.containsKey(t))
+                        .toList());
         List<Api.SearchHit> hits = new ArrayList<>(labelled.size());
         for (LabelEntry l : labelled) {
             double lex = lexical(qw, l.explanation());
             double sem = cosine(qv, cache.get(l.explanation()));
-            hits.add(new Api.SearchHit(l.index(), l.explanation(), (lex + sem) / 2, lex, sem,
-                    Api.ScoreJson.of(l.scorer(), l.score())));
+            hits.add(new Api.SearchHit(
+                    l.index(), l.explanation(), (lex + sem) / 2, lex, sem, Api.ScoreJson.of(l.scorer(), l.score())));
         }
         hits.sort(Comparator.comparingDouble(Api.SearchHit::rank).reversed().thenComparingInt(Api.SearchHit::index));
         return List.copyOf(hits.subList(0, Math.min(limit, hits.size())));
@@ -69,7 +78,8 @@ final class ExplanationSearch {
     private void embedMissing(EmbeddingModel m, List<String> texts) {
         for (int from = 0; from < texts.size(); from += 256) {
             List<String> part = texts.subList(from, Math.min(texts.size(), from + 256));
-            List<Embedding> made = m.embedAll(part.stream().map(TextSegment::from).toList()).content();
+            List<Embedding> made =
+                    m.embedAll(part.stream().map(TextSegment::from).toList()).content();
             for (int i = 0; i < part.size(); i++) {
                 cache.put(part.get(i), made.get(i).vector());
             }

@@ -14,8 +14,13 @@ final class FallbackPage {
         for (String route : ServeServer.ROUTES) {
             String path = route.substring(route.indexOf(' ') + 1);
             boolean link = route.startsWith("GET ") && !path.contains("{");
-            sb.append("<li><code>").append(route.substring(0, route.indexOf(' '))).append("</code> ");
-            sb.append(link ? "<a href=\"" + path + "\">" + path + "</a>" : "<code>" + path.replace("{", "&#123;") + "</code>");
+            sb.append("<li><code>")
+                    .append(route.substring(0, route.indexOf(' ')))
+                    .append("</code> ");
+            sb.append(
+                    link
+                            ? "<a href=\"" + path + "\">" + path + "</a>"
+                            : "<code>" + path.replace("{", "&#123;") + "</code>");
             sb.append("</li>\n");
         }
         return sb.append("</ul>\n</body></html>\n").toString();

@@ -29,9 +29,21 @@ import java.io.UncheckedIOException;
  * @param figures     newer statistics than that state's (saestream.feature-stats), compressed; null when the
  *                    full state is the newest
  */
-record FeatureEntry(String saeId, int index, long version, long updatedMs, long tokensSeen, long activations,
-                    long documents, long windows, double density, double max, double mean, long[] histogram,
-                    Deflated json, Deflated figures) {
+record FeatureEntry(
+        String saeId,
+        int index,
+        long version,
+        long updatedMs,
+        long tokensSeen,
+        long activations,
+        long documents,
+        long windows,
+        double density,
+        double max,
+        double mean,
+        long[] histogram,
+        Deflated json,
+        Deflated figures) {
 
     /** Reads the summary from a feature state's JSON, skipping its windows, and keeps the JSON compressed. */
     static FeatureEntry parse(byte[] json) {
@@ -45,7 +57,8 @@ record FeatureEntry(String saeId, int index, long version, long updatedMs, long 
     FeatureEntry withFigures(byte[] statistics) {
         FeatureEntry f = read(statistics, json, Deflated.of(statistics));
         if (!f.saeId.equals(saeId) || f.index != index) {
-            throw new IllegalArgumentException("statistics of " + f.saeId + "/" + f.index + " for " + saeId + "/" + index);
+            throw new IllegalArgumentException(
+                    "statistics of " + f.saeId + "/" + f.index + " for " + saeId + "/" + index);
         }
         return f.version > version ? f : this;
     }
@@ -89,7 +102,10 @@ record FeatureEntry(String saeId, int index, long version, long updatedMs, long 
                     case "windows" -> windows = p.getLongValue();
                     case "sum" -> sum = p.getDoubleValue();
                     case "max" -> max = p.getFloatValue();
-                    case "histogram" -> histogram = Json.MAPPER.readValue(p, ActivationHistogram.class).counts();
+                    case "histogram" ->
+                        histogram = Json.MAPPER
+                                .readValue(p, ActivationHistogram.class)
+                                .counts();
                     default -> p.skipChildren();
                 }
             }
@@ -101,8 +117,21 @@ record FeatureEntry(String saeId, int index, long version, long updatedMs, long 
         }
         double density = tokensSeen == 0 ? 0 : (double) activations / tokensSeen;
         double mean = activations == 0 ? 0 : sum / activations;
-        return new FeatureEntry(saeId, index, version, updatedMs, tokensSeen, activations, documents, windows, density,
-                max, mean, histogram == null ? new long[ActivationHistogram.SIZE] : histogram, state, figures);
+        return new FeatureEntry(
+                saeId,
+                index,
+                version,
+                updatedMs,
+                tokensSeen,
+                activations,
+                documents,
+                windows,
+                density,
+                max,
+                mean,
+                histogram == null ? new long[ActivationHistogram.SIZE] : histogram,
+                state,
+                figures);
     }
 
     /** The whole state: the latest full state's windows, with the newest figures. */

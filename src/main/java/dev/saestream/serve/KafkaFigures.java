@@ -35,16 +35,25 @@ record KafkaFigures(Long produced, Long encodeRead, Long encodeLag, Long catalog
 
     static KafkaFigures read(Admin admin, StageGroups groups) throws InterruptedException {
         try {
-            Map<String, TopicDescription> desc = admin.describeTopics(List.of(Topics.TEXTS, Topics.CODES, Topics.FEATURES))
-                    .allTopicNames().get(5, TimeUnit.SECONDS);
+            Map<String, TopicDescription> desc = admin.describeTopics(
+                            List.of(Topics.TEXTS, Topics.CODES, Topics.FEATURES))
+                    .allTopicNames()
+                    .get(5, TimeUnit.SECONDS);
             Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(
-                    TopicAdmin.everyPartition(desc.values(), OffsetSpec.latest()),
-                    new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(5, TimeUnit.SECONDS);
+                            TopicAdmin.everyPartition(desc.values(), OffsetSpec.latest()),
+                            new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                    .all()
+                    .get(5, TimeUnit.SECONDS);
             Map<TopicPartition, Long> end = new HashMap<>();
             ends.forEach((tp, info) -> end.put(tp, info.offset()));
             Map<TopicPartition, Long> textsCommitted = committed(admin, groups.encode(), Topics.TEXTS);
-            return new KafkaFigures(sum(end, Topics.TEXTS),
-                    textsCommitted.isEmpty() ? null : textsCommitted.values().stream().mapToLong(Long::longValue).sum(),
+            return new KafkaFigures(
+                    sum(end, Topics.TEXTS),
+                    textsCommitted.isEmpty()
+                            ? null
+                            : textsCommitted.values().stream()
+                                    .mapToLong(Long::longValue)
+                                    .sum(),
                     lag(end, textsCommitted, Topics.TEXTS),
                     lag(end, committed(admin, groups.catalog(), Topics.CODES), Topics.CODES),
                     lag(end, committed(admin, groups.label(), Topics.FEATURES), Topics.FEATURES));
@@ -56,7 +65,8 @@ record KafkaFigures(Long produced, Long encodeRead, Long encodeLag, Long catalog
     private static Map<TopicPartition, Long> committed(Admin admin, String group, String topic)
             throws InterruptedException, ExecutionException, TimeoutException {
         Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
+                .partitionsToOffsetAndMetadata()
+                .get(5, TimeUnit.SECONDS);
         Map<TopicPartition, Long> out = new HashMap<>();
         offsets.forEach((tp, o) -> {
             if (o != null && tp.topic().equals(topic)) {
@@ -67,7 +77,10 @@ record KafkaFigures(Long produced, Long encodeRead, Long encodeLag, Long catalog
     }
 
     private static Long sum(Map<TopicPartition, Long> end, String topic) {
-        return end.entrySet().stream().filter(e -> e.getKey().topic().equals(topic)).mapToLong(Map.Entry::getValue).sum();
+        return end.entrySet().stream()
+                .filter(e -> e.getKey().topic().equals(topic))
+                .mapToLong(Map.Entry::getValue)
+                .sum();
     }
 
     /** End minus committed over the topic's partitions; null when the group has committed nothing there. */

@@ -50,8 +50,8 @@ public final class KnownSaes {
      * @throws IllegalArgumentException when the two read activations of different widths
      */
     FeatureMatching.Result matching(Sae a, Sae b) {
-        return matchings.computeIfAbsent(a.id() + "\n" + b.id(),
-                k -> FeatureMatching.match(a, b, MATCH_CANDIDATES, SaeEncoders.allThreads()));
+        return matchings.computeIfAbsent(
+                a.id() + "\n" + b.id(), k -> FeatureMatching.match(a, b, MATCH_CANDIDATES, SaeEncoders.allThreads()));
     }
 
     /** A feature's closest decoder direction in another SAE. */
@@ -70,7 +70,9 @@ public final class KnownSaes {
         float[] row = unit(own);
         List<BestMatch> out = new ArrayList<>();
         for (Sae other : new TreeMap<>(byId).values()) {
-            if (other == own || other.config().dIn() != dIn || !Objects.equals(other.config().hookName(), own.config().hookName())
+            if (other == own
+                    || other.config().dIn() != dIn
+                    || !Objects.equals(other.config().hookName(), own.config().hookName())
                     || !Objects.equals(other.config().modelName(), own.config().modelName())) {
                 continue;
             }
@@ -93,7 +95,9 @@ public final class KnownSaes {
     }
 
     private float[] unit(Sae sae) {
-        return unitDecoders.computeIfAbsent(sae.id(), id -> FeatureMatching.unitRows(sae.weights().wDec(), sae.config().dSae(),
-                sae.config().dIn()));
+        return unitDecoders.computeIfAbsent(
+                sae.id(),
+                id -> FeatureMatching.unitRows(
+                        sae.weights().wDec(), sae.config().dSae(), sae.config().dIn()));
     }
 }

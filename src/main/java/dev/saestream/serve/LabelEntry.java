@@ -21,15 +21,33 @@ import java.util.Map;
  * @param explainer   who explained it
  * @param label       the label's JSON, compressed
  */
-record LabelEntry(int index, Label.Status status, String explanation, String failure, String scorer, Score score,
-                  long createdMs, Cost cost, Label.ExplainerInfo explainer, Deflated label) {
+record LabelEntry(
+        int index,
+        Label.Status status,
+        String explanation,
+        String failure,
+        String scorer,
+        Score score,
+        long createdMs,
+        Cost cost,
+        Label.ExplainerInfo explainer,
+        Deflated label) {
     static final String MAIN_SCORER = "embedding";
 
     static LabelEntry parse(byte[] json) {
         Label l = Json.read(json, Label.class);
         Map.Entry<String, Score> main = mainScore(l.scores());
-        return new LabelEntry(l.index(), l.status(), l.explanation(), l.failure(), main == null ? null : main.getKey(),
-                main == null ? null : main.getValue(), l.createdMs(), l.cost(), l.explainer(), Deflated.of(json));
+        return new LabelEntry(
+                l.index(),
+                l.status(),
+                l.explanation(),
+                l.failure(),
+                main == null ? null : main.getKey(),
+                main == null ? null : main.getValue(),
+                l.createdMs(),
+                l.cost(),
+                l.explainer(),
+                Deflated.of(json));
     }
 
     /** The score lists sort by: embedding when present, else the label's first. */
@@ -38,7 +56,9 @@ record LabelEntry(int index, Label.Status status, String explanation, String fai
             return null;
         }
         Score embedding = scores.get(MAIN_SCORER);
-        return embedding != null ? Map.entry(MAIN_SCORER, embedding) : scores.entrySet().iterator().next();
+        return embedding != null
+                ? Map.entry(MAIN_SCORER, embedding)
+                : scores.entrySet().iterator().next();
     }
 
     Label full() {

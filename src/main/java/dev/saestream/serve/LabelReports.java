@@ -88,7 +88,19 @@ final class LabelReports {
 
     /** The reservoir is not needed for the report, and is most of a state's size. */
     private static FeatureState withoutReservoir(FeatureState s) {
-        return new FeatureState(s.saeId(), s.index(), s.version(), s.tokensSeen(), s.activations(), s.documents(),
-                s.windows(), s.sum(), s.max(), s.histogram(), s.top(), List.of(), s.updatedMs());
+        return new FeatureState(
+                s.saeId(),
+                s.index(),
+                s.version(),
+                s.tokensSeen(),
+                s.activations(),
+                s.documents(),
+                s.windows(),
+                s.sum(),
+                s.max(),
+                s.histogram(),
+                s.top(),
+                List.of(),
+                s.updatedMs());
     }
 }

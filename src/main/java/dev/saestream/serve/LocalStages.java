@@ -27,7 +27,7 @@ public interface LocalStages {
 
     /** Registers the stages' meters (Kafka Streams and client metrics, their counters); closes what it started. */
     default AutoCloseable bindMetrics(MeterRegistry registry) {
-        return () -> { };
+        return () -> {};
     }
 
     /**

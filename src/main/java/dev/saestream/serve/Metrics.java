@@ -35,20 +35,37 @@ final class Metrics implements AutoCloseable {
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
-        Gauge.builder("saestream.features.alive", status, s -> s.status().features().alive())
-                .description("features with a state on saestream.features").register(registry);
-        Gauge.builder("saestream.labels", status, s -> s.status().labels().labelled()).tag("status", "ok")
-                .description("features whose latest label is ok or failed").register(registry);
-        Gauge.builder("saestream.labels", status, s -> s.status().labels().failed()).tag("status", "failed")
-                .description("features whose latest label is ok or failed").register(registry);
-        FunctionCounter.builder("saestream.llm.calls", status, s -> s.status().llm().calls())
-                .description("LLM calls of the labeller").register(registry);
-        FunctionCounter.builder("saestream.llm.tokens", status, s -> s.status().llm().inputTokens()).tag("direction", "input")
-                .description("LLM tokens of the labeller").register(registry);
-        FunctionCounter.builder("saestream.llm.tokens", status, s -> s.status().llm().outputTokens()).tag("direction", "output")
-                .description("LLM tokens of the labeller").register(registry);
+        Gauge.builder(
+                        "saestream.features.alive",
+                        status,
+                        s -> s.status().features().alive())
+                .description("features with a state on saestream.features")
+                .register(registry);
+        Gauge.builder("saestream.labels", status, s -> s.status().labels().labelled())
+                .tag("status", "ok")
+                .description("features whose latest label is ok or failed")
+                .register(registry);
+        Gauge.builder("saestream.labels", status, s -> s.status().labels().failed())
+                .tag("status", "failed")
+                .description("features whose latest label is ok or failed")
+                .register(registry);
+        FunctionCounter.builder(
+                        "saestream.llm.calls", status, s -> s.status().llm().calls())
+                .description("LLM calls of the labeller")
+                .register(registry);
+        FunctionCounter.builder(
+                        "saestream.llm.tokens", status, s -> s.status().llm().inputTokens())
+                .tag("direction", "input")
+                .description("LLM tokens of the labeller")
+                .register(registry);
+        FunctionCounter.builder(
+                        "saestream.llm.tokens", status, s -> s.status().llm().outputTokens())
+                .tag("direction", "output")
+                .description("LLM tokens of the labeller")
+                .register(registry);
         Gauge.builder("saestream.view.restoring", view, v -> v.ready() ? 0 : 1)
-                .description("1 while this server still reads the catalogue's topics").register(registry);
+                .description("1 while this server still reads the catalogue's topics")
+                .register(registry);
         this.stages = local.bindMetrics(registry);
     }
 
@@ -56,8 +73,13 @@ final class Metrics implements AutoCloseable {
     String scrape() {
         for (String reason : view.deadLetters().keySet()) {
             if (reasons.add(reason)) {
-                FunctionCounter.builder("saestream.dead.letters", view, v -> v.deadLetters().getOrDefault(reason, 0L))
-                        .tag("reason", reason).description("records on saestream.dlq, by reason").register(registry);
+                FunctionCounter.builder(
+                                "saestream.dead.letters",
+                                view,
+                                v -> v.deadLetters().getOrDefault(reason, 0L))
+                        .tag("reason", reason)
+                        .description("records on saestream.dlq, by reason")
+                        .register(registry);
             }
         }
         return registry.scrape();

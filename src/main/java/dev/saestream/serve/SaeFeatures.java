@@ -18,6 +18,7 @@ public final class SaeFeatures {
     private final Set<Integer> changed = ConcurrentHashMap.newKeySet();
     /** Counts every put and remove of a state or label: what cached per-SAE answers compare against. */
     private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+
     private volatile long tokens;
     private volatile long updatedMs;
     /** The earliest update seen: when the catalogue was (re)built, as far as the compacted topic still tells. */
@@ -112,7 +113,9 @@ public final class SaeFeatures {
             }
         }
         Map<Label.ExplainerInfo, Long> out = new java.util.LinkedHashMap<>();
-        counts.entrySet().stream().sorted(java.util.Map.Entry.<Label.ExplainerInfo, Long>comparingByValue().reversed()
+        counts.entrySet().stream()
+                .sorted(java.util.Map.Entry.<Label.ExplainerInfo, Long>comparingByValue()
+                        .reversed()
                         .thenComparing(e -> String.valueOf(e.getKey())))
                 .forEach(e -> out.put(e.getKey(), e.getValue()));
         return out;

@@ -12,8 +12,15 @@ package dev.saestream.serve;
  * @param searchModel      in-process embedding model of the semantic search (see label.EmbeddingScorer)
  * @param encoder          standalone {@code serve} opens the transformer and SAE for "what fires on this text"
  */
-public record ServeConfig(String host, int port, int maxBodyBytes, int maxTextChars, long eventsIntervalMs,
-                          long lagIntervalMs, String searchModel, boolean encoder) {
+public record ServeConfig(
+        String host,
+        int port,
+        int maxBodyBytes,
+        int maxTextChars,
+        long eventsIntervalMs,
+        long lagIntervalMs,
+        String searchModel,
+        boolean encoder) {
     public static final String SECTION = "serve";
 
     public ServeConfig {
@@ -52,12 +59,12 @@ public record ServeConfig(String host, int port, int maxBodyBytes, int maxTextCh
     }
 
     public ServeConfig withHost(String host) {
-        return new ServeConfig(host, port, maxBodyBytes, maxTextChars, eventsIntervalMs, lagIntervalMs, searchModel,
-                encoder);
+        return new ServeConfig(
+                host, port, maxBodyBytes, maxTextChars, eventsIntervalMs, lagIntervalMs, searchModel, encoder);
     }
 
     public ServeConfig withPort(int port) {
-        return new ServeConfig(host, port, maxBodyBytes, maxTextChars, eventsIntervalMs, lagIntervalMs, searchModel,
-                encoder);
+        return new ServeConfig(
+                host, port, maxBodyBytes, maxTextChars, eventsIntervalMs, lagIntervalMs, searchModel, encoder);
     }
 }

@@ -29,16 +29,26 @@ public final class ServeServer implements AutoCloseable {
 
     /** The page's classpath folder; served at {@code /} when present. */
     static final String WEB = "/dev/saestream/serve/web";
+
     static final String JSON = "application/json; charset=utf-8";
     /** Request attribute: the API has written its error answer. */
     private static final String ANSWERED = "saestream.answered";
+
     static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
     /** Every route, for the OpenAPI document's test and the fallback index. */
-    static final List<String> ROUTES = List.of("GET /api/saes", "GET /api/features", "GET /api/features/{index}",
-            "POST /api/activations", "GET /api/search", "GET /api/compare",
-            "GET /api/labels/report", "GET /api/status", "GET /api/events",
-            "GET /api/openapi.json", "GET /metrics");
+    static final List<String> ROUTES = List.of(
+            "GET /api/saes",
+            "GET /api/features",
+            "GET /api/features/{index}",
+            "POST /api/activations",
+            "GET /api/search",
+            "GET /api/compare",
+            "GET /api/labels/report",
+            "GET /api/status",
+            "GET /api/events",
+            "GET /api/openapi.json",
+            "GET /metrics");
 
     private final ServeConfig config;
     private final CatalogView view;
@@ -48,11 +58,18 @@ public final class ServeServer implements AutoCloseable {
     private final CatalogApi api;
     /** The event-stream subscribers. */
     private final ConcurrentLinkedQueue<SseClient> events = new ConcurrentLinkedQueue<>();
+
     private final ScheduledExecutorService ticker;
     private final Javalin app;
 
-    private ServeServer(ServeConfig config, CatalogView view, KnownSaes saes, EncoderSlot encoder, LocalStages local,
-                        Map<String, Object> kafka, StageGroups groups) {
+    private ServeServer(
+            ServeConfig config,
+            CatalogView view,
+            KnownSaes saes,
+            EncoderSlot encoder,
+            LocalStages local,
+            Map<String, Object> kafka,
+            StageGroups groups) {
         this.config = config;
         this.view = view;
         this.encoder = encoder;
@@ -71,21 +88,33 @@ public final class ServeServer implements AutoCloseable {
      * Starts the server on {@code config.host():config.port()} over {@code view}; returns once it
      * answers. {@code kafka} is the client configuration the status reads offsets with.
      */
-    public static ServeServer start(ServeConfig config, CatalogView view, KnownSaes saes, EncoderSlot encoder,
-                                    LocalStages local, Map<String, Object> kafka, StageGroups groups) {
+    public static ServeServer start(
+            ServeConfig config,
+            CatalogView view,
+            KnownSaes saes,
+            EncoderSlot encoder,
+            LocalStages local,
+            Map<String, Object> kafka,
+            StageGroups groups) {
         ServeServer s = new ServeServer(config, view, saes, encoder, local, kafka, groups);
         try {
             s.app.start(config.host(), config.port());
         } catch (RuntimeException e) {
             s.close();
-            throw new IllegalStateException("cannot serve on " + config.host() + ":" + config.port() + ": "
-                    + rootMessage(e) + "; choose another with --port or SAESTREAM_SERVE_PORT", e);
+            throw new IllegalStateException(
+                    "cannot serve on " + config.host() + ":" + config.port() + ": " + rootMessage(e)
+                            + "; choose another with --port or SAESTREAM_SERVE_PORT",
+                    e);
         }
         if (!config.loopback()) {
-            log.warn("serving on {}:{}, which is not a loopback address: anyone who can reach it can read the catalogue "
-                    + "and run texts through the model", config.host(), s.port());
+            log.warn(
+                    "serving on {}:{}, which is not a loopback address: anyone who can reach it can read the catalogue "
+                            + "and run texts through the model",
+                    config.host(),
+                    s.port());
         }
-        s.ticker.scheduleWithFixedDelay(s::tick, config.eventsIntervalMs(), config.eventsIntervalMs(), TimeUnit.MILLISECONDS);
+        s.ticker.scheduleWithFixedDelay(
+                s::tick, config.eventsIntervalMs(), config.eventsIntervalMs(), TimeUnit.MILLISECONDS);
         return s;
     }
 
@@ -136,7 +165,10 @@ public final class ServeServer implements AutoCloseable {
         r.get("/api/status", ctx -> json(ctx, status.status()));
         r.sse("/api/events", this::subscribe);
         r.get("/api/openapi.json", ctx -> ctx.contentType(JSON).result(OpenApi.document()));
-        r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+        r.get(
+                "/metrics",
+                ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                        .result(metrics.scrape()));
         if (!page) {
             r.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(FallbackPage.html()));
         }
@@ -167,7 +199,8 @@ public final class ServeServer implements AutoCloseable {
     private void refuseWhileRestoring(Context ctx) {
         String p = ctx.path();
         if (!view.ready() && !p.equals("/api/status") && !p.equals("/api/openapi.json") && !p.equals("/api/events")) {
-            throw new ApiException(503, "restoring", "the server is still reading the catalogue's topics; try again in a moment");
+            throw new ApiException(
+                    503, "restoring", "the server is still reading the catalogue's topics; try again in a moment");
         }
     }
 
@@ -208,7 +241,8 @@ public final class ServeServer implements AutoCloseable {
             for (String id : view.saeIds()) {
                 List<Integer> c = view.sae(id).drainChanged();
                 for (int from = 0; from < c.size(); from += 1000) {
-                    changed.add(new String(Api.write(new Api.Changed(id, c.subList(from, Math.min(c.size(), from + 1000)))),
+                    changed.add(new String(
+                            Api.write(new Api.Changed(id, c.subList(from, Math.min(c.size(), from + 1000)))),
                             StandardCharsets.UTF_8));
                 }
             }

@@ -28,10 +28,11 @@ final class StatusSource implements AutoCloseable {
     private volatile Double tokensPerSecond;
     /** Recent (nanoTime, tokens encoded) samples: the rate is taken over about {@link #RATE_WINDOW_NANOS}. */
     private final java.util.ArrayDeque<long[]> samples = new java.util.ArrayDeque<>();
+
     static final long RATE_WINDOW_NANOS = 10_000_000_000L;
 
-    StatusSource(CatalogView view, LocalStages local, Map<String, Object> kafkaProps, StageGroups groups,
-                 long intervalMs) {
+    StatusSource(
+            CatalogView view, LocalStages local, Map<String, Object> kafkaProps, StageGroups groups, long intervalMs) {
         this.view = view;
         this.local = local;
         this.groups = groups;
@@ -121,15 +122,20 @@ final class StatusSource implements AutoCloseable {
         KafkaFigures k = kafka;
         LocalStages.LabelFigures lf = local.labels();
         // inside run the labeller's own counters include relabels; apart from it, what the current labels cost
-        Api.Llm llm = lf != null ? new Api.Llm(lf.calls(), lf.inputTokens(), lf.outputTokens(), null)
+        Api.Llm llm = lf != null
+                ? new Api.Llm(lf.calls(), lf.inputTokens(), lf.outputTokens(), null)
                 : new Api.Llm(calls, in, out, null);
-        return new Api.Status(!view.ready(), view.saeIds().size(),
+        return new Api.Status(
+                !view.ready(),
+                view.saeIds().size(),
                 new Api.Documents(k.produced(), encoded(), deadTotal, dead),
-                tokens, tokensPerSecond,
+                tokens,
+                tokensPerSecond,
                 new Api.Lag(k.encodeLag(), k.catalogLag(), k.labelLag()),
                 new Api.Features(alive),
                 new Api.Labels(labelled, lf == null ? null : lf.pending(), failed, failures),
-                llm, System.currentTimeMillis());
+                llm,
+                System.currentTimeMillis());
     }
 
     @Override

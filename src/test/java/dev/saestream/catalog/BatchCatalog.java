@@ -99,7 +99,10 @@ public final class BatchCatalog {
             }
             for (int first = 0; first < doc.size(); first += config.backgroundLength()) {
                 int last = Math.min(doc.size(), first + config.backgroundLength());
-                BackgroundWindow b = new BackgroundWindow(doc.saeId(), doc.docId(), first,
+                BackgroundWindow b = new BackgroundWindow(
+                        doc.saeId(),
+                        doc.docId(),
+                        first,
                         java.util.Arrays.copyOfRange(doc.pieces(), first, last),
                         java.util.Arrays.copyOfRange(doc.codes(), first, last));
                 backgroundAll.add(b);

@@ -20,7 +20,9 @@ public final class CatalogAssertions {
         while (System.currentTimeMillis() < deadline) {
             try {
                 seen = apps[0].queries().totals(sae).documents();
-                if (seen == expected && java.util.Arrays.stream(apps).allMatch(a -> a.counters().settled())) {
+                if (seen == expected
+                        && java.util.Arrays.stream(apps)
+                                .allMatch(a -> a.counters().settled())) {
                     return;
                 }
             } catch (RuntimeException rebalancing) {
@@ -42,15 +44,19 @@ public final class CatalogAssertions {
             assertThat(s.histogram().counts()).containsExactly(e.histogram);
             assertThat(s.version()).isEqualTo(e.version);
             assertThat(s.top()).as("top of %d", f).containsExactlyElementsOf(e.top(config.topK()));
-            assertThat(s.reservoir()).as("reservoir of %d", f).containsExactlyElementsOf(e.reservoir(config.reservoirSize()));
+            assertThat(s.reservoir())
+                    .as("reservoir of %d", f)
+                    .containsExactlyElementsOf(e.reservoir(config.reservoirSize()));
         });
         FeaturePage page = q.page(sae, FeatureSummary.Sort.DENSITY, 0, 10);
         assertThat(page.total()).isEqualTo(expected.features.size());
         List<Integer> byDensity = expected.features.entrySet().stream()
                 .sorted((a, b) -> a.getValue().activations != b.getValue().activations
-                        ? Long.compare(b.getValue().activations, a.getValue().activations) : Integer.compare(a.getKey(), b.getKey()))
-                .map(Map.Entry::getKey).limit(10).toList();
+                        ? Long.compare(b.getValue().activations, a.getValue().activations)
+                        : Integer.compare(a.getKey(), b.getKey()))
+                .map(Map.Entry::getKey)
+                .limit(10)
+                .toList();
         assertThat(page.features()).extracting(FeatureSummary::index).containsExactlyElementsOf(byDensity);
     }
-
 }

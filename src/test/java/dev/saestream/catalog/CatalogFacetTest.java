@@ -39,8 +39,10 @@ class CatalogFacetTest {
         List<DocumentCodes> out = new ArrayList<>();
         for (DocumentCodes d : SyntheticCodes.documents(5, 240, 48, 10)) {
             int pick = rnd.nextInt(LANGS.size() + 2);
-            out.add(pick < LANGS.size() ? d.withFacet("lang", LANGS.get(pick))
-                    : pick == LANGS.size() ? d : d.withFacet("source", "web"));
+            out.add(
+                    pick < LANGS.size()
+                            ? d.withFacet("lang", LANGS.get(pick))
+                            : pick == LANGS.size() ? d : d.withFacet("source", "web"));
         }
         return out;
     }
@@ -80,10 +82,13 @@ class CatalogFacetTest {
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        try (TopologyTestDriver driver = new TopologyTestDriver(CatalogTopology.build(config, config.shards(),
-                new CatalogCounters()), p, Instant.ofEpochMilli(1_000_000))) {
+        try (TopologyTestDriver driver = new TopologyTestDriver(
+                CatalogTopology.build(config, config.shards(), new CatalogCounters()),
+                p,
+                Instant.ofEpochMilli(1_000_000))) {
             var codes = driver.createInputTopic(Topics.CODES, new StringSerializer(), new ByteArraySerializer());
-            var features = driver.createOutputTopic(Topics.FEATURES, new StringDeserializer(), new ByteArrayDeserializer());
+            var features =
+                    driver.createOutputTopic(Topics.FEATURES, new StringDeserializer(), new ByteArrayDeserializer());
             for (DocumentCodes d : docs) {
                 codes.pipeInput(d.docId(), CodesFormat.write(d, CodesFormat.Precision.HALF));
             }
@@ -119,9 +124,12 @@ class CatalogFacetTest {
             FeatureState.Facet facet = e.getValue().facet();
             assertThat(facet.field()).isEqualTo("lang");
             assertThat(facet.counts()).as("facet of %d", e.getKey()).isEqualTo(expected.get(e.getKey()));
-            assertThat(facet.counts().values().stream().mapToLong(Long::longValue).sum())
+            assertThat(facet.counts().values().stream()
+                            .mapToLong(Long::longValue)
+                            .sum())
                     .isEqualTo(e.getValue().activations());
-            assertThat(facet.counts().keySet().stream().filter(k -> !k.equals(FeatureState.Facet.OTHER))).hasSizeLessThanOrEqualTo(4);
+            assertThat(facet.counts().keySet().stream().filter(k -> !k.equals(FeatureState.Facet.OTHER)))
+                    .hasSizeLessThanOrEqualTo(4);
             someOther |= facet.counts().containsKey(FeatureState.Facet.OTHER);
         }
         // the bound was reached, so "other" was exercised
@@ -132,12 +140,14 @@ class CatalogFacetTest {
     void theFacetIsShownMostActivationsFirstWithOtherLast() {
         Map<Integer, FeatureState> got = catalogue(documents(), withFacet("lang", 3));
         for (FeatureState s : got.values()) {
-            List<Map.Entry<String, Long>> entries = new ArrayList<>(s.facet().counts().entrySet());
+            List<Map.Entry<String, Long>> entries =
+                    new ArrayList<>(s.facet().counts().entrySet());
             for (int i = 1; i < entries.size(); i++) {
                 if (entries.get(i).getKey().equals(FeatureState.Facet.OTHER)) {
                     assertThat(i).isEqualTo(entries.size() - 1);
                 } else {
-                    assertThat(entries.get(i).getValue()).isLessThanOrEqualTo(entries.get(i - 1).getValue());
+                    assertThat(entries.get(i).getValue())
+                            .isLessThanOrEqualTo(entries.get(i - 1).getValue());
                 }
             }
         }
@@ -163,7 +173,8 @@ class CatalogFacetTest {
         FeatureStats back = FeatureStats.read(st.write());
 
         // then
-        assertThat(back.facetState()).isEqualTo(new FeatureState.Facet("lang", Map.of("sv", 6L, "none", 3L, "other", 4L)));
+        assertThat(back.facetState())
+                .isEqualTo(new FeatureState.Facet("lang", Map.of("sv", 6L, "none", 3L, "other", 4L)));
         assertThat(new ArrayList<>(back.facetState().counts().keySet())).containsExactly("sv", "none", "other");
         assertThat(new FeatureStats().facetState()).isNull();
     }

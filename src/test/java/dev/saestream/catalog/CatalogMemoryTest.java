@@ -58,16 +58,18 @@ class CatalogMemoryTest {
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         List<DocumentCodes> docs = SyntheticCodes.documents(99, 2_000, 64, 12);
         try (TopologyTestDriver driver = new TopologyTestDriver(CatalogTopology.build(config, 3), p)) {
-            TestInputTopic<String, byte[]> in = driver.createInputTopic(Topics.CODES, new StringSerializer(),
-                    new ByteArraySerializer());
-            docs.subList(0, 200).forEach(d -> in.pipeInput(d.docId(), CodesFormat.write(d, CodesFormat.Precision.HALF)));
+            TestInputTopic<String, byte[]> in =
+                    driver.createInputTopic(Topics.CODES, new StringSerializer(), new ByteArraySerializer());
+            docs.subList(0, 200)
+                    .forEach(d -> in.pipeInput(d.docId(), CodesFormat.write(d, CodesFormat.Precision.HALF)));
             driver.advanceWallClockTime(Duration.ofMillis(2 * config.checkpointMs()));
             Size windows1 = size(driver.<Bytes, byte[]>getKeyValueStore(CatalogStores.WINDOWS));
             Size stats1 = size(driver.<String, byte[]>getKeyValueStore(CatalogStores.STATS));
             Size documents1 = size(driver.<String, byte[]>getKeyValueStore(CatalogStores.DOCUMENTS));
             long heap1 = heapAfterGc();
 
-            docs.subList(200, 2_000).forEach(d -> in.pipeInput(d.docId(), CodesFormat.write(d, CodesFormat.Precision.HALF)));
+            docs.subList(200, 2_000)
+                    .forEach(d -> in.pipeInput(d.docId(), CodesFormat.write(d, CodesFormat.Precision.HALF)));
             driver.advanceWallClockTime(Duration.ofMillis(2 * config.checkpointMs()));
             Size windows10 = size(driver.<Bytes, byte[]>getKeyValueStore(CatalogStores.WINDOWS));
             Size stats10 = size(driver.<String, byte[]>getKeyValueStore(CatalogStores.STATS));
@@ -76,13 +78,24 @@ class CatalogMemoryTest {
             Size documents10 = size(driver.<String, byte[]>getKeyValueStore(CatalogStores.DOCUMENTS));
             long heap10 = heapAfterGc();
 
-            System.out.printf("documents 200 -> 2000: window store %d -> %d entries, %d -> %d bytes;"
+            System.out.printf(
+                    "documents 200 -> 2000: window store %d -> %d entries, %d -> %d bytes;"
                             + " referenced documents %d -> %d (%d -> %d bytes); statistics %d -> %d bytes;"
                             + " heap after GC %.1f -> %.1f MB%n",
-                    windows1.entries(), windows10.entries(), windows1.bytes(), windows10.bytes(), documents1.entries(),
-                    documents10.entries(), documents1.bytes(), documents10.bytes(), stats1.bytes(), stats10.bytes(),
-                    heap1 / 1e6, heap10 / 1e6);
-            assertThat(windows10.entries()).isLessThanOrEqualTo(stats10.entries() * (config.topK() + config.reservoirSize()));
+                    windows1.entries(),
+                    windows10.entries(),
+                    windows1.bytes(),
+                    windows10.bytes(),
+                    documents1.entries(),
+                    documents10.entries(),
+                    documents1.bytes(),
+                    documents10.bytes(),
+                    stats1.bytes(),
+                    stats10.bytes(),
+                    heap1 / 1e6,
+                    heap10 / 1e6);
+            assertThat(windows10.entries())
+                    .isLessThanOrEqualTo(stats10.entries() * (config.topK() + config.reservoirSize()));
             assertThat(windows10.bytes()).isLessThan(windows1.bytes() * 3 / 2);
             assertThat(stats10.bytes()).isLessThan(stats1.bytes() * 3 / 2);
             // documents are kept only while a window refers to them: at most one per window, so the state is

@@ -47,7 +47,8 @@ class CatalogPipelineTest {
 
     @BeforeAll
     static void start() throws Exception {
-        broker = EmbeddedBroker.start(new BrokerConfig("127.0.0.1", 0, 0, dir.resolve("kafka").toString(), Map.of()));
+        broker = EmbeddedBroker.start(
+                new BrokerConfig("127.0.0.1", 0, 0, dir.resolve("kafka").toString(), Map.of()));
         try (Admin admin = admin()) {
             new TopicAdmin(admin).create(TopicSpecs.load(Path.of("topics")));
         }
@@ -64,19 +65,31 @@ class CatalogPipelineTest {
 
     /** A short session timeout, so that a killed member is noticed in seconds rather than Kafka's default 45. */
     static Map<String, Object> client() {
-        return Map.of("bootstrap.servers", broker.bootstrapServers(), "session.timeout.ms", "6000",
-                "heartbeat.interval.ms", "1500");
+        return Map.of(
+                "bootstrap.servers",
+                broker.bootstrapServers(),
+                "session.timeout.ms",
+                "6000",
+                "heartbeat.interval.ms",
+                "1500");
     }
 
     static CatalogConfig config(String appId) {
         CatalogConfig d = CatalogConfig.defaults();
-        return d.withApplicationId(appId).withSamples(5, 3, 4, 8).withBackground(20, 16).withShards(0)
-                .withEmission(1_000, 1_000, 1.0, 0.2).withIntervals(500, 500).withState(true, d.stateDir());
+        return d.withApplicationId(appId)
+                .withSamples(5, 3, 4, 8)
+                .withBackground(20, 16)
+                .withShards(0)
+                .withEmission(1_000, 1_000, 1.0, 0.2)
+                .withIntervals(500, 500)
+                .withState(true, d.stateDir());
     }
 
     static void produce(List<DocumentCodes> docs) throws Exception {
-        try (var p = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", broker.bootstrapServers()),
-                new StringSerializer(), new ByteArraySerializer())) {
+        try (var p = new KafkaProducer<>(
+                Map.<String, Object>of("bootstrap.servers", broker.bootstrapServers()),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
             for (DocumentCodes d : docs) {
                 p.send(new ProducerRecord<>(Topics.CODES, d.docId(), CodesFormat.write(d, CodesFormat.Precision.HALF)));
             }
@@ -98,18 +111,23 @@ class CatalogPipelineTest {
         CatalogConfig config = config("catalog-scaleout");
         String a = "127.0.0.1:" + freePort();
         String b = "127.0.0.1:" + freePort();
-        try (CatalogApp one = CatalogApp.start(config, client(), dir.resolve("a").toString(), a, 1);
-             CatalogApp two = CatalogApp.start(config, client(), dir.resolve("b").toString(), b, 1)) {
+        try (CatalogApp one =
+                        CatalogApp.start(config, client(), dir.resolve("a").toString(), a, 1);
+                CatalogApp two =
+                        CatalogApp.start(config, client(), dir.resolve("b").toString(), b, 1)) {
             CatalogAssertions.awaitDocuments(sae, docs.size(), one, two);
             // both instances got work, so the answers below really came from two places
-            assertThat(one.streams().metadataForLocalThreads().iterator().next().activeTasks()).isNotEmpty();
-            assertThat(two.streams().metadataForLocalThreads().iterator().next().activeTasks()).isNotEmpty();
+            assertThat(one.streams().metadataForLocalThreads().iterator().next().activeTasks())
+                    .isNotEmpty();
+            assertThat(two.streams().metadataForLocalThreads().iterator().next().activeTasks())
+                    .isNotEmpty();
             BatchCatalog expected = new BatchCatalog(docs, config);
             CatalogAssertions.matchesReference(one.queries(), sae, expected, config);
             CatalogAssertions.matchesReference(two.queries(), sae, expected, config);
         }
         // a single instance on the same input ends with the same catalogue
-        try (CatalogApp alone = CatalogApp.start(config("catalog-alone"), client(), dir.resolve("c").toString(), null, 1)) {
+        try (CatalogApp alone = CatalogApp.start(
+                config("catalog-alone"), client(), dir.resolve("c").toString(), null, 1)) {
             CatalogAssertions.awaitDocuments(sae, docs.size(), alone);
             CatalogAssertions.matchesReference(alone.queries(), sae, new BatchCatalog(docs, config), config);
         }
@@ -123,16 +141,27 @@ class CatalogPipelineTest {
         List<DocumentCodes> docs = retag(SyntheticCodes.documents(33, 1200, 48, 10), sae);
         Path stateDir = dir.resolve("crash-state");
         Path yaml = dir.resolve("crash.yaml");
-        Files.writeString(yaml, "kafka:\n  bootstrapServers: " + broker.bootstrapServers() + "\n"
-                + "  clientProperties:\n    session.timeout.ms: '6000'\n    heartbeat.interval.ms: '1500'\n"
-                + "catalog:\n  applicationId: " + appId + "\n  topK: 5\n  before: 3\n  after: 4\n  reservoirSize: 8\n"
-                + "  backgroundSize: 20\n  backgroundLength: 16\n  checkpointMs: 500\n  commitIntervalMs: 500\n"
-                + "  emitIntervalMs: 1000\n  stateDir: " + stateDir + "\n");
+        Files.writeString(
+                yaml,
+                "kafka:\n  bootstrapServers: " + broker.bootstrapServers() + "\n"
+                        + "  clientProperties:\n    session.timeout.ms: '6000'\n    heartbeat.interval.ms: '1500'\n"
+                        + "catalog:\n  applicationId: " + appId
+                        + "\n  topK: 5\n  before: 3\n  after: 4\n  reservoirSize: 8\n"
+                        + "  backgroundSize: 20\n  backgroundLength: 16\n  checkpointMs: 500\n  commitIntervalMs: 500\n"
+                        + "  emitIntervalMs: 1000\n  stateDir: " + stateDir + "\n");
         produce(docs.subList(0, 400));
-        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.saestream.cli.Main", "catalog", "--config",
-                yaml.toString(), "--no-progress")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+        Process child = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "dev.saestream.cli.Main",
+                        "catalog",
+                        "--config",
+                        yaml.toString(),
+                        "--no-progress")
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("child.log").toFile())
+                .start();
         CountDownLatch killed = new CountDownLatch(1);
         // input keeps arriving while the child runs and is killed; the last third only after the kill,
         // so however fast the child is, it dies with part of the stream still ahead of it
@@ -174,7 +203,8 @@ class CatalogPipelineTest {
     static List<DocumentCodes> retag(List<DocumentCodes> docs, String sae) {
         List<DocumentCodes> out = new ArrayList<>();
         for (DocumentCodes d : docs) {
-            out.add(new DocumentCodes(sae, sae + ":" + d.docId(), d.tokens(), d.pieces(), d.gaps(), d.tail(), d.codes(), d.stats()));
+            out.add(new DocumentCodes(
+                    sae, sae + ":" + d.docId(), d.tokens(), d.pieces(), d.gaps(), d.tail(), d.codes(), d.stats()));
         }
         return out;
     }
@@ -182,21 +212,30 @@ class CatalogPipelineTest {
     static long committed(String appId) throws Exception {
         try (Admin admin = admin()) {
             Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(appId)
-                    .partitionsToOffsetAndMetadata().get();
-            return offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(Topics.CODES))
-                    .mapToLong(e -> e.getValue().offset()).sum();
+                    .partitionsToOffsetAndMetadata()
+                    .get();
+            return offsets.entrySet().stream()
+                    .filter(e -> e.getKey().topic().equals(Topics.CODES))
+                    .mapToLong(e -> e.getValue().offset())
+                    .sum();
         }
     }
 
     static long endOffsets() throws Exception {
         try (Admin admin = admin()) {
-            int partitions = admin.describeTopics(List.of(Topics.CODES)).allTopicNames().get().get(Topics.CODES)
-                    .partitions().size();
+            int partitions = admin.describeTopics(List.of(Topics.CODES))
+                    .allTopicNames()
+                    .get()
+                    .get(Topics.CODES)
+                    .partitions()
+                    .size();
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             for (int p = 0; p < partitions; p++) {
                 latest.put(new TopicPartition(Topics.CODES, p), OffsetSpec.latest());
             }
-            return admin.listOffsets(latest).all().get().values().stream().mapToLong(o -> o.offset()).sum();
+            return admin.listOffsets(latest).all().get().values().stream()
+                    .mapToLong(o -> o.offset())
+                    .sum();
         }
     }
 
@@ -212,5 +251,4 @@ class CatalogPipelineTest {
         }
         throw new AssertionError("the catalog did not commit " + atLeast + " records in time; see child.log");
     }
-
 }

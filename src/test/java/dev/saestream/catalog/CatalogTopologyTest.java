@@ -25,15 +25,19 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CatalogTopologyTest {
     static CatalogConfig config(boolean persistent) {
         CatalogConfig d = CatalogConfig.defaults();
-        return d.withApplicationId("catalog-test").withSamples(5, 3, 4, 8).withBackground(20, 16).withShards(3)
-                .withEmission(0, 0, 1.0, 0.2).withIntervals(1_000, 1_000).withState(persistent, d.stateDir());
+        return d.withApplicationId("catalog-test")
+                .withSamples(5, 3, 4, 8)
+                .withBackground(20, 16)
+                .withShards(3)
+                .withEmission(0, 0, 1.0, 0.2)
+                .withIntervals(1_000, 1_000)
+                .withState(persistent, d.stateDir());
     }
 
     /**
@@ -42,7 +46,9 @@ class CatalogTopologyTest {
      */
     static CatalogConfig spacedEmissions() {
         CatalogConfig d = config(false);
-        return d.withEmission(10_000, 80_000, 1.0, 0.2).withIntervals(1_000, 1_000).withState(false, d.stateDir());
+        return d.withEmission(10_000, 80_000, 1.0, 0.2)
+                .withIntervals(1_000, 1_000)
+                .withState(false, d.stateDir());
     }
 
     @TempDir
@@ -64,10 +70,12 @@ class CatalogTopologyTest {
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(CatalogTopology.build(config, config.shards(), counters), p, Instant.ofEpochMilli(1_000_000));
+        driver = new TopologyTestDriver(
+                CatalogTopology.build(config, config.shards(), counters), p, Instant.ofEpochMilli(1_000_000));
         codes = driver.createInputTopic(Topics.CODES, new StringSerializer(), new ByteArraySerializer());
         features = driver.createOutputTopic(Topics.FEATURES, new StringDeserializer(), new ByteArrayDeserializer());
-        featureStats = driver.createOutputTopic(Topics.FEATURE_STATS, new StringDeserializer(), new ByteArrayDeserializer());
+        featureStats =
+                driver.createOutputTopic(Topics.FEATURE_STATS, new StringDeserializer(), new ByteArrayDeserializer());
         background = driver.createOutputTopic(Topics.BACKGROUND, new StringDeserializer(), new ByteArrayDeserializer());
         dlq = driver.createOutputTopic(Topics.DLQ, new StringDeserializer(), new ByteArrayDeserializer());
     }
@@ -101,8 +109,10 @@ class CatalogTopologyTest {
 
         BatchCatalog expected = new BatchCatalog(docs, config);
         Map<String, FeatureState> got = latestFeatures();
-        assertThat(got.keySet()).isEqualTo(expected.features.keySet().stream()
-                .map(f -> FeatureKey.of(SyntheticCodes.SAE, f)).collect(Collectors.toSet()));
+        assertThat(got.keySet())
+                .isEqualTo(expected.features.keySet().stream()
+                        .map(f -> FeatureKey.of(SyntheticCodes.SAE, f))
+                        .collect(Collectors.toSet()));
         expected.features.forEach((f, e) -> {
             FeatureState s = got.get(FeatureKey.of(SyntheticCodes.SAE, f));
             assertThat(s.activations()).as("activations of %d", f).isEqualTo(e.activations);
@@ -115,7 +125,9 @@ class CatalogTopologyTest {
             assertThat(s.tokensSeen()).isEqualTo(expected.tokens);
             assertThat(s.version()).isEqualTo(e.version);
             assertThat(s.top()).as("top windows of %d", f).containsExactlyElementsOf(e.top(config.topK()));
-            assertThat(s.reservoir()).as("reservoir of %d", f).containsExactlyElementsOf(e.reservoir(config.reservoirSize()));
+            assertThat(s.reservoir())
+                    .as("reservoir of %d", f)
+                    .containsExactlyElementsOf(e.reservoir(config.reservoirSize()));
         });
     }
 
@@ -144,14 +156,18 @@ class CatalogTopologyTest {
         Map<String, BackgroundWindow> table = new HashMap<>();
         background.readKeyValuesToList().forEach(kv -> {
             if (kv.value == null) {
-                assertThat(table.remove(kv.key)).as("tombstone for a window that was there: %s", kv.key).isNotNull();
+                assertThat(table.remove(kv.key))
+                        .as("tombstone for a window that was there: %s", kv.key)
+                        .isNotNull();
             } else {
                 table.put(kv.key, Json.read(kv.value, BackgroundWindow.class));
             }
         });
         List<BackgroundWindow> expected = new BatchCatalog(docs, config).background(config.backgroundSize());
         assertThat(table.values()).containsExactlyInAnyOrderElementsOf(expected);
-        assertThat(table.keySet()).containsExactlyInAnyOrderElementsOf(expected.stream().map(BackgroundWindow::id).toList());
+        assertThat(table.keySet())
+                .containsExactlyInAnyOrderElementsOf(
+                        expected.stream().map(BackgroundWindow::id).toList());
     }
 
     @Test
@@ -166,10 +182,12 @@ class CatalogTopologyTest {
         Map<String, Long> perFeature = features.readKeyValuesToList().stream()
                 .collect(Collectors.groupingBy(kv -> kv.key, Collectors.counting()));
         long tokens = docs.stream().mapToLong(DocumentCodes::size).sum();
-        // 40 ticks of 1 s: first emission, then after 10 s, then after 20 more: at most 3 a feature, whatever the tokens
+        // 40 ticks of 1 s: first emission, then after 10 s, then after 20 more: at most 3 a feature, whatever the
+        // tokens
         assertThat(perFeature.values()).allMatch(n -> n <= 3);
         assertThat(perFeature.values()).contains(3L);
-        assertThat(perFeature.values().stream().mapToLong(Long::longValue).sum()).isLessThan(tokens / 100);
+        assertThat(perFeature.values().stream().mapToLong(Long::longValue).sum())
+                .isLessThan(tokens / 100);
     }
 
     @Test
@@ -189,12 +207,15 @@ class CatalogTopologyTest {
             var emitted = features.readKeyValuesToList();
             assertThat(emitted).as("tick %d", tick).hasSize(1);
             emitted.forEach(kv -> assertThat(got.put(kv.key, Json.read(kv.value, FeatureState.class)))
-                    .as("%s emitted twice", kv.key).isNull());
+                    .as("%s emitted twice", kv.key)
+                    .isNull());
         }
         driver.advanceWallClockTime(Duration.ofMillis(2 * config.checkpointMs()));
         assertThat(features.isEmpty()).as("nothing left due").isTrue();
-        assertThat(got.keySet()).isEqualTo(expected.features.keySet().stream()
-                .map(f -> FeatureKey.of(SyntheticCodes.SAE, f)).collect(Collectors.toSet()));
+        assertThat(got.keySet())
+                .isEqualTo(expected.features.keySet().stream()
+                        .map(f -> FeatureKey.of(SyntheticCodes.SAE, f))
+                        .collect(Collectors.toSet()));
         expected.features.forEach((f, e) -> {
             FeatureState s = got.get(FeatureKey.of(SyntheticCodes.SAE, f));
             assertThat(s.activations()).as("activations of %d", f).isEqualTo(e.activations);
@@ -219,16 +240,20 @@ class CatalogTopologyTest {
         assertThat(counters.settled()).as("input in the last tick").isFalse();
         Map<String, FeatureState> got = latestFeatures();
         BatchCatalog expected = new BatchCatalog(docs, config);
-        assertThat(expected.features).anySatisfy((f, e) -> assertThat(got.get(FeatureKey.of(SyntheticCodes.SAE, f)))
-                .as("a feature whose last change is not out yet").matches(s -> s == null || s.version() < e.version));
+        assertThat(expected.features)
+                .anySatisfy((f, e) -> assertThat(got.get(FeatureKey.of(SyntheticCodes.SAE, f)))
+                        .as("a feature whose last change is not out yet")
+                        .matches(s -> s == null || s.version() < e.version));
 
         driver.advanceWallClockTime(tick);
         assertThat(counters.settled()).as("one quiet tick").isFalse();
         driver.advanceWallClockTime(tick);
         assertThat(counters.settled()).as("two quiet ticks").isTrue();
         got.putAll(latestFeatures());
-        expected.features.forEach((f, e) -> assertThat(got.get(FeatureKey.of(SyntheticCodes.SAE, f)).version())
-                .as("version of %d", f).isEqualTo(e.version));
+        expected.features.forEach((f, e) -> assertThat(
+                        got.get(FeatureKey.of(SyntheticCodes.SAE, f)).version())
+                .as("version of %d", f)
+                .isEqualTo(e.version));
 
         pipe(List.of(SyntheticCodes.documents(19, 1, 32, 8).get(0)));
         assertThat(counters.settled()).as("new input").isFalse();
@@ -246,23 +271,32 @@ class CatalogTopologyTest {
         pipe(docs.subList(0, 40));
         driver.advanceWallClockTime(tick);
         Map<String, FeatureState> first = latestFeatures();
-        assertThat(featureStats.isEmpty()).as("nothing but first full states yet").isTrue();
+        assertThat(featureStats.isEmpty())
+                .as("nothing but first full states yet")
+                .isTrue();
 
         pipe(docs.subList(40, 80));
         driver.advanceWallClockTime(tick);
         BatchCatalog expected = new BatchCatalog(docs, config);
         Map<String, FeatureState> fullAgain = latestFeatures();
         Map<String, FeatureStatistics> figures = new HashMap<>();
-        featureStats.readKeyValuesToList().forEach(kv -> assertThat(
-                figures.put(kv.key, Json.read(kv.value, FeatureStatistics.class))).as("%s twice in a tick", kv.key).isNull());
+        featureStats
+                .readKeyValuesToList()
+                .forEach(kv -> assertThat(figures.put(kv.key, Json.read(kv.value, FeatureStatistics.class)))
+                        .as("%s twice in a tick", kv.key)
+                        .isNull());
         assertThat(figures).as("changed features with a full state out").isNotEmpty();
         expected.features.forEach((f, e) -> {
             String key = FeatureKey.of(SyntheticCodes.SAE, f);
             FeatureStatistics s = figures.get(key);
             boolean changed = first.containsKey(key) && first.get(key).version() < e.version;
-            assertThat(s != null).as("figures of %d: changed after its first full state", f).isEqualTo(changed);
+            assertThat(s != null)
+                    .as("figures of %d: changed after its first full state", f)
+                    .isEqualTo(changed);
             if (changed) {
-                assertThat(fullAgain).as("no second full state of %d within 10 s", f).doesNotContainKey(key);
+                assertThat(fullAgain)
+                        .as("no second full state of %d within 10 s", f)
+                        .doesNotContainKey(key);
             }
             if (s != null) {
                 assertThat(s.version()).as("version of %d", f).isEqualTo(e.version);
@@ -288,9 +322,13 @@ class CatalogTopologyTest {
             FeatureState s = got.get(FeatureKey.of(SyntheticCodes.SAE, f));
             assertThat(s.version()).as("version of %d", f).isEqualTo(e.version);
             assertThat(s.top()).as("top windows of %d", f).containsExactlyElementsOf(e.top(config.topK()));
-            assertThat(s.reservoir()).as("reservoir of %d", f).containsExactlyElementsOf(e.reservoir(config.reservoirSize()));
+            assertThat(s.reservoir())
+                    .as("reservoir of %d", f)
+                    .containsExactlyElementsOf(e.reservoir(config.reservoirSize()));
         });
-        assertThat(featureStats.isEmpty()).as("idle ticks send full states, not figures").isTrue();
+        assertThat(featureStats.isEmpty())
+                .as("idle ticks send full states, not figures")
+                .isTrue();
     }
 
     @Test

@@ -13,7 +13,8 @@ class LocalFiltersTest {
     void activationKeysOrderLargerValuesFirst() {
         float[] values = {-3f, -0f, 0f, 1e-30f, 0.5f, 1f, 7f, Float.MAX_VALUE};
         for (int i = 1; i < values.length; i++) {
-            assertThat(LocalFilters.activationKey(values[i])).as("%s vs %s", values[i], values[i - 1])
+            assertThat(LocalFilters.activationKey(values[i]))
+                    .as("%s vs %s", values[i], values[i - 1])
                     .isLessThanOrEqualTo(LocalFilters.activationKey(values[i - 1]));
         }
         assertThat(LocalFilters.activationKey(2f)).isLessThan(LocalFilters.activationKey(1.9999999f));
@@ -29,7 +30,8 @@ class LocalFiltersTest {
 
     @Test
     void aWindowDroppedByTheFilterIsBeatenByKWindowsAlreadyAdmitted() {
-        // given a stream of values, when filtered for the top 5, then every dropped value is below the 5th best admitted
+        // given a stream of values, when filtered for the top 5, then every dropped value is below the 5th best
+        // admitted
         Random rnd = new Random(3);
         LocalFilters.SmallestKeys top = new LocalFilters.SmallestKeys(5);
         List<Float> admitted = new ArrayList<>();

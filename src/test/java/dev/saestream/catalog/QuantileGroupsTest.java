@@ -30,7 +30,8 @@ class QuantileGroupsTest {
         sorted.sort(FeatureWindow.BY_ACTIVATION_DESC.reversed());
         int from = 0;
         for (QuantileGroups.Group g : groups) {
-            List<FeatureWindow> expected = new ArrayList<>(sorted.subList(from, from + g.windows().size()));
+            List<FeatureWindow> expected =
+                    new ArrayList<>(sorted.subList(from, from + g.windows().size()));
             expected.sort(FeatureWindow.BY_ACTIVATION_DESC);
             assertThat(g.windows()).containsExactlyElementsOf(expected);
             assertThat(g.low()).isEqualTo(expected.get(expected.size() - 1).max());
@@ -42,7 +43,8 @@ class QuantileGroupsTest {
     @Test
     void fewerWindowsThanGroupsGiveOneGroupPerWindowAndNoneForNoWindows() {
         assertThat(QuantileGroups.of(List.of(window("a", 1), window("b", 2)), 5))
-                .extracting(QuantileGroups.Group::high).containsExactly(1f, 2f);
+                .extracting(QuantileGroups.Group::high)
+                .containsExactly(1f, 2f);
         assertThat(QuantileGroups.of(List.of(), 5)).isEmpty();
         assertThatThrownBy(() -> QuantileGroups.of(List.of(), 0)).hasMessageContaining("groups must be positive");
     }

@@ -17,8 +17,26 @@ import java.util.Random;
  */
 final class SyntheticCodes {
     static final String SAE = "synthetic/layer0/topk-64";
-    private static final String[] WORDS = {"the", "parliament", "commission", "vote", "budget", "report", "member",
-        "state", "agreement", "council", "policy", "europe", "citizens", "rights", "market", "energy", "water", "fish"};
+    private static final String[] WORDS = {
+        "the",
+        "parliament",
+        "commission",
+        "vote",
+        "budget",
+        "report",
+        "member",
+        "state",
+        "agreement",
+        "council",
+        "policy",
+        "europe",
+        "citizens",
+        "rights",
+        "market",
+        "energy",
+        "water",
+        "fish"
+    };
 
     private SyntheticCodes() {}
 
@@ -52,13 +70,23 @@ final class SyntheticCodes {
                 codes[i] = CodesFormat.round(new SparseCode(idx, val), CodesFormat.Precision.HALF, null);
             }
             String id = "doc-" + String.format("%04d", d) + (d % 5 == 0 ? "-é" : "");
-            docs.add(new DocumentCodes(SAE, id, tokens, pieces, gaps, "", codes,
+            docs.add(new DocumentCodes(
+                    SAE,
+                    id,
+                    tokens,
+                    pieces,
+                    gaps,
+                    "",
+                    codes,
                     new ReconstructionStats(n, rnd.nextDouble(), 1 + rnd.nextDouble(), n * 0.9, 0)));
         }
         return docs;
     }
 
     static int pairs(List<DocumentCodes> docs) {
-        return docs.stream().mapToInt(d -> Arrays.stream(d.codes()).mapToInt(SparseCode::size).sum()).sum();
+        return docs.stream()
+                .mapToInt(
+                        d -> Arrays.stream(d.codes()).mapToInt(SparseCode::size).sum())
+                .sum();
     }
 }

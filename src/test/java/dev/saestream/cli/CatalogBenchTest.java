@@ -34,7 +34,8 @@ class CatalogBenchTest {
         for (int d = 0; d < 20; d++) {
             DocumentCodes doc = document("doc-" + d, 40 + rnd.nextInt(40), rnd);
             tokens += doc.size();
-            entries.add(new CodesFile.Entry(doc.docId(), doc.size(), CodesFormat.write(doc, CodesFormat.Precision.HALF)));
+            entries.add(
+                    new CodesFile.Entry(doc.docId(), doc.size(), CodesFormat.write(doc, CodesFormat.Precision.HALF)));
         }
         Path file = tmp.resolve("codes.bin");
         CodesFile.write(file, entries);
@@ -43,8 +44,16 @@ class CatalogBenchTest {
         CatalogConfig config = CatalogConfig.defaults().withIntervals(300, 200).withEmission(0, 1_000, 1.0, 0.5);
 
         // when
-        CatalogBench.Figures f = CatalogBench.run(CatalogBench.Scenario.YOUNG_BACKLOG, 1, List.of(), read, 4000, config,
-                new ClusterConfig(null, "topics", 0, Map.of()), tmp.resolve("run"), line -> { });
+        CatalogBench.Figures f = CatalogBench.run(
+                CatalogBench.Scenario.YOUNG_BACKLOG,
+                1,
+                List.of(),
+                read,
+                4000,
+                config,
+                new ClusterConfig(null, "topics", 0, Map.of()),
+                tmp.resolve("run"),
+                line -> {});
 
         // then
         assertThat(f.tokens()).isEqualTo(tokens);
@@ -78,6 +87,7 @@ class CatalogBenchTest {
             }
             codes[i] = new SparseCode(idx, val);
         }
-        return new DocumentCodes("bench/sae", id, tokens, pieces, gaps, "", codes, new ReconstructionStats(n, 1, 2, n, 0));
+        return new DocumentCodes(
+                "bench/sae", id, tokens, pieces, gaps, "", codes, new ReconstructionStats(n, 1, 2, n, 0));
     }
 }

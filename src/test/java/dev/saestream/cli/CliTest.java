@@ -26,7 +26,8 @@ class CliTest {
 
     @BeforeAll
     static void startBroker() throws Exception {
-        broker = EmbeddedBroker.start(new BrokerConfig("127.0.0.1", 0, 0, data.resolve("kafka").toString(), Map.of()));
+        broker = EmbeddedBroker.start(
+                new BrokerConfig("127.0.0.1", 0, 0, data.resolve("kafka").toString(), Map.of()));
     }
 
     @AfterAll
@@ -57,7 +58,8 @@ class CliTest {
     }
 
     private static void walk(CommandLine cl, List<String> missing) {
-        if (!cl.getCommandSpec().optionsMap().containsKey("--help") && !cl.getCommandName().equals("help")) {
+        if (!cl.getCommandSpec().optionsMap().containsKey("--help")
+                && !cl.getCommandName().equals("help")) {
             missing.add(cl.getCommandSpec().qualifiedName());
         }
         cl.getSubcommands().values().forEach(sub -> walk(sub, missing));
@@ -72,7 +74,8 @@ class CliTest {
         assertThat(again.out()).contains("saestream.texts").contains("exists, matches its spec");
 
         Files.writeString(in.resolve("a.txt"), "good one\n\nanother good one\n");
-        Run produce = run("produce", "--bootstrap-servers", bs, "--input", in.toString(), "--per-line", "--no-progress");
+        Run produce =
+                run("produce", "--bootstrap-servers", bs, "--input", in.toString(), "--per-line", "--no-progress");
         assertThat(produce.code()).isEqualTo(ExitCode.DEAD_LETTERED);
         assertThat(produce.out()).contains("read 3, produced 2, dead-lettered 1 {empty-text=1}");
 
@@ -99,7 +102,9 @@ class CliTest {
         } finally {
             System.setErr(saved);
         }
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("no Kafka answers at 127.0.0.1:1").doesNotContain("\tat ");
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("no Kafka answers at 127.0.0.1:1")
+                .doesNotContain("\tat ");
     }
 
     @Test
@@ -127,9 +132,17 @@ class CliTest {
             for (var spec : dev.saestream.kafka.TopicSpecs.load(Path.of("topics"))) {
                 assertThat(listed.out()).contains(spec.name());
             }
-            assertThat(dev.saestream.kafka.TopicSpecs.loadBundled()).isEqualTo(dev.saestream.kafka.TopicSpecs.load(Path.of("topics")));
+            assertThat(dev.saestream.kafka.TopicSpecs.loadBundled())
+                    .isEqualTo(dev.saestream.kafka.TopicSpecs.load(Path.of("topics")));
             // and a directory given by flag still wins, with its own error when it is not there
-            assertThat(run("topics", "create", "--bootstrap-servers", bs, "--topics-dir", elsewhere.resolve("nope").toString()).code())
+            assertThat(run(
+                                    "topics",
+                                    "create",
+                                    "--bootstrap-servers",
+                                    bs,
+                                    "--topics-dir",
+                                    elsewhere.resolve("nope").toString())
+                            .code())
                     .isEqualTo(ExitCode.ERROR);
         } finally {
             if (saved == null) {

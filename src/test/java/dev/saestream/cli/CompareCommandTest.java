@@ -37,11 +37,20 @@ class CompareCommandTest {
         StringWriter printed = new StringWriter();
         CommandLine cl = Main.commandLine();
         cl.setOut(new PrintWriter(printed));
-        int status = cl.execute("compare", "--sae", dir.resolve("a").toString(), "--sae", dir.resolve("b").toString(),
-                "--out", out.toString(), "--show", "2");
+        int status = cl.execute(
+                "compare",
+                "--sae",
+                dir.resolve("a").toString(),
+                "--sae",
+                dir.resolve("b").toString(),
+                "--out",
+                out.toString(),
+                "--show",
+                "2");
         // then
         assertThat(status).isZero();
-        assertThat(printed.toString()).contains("40 pairs, 0 of A and 0 of B unmatched")
+        assertThat(printed.toString())
+                .contains("40 pairs, 0 of A and 0 of B unmatched")
                 .contains("best-match cosine of A's features: mean 1.000");
         List<String> lines = Files.readAllLines(out);
         assertThat(lines).hasSize(40);
@@ -60,7 +69,12 @@ class CompareCommandTest {
         CommandLine cl = Main.commandLine();
         cl.setErr(new PrintWriter(err));
         assertThat(cl.execute("compare", "--sae", dir.resolve("a").toString())).isEqualTo(ExitCode.ERROR);
-        assertThat(cl.execute("compare", "--sae", dir.resolve("a").toString(), "--sae", dir.resolve("a").toString()))
+        assertThat(cl.execute(
+                        "compare",
+                        "--sae",
+                        dir.resolve("a").toString(),
+                        "--sae",
+                        dir.resolve("a").toString()))
                 .isEqualTo(ExitCode.ERROR);
         assertThat(err.toString()).contains("give exactly two SAEs").contains("give one a new id");
     }

@@ -48,12 +48,17 @@ class DockerComposeTest {
     void hasAKraftBrokerFromTheApacheImageAndSaestreamServicesBuiltHere() {
         JsonNode services = compose.get("services");
         assertThat(services.get("kafka").get("image").asText()).startsWith("apache/kafka:");
-        assertThat(services.get("kafka").get("environment").get("KAFKA_PROCESS_ROLES").asText()).isEqualTo("broker,controller");
+        assertThat(services.get("kafka")
+                        .get("environment")
+                        .get("KAFKA_PROCESS_ROLES")
+                        .asText())
+                .isEqualTo("broker,controller");
         List<String> built = new ArrayList<>();
         services.fields().forEachRemaining(e -> {
             if (e.getValue().has("build")) {
                 built.add(e.getKey());
-                assertThat(Path.of(e.getValue().get("build").asText()).resolve("Dockerfile")).exists();
+                assertThat(Path.of(e.getValue().get("build").asText()).resolve("Dockerfile"))
+                        .exists();
             }
         });
         assertThat(built).contains("topics", "produce", "encode", "catalog", "label");
@@ -65,7 +70,9 @@ class DockerComposeTest {
         compose.get("services").fields().forEachRemaining(e -> {
             if (e.getValue().has("build")) {
                 String[] args = list(e.getValue().get("command")).toArray(String[]::new);
-                assertThatCode(() -> Main.commandLine().parseArgs(args)).as("service %s", e.getKey()).doesNotThrowAnyException();
+                assertThatCode(() -> Main.commandLine().parseArgs(args))
+                        .as("service %s", e.getKey())
+                        .doesNotThrowAnyException();
             }
         });
     }
@@ -74,7 +81,8 @@ class DockerComposeTest {
     void everyConfigFileItNamesExistsAndPointsAtTheKafkaService() {
         JsonNode services = compose.get("services");
         JsonNode kafkaEnv = services.get("kafka").get("environment");
-        Set<String> advertised = Set.of(kafkaEnv.get("KAFKA_ADVERTISED_LISTENERS").asText().split(","));
+        Set<String> advertised =
+                Set.of(kafkaEnv.get("KAFKA_ADVERTISED_LISTENERS").asText().split(","));
         List<String> configs = new ArrayList<>();
         services.forEach(s -> {
             List<String> cmd = list(s.get("command"));
@@ -88,10 +96,14 @@ class DockerComposeTest {
         for (String c : configs) {
             Path file = Path.of(c);
             assertThat(file).exists();
-            ClusterConfig cluster = Settings.load(file, Map.of()).section(ClusterConfig.SECTION, ClusterConfig.defaults());
-            assertThat(cluster.embedded()).as("%s must name the compose broker", c).isFalse();
+            ClusterConfig cluster =
+                    Settings.load(file, Map.of()).section(ClusterConfig.SECTION, ClusterConfig.defaults());
+            assertThat(cluster.embedded())
+                    .as("%s must name the compose broker", c)
+                    .isFalse();
             for (String server : cluster.bootstrapServers().split(",")) {
-                assertThat(advertised).as("%s's %s must be an advertised listener of the kafka service", c, server)
+                assertThat(advertised)
+                        .as("%s's %s must be an advertised listener of the kafka service", c, server)
                         .anyMatch(l -> l.endsWith("://" + server));
             }
             assertThat(Path.of(cluster.topicsDir())).isDirectory();
@@ -106,9 +118,11 @@ class DockerComposeTest {
             String container = mapping.substring(mapping.lastIndexOf(':') + 1);
             assertThat(listeners).contains(":" + container);
         }
-        String voters = kafka.get("environment").get("KAFKA_CONTROLLER_QUORUM_VOTERS").asText();
+        String voters =
+                kafka.get("environment").get("KAFKA_CONTROLLER_QUORUM_VOTERS").asText();
         assertThat(listeners).contains("CONTROLLER://:" + voters.substring(voters.lastIndexOf(':') + 1));
-        Set<String> topics = TopicSpecs.load(Path.of("topics")).stream().map(TopicSpec::name).collect(Collectors.toSet());
+        Set<String> topics =
+                TopicSpecs.load(Path.of("topics")).stream().map(TopicSpec::name).collect(Collectors.toSet());
         Matcher m = Pattern.compile("saestream\\.[a-z]+").matcher(raw);
         while (m.find()) {
             assertThat(topics).contains(m.group());

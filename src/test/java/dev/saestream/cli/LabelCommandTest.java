@@ -39,10 +39,14 @@ import picocli.CommandLine;
  */
 class LabelCommandTest {
     private static final String SAE = "cli-sae";
-    private static final String[] WORDS = {" the", " city", " of", " a", " meeting", " in", " was", " held", " today", " and"};
+    private static final String[] WORDS = {
+        " the", " city", " of", " a", " meeting", " in", " was", " held", " today", " and"
+    };
     private static String run;
+
     @TempDir
     static Path dir;
+
     private static Path config;
 
     @BeforeAll
@@ -50,16 +54,24 @@ class LabelCommandTest {
         // given a feature firing on " Strasbourg" in 60 windows, and 80 background windows without it
         run = TestKafka.unique("labelcli");
         try (Admin admin = TestKafka.admin()) {
-            TestKafka.createTopics(admin, List.of(new NewTopic(run + ".features", 2, (short) 1), new NewTopic(run + ".background", 1, (short) 1),
-                    new NewTopic(run + ".labels", 2, (short) 1)));
+            TestKafka.createTopics(
+                    admin,
+                    List.of(
+                            new NewTopic(run + ".features", 2, (short) 1),
+                            new NewTopic(run + ".background", 1, (short) 1),
+                            new NewTopic(run + ".labels", 2, (short) 1)));
         }
         config = dir.resolve("saestream.yaml");
-        Files.writeString(config, "label:\n  topics:\n    features: " + run + ".features\n    background: " + run
-                + ".background\n    labels: " + run + ".labels\n    dlq: " + run + ".dlq\n");
+        Files.writeString(
+                config,
+                "label:\n  topics:\n    features: " + run + ".features\n    background: " + run
+                        + ".background\n    labels: " + run + ".labels\n    dlq: " + run + ".dlq\n");
         Random random = new Random(5);
         List<FeatureWindow> windows = new ArrayList<>();
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", TestKafka.bootstrapServers()),
-                new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(
+                Map.of("bootstrap.servers", TestKafka.bootstrapServers()),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
             for (int d = 0; d < 140; d++) {
                 String[] tokens = new String[16];
                 for (int i = 0; i < tokens.length; i++) {
@@ -78,9 +90,24 @@ class LabelCommandTest {
                     p.send(new ProducerRecord<>(run + ".background", w.id(), Json.write(w)));
                 }
             }
-            List<FeatureWindow> top = windows.stream().sorted(FeatureWindow.BY_ACTIVATION_DESC).limit(50).toList();
-            FeatureState state = new FeatureState(SAE, 7, 3, 140 * 16, 60, 60, 60, 150, top.get(0).max(),
-                    ActivationHistogram.empty(), top, windows, 0);
+            List<FeatureWindow> top = windows.stream()
+                    .sorted(FeatureWindow.BY_ACTIVATION_DESC)
+                    .limit(50)
+                    .toList();
+            FeatureState state = new FeatureState(
+                    SAE,
+                    7,
+                    3,
+                    140 * 16,
+                    60,
+                    60,
+                    60,
+                    150,
+                    top.get(0).max(),
+                    ActivationHistogram.empty(),
+                    top,
+                    windows,
+                    0);
             p.send(new ProducerRecord<>(run + ".features", state.key(), Json.write(state)));
         }
     }
@@ -96,17 +123,37 @@ class LabelCommandTest {
     void onceLabelsOneFeatureAndPrintsItsExplanationAndScores() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = execute(out, err, "label", "--once", "--feature", SAE + "/7", "--write", "--config", config.toString(),
-                "--bootstrap-servers", TestKafka.bootstrapServers());
+        int code = execute(
+                out,
+                err,
+                "label",
+                "--once",
+                "--feature",
+                SAE + "/7",
+                "--write",
+                "--config",
+                config.toString(),
+                "--bootstrap-servers",
+                TestKafka.bootstrapServers());
         assertThat(code).as(err.toString()).isEqualTo(ExitCode.OK);
         String printed = out.toString();
         assertThat(printed).startsWith(SAE + "/7 (version 3)\nexplanation: Fires on \"Strasbourg\" (the peak in ");
-        assertThat(printed).contains("explainer: offline " + dev.saestream.label.OfflineExplainer.METHOD + "")
-                .containsPattern("embedding +roc_auc = [01]\\.\\d{3}  95% CI \\[\\d\\.\\d{3}, \\d\\.\\d{3}\\]  n = \\d+  parse failures 0")
+        assertThat(printed)
+                .contains("explainer: offline " + dev.saestream.label.OfflineExplainer.METHOD + "")
+                .containsPattern(
+                        "embedding +roc_auc = [01]\\.\\d{3}  95% CI \\[\\d\\.\\d{3}, \\d\\.\\d{3}\\]  n = \\d+  parse failures 0")
                 .contains("cost: 0 LLM calls, 0 input + 0 output tokens");
         // and --write put it on the labels topic
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", TestKafka.bootstrapServers(),
-                "group.id", run, "auto.offset.reset", "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(
+                Map.of(
+                        "bootstrap.servers",
+                        TestKafka.bootstrapServers(),
+                        "group.id",
+                        run,
+                        "auto.offset.reset",
+                        "earliest"),
+                new StringDeserializer(),
+                new ByteArrayDeserializer())) {
             c.subscribe(List.of(run + ".labels"));
             int seen = 0;
             for (int i = 0; i < 100 && seen == 0; i++) {
@@ -121,21 +168,39 @@ class LabelCommandTest {
         // given no --bootstrap-servers, a config whose broker is the running one, and a spec directory of one topic
         String[] hostPort = TestKafka.bootstrapServers().split(",")[0].split(":");
         Path brokerConfig = dir.resolve("broker.yaml");
-        Files.writeString(brokerConfig, Files.readString(config) + "broker:\n  host: " + hostPort[0] + "\n  port: " + hostPort[1] + "\n");
+        Files.writeString(
+                brokerConfig,
+                Files.readString(config) + "broker:\n  host: " + hostPort[0] + "\n  port: " + hostPort[1] + "\n");
         Path topics = Files.createDirectories(dir.resolve("topics"));
         String specTopic = run + ".spec";
-        Files.writeString(topics.resolve("spec.yaml"), "name: " + specTopic + "\npartitions: 3\nreplicationFactor: 1\n"
-                + "cleanupPolicy: compact\nkey: k\nvalue: v\n");
+        Files.writeString(
+                topics.resolve("spec.yaml"),
+                "name: " + specTopic + "\npartitions: 3\nreplicationFactor: 1\n"
+                        + "cleanupPolicy: compact\nkey: k\nvalue: v\n");
         // when a feature is labelled once
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = execute(out, err, "label", "--once", "--feature", SAE + "/7", "--config", brokerConfig.toString(),
-                "--topics-dir", topics.toString());
+        int code = execute(
+                out,
+                err,
+                "label",
+                "--once",
+                "--feature",
+                SAE + "/7",
+                "--config",
+                brokerConfig.toString(),
+                "--topics-dir",
+                topics.toString());
         // then it reached the broker, and the spec's topic exists as the spec says
         assertThat(code).as(err.toString()).isEqualTo(ExitCode.OK);
         assertThat(out.toString()).startsWith(SAE + "/7 (version 3)\nexplanation: Fires on \"Strasbourg\"");
         try (Admin admin = TestKafka.admin()) {
-            assertThat(admin.describeTopics(List.of(specTopic)).allTopicNames().get().get(specTopic).partitions()).hasSize(3);
+            assertThat(admin.describeTopics(List.of(specTopic))
+                            .allTopicNames()
+                            .get()
+                            .get(specTopic)
+                            .partitions())
+                    .hasSize(3);
         }
     }
 
@@ -143,8 +208,17 @@ class LabelCommandTest {
     void anUnknownFeatureIsOneClearSentence() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = execute(out, err, "label", "--once", "--feature", SAE + "/8", "--config", config.toString(),
-                "--bootstrap-servers", TestKafka.bootstrapServers());
+        int code = execute(
+                out,
+                err,
+                "label",
+                "--once",
+                "--feature",
+                SAE + "/8",
+                "--config",
+                config.toString(),
+                "--bootstrap-servers",
+                TestKafka.bootstrapServers());
         assertThat(code).isEqualTo(ExitCode.ERROR);
         assertThat(err.toString()).contains("feature " + SAE + "/8 is not on " + run + ".features");
         assertThat(execute(out, err, "label", "--once")).isEqualTo(ExitCode.ERROR);

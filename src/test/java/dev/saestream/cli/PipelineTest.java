@@ -15,10 +15,10 @@ import dev.saestream.encode.DocumentCodes;
 import dev.saestream.encode.EncodeConfig;
 import dev.saestream.encode.EncodeCounters;
 import dev.saestream.encode.EncodeTopology;
+import dev.saestream.formats.Json;
 import dev.saestream.kafka.BrokerConfig;
 import dev.saestream.kafka.ClusterConfig;
 import dev.saestream.kafka.EmbeddedBroker;
-import dev.saestream.formats.Json;
 import dev.saestream.kafka.Topics;
 import dev.saestream.model.ModelConfig;
 import dev.saestream.pipeline.KafkaSession;
@@ -57,21 +57,28 @@ class PipelineTest {
         Path saeDir = dir.resolve("sae");
         TestSaes.random(Architecture.TOPK, 384, 256, 8, 7).save(saeDir);
         Path input = dir.resolve("in.jsonl");
-        Files.writeString(input, String.join("\n",
-                "{\"id\": \"punctuation\", \"text\": \"\\u200b\"}",
-                "{\"id\": \"fine\", \"text\": \"A short English sentence about the budget.\"}"));
-        try (EmbeddedBroker broker = EmbeddedBroker.start(new BrokerConfig("127.0.0.1", 0, 0, dir.resolve("kafka").toString(),
-                Map.of()))) {
+        Files.writeString(
+                input,
+                String.join(
+                        "\n",
+                        "{\"id\": \"punctuation\", \"text\": \"\\u200b\"}",
+                        "{\"id\": \"fine\", \"text\": \"A short English sentence about the budget.\"}"));
+        try (EmbeddedBroker broker = EmbeddedBroker.start(
+                new BrokerConfig("127.0.0.1", 0, 0, dir.resolve("kafka").toString(), Map.of()))) {
             ClusterConfig cluster = new ClusterConfig(broker.bootstrapServers(), "topics", 0, Map.of());
             try (KafkaSession session = KafkaSession.connect(cluster, BrokerConfig.defaults());
-                 Admin admin = session.admin()) {
+                    Admin admin = session.admin()) {
                 session.createTopics();
                 ModelConfig model = ModelConfig.defaults();
-                EncodeConfig ec = new EncodeConfig("pipeline-encode", CodesFormat.Precision.HALF, 100_000, 2, 500, "",
-                        saeDir.toString(), 64);
+                EncodeConfig ec = new EncodeConfig(
+                        "pipeline-encode", CodesFormat.Precision.HALF, 100_000, 2, 500, "", saeDir.toString(), 64);
                 CatalogConfig d = CatalogConfig.defaults();
-                CatalogConfig cc = d.withApplicationId("pipeline-catalog").withSamples(5, 3, 4, 8).withBackground(20, 16)
-                        .withShards(0).withEmission(1_000, 1_000, 1.0, 0.2).withIntervals(500, 500)
+                CatalogConfig cc = d.withApplicationId("pipeline-catalog")
+                        .withSamples(5, 3, 4, 8)
+                        .withBackground(20, 16)
+                        .withShards(0)
+                        .withEmission(1_000, 1_000, 1.0, 0.2)
+                        .withIntervals(500, 500)
                         .withState(true, dir.resolve("state").toString());
                 try (Pipeline pipeline = Pipeline.start(session, model, ec, cc, 1)) {
                     ProduceSummary europarl = produce(session, TextSources.europarl(30, SourceOptions.defaults()));
@@ -79,7 +86,7 @@ class PipelineTest {
                     // the same documents again: the catalogue must count them once
                     ProduceSummary again = produce(session, TextSources.europarl(3, SourceOptions.defaults()));
                     long produced = europarl.produced() + jsonl.produced() + again.produced();
-                    pipeline.awaitCaughtUp(admin, Duration.ofMinutes(5), () -> { });
+                    pipeline.awaitCaughtUp(admin, Duration.ofMinutes(5), () -> {});
 
                     EncodeCounters c = pipeline.encode().counters();
                     assertThat(c.read.get()).isEqualTo(produced).isEqualTo(35);
@@ -98,24 +105,36 @@ class PipelineTest {
                     List<DocumentCodes> codes = new ArrayList<>();
                     readAll(broker.bootstrapServers(), Topics.CODES).forEach(v -> codes.add(CodesFormat.read(v)));
                     assertThat(codes).hasSize((int) c.encoded.get());
-                    assertThat(codes.stream().mapToLong(DocumentCodes::size).sum()).isEqualTo(c.tokens.get());
+                    assertThat(codes.stream().mapToLong(DocumentCodes::size).sum())
+                            .isEqualTo(c.tokens.get());
                     String sae = pipeline.encoder().saeId();
                     // settled: the queries show every document at once, and every feature's current state is out
-                    pipeline.awaitSettled(Duration.ofMinutes(2), () -> { });
-                    assertThat(pipeline.catalog().queries().totals(sae).documents()).isEqualTo(codes.size());
+                    pipeline.awaitSettled(Duration.ofMinutes(2), () -> {});
+                    assertThat(pipeline.catalog().queries().totals(sae).documents())
+                            .isEqualTo(codes.size());
                     BatchCatalog reference = new BatchCatalog(codes, cc);
                     CatalogAssertions.matchesReference(pipeline.catalog().queries(), sae, reference, cc);
                     Map<String, Long> current = new HashMap<>();
-                    reference.featureIndexes().forEach(f -> current.put(FeatureKey.of(sae, f),
-                            pipeline.catalog().queries().feature(sae, f).orElseThrow().version()));
-                    assertThat(latestEmitted(broker.bootstrapServers(), current)).isEqualTo(current);
+                    reference
+                            .featureIndexes()
+                            .forEach(f -> current.put(
+                                    FeatureKey.of(sae, f),
+                                    pipeline.catalog()
+                                            .queries()
+                                            .feature(sae, f)
+                                            .orElseThrow()
+                                            .version()));
+                    assertThat(latestEmitted(broker.bootstrapServers(), current))
+                            .isEqualTo(current);
                 }
             }
         }
     }
 
-    private static ProduceSummary produce(KafkaSession session, java.util.stream.Stream<dev.saestream.corpus.SourceItem> items) {
-        try (TextProducer p = new TextProducer(TextProducer.newProducer(session.clientConfig(), ProduceConfig.defaults()))) {
+    private static ProduceSummary produce(
+            KafkaSession session, java.util.stream.Stream<dev.saestream.corpus.SourceItem> items) {
+        try (TextProducer p =
+                new TextProducer(TextProducer.newProducer(session.clientConfig(), ProduceConfig.defaults()))) {
             return p.produce(items, null);
         }
     }
@@ -137,9 +156,18 @@ class PipelineTest {
 
     static List<byte[]> readAll(String bootstrap, String topic) {
         List<byte[]> out = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of("bootstrap.servers", bootstrap,
-                "group.id", "reader-" + System.nanoTime(), "auto.offset.reset", "earliest", "isolation.level", "read_committed"),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (var consumer = new KafkaConsumer<>(
+                Map.<String, Object>of(
+                        "bootstrap.servers",
+                        bootstrap,
+                        "group.id",
+                        "reader-" + System.nanoTime(),
+                        "auto.offset.reset",
+                        "earliest",
+                        "isolation.level",
+                        "read_committed"),
+                new StringDeserializer(),
+                new ByteArrayDeserializer())) {
             consumer.subscribe(Set.of(topic));
             int empty = 0;
             while (empty < 5) {

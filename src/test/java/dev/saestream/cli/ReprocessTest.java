@@ -8,10 +8,10 @@ import dev.saestream.config.Settings;
 import dev.saestream.corpus.SourceOptions;
 import dev.saestream.corpus.TextSources;
 import dev.saestream.encode.EncodeConfig;
+import dev.saestream.formats.Json;
 import dev.saestream.kafka.BrokerConfig;
 import dev.saestream.kafka.ClusterConfig;
 import dev.saestream.kafka.EmbeddedBroker;
-import dev.saestream.formats.Json;
 import dev.saestream.kafka.Topics;
 import dev.saestream.model.ModelConfig;
 import dev.saestream.pipeline.KafkaSession;
@@ -58,25 +58,30 @@ class ReprocessTest {
         Path sae = dir.resolve("sae");
         TestSaes.random(Architecture.TOPK, 384, 256, 8, 7).save(sae);
         TestSaes.random(Architecture.TOPK, 384, 256, 8, 8).save(dir.resolve("other-sae"));
-        broker = EmbeddedBroker.start(new BrokerConfig("127.0.0.1", 0, 0, dir.resolve("kafka").toString(), Map.of()));
+        broker = EmbeddedBroker.start(
+                new BrokerConfig("127.0.0.1", 0, 0, dir.resolve("kafka").toString(), Map.of()));
         yaml = dir.resolve("saestream.yaml");
-        Files.writeString(yaml, "kafka:\n  bootstrapServers: " + broker.bootstrapServers() + "\n"
-                + "encode:\n  applicationId: live-encode\n  sae: " + sae + "\n  commitIntervalMs: 500\n"
-                + "catalog:\n  applicationId: live-catalog\n  topK: 5\n  before: 3\n  after: 4\n  reservoirSize: 8\n"
-                + "  backgroundSize: 20\n  backgroundLength: 16\n  checkpointMs: 500\n  commitIntervalMs: 500\n"
-                + "  emitIntervalMs: 1000\n  stateDir: " + dir.resolve("state") + "\n");
+        Files.writeString(
+                yaml,
+                "kafka:\n  bootstrapServers: " + broker.bootstrapServers() + "\n"
+                        + "encode:\n  applicationId: live-encode\n  sae: " + sae + "\n  commitIntervalMs: 500\n"
+                        + "catalog:\n  applicationId: live-catalog\n  topK: 5\n  before: 3\n  after: 4\n  reservoirSize: 8\n"
+                        + "  backgroundSize: 20\n  backgroundLength: 16\n  checkpointMs: 500\n  commitIntervalMs: 500\n"
+                        + "  emitIntervalMs: 1000\n  stateDir: " + dir.resolve("state") + "\n");
         Settings settings = Settings.load(yaml);
         EncodeConfig ec = settings.section(EncodeConfig.SECTION, EncodeConfig.defaults());
         CatalogConfig cc = settings.section(CatalogConfig.SECTION, CatalogConfig.defaults());
         ClusterConfig cluster = new ClusterConfig(broker.bootstrapServers(), "topics", 0, Map.of());
-        try (KafkaSession session = KafkaSession.connect(cluster, BrokerConfig.defaults()); Admin admin = session.admin()) {
+        try (KafkaSession session = KafkaSession.connect(cluster, BrokerConfig.defaults());
+                Admin admin = session.admin()) {
             session.createTopics();
             try (Pipeline pipeline = Pipeline.start(session, ModelConfig.defaults(), ec, cc, 1)) {
-                try (TextProducer p = new TextProducer(TextProducer.newProducer(session.clientConfig(), ProduceConfig.defaults()))) {
+                try (TextProducer p =
+                        new TextProducer(TextProducer.newProducer(session.clientConfig(), ProduceConfig.defaults()))) {
                     p.produce(TextSources.europarl(DOCUMENTS, SourceOptions.defaults()), null);
                 }
-                pipeline.awaitCaughtUp(admin, Duration.ofMinutes(5), () -> { });
-                pipeline.awaitSettled(Duration.ofMinutes(2), () -> { });
+                pipeline.awaitCaughtUp(admin, Duration.ofMinutes(5), () -> {});
+                pipeline.awaitSettled(Duration.ofMinutes(2), () -> {});
                 assertThat(pipeline.encoder().saeId()).isEqualTo(LIVE);
             }
         }
@@ -121,11 +126,26 @@ class ReprocessTest {
         // when: the live catalogue rebuilt from saestream.codes with top-k 3 instead of 5, no transformer
         String out = reprocess("--from-codes", LIVE, "--sae-id", "rebuilt/top3", "--top-k", "3");
         // then: exact top-k, so each feature's top 3 are the first 3 of its top 5; the rest is the same
-        assertThat(out).contains("the transformer does not run").contains("rebuilt rebuilt/top3 from " + DOCUMENTS + " documents");
+        assertThat(out)
+                .contains("the transformer does not run")
+                .contains("rebuilt rebuilt/top3 from " + DOCUMENTS + " documents");
         Map<Integer, FeatureState> expected = new HashMap<>();
-        live.forEach((i, s) -> expected.put(i, new FeatureState(s.saeId(), i, s.version(), 0, s.activations(), s.documents(),
-                s.windows(), s.sum(), s.max(), s.histogram(), s.top().subList(0, Math.min(3, s.top().size())), s.reservoir(),
-                s.updatedMs())));
+        live.forEach((i, s) -> expected.put(
+                i,
+                new FeatureState(
+                        s.saeId(),
+                        i,
+                        s.version(),
+                        0,
+                        s.activations(),
+                        s.documents(),
+                        s.windows(),
+                        s.sum(),
+                        s.max(),
+                        s.histogram(),
+                        s.top().subList(0, Math.min(3, s.top().size())),
+                        s.reservoir(),
+                        s.updatedMs())));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         Map<Integer, FeatureState> got = renamed(latest("rebuilt/top3"));
         while (!got.equals(expected) && System.nanoTime() < deadline) {
@@ -139,10 +159,21 @@ class ReprocessTest {
         // given a reprocess in a child JVM, killed once it has encoded part of the texts
         String id = "crash/layer3/topk-256";
         String group = "saestream-encode-" + ReprocessCommand.slug(id);
-        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), "dev.saestream.cli.Main", "reprocess",
-                "--config", yaml.toString(), "--sae-id", id, "--no-progress")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+        Process child = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Dai.djl.offline=true",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "dev.saestream.cli.Main",
+                        "reprocess",
+                        "--config",
+                        yaml.toString(),
+                        "--sae-id",
+                        id,
+                        "--no-progress")
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("child.log").toFile())
+                .start();
         long atKill;
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
@@ -174,13 +205,17 @@ class ReprocessTest {
         cl.setOut(new PrintWriter(out));
         String[] withFlags = java.util.Arrays.copyOf(all, all.length + 1);
         withFlags[all.length] = "--no-progress";
-        assertThat(cl.execute(withFlags)).as("reprocess %s: %s", String.join(" ", args), out).isZero();
+        assertThat(cl.execute(withFlags))
+                .as("reprocess %s: %s", String.join(" ", args), out)
+                .isZero();
         return out.toString();
     }
 
     private static long committed(Admin admin, String group) throws Exception {
         return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().entrySet().stream()
-                .filter(e -> e.getKey().topic().equals(Topics.TEXTS)).mapToLong(e -> e.getValue().offset()).sum();
+                .filter(e -> e.getKey().topic().equals(Topics.TEXTS))
+                .mapToLong(e -> e.getValue().offset())
+                .sum();
     }
 
     /** The latest state of each of {@code saeId}'s features on saestream.features. */
@@ -211,8 +246,22 @@ class ReprocessTest {
      */
     private static Map<Integer, FeatureState> renamed(Map<Integer, FeatureState> states) {
         Map<Integer, FeatureState> out = new HashMap<>();
-        states.forEach((i, s) -> out.put(i, new FeatureState(LIVE, s.index(), s.version(), 0, s.activations(),
-                s.documents(), s.windows(), s.sum(), s.max(), s.histogram(), s.top(), s.reservoir(), s.updatedMs())));
+        states.forEach((i, s) -> out.put(
+                i,
+                new FeatureState(
+                        LIVE,
+                        s.index(),
+                        s.version(),
+                        0,
+                        s.activations(),
+                        s.documents(),
+                        s.windows(),
+                        s.sum(),
+                        s.max(),
+                        s.histogram(),
+                        s.top(),
+                        s.reservoir(),
+                        s.updatedMs())));
         return out;
     }
 }

@@ -28,7 +28,8 @@ class RunLifecycleTest {
     private static final int DOCS = 30;
     private static final Pattern RESTORED = Pattern.compile("catalog state restored: (\\d+) records");
     /** A log line on the terminal at WARN or ERROR, as the console appender's pattern prints it. */
-    private static final Pattern LOUD = Pattern.compile("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} (WARN|ERROR)", Pattern.MULTILINE);
+    private static final Pattern LOUD =
+            Pattern.compile("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} (WARN|ERROR)", Pattern.MULTILINE);
 
     @TempDir
     Path work;
@@ -38,16 +39,22 @@ class RunLifecycleTest {
         // given the whole pipeline configured into a fresh directory, on free ports
         int port = freePort();
         Path config = work.resolve("saestream.yaml");
-        Files.writeString(config, "broker:\n  port: " + port + "\n  controllerPort: " + freePort() + "\n  dataDir: "
-                + work.resolve("kafka") + "\ncatalog:\n  stateDir: " + work.resolve("streams") + "\n  checkpointMs: 1000\n"
-                + "encode:\n  sae: " + Path.of("saes/all-minilm-l6-v2-layer3").toAbsolutePath() + "\n");
+        Files.writeString(
+                config,
+                "broker:\n  port: " + port + "\n  controllerPort: " + freePort() + "\n  dataDir: "
+                        + work.resolve("kafka") + "\ncatalog:\n  stateDir: " + work.resolve("streams")
+                        + "\n  checkpointMs: 1000\n"
+                        + "encode:\n  sae: "
+                        + Path.of("saes/all-minilm-l6-v2-layer3").toAbsolutePath() + "\n");
 
         // when a run is stopped by Ctrl-C once the encode stage has committed part of the input
         Process first = start(config, "first");
         awaitEncodedAtLeast("127.0.0.1:" + port, 5, first);
         new ProcessBuilder("kill", "-INT", String.valueOf(first.pid())).start().waitFor();
         // then it stops within 30 s, with exit status 130 and a summary of what is left
-        assertThat(first.waitFor(30, TimeUnit.SECONDS)).as("stopped within 30 s").isTrue();
+        assertThat(first.waitFor(30, TimeUnit.SECONDS))
+                .as("stopped within 30 s")
+                .isTrue();
         String firstOut = output("first");
         assertThat(first.exitValue()).as(firstOut).isEqualTo(ExitCode.SIGINT);
         assertThat(firstOut).contains("stopped: encoded").contains("left to encode");
@@ -71,7 +78,9 @@ class RunLifecycleTest {
         long tail = restored(secondLog);
         long full = restored(Files.readString(work.resolve("third.log")));
         assertThat(full).as("a full restore").isPositive();
-        assertThat(tail).as("restored after a clean stop, of %d for a full restore", full).isLessThan(full / 100);
+        assertThat(tail)
+                .as("restored after a clean stop, of %d for a full restore", full)
+                .isLessThan(full / 100);
         // and no run printed a warning or an error on the terminal
         for (String out : List.of(firstOut, secondOut, thirdOut)) {
             assertThat(LOUD.matcher(out).find()).as(out).isFalse();
@@ -80,13 +89,29 @@ class RunLifecycleTest {
     }
 
     private Process start(Path config, String name) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx2g", "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), "dev.saestream.cli.Main",
-                "run", "--config", config.toString(), "--docs", String.valueOf(DOCS), "--no-label", "--no-progress", "--no-serve",
-                "--log-file", work.resolve(name + ".log").toString()));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx2g",
+                "-Dai.djl.offline=true",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.saestream.cli.Main",
+                "run",
+                "--config",
+                config.toString(),
+                "--docs",
+                String.valueOf(DOCS),
+                "--no-label",
+                "--no-progress",
+                "--no-serve",
+                "--log-file",
+                work.resolve(name + ".log").toString()));
         // the working directory has no topics/ and no config/: the jar's copies are used
-        return new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true)
-                .redirectOutput(work.resolve(name + ".out").toFile()).start();
+        return new ProcessBuilder(cmd)
+                .directory(work.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(work.resolve(name + ".out").toFile())
+                .start();
     }
 
     private String output(String name) throws IOException {
@@ -96,13 +121,16 @@ class RunLifecycleTest {
     /** Waits until the encode stage has committed at least {@code n} input records (the child still running). */
     private static void awaitEncodedAtLeast(String bootstrap, long n, Process child) throws Exception {
         while (child.isAlive()) {
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap, "request.timeout.ms", 5000,
-                    "default.api.timeout.ms", 10000))) {
+            try (Admin admin = Admin.create(Map.of(
+                    "bootstrap.servers", bootstrap, "request.timeout.ms", 5000, "default.api.timeout.ms", 10000))) {
                 while (child.isAlive()) {
-                    Map<TopicPartition, OffsetAndMetadata> offsets =
-                            admin.listConsumerGroupOffsets("saestream-encode").partitionsToOffsetAndMetadata().get();
-                    long committed = offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(Topics.TEXTS)
-                            && e.getValue() != null).mapToLong(e -> e.getValue().offset()).sum();
+                    Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets("saestream-encode")
+                            .partitionsToOffsetAndMetadata()
+                            .get();
+                    long committed = offsets.entrySet().stream()
+                            .filter(e -> e.getKey().topic().equals(Topics.TEXTS) && e.getValue() != null)
+                            .mapToLong(e -> e.getValue().offset())
+                            .sum();
                     if (committed >= n) {
                         return;
                     }

@@ -44,8 +44,18 @@ class SaeCommandsTest {
         Path sae = fixture("jumprelu-layer_norm-f32");
 
         // when
-        Object[] r = run("sae", "encode", "--sae", sae.toString(), "--input", sae.resolve("x.npy").toString(),
-                "--out", dir.toString(), "--dense", "--threads", "1");
+        Object[] r = run(
+                "sae",
+                "encode",
+                "--sae",
+                sae.toString(),
+                "--input",
+                sae.resolve("x.npy").toString(),
+                "--out",
+                dir.toString(),
+                "--dense",
+                "--threads",
+                "1");
 
         // then
         assertThat(r[0]).as("stderr: %s", r[2]).isEqualTo(0);
@@ -59,8 +69,11 @@ class SaeCommandsTest {
         NpyArray wantDense = Npy.read(sae.resolve("dense.npy"));
         assertThat(dense.shape()).containsExactly(12, 40);
         for (int i = 0; i < dense.floats().length; i++) {
-            assertThat(dense.floats()[i]).isCloseTo(wantDense.floats()[i],
-                    org.assertj.core.data.Offset.offset(1e-5f * Math.max(1f, Math.abs(wantDense.floats()[i]))));
+            assertThat(dense.floats()[i])
+                    .isCloseTo(
+                            wantDense.floats()[i],
+                            org.assertj.core.data.Offset.offset(
+                                    1e-5f * Math.max(1f, Math.abs(wantDense.floats()[i]))));
         }
         assertThat(Npy.read(dir.resolve("values.npy")).shape()).containsExactly(want.shape());
     }
@@ -69,10 +82,19 @@ class SaeCommandsTest {
     void encodeRefusesActivationsOfAnotherWidth() throws Exception {
         Path acts = dir.resolve("wide.npy");
         Npy.writeFloats(acts, new float[3 * 17], 3, 17);
-        Object[] r = run("sae", "encode", "--sae", fixture("topk-none-f32").toString(), "--input", acts.toString(),
-                "--out", dir.resolve("o").toString());
+        Object[] r = run(
+                "sae",
+                "encode",
+                "--sae",
+                fixture("topk-none-f32").toString(),
+                "--input",
+                acts.toString(),
+                "--out",
+                dir.resolve("o").toString());
         assertThat(r[0]).isEqualTo(ExitCode.ERROR);
-        assertThat((String) r[2]).contains("has 17 columns but the SAE's d_in is 16").contains("hook blocks.3.hook_resid_post");
+        assertThat((String) r[2])
+                .contains("has 17 columns but the SAE's d_in is 16")
+                .contains("hook blocks.3.hook_resid_post");
     }
 
     @Test
@@ -81,8 +103,15 @@ class SaeCommandsTest {
         float[] x = new float[4 * 16];
         x[3 * 16 + 2] = Float.POSITIVE_INFINITY;
         Npy.writeFloats(acts, x, 4, 16);
-        Object[] r = run("sae", "encode", "--sae", fixture("topk-none-f32").toString(), "--input", acts.toString(),
-                "--out", dir.resolve("o").toString());
+        Object[] r = run(
+                "sae",
+                "encode",
+                "--sae",
+                fixture("topk-none-f32").toString(),
+                "--input",
+                acts.toString(),
+                "--out",
+                dir.resolve("o").toString());
         assertThat(r[0]).isEqualTo(ExitCode.ERROR);
         assertThat((String) r[2]).contains("row 3").contains("infinite");
     }
@@ -103,9 +132,33 @@ class SaeCommandsTest {
         Path out = dir.resolve("sae");
 
         // when
-        Object[] train = run("sae", "train", "--acts", acts.toString(), "--out", out.toString(), "--width", "16",
-                "--k", "2", "--tokens", "20000", "--batch-size", "256", "--lr", "0.01", "--threads", "1",
-                "--model-name", "toy", "--hook-name", "layer.1", "--context-size", "64", "--dataset", "europarl");
+        Object[] train = run(
+                "sae",
+                "train",
+                "--acts",
+                acts.toString(),
+                "--out",
+                out.toString(),
+                "--width",
+                "16",
+                "--k",
+                "2",
+                "--tokens",
+                "20000",
+                "--batch-size",
+                "256",
+                "--lr",
+                "0.01",
+                "--threads",
+                "1",
+                "--model-name",
+                "toy",
+                "--hook-name",
+                "layer.1",
+                "--context-size",
+                "64",
+                "--dataset",
+                "europarl");
         Object[] eval = run("sae", "eval", "--sae", out.toString(), "--acts", acts.toString());
 
         // then
@@ -118,7 +171,10 @@ class SaeCommandsTest {
         assertThat(sae.logSparsity()).hasSize(16);
         assertThat(Files.exists(out.resolve(Sae.SPARSITY_FILE))).isTrue();
         assertThat(eval[0]).as("stderr: %s", eval[2]).isEqualTo(0);
-        assertThat((String) eval[1]).contains("FVU").contains("relative reconstruction bias").contains("dead fraction");
+        assertThat((String) eval[1])
+                .contains("FVU")
+                .contains("relative reconstruction bias")
+                .contains("dead fraction");
     }
 
     static final String CACHE = Path.of("target", "test-model-cache").toString();
@@ -129,15 +185,48 @@ class SaeCommandsTest {
         Path out = dir.resolve("sae");
 
         // when a small SAE trains on Europarl activations streamed from the model
-        Object[] train = run("sae", "train", "--corpus", "europarl", "--model", "all-minilm-l6-v2", "--hook", "layer3",
-                "--model-cache", CACHE, "--tokens", "4096", "--batch-size", "256", "--width", "64", "--k", "4",
-                "--shuffle-buffer", "1024", "--threads", "1", "--out", out.toString());
-        Object[] eval = run("sae", "eval", "--sae", out.toString(), "--corpus", "europarl", "--tokens", "1500",
-                "--model-cache", CACHE);
+        Object[] train = run(
+                "sae",
+                "train",
+                "--corpus",
+                "europarl",
+                "--model",
+                "all-minilm-l6-v2",
+                "--hook",
+                "layer3",
+                "--model-cache",
+                CACHE,
+                "--tokens",
+                "4096",
+                "--batch-size",
+                "256",
+                "--width",
+                "64",
+                "--k",
+                "4",
+                "--shuffle-buffer",
+                "1024",
+                "--threads",
+                "1",
+                "--out",
+                out.toString());
+        Object[] eval = run(
+                "sae",
+                "eval",
+                "--sae",
+                out.toString(),
+                "--corpus",
+                "europarl",
+                "--tokens",
+                "1500",
+                "--model-cache",
+                CACHE);
 
         // then the directory records where its activations came from
         assertThat(train[0]).as("stderr: %s", train[2]).isEqualTo(0);
-        assertThat((String) train[1]).contains("trained all-minilm-l6-v2/layer3/topk-64").contains("training documents");
+        assertThat((String) train[1])
+                .contains("trained all-minilm-l6-v2/layer3/topk-64")
+                .contains("training documents");
         Sae sae = Sae.load(out);
         assertThat(sae.config().modelName()).isEqualTo("all-minilm-l6-v2");
         assertThat(sae.config().hookName()).isEqualTo("blocks.3.hook_resid_post");
@@ -146,8 +235,11 @@ class SaeCommandsTest {
         assertThat(sae.config().extraMetadata()).containsKeys("saestream_training", "saestream_documents");
         // and eval found the model and hook in cfg.json, and ran the splice
         assertThat(eval[0]).as("stderr: %s", eval[2]).isEqualTo(0);
-        assertThat((String) eval[1]).contains("all-minilm-l6-v2 at layer3, held-out documents").contains("FVU")
-                .contains("cosine, SAE spliced in").contains("cosine, hook zero-ablated")
+        assertThat((String) eval[1])
+                .contains("all-minilm-l6-v2 at layer3, held-out documents")
+                .contains("FVU")
+                .contains("cosine, SAE spliced in")
+                .contains("cosine, hook zero-ablated")
                 .contains("score (D_zero - D_sae) / D_zero");
     }
 
@@ -158,12 +250,16 @@ class SaeCommandsTest {
         for (int i = 1; i <= 40; i++) {
             docs.add(new Document("europarl/" + i, "text " + i, null, null, null));
         }
-        List<String> expected = docs.stream().map(Document::id)
-                .filter(id -> !List.of("europarl/15", "europarl/24", "europarl/25").contains(id)).toList();
+        List<String> expected = docs.stream()
+                .map(Document::id)
+                .filter(id ->
+                        !List.of("europarl/15", "europarl/24", "europarl/25").contains(id))
+                .toList();
 
         // when
         List<String> read = new ArrayList<>();
-        try (SaeTrainCommand.TrainingDocuments training = new SaeTrainCommand.TrainingDocuments(pass -> docs.stream())) {
+        try (SaeTrainCommand.TrainingDocuments training =
+                new SaeTrainCommand.TrainingDocuments(pass -> docs.stream())) {
             for (int i = 0; i < 2 * expected.size(); i++) {
                 read.add(training.next().id());
             }
@@ -177,8 +273,19 @@ class SaeCommandsTest {
 
     @Test
     void evalRefusesAModelWhoseHookIsAnotherWidth() throws Exception {
-        Object[] r = run("sae", "eval", "--sae", fixture("topk-none-f32").toString(), "--corpus", "europarl",
-                "--model", "all-minilm-l6-v2", "--model-cache", CACHE, "--tokens", "100");
+        Object[] r = run(
+                "sae",
+                "eval",
+                "--sae",
+                fixture("topk-none-f32").toString(),
+                "--corpus",
+                "europarl",
+                "--model",
+                "all-minilm-l6-v2",
+                "--model-cache",
+                CACHE,
+                "--tokens",
+                "100");
         assertThat(r[0]).isEqualTo(ExitCode.ERROR);
         assertThat((String) r[2]).contains("all-minilm-l6-v2 at layer3 is 384 wide but the SAE's d_in is 16");
     }
@@ -187,13 +294,21 @@ class SaeCommandsTest {
     void evalNamesTheModelItCannotFind() throws Exception {
         Object[] r = run("sae", "eval", "--sae", fixture("topk-none-f32").toString(), "--corpus", "europarl");
         assertThat(r[0]).isEqualTo(ExitCode.ERROR);
-        assertThat((String) r[2]).contains("the SAE was trained on fixture-model, which is not bundled: give --model-dir");
+        assertThat((String) r[2])
+                .contains("the SAE was trained on fixture-model, which is not bundled: give --model-dir");
     }
 
     @Test
     void trainWantsActivationsOrTextsNotBoth() throws Exception {
-        Object[] r = run("sae", "train", "--acts", fixture("topk-none-f32").resolve("x.npy").toString(), "--corpus",
-                "europarl", "--out", dir.toString());
+        Object[] r = run(
+                "sae",
+                "train",
+                "--acts",
+                fixture("topk-none-f32").resolve("x.npy").toString(),
+                "--corpus",
+                "europarl",
+                "--out",
+                dir.toString());
         assertThat(r[0]).isEqualTo(ExitCode.ERROR);
         assertThat((String) r[2]).contains("give either --acts FILE, or texts");
     }

@@ -10,8 +10,8 @@ import dev.saestream.kafka.ClusterConfig;
 import dev.saestream.kafka.EmbeddedBroker;
 import dev.saestream.model.ModelConfig;
 import dev.saestream.pipeline.KafkaSession;
-import dev.saestream.pipeline.Pipeline;
 import dev.saestream.pipeline.Labelling;
+import dev.saestream.pipeline.Pipeline;
 import dev.saestream.produce.ProduceConfig;
 import dev.saestream.produce.ProduceSummary;
 import dev.saestream.produce.TextProducer;
@@ -36,8 +36,13 @@ public final class ServedRun implements AutoCloseable {
     private final Labelling labelling;
     private final ServeServer server;
 
-    private ServedRun(EmbeddedBroker broker, KafkaSession session, Admin admin, Pipeline pipeline, Labelling labelling,
-                      ServeServer server) {
+    private ServedRun(
+            EmbeddedBroker broker,
+            KafkaSession session,
+            Admin admin,
+            Pipeline pipeline,
+            Labelling labelling,
+            ServeServer server) {
         this.broker = broker;
         this.session = session;
         this.admin = admin;
@@ -51,20 +56,27 @@ public final class ServedRun implements AutoCloseable {
      * e.g. fewer scoring examples for a quick labeller.
      */
     public static ServedRun start(Path dir, Path saeDir, Map<String, String> label) throws Exception {
-        EmbeddedBroker broker = EmbeddedBroker.start(new BrokerConfig("127.0.0.1", 0, 0, dir.resolve("kafka").toString(), Map.of()));
+        EmbeddedBroker broker = EmbeddedBroker.start(
+                new BrokerConfig("127.0.0.1", 0, 0, dir.resolve("kafka").toString(), Map.of()));
         KafkaSession session = null;
         Admin admin = null;
         Pipeline pipeline = null;
         Labelling labelling = null;
         try {
-            session = KafkaSession.connect(new ClusterConfig(broker.bootstrapServers(), "topics", 0, Map.of()), BrokerConfig.defaults());
+            session = KafkaSession.connect(
+                    new ClusterConfig(broker.bootstrapServers(), "topics", 0, Map.of()), BrokerConfig.defaults());
             session.createTopics();
             admin = session.admin();
-            EncodeConfig ec = new EncodeConfig("served-encode", CodesFormat.Precision.HALF, 100_000, 1, 500, "",
-                    saeDir.toString(), 64);
+            EncodeConfig ec = new EncodeConfig(
+                    "served-encode", CodesFormat.Precision.HALF, 100_000, 1, 500, "", saeDir.toString(), 64);
             // short windows and quick emissions: a page shows what the stream did within a second
-            CatalogConfig cc = CatalogConfig.defaults().withApplicationId("served-catalog").withSamples(20, 8, 8, 60)
-                    .withBackground(200, 16).withShards(0).withEmission(1_000, 1_000, 1.0, 0.5).withIntervals(500, 500)
+            CatalogConfig cc = CatalogConfig.defaults()
+                    .withApplicationId("served-catalog")
+                    .withSamples(20, 8, 8, 60)
+                    .withBackground(200, 16)
+                    .withShards(0)
+                    .withEmission(1_000, 1_000, 1.0, 0.5)
+                    .withIntervals(500, 500)
                     .withState(true, dir.resolve("state").toString());
             pipeline = Pipeline.start(session, ModelConfig.defaults(), ec, cc, 1);
             Map<String, String> env = new java.util.HashMap<>();
@@ -72,8 +84,8 @@ public final class ServedRun implements AutoCloseable {
             Settings settings = Settings.load(null, env);
             labelling = Labelling.start(settings, session);
             ServeConfig d = ServeConfig.defaults();
-            ServeConfig sc = new ServeConfig("127.0.0.1", 0, d.maxBodyBytes(), d.maxTextChars(), 1_000, 1_000,
-                    d.searchModel(), d.encoder());
+            ServeConfig sc = new ServeConfig(
+                    "127.0.0.1", 0, d.maxBodyBytes(), d.maxTextChars(), 1_000, 1_000, d.searchModel(), d.encoder());
             ServeServer server = RunServe.start(settings, sc, session, pipeline, labelling);
             return new ServedRun(broker, session, admin, pipeline, labelling, server);
         } catch (Exception | Error e) {
@@ -101,20 +113,21 @@ public final class ServedRun implements AutoCloseable {
     }
 
     public ProduceSummary produce(Stream<SourceItem> items) {
-        try (TextProducer p = new TextProducer(TextProducer.newProducer(session.clientConfig(), ProduceConfig.defaults()))) {
+        try (TextProducer p =
+                new TextProducer(TextProducer.newProducer(session.clientConfig(), ProduceConfig.defaults()))) {
             return p.produce(items, null);
         }
     }
 
     /** Waits until everything produced is encoded and catalogued and the catalogue has emitted it all. */
     public void awaitCatalogued() throws InterruptedException {
-        pipeline.awaitCaughtUp(admin, Duration.ofMinutes(5), () -> { });
-        pipeline.awaitSettled(Duration.ofMinutes(2), () -> { });
+        pipeline.awaitCaughtUp(admin, Duration.ofMinutes(5), () -> {});
+        pipeline.awaitSettled(Duration.ofMinutes(2), () -> {});
     }
 
     /** Waits until the labeller has labelled every eligible feature. */
     public void awaitLabelled() throws InterruptedException {
-        labelling.awaitDone(admin, pipeline, p -> { });
+        labelling.awaitDone(admin, pipeline, p -> {});
     }
 
     @Override

@@ -34,11 +34,23 @@ class SettingsTest {
         Path f = file("sample:\n  name: from-file\n  size: 2\n  on: true\n");
         Map<String, String> env = Map.of("SAESTREAM_SAMPLE_SIZE", "3", "SAESTREAM_SAMPLE_TAGS", "[x, y]");
         Integer notGiven = null; // not given on the command line: must not override
-        assertThat(Settings.load(f, env).section("sample", DEFAULTS, s -> Flags.on(s).given(notGiven, Sample::withSize).config()))
+        assertThat(Settings.load(f, env)
+                        .section(
+                                "sample",
+                                DEFAULTS,
+                                s -> Flags.on(s)
+                                        .given(notGiven, Sample::withSize)
+                                        .config()))
                 .isEqualTo(new Sample("from-file", 3, true, List.of("x", "y")));
-        assertThat(Settings.load(f, env).section("sample", DEFAULTS, s -> Flags.on(s).given(4, Sample::withSize).config())
-                .size()).isEqualTo(4);
-        assertThat(Settings.load(f, Map.of()).section("sample", DEFAULTS).size()).isEqualTo(2);
+        assertThat(Settings.load(f, env)
+                        .section(
+                                "sample",
+                                DEFAULTS,
+                                s -> Flags.on(s).given(4, Sample::withSize).config())
+                        .size())
+                .isEqualTo(4);
+        assertThat(Settings.load(f, Map.of()).section("sample", DEFAULTS).size())
+                .isEqualTo(2);
         assertThat(Settings.defaultsOnly().section("sample", DEFAULTS)).isEqualTo(DEFAULTS);
     }
 
@@ -82,11 +94,14 @@ class SettingsTest {
     void badValuesAndMissingFilesAreClearErrors() throws IOException {
         Path f = file("sample:\n  size: lots\n");
         assertThatThrownBy(() -> Settings.load(f, Map.of()).section("sample", DEFAULTS))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("invalid 'sample' configuration");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("invalid 'sample' configuration");
         assertThatThrownBy(() -> Settings.load(dir.resolve("absent.yaml"), Map.of()))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("does not exist");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("does not exist");
         assertThatThrownBy(() -> Settings.load(null, Map.of("SAESTREAM_SAMPLE_SIZE", "many"))
-                .section("sample", DEFAULTS)).isInstanceOf(ConfigException.class);
+                        .section("sample", DEFAULTS))
+                .isInstanceOf(ConfigException.class);
     }
 
     @Test

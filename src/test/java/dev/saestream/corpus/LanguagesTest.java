@@ -11,12 +11,17 @@ import org.junit.jupiter.api.Test;
 
 class LanguagesTest {
     private static final Map<String, String> MIXED = Map.of(
-            "en-1", "The committee adopted the report on the protection of workers against the risks of exposure at work.",
-            "en-2", "Madam President, I would like to thank the rapporteur for her excellent work on this difficult question.",
+            "en-1",
+                    "The committee adopted the report on the protection of workers against the risks of exposure at work.",
+            "en-2",
+                    "Madam President, I would like to thank the rapporteur for her excellent work on this difficult question.",
             "sv-1", "Fru talman! Jag vill tacka föredraganden för hennes utmärkta arbete med denna svåra fråga.",
-            "de-1", "Frau Präsidentin, ich möchte der Berichterstatterin für ihre ausgezeichnete Arbeit zu dieser schwierigen Frage danken.",
-            "fr-1", "Madame la Présidente, je voudrais remercier la rapporteure pour son excellent travail sur cette question difficile.",
-            "es-1", "Señora Presidenta, quisiera dar las gracias a la ponente por su excelente trabajo sobre esta difícil cuestión.");
+            "de-1",
+                    "Frau Präsidentin, ich möchte der Berichterstatterin für ihre ausgezeichnete Arbeit zu dieser schwierigen Frage danken.",
+            "fr-1",
+                    "Madame la Présidente, je voudrais remercier la rapporteure pour son excellent travail sur cette question difficile.",
+            "es-1",
+                    "Señora Presidenta, quisiera dar las gracias a la ponente por su excelente trabajo sobre esta difícil cuestión.");
 
     private static SourceItem read(String id, String text) {
         return new SourceItem.Read(new Document(id, text, "test", null, Map.of("title", id)), "test:" + id);
@@ -29,8 +34,11 @@ class LanguagesTest {
         LanguageFilter english = LanguageFilter.parse("en");
 
         // when each is tagged and filtered
-        List<SourceItem> out = ids.stream().map(id -> read(id, MIXED.get(id)))
-                .map(Languages.shared()::tag).map(english::apply).toList();
+        List<SourceItem> out = ids.stream()
+                .map(id -> read(id, MIXED.get(id)))
+                .map(Languages.shared()::tag)
+                .map(english::apply)
+                .toList();
 
         // then the English ones pass with meta.lang and their own meta, the rest are left out with their language
         List<String> kept = new ArrayList<>();
@@ -51,14 +59,16 @@ class LanguagesTest {
         LanguageFilter all = LanguageFilter.parse("all");
         for (Map.Entry<String, String> e : MIXED.entrySet()) {
             SourceItem item = all.apply(Languages.shared().tag(read(e.getKey(), e.getValue())));
-            assertThat(((SourceItem.Read) item).document().meta()).as(e.getKey())
+            assertThat(((SourceItem.Read) item).document().meta())
+                    .as(e.getKey())
                     .containsEntry("lang", e.getKey().substring(0, 2));
         }
     }
 
     @Test
     void aDocumentsOwnLanguageIsKept() {
-        SourceItem given = new SourceItem.Read(new Document("x", MIXED.get("sv-1"), null, null, Map.of("lang", "en")), "x");
+        SourceItem given =
+                new SourceItem.Read(new Document("x", MIXED.get("sv-1"), null, null, Map.of("lang", "en")), "x");
         assertThat(Languages.shared().tag(given)).isSameAs(given);
     }
 
@@ -99,16 +109,20 @@ class LanguagesTest {
         }
 
         // then it stops at the fifth English document, and what came before it in other languages is accounted for
-        assertThat(items.stream().filter(i -> i instanceof SourceItem.Read)
-                .map(i -> ((SourceItem.Read) i).document().id())).containsExactlyElementsOf(expectedKept);
-        assertThat(items.stream().filter(i -> i instanceof SourceItem.OtherLanguage)).hasSize((int) expectedLeftOut);
+        assertThat(items.stream()
+                        .filter(i -> i instanceof SourceItem.Read)
+                        .map(i -> ((SourceItem.Read) i).document().id()))
+                .containsExactlyElementsOf(expectedKept);
+        assertThat(items.stream().filter(i -> i instanceof SourceItem.OtherLanguage))
+                .hasSize((int) expectedLeftOut);
         assertThat(items.get(items.size() - 1)).isInstanceOf(SourceItem.Read.class);
         assertThat(expectedKept).startsWith("europarl/9", "europarl/31");
     }
 
     @Test
     void aBadLanguageSpecNamesTheKey() {
-        assertThatThrownBy(() -> LanguageFilter.parse("english")).hasMessageContaining("produce.lang")
+        assertThatThrownBy(() -> LanguageFilter.parse("english"))
+                .hasMessageContaining("produce.lang")
                 .hasMessageContaining("'english'");
         assertThat(LanguageFilter.parse(" EN, sv ").keep()).containsExactlyInAnyOrder("en", "sv");
         assertThat(LanguageFilter.parse("all").all()).isTrue();

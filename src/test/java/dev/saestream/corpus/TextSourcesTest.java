@@ -23,7 +23,9 @@ class TextSourcesTest {
     }
 
     private static List<String> reasons(List<SourceItem> items) {
-        return items.stream().map(i -> i instanceof SourceItem.Refused r ? r.reason() : "ok").toList();
+        return items.stream()
+                .map(i -> i instanceof SourceItem.Refused r ? r.reason() : "ok")
+                .toList();
     }
 
     @Test
@@ -52,7 +54,8 @@ class TextSourcesTest {
     void invalidUtf8IsRefusedWithTheByteOffset() throws IOException {
         Path f = dir.resolve("bad.txt");
         Files.write(f, new byte[] {'o', 'k', (byte) 0xC3, (byte) 0x28});
-        SourceItem.Refused r = (SourceItem.Refused) all(TextSources.file(f, SourceOptions.defaults())).get(0);
+        SourceItem.Refused r = (SourceItem.Refused)
+                all(TextSources.file(f, SourceOptions.defaults())).get(0);
         assertThat(r.reason()).isEqualTo(Refusals.INVALID_UTF8);
         assertThat(r.detail()).contains("byte 2");
         assertThat(r.original()).containsExactly('o', 'k', (byte) 0xC3, (byte) 0x28);
@@ -62,32 +65,49 @@ class TextSourcesTest {
     void tooLargeFilesAreRefusedWithoutReadingThemWhole() throws IOException {
         Path f = dir.resolve("big.txt");
         Files.write(f, "x".repeat(5000).getBytes(StandardCharsets.UTF_8));
-        SourceItem.Refused r = (SourceItem.Refused) all(TextSources.file(f, new SourceOptions(TextFormat.TEXT, false, 4999))).get(0);
+        SourceItem.Refused r =
+                (SourceItem.Refused) all(TextSources.file(f, new SourceOptions(TextFormat.TEXT, false, 4999)))
+                        .get(0);
         assertThat(r.reason()).isEqualTo(Refusals.TOO_LARGE);
         assertThat(r.size()).isEqualTo(5000);
         assertThat(r.original().length).isEqualTo(4096);
-        assertThat(all(TextSources.file(f, new SourceOptions(TextFormat.TEXT, false, 5000))).get(0))
+        assertThat(all(TextSources.file(f, new SourceOptions(TextFormat.TEXT, false, 5000)))
+                        .get(0))
                 .isInstanceOf(SourceItem.Read.class);
     }
 
     @Test
     void jsonLinesAcceptGoodObjectsAndRefuseEachKindOfBadOne() throws IOException {
         Path f = dir.resolve("docs.jsonl");
-        Files.writeString(f, String.join("\n",
-                "{\"id\": \"a\", \"text\": \"alpha\", \"source\": \"s\", \"ts\": 5, \"meta\": {\"k\": [1, 2]}}",
-                "{\"text\": \"no id given\"}",
-                "{\"id\": 7, \"text\": \"numeric id\"}",
-                "{not json",
-                "[1, 2]",
-                "{\"id\": \"b\"}",
-                "{\"id\": \"c\", \"text\": 42}",
-                "{\"id\": \"d\", \"text\": \"   \"}",
-                "{\"id\": \"a\", \"text\": \"same id again\"}",
-                "{\"id\": {\"x\": 1}, \"text\": \"object id\"}",
-                "{\"text\": \"no id given\"}"));
+        Files.writeString(
+                f,
+                String.join(
+                        "\n",
+                        "{\"id\": \"a\", \"text\": \"alpha\", \"source\": \"s\", \"ts\": 5, \"meta\": {\"k\": [1, 2]}}",
+                        "{\"text\": \"no id given\"}",
+                        "{\"id\": 7, \"text\": \"numeric id\"}",
+                        "{not json",
+                        "[1, 2]",
+                        "{\"id\": \"b\"}",
+                        "{\"id\": \"c\", \"text\": 42}",
+                        "{\"id\": \"d\", \"text\": \"   \"}",
+                        "{\"id\": \"a\", \"text\": \"same id again\"}",
+                        "{\"id\": {\"x\": 1}, \"text\": \"object id\"}",
+                        "{\"text\": \"no id given\"}"));
         List<SourceItem> items = all(TextSources.file(f, SourceOptions.defaults()));
-        assertThat(reasons(items)).containsExactly("ok", "ok", "ok", "malformed-json", "malformed-json", "missing-text",
-                "text-not-string", "empty-text", "duplicate-id", "bad-field", "duplicate-id");
+        assertThat(reasons(items))
+                .containsExactly(
+                        "ok",
+                        "ok",
+                        "ok",
+                        "malformed-json",
+                        "malformed-json",
+                        "missing-text",
+                        "text-not-string",
+                        "empty-text",
+                        "duplicate-id",
+                        "bad-field",
+                        "duplicate-id");
         Document a = ((SourceItem.Read) items.get(0)).document();
         assertThat(a.id()).isEqualTo("a");
         assertThat(a.source()).isEqualTo("s");
@@ -104,17 +124,19 @@ class TextSourcesTest {
         Files.writeString(dir.resolve("a.txt"), "ay");
         Files.writeString(dir.resolve("b/y.txt"), "why");
         List<String> texts = all(TextSources.paths(List.of(dir), SourceOptions.defaults())).stream()
-                .map(i -> ((SourceItem.Read) i).document().text()).toList();
+                .map(i -> ((SourceItem.Read) i).document().text())
+                .toList();
         assertThat(texts).containsExactly("ay", "zed", "why");
     }
 
     @Test
     void standardInputIsOneDocumentOrOnePerLine() {
         byte[] in = "one\ntwo\n".getBytes(StandardCharsets.UTF_8);
-        List<SourceItem> whole = all(TextSources.stream(new ByteArrayInputStream(in), "stdin", SourceOptions.defaults()));
+        List<SourceItem> whole =
+                all(TextSources.stream(new ByteArrayInputStream(in), "stdin", SourceOptions.defaults()));
         assertThat(((SourceItem.Read) whole.get(0)).document().text()).isEqualTo("one\ntwo\n");
-        List<SourceItem> lines = all(TextSources.stream(new ByteArrayInputStream(in), "stdin",
-                new SourceOptions(TextFormat.TEXT, true, 100)));
+        List<SourceItem> lines = all(TextSources.stream(
+                new ByteArrayInputStream(in), "stdin", new SourceOptions(TextFormat.TEXT, true, 100)));
         assertThat(lines).hasSize(2);
         assertThat(lines.get(1).location()).isEqualTo("stdin:2");
     }

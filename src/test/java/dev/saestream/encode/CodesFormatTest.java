@@ -18,7 +18,8 @@ class CodesFormatTest {
             int c = Float.compare(val[b], val[a]);
             return c != 0 ? c : Integer.compare(idx[a], idx[b]);
         });
-        return new SparseCode(Arrays.stream(order).mapToInt(j -> idx[j]).toArray(),
+        return new SparseCode(
+                Arrays.stream(order).mapToInt(j -> idx[j]).toArray(),
                 toFloats(Arrays.stream(order).map(j -> val[j]).toArray(Float[]::new)));
     }
 
@@ -41,7 +42,9 @@ class CodesFormatTest {
             for (int j = 0; j < k; j++) {
                 val[j] = rnd.nextBoolean() ? pool[rnd.nextInt(pool.length)] : (float) rnd.nextGaussian() * 10;
             }
-            assertThat(CodesFormat.sortedByValue(idx, val)).as("trial %d", trial).isEqualTo(referenceSort(idx, val));
+            assertThat(CodesFormat.sortedByValue(idx, val))
+                    .as("trial %d", trial)
+                    .isEqualTo(referenceSort(idx, val));
         }
     }
 
@@ -66,7 +69,14 @@ class CodesFormatTest {
             codes[i] = CodesFormat.round(CodesFormat.sortedByValue(idx, val), precision, null);
         }
         text.append(" tail");
-        return DocumentCodes.of("model/hook/sae", "doc-" + n, text.toString(), tokens, starts, ends, codes,
+        return DocumentCodes.of(
+                "model/hook/sae",
+                "doc-" + n,
+                text.toString(),
+                tokens,
+                starts,
+                ends,
+                codes,
                 new ReconstructionStats(n, 1.5, 20.25, n * 0.75, 1));
     }
 
@@ -92,8 +102,10 @@ class CodesFormatTest {
     @Test
     void halfPrecisionRoundsClampsAndDropsZeros() {
         int[] clamped = new int[1];
-        SparseCode c = CodesFormat.round(new SparseCode(new int[] {4, 9, 2, 7}, new float[] {1e6f, 0.1f, 1e-9f, -7e5f}),
-                CodesFormat.Precision.HALF, clamped);
+        SparseCode c = CodesFormat.round(
+                new SparseCode(new int[] {4, 9, 2, 7}, new float[] {1e6f, 0.1f, 1e-9f, -7e5f}),
+                CodesFormat.Precision.HALF,
+                clamped);
         assertThat(clamped[0]).isEqualTo(2);
         assertThat(c.indices()).containsExactly(4, 9, 7);
         assertThat(c.values()).containsExactly(65504f, HalfFloat.toFloat(HalfFloat.fromFloat(0.1f)), -65504f);
@@ -101,7 +113,8 @@ class CodesFormatTest {
 
     @Test
     void damagedRecordsAreRefusedNotMisread() {
-        byte[] bytes = CodesFormat.write(document(new Random(3), 12, CodesFormat.Precision.HALF), CodesFormat.Precision.HALF);
+        byte[] bytes =
+                CodesFormat.write(document(new Random(3), 12, CodesFormat.Precision.HALF), CodesFormat.Precision.HALF);
         assertThatThrownBy(() -> CodesFormat.read(Arrays.copyOf(bytes, bytes.length - 3)))
                 .isInstanceOf(RuntimeException.class);
         byte[] longer = Arrays.copyOf(bytes, bytes.length + 2);
@@ -110,24 +123,38 @@ class CodesFormatTest {
         foreign[0] ^= 0x55;
         assertThatThrownBy(() -> CodesFormat.read(foreign)).isInstanceOf(IllegalArgumentException.class);
         SparseCode twice = new SparseCode(new int[] {3, 3}, new float[] {1f, 2f});
-        DocumentCodes bad = DocumentCodes.of("s", "d", "a", new String[] {"a"}, new int[] {0}, new int[] {1},
-                new SparseCode[] {twice}, null);
-        assertThatThrownBy(() -> CodesFormat.write(bad, CodesFormat.Precision.FLOAT)).hasMessageContaining("appears twice");
+        DocumentCodes bad = DocumentCodes.of(
+                "s", "d", "a", new String[] {"a"}, new int[] {0}, new int[] {1}, new SparseCode[] {twice}, null);
+        assertThatThrownBy(() -> CodesFormat.write(bad, CodesFormat.Precision.FLOAT))
+                .hasMessageContaining("appears twice");
     }
 
     @Test
     void aFacetRoundTripsAndARecordWithoutOneReadsAsBefore() {
-        DocumentCodes plain = DocumentCodes.of("sae/x", "d1", "Hej du", new String[] {"hej", "du"}, new int[] {0, 4},
-                new int[] {3, 6}, new SparseCode[] {new SparseCode(new int[] {3}, new float[] {1.5f}),
-                    new SparseCode(new int[0], new float[0])}, null);
+        DocumentCodes plain = DocumentCodes.of(
+                "sae/x",
+                "d1",
+                "Hej du",
+                new String[] {"hej", "du"},
+                new int[] {0, 4},
+                new int[] {3, 6},
+                new SparseCode[] {
+                    new SparseCode(new int[] {3}, new float[] {1.5f}), new SparseCode(new int[0], new float[0])
+                },
+                null);
         DocumentCodes swedish = plain.withFacet("lang", "sv");
 
-        assertThat(CodesFormat.read(CodesFormat.write(swedish, CodesFormat.Precision.HALF))).isEqualTo(swedish);
-        assertThat(CodesFormat.read(CodesFormat.write(plain, CodesFormat.Precision.FLOAT))).isEqualTo(plain);
+        assertThat(CodesFormat.read(CodesFormat.write(swedish, CodesFormat.Precision.HALF)))
+                .isEqualTo(swedish);
+        assertThat(CodesFormat.read(CodesFormat.write(plain, CodesFormat.Precision.FLOAT)))
+                .isEqualTo(plain);
         // a field without a value is not written: the record is the plain one, byte for byte
         assertThat(CodesFormat.write(plain.withFacet("lang", null), CodesFormat.Precision.HALF))
                 .isEqualTo(CodesFormat.write(plain, CodesFormat.Precision.HALF));
         assertThat(CodesFormat.write(swedish, CodesFormat.Precision.HALF).length)
-                .isEqualTo(CodesFormat.write(plain, CodesFormat.Precision.HALF).length + "lang".length() + "sv".length() + 2);
+                .isEqualTo(CodesFormat.write(plain, CodesFormat.Precision.HALF).length
+                        + "lang".length()
+                        + "sv".length()
+                        + 2);
     }
 }

@@ -63,7 +63,14 @@ class EncodeTopologyTest {
                 starts[i] = spans.get(i)[0];
                 ends[i] = spans.get(i)[1];
             }
-            return DocumentCodes.of(saeId(), docId, text, tokens.toArray(String[]::new), starts, ends, codes,
+            return DocumentCodes.of(
+                    saeId(),
+                    docId,
+                    text,
+                    tokens.toArray(String[]::new),
+                    starts,
+                    ends,
+                    codes,
                     new ReconstructionStats(tokens.size(), 0.5, 2.0, tokens.size() * 0.9, 0));
         }
     }
@@ -110,9 +117,15 @@ class EncodeTopologyTest {
                 assertThat(n.get("source").asText()).startsWith(Topics.TEXTS + "-0@");
                 reasons.add(kv.key + "=" + n.get("reason").asText());
             }
-            assertThat(reasons).containsExactly("bad-json=malformed-text", "blank=empty-text",
-                    "long=" + EncodeException.TOO_LONG, "nan=" + EncodeException.NON_FINITE, "punct=" + EncodeException.EMPTY,
-                    "a=" + EncodeTopology.DUPLICATE, "b=" + EncodeTopology.ID_REUSED);
+            assertThat(reasons)
+                    .containsExactly(
+                            "bad-json=malformed-text",
+                            "blank=empty-text",
+                            "long=" + EncodeException.TOO_LONG,
+                            "nan=" + EncodeException.NON_FINITE,
+                            "punct=" + EncodeException.EMPTY,
+                            "a=" + EncodeTopology.DUPLICATE,
+                            "b=" + EncodeTopology.ID_REUSED);
         }
     }
 
@@ -124,17 +137,27 @@ class EncodeTopologyTest {
         docs.put("num", new Document("num", "one two", null, null, Map.of("lang", 7)));
         docs.put("none", new Document("none", "no meta", null, null, null));
         for (String facet : List.of("lang", "")) {
-            EncodeConfig d = new EncodeConfig("encode-facet", CodesFormat.Precision.HALF, 100, 1, 1_000, "", "unused", 8);
-            EncodeConfig config = new EncodeConfig(d.applicationId(), d.precision(), d.maxTokens(), d.threads(),
-                    d.commitIntervalMs(), d.saeId(), d.sae(), d.kMax(), facet);
+            EncodeConfig d =
+                    new EncodeConfig("encode-facet", CodesFormat.Precision.HALF, 100, 1, 1_000, "", "unused", 8);
+            EncodeConfig config = new EncodeConfig(
+                    d.applicationId(),
+                    d.precision(),
+                    d.maxTokens(),
+                    d.threads(),
+                    d.commitIntervalMs(),
+                    d.saeId(),
+                    d.sae(),
+                    d.kMax(),
+                    facet);
             Properties p = new Properties();
             p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
             p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
             WordEncoder encoder = new WordEncoder();
-            try (TopologyTestDriver driver = new TopologyTestDriver(EncodeTopology.build(encoder, config,
-                    new EncodeCounters()), p)) {
+            try (TopologyTestDriver driver =
+                    new TopologyTestDriver(EncodeTopology.build(encoder, config, new EncodeCounters()), p)) {
                 var texts = driver.createInputTopic(Topics.TEXTS, new StringSerializer(), new ByteArraySerializer());
-                var codes = driver.createOutputTopic(Topics.CODES, new StringDeserializer(), new ByteArrayDeserializer());
+                var codes =
+                        driver.createOutputTopic(Topics.CODES, new StringDeserializer(), new ByteArrayDeserializer());
 
                 // when
                 docs.forEach((id, doc) -> texts.pipeInput(id, Json.write(doc)));
@@ -147,7 +170,8 @@ class EncodeTopologyTest {
                     DocumentCodes c = got.get(e.getKey());
                     assertThat(c.facetValue()).as(facet + "/" + e.getKey()).isEqualTo(expected.get(e.getKey()));
                     assertThat(c.facetField()).isEqualTo(expected.containsKey(e.getKey()) ? "lang" : null);
-                    assertThat(c.withFacet(null, null)).isEqualTo(encoder.encode(e.getKey(), e.getValue().text()));
+                    assertThat(c.withFacet(null, null))
+                            .isEqualTo(encoder.encode(e.getKey(), e.getValue().text()));
                 }
             }
         }
@@ -176,8 +200,17 @@ class EncodeTopologyTest {
             @Override
             public List<DocumentCodes> encodeAll(String docId, String text) throws EncodeException {
                 DocumentCodes a = words.encode(docId, text);
-                return List.of(a, new DocumentCodes("words/second/2", a.docId(), a.tokens(), a.pieces(), a.gaps(), a.tail(),
-                        a.codes(), a.stats()));
+                return List.of(
+                        a,
+                        new DocumentCodes(
+                                "words/second/2",
+                                a.docId(),
+                                a.tokens(),
+                                a.pieces(),
+                                a.gaps(),
+                                a.tail(),
+                                a.codes(),
+                                a.stats()));
             }
         };
         EncodeConfig config = new EncodeConfig("encode-two", CodesFormat.Precision.HALF, 6, 1, 1_000, "", "unused", 8);
@@ -194,7 +227,8 @@ class EncodeTopologyTest {
             texts.pipeInput("a", Json.write(new Document("a", "Hello wide world", null, null, null)));
             // then: the good document once per SAE, counted as one document and its tokens once
             List<KeyValue<String, byte[]>> encoded = codes.readKeyValuesToList();
-            assertThat(encoded).extracting(kv -> CodesFormat.read(kv.value).saeId())
+            assertThat(encoded)
+                    .extracting(kv -> CodesFormat.read(kv.value).saeId())
                     .containsExactly("words/len/2", "words/second/2");
             assertThat(counters.read.get()).isEqualTo(3);
             assertThat(counters.encoded.get()).isEqualTo(1);

@@ -61,7 +61,8 @@ class SaeDocumentEncoderTest {
                 }
                 for (int f : features) {
                     double w = want[i].valueOf(f);
-                    assertThat((double) got.codes()[i].valueOf(f)).as("feature %d of token %d of text %d", f, i, t)
+                    assertThat((double) got.codes()[i].valueOf(f))
+                            .as("feature %d of token %d of text %d", f, i, t)
                             .isCloseTo(w, org.assertj.core.data.Offset.offset(1e-5 * Math.max(1, Math.abs(w))));
                 }
             }
@@ -73,7 +74,8 @@ class SaeDocumentEncoderTest {
     @Test
     void topkHeadEqualsJavaEncodingOfTheActivations() throws Exception {
         Sae sae = TestSaes.random(Architecture.TOPK, 384, 512, 8, 1);
-        try (SaeDocumentEncoder encoder = SaeDocumentEncoder.open(MODEL, sae, config(CodesFormat.Precision.FLOAT, 64))) {
+        try (SaeDocumentEncoder encoder =
+                SaeDocumentEncoder.open(MODEL, sae, config(CodesFormat.Precision.FLOAT, 64))) {
             assertThat(encoder.saeId()).isEqualTo("test/layer3/topk-512");
             assertSameCodes(encoder, sae);
         }
@@ -92,13 +94,14 @@ class SaeDocumentEncoderTest {
     void halfPrecisionCodesAreTheExactOnesRounded() throws Exception {
         Sae sae = TestSaes.random(Architecture.TOPK, 384, 512, 8, 3);
         try (SaeDocumentEncoder half = SaeDocumentEncoder.open(MODEL, sae, config(CodesFormat.Precision.HALF, 8));
-             SaeDocumentEncoder full = SaeDocumentEncoder.open(MODEL, sae, config(CodesFormat.Precision.FLOAT, 8))) {
+                SaeDocumentEncoder full = SaeDocumentEncoder.open(MODEL, sae, config(CodesFormat.Precision.FLOAT, 8))) {
             DocumentCodes h = half.encode("d", TEXTS.get(0));
             DocumentCodes f = full.encode("d", TEXTS.get(0));
             for (int i = 0; i < f.size(); i++) {
                 assertThat(h.codes()[i]).isEqualTo(CodesFormat.round(f.codes()[i], CodesFormat.Precision.HALF, null));
             }
-            assertThat(CodesFormat.read(CodesFormat.write(h, CodesFormat.Precision.HALF))).isEqualTo(h);
+            assertThat(CodesFormat.read(CodesFormat.write(h, CodesFormat.Precision.HALF)))
+                    .isEqualTo(h);
         }
     }
 
@@ -113,6 +116,7 @@ class SaeDocumentEncoderTest {
         Sae narrow = TestSaes.random(Architecture.TOPK, 128, 64, 4, 5);
         assertThatThrownBy(() -> SaeDocumentEncoder.open(MODEL, narrow, config(CodesFormat.Precision.HALF, 4)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("128-wide").hasMessageContaining("384 wide");
+                .hasMessageContaining("128-wide")
+                .hasMessageContaining("384 wide");
     }
 }

@@ -10,20 +10,33 @@ import dev.saestream.sae.Normalization;
 import dev.saestream.sae.Sae;
 import dev.saestream.sae.SaeConfig;
 import dev.saestream.sae.SaeWeights;
+import dev.saestream.sae.SparseCode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
-import dev.saestream.sae.SparseCode;
 import org.junit.jupiter.api.Test;
 
 /** Several SAEs in one transformer pass give each SAE exactly the codes it gives alone. */
 class SeveralSaesTest {
     private static Sae random(Architecture arch, String hook, int dSae, int k, long seed) {
-        SaeConfig c = new SaeConfig(arch, 384, dSae, k, false, true, Normalization.NONE, "float32", "all-minilm-l6-v2",
-                hook, 256, "test", "test/" + hook + "/" + arch.name().toLowerCase() + "-" + dSae, Map.of());
+        SaeConfig c = new SaeConfig(
+                arch,
+                384,
+                dSae,
+                k,
+                false,
+                true,
+                Normalization.NONE,
+                "float32",
+                "all-minilm-l6-v2",
+                hook,
+                256,
+                "test",
+                "test/" + hook + "/" + arch.name().toLowerCase() + "-" + dSae,
+                Map.of());
         SaeWeights w = SaeWeights.zeros(c);
         Random rnd = new Random(seed);
         for (float[] a : new float[][] {w.wEnc(), w.bEnc(), w.wDec(), w.bDec(), w.threshold()}) {
@@ -39,7 +52,8 @@ class SeveralSaesTest {
     @Test
     void threeSaesAtTwoHooksInOnePassEqualEachSaeAlone() throws Exception {
         // given SAEs at layer 3 (two of them) and at layer 1
-        List<Sae> saes = List.of(random(Architecture.TOPK, "blocks.3.hook_resid_post", 256, 8, 7),
+        List<Sae> saes = List.of(
+                random(Architecture.TOPK, "blocks.3.hook_resid_post", 256, 8, 7),
                 random(Architecture.TOPK, "blocks.1.hook_resid_post", 128, 4, 9),
                 random(Architecture.STANDARD, "blocks.3.hook_resid_post", 64, 0, 11));
         EncodeConfig config = SaeDocumentEncoderTest.config(CodesFormat.Precision.FLOAT, 64);
@@ -58,7 +72,9 @@ class SeveralSaesTest {
             // then: cut after layer 3, and every SAE's codes and reconstruction figures as alone
             assertThat(together.transformer().hook().alias()).isEqualTo("layer3");
             assertThat(together.hooks()).extracting(h -> h.alias()).containsExactly("layer3", "layer1", "layer3");
-            assertThat(together.saeIds()).containsExactly(saes.get(0).id(), saes.get(1).id(), saes.get(2).id());
+            assertThat(together.saeIds())
+                    .containsExactly(
+                            saes.get(0).id(), saes.get(1).id(), saes.get(2).id());
             for (int t = 0; t < SaeDocumentEncoderTest.TEXTS.size(); t++) {
                 List<DocumentCodes> got = together.encodeAll("doc" + t, SaeDocumentEncoderTest.TEXTS.get(t));
                 assertThat(got).hasSize(3);
@@ -92,7 +108,8 @@ class SeveralSaesTest {
             }
             for (int f : features) {
                 double w = want[i].valueOf(f);
-                assertThat((double) got[i].valueOf(f)).as("feature %d of token %d of %s", f, i, what)
+                assertThat((double) got[i].valueOf(f))
+                        .as("feature %d of token %d of %s", f, i, what)
                         .isCloseTo(w, within(1e-4 * Math.max(1, Math.abs(w))));
             }
         }
@@ -105,8 +122,10 @@ class SeveralSaesTest {
         EncodeConfig named = new EncodeConfig(d.applicationId(), d.precision(), 0, 1, 1_000, "mine", "unused", 64);
         assertThatThrownBy(() -> SaeDocumentEncoder.open(ModelConfig.defaults(), List.of(a, a), named))
                 .hasMessageContaining("encode.saeId names one SAE");
-        assertThatThrownBy(() -> SaeDocumentEncoder.open(ModelConfig.defaults(), List.of(a, a),
-                SaeDocumentEncoderTest.config(CodesFormat.Precision.HALF, 64)))
+        assertThatThrownBy(() -> SaeDocumentEncoder.open(
+                        ModelConfig.defaults(),
+                        List.of(a, a),
+                        SaeDocumentEncoderTest.config(CodesFormat.Precision.HALF, 64)))
                 .hasMessageContaining("two of the SAEs have the id");
     }
 }

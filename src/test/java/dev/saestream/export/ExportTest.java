@@ -71,10 +71,12 @@ class ExportTest {
 
     @TempDir
     static Path tmp;
+
     static Path config;
     static Path saeDir;
     /** The catalogue as it should read: the last state and label per feature of {@link #SAE}. */
     static final TreeMap<Integer, FeatureState> states = new TreeMap<>();
+
     static final TreeMap<Integer, Label> labels = new TreeMap<>();
 
     @BeforeAll
@@ -82,21 +84,49 @@ class ExportTest {
         String featuresTopic = TestKafka.unique("export-features");
         String labelsTopic = TestKafka.unique("export-labels");
         try (Admin admin = TestKafka.admin()) {
-            TestKafka.createTopics(admin, List.of(new NewTopic(featuresTopic, 4, (short) 1), new NewTopic(labelsTopic, 4, (short) 1)));
+            TestKafka.createTopics(
+                    admin, List.of(new NewTopic(featuresTopic, 4, (short) 1), new NewTopic(labelsTopic, 4, (short) 1)));
         }
         config = tmp.resolve("export.yaml");
-        Files.writeString(config, "export:\n  featuresTopic: " + featuresTopic + "\n  labelsTopic: " + labelsTopic
-                + "\n  creatorId: tester\n  batchSize: " + BATCH + "\n  similarFeatures: " + SIMILAR + "\n");
+        Files.writeString(
+                config,
+                "export:\n  featuresTopic: " + featuresTopic + "\n  labelsTopic: " + labelsTopic
+                        + "\n  creatorId: tester\n  batchSize: " + BATCH + "\n  similarFeatures: " + SIMILAR + "\n");
         saeDir = tmp.resolve("sae");
         Random random = new Random(7);
-        SaeConfig cfg = new SaeConfig(Architecture.TOPK, D_IN, D_SAE, 4, false, true, Normalization.NONE, "float32",
-                "toy-model", "blocks.2.hook_resid_post", 64, "toy-data", null, null);
-        Sae.of(cfg, new SaeWeights(gaussian(random, D_IN * D_SAE), gaussian(random, D_SAE), gaussian(random, D_SAE * D_IN),
-                gaussian(random, D_IN), null, null, null, null)).save(saeDir);
+        SaeConfig cfg = new SaeConfig(
+                Architecture.TOPK,
+                D_IN,
+                D_SAE,
+                4,
+                false,
+                true,
+                Normalization.NONE,
+                "float32",
+                "toy-model",
+                "blocks.2.hook_resid_post",
+                64,
+                "toy-data",
+                null,
+                null);
+        Sae.of(
+                        cfg,
+                        new SaeWeights(
+                                gaussian(random, D_IN * D_SAE),
+                                gaussian(random, D_SAE),
+                                gaussian(random, D_SAE * D_IN),
+                                gaussian(random, D_IN),
+                                null,
+                                null,
+                                null,
+                                null))
+                .save(saeDir);
         assertThat(Sae.load(saeDir).id()).isEqualTo(SAE);
 
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", TestKafka.bootstrapServers()),
-                new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(
+                Map.of("bootstrap.servers", TestKafka.bootstrapServers()),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
             for (int f = 0; f < 40; f++) {
                 FeatureState s = state(SAE, f, 1, random);
                 send(p, featuresTopic, s.key(), Json.write(s));
@@ -119,9 +149,19 @@ class ExportTest {
             send(p, featuresTopic, FeatureKey.of(SAE, 39), null);
             states.remove(39);
             // a failed label: no explanation to export
-            Label failed = new Label(SAE, 31, Label.Status.FAILED, "no usable answer", null,
-                    new Label.ExplainerInfo("llm", "openai", "gpt-test"), Map.of(), Cost.NONE, basis(1), 1_700_000_000_000L,
-                    List.of(), List.of());
+            Label failed = new Label(
+                    SAE,
+                    31,
+                    Label.Status.FAILED,
+                    "no usable answer",
+                    null,
+                    new Label.ExplainerInfo("llm", "openai", "gpt-test"),
+                    Map.of(),
+                    Cost.NONE,
+                    basis(1),
+                    1_700_000_000_000L,
+                    List.of(),
+                    List.of());
             send(p, labelsTopic, failed.key(), Json.write(failed));
             labels.put(31, failed);
             // another SAE on the same topics: never exported with this one
@@ -146,21 +186,37 @@ class ExportTest {
         Path source = out.resolve("v1/toy-model/" + SOURCE);
         assertThat(list(out.resolve("v1"))).containsExactly("config", "toy-model");
         assertThat(list(out.resolve("v1/toy-model"))).containsExactly(SOURCE);
-        assertThat(list(out.resolve("v1/config"))).containsExactly("eval_type.jsonl", "explanation_model_type.jsonl",
-                "explanation_score_model.jsonl", "explanation_score_type.jsonl", "explanation_type.jsonl");
-        assertThat(list(source)).containsExactly("activations", "explanation_scores", "explanations", "features",
-                "model.jsonl", "release.jsonl", "source.jsonl", "sourceset.jsonl");
+        assertThat(list(out.resolve("v1/config")))
+                .containsExactly(
+                        "eval_type.jsonl",
+                        "explanation_model_type.jsonl",
+                        "explanation_score_model.jsonl",
+                        "explanation_score_type.jsonl",
+                        "explanation_type.jsonl");
+        assertThat(list(source))
+                .containsExactly(
+                        "activations",
+                        "explanation_scores",
+                        "explanations",
+                        "features",
+                        "model.jsonl",
+                        "release.jsonl",
+                        "source.jsonl",
+                        "sourceset.jsonl");
         JsonNode sourceRow = plainRows(source.resolve("source.jsonl")).get(0);
         assertThat(sourceRow.get("id").asText()).isEqualTo(SOURCE);
         assertThat(sourceRow.get("setName").asText()).isEqualTo("saestream-topk-48");
         assertThat(sourceRow.get("saelensConfig").get("d_sae").asInt()).isEqualTo(D_SAE);
-        assertThat(plainRows(source.resolve("model.jsonl")).get(0).get("id").asText()).isEqualTo("toy-model");
+        assertThat(plainRows(source.resolve("model.jsonl")).get(0).get("id").asText())
+                .isEqualTo("toy-model");
 
         // features: 39 in batches of 16, in index order, each as the catalogue has it
         List<List<JsonNode>> featureBatches = batches(source.resolve("features"));
         assertThat(featureBatches).extracting(List::size).containsExactly(16, 16, 7);
         List<JsonNode> features = featureBatches.stream().flatMap(List::stream).toList();
-        assertThat(features).extracting(r -> Integer.parseInt(r.get("index").asText())).containsExactlyElementsOf(states.keySet());
+        assertThat(features)
+                .extracting(r -> Integer.parseInt(r.get("index").asText()))
+                .containsExactlyElementsOf(states.keySet());
         float[][] decoder = decoderRows(Sae.load(saeDir));
         for (JsonNode row : features) {
             FeatureState s = states.get(Integer.parseInt(row.get("index").asText()));
@@ -173,8 +229,14 @@ class ExportTest {
             assertThat(row.get("frac_nonzero").asDouble()).isEqualTo((double) s.activations() / s.tokensSeen());
             // the histogram: one centre per height, from the first to the last non-empty bin
             long[] counts = s.histogram().counts();
-            int first = IntStream.range(0, counts.length).filter(b -> counts[b] > 0).min().orElseThrow();
-            int last = IntStream.range(0, counts.length).filter(b -> counts[b] > 0).max().orElseThrow();
+            int first = IntStream.range(0, counts.length)
+                    .filter(b -> counts[b] > 0)
+                    .min()
+                    .orElseThrow();
+            int last = IntStream.range(0, counts.length)
+                    .filter(b -> counts[b] > 0)
+                    .max()
+                    .orElseThrow();
             JsonNode heights = row.get("freq_hist_data_bar_heights");
             JsonNode values = row.get("freq_hist_data_bar_values");
             assertThat(heights.size()).isEqualTo(values.size()).isEqualTo(last - first + 1);
@@ -186,21 +248,35 @@ class ExportTest {
                 assertThat(values.get(j).asDouble()).isCloseTo(centre, within(1e-12 * centre));
             }
             // nearest features by decoder cosine, brute force
-            List<Integer> nearest = IntStream.range(0, D_SAE).filter(f -> f != s.index()).boxed()
+            List<Integer> nearest = IntStream.range(0, D_SAE)
+                    .filter(f -> f != s.index())
+                    .boxed()
                     .sorted(Comparator.comparingDouble((Integer f) -> -cosine(decoder[s.index()], decoder[f])))
-                    .limit(SIMILAR).toList();
+                    .limit(SIMILAR)
+                    .toList();
             assertThat(ints(row.get("topkCosSimIndices"))).containsExactlyElementsOf(nearest);
             for (int j = 0; j < SIMILAR; j++) {
                 assertThat(row.get("topkCosSimValues").get(j).asDouble())
                         .isCloseTo(cosine(decoder[s.index()], decoder[nearest.get(j)]), within(1e-9));
             }
             // what we have nothing for is there, empty
-            for (String empty : List.of("logits_hist_data_bar_heights", "logits_hist_data_bar_values", "neg_str", "neg_values",
-                    "pos_str", "pos_values", "neuron_alignment_indices", "correlated_neurons_indices", "decoder_weights_dist",
+            for (String empty : List.of(
+                    "logits_hist_data_bar_heights",
+                    "logits_hist_data_bar_values",
+                    "neg_str",
+                    "neg_values",
+                    "pos_str",
+                    "pos_values",
+                    "neuron_alignment_indices",
+                    "correlated_neurons_indices",
+                    "decoder_weights_dist",
                     "vector")) {
-                assertThat(row.get(empty).isArray() && row.get(empty).isEmpty()).as(empty).isTrue();
+                assertThat(row.get(empty).isArray() && row.get(empty).isEmpty())
+                        .as(empty)
+                        .isTrue();
             }
-            assertThat(row.has("vectorLabel") && row.get("vectorLabel").isNull()).isTrue();
+            assertThat(row.has("vectorLabel") && row.get("vectorLabel").isNull())
+                    .isTrue();
             assertThat(row.get("hasVector").asBoolean()).isFalse();
         }
 
@@ -208,18 +284,29 @@ class ExportTest {
         List<List<JsonNode>> activationBatches = batches(source.resolve("activations"));
         assertThat(activationBatches).hasSize(3);
         for (int b = 0; b < 3; b++) {
-            Set<String> inFeatures = featureBatches.get(b).stream().map(r -> r.get("index").asText()).collect(Collectors.toSet());
-            assertThat(activationBatches.get(b)).allSatisfy(r -> assertThat(inFeatures).contains(r.get("index").asText()));
+            Set<String> inFeatures = featureBatches.get(b).stream()
+                    .map(r -> r.get("index").asText())
+                    .collect(Collectors.toSet());
+            assertThat(activationBatches.get(b))
+                    .allSatisfy(
+                            r -> assertThat(inFeatures).contains(r.get("index").asText()));
         }
         Map<Integer, List<JsonNode>> byFeature = new TreeMap<>();
-        activationBatches.stream().flatMap(List::stream)
-                .forEach(r -> byFeature.computeIfAbsent(Integer.parseInt(r.get("index").asText()), k -> new ArrayList<>()).add(r));
+        activationBatches.stream()
+                .flatMap(List::stream)
+                .forEach(r -> byFeature
+                        .computeIfAbsent(Integer.parseInt(r.get("index").asText()), k -> new ArrayList<>())
+                        .add(r));
         assertThat(byFeature.keySet()).containsExactlyElementsOf(states.keySet());
         Set<String> activationIds = new HashSet<>();
         for (Map.Entry<Integer, List<JsonNode>> e : byFeature.entrySet()) {
             FeatureState s = states.get(e.getKey());
-            List<JsonNode> top = e.getValue().stream().filter(r -> r.get("binMin").asDouble() == -1).toList();
-            List<JsonNode> quantiles = e.getValue().stream().filter(r -> r.get("binMin").asDouble() != -1).toList();
+            List<JsonNode> top = e.getValue().stream()
+                    .filter(r -> r.get("binMin").asDouble() == -1)
+                    .toList();
+            List<JsonNode> quantiles = e.getValue().stream()
+                    .filter(r -> r.get("binMin").asDouble() != -1)
+                    .toList();
             assertThat(top).hasSize(s.top().size());
             for (int i = 0; i < top.size(); i++) {
                 FeatureWindow w = s.top().get(i);
@@ -238,15 +325,24 @@ class ExportTest {
                 assertThat((float) r.get("minValue").asDouble()).isEqualTo(min);
             }
             // the reservoir, all of it, in at most five groups of nearly equal size by peak activation
-            assertThat(quantiles.stream().map(r -> r.get("dataSource").asText() + "#" + r.get("maxValueTokenIndex").asInt())
-                    .sorted().toList())
-                    .isEqualTo(s.reservoir().stream().map(w -> w.doc() + "#" + (w.peak() - w.first())).sorted().toList());
+            assertThat(quantiles.stream()
+                            .map(r -> r.get("dataSource").asText() + "#"
+                                    + r.get("maxValueTokenIndex").asInt())
+                            .sorted()
+                            .toList())
+                    .isEqualTo(s.reservoir().stream()
+                            .map(w -> w.doc() + "#" + (w.peak() - w.first()))
+                            .sorted()
+                            .toList());
             Map<String, List<JsonNode>> groups = new TreeMap<>();
-            quantiles.forEach(r -> groups.computeIfAbsent(r.get("binMin").asDouble() + "/" + r.get("binMax").asDouble(),
-                    k -> new ArrayList<>()).add(r));
+            quantiles.forEach(r -> groups.computeIfAbsent(
+                            r.get("binMin").asDouble() + "/" + r.get("binMax").asDouble(), k -> new ArrayList<>())
+                    .add(r));
             assertThat(groups).hasSize(Math.min(GROUPS, s.reservoir().size()));
             List<List<JsonNode>> ordered = groups.values().stream()
-                    .sorted(Comparator.comparingDouble(g -> g.get(0).get("binMin").asDouble())).toList();
+                    .sorted(Comparator.comparingDouble(
+                            g -> g.get(0).get("binMin").asDouble()))
+                    .toList();
             int smallest = ordered.stream().mapToInt(List::size).min().orElseThrow();
             int largest = ordered.stream().mapToInt(List::size).max().orElseThrow();
             assertThat(largest - smallest).isLessThanOrEqualTo(1);
@@ -254,22 +350,29 @@ class ExportTest {
             for (List<JsonNode> g : ordered) {
                 double lo = g.get(0).get("binMin").asDouble();
                 double hi = g.get(0).get("binMax").asDouble();
-                List<Double> peaks = g.stream().map(r -> r.get("maxValue").asDouble()).toList();
+                List<Double> peaks =
+                        g.stream().map(r -> r.get("maxValue").asDouble()).toList();
                 assertThat(lo).isEqualTo(peaks.stream().min(Double::compare).orElseThrow());
                 assertThat(hi).isEqualTo(peaks.stream().max(Double::compare).orElseThrow());
                 assertThat(lo).isGreaterThanOrEqualTo(previousMax);
                 previousMax = hi;
-                assertThat(g).allSatisfy(r -> assertThat(r.get("binContains").asDouble())
-                        .isCloseTo((double) g.size() / s.reservoir().size(), within(1e-12)));
+                assertThat(g)
+                        .allSatisfy(r -> assertThat(r.get("binContains").asDouble())
+                                .isCloseTo((double) g.size() / s.reservoir().size(), within(1e-12)));
             }
-            e.getValue().forEach(r -> assertThat(activationIds.add(r.get("id").asText())).isTrue());
+            e.getValue()
+                    .forEach(r ->
+                            assertThat(activationIds.add(r.get("id").asText())).isTrue());
         }
 
         // explanations: the ok labels, the newer one for feature 5, in batches of 16
-        List<Label> ok = labels.values().stream().filter(l -> l.status() == Label.Status.OK).toList();
+        List<Label> ok = labels.values().stream()
+                .filter(l -> l.status() == Label.Status.OK)
+                .toList();
         List<List<JsonNode>> explanationBatches = batches(source.resolve("explanations"));
         assertThat(explanationBatches).extracting(List::size).containsExactly(16, 14);
-        List<JsonNode> explanations = explanationBatches.stream().flatMap(List::stream).toList();
+        List<JsonNode> explanations =
+                explanationBatches.stream().flatMap(List::stream).toList();
         assertThat(explanations).hasSize(ok.size());
         Map<String, Label> byExplanationId = new HashMap<>();
         for (int i = 0; i < ok.size(); i++) {
@@ -286,7 +389,9 @@ class ExportTest {
         assertThat(explanations.get(5).get("description").asText()).isEqualTo("feature 5, version 2");
 
         // scores, which Neuronpedia's export leaves out: every score with its interval, n and parse failures
-        List<JsonNode> scores = batches(source.resolve("explanation_scores")).stream().flatMap(List::stream).toList();
+        List<JsonNode> scores = batches(source.resolve("explanation_scores")).stream()
+                .flatMap(List::stream)
+                .toList();
         assertThat(scores).hasSize(ok.stream().mapToInt(l -> l.scores().size()).sum());
         for (JsonNode r : scores) {
             Label l = byExplanationId.get(r.get("explanationId").asText());
@@ -299,10 +404,15 @@ class ExportTest {
             assertThat(r.get("n").asInt()).isEqualTo(s.n());
             assertThat(r.get("parseFailureRate").asDouble()).isEqualTo(s.parseFailureRate());
             assertThat(r.get("explanationScoreModelName").asText()).isEqualTo(s.model());
-            assertThat(Json.MAPPER.readTree(r.get("jsonDetails").asText()).get("n").asInt()).isEqualTo(s.n());
+            assertThat(Json.MAPPER
+                            .readTree(r.get("jsonDetails").asText())
+                            .get("n")
+                            .asInt())
+                    .isEqualTo(s.n());
         }
         List<String> scoreTypes = plainRows(out.resolve("v1/config/explanation_score_type.jsonl")).stream()
-                .map(r -> r.get("name").asText()).toList();
+                .map(r -> r.get("name").asText())
+                .toList();
         assertThat(scoreTypes).containsExactly("saestream-detection", "saestream-embedding");
     }
 
@@ -317,7 +427,8 @@ class ExportTest {
         Sae exported = Sae.load(out);
         Sae original = Sae.load(saeDir);
         assertThat(exported.config()).isEqualTo(original.config());
-        assertThat(Files.readAllBytes(out.resolve(Sae.WEIGHTS_FILE))).isEqualTo(Files.readAllBytes(saeDir.resolve(Sae.WEIGHTS_FILE)));
+        assertThat(Files.readAllBytes(out.resolve(Sae.WEIGHTS_FILE)))
+                .isEqualTo(Files.readAllBytes(saeDir.resolve(Sae.WEIGHTS_FILE)));
         float[] sparsity = exported.logSparsity();
         assertThat(sparsity).hasSize(D_SAE);
         for (int f = 0; f < D_SAE; f++) {
@@ -326,8 +437,10 @@ class ExportTest {
             float want = s == null ? -10f : (float) Math.log10((double) s.activations() / s.tokensSeen() + 1e-10);
             assertThat(sparsity[f]).as("feature %d", f).isEqualTo(want);
         }
-        assertThat(dev.saestream.formats.Safetensors.read(out.resolve(Sae.SPARSITY_FILE)).tensors())
-                .containsOnlyKeys("sparsity").allSatisfy((k, t) -> assertThat(t.dtype()).isEqualTo("F32"));
+        assertThat(dev.saestream.formats.Safetensors.read(out.resolve(Sae.SPARSITY_FILE))
+                        .tensors())
+                .containsOnlyKeys("sparsity")
+                .allSatisfy((k, t) -> assertThat(t.dtype()).isEqualTo("F32"));
     }
 
     // ------------------------------------------------------------------ jsonl
@@ -342,9 +455,11 @@ class ExportTest {
         for (JsonNode line : lines) {
             int index = line.get("index").asInt();
             assertThat(line.get("saeId").asText()).isEqualTo(SAE);
-            assertThat(Json.MAPPER.treeToValue(line.get("feature"), FeatureState.class)).isEqualTo(states.get(index));
+            assertThat(Json.MAPPER.treeToValue(line.get("feature"), FeatureState.class))
+                    .isEqualTo(states.get(index));
             if (labels.containsKey(index)) {
-                assertThat(Json.MAPPER.treeToValue(line.get("label"), Label.class)).isEqualTo(labels.get(index));
+                assertThat(Json.MAPPER.treeToValue(line.get("label"), Label.class))
+                        .isEqualTo(labels.get(index));
             } else {
                 assertThat(line.has("label")).isFalse();
             }
@@ -357,16 +472,29 @@ class ExportTest {
 
     @Test
     void anUnknownSaeIsAnErrorNamingTheOnesThere() {
-        Run run = run("--sae", "nope/layer1/x", "--format", "jsonl", "--out", tmp.resolve("none").toString());
+        Run run = run(
+                "--sae",
+                "nope/layer1/x",
+                "--format",
+                "jsonl",
+                "--out",
+                tmp.resolve("none").toString());
         assertThat(run.code).isEqualTo(1);
-        assertThat(run.err).contains("SAE 'nope/layer1/x' has no features")
+        assertThat(run.err)
+                .contains("SAE 'nope/layer1/x' has no features")
                 .contains("other-model/layer1/topk-8 (3 features), toy-model/layer2/topk-48 (39 features)");
         assertThat(tmp.resolve("none")).doesNotExist();
     }
 
     @Test
     void anUnknownFormatIsAUsageError() {
-        Run run = run("--sae", SAE, "--format", "parquet", "--out", tmp.resolve("parquet").toString());
+        Run run = run(
+                "--sae",
+                SAE,
+                "--format",
+                "parquet",
+                "--out",
+                tmp.resolve("parquet").toString());
         assertThat(run.code).isEqualTo(2);
         assertThat(run.err).contains("--format").contains("NEURONPEDIA, SAELENS, JSONL] (case-insensitive)");
     }
@@ -389,9 +517,19 @@ class ExportTest {
     @Test
     void saelensRefusesAnSaeDirectoryOfAnotherSae() throws Exception {
         Path other = tmp.resolve("other-sae");
-        Sae.of(SaeConfig.of(Architecture.TOPK, D_IN, 8, 2).withId(OTHER), SaeWeights.zeros(SaeConfig.of(Architecture.TOPK, D_IN, 8, 2)))
+        Sae.of(
+                        SaeConfig.of(Architecture.TOPK, D_IN, 8, 2).withId(OTHER),
+                        SaeWeights.zeros(SaeConfig.of(Architecture.TOPK, D_IN, 8, 2)))
                 .save(other);
-        Run run = run("--sae", SAE, "--format", "saelens", "--out", tmp.resolve("wrong").toString(), "--sae-dir", other.toString());
+        Run run = run(
+                "--sae",
+                SAE,
+                "--format",
+                "saelens",
+                "--out",
+                tmp.resolve("wrong").toString(),
+                "--sae-dir",
+                other.toString());
         assertThat(run.code).isEqualTo(1);
         assertThat(run.err).contains("is '" + OTHER + "', not '" + SAE + "'");
     }
@@ -417,30 +555,80 @@ class ExportTest {
                 top = Math.max(top, acts[t]);
             }
             acts[peak - first] = top + 0.01f + random.nextFloat() * 10 * index / 40f;
-            windows.add(new FeatureWindow(saeId + "/doc-" + index + "-" + version + "-" + i, peak, first, tokens, acts));
+            windows.add(
+                    new FeatureWindow(saeId + "/doc-" + index + "-" + version + "-" + i, peak, first, tokens, acts));
             histogram[ActivationHistogram.bin(acts[peak - first])]++;
             sum += acts[peak - first];
             max = Math.max(max, acts[peak - first]);
         }
-        List<FeatureWindow> top = windows.stream().sorted(FeatureWindow.BY_ACTIVATION_DESC).limit(10).toList();
+        List<FeatureWindow> top = windows.stream()
+                .sorted(FeatureWindow.BY_ACTIVATION_DESC)
+                .limit(10)
+                .toList();
         List<FeatureWindow> reservoir = new ArrayList<>(windows);
         java.util.Collections.shuffle(reservoir, random);
         reservoir = reservoir.subList(0, Math.min(12, reservoir.size()));
-        return new FeatureState(saeId, index, version, 20_000L * version, n, n, n, sum, max, new ActivationHistogram(histogram),
-                top, reservoir, 1_700_000_000_000L + version);
+        return new FeatureState(
+                saeId,
+                index,
+                version,
+                20_000L * version,
+                n,
+                n,
+                n,
+                sum,
+                max,
+                new ActivationHistogram(histogram),
+                top,
+                reservoir,
+                1_700_000_000_000L + version);
     }
 
     static Label label(String saeId, int index, long version, Random random) {
         Map<String, Score> scores = new LinkedHashMap<>();
         double auc = 0.5 + random.nextDouble() / 2;
-        scores.put("embedding", new Score("roc_auc", auc, 100, auc - 0.05, Math.min(1, auc + 0.05), "delong", 0, 0,
-                "all-minilm-l6-v2-q", Map.of(), List.of()));
+        scores.put(
+                "embedding",
+                new Score(
+                        "roc_auc",
+                        auc,
+                        100,
+                        auc - 0.05,
+                        Math.min(1, auc + 0.05),
+                        "delong",
+                        0,
+                        0,
+                        "all-minilm-l6-v2-q",
+                        Map.of(),
+                        List.of()));
         double acc = random.nextDouble();
-        scores.put("detection", new Score("balanced_accuracy", acc, 40, Math.max(0, acc - 0.1), Math.min(1, acc + 0.1),
-                "adjusted-wald", 2, 0.05, "gpt-test", Map.of("f1", 0.5), List.of("no JSON")));
-        return new Label(saeId, index, Label.Status.OK, null, "feature " + index + ", version " + version,
-                new Label.ExplainerInfo("offline", null, "log-odds-dirichlet-v1"), scores, Cost.NONE, basis(version),
-                1_700_000_000_000L + version, List.of(), List.of());
+        scores.put(
+                "detection",
+                new Score(
+                        "balanced_accuracy",
+                        acc,
+                        40,
+                        Math.max(0, acc - 0.1),
+                        Math.min(1, acc + 0.1),
+                        "adjusted-wald",
+                        2,
+                        0.05,
+                        "gpt-test",
+                        Map.of("f1", 0.5),
+                        List.of("no JSON")));
+        return new Label(
+                saeId,
+                index,
+                Label.Status.OK,
+                null,
+                "feature " + index + ", version " + version,
+                new Label.ExplainerInfo("offline", null, "log-odds-dirichlet-v1"),
+                scores,
+                Cost.NONE,
+                basis(version),
+                1_700_000_000_000L + version,
+                List.of(),
+                List.of());
     }
 
     static Label.Basis basis(long version) {
@@ -457,8 +645,13 @@ class ExportTest {
         picocli.CommandLine cl = Main.commandLine();
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
-        List<String> all = new ArrayList<>(List.of("export", "--config", config.toString(),
-                "--bootstrap-servers", TestKafka.bootstrapServers(), "--no-progress"));
+        List<String> all = new ArrayList<>(List.of(
+                "export",
+                "--config",
+                config.toString(),
+                "--bootstrap-servers",
+                TestKafka.bootstrapServers(),
+                "--no-progress"));
         all.addAll(Arrays.asList(args));
         int code = cl.execute(all.toArray(String[]::new));
         return new Run(code, out.toString(), err.toString());
@@ -516,7 +709,7 @@ class ExportTest {
 
     static List<JsonNode> gunzipLines(Path file) throws IOException {
         try (InputStream in = new GZIPInputStream(Files.newInputStream(file));
-             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             List<JsonNode> rows = new ArrayList<>();
             for (String line = r.readLine(); line != null; line = r.readLine()) {
                 rows.add(Json.MAPPER.readTree(line));

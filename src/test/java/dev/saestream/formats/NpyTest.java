@@ -83,7 +83,9 @@ class NpyTest {
                 continue;
             }
             assertThat(Float.floatToIntBits(f)).as("bits %04x", bits).isEqualTo(Float.floatToIntBits(expected[bits]));
-            assertThat(HalfFloat.fromFloat(f) & 0xffff).as("round trip %04x", bits).isEqualTo(bits);
+            assertThat(HalfFloat.fromFloat(f) & 0xffff)
+                    .as("round trip %04x", bits)
+                    .isEqualTo(bits);
         }
     }
 

@@ -35,17 +35,23 @@ class SafetensorsTest {
         // then
         assertThat(back.tensors().keySet()).containsExactly("W", "b");
         assertThat(back.tensors().get("W").shape()).containsExactly(2, 3);
-        assertThat(back.tensors().get("W").values()).containsExactly(tensors.get("W").values());
+        assertThat(back.tensors().get("W").values())
+                .containsExactly(tensors.get("W").values());
         assertThat(back.metadata()).containsEntry("format", "pt");
-        assertThat((Files.size(p) - 8 - 4 * 7) % 8).as("data starts 8-byte aligned").isZero();
+        assertThat((Files.size(p) - 8 - 4 * 7) % 8)
+                .as("data starts 8-byte aligned")
+                .isZero();
     }
 
     @Test
     void readsHalfAndBfloat16() throws IOException {
         // given: 1.5 and -2 as F16 (0x3e00, 0xc000) and as BF16 (0x3fc0, 0xc000)
         Path p = dir.resolve("h.safetensors");
-        write(p, "{\"h\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]},"
-                + "\"b\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[4,8]}}", shorts(0x3e00, 0xc000, 0x3fc0, 0xc000));
+        write(
+                p,
+                "{\"h\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]},"
+                        + "\"b\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[4,8]}}",
+                shorts(0x3e00, 0xc000, 0x3fc0, 0xc000));
 
         // when
         Safetensors.Contents c = Safetensors.read(p);
@@ -62,8 +68,10 @@ class SafetensorsTest {
         Safetensors.write(p, Map.of("W", Tensor.f32(new float[16], 4, 4)), null);
         byte[] all = Files.readAllBytes(p);
         Files.write(p, Arrays.copyOf(all, all.length - 10));
-        assertThatThrownBy(() -> Safetensors.read(p)).isInstanceOf(IOException.class)
-                .hasMessageContaining("tensor 'W'").hasMessageContaining("truncated");
+        assertThatThrownBy(() -> Safetensors.read(p))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("tensor 'W'")
+                .hasMessageContaining("truncated");
         Files.write(p, Arrays.copyOf(all, 5));
         assertThatThrownBy(() -> Safetensors.read(p)).hasMessageContaining("too short");
     }
@@ -73,10 +81,15 @@ class SafetensorsTest {
         Path p = dir.resolve("l.safetensors");
         // shape promises 4 floats (16 bytes) but the offsets span 8
         write(p, "{\"W\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,8]}}", new byte[8]);
-        assertThatThrownBy(() -> Safetensors.read(p)).hasMessageContaining("tensor 'W'").hasMessageContaining("needs 16");
+        assertThatThrownBy(() -> Safetensors.read(p))
+                .hasMessageContaining("tensor 'W'")
+                .hasMessageContaining("needs 16");
         // two tensors overlapping
-        write(p, "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-                + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", new byte[12]);
+        write(
+                p,
+                "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                        + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}",
+                new byte[12]);
         assertThatThrownBy(() -> Safetensors.read(p)).hasMessageContaining("overlapping");
         // a header length larger than the file
         ByteBuffer bad = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 1_000_000);

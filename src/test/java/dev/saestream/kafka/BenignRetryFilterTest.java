@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 class BenignRetryFilterTest {
-    static final String RETRY = "[Producer clientId=p] Got error produce response with correlation id {} on topic-partition {},"
-            + " retrying ({} attempts left). Error: {}";
+    static final String RETRY =
+            "[Producer clientId=p] Got error produce response with correlation id {} on topic-partition {},"
+                    + " retrying ({} attempts left). Error: {}";
 
     @Test
     void onlyTheProducersRetriesOfBenignErrorsLeaveTheWarnings() {
@@ -29,13 +30,15 @@ class BenignRetryFilterTest {
         sender.error(RETRY, 265, "t-3", 0, Errors.CONCURRENT_TRANSACTIONS);
         context.getLogger("somewhere.else").warn(RETRY, 266, "t-4", 1, Errors.CONCURRENT_TRANSACTIONS);
 
-        assertThat(seen.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
-                "[Producer clientId=p] Got error produce response with correlation id 264 on topic-partition t-2,"
-                        + " retrying (5 attempts left). Error: NOT_ENOUGH_REPLICAS",
-                "[Producer clientId=p] Got error produce response with correlation id 265 on topic-partition t-3,"
-                        + " retrying (0 attempts left). Error: CONCURRENT_TRANSACTIONS",
-                "[Producer clientId=p] Got error produce response with correlation id 266 on topic-partition t-4,"
-                        + " retrying (1 attempts left). Error: CONCURRENT_TRANSACTIONS");
+        assertThat(seen.list)
+                .extracting(ILoggingEvent::getFormattedMessage)
+                .containsExactly(
+                        "[Producer clientId=p] Got error produce response with correlation id 264 on topic-partition t-2,"
+                                + " retrying (5 attempts left). Error: NOT_ENOUGH_REPLICAS",
+                        "[Producer clientId=p] Got error produce response with correlation id 265 on topic-partition t-3,"
+                                + " retrying (0 attempts left). Error: CONCURRENT_TRANSACTIONS",
+                        "[Producer clientId=p] Got error produce response with correlation id 266 on topic-partition t-4,"
+                                + " retrying (1 attempts left). Error: CONCURRENT_TRANSACTIONS");
     }
 
     @Test

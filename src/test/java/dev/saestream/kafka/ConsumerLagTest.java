@@ -24,8 +24,10 @@ class ConsumerLagTest {
         String group = TestKafka.unique("lag-group");
         try (Admin admin = TestKafka.admin()) {
             TestKafka.createTopics(admin, List.of(new NewTopic(topic, 2, (short) 1)));
-            try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers", TestKafka.bootstrapServers()),
-                    new StringSerializer(), new StringSerializer())) {
+            try (KafkaProducer<String, String> p = new KafkaProducer<>(
+                    Map.of("bootstrap.servers", TestKafka.bootstrapServers()),
+                    new StringSerializer(),
+                    new StringSerializer())) {
                 for (int i = 0; i < 5; i++) {
                     p.send(new ProducerRecord<>(topic, i % 2, "k" + i, "v" + i));
                 }
@@ -33,19 +35,25 @@ class ConsumerLagTest {
             assertThat(ConsumerLag.of(admin, group, Set.of(topic))).isEqualTo(5);
             assertThat(ConsumerLag.caughtUp(admin, group, Set.of(topic))).isFalse();
 
-            admin.alterConsumerGroupOffsets(group, Map.of(new TopicPartition(topic, 0), new OffsetAndMetadata(3))).all().get();
+            admin.alterConsumerGroupOffsets(group, Map.of(new TopicPartition(topic, 0), new OffsetAndMetadata(3)))
+                    .all()
+                    .get();
             assertThat(ConsumerLag.of(admin, group, Set.of(topic))).isEqualTo(2);
-            admin.alterConsumerGroupOffsets(group, Map.of(new TopicPartition(topic, 1), new OffsetAndMetadata(2))).all().get();
+            admin.alterConsumerGroupOffsets(group, Map.of(new TopicPartition(topic, 1), new OffsetAndMetadata(2)))
+                    .all()
+                    .get();
             assertThat(ConsumerLag.of(admin, group, Set.of(topic))).isZero();
             assertThat(ConsumerLag.caughtUp(admin, group, Set.of(topic))).isTrue();
 
             // a partition still loading: not caught up yet, asked again later; anything else is an error
             Admin loading = FaultyAdmin.offsetLookups(admin, n -> new UnknownTopicOrPartitionException("not loaded"));
             assertThat(ConsumerLag.caughtUp(loading, group, Set.of(topic))).isFalse();
-            assertThatThrownBy(() -> ConsumerLag.of(loading, group, Set.of(topic))).hasMessageContaining("not loaded");
+            assertThatThrownBy(() -> ConsumerLag.of(loading, group, Set.of(topic)))
+                    .hasMessageContaining("not loaded");
             Admin denied = FaultyAdmin.offsetLookups(admin, n -> new TopicAuthorizationException("not authorised"));
             assertThatThrownBy(() -> ConsumerLag.caughtUp(denied, group, Set.of(topic)))
-                    .hasMessageContaining("cannot read the lag of " + group).hasMessageContaining("not authorised");
+                    .hasMessageContaining("cannot read the lag of " + group)
+                    .hasMessageContaining("not authorised");
         }
     }
 }

@@ -25,28 +25,38 @@ class EmbeddedBrokerTest {
 
     @Test
     void dataSurvivesARestart() throws Exception {
-        BrokerConfig config = new BrokerConfig("127.0.0.1", 0, 0, dir.resolve("kafka").toString(), Map.of());
+        BrokerConfig config =
+                new BrokerConfig("127.0.0.1", 0, 0, dir.resolve("kafka").toString(), Map.of());
         try (EmbeddedBroker broker = EmbeddedBroker.start(config)) {
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-                new TopicAdmin(admin).create(List.of(new TopicSpec("kept", 2, (short) 1, "delete", -1, null, null, null, null, null)));
+                new TopicAdmin(admin)
+                        .create(List.of(
+                                new TopicSpec("kept", 2, (short) 1, "delete", -1, null, null, null, null, null)));
             }
-            try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", broker.bootstrapServers()),
-                    new StringSerializer(), new StringSerializer())) {
+            try (var producer = new KafkaProducer<>(
+                    Map.<String, Object>of("bootstrap.servers", broker.bootstrapServers()),
+                    new StringSerializer(),
+                    new StringSerializer())) {
                 for (int i = 0; i < 10; i++) {
-                    producer.send(new ProducerRecord<>("kept", "k" + i, "value " + i)).get();
+                    producer.send(new ProducerRecord<>("kept", "k" + i, "value " + i))
+                            .get();
                 }
             }
         }
         try (EmbeddedBroker again = EmbeddedBroker.start(config)) {
-            assertThat(readAll(again.bootstrapServers(), "kept", 10)).hasSize(10)
-                    .extracting(ConsumerRecord::value).contains("value 0", "value 9");
+            assertThat(readAll(again.bootstrapServers(), "kept", 10))
+                    .hasSize(10)
+                    .extracting(ConsumerRecord::value)
+                    .contains("value 0", "value 9");
         }
     }
 
     @Test
     void aPortInUseIsAClearError() throws Exception {
-        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            BrokerConfig config = new BrokerConfig("127.0.0.1", taken.getLocalPort(), 0, dir.resolve("k2").toString(), Map.of());
+        try (java.net.ServerSocket taken =
+                new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            BrokerConfig config = new BrokerConfig(
+                    "127.0.0.1", taken.getLocalPort(), 0, dir.resolve("k2").toString(), Map.of());
             assertThatThrownBy(() -> EmbeddedBroker.start(config))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("broker.port 127.0.0.1:" + taken.getLocalPort() + " is already in use");
@@ -55,9 +65,16 @@ class EmbeddedBrokerTest {
 
     static List<ConsumerRecord<String, String>> readAll(String bootstrap, String topic, int expected) {
         List<ConsumerRecord<String, String>> got = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of("bootstrap.servers", bootstrap,
-                "group.id", "reader-" + System.nanoTime(), "auto.offset.reset", "earliest"),
-                new StringDeserializer(), new StringDeserializer())) {
+        try (var consumer = new KafkaConsumer<>(
+                Map.<String, Object>of(
+                        "bootstrap.servers",
+                        bootstrap,
+                        "group.id",
+                        "reader-" + System.nanoTime(),
+                        "auto.offset.reset",
+                        "earliest"),
+                new StringDeserializer(),
+                new StringDeserializer())) {
             consumer.subscribe(Set.of(topic));
             long deadline = System.currentTimeMillis() + 30_000;
             while (got.size() < expected && System.currentTimeMillis() < deadline) {

@@ -19,9 +19,10 @@ final class FaultyAdmin {
      */
     static Admin offsetLookups(Admin real, IntFunction<Exception> failure) {
         AtomicInteger lookups = new AtomicInteger();
-        return (Admin) Proxy.newProxyInstance(Admin.class.getClassLoader(), new Class<?>[] {Admin.class},
-                (proxy, method, args) -> {
-                    Exception cause = method.getName().equals("listOffsets") ? failure.apply(lookups.incrementAndGet()) : null;
+        return (Admin) Proxy.newProxyInstance(
+                Admin.class.getClassLoader(), new Class<?>[] {Admin.class}, (proxy, method, args) -> {
+                    Exception cause =
+                            method.getName().equals("listOffsets") ? failure.apply(lookups.incrementAndGet()) : null;
                     if (cause == null) {
                         return method.invoke(real, args);
                     }

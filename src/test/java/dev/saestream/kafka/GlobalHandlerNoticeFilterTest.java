@@ -29,15 +29,21 @@ class GlobalHandlerNoticeFilterTest {
         config.error(GlobalHandlerNoticeFilter.NOTICE + " (an error is never dropped)");
         context.getLogger("somewhere.else").warn(GlobalHandlerNoticeFilter.NOTICE);
 
-        assertThat(seen.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly("Unrecognized config: foo",
-                GlobalHandlerNoticeFilter.NOTICE + " (an error is never dropped)", GlobalHandlerNoticeFilter.NOTICE);
+        assertThat(seen.list)
+                .extracting(ILoggingEvent::getFormattedMessage)
+                .containsExactly(
+                        "Unrecognized config: foo",
+                        GlobalHandlerNoticeFilter.NOTICE + " (an error is never dropped)",
+                        GlobalHandlerNoticeFilter.NOTICE);
     }
 
     @Test
     void aStageStartsWithoutTheNoticeThatKafkaStreamsWouldLog(@TempDir Path state) {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         TurboFilter shipped = context.getTurboFilterList().stream()
-                .filter(GlobalHandlerNoticeFilter.class::isInstance).findFirst().orElseThrow();
+                .filter(GlobalHandlerNoticeFilter.class::isInstance)
+                .findFirst()
+                .orElseThrow();
         Logger config = context.getLogger(GlobalHandlerNoticeFilter.LOGGER);
         ListAppender<ILoggingEvent> seen = LogCapture.listen(config);
         try {
@@ -46,7 +52,9 @@ class GlobalHandlerNoticeFilterTest {
 
             context.getTurboFilterList().remove(shipped);
             constructStage(state.resolve("without"));
-            assertThat(notices(seen)).as("Kafka Streams still logs it though StreamsProps turns the handler on").isNotEmpty();
+            assertThat(notices(seen))
+                    .as("Kafka Streams still logs it though StreamsProps turns the handler on")
+                    .isNotEmpty();
         } finally {
             if (!context.getTurboFilterList().contains(shipped)) {
                 context.addTurboFilter(shipped);
@@ -59,13 +67,17 @@ class GlobalHandlerNoticeFilterTest {
     private static void constructStage(Path state) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream("in").to("out");
-        KafkaStreams streams = new KafkaStreams(builder.build(), StreamsProps.of("notice-test",
-                Map.of("bootstrap.servers", "127.0.0.1:1"), 1, 100, state.toString(), null, 0));
+        KafkaStreams streams = new KafkaStreams(
+                builder.build(),
+                StreamsProps.of(
+                        "notice-test", Map.of("bootstrap.servers", "127.0.0.1:1"), 1, 100, state.toString(), null, 0));
         streams.close(Duration.ofSeconds(5));
     }
 
     private static List<String> notices(ListAppender<ILoggingEvent> seen) {
-        return seen.list.stream().map(ILoggingEvent::getFormattedMessage)
-                .filter(m -> m.startsWith(GlobalHandlerNoticeFilter.NOTICE)).toList();
+        return seen.list.stream()
+                .map(ILoggingEvent::getFormattedMessage)
+                .filter(m -> m.startsWith(GlobalHandlerNoticeFilter.NOTICE))
+                .toList();
     }
 }

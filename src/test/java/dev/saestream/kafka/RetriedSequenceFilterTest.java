@@ -12,8 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 class RetriedSequenceFilterTest {
-    static final String RETRIED = "Invalid sequence number for producer 3 at offset 770 in partition p-0: 2 (incoming seq."
-            + " number). Expected sequence 0 for transactions v2 idempotent producer with no existing state.";
+    static final String RETRIED =
+            "Invalid sequence number for producer 3 at offset 770 in partition p-0: 2 (incoming seq."
+                    + " number). Expected sequence 0 for transactions v2 idempotent producer with no existing state.";
 
     @Test
     void onlyTheBrokersErrorForARetriedBatchIsDropped() {
@@ -22,15 +23,21 @@ class RetriedSequenceFilterTest {
 
         Logger broker = context.getLogger(RetriedSequenceFilter.LOGGER);
         broker.error("Error processing append operation on partition p-0", new OutOfOrderSequenceException(RETRIED));
-        broker.error("Error processing append operation on partition p-0", new OutOfOrderSequenceException(
-                "Out of order sequence number for producer 1 at offset 5 in partition p-0: 51 (incoming seq. number), 49"));
+        broker.error(
+                "Error processing append operation on partition p-0",
+                new OutOfOrderSequenceException(
+                        "Out of order sequence number for producer 1 at offset 5 in partition p-0: 51 (incoming seq. number), 49"));
         broker.error("Error processing append operation on partition p-0", new IOException("No space left on device"));
         broker.warn("a warning", new OutOfOrderSequenceException(RETRIED));
         context.getLogger("somewhere.else").error("elsewhere", new OutOfOrderSequenceException(RETRIED));
 
-        assertThat(seen.list).extracting(e -> e.getThrowableProxy().getMessage()).containsExactly(
-                "Out of order sequence number for producer 1 at offset 5 in partition p-0: 51 (incoming seq. number), 49",
-                "No space left on device", RETRIED, RETRIED);
+        assertThat(seen.list)
+                .extracting(e -> e.getThrowableProxy().getMessage())
+                .containsExactly(
+                        "Out of order sequence number for producer 1 at offset 5 in partition p-0: 51 (incoming seq. number), 49",
+                        "No space left on device",
+                        RETRIED,
+                        RETRIED);
     }
 
     @Test

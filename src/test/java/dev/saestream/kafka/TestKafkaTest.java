@@ -23,13 +23,22 @@ class TestKafkaTest {
         try (Admin admin = TestKafka.admin()) {
             TestKafka.createTopics(admin, List.of(new NewTopic(topic, 1, (short) 1)));
         }
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", TestKafka.bootstrapServers()),
-                new StringSerializer(), new StringSerializer())) {
+        try (var producer = new KafkaProducer<>(
+                Map.<String, Object>of("bootstrap.servers", TestKafka.bootstrapServers()),
+                new StringSerializer(),
+                new StringSerializer())) {
             producer.send(new ProducerRecord<>(topic, "k", "v")).get();
         }
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of("bootstrap.servers", TestKafka.bootstrapServers(),
-                "group.id", TestKafka.unique("g"), "auto.offset.reset", "earliest"),
-                new StringDeserializer(), new StringDeserializer())) {
+        try (var consumer = new KafkaConsumer<>(
+                Map.<String, Object>of(
+                        "bootstrap.servers",
+                        TestKafka.bootstrapServers(),
+                        "group.id",
+                        TestKafka.unique("g"),
+                        "auto.offset.reset",
+                        "earliest"),
+                new StringDeserializer(),
+                new StringDeserializer())) {
             consumer.subscribe(Set.of(topic));
             ConsumerRecords<String, String> got = ConsumerRecords.empty();
             for (int i = 0; i < 50 && got.isEmpty(); i++) {

@@ -35,14 +35,19 @@ class TestcontainersRoundTripTest {
             new TopicAdmin(admin).create(TopicSpecs.load(Path.of("topics")));
         }
         ProduceSummary summary;
-        try (TextProducer p = new TextProducer(TextProducer.newProducer(Map.of("bootstrap.servers", bs), ProduceConfig.defaults()));
-             Stream<SourceItem> docs = TextSources.europarl(100, SourceOptions.defaults())) {
+        try (TextProducer p = new TextProducer(
+                        TextProducer.newProducer(Map.of("bootstrap.servers", bs), ProduceConfig.defaults()));
+                Stream<SourceItem> docs = TextSources.europarl(100, SourceOptions.defaults())) {
             summary = p.produce(docs, null);
         }
         assertThat(summary.produced()).isEqualTo(100);
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bs))) {
-            long records = new TopicAdmin(admin).list().stream().filter(t -> t.name().equals(Topics.TEXTS))
-                    .findFirst().orElseThrow().records();
+            long records = new TopicAdmin(admin)
+                    .list().stream()
+                            .filter(t -> t.name().equals(Topics.TEXTS))
+                            .findFirst()
+                            .orElseThrow()
+                            .records();
             assertThat(records).isEqualTo(100);
         }
         assertThat(List.of(summary.deadLettered())).containsExactly(0L);

@@ -20,14 +20,23 @@ import org.junit.jupiter.api.Test;
 
 class TopicAdminTest {
     private static TopicSpec spec(String name, int partitions, String policy) {
-        return new TopicSpec(name, partitions, (short) 1, policy, 86_400_000L,
+        return new TopicSpec(
+                name,
+                partitions,
+                (short) 1,
+                policy,
+                86_400_000L,
                 policy.contains("compact") ? Map.of("min.cleanable.dirty.ratio", "0.1") : Map.of(),
-                Map.of(), "k", "v", null);
+                Map.of(),
+                "k",
+                "v",
+                null);
     }
 
     @Test
     void creatingTwiceIsIdempotent() throws Exception {
-        List<TopicSpec> specs = List.of(spec(TestKafka.unique("t"), 3, "delete"), spec(TestKafka.unique("c"), 2, "compact"));
+        List<TopicSpec> specs =
+                List.of(spec(TestKafka.unique("t"), 3, "delete"), spec(TestKafka.unique("c"), 2, "compact"));
         try (Admin admin = TestKafka.admin()) {
             TopicAdmin topics = new TopicAdmin(admin);
             assertThat(topics.create(specs).values()).containsOnly(TopicAdmin.Outcome.CREATED);
@@ -58,7 +67,9 @@ class TopicAdminTest {
             AtomicInteger lookups = new AtomicInteger();
             Admin loading = FaultyAdmin.offsetLookups(real, n -> {
                 lookups.set(n);
-                return n <= 3 ? new UnknownTopicOrPartitionException("This server does not host this topic-partition.") : null;
+                return n <= 3
+                        ? new UnknownTopicOrPartitionException("This server does not host this topic-partition.")
+                        : null;
             });
             assertThat(new TopicAdmin(loading).create(List.of(spec)).values()).containsOnly(TopicAdmin.Outcome.CREATED);
             assertThat(lookups).hasValue(4);
@@ -76,20 +87,23 @@ class TopicAdminTest {
         try (Admin real = TestKafka.admin()) {
             assertThat(new TopicAdmin(rivalCreatesAfterListing(real, same, 2)).create(List.of(same)))
                     .containsExactly(Map.entry(same.name(), TopicAdmin.Outcome.EXISTS));
-            assertThatThrownBy(() -> new TopicAdmin(rivalCreatesAfterListing(real, differs, 3)).create(List.of(differs)))
+            assertThatThrownBy(
+                            () -> new TopicAdmin(rivalCreatesAfterListing(real, differs, 3)).create(List.of(differs)))
                     .hasMessageContaining(differs.name() + " has 3 partitions, the spec says 2");
         }
     }
 
     /** An admin whose topic listing is overtaken: another instance creates the topic right after it. */
     private static Admin rivalCreatesAfterListing(Admin real, TopicSpec spec, int partitions) {
-        return (Admin) Proxy.newProxyInstance(Admin.class.getClassLoader(), new Class<?>[] {Admin.class},
-                (proxy, method, args) -> {
+        return (Admin) Proxy.newProxyInstance(
+                Admin.class.getClassLoader(), new Class<?>[] {Admin.class}, (proxy, method, args) -> {
                     Object result = method.invoke(real, args);
                     if (method.getName().equals("listTopics")) {
                         ((ListTopicsResult) result).names().get();
-                        real.createTopics(List.of(new NewTopic(spec.name(), partitions, (short) 1).configs(spec.topicConfigs())))
-                                .all().get();
+                        real.createTopics(List.of(
+                                        new NewTopic(spec.name(), partitions, (short) 1).configs(spec.topicConfigs())))
+                                .all()
+                                .get();
                     }
                     return result;
                 });
@@ -99,14 +113,19 @@ class TopicAdminTest {
     void listShowsPartitionsPolicyAndRecordCounts() throws Exception {
         String name = TestKafka.unique("listed");
         try (Admin admin = TestKafka.admin();
-             var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", TestKafka.bootstrapServers()),
-                     new StringSerializer(), new StringSerializer())) {
+                var producer = new KafkaProducer<>(
+                        Map.<String, Object>of("bootstrap.servers", TestKafka.bootstrapServers()),
+                        new StringSerializer(),
+                        new StringSerializer())) {
             TopicAdmin topics = new TopicAdmin(admin);
             topics.create(List.of(spec(name, 3, "delete")));
             for (int i = 0; i < 7; i++) {
                 producer.send(new ProducerRecord<>(name, "k" + i, "v")).get();
             }
-            TopicAdmin.TopicInfo info = topics.list().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
+            TopicAdmin.TopicInfo info = topics.list().stream()
+                    .filter(t -> t.name().equals(name))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(info).isEqualTo(new TopicAdmin.TopicInfo(name, 3, 1, "delete", 7, info.bytes()));
             // seven records of a few bytes each, with their batch headers (61 bytes per batch at least)
             assertThat(info.bytes()).as("bytes on disk").isGreaterThanOrEqualTo(7 * 61L);
@@ -122,13 +141,16 @@ class TopicAdminTest {
 
     @Test
     void aBadSpecIsAClearError(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-        java.nio.file.Files.writeString(dir.resolve("x.yaml"),
+        java.nio.file.Files.writeString(
+                dir.resolve("x.yaml"),
                 "name: x\npartitions: 0\nreplicationFactor: 1\ncleanupPolicy: delete\nretentionMs: 1\n");
         assertThatThrownBy(() -> TopicSpecs.load(dir)).hasMessageContaining("partitions must be at least 1, got 0");
-        java.nio.file.Files.writeString(dir.resolve("x.yaml"),
+        java.nio.file.Files.writeString(
+                dir.resolve("x.yaml"),
                 "name: x\npartitions: 1\nreplicationFactor: 1\ncleanupPolicy: sometimes\nretentionMs: 1\n");
         assertThatThrownBy(() -> TopicSpecs.load(dir)).hasMessageContaining("cleanupPolicy must be delete, compact");
-        java.nio.file.Files.writeString(dir.resolve("x.yaml"),
+        java.nio.file.Files.writeString(
+                dir.resolve("x.yaml"),
                 "name: x\npartitions: 1\nreplicationFactor: 1\ncleanupPolicy: delete\nretentionMs: 1\nvalueSchema: nope.json\n");
         assertThatThrownBy(() -> TopicSpecs.load(dir)).hasMessageContaining("value schema nope.json does not exist");
     }

@@ -23,13 +23,13 @@ class CallLimitsTest {
     void theHourlyTokenBudgetMakesTheNextCallWaitUntilTheOldestTokensAgeOut() throws Exception {
         CallLimits limits = limits(4, 0, 1000);
         limits.acquire();
-        limits.release(600);          // t0: 600 tokens
+        limits.release(600); // t0: 600 tokens
         now.addAndGet(10 * 60_000);
         limits.acquire();
-        limits.release(500);          // t0 + 10 min: 1100 tokens, over budget
+        limits.release(500); // t0 + 10 min: 1100 tokens, over budget
         assertThat(limits.tokensLastHour()).isEqualTo(1100);
         long before = now.get();
-        limits.acquire();             // waits until t0's 600 leave the window
+        limits.acquire(); // waits until t0's 600 leave the window
         assertThat(now.get() - before).isEqualTo(50 * 60_000);
         assertThat(limits.tokensLastHour()).isEqualTo(500);
         limits.release(0);
@@ -61,7 +61,9 @@ class CallLimitsTest {
         });
         third.start();
         third.join(300);
-        assertThat(third.isAlive()).as("a third call waits while two are in flight").isTrue();
+        assertThat(third.isAlive())
+                .as("a third call waits while two are in flight")
+                .isTrue();
         limits.release(0);
         third.join(5000);
         assertThat(third.isAlive()).isFalse();

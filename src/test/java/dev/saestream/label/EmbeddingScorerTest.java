@@ -24,7 +24,9 @@ class EmbeddingScorerTest {
 
     private static List<Example> examples(int feature) {
         FeatureState state = catalog.state(feature, 1);
-        return new ExampleSampler(LabelConfig.DEFAULTS).sample(state, background, null).scoring();
+        return new ExampleSampler(LabelConfig.DEFAULTS)
+                .sample(state, background, null)
+                .scoring();
     }
 
     @Test
@@ -51,10 +53,14 @@ class EmbeddingScorerTest {
         Score s = scorer.score("Europe", catalog.state(3, 1), examples, 1, new CostMeter());
         var model = new dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel();
         float[] q = model.embed("Europe").content().vector();
-        double[] pos = examples.stream().filter(Example::activating)
-                .mapToDouble(e -> cosine(q, model.embed(e.text()).content().vector())).toArray();
-        double[] neg = examples.stream().filter(e -> !e.activating())
-                .mapToDouble(e -> cosine(q, model.embed(e.text()).content().vector())).toArray();
+        double[] pos = examples.stream()
+                .filter(Example::activating)
+                .mapToDouble(e -> cosine(q, model.embed(e.text()).content().vector()))
+                .toArray();
+        double[] neg = examples.stream()
+                .filter(e -> !e.activating())
+                .mapToDouble(e -> cosine(q, model.embed(e.text()).content().vector()))
+                .toArray();
         assertThat(s.value()).isCloseTo(Stats.auc(pos, neg), within(1e-9));
         Stats.Interval ci = Stats.aucInterval(pos, neg);
         assertThat(s.ciLow()).isCloseTo(ci.low(), within(1e-9));
@@ -67,6 +73,8 @@ class EmbeddingScorerTest {
     }
 
     static double dot(float[] a, float[] b) {
-        return IntStream.range(0, a.length).mapToDouble(i -> (double) a[i] * b[i]).sum();
+        return IntStream.range(0, a.length)
+                .mapToDouble(i -> (double) a[i] * b[i])
+                .sum();
     }
 }

@@ -22,7 +22,8 @@ class IntruderScorerTest {
 
     @BeforeAll
     static void corpus() {
-        catalog = new SyntheticCatalog("intruder-sae", SyntheticCatalog.englishDocs(250), SyntheticCatalog.standardSpecs());
+        catalog = new SyntheticCatalog(
+                "intruder-sae", SyntheticCatalog.englishDocs(250), SyntheticCatalog.standardSpecs());
         background = catalog.backgroundIndex(300, 3);
         parliament = catalog.state(0, 1);
         oracle = new Oracle(Set.of("parliament"), "the word Parliament");
@@ -38,7 +39,9 @@ class IntruderScorerTest {
         try (ScriptedLlmServer server = new ScriptedLlmServer(answer::apply)) {
             LabelConfig cfg = LabelConfig.DEFAULTS
                     .withScorers(List.of(LabelConfig.ScorerKind.INTRUDER))
-                    .withLlm(LabelConfig.DEFAULTS.llm().withServer(LabelConfig.Provider.OPENAI, server.baseUrl(Dialect.OPENAI), "m")
+                    .withLlm(LabelConfig.DEFAULTS
+                            .llm()
+                            .withServer(LabelConfig.Provider.OPENAI, server.baseUrl(Dialect.OPENAI), "m")
                             .withBackOff(1, 2))
                     .withScoring(LabelConfig.DEFAULTS.scoring().withNullBaseline(false));
             Label label = Labeller.create(cfg, background, Map.of()).label(parliament, null);
@@ -61,7 +64,9 @@ class IntruderScorerTest {
         // every question holds four examples with the feature's word and one without
         for (Request r : run.requests()) {
             assertThat(Oracle.examples(r.user())).hasSize(IntruderScorer.DEFAULT_PER_QUESTION);
-            assertThat(r.user()).startsWith("Explanation: " + dev.saestream.formats.Json.writeString(run.label().explanation()) + "\n\n");
+            assertThat(r.user())
+                    .startsWith("Explanation: "
+                            + dev.saestream.formats.Json.writeString(run.label().explanation()) + "\n\n");
         }
         Score s = run.score();
         assertThat(s.metric()).isEqualTo("accuracy");
@@ -77,7 +82,8 @@ class IntruderScorerTest {
     @Test
     void wrongAnswersScoreZero() throws Exception {
         // the example after the true intruder, every time
-        Run run = run(r -> Reply.ok("{\"intruder\": " + (oracle.intruder(r.user()) % IntruderScorer.DEFAULT_PER_QUESTION + 1) + "}"));
+        Run run = run(r -> Reply.ok(
+                "{\"intruder\": " + (oracle.intruder(r.user()) % IntruderScorer.DEFAULT_PER_QUESTION + 1) + "}"));
         assertThat(run.score().value()).isZero();
         assertThat(run.score().n()).isEqualTo(questions());
         assertThat(run.score().parseFailures()).isZero();
@@ -87,13 +93,16 @@ class IntruderScorerTest {
     void halfRightIsCountedExactly() throws Exception {
         // always "example 1": right exactly where the intruder was put first, counted here from the prompts
         Run run = run(r -> Reply.ok("{\"intruder\": 1}"));
-        long first = run.requests().stream().filter(r -> oracle.intruder(r.user()) == 1).count();
+        long first = run.requests().stream()
+                .filter(r -> oracle.intruder(r.user()) == 1)
+                .count();
         assertThat(run.score().value()).isEqualTo((double) first / questions());
     }
 
     @Test
     void malformedAnswersAreParseFailuresCountedWrong() throws Exception {
-        Run run = run(r -> Reply.ok(r.user().contains("\"example\":5") ? "{\"intruder\": 9}" : "{\"intruder\": \"two\"}"));
+        Run run = run(
+                r -> Reply.ok(r.user().contains("\"example\":5") ? "{\"intruder\": 9}" : "{\"intruder\": \"two\"}"));
         int n = questions();
         Score s = run.score();
         assertThat(s.value()).isZero();

@@ -26,7 +26,8 @@ public final class LabelCostBench {
     private LabelCostBench() {}
 
     public static void main(String[] args) throws Exception {
-        SyntheticCatalog catalog = new SyntheticCatalog("bench-sae", SyntheticCatalog.englishDocs(400), SyntheticCatalog.standardSpecs());
+        SyntheticCatalog catalog =
+                new SyntheticCatalog("bench-sae", SyntheticCatalog.englishDocs(400), SyntheticCatalog.standardSpecs());
         BackgroundIndex background = catalog.backgroundIndex(500, 1);
         int[] features = {0, 1, 2, 3, 4, 6, 7, 9, 10, 11};
         Map<String, long[]> perKind = new LinkedHashMap<>();
@@ -37,7 +38,9 @@ public final class LabelCostBench {
             try (ScriptedLlmServer server = new ScriptedLlmServer(oracle::answer).caching(1024)) {
                 LabelConfig cfg = LabelConfig.DEFAULTS
                         .withLlmExplainer(LabelConfig.Provider.of(dialect.name()), server.baseUrl(dialect), "bench")
-                        .withScorers(List.of(LabelConfig.ScorerKind.DETECTION, LabelConfig.ScorerKind.FUZZING,
+                        .withScorers(List.of(
+                                LabelConfig.ScorerKind.DETECTION,
+                                LabelConfig.ScorerKind.FUZZING,
                                 LabelConfig.ScorerKind.SIMULATION));
                 FeatureState state = catalog.state(f, 1);
                 Label label = Labeller.create(cfg, background, Map.of()).label(state, null);
@@ -52,21 +55,48 @@ public final class LabelCostBench {
             }
         }
         int n = features.length;
-        System.out.printf(Locale.ROOT, "LLM cost of one label at the defaults, %s (mean of %d features, %d-token windows, o200k tokens)%n",
-                dialect.name().toLowerCase(Locale.ROOT), n, SyntheticCatalog.WINDOW);
-        System.out.printf(Locale.ROOT, "%-11s %6s %12s %12s %12s %12s %14s%n", "kind", "calls", "input", "cached", "cache-write",
-                "output", "input/call");
+        System.out.printf(
+                Locale.ROOT,
+                "LLM cost of one label at the defaults, %s (mean of %d features, %d-token windows, o200k tokens)%n",
+                dialect.name().toLowerCase(Locale.ROOT),
+                n,
+                SyntheticCatalog.WINDOW);
+        System.out.printf(
+                Locale.ROOT,
+                "%-11s %6s %12s %12s %12s %12s %14s%n",
+                "kind",
+                "calls",
+                "input",
+                "cached",
+                "cache-write",
+                "output",
+                "input/call");
         long[] total = new long[5];
         for (Map.Entry<String, long[]> e : perKind.entrySet()) {
             long[] a = e.getValue();
-            System.out.printf(Locale.ROOT, "%-11s %6.1f %12.0f %12.0f %12.0f %12.0f %14.0f%n", e.getKey(), (double) a[0] / n,
-                    (double) a[1] / n, (double) a[3] / n, (double) a[4] / n, (double) a[2] / n, (double) a[1] / a[0]);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-11s %6.1f %12.0f %12.0f %12.0f %12.0f %14.0f%n",
+                    e.getKey(),
+                    (double) a[0] / n,
+                    (double) a[1] / n,
+                    (double) a[3] / n,
+                    (double) a[4] / n,
+                    (double) a[2] / n,
+                    (double) a[1] / a[0]);
             for (int i = 0; i < total.length; i++) {
                 total[i] += a[i];
             }
         }
-        System.out.printf(Locale.ROOT, "%-11s %6.1f %12.0f %12.0f %12.0f %12.0f%n", "total", (double) total[0] / n,
-                (double) total[1] / n, (double) total[3] / n, (double) total[4] / n, (double) total[2] / n);
+        System.out.printf(
+                Locale.ROOT,
+                "%-11s %6.1f %12.0f %12.0f %12.0f %12.0f%n",
+                "total",
+                (double) total[0] / n,
+                (double) total[1] / n,
+                (double) total[3] / n,
+                (double) total[4] / n,
+                (double) total[2] / n);
     }
 
     private static Set<String> wordsOf(SyntheticCatalog catalog, SyntheticCatalog.Spec spec) {

@@ -40,20 +40,29 @@ public final class LabelQualityBench {
         LabelConfig cfg = LabelConfig.DEFAULTS;
         Map<String, Object> kafka = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         BackgroundIndex background = new BackgroundIndex();
-        TopicFollower.readToEnd(cfg.topics().background(), kafka,
+        TopicFollower.readToEnd(
+                cfg.topics().background(),
+                kafka,
                 r -> background.put(r.key(), r.value() == null ? null : Json.read(r.value(), BackgroundWindow.class)),
                 Duration.ofMinutes(5));
         Map<String, FeatureState> states = new TreeMap<>();
-        TopicFollower.readToEnd(cfg.topics().features(), kafka, r -> {
-            if (r.value() != null && FeatureKey.saeId(r.key()).equals(saeId) && FeatureKey.index(r.key()) % step == 0) {
-                FeatureState s = Json.read(r.value(), FeatureState.class);
-                if (s.windows() >= cfg.sampling().minWindows()) {
-                    states.merge(r.key(), s, (a, b) -> b.version() >= a.version() ? b : a);
-                }
-            }
-        }, Duration.ofMinutes(10));
-        System.out.printf("%d features of %s (every %d-th index with at least %d windows)%n", states.size(), saeId, step,
-                cfg.sampling().minWindows());
+        TopicFollower.readToEnd(
+                cfg.topics().features(),
+                kafka,
+                r -> {
+                    if (r.value() != null
+                            && FeatureKey.saeId(r.key()).equals(saeId)
+                            && FeatureKey.index(r.key()) % step == 0) {
+                        FeatureState s = Json.read(r.value(), FeatureState.class);
+                        if (s.windows() >= cfg.sampling().minWindows()) {
+                            states.merge(r.key(), s, (a, b) -> b.version() >= a.version() ? b : a);
+                        }
+                    }
+                },
+                Duration.ofMinutes(10));
+        System.out.printf(
+                "%d features of %s (every %d-th index with at least %d windows)%n",
+                states.size(), saeId, step, cfg.sampling().minWindows());
         Scorer embedding = EmbeddingScorer.load(cfg.scoring().embeddingModel());
         List<Explainer> explainers = new ArrayList<>();
         if (!which.equals("current")) {
@@ -63,15 +72,27 @@ public final class LabelQualityBench {
             explainers.add(new OfflineExplainer(background));
         }
         for (Explainer explainer : explainers) {
-            Labeller labeller = new Labeller(cfg, explainer, List.of(embedding), background, Map.of(), System::currentTimeMillis);
+            Labeller labeller =
+                    new Labeller(cfg, explainer, List.of(embedding), background, Map.of(), System::currentTimeMillis);
             ExampleSampler sampler = new ExampleSampler(cfg);
             // every explanation of the sample first, so that every label has a null to draw
             for (FeatureState s : states.values()) {
-                Explainer.Explanation e = explainer.explain(s, sampler.sample(s, background, null).explain(), new CostMeter());
+                Explainer.Explanation e =
+                        explainer.explain(s, sampler.sample(s, background, null).explain(), new CostMeter());
                 if (e.ok()) {
-                    labeller.remember(new Label(s.saeId(), s.index(), Label.Status.OK, null, e.text(), explainer.info(),
-                            Map.of(), Cost.NONE, new Label.Basis(s.version(), 0, 0, 0, 0, List.of(), List.of(), List.of(),
-                            List.of()), 0, List.of(), List.of()));
+                    labeller.remember(new Label(
+                            s.saeId(),
+                            s.index(),
+                            Label.Status.OK,
+                            null,
+                            e.text(),
+                            explainer.info(),
+                            Map.of(),
+                            Cost.NONE,
+                            new Label.Basis(s.version(), 0, 0, 0, 0, List.of(), List.of(), List.of(), List.of()),
+                            0,
+                            List.of(),
+                            List.of()));
                 }
             }
             List<Label> labels = new ArrayList<>();
@@ -79,7 +100,10 @@ public final class LabelQualityBench {
             for (FeatureState s : states.values()) {
                 labels.add(labeller.label(s, null));
             }
-            System.out.printf("%n== %s (%.1f s) ==%n%s", explainer.info().model(), (System.nanoTime() - t0) / 1e9,
+            System.out.printf(
+                    "%n== %s (%.1f s) ==%n%s",
+                    explainer.info().model(),
+                    (System.nanoTime() - t0) / 1e9,
                     LabelReport.of(labels, states).text());
             labels.stream().limit(5).forEach(l -> System.out.println("  e.g. " + l.index() + ": " + l.explanation()));
         }

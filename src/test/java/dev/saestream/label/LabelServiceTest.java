@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.saestream.catalog.BackgroundWindow;
 import dev.saestream.catalog.FeatureState;
 import dev.saestream.catalog.FeatureWindow;
-import dev.saestream.kafka.DeadLetter;
 import dev.saestream.formats.Json;
+import dev.saestream.kafka.DeadLetter;
 import dev.saestream.kafka.TestKafka;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,29 +50,41 @@ class LabelServiceTest {
                 .withSampling(LabelConfig.DEFAULTS.sampling().withScoreWindows(30, 30));
         try (Admin admin = TestKafka.admin()) {
             Map<String, String> compacted = Map.of("cleanup.policy", "compact");
-            TestKafka.createTopics(admin, List.of(
-                    new NewTopic(cfg.topics().features(), 4, (short) 1).configs(compacted),
-                    new NewTopic(cfg.topics().background(), 2, (short) 1).configs(compacted),
-                    new NewTopic(cfg.topics().labels(), 2, (short) 1).configs(compacted),
-                    new NewTopic(cfg.topics().dlq(), 1, (short) 1)));
+            TestKafka.createTopics(
+                    admin,
+                    List.of(
+                            new NewTopic(cfg.topics().features(), 4, (short) 1).configs(compacted),
+                            new NewTopic(cfg.topics().background(), 2, (short) 1).configs(compacted),
+                            new NewTopic(cfg.topics().labels(), 2, (short) 1).configs(compacted),
+                            new NewTopic(cfg.topics().dlq(), 1, (short) 1)));
         }
         Map<String, Object> kafka = kafka();
-        SyntheticCatalog catalog = new SyntheticCatalog("demo-sae", SyntheticCatalog.englishDocs(DOCS),
-                SyntheticCatalog.standardSpecs());
+        SyntheticCatalog catalog =
+                new SyntheticCatalog("demo-sae", SyntheticCatalog.englishDocs(DOCS), SyntheticCatalog.standardSpecs());
         List<FeatureState> states = new ArrayList<>();
         for (SyntheticCatalog.Spec spec : catalog.specs) {
             states.add(catalog.state(spec.index(), 10, 0, DOCS / 2, 50, 200));
         }
-        List<String> eligible = states.stream().filter(s -> s.windows() >= cfg.sampling().minWindows()).map(FeatureState::key).toList();
-        List<String> tooRare = states.stream().filter(s -> s.windows() < cfg.sampling().minWindows()).map(FeatureState::key).toList();
+        List<String> eligible = states.stream()
+                .filter(s -> s.windows() >= cfg.sampling().minWindows())
+                .map(FeatureState::key)
+                .toList();
+        List<String> tooRare = states.stream()
+                .filter(s -> s.windows() < cfg.sampling().minWindows())
+                .map(FeatureState::key)
+                .toList();
         assertThat(eligible).hasSizeGreaterThan(10);
         assertThat(tooRare).isNotEmpty();
 
         // when two instances run in one group, and the catalogue is written once both have partitions
         Instance a = Instance.start(cfg, kafka);
         Instance b = Instance.start(cfg, kafka);
-        await(() -> a.progress().partitions() > 0 && b.progress().partitions() > 0
-                        && a.progress().partitions() + b.progress().partitions() == 4 && a.progress().ready() && b.progress().ready(),
+        await(
+                () -> a.progress().partitions() > 0
+                        && b.progress().partitions() > 0
+                        && a.progress().partitions() + b.progress().partitions() == 4
+                        && a.progress().ready()
+                        && b.progress().ready(),
                 "both instances assigned and ready");
         try (KafkaProducer<String, byte[]> p = producer(kafka)) {
             for (BackgroundWindow w : catalog.background(400, 3)) {
@@ -92,11 +104,15 @@ class LabelServiceTest {
             p.send(new ProducerRecord<>(cfg.topics().features(), "demo-sae/99", "{not json".getBytes()));
             p.commitTransaction();
         }
-        await(() -> a.progress().labelled() + b.progress().labelled() >= eligible.size()
-                && a.progress().featuresRead() + b.progress().featuresRead() >= states.size() + 1 && idle(a) && idle(b),
+        await(
+                () -> a.progress().labelled() + b.progress().labelled() >= eligible.size()
+                        && a.progress().featuresRead() + b.progress().featuresRead() >= states.size() + 1
+                        && idle(a)
+                        && idle(b),
                 "as many labels as eligible features, and both idle");
         try (Admin admin = TestKafka.admin()) {
-            await(() -> lag(admin, cfg.topics().groupId(), cfg.topics().features()) == 0,
+            await(
+                    () -> lag(admin, cfg.topics().groupId(), cfg.topics().features()) == 0,
                     "the group's committed offsets at the end of the features topic, past its commit markers");
         }
 
@@ -115,8 +131,12 @@ class LabelServiceTest {
             assertThat(e.ciLow()).isLessThanOrEqualTo(e.value());
             assertThat(l.cost().calls()).isZero();
         }
-        assertThat(a.progress().labelled()).as("instance a did some of the work").isPositive();
-        assertThat(b.progress().labelled()).as("instance b did some of the work").isPositive();
+        assertThat(a.progress().labelled())
+                .as("instance a did some of the work")
+                .isPositive();
+        assertThat(b.progress().labelled())
+                .as("instance b did some of the work")
+                .isPositive();
         assertThat(a.progress().labelled() + b.progress().labelled()).isEqualTo(eligible.size());
         // and the bad record went to the dead-letter topic
         List<ConsumerRecord<String, byte[]>> dead = readAll(cfg.topics().dlq(), kafka);
@@ -135,15 +155,27 @@ class LabelServiceTest {
 
         // when feature 1's top windows are replaced and feature 0 only gets a new version
         FeatureState moved = catalog.state(1, 11, DOCS / 2, DOCS, 50, 200);
-        FeatureState same = new FeatureState(states.get(0).saeId(), 0, 11, states.get(0).tokensSeen(), states.get(0).activations(),
-                states.get(0).documents(), states.get(0).windows(), states.get(0).sum(), states.get(0).max(),
-                states.get(0).histogram(), states.get(0).top(), states.get(0).reservoir(), states.get(0).updatedMs() + 1);
+        FeatureState same = new FeatureState(
+                states.get(0).saeId(),
+                0,
+                11,
+                states.get(0).tokensSeen(),
+                states.get(0).activations(),
+                states.get(0).documents(),
+                states.get(0).windows(),
+                states.get(0).sum(),
+                states.get(0).max(),
+                states.get(0).histogram(),
+                states.get(0).top(),
+                states.get(0).reservoir(),
+                states.get(0).updatedMs() + 1);
         try (KafkaProducer<String, byte[]> p = producer(kafka)) {
             p.send(new ProducerRecord<>(cfg.topics().features(), same.key(), Json.write(same)));
             p.send(new ProducerRecord<>(cfg.topics().features(), moved.key(), Json.write(moved)));
             p.flush();
         }
-        await(() -> c.progress().labelled() >= 1 && c.progress().featuresRead() >= states.size() + 3 && idle(c),
+        await(
+                () -> c.progress().labelled() >= 1 && c.progress().featuresRead() >= states.size() + 3 && idle(c),
                 "a relabel, and idle again");
         stop(c);
 
@@ -163,22 +195,31 @@ class LabelServiceTest {
         String run = TestKafka.unique("handover");
         LabelConfig cfg = topics(run);
         try (Admin admin = TestKafka.admin()) {
-            TestKafka.createTopics(admin, List.of(new NewTopic(cfg.topics().features(), 2, (short) 1), new NewTopic(cfg.topics().background(), 1, (short) 1),
-                    new NewTopic(cfg.topics().labels(), 1, (short) 1), new NewTopic(cfg.topics().dlq(), 1, (short) 1)));
+            TestKafka.createTopics(
+                    admin,
+                    List.of(
+                            new NewTopic(cfg.topics().features(), 2, (short) 1),
+                            new NewTopic(cfg.topics().background(), 1, (short) 1),
+                            new NewTopic(cfg.topics().labels(), 1, (short) 1),
+                            new NewTopic(cfg.topics().dlq(), 1, (short) 1)));
         }
         Map<String, Object> kafka = kafka();
-        SyntheticCatalog catalog = new SyntheticCatalog("demo-sae", SyntheticCatalog.englishDocs(DOCS), SyntheticCatalog.standardSpecs());
+        SyntheticCatalog catalog =
+                new SyntheticCatalog("demo-sae", SyntheticCatalog.englishDocs(DOCS), SyntheticCatalog.standardSpecs());
         List<FeatureState> states = List.of(catalog.state(0, 10), catalog.state(1, 10));
         // A's explainer holds every feature until released; B's answers at once
         HeldExplainer held = new HeldExplainer();
-        Instance a = Instance.start(cfg, kafka, held, r -> { });
+        Instance a = Instance.start(cfg, kafka, held, r -> {});
         await(() -> a.progress().partitions() == 2 && a.progress().ready(), "A assigned and ready");
         try (KafkaProducer<String, byte[]> p = producer(kafka)) {
             for (int i = 0; i < states.size(); i++) {
-                p.send(new ProducerRecord<>(cfg.topics().features(), i, states.get(i).key(), Json.write(states.get(i))));
+                p.send(new ProducerRecord<>(
+                        cfg.topics().features(), i, states.get(i).key(), Json.write(states.get(i))));
             }
         }
-        assertThat(held.started.await(60, TimeUnit.SECONDS)).as("A is labelling both features").isTrue();
+        assertThat(held.started.await(60, TimeUnit.SECONDS))
+                .as("A is labelling both features")
+                .isTrue();
 
         // when B joins while both labels are in flight at A, and B's ledger is slow to read A's labels
         CountDownLatch ledgerRead = new CountDownLatch(1);
@@ -193,26 +234,39 @@ class LabelServiceTest {
         });
         // A holds the rebalance for its labels in flight (without the handover, B gets a partition and labels it now),
         // and B has read the ledger as it was at its start, without A's labels
-        await(() -> a.progress().handingOver() > 0 && b.progress().ready() || b.progress().labelled() > 0,
+        await(
+                () -> a.progress().handingOver() > 0 && b.progress().ready()
+                        || b.progress().labelled() > 0,
                 "A handing over and B ready, or B labelling");
         int handedOver = a.progress().handingOver();
         held.release.countDown();
         // B holds its new partition until it has read A's labels (without that, B labels from a ledger that lacks them)
-        await(() -> ledgerTapped.getCount() == 0 && b.progress().partitions() > 0 && !b.progress().ready()
-                || b.progress().labelled() > 0, "B reading the ledger before scheduling, or B labelling");
+        await(
+                () -> ledgerTapped.getCount() == 0
+                                && b.progress().partitions() > 0
+                                && !b.progress().ready()
+                        || b.progress().labelled() > 0,
+                "B reading the ledger before scheduling, or B labelling");
         ledgerRead.countDown();
-        await(() -> b.progress().partitions() > 0 && a.progress().partitions() + b.progress().partitions() == 2
-                && b.progress().featuresRead() > 0 && idle(a) && idle(b), "both idle, one partition each");
+        await(
+                () -> b.progress().partitions() > 0
+                        && a.progress().partitions() + b.progress().partitions() == 2
+                        && b.progress().featuresRead() > 0
+                        && idle(a)
+                        && idle(b),
+                "both idle, one partition each");
         stop(a, b);
 
         // then each feature version was labelled once, by A, which waited for both labels before handing over
         Map<String, List<Label>> labels = labelsByKey(cfg, kafka);
-        assertThat(labels.keySet()).containsExactlyInAnyOrder(states.get(0).key(), states.get(1).key());
+        assertThat(labels.keySet())
+                .containsExactlyInAnyOrder(states.get(0).key(), states.get(1).key());
         labels.forEach((key, l) -> assertThat(l).as(key).hasSize(1));
         assertThat(a.progress().labelled()).isEqualTo(2);
         assertThat(b.progress().labelled()).isZero();
         assertThat(held.calls.get()).isEqualTo(2);
-        // the classic protocol's default (range) assignor is eager: A gives up both partitions, and waits for both labels
+        // the classic protocol's default (range) assignor is eager: A gives up both partitions, and waits for both
+        // labels
         assertThat(handedOver).isEqualTo(2);
     }
 
@@ -270,10 +324,14 @@ class LabelServiceTest {
         }
 
         /** An instance explaining with {@code explainer}, scoring nothing, whose ledger reads pass through {@code ledgerTap}. */
-        static Instance start(LabelConfig cfg, Map<String, Object> kafka, Explainer explainer,
-                              java.util.function.Consumer<ConsumerRecord<String, byte[]>> ledgerTap) {
+        static Instance start(
+                LabelConfig cfg,
+                Map<String, Object> kafka,
+                Explainer explainer,
+                java.util.function.Consumer<ConsumerRecord<String, byte[]>> ledgerTap) {
             BackgroundIndex background = new BackgroundIndex();
-            Labeller labeller = new Labeller(cfg, explainer, List.of(), background, Map.of(), System::currentTimeMillis);
+            Labeller labeller =
+                    new Labeller(cfg, explainer, List.of(), background, Map.of(), System::currentTimeMillis);
             return start(new LabelService(cfg, kafka, background, labeller, ledgerTap));
         }
 
@@ -322,8 +380,11 @@ class LabelServiceTest {
     }
 
     static List<ConsumerRecord<String, byte[]>> readAll(String topic, Map<String, Object> kafka) {
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(kafka, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+        try (KafkaConsumer<String, byte[]> c =
+                new KafkaConsumer<>(kafka, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition()))
+                    .toList();
             c.assign(parts);
             c.seekToBeginning(parts);
             Map<TopicPartition, Long> end = c.endOffsets(parts);
@@ -348,7 +409,8 @@ class LabelServiceTest {
     /** The defaults on this run's own topics and consumer group, labelling two features at once. */
     static LabelConfig topics(String run) {
         return LabelConfig.DEFAULTS
-                .withTopics(new LabelConfig.TopicNames(run, run + ".features", run + ".background", run + ".labels", run + ".dlq"))
+                .withTopics(new LabelConfig.TopicNames(
+                        run, run + ".features", run + ".background", run + ".labels", run + ".dlq"))
                 .withLimits(LabelConfig.DEFAULTS.limits().withConcurrency(2));
     }
 }

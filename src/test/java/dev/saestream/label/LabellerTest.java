@@ -23,6 +23,7 @@ class LabellerTest {
     private static SyntheticCatalog catalog;
     private static List<BackgroundWindow> windows;
     private static BackgroundIndex background;
+
     @TempDir
     static Path dir;
 
@@ -47,7 +48,8 @@ class LabellerTest {
     /** That decoder in a topk SAE saved by {@link Sae#save}, under the id {@code saeId}. */
     private static Path saeDirectory(String name, String saeId) throws Exception {
         int features = catalog.specs.size();
-        SaeConfig config = SaeConfig.of(Architecture.TOPK, features, features, 2).withId(saeId);
+        SaeConfig config =
+                SaeConfig.of(Architecture.TOPK, features, features, 2).withId(saeId);
         SaeWeights weights = SaeWeights.zeros(config);
         System.arraycopy(parliamentNearUnion(features), 0, weights.wDec(), 0, weights.wDec().length);
         Path saeDir = dir.resolve(name);
@@ -62,7 +64,8 @@ class LabellerTest {
         Path file = dir.resolve("decoder.npy");
         Npy.writeFloats(file, parliamentNearUnion(features), features, features);
         LabelConfig cfg = hardNegatives(8, 1, Map.of("test-sae", file.toString()), List.of());
-        // when feature 0 is labelled, then eight of its negatives are windows where "Union" fires and "Parliament" does not
+        // when feature 0 is labelled, then eight of its negatives are windows where "Union" fires and "Parliament" does
+        // not
         assertHardNegativesFireOnUnion(cfg);
     }
 
@@ -80,12 +83,17 @@ class LabellerTest {
     @Test
     void anSaeWithoutADecoderIsScoredWithoutHardNegativesAndTheLabelSaysSo() throws Exception {
         // given hard negatives asked for, and only another SAE's directory
-        LabelConfig cfg = hardNegatives(8, LabelConfig.DEFAULTS.sampling().similarFeatures(), Map.of(),
+        LabelConfig cfg = hardNegatives(
+                8,
+                LabelConfig.DEFAULTS.sampling().similarFeatures(),
+                Map.of(),
                 List.of(saeDirectory("sae-elsewhere", "elsewhere-sae").toString()));
         // when labelled, then there are only random negatives, and a warning names what is missing
         Label label = Labeller.create(cfg, background, Map.of()).label(catalog.state(0, 1), null);
         assertThat(label.basis().negativeIds()).hasSize(cfg.sampling().scoreNonActivating());
-        assertThat(label.warnings()).containsExactly("no hard negatives: no decoder for SAE test-sae (label.sampling.saes, label.sampling.decoders)");
+        assertThat(label.warnings())
+                .containsExactly(
+                        "no hard negatives: no decoder for SAE test-sae (label.sampling.saes, label.sampling.decoders)");
     }
 
     @Test
@@ -94,21 +102,27 @@ class LabellerTest {
         int features = catalog.specs.size();
         Path file = dir.resolve("decoder-twice.npy");
         Npy.writeFloats(file, parliamentNearUnion(features), features, features);
-        LabelConfig cfg = LabelConfig.DEFAULTS.withSampling(LabelConfig.DEFAULTS.sampling()
+        LabelConfig cfg = LabelConfig.DEFAULTS.withSampling(LabelConfig.DEFAULTS
+                .sampling()
                 .withDecoders(Map.of("test-sae", file.toString()), List.of(sae.toString())));
-        assertThatThrownBy(() -> Labeller.decoders(cfg)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("label.sampling.saes: " + sae + " is SAE test-sae, whose decoder label.sampling.decoders: " + file
-                        + " already gives; keep one of them");
-        LabelConfig notAnSae = LabelConfig.DEFAULTS.withSampling(LabelConfig.DEFAULTS.sampling()
-                .withDecoders(Map.of(), List.of(dir.toString())));
-        assertThatThrownBy(() -> Labeller.decoders(notAnSae)).isInstanceOf(java.io.IOException.class)
+        assertThatThrownBy(() -> Labeller.decoders(cfg))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("label.sampling.saes: " + sae + " is SAE test-sae, whose decoder label.sampling.decoders: "
+                        + file + " already gives; keep one of them");
+        LabelConfig notAnSae = LabelConfig.DEFAULTS.withSampling(
+                LabelConfig.DEFAULTS.sampling().withDecoders(Map.of(), List.of(dir.toString())));
+        assertThatThrownBy(() -> Labeller.decoders(notAnSae))
+                .isInstanceOf(java.io.IOException.class)
                 .hasMessage("label.sampling.saes: " + dir + " is not an SAE directory: it has no cfg.json");
     }
 
     /** Scoring on 10 activating and 20 background windows, {@code count} of them hard negatives from these decoders. */
     private static LabelConfig hardNegatives(int count, int similar, Map<String, String> decoders, List<String> saes) {
-        return LabelConfig.DEFAULTS.withSampling(LabelConfig.DEFAULTS.sampling().withScoreWindows(10, 20)
-                .withHardNegatives(count, similar).withDecoders(decoders, saes));
+        return LabelConfig.DEFAULTS.withSampling(LabelConfig.DEFAULTS
+                .sampling()
+                .withScoreWindows(10, 20)
+                .withHardNegatives(count, similar)
+                .withDecoders(decoders, saes));
     }
 
     private static void assertHardNegativesFireOnUnion(LabelConfig cfg) throws Exception {
@@ -122,17 +136,22 @@ class LabellerTest {
             assertThat(byId.get(id).fires(11)).as(id).isTrue();
             assertThat(byId.get(id).fires(0)).as(id).isFalse();
         }
-        assertThat(label.scores().get("embedding").n()).isEqualTo(label.basis().scoreIds().size() + negatives.size());
+        assertThat(label.scores().get("embedding").n())
+                .isEqualTo(label.basis().scoreIds().size() + negatives.size());
         assertThat(label.warnings()).isEmpty();
     }
 
     @Test
     void withoutNonActivatingWindowsTheLabelSaysWhyItIsNotScored() throws Exception {
-        Label label = Labeller.create(LabelConfig.DEFAULTS, new BackgroundIndex(), Map.of()).label(catalog.state(2, 1), null);
+        Label label = Labeller.create(LabelConfig.DEFAULTS, new BackgroundIndex(), Map.of())
+                .label(catalog.state(2, 1), null);
         assertThat(label.status()).isEqualTo(Label.Status.OK);
         assertThat(label.scores()).isEmpty();
-        assertThat(label.warnings()).singleElement().asString().matches(
-                "not scored: [1-9]\\d* held-out activating and 0 non-activating windows \\(need at least one of each\\)");
+        assertThat(label.warnings())
+                .singleElement()
+                .asString()
+                .matches(
+                        "not scored: [1-9]\\d* held-out activating and 0 non-activating windows \\(need at least one of each\\)");
     }
 
     @Test
@@ -140,7 +159,9 @@ class LabellerTest {
         // given a labeller that has labelled "Parliament" (0) and "Commission" (1) already
         Labeller labeller = Labeller.create(LabelConfig.DEFAULTS, background, Map.of());
         Label first = labeller.label(catalog.state(0, 1), null);
-        assertThat(first.scores().get("embedding").baseline()).as("nothing to draw a null from yet").isNull();
+        assertThat(first.scores().get("embedding").baseline())
+                .as("nothing to draw a null from yet")
+                .isNull();
         assertThat(first.scores().get("embedding").informative()).isNull();
         Label second = labeller.label(catalog.state(1, 1), null);
         assertThat(second.scores().get("embedding").baseline().explanation()).isEqualTo(first.explanation());
@@ -155,31 +176,42 @@ class LabellerTest {
         Score.Baseline baseline = score.baseline();
         assertThat(baseline.explanation()).isIn(first.explanation(), second.explanation());
         ExampleSampler.Samples samples = new ExampleSampler(LabelConfig.DEFAULTS).sample(rights, background, null);
-        assertThat(samples.activating()).extracting(Example::id).containsExactlyElementsOf(label.basis().scoreIds());
+        assertThat(samples.activating())
+                .extracting(Example::id)
+                .containsExactlyElementsOf(label.basis().scoreIds());
         Scorer scorer = EmbeddingScorer.load(LabelConfig.DEFAULTS.scoring().embeddingModel());
         long seed = Hashing.seed(rights.key(), rights.version());
         Score expected = scorer.score(baseline.explanation(), rights, samples.scoring(), seed, new CostMeter());
         assertThat(baseline.value()).isEqualTo(expected.value());
         assertThat(baseline.ciLow()).isEqualTo(expected.ciLow());
         assertThat(baseline.ciHigh()).isEqualTo(expected.ciHigh());
-        assertThat(baseline.n()).isEqualTo(score.n()).isEqualTo(samples.scoring().size());
-        assertThat(score.value()).isEqualTo(scorer.score(label.explanation(), rights, samples.scoring(), seed,
-                new CostMeter()).value());
+        assertThat(baseline.n())
+                .isEqualTo(score.n())
+                .isEqualTo(samples.scoring().size());
+        assertThat(score.value())
+                .isEqualTo(scorer.score(label.explanation(), rights, samples.scoring(), seed, new CostMeter())
+                        .value());
         assertThat(score.informative()).isEqualTo(score.ciLow() > baseline.ciHigh());
 
         // and the same labeller draws the same null for the same feature version
         Labeller again = Labeller.create(LabelConfig.DEFAULTS, background, Map.of());
         again.remember(first);
         again.remember(second);
-        assertThat(again.label(rights, null).scores().get("embedding").baseline()).isEqualTo(baseline);
+        assertThat(again.label(rights, null).scores().get("embedding").baseline())
+                .isEqualTo(baseline);
     }
 
     @Test
     void withTheNullBaselineOffScoresHaveNone() throws Exception {
-        LabelConfig cfg = LabelConfig.DEFAULTS.withScoring(LabelConfig.DEFAULTS.scoring().withNullBaseline(false));
+        LabelConfig cfg =
+                LabelConfig.DEFAULTS.withScoring(LabelConfig.DEFAULTS.scoring().withNullBaseline(false));
         Labeller labeller = Labeller.create(cfg, background, Map.of());
         labeller.label(catalog.state(0, 1), null);
-        assertThat(labeller.label(catalog.state(1, 1), null).scores().get("embedding").baseline()).isNull();
+        assertThat(labeller.label(catalog.state(1, 1), null)
+                        .scores()
+                        .get("embedding")
+                        .baseline())
+                .isNull();
     }
 
     @Test

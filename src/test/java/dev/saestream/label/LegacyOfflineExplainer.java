@@ -1,10 +1,9 @@
 package dev.saestream.label;
 
-import dev.saestream.label.OfflineExplainer.Counts;
-import dev.saestream.label.OfflineExplainer.TokenScore;
-
 import dev.saestream.catalog.FeatureState;
 import dev.saestream.catalog.FeatureWindow;
+import dev.saestream.label.OfflineExplainer.Counts;
+import dev.saestream.label.OfflineExplainer.TokenScore;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -26,6 +25,7 @@ final class LegacyOfflineExplainer implements Explainer {
     static final String METHOD = "log-odds-dirichlet-v1";
     /** A token counts as firing at half its window's peak or more. */
     static final double FIRING_FRACTION = 0.5;
+
     static final int MAX_TOKENS = 3;
     /** A context token is named when it precedes at least this share of firing tokens. */
     static final double CONTEXT_SHARE = 0.3;
@@ -90,9 +90,13 @@ final class LegacyOfflineExplainer implements Explainer {
                 }
             }
             boolean most = 2 * covered >= examples.size();
-            sb.append(most ? "Fires on " : "Fires on varied tokens such as ").append(OfflineExplainer.list(named, firing));
+            sb.append(most ? "Fires on " : "Fires on varied tokens such as ")
+                    .append(OfflineExplainer.list(named, firing));
             sb.append(most ? " (the peak token in " : " (together the peak token in only ")
-                    .append(covered).append(" of ").append(examples.size()).append(" examples)");
+                    .append(covered)
+                    .append(" of ")
+                    .append(examples.size())
+                    .append(" examples)");
         } else {
             List<String> common = peaks.byCount().stream().limit(MAX_TOKENS).toList();
             sb.append("Fires on varied tokens, none standing out against the background; strongest on ")

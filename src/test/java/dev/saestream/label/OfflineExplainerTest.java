@@ -53,8 +53,8 @@ class OfflineExplainerTest {
             Set<String> set = Set.of(words);
             long k = peakingOn(top(), set);
             assertThat(k).as("top examples peaking on %s", List.of(words)).isPositive();
-            return "(the peak in " + k + " of " + top().size() + " top examples and " + peakingOn(weaker(), set) + " of "
-                    + weaker().size() + " weaker ones)";
+            return "(the peak in " + k + " of " + top().size() + " top examples and " + peakingOn(weaker(), set)
+                    + " of " + weaker().size() + " weaker ones)";
         }
 
         List<String> quoted() {
@@ -89,12 +89,17 @@ class OfflineExplainerTest {
         Explained president = explain(catalog.state(4, 1), background);
         Explained rights = explain(catalog.state(7, 1), background);
         // then each sentence names them, how often they peak among the top and the weaker examples, and the context
-        assertThat(europe.text()).startsWith("Fires on \"European\" and \"Europe\" " + europe.coverage("european", "europe"))
-                .contains("often right after \"the\"").endsWith("mostly capitalised words.");
-        assertThat(peakingOn(europe.top(), Set.of("european", "europe"))).isEqualTo(europe.top().size());
-        assertThat(president.text()).startsWith("Fires on \"President\" " + president.coverage("president"))
+        assertThat(europe.text())
+                .startsWith("Fires on \"European\" and \"Europe\" " + europe.coverage("european", "europe"))
+                .contains("often right after \"the\"")
+                .endsWith("mostly capitalised words.");
+        assertThat(peakingOn(europe.top(), Set.of("european", "europe")))
+                .isEqualTo(europe.top().size());
+        assertThat(president.text())
+                .startsWith("Fires on \"President\" " + president.coverage("president"))
                 .contains("often right after \"Mr\"");
-        assertThat(rights.text()).startsWith("Fires on \"rights\" " + rights.coverage("rights"))
+        assertThat(rights.text())
+                .startsWith("Fires on \"rights\" " + rights.coverage("rights"))
                 .contains("often right after \"human\"");
     }
 
@@ -118,7 +123,8 @@ class OfflineExplainerTest {
             acts[1] = 1f + (i % 50) * 0.01f;
             reservoir.add(new FeatureWindow("gr" + i, 1, 0, tokens, acts));
         }
-        FeatureState state = new FeatureState("test-sae", 2191, 5, 100_000, 240, 240, 240, 500, 9f, null, top, reservoir, 0);
+        FeatureState state =
+                new FeatureState("test-sae", 2191, 5, 100_000, 240, 240, 240, 500, 9f, null, top, reservoir, 0);
 
         // when explained
         Explained e = explain(state, background);
@@ -126,13 +132,20 @@ class OfflineExplainerTest {
         // then the explainer was shown almost as many Greek peaks as digit peaks (Greek letters, never in the
         // background, stand out more against it than digits do), yet names only the digits
         long greekShown = peakingOn(e.examples(), Set.of(greek));
-        assertThat(greekShown).as("Greek peaks among %d examples", e.examples().size())
+        assertThat(greekShown)
+                .as("Greek peaks among %d examples", e.examples().size())
                 .isGreaterThanOrEqualTo(e.examples().size() * 4 / 10);
-        String topText = String.join("\n", top.stream().map(w -> String.join("", w.tokens())).toList());
+        String topText = String.join(
+                "\n", top.stream().map(w -> String.join("", w.tokens())).toList());
         assertThat(e.quoted()).isNotEmpty().allMatch(topText::contains);
         assertThat(e.quoted().subList(0, 2)).containsExactly("02", "03");
-        assertThat(e.text()).startsWith("Fires on ").contains(e.coverage("02", "03")).contains("mostly digits")
-                .doesNotContain("β").doesNotContain("α").doesNotContain("cie");
+        assertThat(e.text())
+                .startsWith("Fires on ")
+                .contains(e.coverage("02", "03"))
+                .contains("mostly digits")
+                .doesNotContain("β")
+                .doesNotContain("α")
+                .doesNotContain("cie");
     }
 
     @Test
@@ -153,7 +166,8 @@ class OfflineExplainerTest {
     void withoutABackgroundTheCommonestPeakTokensAreNamed() {
         Explained council = explain(catalog.state(2, 1), new BackgroundIndex());
         assertThat(council.text()).startsWith("Fires on \"Council\" " + council.coverage("council"));
-        assertThat(peakingOn(council.examples(), Set.of("council"))).isEqualTo(council.examples().size());
+        assertThat(peakingOn(council.examples(), Set.of("council")))
+                .isEqualTo(council.examples().size());
     }
 
     @Test
@@ -167,7 +181,8 @@ class OfflineExplainerTest {
         assertThat(explain(swedish, background).text()).endsWith("; in Swedish documents (97% of activations).");
         counts.put("sv", 70L);
         counts.put("en", 29L);
-        assertThat(explain(withFacet(state, new FeatureState.Facet("lang", counts)), background).text())
+        assertThat(explain(withFacet(state, new FeatureState.Facet("lang", counts)), background)
+                        .text())
                 .doesNotContain("documents (");
         assertThat(OfflineExplainer.describe("source", "crm")).isEqualTo("where source is \"crm\"");
     }
@@ -179,8 +194,11 @@ class OfflineExplainerTest {
             Map<String, Long> counts = new LinkedHashMap<>();
             counts.put(value, 95L);
             counts.put("en", 5L);
-            assertThat(explain(withFacet(state, new FeatureState.Facet("lang", counts)), background).text())
-                    .as(value).doesNotContain("documents (").doesNotContain(value);
+            assertThat(explain(withFacet(state, new FeatureState.Facet("lang", counts)), background)
+                            .text())
+                    .as(value)
+                    .doesNotContain("documents (")
+                    .doesNotContain(value);
         }
     }
 
@@ -207,7 +225,20 @@ class OfflineExplainerTest {
     }
 
     private static FeatureState withFacet(FeatureState s, FeatureState.Facet facet) {
-        return new FeatureState(s.saeId(), s.index(), s.version(), s.tokensSeen(), s.activations(), s.documents(),
-                s.windows(), s.sum(), s.max(), s.histogram(), s.top(), s.reservoir(), s.updatedMs(), facet);
+        return new FeatureState(
+                s.saeId(),
+                s.index(),
+                s.version(),
+                s.tokensSeen(),
+                s.activations(),
+                s.documents(),
+                s.windows(),
+                s.sum(),
+                s.max(),
+                s.histogram(),
+                s.top(),
+                s.reservoir(),
+                s.updatedMs(),
+                facet);
     }
 }

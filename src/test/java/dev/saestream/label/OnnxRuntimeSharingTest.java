@@ -21,9 +21,15 @@ class OnnxRuntimeSharingTest {
     void theEmbeddingModelFirstThenTheTransformerInOneProcess(@TempDir Path dir) throws Exception {
         // when a fresh JVM loads the embedding scorer, then opens the transformer and extracts a text
         Path log = dir.resolve("child.log");
-        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), EmbeddingThenTransformer.class.getName())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process child = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Dai.djl.offline=true",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        EmbeddingThenTransformer.class.getName())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         boolean exited = child.waitFor(120, TimeUnit.SECONDS);
         if (!exited) {
             child.destroyForcibly();
@@ -41,9 +47,21 @@ class OnnxRuntimeSharingTest {
         public static void main(String[] args) throws Exception {
             EmbeddingScorer scorer = EmbeddingScorer.load("all-minilm-l6-v2-q");
             System.out.println("loaded " + scorer.name());
-            try (Transformer t = Transformer.open(new ModelConfig("all-minilm-l6-v2", null, "layer3", 0, 32, 8, 1, false,
-                    Path.of("target", "test-model-cache").toString(), "cpu"))) {
-                System.out.println("extracted " + t.extract(List.of("The council adopted the report.")).get(0).size() + " tokens");
+            try (Transformer t = Transformer.open(new ModelConfig(
+                    "all-minilm-l6-v2",
+                    null,
+                    "layer3",
+                    0,
+                    32,
+                    8,
+                    1,
+                    false,
+                    Path.of("target", "test-model-cache").toString(),
+                    "cpu"))) {
+                System.out.println("extracted "
+                        + t.extract(List.of("The council adopted the report."))
+                                .get(0)
+                                .size() + " tokens");
             }
         }
     }

@@ -37,15 +37,17 @@ final class Oracle {
             ArrayNode answers = out.putArray("answers");
             for (JsonNode e : examples(r.user())) {
                 String text = e.get("text").asText();
-                answers.addObject().put("example", e.get("example").asInt()).put(fuzz ? "correct" : "fires",
-                        fuzz ? markedCorrectly(text) : contains(text));
+                answers.addObject()
+                        .put("example", e.get("example").asInt())
+                        .put(fuzz ? "correct" : "fires", fuzz ? markedCorrectly(text) : contains(text));
             }
         } else if (r.system().equals(Prompts.INTRUDER_SYSTEM)) {
             out.put("intruder", intruder(r.user()));
         } else if (r.system().equals(Prompts.SIMULATION_SYSTEM)) {
             ArrayNode predictions = out.putArray("predictions");
             for (JsonNode e : examples(r.user())) {
-                ObjectNode p = predictions.addObject().put("example", e.get("example").asInt());
+                ObjectNode p =
+                        predictions.addObject().put("example", e.get("example").asInt());
                 ArrayNode acts = p.putArray("activations");
                 e.get("tokens").forEach(t -> acts.add(words.contains(TokenStats.normalise(t.asText())) ? 10 : 0));
             }

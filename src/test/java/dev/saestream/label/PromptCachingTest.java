@@ -27,7 +27,8 @@ class PromptCachingTest {
 
     @BeforeAll
     static void corpus() {
-        catalog = new SyntheticCatalog("caching-sae", SyntheticCatalog.englishDocs(250), SyntheticCatalog.standardSpecs());
+        catalog = new SyntheticCatalog(
+                "caching-sae", SyntheticCatalog.englishDocs(250), SyntheticCatalog.standardSpecs());
         background = catalog.backgroundIndex(300, 3);
         parliament = catalog.state(0, 1);
         oracle = new Oracle(Set.of("parliament"), "the word Parliament");
@@ -63,18 +64,26 @@ class PromptCachingTest {
             Usage u = reported.get(i);
             assertThat(c.inputTokens()).as("input of call %d", i).isEqualTo(u.input());
             assertThat(c.cachedInputTokens()).as("cached input of call %d", i).isEqualTo(u.cacheRead());
-            assertThat(c.cacheWriteInputTokens()).as("cache writes of call %d", i).isEqualTo(u.cacheWrite());
+            assertThat(c.cacheWriteInputTokens())
+                    .as("cache writes of call %d", i)
+                    .isEqualTo(u.cacheWrite());
             assertThat(c.outputTokens()).isEqualTo(u.output());
         }
-        assertThat(cost.inputTokens()).isEqualTo(reported.stream().mapToLong(Usage::input).sum());
-        assertThat(cost.cachedInputTokens()).isEqualTo(reported.stream().mapToLong(Usage::cacheRead).sum()).isPositive();
-        assertThat(cost.cacheWriteInputTokens()).isEqualTo(reported.stream().mapToLong(Usage::cacheWrite).sum());
-        assertThat(cost.byKind().values().stream().mapToLong(Cost.KindCost::cachedInputTokens).sum())
+        assertThat(cost.inputTokens())
+                .isEqualTo(reported.stream().mapToLong(Usage::input).sum());
+        assertThat(cost.cachedInputTokens())
+                .isEqualTo(reported.stream().mapToLong(Usage::cacheRead).sum())
+                .isPositive();
+        assertThat(cost.cacheWriteInputTokens())
+                .isEqualTo(reported.stream().mapToLong(Usage::cacheWrite).sum());
+        assertThat(cost.byKind().values().stream()
+                        .mapToLong(Cost.KindCost::cachedInputTokens)
+                        .sum())
                 .isEqualTo(cost.cachedInputTokens());
         // cached tokens at a tenth of the input price: what caching saved is 0.9 of them at the input price
         double full = cost.dollars(1, 1, 1, 0);
-        assertThat(cost.dollars(1, 0.1, 1, 0)).isCloseTo(full - 0.9 * cost.cachedInputTokens() / 1e6,
-                org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(cost.dollars(1, 0.1, 1, 0))
+                .isCloseTo(full - 0.9 * cost.cachedInputTokens() / 1e6, org.assertj.core.api.Assertions.within(1e-12));
     }
 
     @Test
@@ -87,7 +96,8 @@ class PromptCachingTest {
         for (Request r : run.requests()) {
             assertThat(r.body().get("messages").get(0).get("role").asText()).isEqualTo("system");
         }
-        assertThat(run.requests().stream().skip(1).map(Request::system).distinct()).hasSize(1);
+        assertThat(run.requests().stream().skip(1).map(Request::system).distinct())
+                .hasSize(1);
     }
 
     @Test
@@ -98,7 +108,13 @@ class PromptCachingTest {
         assertCountedApart(run);
         assertThat(run.label().cost().cacheWriteInputTokens()).isEqualTo(1_100);
         for (Request r : run.requests()) {
-            assertThat(r.body().path("system").path(0).path("cache_control").path("type").asText()).isEqualTo("ephemeral");
+            assertThat(r.body()
+                            .path("system")
+                            .path(0)
+                            .path("cache_control")
+                            .path("type")
+                            .asText())
+                    .isEqualTo("ephemeral");
         }
     }
 }

@@ -23,39 +23,57 @@ class RelabelPolicyTest {
     }
 
     private static Label label(long version, double density, List<String> top, long createdMs, Label.Status status) {
-        return new Label("sae", 1, status, status == Label.Status.FAILED ? "the answer is not JSON" : null,
-                status == Label.Status.OK ? "x" : null, new Label.ExplainerInfo("offline", null, "m"), Map.of(), Cost.NONE,
-                new Label.Basis(version, density, 100, 100, 1f, top, List.of(), List.of(), List.of()), createdMs,
-                List.of(), List.of());
+        return new Label(
+                "sae",
+                1,
+                status,
+                status == Label.Status.FAILED ? "the answer is not JSON" : null,
+                status == Label.Status.OK ? "x" : null,
+                new Label.ExplainerInfo("offline", null, "m"),
+                Map.of(),
+                Cost.NONE,
+                new Label.Basis(version, density, 100, 100, 1f, top, List.of(), List.of(), List.of()),
+                createdMs,
+                List.of(),
+                List.of());
     }
 
     @Test
     void aFeatureIsLabelledOnceItHasEnoughWindows() {
-        assertThat(policy.decide(summary(1, 19, 0.01, ids(0, 19)), null, 0).decision()).isEqualTo(Decision.NOT_READY);
-        assertThat(policy.decide(summary(2, 20, 0.01, ids(0, 20)), null, 0).decision()).isEqualTo(Decision.NEW);
+        assertThat(policy.decide(summary(1, 19, 0.01, ids(0, 19)), null, 0).decision())
+                .isEqualTo(Decision.NOT_READY);
+        assertThat(policy.decide(summary(2, 20, 0.01, ids(0, 20)), null, 0).decision())
+                .isEqualTo(Decision.NEW);
     }
 
     @Test
     void aLabelledVersionIsNeverPaidForTwice() {
         Label last = label(7, 0.01, ids(0, 50), 0, Label.Status.OK);
-        assertThat(policy.decide(summary(7, 500, 0.5, ids(100, 150)), last, 10 * HOUR).decision()).isEqualTo(Decision.UNCHANGED);
+        assertThat(policy.decide(summary(7, 500, 0.5, ids(100, 150)), last, 10 * HOUR)
+                        .decision())
+                .isEqualTo(Decision.UNCHANGED);
         Label failed = label(7, 0.01, ids(0, 50), 0, Label.Status.FAILED);
-        assertThat(policy.decide(summary(7, 500, 0.01, ids(0, 50)), failed, 10 * HOUR).decision()).isEqualTo(Decision.UNCHANGED);
+        assertThat(policy.decide(summary(7, 500, 0.01, ids(0, 50)), failed, 10 * HOUR)
+                        .decision())
+                .isEqualTo(Decision.UNCHANGED);
     }
 
     @Test
     void aLabelIsRenewedWhenItSawLessThanTheThresholdShareOfTheCurrentTopWindows() {
         Label last = label(7, 0.01, ids(0, 50), 0, Label.Status.OK);
         // the label saw 25 of the current 50 top windows: 50%, not below the 0.5 threshold
-        assertThat(policy.decide(summary(8, 500, 0.01, concat(ids(0, 25), ids(100, 125))), last, 2 * HOUR).decision())
+        assertThat(policy.decide(summary(8, 500, 0.01, concat(ids(0, 25), ids(100, 125))), last, 2 * HOUR)
+                        .decision())
                 .isEqualTo(Decision.UNCHANGED);
         // 24 of 50: below it
-        RelabelPolicy.Verdict v = policy.decide(summary(8, 500, 0.01, concat(ids(0, 24), ids(100, 126))), last, 2 * HOUR);
+        RelabelPolicy.Verdict v =
+                policy.decide(summary(8, 500, 0.01, concat(ids(0, 24), ids(100, 126))), last, 2 * HOUR);
         assertThat(v.decision()).isEqualTo(Decision.CHANGED);
         assertThat(v.reason()).isEqualTo("label based on 48% of the current top windows");
         // a top that grew: the label saw 20 windows, all still there, of 60 now (33%)
         Label young = label(7, 0.01, ids(0, 20), 0, Label.Status.OK);
-        assertThat(policy.decide(summary(8, 500, 0.01, ids(0, 60)), young, 2 * HOUR).reason())
+        assertThat(policy.decide(summary(8, 500, 0.01, ids(0, 60)), young, 2 * HOUR)
+                        .reason())
                 .isEqualTo("label based on 33% of the current top windows");
     }
 
@@ -85,9 +103,15 @@ class RelabelPolicyTest {
     @Test
     void densityMovingByTwoEitherWayIsAMaterialChange() {
         Label last = label(7, 0.01, ids(0, 50), 0, Label.Status.OK);
-        assertThat(policy.decide(summary(8, 500, 0.0199, ids(0, 50)), last, 2 * HOUR).decision()).isEqualTo(Decision.UNCHANGED);
-        assertThat(policy.decide(summary(8, 500, 0.02, ids(0, 50)), last, 2 * HOUR).decision()).isEqualTo(Decision.CHANGED);
-        assertThat(policy.decide(summary(8, 500, 0.005, ids(0, 50)), last, 2 * HOUR).decision()).isEqualTo(Decision.CHANGED);
+        assertThat(policy.decide(summary(8, 500, 0.0199, ids(0, 50)), last, 2 * HOUR)
+                        .decision())
+                .isEqualTo(Decision.UNCHANGED);
+        assertThat(policy.decide(summary(8, 500, 0.02, ids(0, 50)), last, 2 * HOUR)
+                        .decision())
+                .isEqualTo(Decision.CHANGED);
+        assertThat(policy.decide(summary(8, 500, 0.005, ids(0, 50)), last, 2 * HOUR)
+                        .decision())
+                .isEqualTo(Decision.CHANGED);
     }
 
     @Test
@@ -96,7 +120,9 @@ class RelabelPolicyTest {
         RelabelPolicy.Verdict v = policy.decide(summary(8, 500, 0.04, ids(0, 50)), last, 1000 + HOUR - 1);
         assertThat(v.decision()).isEqualTo(Decision.WAIT);
         assertThat(v.notBeforeMs()).isEqualTo(1000 + HOUR);
-        assertThat(policy.decide(summary(8, 500, 0.04, ids(0, 50)), last, 1000 + HOUR).decision()).isEqualTo(Decision.CHANGED);
+        assertThat(policy.decide(summary(8, 500, 0.04, ids(0, 50)), last, 1000 + HOUR)
+                        .decision())
+                .isEqualTo(Decision.CHANGED);
     }
 
     @Test
@@ -113,14 +139,20 @@ class RelabelPolicyTest {
     @Test
     void aFailedLabelIsTriedAgainOnALaterVersion() {
         Label failed = label(7, 0.01, ids(0, 50), 0, Label.Status.FAILED);
-        assertThat(policy.decide(summary(8, 500, 0.01, ids(0, 50)), failed, 2 * HOUR).reason()).isEqualTo("the last label failed");
+        assertThat(policy.decide(summary(8, 500, 0.01, ids(0, 50)), failed, 2 * HOUR)
+                        .reason())
+                .isEqualTo("the last label failed");
     }
 
     @Test
     void neverLabelledFeaturesComeFirstThenByDensity() {
         record C(String key, boolean neverLabelled, double density) implements RelabelPolicy.Candidate {}
-        List<C> work = new ArrayList<>(List.of(new C("a", false, 0.5), new C("b", true, 0.001), new C("c", true, 0.01),
-                new C("d", false, 0.9), new C("e", true, 0.01)));
+        List<C> work = new ArrayList<>(List.of(
+                new C("a", false, 0.5),
+                new C("b", true, 0.001),
+                new C("c", true, 0.01),
+                new C("d", false, 0.9),
+                new C("e", true, 0.01)));
         work.sort(RelabelPolicy.PRIORITY);
         assertThat(work).extracting(C::key).containsExactly("c", "e", "b", "d", "a");
     }

@@ -10,8 +10,8 @@ import dev.saestream.kafka.TestKafka;
 import dev.saestream.kafka.TopicFollower;
 import dev.saestream.label.ScriptedLlmServer.Dialect;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,26 +59,53 @@ class RelabelTest {
         List<FeatureState> eligible = catalogue.eligible();
         Path config = dir.resolve("saestream.yaml");
         // no call limits: the scripted server answers at once
-        Files.writeString(config, "label:\n  limits:\n    requestsPerMinute: 0\n    tokensPerHour: 0\n  topics:\n"
-                + "    features: " + topics.features() + "\n    background: " + topics.background() + "\n"
-                + "    labels: " + topics.labels() + "\n    dlq: " + topics.dlq() + "\n");
+        Files.writeString(
+                config,
+                "label:\n  limits:\n    requestsPerMinute: 0\n    tokensPerHour: 0\n  topics:\n"
+                        + "    features: " + topics.features() + "\n    background: " + topics.background() + "\n"
+                        + "    labels: " + topics.labels() + "\n    dlq: " + topics.dlq() + "\n");
 
-        try (ScriptedLlmServer server = new ScriptedLlmServer(new Oracle(java.util.Set.of("parliament"),
-                "the word \"parliament\"")::answer)) {
-            String[] relabel = {"label", "--reprocess", "--sae", SAE, "--explainer", "llm", "--scorers",
-                "detection,fuzzing,simulation", "--provider", "openai", "--base-url", server.baseUrl(Dialect.OPENAI),
-                "--model", "scripted", "--input-price", "2.5", "--output-price", "10", "--no-progress", "--log-file",
-                dir.resolve("relabel.log").toString(), "--config", config.toString(), "--bootstrap-servers", TestKafka.bootstrapServers()};
+        try (ScriptedLlmServer server =
+                new ScriptedLlmServer(new Oracle(java.util.Set.of("parliament"), "the word \"parliament\"")::answer)) {
+            String[] relabel = {
+                "label",
+                "--reprocess",
+                "--sae",
+                SAE,
+                "--explainer",
+                "llm",
+                "--scorers",
+                "detection,fuzzing,simulation",
+                "--provider",
+                "openai",
+                "--base-url",
+                server.baseUrl(Dialect.OPENAI),
+                "--model",
+                "scripted",
+                "--input-price",
+                "2.5",
+                "--output-price",
+                "10",
+                "--no-progress",
+                "--log-file",
+                dir.resolve("relabel.log").toString(),
+                "--config",
+                config.toString(),
+                "--bootstrap-servers",
+                TestKafka.bootstrapServers()
+            };
 
             // when the dry run prints its estimate
-            String dry = execute(Stream.concat(Stream.of(relabel), Stream.of("--dry-run")).toArray(String[]::new));
+            String dry = execute(
+                    Stream.concat(Stream.of(relabel), Stream.of("--dry-run")).toArray(String[]::new));
             // then nothing was sent, and every eligible feature is to be labelled
             assertThat(server.requests()).isEmpty();
             assertThat(number(FEATURES, dry, 1)).isEqualTo(eligible.size());
             long calls = number(CALLS, dry, 1);
             long in = number(TOKENS, dry, 1);
             long out = number(TOKENS, dry, 2);
-            assertThat(dry).containsPattern("dollars +\\$\\d+\\.\\d\\d at \\$2\\.5 in / \\$10 out per million tokens")
+            assertThat(dry)
+                    .containsPattern("dollars +\\$\\d+\\.\\d\\d at \\$2\\.5 in / \\$10 out per million tokens")
                     .contains("time        unknown");
 
             // when the relabel runs
@@ -86,19 +113,26 @@ class RelabelTest {
             System.out.println(dry + done);
             // then it spent what the server counted, within 10% of the estimate
             List<ScriptedLlmServer.Usage> usage = server.reported();
-            long spentIn = usage.stream().mapToLong(ScriptedLlmServer.Usage::input).sum();
-            long spentOut = usage.stream().mapToLong(ScriptedLlmServer.Usage::output).sum();
+            long spentIn =
+                    usage.stream().mapToLong(ScriptedLlmServer.Usage::input).sum();
+            long spentOut =
+                    usage.stream().mapToLong(ScriptedLlmServer.Usage::output).sum();
             assertThat(usage).hasSize((int) calls);
-            assertThat((double) in).as("input tokens: estimated %d, spent %d", in, spentIn).isCloseTo(spentIn,
-                    org.assertj.core.data.Percentage.withPercentage(10));
-            assertThat((double) out).as("output tokens: estimated %d, spent %d", out, spentOut).isCloseTo(spentOut,
-                    org.assertj.core.data.Percentage.withPercentage(10));
-            assertThat(done).contains(String.format("relabelled: %d labelled, 0 failed", eligible.size()))
+            assertThat((double) in)
+                    .as("input tokens: estimated %d, spent %d", in, spentIn)
+                    .isCloseTo(spentIn, org.assertj.core.data.Percentage.withPercentage(10));
+            assertThat((double) out)
+                    .as("output tokens: estimated %d, spent %d", out, spentOut)
+                    .isCloseTo(spentOut, org.assertj.core.data.Percentage.withPercentage(10));
+            assertThat(done)
+                    .contains(String.format("relabelled: %d labelled, 0 failed", eligible.size()))
                     .contains(String.format("tokens %,d in / %,d out", spentIn, spentOut));
 
             // and every eligible feature's latest label is the LLM's, with the offline one in its history
             Map<String, Label> latest = latestLabels(offline);
-            assertThat(latest.keySet()).containsExactlyInAnyOrderElementsOf(eligible.stream().map(FeatureState::key).toList());
+            assertThat(latest.keySet())
+                    .containsExactlyInAnyOrderElementsOf(
+                            eligible.stream().map(FeatureState::key).toList());
             for (Label l : latest.values()) {
                 assertThat(l.explainer()).isEqualTo(new Label.ExplainerInfo("llm", "openai", "scripted"));
                 assertThat(l.explanation()).isEqualTo("the word \"parliament\"");
@@ -127,7 +161,8 @@ class RelabelTest {
             }
             return oracle.answer(r);
         })) {
-            LabelConfig llm = LabelConfig.DEFAULTS.withTopics(catalogue.offline().topics())
+            LabelConfig llm = LabelConfig.DEFAULTS
+                    .withTopics(catalogue.offline().topics())
                     .withLlmExplainer(LabelConfig.Provider.OPENAI, server.baseUrl(Dialect.OPENAI), "scripted")
                     .withScorers(List.of(LabelConfig.ScorerKind.DETECTION))
                     .withLimits(LabelConfig.DEFAULTS.limits().withConcurrency(2).withRates(0, 0));
@@ -142,17 +177,21 @@ class RelabelTest {
             Relabel.Progress p = first.progress();
             assertThat(p.finished()).isBetween(4L, 4L + llm.limits().concurrency() - 1);
             assertThat(p.failed() + p.unavailable()).isZero();
-            long written = latestLabels(llm).values().stream().filter(l -> l.explainer().kind().equals("llm")).count();
+            long written = latestLabels(llm).values().stream()
+                    .filter(l -> l.explainer().kind().equals("llm"))
+                    .count();
             assertThat(written).isEqualTo(p.labelled());
 
             // when it is started again
             Relabel second = relabel(llm);
-            assertThat(second.estimate().features()).isEqualTo(catalogue.eligible().size() - (int) p.finished());
+            assertThat(second.estimate().features())
+                    .isEqualTo(catalogue.eligible().size() - (int) p.finished());
             assertThat(second.estimate().alreadyDone()).isEqualTo((int) p.finished());
             second.run();
 
             // then every feature has the LLM's label, and no call was paid for twice
-            assertThat(latestLabels(llm).values()).hasSize(catalogue.eligible().size())
+            assertThat(latestLabels(llm).values())
+                    .hasSize(catalogue.eligible().size())
                     .allMatch(l -> l.explainer().kind().equals("llm"));
             assertThat(server.reported()).hasSize((int) planned);
         }
@@ -172,21 +211,29 @@ class RelabelTest {
         LabelConfig.TopicNames topics = LabelConfig.DEFAULTS.topics();
         // small offline labels: they are only the history the relabel must keep
         LabelConfig offline = LabelConfig.DEFAULTS
-                .withTopics(new LabelConfig.TopicNames(topics.groupId(), run + ".features", run + ".background",
-                        run + ".labels", run + ".dlq"))
+                .withTopics(new LabelConfig.TopicNames(
+                        topics.groupId(), run + ".features", run + ".background", run + ".labels", run + ".dlq"))
                 .withSampling(LabelConfig.DEFAULTS.sampling().withScoreWindows(10, 10))
                 .withScoring(LabelConfig.DEFAULTS.scoring().withNullBaseline(false));
         try (Admin admin = TestKafka.admin()) {
-            TestKafka.createTopics(admin, List.of(new NewTopic(offline.topics().features(), 2, (short) 1),
-                    new NewTopic(offline.topics().background(), 1, (short) 1), new NewTopic(offline.topics().labels(), 2, (short) 1)));
+            TestKafka.createTopics(
+                    admin,
+                    List.of(
+                            new NewTopic(offline.topics().features(), 2, (short) 1),
+                            new NewTopic(offline.topics().background(), 1, (short) 1),
+                            new NewTopic(offline.topics().labels(), 2, (short) 1)));
         }
         SyntheticCatalog catalog = new SyntheticCatalog(SAE, docs(), SyntheticCatalog.standardSpecs());
         BackgroundIndex background = new BackgroundIndex();
         Labeller offlineLabeller = Labeller.create(offline, background, Map.of());
-        List<FeatureState> states = catalog.specs.stream().map(s -> catalog.state(s.index(), 4)).toList();
-        List<FeatureState> eligible = states.stream().filter(s -> s.windows() >= offline.sampling().minWindows()).toList();
+        List<FeatureState> states =
+                catalog.specs.stream().map(s -> catalog.state(s.index(), 4)).toList();
+        List<FeatureState> eligible = states.stream()
+                .filter(s -> s.windows() >= offline.sampling().minWindows())
+                .toList();
         assertThat(eligible).hasSizeBetween(10, states.size() - 1);
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(kafka(), new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> p =
+                new KafkaProducer<>(kafka(), new StringSerializer(), new ByteArraySerializer())) {
             for (BackgroundWindow w : catalog.background(300, 2)) {
                 background.put(w.id(), w);
                 p.send(new ProducerRecord<>(offline.topics().background(), w.id(), Json.write(w)));
@@ -195,10 +242,13 @@ class RelabelTest {
                 p.send(new ProducerRecord<>(offline.topics().features(), s.key(), Json.write(s)));
             }
             // records a relabel must pass over: a state that does not read, a key that is not saeId/index
-            p.send(new ProducerRecord<>(offline.topics().features(), SAE + "/99", "{not json".getBytes(StandardCharsets.UTF_8)));
-            p.send(new ProducerRecord<>(offline.topics().features(), "no-index", "{}".getBytes(StandardCharsets.UTF_8)));
+            p.send(new ProducerRecord<>(
+                    offline.topics().features(), SAE + "/99", "{not json".getBytes(StandardCharsets.UTF_8)));
+            p.send(new ProducerRecord<>(
+                    offline.topics().features(), "no-index", "{}".getBytes(StandardCharsets.UTF_8)));
             for (FeatureState s : eligible) {
-                p.send(new ProducerRecord<>(offline.topics().labels(), s.key(), Json.write(offlineLabeller.label(s, null))));
+                p.send(new ProducerRecord<>(
+                        offline.topics().labels(), s.key(), Json.write(offlineLabeller.label(s, null))));
             }
         }
         return new Catalogue(offline, eligible);
@@ -214,7 +264,10 @@ class RelabelTest {
     /** The latest label of every feature on the labels topic, by key. */
     private static Map<String, Label> latestLabels(LabelConfig config) {
         Map<String, Label> latest = new HashMap<>();
-        TopicFollower.readToEnd(config.topics().labels(), kafka(), r -> latest.put(r.key(), Json.read(r.value(), Label.class)),
+        TopicFollower.readToEnd(
+                config.topics().labels(),
+                kafka(),
+                r -> latest.put(r.key(), Json.read(r.value(), Label.class)),
                 Duration.ofSeconds(60));
         return latest;
     }

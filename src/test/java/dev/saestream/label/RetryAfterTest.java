@@ -36,14 +36,16 @@ class RetryAfterTest {
     static List<Long> waits(Dialect dialect, Reply... first) throws Exception {
         server.reset();
         server.then(first);
-        LabelConfig cfg = LabelConfig.DEFAULTS
-                .withLlmExplainer(LabelConfig.Provider.of(dialect.name()), server.baseUrl(dialect), "m");
+        LabelConfig cfg = LabelConfig.DEFAULTS.withLlmExplainer(
+                LabelConfig.Provider.of(dialect.name()), server.baseUrl(dialect), "m");
         cfg = cfg.withLlm(cfg.llm().withRetries(3, 100, 10_000));
         List<Long> slept = new ArrayList<>();
         LlmClient client = new LlmClient(ChatModels.create(cfg, Map.of()), cfg, CallLimits.of(cfg), slept::add);
-        LlmClient.Answer<String> answer = client.ask("explanation",
+        LlmClient.Answer<String> answer = client.ask(
+                "explanation",
                 new LlmClient.Prompt("system", "user", Prompts.EXPLAIN_SCHEMA),
-                root -> root.path("explanation").asText(), new CostMeter());
+                root -> root.path("explanation").asText(),
+                new CostMeter());
         assertThat(answer.value()).isEqualTo("fine");
         assertThat(server.requests()).hasSize(first.length + 1);
         return slept;
@@ -56,7 +58,9 @@ class RetryAfterTest {
         assertThat(waits(dialect, Reply.status(503, "retry-after-ms", "250"))).containsExactly(250L);
         assertThat(waits(dialect, Reply.status(429, "Retry-After", "3600"))).containsExactly(10_000L);
         // no hint: the client's own back-off, the first one being 100 ms less up to half of jitter
-        assertThat(waits(dialect, Reply.status(429))).singleElement().satisfies(ms -> assertThat(ms).isBetween(50L, 100L));
+        assertThat(waits(dialect, Reply.status(429)))
+                .singleElement()
+                .satisfies(ms -> assertThat(ms).isBetween(50L, 100L));
         // a hint holds for the answer that gave it, not for a later one without
         List<Long> two = waits(dialect, Reply.status(429, "Retry-After", "2"), Reply.status(500));
         assertThat(two).hasSize(2);
@@ -78,8 +82,10 @@ class RetryAfterTest {
         assertThat(parse(Map.of("Retry-After", List.of(in30s)), now)).hasValue(30_000);
         assertThat(parse(Map.of("Retry-After", List.of(in30s)), now + 60_000)).hasValue(0);
         // OpenAI's milliseconds come first
-        assertThat(parse(Map.of("retry-after-ms", List.of("120.4"), "retry-after", List.of("9")), now)).hasValue(120);
-        assertThat(parse(Map.of("retry-after-ms", List.of("soon"), "retry-after", List.of("9")), now)).hasValue(9_000);
+        assertThat(parse(Map.of("retry-after-ms", List.of("120.4"), "retry-after", List.of("9")), now))
+                .hasValue(120);
+        assertThat(parse(Map.of("retry-after-ms", List.of("soon"), "retry-after", List.of("9")), now))
+                .hasValue(9_000);
         assertThat(parse(Map.of("Retry-After", List.of("tomorrow")), now)).isEmpty();
         assertThat(parse(Map.of("Retry-After", List.of("-4")), now)).isEmpty();
         assertThat(parse(Map.of(), now)).isEmpty();

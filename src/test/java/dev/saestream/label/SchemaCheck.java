@@ -45,13 +45,19 @@ final class SchemaCheck {
         if (schema.has("const") && !schema.get("const").equals(v)) {
             errors.add(at + ": " + v + " is not " + schema.get("const"));
         }
-        if (schema.has("minimum") && v.isNumber() && v.asDouble() < schema.get("minimum").asDouble()) {
+        if (schema.has("minimum")
+                && v.isNumber()
+                && v.asDouble() < schema.get("minimum").asDouble()) {
             errors.add(at + ": " + v + " is below " + schema.get("minimum"));
         }
-        if (schema.has("maximum") && v.isNumber() && v.asDouble() > schema.get("maximum").asDouble()) {
+        if (schema.has("maximum")
+                && v.isNumber()
+                && v.asDouble() > schema.get("maximum").asDouble()) {
             errors.add(at + ": " + v + " is above " + schema.get("maximum"));
         }
-        if (schema.has("minLength") && v.isTextual() && v.asText().length() < schema.get("minLength").asInt()) {
+        if (schema.has("minLength")
+                && v.isTextual()
+                && v.asText().length() < schema.get("minLength").asInt()) {
             errors.add(at + ": too short");
         }
         if (v.isObject()) {

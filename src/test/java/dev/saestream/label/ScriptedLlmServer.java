@@ -30,14 +30,26 @@ import java.util.function.Function;
 final class ScriptedLlmServer implements AutoCloseable {
     static final Encoding TOKENS = Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
 
-    enum Dialect { OPENAI, ANTHROPIC, OLLAMA }
+    enum Dialect {
+        OPENAI,
+        ANTHROPIC,
+        OLLAMA
+    }
 
     /** One request as received: the dialect, headers, body, and the prompt and schema pulled out of it. */
-    record Request(Dialect dialect, Map<String, List<String>> headers, JsonNode body, String system, String user,
-                   JsonNode schema) {
+    record Request(
+            Dialect dialect,
+            Map<String, List<String>> headers,
+            JsonNode body,
+            String system,
+            String user,
+            JsonNode schema) {
         String header(String name) {
-            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
-                    .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+            return headers.entrySet().stream()
+                    .filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(e -> e.getValue().get(0))
+                    .findFirst()
+                    .orElse(null);
         }
     }
 
@@ -86,6 +98,7 @@ final class ScriptedLlmServer implements AutoCloseable {
     private final List<Usage> reported = new ArrayList<>();
     /** Prompt caching as the providers do it, when on: the instruction prefixes seen, and the least tokens cached. */
     private final java.util.Set<String> cachedPrefixes = new java.util.HashSet<>();
+
     private int cacheMinTokens = -1;
 
     ScriptedLlmServer(Function<Request, Reply> responder) throws IOException {
@@ -139,7 +152,8 @@ final class ScriptedLlmServer implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             String path = ex.getRequestURI().getPath();
-            Dialect dialect = path.endsWith("/chat/completions") ? Dialect.OPENAI
+            Dialect dialect = path.endsWith("/chat/completions")
+                    ? Dialect.OPENAI
                     : path.endsWith("/messages") ? Dialect.ANTHROPIC : Dialect.OLLAMA;
             JsonNode body = Json.MAPPER.readTree(ex.getRequestBody());
             Request request = parse(dialect, Map.copyOf(ex.getRequestHeaders()), body);
@@ -149,14 +163,17 @@ final class ScriptedLlmServer implements AutoCloseable {
                 // request, reply and usage are recorded together, in arrival order
                 requests.add(request);
                 reply = script.isEmpty() ? responder.apply(request) : script.poll();
-                usage = reply.status() != 200 ? new Usage(0, 0) : reply.usage() != null ? reply.usage()
-                        : cached(request, usage(request, reply.text()));
+                usage = reply.status() != 200
+                        ? new Usage(0, 0)
+                        : reply.usage() != null ? reply.usage() : cached(request, usage(request, reply.text()));
                 reported.add(usage);
             }
             if (reply.delayMs() > 0) {
                 Thread.sleep(reply.delayMs());
             }
-            byte[] out = (reply.status() == 200 ? answer(dialect, body, reply.text(), usage) : error(dialect, reply.status()))
+            byte[] out = (reply.status() == 200
+                            ? answer(dialect, body, reply.text(), usage)
+                            : error(dialect, reply.status()))
                     .getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().add("Content-Type", "application/json");
             reply.headers().forEach((name, value) -> ex.getResponseHeaders().add(name, value));
@@ -184,11 +201,18 @@ final class ScriptedLlmServer implements AutoCloseable {
                         user = m.get("content").asText();
                     }
                 }
-                schema = dialect == Dialect.OPENAI ? body.path("response_format").path("json_schema").get("schema") : body.get("format");
+                schema = dialect == Dialect.OPENAI
+                        ? body.path("response_format").path("json_schema").get("schema")
+                        : body.get("format");
             }
             case ANTHROPIC -> {
                 system = body.get("system").get(0).get("text").asText();
-                user = body.get("messages").get(0).get("content").get(0).get("text").asText();
+                user = body.get("messages")
+                        .get(0)
+                        .get("content")
+                        .get(0)
+                        .get("text")
+                        .asText();
                 schema = body.path("output_config").path("format").get("schema");
             }
         }
@@ -225,25 +249,40 @@ final class ScriptedLlmServer implements AutoCloseable {
         String model = request.get("model").asText();
         switch (dialect) {
             case OPENAI -> {
-                o.put("id", "chatcmpl-1").put("object", "chat.completion").put("created", 0).put("model", model);
-                ObjectNode choice = o.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop");
+                o.put("id", "chatcmpl-1")
+                        .put("object", "chat.completion")
+                        .put("created", 0)
+                        .put("model", model);
+                ObjectNode choice =
+                        o.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop");
                 choice.putObject("message").put("role", "assistant").put("content", text);
-                ObjectNode u = o.putObject("usage").put("prompt_tokens", usage.input()).put("completion_tokens", usage.output())
+                ObjectNode u = o.putObject("usage")
+                        .put("prompt_tokens", usage.input())
+                        .put("completion_tokens", usage.output())
                         .put("total_tokens", usage.input() + usage.output());
                 u.putObject("prompt_tokens_details").put("cached_tokens", usage.cacheRead());
             }
             case ANTHROPIC -> {
-                o.put("id", "msg_1").put("type", "message").put("role", "assistant").put("model", model)
+                o.put("id", "msg_1")
+                        .put("type", "message")
+                        .put("role", "assistant")
+                        .put("model", model)
                         .put("stop_reason", "end_turn");
                 o.putArray("content").addObject().put("type", "text").put("text", text);
                 // Anthropic's input_tokens leave out what was read from or written to the cache
-                o.putObject("usage").put("input_tokens", usage.input() - usage.cacheRead() - usage.cacheWrite())
-                        .put("output_tokens", usage.output()).put("cache_read_input_tokens", usage.cacheRead())
+                o.putObject("usage")
+                        .put("input_tokens", usage.input() - usage.cacheRead() - usage.cacheWrite())
+                        .put("output_tokens", usage.output())
+                        .put("cache_read_input_tokens", usage.cacheRead())
                         .put("cache_creation_input_tokens", usage.cacheWrite());
             }
             case OLLAMA -> {
-                o.put("model", model).put("created_at", "2024-01-01T00:00:00Z").put("done", true).put("done_reason", "stop")
-                        .put("prompt_eval_count", usage.input()).put("eval_count", usage.output());
+                o.put("model", model)
+                        .put("created_at", "2024-01-01T00:00:00Z")
+                        .put("done", true)
+                        .put("done_reason", "stop")
+                        .put("prompt_eval_count", usage.input())
+                        .put("eval_count", usage.output());
                 o.putObject("message").put("role", "assistant").put("content", text);
             }
         }

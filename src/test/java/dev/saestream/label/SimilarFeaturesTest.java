@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.saestream.formats.Json;
 import dev.saestream.formats.Npy;
 import dev.saestream.formats.NpyArray;
-import dev.saestream.formats.Json;
 import dev.saestream.sae.Architecture;
 import dev.saestream.sae.Sae;
 import dev.saestream.sae.SaeConfig;
@@ -59,8 +59,11 @@ class SimilarFeaturesTest {
             int[] got = sim.mostSimilar(f, 5);
             assertThat(got).as("feature %d", f).hasSize(5);
             for (int i = 0; i < 5; i++) {
-                assertThat(got[i]).as("feature %d rank %d", f, i).isEqualTo(w.get("features").get(i).asInt());
-                assertThat(sim.cosine(f, got[i])).isCloseTo(w.get("cosines").get(i).asDouble(), within(1e-6));
+                assertThat(got[i])
+                        .as("feature %d rank %d", f, i)
+                        .isEqualTo(w.get("features").get(i).asInt());
+                assertThat(sim.cosine(f, got[i]))
+                        .isCloseTo(w.get("cosines").get(i).asDouble(), within(1e-6));
             }
         }
         assertThat(sim.mostSimilar(3, 1)).containsExactly(10);
@@ -76,6 +79,7 @@ class SimilarFeaturesTest {
     @Test
     void aDecoderOfTheWrongSizeIsRefusedByName() {
         assertThatThrownBy(() -> new SimilarFeatures(new float[5], 3, 2))
-                .hasMessageContaining("d_sae × d_in = 3 × 2").hasMessageContaining("got 5");
+                .hasMessageContaining("d_sae × d_in = 3 × 2")
+                .hasMessageContaining("got 5");
     }
 }

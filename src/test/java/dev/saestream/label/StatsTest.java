@@ -58,9 +58,14 @@ class StatsTest {
     @Test
     void confusionFiguresAndIntervalsEqualReference() {
         for (JsonNode r : reference.get("confusion")) {
-            Stats.Confusion c = new Stats.Confusion(r.get("tp").asLong(), r.get("fp").asLong(), r.get("tn").asLong(),
+            Stats.Confusion c = new Stats.Confusion(
+                    r.get("tp").asLong(),
+                    r.get("fp").asLong(),
+                    r.get("tn").asLong(),
                     r.get("fn").asLong());
-            assertThat(c.balancedAccuracy()).as("BA %s", r).isCloseTo(r.get("balancedAccuracy").asDouble(), within(EPS));
+            assertThat(c.balancedAccuracy())
+                    .as("BA %s", r)
+                    .isCloseTo(r.get("balancedAccuracy").asDouble(), within(EPS));
             assertInterval(c.balancedAccuracyInterval(), r.get("balancedAccuracyCi"), "BA CI " + r);
             assertThat(c.precision()).isCloseTo(r.get("precision").asDouble(), within(EPS));
             assertThat(c.recall()).isCloseTo(r.get("recall").asDouble(), within(EPS));
@@ -81,7 +86,8 @@ class StatsTest {
     @Test
     void aucByHandCountsTiesAsHalf() {
         // 0.6 loses to 0.65 only: 11 of 12 pairs
-        assertThat(Stats.auc(new double[] {0.9, 0.8, 0.7, 0.6}, new double[] {0.65, 0.5, 0.4})).isCloseTo(11.0 / 12, within(EPS));
+        assertThat(Stats.auc(new double[] {0.9, 0.8, 0.7, 0.6}, new double[] {0.65, 0.5, 0.4}))
+                .isCloseTo(11.0 / 12, within(EPS));
         // against {2, 1, 0}: 1 scores 0 + .5 + 1, each 2 scores .5 + 1 + 1, 3 scores 3: 9.5 of 12
         assertThat(Stats.auc(new double[] {1, 2, 2, 3}, new double[] {2, 1, 0})).isCloseTo(9.5 / 12, within(EPS));
     }
@@ -101,13 +107,15 @@ class StatsTest {
         assertThat(Stats.pearson(new double[] {1, 2, 3, 4, 5}, new double[] {2, 4, 5, 4, 5}))
                 .isCloseTo(Math.sqrt(0.6), within(EPS));
         for (JsonNode r : reference.get("pearson")) {
-            assertThat(Stats.pearson(doubles(r.get("x")), doubles(r.get("y")))).isCloseTo(r.get("r").asDouble(), within(EPS));
+            assertThat(Stats.pearson(doubles(r.get("x")), doubles(r.get("y"))))
+                    .isCloseTo(r.get("r").asDouble(), within(EPS));
         }
     }
 
     @Test
     void constantPredictionsCorrelateZero() {
-        assertThat(Stats.pearson(new double[] {0, 0, 0}, new double[] {1, 2, 3})).isZero();
+        assertThat(Stats.pearson(new double[] {0, 0, 0}, new double[] {1, 2, 3}))
+                .isZero();
     }
 
     @Test

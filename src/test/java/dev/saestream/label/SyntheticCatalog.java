@@ -98,7 +98,9 @@ final class SyntheticCatalog {
     }
 
     long tokensSeen(int fromDoc, int toDoc) {
-        return docs.subList(fromDoc, toDoc).stream().mapToLong(d -> d.tokens().length).sum();
+        return docs.subList(fromDoc, toDoc).stream()
+                .mapToLong(d -> d.tokens().length)
+                .sum();
     }
 
     /** The state of feature {@code index} over documents [fromDoc, toDoc), as the catalog would emit it. */
@@ -118,7 +120,11 @@ final class SyntheticCatalog {
                 if (acts[i] > 0) {
                     int first = Math.max(0, Math.min(i - WINDOW / 2 + 1, acts.length - WINDOW));
                     int end = Math.min(acts.length, first + WINDOW);
-                    windows.add(new FeatureWindow(d.id(), i, first, Arrays.copyOfRange(d.tokens(), first, end),
+                    windows.add(new FeatureWindow(
+                            d.id(),
+                            i,
+                            first,
+                            Arrays.copyOfRange(d.tokens(), first, end),
                             Arrays.copyOfRange(acts, first, end)));
                     docsFired.add(d.id());
                     hist[ActivationHistogram.bin(acts[i])]++;
@@ -127,12 +133,27 @@ final class SyntheticCatalog {
                 }
             }
         }
-        List<FeatureWindow> top = windows.stream().sorted(FeatureWindow.BY_ACTIVATION_DESC).limit(topK).toList();
+        List<FeatureWindow> top = windows.stream()
+                .sorted(FeatureWindow.BY_ACTIVATION_DESC)
+                .limit(topK)
+                .toList();
         List<FeatureWindow> reservoir = new ArrayList<>(windows);
         java.util.Collections.shuffle(reservoir, new Random(index * 31L + version));
         reservoir = reservoir.subList(0, Math.min(reservoirSize, reservoir.size()));
-        return new FeatureState(saeId, index, version, tokensSeen(fromDoc, toDoc), windows.size(), docsFired.size(),
-                windows.size(), sum, max, new ActivationHistogram(hist), top, reservoir, 1_700_000_000_000L + version);
+        return new FeatureState(
+                saeId,
+                index,
+                version,
+                tokensSeen(fromDoc, toDoc),
+                windows.size(),
+                docsFired.size(),
+                windows.size(),
+                sum,
+                max,
+                new ActivationHistogram(hist),
+                top,
+                reservoir,
+                1_700_000_000_000L + version);
     }
 
     FeatureState state(int index, long version) {
@@ -172,7 +193,8 @@ final class SyntheticCatalog {
                 }
                 codes[i] = idx.length == 0 ? SparseCode.EMPTY : new SparseCode(idx, val);
             }
-            out.add(new BackgroundWindow(saeId, d.id(), first, Arrays.copyOfRange(d.tokens(), first, first + WINDOW), codes));
+            out.add(new BackgroundWindow(
+                    saeId, d.id(), first, Arrays.copyOfRange(d.tokens(), first, first + WINDOW), codes));
         }
         return out;
     }

@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
 
 class HookFinderTest {
     private static List<String> describe(List<HookFinder.Found> found) {
-        return found.stream().map(f -> f.layer() + " " + f.kind() + " " + f.tensor()).toList();
+        return found.stream()
+                .map(f -> f.layer() + " " + f.kind() + " " + f.tensor())
+                .toList();
     }
 
     private static ModelProto bundled(String resource) throws IOException {
@@ -63,9 +65,16 @@ class HookFinderTest {
         List<HookFinder.Found> found = HookFinder.find(g);
 
         // then neither add passes for a residual, and the last block ends at its add, not at ln_f
-        assertThat(describe(found)).containsExactly(
-                "0 RESID_PRE embeddings", "0 ATTN_OUT h0.attn_out", "0 MLP_OUT h0.mlp_out", "0 RESID_POST h0.resid",
-                "1 RESID_PRE h0.resid", "1 ATTN_OUT h1.attn_out", "1 MLP_OUT h1.mlp_out", "1 RESID_POST h1.resid");
+        assertThat(describe(found))
+                .containsExactly(
+                        "0 RESID_PRE embeddings",
+                        "0 ATTN_OUT h0.attn_out",
+                        "0 MLP_OUT h0.mlp_out",
+                        "0 RESID_POST h0.resid",
+                        "1 RESID_PRE h0.resid",
+                        "1 ATTN_OUT h1.attn_out",
+                        "1 MLP_OUT h1.mlp_out",
+                        "1 RESID_POST h1.resid");
     }
 
     @Test
@@ -80,8 +89,11 @@ class HookFinderTest {
         List<String> expected = new ArrayList<>();
         String stream = "embeddings";
         for (int l = 0; l < 3; l++) {
-            expected.addAll(List.of(l + " RESID_PRE " + stream, l + " ATTN_OUT h" + l + ".attn_out",
-                    l + " MLP_OUT h" + l + ".mlp_out", l + " RESID_POST h" + l + ".resid"));
+            expected.addAll(List.of(
+                    l + " RESID_PRE " + stream,
+                    l + " ATTN_OUT h" + l + ".attn_out",
+                    l + " MLP_OUT h" + l + ".mlp_out",
+                    l + " RESID_POST h" + l + ".resid"));
             stream = "h" + l + ".resid";
         }
         assertThat(describe(found)).containsExactlyElementsOf(expected);
@@ -94,7 +106,8 @@ class HookFinderTest {
         Map<String, String> rename = new HashMap<>();
         GraphProto.Builder scrambled = original.toBuilder().clearNode();
         for (NodeProto n : original.getNodeList()) {
-            NodeProto.Builder b = n.toBuilder().setName("n" + rename.size()).clearInput().clearOutput();
+            NodeProto.Builder b =
+                    n.toBuilder().setName("n" + rename.size()).clearInput().clearOutput();
             n.getInputList().forEach(in -> b.addInput(rename.getOrDefault(in, in)));
             for (String out : n.getOutputList()) {
                 String name = out.equals("last_hidden_state") ? out : "t" + rename.size();
@@ -109,7 +122,8 @@ class HookFinderTest {
 
         // then the hooks are the renamed versions of the ones found by structure in the original
         List<String> expected = HookFinder.find(original).stream()
-                .map(f -> f.layer() + " " + f.kind() + " " + rename.getOrDefault(f.tensor(), f.tensor())).toList();
+                .map(f -> f.layer() + " " + f.kind() + " " + rename.getOrDefault(f.tensor(), f.tensor()))
+                .toList();
         assertThat(describe(found)).hasSize(24).containsExactlyElementsOf(expected);
     }
 

@@ -22,15 +22,20 @@ class ModelConfigTest {
         // given
         Path file = tmp.resolve("saestream.yaml");
         Files.writeString(file, "model:\n  hook: layer2\n  batchSize: 4\n  overlap: 8\n");
-        Map<String, String> env = Map.of("SAESTREAM_MODEL_HOOK", "layer1", "SAESTREAM_MODEL_INCLUDE_SPECIAL_TOKENS", "true");
+        Map<String, String> env =
+                Map.of("SAESTREAM_MODEL_HOOK", "layer1", "SAESTREAM_MODEL_INCLUDE_SPECIAL_TOKENS", "true");
         String hookFlag = "layer0.mlp";
         Integer overlapFlag = null;
 
         // when
-        ModelConfig c = Settings.load(file, env).section(ModelConfig.SECTION, ModelConfig.defaults(), m -> Flags.on(m)
-                .given(hookFlag, ModelConfig::withHook)
-                .given(overlapFlag, ModelConfig::withOverlap)
-                .config());
+        ModelConfig c = Settings.load(file, env)
+                .section(
+                        ModelConfig.SECTION,
+                        ModelConfig.defaults(),
+                        m -> Flags.on(m)
+                                .given(hookFlag, ModelConfig::withHook)
+                                .given(overlapFlag, ModelConfig::withOverlap)
+                                .config());
 
         // then
         assertThat(c.hook()).isEqualTo("layer0.mlp");
@@ -46,7 +51,8 @@ class ModelConfigTest {
     void badValuesNameTheField() {
         Map<String, String> env = Map.of("SAESTREAM_MODEL_BATCH_SIZE", "0");
         assertThatThrownBy(() -> Settings.load(null, env).section(ModelConfig.SECTION, ModelConfig.defaults()))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("model.batchSize must be positive, got 0");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("model.batchSize must be positive, got 0");
     }
 
     @Test

@@ -26,7 +26,17 @@ class ModelDirectoryTest {
     Path tmp;
 
     private ModelConfig config(Path dir, String hook, boolean specials) {
-        return new ModelConfig(null, dir.toString(), hook, 0, 4, 3, 1, specials, tmp.resolve("cache").toString(), "cpu");
+        return new ModelConfig(
+                null,
+                dir.toString(),
+                hook,
+                0,
+                4,
+                3,
+                1,
+                specials,
+                tmp.resolve("cache").toString(),
+                "cpu");
     }
 
     private static String words(int n) {
@@ -46,8 +56,17 @@ class ModelDirectoryTest {
         try (Transformer t = Transformer.open(config(dir, "layer1.attn", false));
                 OnnxSession full = OnnxSession.open(t.store().full(t.hook()), 1)) {
             // then the hooks are found and measured, and the window is the config's 16 positions
-            assertThat(t.hooks()).extracting(HookPoint::alias).containsExactly(
-                    "layer0.pre", "layer0.attn", "layer0.mlp", "layer0", "layer1.pre", "layer1.attn", "layer1.mlp", "layer1");
+            assertThat(t.hooks())
+                    .extracting(HookPoint::alias)
+                    .containsExactly(
+                            "layer0.pre",
+                            "layer0.attn",
+                            "layer0.mlp",
+                            "layer0",
+                            "layer1.pre",
+                            "layer1.attn",
+                            "layer1.mlp",
+                            "layer1");
             assertThat(t.hooks()).allMatch(h -> h.width() == TestGraphs.WIDTH);
             assertThat(t.hook().tensor()).isEqualTo("h1.attn_out");
             assertThat(t.modelId()).isEqualTo("tiny-gpt");
@@ -64,12 +83,16 @@ class ModelDirectoryTest {
                 assertThat(w.ids()[0]).isEqualTo(1L);
                 assertThat(w.special()[0]).isTrue();
                 float[] expected = full.run(t.info().feed(full.inputs(), List.of(w.ids()), w.length()), Set.of())
-                        .get(t.hook().tensor()).floats();
-                assertThat(maxAbsDiff(w.activations(), 0, expected, 0, expected.length)).isLessThan(1e-5f);
+                        .get(t.hook().tensor())
+                        .floats();
+                assertThat(maxAbsDiff(w.activations(), 0, expected, 0, expected.length))
+                        .isLessThan(1e-5f);
                 float[] last = full.run(t.info().feed(full.inputs(), List.of(w.ids()), w.length()), Set.of())
-                        .get("last_hidden_state").floats();
+                        .get("last_hidden_state")
+                        .floats();
                 SpliceResult s = t.splice(List.of(w), List.of(w.activations())).get(0);
-                assertThat(maxAbsDiff(s.lastHiddenState(), 0, last, 0, last.length)).isLessThan(1e-4f);
+                assertThat(maxAbsDiff(s.lastHiddenState(), 0, last, 0, last.length))
+                        .isLessThan(1e-4f);
             }
         }
     }
@@ -102,8 +125,10 @@ class ModelDirectoryTest {
                 written.put(f, Files.getLastModifiedTime(f));
             }
         }
-        assertThat(written.keySet()).extracting(p -> p.getFileName().toString())
-                .contains(ModelStore.INFO_FILE, "tokenizer.json").anyMatch(n -> n.startsWith("cut-layer1-"));
+        assertThat(written.keySet())
+                .extracting(p -> p.getFileName().toString())
+                .contains(ModelStore.INFO_FILE, "tokenizer.json")
+                .anyMatch(n -> n.startsWith("cut-layer1-"));
 
         // when it starts again
         try (Transformer t = Transformer.open(config(dir, "layer1", false))) {

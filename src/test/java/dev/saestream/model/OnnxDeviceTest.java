@@ -28,16 +28,19 @@ class OnnxDeviceTest {
         assertThatThrownBy(() -> Settings.load(null, env).section(ModelConfig.SECTION, ModelConfig.defaults()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("model.device must be cpu, cuda or cuda:N (a GPU number), got 'gpu'");
-        assertThatThrownBy(() -> ModelConfig.defaults().withDevice("cuda:x")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ModelConfig.defaults().withDevice("cuda:x"))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void cudaWithoutItsExecutionProviderFailsBeforeLoadingTheModel() {
         OnnxRuntime.environment();
-        assumeFalse(OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA),
+        assumeFalse(
+                OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA),
                 "this machine's ONNX Runtime has the CUDA execution provider");
         // a cache directory nothing has used: the error must come from the device check, before the model is prepared
-        ModelConfig config = TestModels.bundled("all-minilm-l6-v2", "layer3").withDevice("cuda")
+        ModelConfig config = TestModels.bundled("all-minilm-l6-v2", "layer3")
+                .withDevice("cuda")
                 .withCacheDir(java.nio.file.Path.of("target", "no-such-cache-for-cuda"));
 
         assertThatThrownBy(() -> Transformer.open(config))

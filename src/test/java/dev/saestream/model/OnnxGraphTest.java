@@ -28,7 +28,11 @@ class OnnxGraphTest {
                 .addNode(node("Mul", "x", "two", "a"))
                 .addNode(node("Add", "a", "one", "b"))
                 .addNode(node("Mul", "b", "three", "y"))
-                .addNode(NodeProto.newBuilder().setOpType("Neg").setName("neg").addInput("x").addOutput("z"))
+                .addNode(NodeProto.newBuilder()
+                        .setOpType("Neg")
+                        .setName("neg")
+                        .addInput("x")
+                        .addOutput("z"))
                 .addInitializer(scalar("two", 2f))
                 .addInitializer(scalar("one", 1f))
                 .addInitializer(scalar("three", 3f))
@@ -36,16 +40,29 @@ class OnnxGraphTest {
                 .addOutput(OnnxGraph.perToken("y", TensorProto.DataType.FLOAT, 2))
                 .addOutput(OnnxGraph.perToken("z", TensorProto.DataType.FLOAT, 2))
                 .build();
-        return ModelProto.newBuilder().setIrVersion(8)
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(17)).setGraph(g).build();
+        return ModelProto.newBuilder()
+                .setIrVersion(8)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(17))
+                .setGraph(g)
+                .build();
     }
 
     private static NodeProto node(String op, String a, String b, String out) {
-        return NodeProto.newBuilder().setOpType(op).setName(out).addInput(a).addInput(b).addOutput(out).build();
+        return NodeProto.newBuilder()
+                .setOpType(op)
+                .setName(out)
+                .addInput(a)
+                .addInput(b)
+                .addOutput(out)
+                .build();
     }
 
     private static TensorProto scalar(String name, float v) {
-        return TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE).addFloatData(v).build();
+        return TensorProto.newBuilder()
+                .setName(name)
+                .setDataType(TensorProto.DataType.FLOAT_VALUE)
+                .addFloatData(v)
+                .build();
     }
 
     private static Map<String, HostTensor> run(ModelProto model, String input, float[] value) throws IOException {
@@ -69,7 +86,9 @@ class OnnxGraphTest {
 
         // then the later multiply, the side branch and their constants are gone
         assertThat(cut.getGraph().getNodeList()).extracting(NodeProto::getName).containsExactly("a", "b");
-        assertThat(cut.getGraph().getInitializerList()).extracting(TensorProto::getName).containsExactly("two", "one");
+        assertThat(cut.getGraph().getInitializerList())
+                .extracting(TensorProto::getName)
+                .containsExactly("two", "one");
         Map<String, HostTensor> out = run(cut, "x", X);
         assertThat(out.keySet()).containsExactly("b");
         assertThat(out.get("b").floats()).containsExactly(map(X, v -> 2 * v + 1), within(1e-6f));
@@ -99,13 +118,22 @@ class OnnxGraphTest {
     void appendedHeadReadsTheHook() throws IOException {
         // given a head that multiplies each 2-wide row by W (2 × 3)
         float[] w = {1f, -2f, 0.5f, 3f, 0.25f, -1f};
-        TensorProto weight = TensorProto.newBuilder().setName("head.w").setDataType(TensorProto.DataType.FLOAT_VALUE)
-                .addDims(2).addDims(3).addAllFloatData(List.of(1f, -2f, 0.5f, 3f, 0.25f, -1f)).build();
-        Head head = new Head(List.of(node("MatMul", Head.INPUT, "head.w", "head.out")), List.of(weight),
-                List.of(OnnxGraph.perToken("head.out", TensorProto.DataType.FLOAT, 3)), false);
+        TensorProto weight = TensorProto.newBuilder()
+                .setName("head.w")
+                .setDataType(TensorProto.DataType.FLOAT_VALUE)
+                .addDims(2)
+                .addDims(3)
+                .addAllFloatData(List.of(1f, -2f, 0.5f, 3f, 0.25f, -1f))
+                .build();
+        Head head = new Head(
+                List.of(node("MatMul", Head.INPUT, "head.w", "head.out")),
+                List.of(weight),
+                List.of(OnnxGraph.perToken("head.out", TensorProto.DataType.FLOAT, 3)),
+                false);
 
         // when
-        Map<String, HostTensor> out = run(OnnxGraph.appendHead(OnnxGraph.cut(chain(), List.of("b")), "b", head), "x", X);
+        Map<String, HostTensor> out =
+                run(OnnxGraph.appendHead(OnnxGraph.cut(chain(), List.of("b")), "b", head), "x", X);
 
         // then each row of b = 2x + 1 times W
         float[] expected = new float[9];
@@ -120,32 +148,46 @@ class OnnxGraphTest {
 
     @Test
     void headMayNotOverwriteTheModel() {
-        Head clash = new Head(List.of(node("Mul", Head.INPUT, "two", "y")), List.of(),
-                List.of(OnnxGraph.perToken("y", TensorProto.DataType.FLOAT, 2)), false);
+        Head clash = new Head(
+                List.of(node("Mul", Head.INPUT, "two", "y")),
+                List.of(),
+                List.of(OnnxGraph.perToken("y", TensorProto.DataType.FLOAT, 2)),
+                false);
         assertThatThrownBy(() -> OnnxGraph.appendHead(chain(), "b", clash))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'y'");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'y'");
     }
 
     @Test
     void headOutputsNeedAFixedWidthPerToken() {
-        assertThatThrownBy(() -> new Head(List.of(node("Mul", Head.INPUT, "two", "h")), List.of(),
-                List.of(OnnxGraph.perToken("h", TensorProto.DataType.FLOAT, 0)), false))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fixed n");
-        assertThatThrownBy(() -> new Head(List.of(node("Mul", Head.INPUT, "two", "h")), List.of(),
-                List.of(OnnxGraph.perToken("h", TensorProto.DataType.DOUBLE, 2)), false))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("float (1) or int64 (7)");
+        assertThatThrownBy(() -> new Head(
+                        List.of(node("Mul", Head.INPUT, "two", "h")),
+                        List.of(),
+                        List.of(OnnxGraph.perToken("h", TensorProto.DataType.FLOAT, 0)),
+                        false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("fixed n");
+        assertThatThrownBy(() -> new Head(
+                        List.of(node("Mul", Head.INPUT, "two", "h")),
+                        List.of(),
+                        List.of(OnnxGraph.perToken("h", TensorProto.DataType.DOUBLE, 2)),
+                        false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("float (1) or int64 (7)");
     }
 
     @Test
     void unknownTensorIsAClearError() {
         assertThatThrownBy(() -> OnnxGraph.cut(chain(), List.of("nope")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'nope'");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'nope'");
     }
 
     @Test
     void garbageIsNotAModel() {
         byte[] junk = "this is not an ONNX model".getBytes(StandardCharsets.UTF_8);
         assertThatThrownBy(() -> OnnxGraph.load(new ByteArrayInputStream(junk), "junk.onnx"))
-                .isInstanceOf(IOException.class).hasMessageContaining("junk.onnx");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("junk.onnx");
     }
 }

@@ -29,7 +29,8 @@ class QuantizedModelTest {
     @Test
     void aTextsActivationsDoNotDependOnTheTextsBatchedWithIt() {
         // given a long text whose range would set the quantization scale of a shared batch
-        String loud = "Mr President, ".repeat(30) + "🍕 ".repeat(20) + "the COMMISSION's proposal, 1999-2004 !!! ".repeat(5);
+        String loud =
+                "Mr President, ".repeat(30) + "🍕 ".repeat(20) + "the COMMISSION's proposal, 1999-2004 !!! ".repeat(5);
 
         // when
         float[] alone = transformer.extract(List.of(SHORT)).get(0).activations();
@@ -44,9 +45,12 @@ class QuantizedModelTest {
     void cutGraphEqualsTheFullGraphsExposedTensor() throws IOException {
         try (OnnxSession full = OnnxSession.open(transformer.store().full(transformer.hook()), 2)) {
             for (HookWindow w : transformer.hookWindows(SHORT + " Café 🍕 東京")) {
-                float[] expected = full.run(transformer.info().feed(full.inputs(), List.of(w.ids()), w.length()), Set.of())
-                        .get(transformer.hook().tensor()).floats();
-                assertThat(maxAbsDiff(w.activations(), 0, expected, 0, expected.length)).isLessThan(1e-5f);
+                float[] expected = full.run(
+                                transformer.info().feed(full.inputs(), List.of(w.ids()), w.length()), Set.of())
+                        .get(transformer.hook().tensor())
+                        .floats();
+                assertThat(maxAbsDiff(w.activations(), 0, expected, 0, expected.length))
+                        .isLessThan(1e-5f);
             }
         }
     }

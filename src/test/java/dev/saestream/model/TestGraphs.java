@@ -80,8 +80,15 @@ final class TestGraphs {
         node("Add", List.of("tok_emb", "pos_emb"), "embeddings");
         // GPT-2's additive mask: (1 - mask) * -10000, broadcast over the query axis.
         node("Unsqueeze", List.of("attention_mask", longs("axis1", 1)), "mask_3d");
-        nodes.add(NodeProto.newBuilder().setOpType("Cast").setName("mask_cast").addInput("mask_3d").addOutput("mask_f")
-                .addAttribute(AttributeProto.newBuilder().setName("to").setType(AttributeProto.AttributeType.INT).setI(1))
+        nodes.add(NodeProto.newBuilder()
+                .setOpType("Cast")
+                .setName("mask_cast")
+                .addInput("mask_3d")
+                .addOutput("mask_f")
+                .addAttribute(AttributeProto.newBuilder()
+                        .setName("to")
+                        .setType(AttributeProto.AttributeType.INT)
+                        .setI(1))
                 .build());
         node("Sub", List.of(scalar("one", 1f), "mask_f"), "mask_inv");
         node("Mul", List.of("mask_inv", scalar("neg", -10000f)), "mask_add");
@@ -124,10 +131,17 @@ final class TestGraphs {
     private String norm(String name, String x) {
         float[] ones = new float[WIDTH];
         Arrays.fill(ones, 1f);
-        nodes.add(NodeProto.newBuilder().setOpType("LayerNormalization").setName(name)
-                .addInput(x).addInput(init(name + ".weight", ones, WIDTH)).addInput(weight(name + ".bias", WIDTH))
+        nodes.add(NodeProto.newBuilder()
+                .setOpType("LayerNormalization")
+                .setName(name)
+                .addInput(x)
+                .addInput(init(name + ".weight", ones, WIDTH))
+                .addInput(weight(name + ".bias", WIDTH))
                 .addOutput(name + ".out")
-                .addAttribute(AttributeProto.newBuilder().setName("axis").setType(AttributeProto.AttributeType.INT).setI(-1))
+                .addAttribute(AttributeProto.newBuilder()
+                        .setName("axis")
+                        .setType(AttributeProto.AttributeType.INT)
+                        .setI(-1))
                 .build());
         return name + ".out";
     }
@@ -137,16 +151,30 @@ final class TestGraphs {
         node("MatMul", List.of(h, weight(p + "wq", WIDTH, WIDTH)), p + "q");
         node("MatMul", List.of(h, weight(p + "wk", WIDTH, WIDTH)), p + "k");
         node("MatMul", List.of(h, weight(p + "wv", WIDTH, WIDTH)), p + "v");
-        nodes.add(NodeProto.newBuilder().setOpType("Transpose").setName(p + "kt").addInput(p + "k").addOutput(p + "kt")
-                .addAttribute(AttributeProto.newBuilder().setName("perm").setType(AttributeProto.AttributeType.INTS)
-                        .addInts(0).addInts(2).addInts(1))
+        nodes.add(NodeProto.newBuilder()
+                .setOpType("Transpose")
+                .setName(p + "kt")
+                .addInput(p + "k")
+                .addOutput(p + "kt")
+                .addAttribute(AttributeProto.newBuilder()
+                        .setName("perm")
+                        .setType(AttributeProto.AttributeType.INTS)
+                        .addInts(0)
+                        .addInts(2)
+                        .addInts(1))
                 .build());
         node("MatMul", List.of(p + "q", p + "kt"), p + "scores");
         node("Div", List.of(p + "scores", scalar(p + "scale", (float) Math.sqrt(WIDTH))), p + "scaled");
         node("Add", List.of(p + "scaled", "mask_add"), p + "masked");
-        nodes.add(NodeProto.newBuilder().setOpType("Softmax").setName(p + "softmax").addInput(p + "masked")
+        nodes.add(NodeProto.newBuilder()
+                .setOpType("Softmax")
+                .setName(p + "softmax")
+                .addInput(p + "masked")
                 .addOutput(p + "probs")
-                .addAttribute(AttributeProto.newBuilder().setName("axis").setType(AttributeProto.AttributeType.INT).setI(-1))
+                .addAttribute(AttributeProto.newBuilder()
+                        .setName("axis")
+                        .setType(AttributeProto.AttributeType.INT)
+                        .setI(-1))
                 .build());
         node("MatMul", List.of(p + "probs", p + "v"), p + "context");
         node("MatMul", List.of(p + "context", weight(p + "wo", WIDTH, WIDTH)), p + "o");
@@ -173,7 +201,12 @@ final class TestGraphs {
     }
 
     private void node(String op, List<String> inputs, String output) {
-        nodes.add(NodeProto.newBuilder().setOpType(op).setName(output).addAllInput(inputs).addOutput(output).build());
+        nodes.add(NodeProto.newBuilder()
+                .setOpType(op)
+                .setName(output)
+                .addAllInput(inputs)
+                .addOutput(output)
+                .build());
     }
 
     private String weight(String name, int... dims) {
@@ -205,7 +238,9 @@ final class TestGraphs {
     }
 
     private String longs(String name, long... values) {
-        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE)
+        TensorProto.Builder t = TensorProto.newBuilder()
+                .setName(name)
+                .setDataType(TensorProto.DataType.INT64_VALUE)
                 .addDims(values.length);
         for (long v : values) {
             t.addInt64Data(v);
@@ -219,7 +254,12 @@ final class TestGraphs {
                 .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam(OnnxGraph.BATCH))
                 .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam(OnnxGraph.SEQUENCE))
                 .build();
-        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
-                TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.INT64_VALUE).setShape(shape))).build();
+        return ValueInfoProto.newBuilder()
+                .setName(name)
+                .setType(TypeProto.newBuilder()
+                        .setTensorType(TypeProto.Tensor.newBuilder()
+                                .setElemType(TensorProto.DataType.INT64_VALUE)
+                                .setShape(shape)))
+                .build();
     }
 }

@@ -60,8 +60,25 @@ class TransformerTest {
     private static String longDocument() {
         StringBuilder sb = new StringBuilder();
         Random random = new Random(3);
-        String[] words = {"parliament", "the", "commission", "élargissement", "東京", "proposal", "🍕", "vote", "council",
-            "and", "Straße", "budget", "über", "report", "😀", "member", "states"};
+        String[] words = {
+            "parliament",
+            "the",
+            "commission",
+            "élargissement",
+            "東京",
+            "proposal",
+            "🍕",
+            "vote",
+            "council",
+            "and",
+            "Straße",
+            "budget",
+            "über",
+            "report",
+            "😀",
+            "member",
+            "states"
+        };
         while (sb.length() < 20_000) {
             sb.append(words[random.nextInt(words.length)]).append(random.nextInt(9) == 0 ? ". " : " ");
         }
@@ -72,7 +89,8 @@ class TransformerTest {
     void cutGraphEqualsTheFullGraphsExposedTensor() throws IOException {
         // given the cut graph, which has no node of layers 4 and 5
         ModelProto cut = OnnxGraph.load(transformer.store().cut(transformer.hook()));
-        assertThat(cut.getGraph().getNodeList()).extracting(NodeProto::getName)
+        assertThat(cut.getGraph().getNodeList())
+                .extracting(NodeProto::getName)
                 .noneMatch(n -> n.contains("layer.4") || n.contains("layer.5"));
 
         for (String text : List.of(ENGLISH, ACCENTED, CJK, EMOJI)) {
@@ -81,7 +99,8 @@ class TransformerTest {
                 float[] expected = runFull(w).get(transformer.hook().tensor()).floats();
 
                 // then every position, special tokens included, agrees
-                assertThat(maxAbsDiff(w.activations(), 0, expected, 0, expected.length)).isLessThan(1e-5f);
+                assertThat(maxAbsDiff(w.activations(), 0, expected, 0, expected.length))
+                        .isLessThan(1e-5f);
             }
         }
     }
@@ -92,7 +111,8 @@ class TransformerTest {
             assertThat(last.hook().tensor()).isEqualTo("last_hidden_state");
             HookWindow w = last.hookWindows(ENGLISH).get(0);
             float[] expected = runFull(w).get("last_hidden_state").floats();
-            assertThat(maxAbsDiff(w.activations(), 0, expected, 0, expected.length)).isLessThan(1e-5f);
+            assertThat(maxAbsDiff(w.activations(), 0, expected, 0, expected.length))
+                    .isLessThan(1e-5f);
         }
     }
 
@@ -105,14 +125,16 @@ class TransformerTest {
         }
 
         // when the rest of the graph runs from the hook with the activations it produced
-        List<SpliceResult> spliced = transformer.splice(windows, windows.stream().map(HookWindow::activations).toList());
+        List<SpliceResult> spliced = transformer.splice(
+                windows, windows.stream().map(HookWindow::activations).toList());
 
         // then the last hidden state and its mean are the full model's
         for (int i = 0; i < windows.size(); i++) {
             float[] expected = runFull(windows.get(i)).get("last_hidden_state").floats();
             SpliceResult r = spliced.get(i);
             assertThat(r.tokens()).isEqualTo(windows.get(i).length());
-            assertThat(maxAbsDiff(r.lastHiddenState(), 0, expected, 0, expected.length)).isLessThan(1e-4f);
+            assertThat(maxAbsDiff(r.lastHiddenState(), 0, expected, 0, expected.length))
+                    .isLessThan(1e-4f);
             float[] mean = new float[r.width()];
             for (int t = 0; t < r.tokens(); t++) {
                 for (int j = 0; j < r.width(); j++) {
@@ -129,7 +151,8 @@ class TransformerTest {
         float[] zeroed = w.activations().clone();
         Arrays.fill(zeroed, 3 * w.width(), 4 * w.width(), 0f);
 
-        SpliceResult original = transformer.splice(List.of(w), List.of(w.activations())).get(0);
+        SpliceResult original =
+                transformer.splice(List.of(w), List.of(w.activations())).get(0);
         SpliceResult changed = transformer.splice(List.of(w), List.of(zeroed)).get(0);
 
         assertThat(maxAbsDiff(original.lastHiddenState(), 0, changed.lastHiddenState(), 0, zeroed.length))
@@ -141,8 +164,11 @@ class TransformerTest {
         List<String> texts = List.of(ENGLISH, ACCENTED, CJK, EMOJI);
         List<TokenActivations> result = transformer.extract(texts);
         try (HuggingFaceTokenizer reference = HuggingFaceTokenizer.builder()
-                .optTokenizerPath(transformer.store().tokenizer()).optAddSpecialTokens(false).optTruncation(false)
-                .optPadding(false).build()) {
+                .optTokenizerPath(transformer.store().tokenizer())
+                .optAddSpecialTokens(false)
+                .optTruncation(false)
+                .optPadding(false)
+                .build()) {
             for (int d = 0; d < texts.size(); d++) {
                 String text = texts.get(d);
                 TokenActivations t = result.get(d);
@@ -155,9 +181,11 @@ class TransformerTest {
                 for (int i = 0; i < t.size(); i++) {
                     String piece = text.substring(t.starts()[i], t.ends()[i]);
                     assertThat(piece).isNotEmpty();
-                    assertThat(Character.isLowSurrogate(text.charAt(t.starts()[i]))).isFalse();
+                    assertThat(Character.isLowSurrogate(text.charAt(t.starts()[i])))
+                            .isFalse();
                     if (!t.tokens().get(i).equals("[UNK]")) {
-                        assertThat(bertNormalized(piece)).as("token %d of %s", i, text)
+                        assertThat(bertNormalized(piece))
+                                .as("token %d of %s", i, text)
                                 .isEqualTo(t.tokens().get(i).replaceFirst("^##", ""));
                     }
                     if (i > 0) {
@@ -179,7 +207,9 @@ class TransformerTest {
 
     /** What BERT's uncased normalizer does to a piece of text: decompose, drop accents, lower-case. */
     private static String bertNormalized(String s) {
-        return Normalizer.normalize(s, Normalizer.Form.NFD).replaceAll("\\p{Mn}", "").toLowerCase(Locale.ROOT);
+        return Normalizer.normalize(s, Normalizer.Form.NFD)
+                .replaceAll("\\p{Mn}", "")
+                .toLowerCase(Locale.ROOT);
     }
 
     @Test
@@ -194,8 +224,11 @@ class TransformerTest {
 
         // then the tokens are the tokenizer's, once each, in order
         try (HuggingFaceTokenizer reference = HuggingFaceTokenizer.builder()
-                .optTokenizerPath(transformer.store().tokenizer()).optAddSpecialTokens(false).optTruncation(false)
-                .optPadding(false).build()) {
+                .optTokenizerPath(transformer.store().tokenizer())
+                .optAddSpecialTokens(false)
+                .optTruncation(false)
+                .optPadding(false)
+                .build()) {
             assertThat(t.tokens()).containsExactly(reference.encode(doc).getTokens());
         }
         for (int i = 1; i < t.size(); i++) {
@@ -218,7 +251,10 @@ class TransformerTest {
     @Test
     void aTextsActivationsDoNotDependOnTheTextsBatchedWithIt() {
         float[] alone = transformer.extract(List.of(ENGLISH)).get(0).activations();
-        float[] batched = transformer.extract(List.of(longDocument().substring(0, 2000), ENGLISH, CJK)).get(1).activations();
+        float[] batched = transformer
+                .extract(List.of(longDocument().substring(0, 2000), ENGLISH, CJK))
+                .get(1)
+                .activations();
 
         assertThat(transformer.info().batchCoupled()).isFalse();
         assertThat(maxAbsDiff(batched, 0, alone, 0, alone.length)).isLessThan(1e-6f);
@@ -247,7 +283,8 @@ class TransformerTest {
             assertThat(a.ends()).containsExactly(0, 5, 11, 11);
             // the content rows are the ones extracted without specials
             TokenActivations plain = transformer.extract(List.of("Hello world")).get(0);
-            assertThat(maxAbsDiff(a.activations(), a.width(), plain.activations(), 0, 2 * a.width())).isLessThan(1e-5f);
+            assertThat(maxAbsDiff(a.activations(), a.width(), plain.activations(), 0, 2 * a.width()))
+                    .isLessThan(1e-5f);
         }
     }
 
@@ -268,8 +305,10 @@ class TransformerTest {
         assertThat(hooks).hasSize(24).allMatch(h -> h.width() == 384);
         assertThat(info.hook("blocks.3.hook_resid_post")).isEqualTo(transformer.hook());
         assertThat(info.hook(" LAYER3 ")).isEqualTo(transformer.hook());
-        assertThat(info.hook("/encoder/layer.3/output/LayerNorm/Add_1_output_0")).isEqualTo(transformer.hook());
-        assertThat(info.hook("layer4.pre").tensor()).isEqualTo(transformer.hook().tensor());
+        assertThat(info.hook("/encoder/layer.3/output/LayerNorm/Add_1_output_0"))
+                .isEqualTo(transformer.hook());
+        assertThat(info.hook("layer4.pre").tensor())
+                .isEqualTo(transformer.hook().tensor());
         assertThat(transformer.modelId()).isEqualTo("all-minilm-l6-v2");
         assertThat(transformer.maxTokens()).isEqualTo(256);
     }
@@ -284,20 +323,40 @@ class TransformerTest {
         for (int i = 0; i < w.length; i++) {
             w[i] = (float) random.nextGaussian();
         }
-        TensorProto.Builder weight = TensorProto.newBuilder().setName("probe.w")
-                .setDataType(TensorProto.DataType.FLOAT_VALUE).addDims(d).addDims(n);
+        TensorProto.Builder weight = TensorProto.newBuilder()
+                .setName("probe.w")
+                .setDataType(TensorProto.DataType.FLOAT_VALUE)
+                .addDims(d)
+                .addDims(n);
         for (float f : w) {
             weight.addFloatData(f);
         }
-        TensorProto k = TensorProto.newBuilder().setName("probe.k").setDataType(TensorProto.DataType.INT64_VALUE)
-                .addDims(1).addInt64Data(2).build();
+        TensorProto k = TensorProto.newBuilder()
+                .setName("probe.k")
+                .setDataType(TensorProto.DataType.INT64_VALUE)
+                .addDims(1)
+                .addInt64Data(2)
+                .build();
         Head head = new Head(
-                List.of(NodeProto.newBuilder().setOpType("MatMul").setName("probe.mm").addInput(Head.INPUT)
-                                .addInput("probe.w").addOutput("probe.proj").build(),
-                        NodeProto.newBuilder().setOpType("TopK").setName("probe.topk").addInput("probe.proj")
-                                .addInput("probe.k").addOutput("probe.values").addOutput("probe.indices").build()),
+                List.of(
+                        NodeProto.newBuilder()
+                                .setOpType("MatMul")
+                                .setName("probe.mm")
+                                .addInput(Head.INPUT)
+                                .addInput("probe.w")
+                                .addOutput("probe.proj")
+                                .build(),
+                        NodeProto.newBuilder()
+                                .setOpType("TopK")
+                                .setName("probe.topk")
+                                .addInput("probe.proj")
+                                .addInput("probe.k")
+                                .addOutput("probe.values")
+                                .addOutput("probe.indices")
+                                .build()),
                 List.of(weight.build(), k),
-                List.of(OnnxGraph.perToken("probe.proj", TensorProto.DataType.FLOAT, n),
+                List.of(
+                        OnnxGraph.perToken("probe.proj", TensorProto.DataType.FLOAT, n),
                         OnnxGraph.perToken("probe.values", TensorProto.DataType.FLOAT, 2),
                         OnnxGraph.perToken("probe.indices", TensorProto.DataType.INT64, 2)),
                 true);
@@ -345,10 +404,12 @@ class TransformerTest {
                 List<TokenActivations> ra = fa.get();
                 List<TokenActivations> rb = fb.get();
                 for (int i = 0; i < a.size(); i++) {
-                    assertThat(ra.get(i).activations()).containsExactly(aAlone.get(i).activations());
+                    assertThat(ra.get(i).activations())
+                            .containsExactly(aAlone.get(i).activations());
                 }
                 for (int i = 0; i < b.size(); i++) {
-                    assertThat(rb.get(i).activations()).containsExactly(bAlone.get(i).activations());
+                    assertThat(rb.get(i).activations())
+                            .containsExactly(bAlone.get(i).activations());
                 }
             }
         } finally {

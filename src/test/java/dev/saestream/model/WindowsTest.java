@@ -63,7 +63,8 @@ class WindowsTest {
 
     @Test
     void overlapMustLeaveRoomToAdvance() {
-        assertThatThrownBy(() -> Windows.plan(10, 4, 4)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Windows.plan(10, 4, 4))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("overlap");
     }
 }

@@ -20,15 +20,17 @@ class CosineDistributionTest {
         }
         Collections.shuffle(values, new Random(7));
         // when
-        CosineDistribution d = CosineDistribution.of(values.stream().mapToDouble(Double::doubleValue).toArray());
+        CosineDistribution d = CosineDistribution.of(
+                values.stream().mapToDouble(Double::doubleValue).toArray());
         // then: rank floor(q·n) of the sorted values; 0.7 itself counts as at or above 0.7
         assertThat(d.n()).isEqualTo(100);
         assertThat(d.mean()).isCloseTo(0.495, within(1e-12));
         assertThat(new double[] {d.min(), d.p10(), d.q1(), d.median(), d.q3(), d.p90(), d.max()})
                 .containsExactly(0.0, 0.10, 0.25, 0.50, 0.75, 0.90, 0.99);
         assertThat(new double[] {d.atLeast05(), d.atLeast07(), d.atLeast09()}).containsExactly(0.50, 0.30, 0.10);
-        assertThat(d.describe()).isEqualTo("mean 0.495, min 0.000, p10 0.100, q1 0.250, median 0.500, q3 0.750, p90 0.900,"
-                + " max 0.990; ≥ 0.9: 10.0%, ≥ 0.7: 30.0%, ≥ 0.5: 50.0%");
+        assertThat(d.describe())
+                .isEqualTo("mean 0.495, min 0.000, p10 0.100, q1 0.250, median 0.500, q3 0.750, p90 0.900,"
+                        + " max 0.990; ≥ 0.9: 10.0%, ≥ 0.7: 30.0%, ≥ 0.5: 50.0%");
     }
 
     @Test

@@ -11,14 +11,18 @@ import org.junit.jupiter.api.Test;
 class DocumentSplitTest {
     @Test
     void heldOutIdsAreThoseWhoseHashIsZeroModTen() {
-        List<String> heldOut = IntStream.rangeClosed(1, 40).mapToObj(i -> "europarl/" + i)
-                .filter(DocumentSplit::heldOut).toList();
+        List<String> heldOut = IntStream.rangeClosed(1, 40)
+                .mapToObj(i -> "europarl/" + i)
+                .filter(DocumentSplit::heldOut)
+                .toList();
         assertThat(heldOut).containsExactly("europarl/15", "europarl/24", "europarl/25");
     }
 
     @Test
     void aboutOneEuroparlDocumentInTenIsHeldOut() {
-        long n = IntStream.rangeClosed(1, 17_597).filter(i -> DocumentSplit.heldOut("europarl/" + i)).count();
+        long n = IntStream.rangeClosed(1, 17_597)
+                .filter(i -> DocumentSplit.heldOut("europarl/" + i))
+                .count();
         assertThat(n).isEqualTo(1779);
     }
 

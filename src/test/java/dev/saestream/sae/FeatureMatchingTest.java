@@ -54,7 +54,8 @@ class FeatureMatchingTest {
         for (int i = 0; i < ref.pairs().size(); i++) {
             assertThat(fast.pairs().get(i).a()).isEqualTo(ref.pairs().get(i).a());
             assertThat(fast.pairs().get(i).b()).isEqualTo(ref.pairs().get(i).b());
-            assertThat(fast.pairs().get(i).cosine()).isCloseTo(ref.pairs().get(i).cosine(), within(1e-5));
+            assertThat(fast.pairs().get(i).cosine())
+                    .isCloseTo(ref.pairs().get(i).cosine(), within(1e-5));
         }
         assertThat(fast.unmatchedA()).containsExactly(ref.unmatchedA());
         assertThat(fast.unmatchedB()).containsExactly(ref.unmatchedB());
@@ -62,7 +63,11 @@ class FeatureMatchingTest {
             assertThat(fast.bestA()[i]).isCloseTo(ref.bestA()[i], within(1e-5));
         }
         // one-to-one: no feature of B twice, and every A either paired or listed
-        assertThat(fast.pairs().stream().map(FeatureMatching.Match::b).distinct().count()).isEqualTo(fast.pairs().size());
+        assertThat(fast.pairs().stream()
+                        .map(FeatureMatching.Match::b)
+                        .distinct()
+                        .count())
+                .isEqualTo(fast.pairs().size());
         assertThat(fast.pairs().size() + fast.unmatchedA().length).isEqualTo(120);
         assertThat(fast.pairs().size() + fast.unmatchedB().length).isEqualTo(90);
     }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.saestream.formats.NpyArray;
 import dev.saestream.formats.Json;
+import dev.saestream.formats.NpyArray;
 import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,7 +23,8 @@ class SaeEvaluationTest {
         // given
         Sae sae = Sae.load(SaeFixtures.root().resolve(fixture));
         NpyArray x = SaeFixtures.npy(fixture, "x.npy");
-        JsonNode want = Json.MAPPER.readTree(SaeFixtures.root().resolve(fixture).resolve("eval.json").toFile());
+        JsonNode want = Json.MAPPER.readTree(
+                SaeFixtures.root().resolve(fixture).resolve("eval.json").toFile());
 
         // when
         SaeEvaluation got = SaeEvaluation.of(sae, x.floats(), x.rows());
@@ -31,7 +32,10 @@ class SaeEvaluationTest {
         // then
         assertThat(got.tokens()).isEqualTo(want.get("tokens").asLong());
         assertThat(got.l0()).isEqualTo(want.get("l0").asDouble());
-        assertThat(got.fvu()).isCloseTo(want.get("fvu").asDouble(), within(1e-5 * Math.abs(want.get("fvu").asDouble())));
+        assertThat(got.fvu())
+                .isCloseTo(
+                        want.get("fvu").asDouble(),
+                        within(1e-5 * Math.abs(want.get("fvu").asDouble())));
         assertThat(got.cosine()).isCloseTo(want.get("cosine").asDouble(), within(1e-5));
         double rrb = want.get("relative_reconstruction_bias").asDouble();
         assertThat(got.relativeReconstructionBias()).isCloseTo(rrb, within(1e-5 * Math.abs(rrb)));

@@ -23,7 +23,10 @@ final class SaeFixtures {
 
     static List<String> names() throws IOException {
         try (Stream<Path> s = Files.list(root())) {
-            return s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+            return s.filter(Files::isDirectory)
+                    .map(p -> p.getFileName().toString())
+                    .sorted()
+                    .toList();
         }
     }
 

@@ -50,8 +50,13 @@ class SaeFixturesTest {
             assertThat(got[r].indices()).as("%s row %d features", fixture, r).containsExactly(want[r].indices());
         }
         assertThat(SaeFixtures.rowRelativeError(SaeFixtures.dense(got, dSae), SaeFixtures.dense(want, dSae), dSae))
-                .as("%s values", fixture).isLessThanOrEqualTo(TOLERANCE);
-        assertThat(SaeFixtures.rowRelativeError(recon, SaeFixtures.npy(fixture, "recon.npy").floats(), sae.config().dIn()))
-                .as("%s reconstruction", fixture).isLessThanOrEqualTo(TOLERANCE);
+                .as("%s values", fixture)
+                .isLessThanOrEqualTo(TOLERANCE);
+        assertThat(SaeFixtures.rowRelativeError(
+                        recon,
+                        SaeFixtures.npy(fixture, "recon.npy").floats(),
+                        sae.config().dIn()))
+                .as("%s reconstruction", fixture)
+                .isLessThanOrEqualTo(TOLERANCE);
     }
 }

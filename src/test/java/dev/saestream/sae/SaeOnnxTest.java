@@ -10,9 +10,9 @@ import dev.saestream.model.OnnxRuntime;
 import dev.saestream.model.onnx.Onnx;
 import java.nio.FloatBuffer;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** The encoder fragment as a transformer graph would host it: rank-3 input, the oldest opset it claims. */
 class SaeOnnxTest {
@@ -20,27 +20,48 @@ class SaeOnnxTest {
     static Onnx.ModelProto host(Sae sae, int kMax, int opset) {
         SaeOnnx.Fragment f = SaeOnnx.encoderFragment(sae, "hook_out", "sae/", kMax);
         int d = sae.config().dIn();
-        Onnx.TypeProto in = Onnx.TypeProto.newBuilder().setTensorType(Onnx.TypeProto.Tensor.newBuilder()
-                .setElemType(Onnx.TensorProto.DataType.FLOAT_VALUE).setShape(Onnx.TensorShapeProto.newBuilder()
-                        .addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimParam("batch"))
-                        .addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimParam("tokens"))
-                        .addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(d)))).build();
-        Onnx.GraphProto.Builder g = Onnx.GraphProto.newBuilder().setName("host")
+        Onnx.TypeProto in = Onnx.TypeProto.newBuilder()
+                .setTensorType(Onnx.TypeProto.Tensor.newBuilder()
+                        .setElemType(Onnx.TensorProto.DataType.FLOAT_VALUE)
+                        .setShape(Onnx.TensorShapeProto.newBuilder()
+                                .addDim(Onnx.TensorShapeProto.Dimension.newBuilder()
+                                        .setDimParam("batch"))
+                                .addDim(Onnx.TensorShapeProto.Dimension.newBuilder()
+                                        .setDimParam("tokens"))
+                                .addDim(Onnx.TensorShapeProto.Dimension.newBuilder()
+                                        .setDimValue(d))))
+                .build();
+        Onnx.GraphProto.Builder g = Onnx.GraphProto.newBuilder()
+                .setName("host")
                 .addInput(Onnx.ValueInfoProto.newBuilder().setName("input").setType(in))
-                .addNode(Onnx.NodeProto.newBuilder().setOpType("Identity").addInput("input").addOutput("hook_out"))
-                .addAllNode(f.nodes()).addAllInitializer(f.initializers())
+                .addNode(Onnx.NodeProto.newBuilder()
+                        .setOpType("Identity")
+                        .addInput("input")
+                        .addOutput("hook_out"))
+                .addAllNode(f.nodes())
+                .addAllInitializer(f.initializers())
                 .addOutput(Onnx.ValueInfoProto.newBuilder().setName(f.valuesOutput()))
                 .addOutput(Onnx.ValueInfoProto.newBuilder().setName(f.indicesOutput()));
         if (f.activeCountOutput() != null) {
             g.addOutput(Onnx.ValueInfoProto.newBuilder().setName(f.activeCountOutput()));
         }
-        return Onnx.ModelProto.newBuilder().setIrVersion(7)
-                .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset)).setGraph(g).build();
+        return Onnx.ModelProto.newBuilder()
+                .setIrVersion(7)
+                .addOpsetImport(
+                        Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset))
+                .setGraph(g)
+                .build();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"standard-layer_norm-f32", "topk-constant_norm_rescale-bf16", "jumprelu-none-f16",
-            "gated-layer_norm-f32", "topk-layer_norm-f16"})
+    @ValueSource(
+            strings = {
+                "standard-layer_norm-f32",
+                "topk-constant_norm_rescale-bf16",
+                "jumprelu-none-f16",
+                "gated-layer_norm-f32",
+                "topk-layer_norm-f16"
+            })
     void fragmentInAnOpset11GraphMatchesTheReferenceOnRankThreeInput(String fixture) throws Exception {
         // given: the fixture's 12 tokens as a [3, 4, d_in] batch
         Sae sae = Sae.load(SaeFixtures.root().resolve(fixture));
@@ -51,10 +72,13 @@ class SaeOnnxTest {
 
         // when
         SaeOnnx.Decoded decoded;
-        try (OrtSession s = env.createSession(host(sae, kMax, SaeOnnx.MIN_OPSET).toByteArray(), new OrtSession.SessionOptions());
-             OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.floats()), new long[] {3, 4, d});
-             OrtSession.Result r = s.run(Map.of("input", t))) {
-            int k = sae.config().architecture() == Architecture.TOPK ? sae.config().k() : kMax;
+        try (OrtSession s = env.createSession(
+                        host(sae, kMax, SaeOnnx.MIN_OPSET).toByteArray(), new OrtSession.SessionOptions());
+                OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.floats()), new long[] {3, 4, d});
+                OrtSession.Result r = s.run(Map.of("input", t))) {
+            int k = sae.config().architecture() == Architecture.TOPK
+                    ? sae.config().k()
+                    : kMax;
             float[] values = new float[12 * k];
             long[] indices = new long[12 * k];
             ((OnnxTensor) r.get(0)).getFloatBuffer().get(values);
@@ -68,7 +92,8 @@ class SaeOnnxTest {
         for (int i = 0; i < 12; i++) {
             assertThat(decoded.codes()[i].indices()).as("token %d", i).containsExactly(want[i].indices());
         }
-        assertThat(SaeFixtures.rowRelativeError(SaeFixtures.dense(decoded.codes(), kMax), SaeFixtures.dense(want, kMax), kMax))
+        assertThat(SaeFixtures.rowRelativeError(
+                        SaeFixtures.dense(decoded.codes(), kMax), SaeFixtures.dense(want, kMax), kMax))
                 .isLessThanOrEqualTo(1e-5);
     }
 

@@ -18,12 +18,25 @@ class SaeTest {
     Path dir;
 
     static Sae randomSae(Architecture arch, Normalization norm, long seed) {
-        SaeConfig c = new SaeConfig(arch, 12, 30, arch == Architecture.TOPK ? 4 : 0, arch == Architecture.TOPK, true,
-                norm, "float32", "all-MiniLM-L6-v2", "/encoder/layer.3/output/LayerNorm/Add_1_output_0", 256,
-                "europarl", null, Map.of("prepend_bos", true));
+        SaeConfig c = new SaeConfig(
+                arch,
+                12,
+                30,
+                arch == Architecture.TOPK ? 4 : 0,
+                arch == Architecture.TOPK,
+                true,
+                norm,
+                "float32",
+                "all-MiniLM-L6-v2",
+                "/encoder/layer.3/output/LayerNorm/Add_1_output_0",
+                256,
+                "europarl",
+                null,
+                Map.of("prepend_bos", true));
         SaeWeights w = SaeWeights.zeros(c);
         Random rnd = new Random(seed);
-        for (float[] a : new float[][] {w.wEnc(), w.bEnc(), w.wDec(), w.bDec(), w.threshold(), w.bGate(), w.bMag(), w.rMag()}) {
+        for (float[] a :
+                new float[][] {w.wEnc(), w.bEnc(), w.wDec(), w.bDec(), w.threshold(), w.bGate(), w.bMag(), w.rMag()}) {
             if (a != null) {
                 for (int i = 0; i < a.length; i++) {
                     a[i] = (float) (0.3 * rnd.nextGaussian());
@@ -68,7 +81,8 @@ class SaeTest {
     @Test
     void savedConfigUsesTheV6SchemaWithMetadata() throws IOException {
         randomSae(Architecture.TOPK, Normalization.NONE, 1).save(dir);
-        var cfg = dev.saestream.formats.Json.MAPPER.readTree(dir.resolve(Sae.CFG_FILE).toFile());
+        var cfg = dev.saestream.formats.Json.MAPPER.readTree(
+                dir.resolve(Sae.CFG_FILE).toFile());
         assertThat(cfg.get("architecture").asText()).isEqualTo("topk");
         assertThat(cfg.get("k").asInt()).isEqualTo(4);
         assertThat(cfg.path("metadata").path("hook_name").asText()).startsWith("/encoder/layer.3/");
@@ -107,18 +121,24 @@ class SaeTest {
         Sae sae = randomSae(Architecture.TOPK, Normalization.NONE, 3);
         float[] x = new float[3 * 12];
         x[2 * 12 + 5] = Float.NaN;
-        assertThatThrownBy(() -> sae.encode(x, 3)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("row 2").hasMessageContaining("NaN");
+        assertThatThrownBy(() -> sae.encode(x, 3))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("row 2")
+                .hasMessageContaining("NaN");
         x[2 * 12 + 5] = 0;
         x[12] = Float.NEGATIVE_INFINITY;
-        assertThatThrownBy(() -> new ReferenceEncoder(sae).encode(x, 3)).hasMessageContaining("row 1").hasMessageContaining("infinite");
+        assertThatThrownBy(() -> new ReferenceEncoder(sae).encode(x, 3))
+                .hasMessageContaining("row 1")
+                .hasMessageContaining("infinite");
     }
 
     @Test
     void widthThatDoesNotMatchTheHookIsAClearError() {
         Sae sae = randomSae(Architecture.TOPK, Normalization.NONE, 4);
-        assertThatThrownBy(() -> sae.encode(new float[2 * 13], 2)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("d_in 12").hasMessageContaining("hook /encoder/layer.3");
+        assertThatThrownBy(() -> sae.encode(new float[2 * 13], 2))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("d_in 12")
+                .hasMessageContaining("hook /encoder/layer.3");
     }
 
     @Test
@@ -126,8 +146,10 @@ class SaeTest {
         randomSae(Architecture.STANDARD, Normalization.NONE, 5).save(dir);
         String cfg = Files.readString(dir.resolve(Sae.CFG_FILE)).replace("\"d_sae\" : 30", "\"d_sae\" : 31");
         Files.writeString(dir.resolve(Sae.CFG_FILE), cfg);
-        assertThatThrownBy(() -> Sae.load(dir)).isInstanceOf(IOException.class)
-                .hasMessageContaining("shape [12, 30]").hasMessageContaining("d_sae 31");
+        assertThatThrownBy(() -> Sae.load(dir))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("shape [12, 30]")
+                .hasMessageContaining("d_sae 31");
     }
 
     @Test
@@ -145,7 +167,8 @@ class SaeTest {
         float[] x = new float[12];
         Arrays.fill(x, 1f);
         SparseCode[] codes = sae.encode(x, 1);
-        assertThatThrownBy(() -> sae.decode(codes)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> sae.decode(codes))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("decode(codes, x)");
         assertThat(sae.decode(codes, x)).hasSize(12);
     }
@@ -159,8 +182,9 @@ class SaeTest {
         var x = SaeFixtures.npy("standard-none-bf16", "x.npy");
         assertThat(linear.encode(x.floats(), x.rows())[0].indices())
                 .containsExactly(SaeFixtures.expectedCodes("standard-none-bf16")[0].indices());
-        Map<String, Safetensors.Tensor> t = Safetensors.read(SaeFixtures.root().resolve("standard-none-bf16")
-                .resolve(Sae.WEIGHTS_FILE)).tensors();
+        Map<String, Safetensors.Tensor> t = Safetensors.read(
+                        SaeFixtures.root().resolve("standard-none-bf16").resolve(Sae.WEIGHTS_FILE))
+                .tensors();
         assertThat(t.get("encoder.weight").shape()).containsExactly(40, 16);
     }
 }

@@ -68,7 +68,8 @@ class SaeTrainerTest {
     void topKRecoversPlantedFeatures() {
         // given
         Planted data = planted(60_000, 7);
-        TrainConfig cfg = new TrainConfig(Architecture.TOPK, 128, PER_TOKEN, 0, 2e-3, 256, 200_000, 1.0 / 32, 20_000, 1, 2, 4096);
+        TrainConfig cfg =
+                new TrainConfig(Architecture.TOPK, 128, PER_TOKEN, 0, 2e-3, 256, 200_000, 1.0 / 32, 20_000, 1, 2, 4096);
 
         // when
         SaeTrainer.Result result = SaeTrainer.train(data.x(), data.rows(), D_IN, cfg, null, null);
@@ -76,7 +77,8 @@ class SaeTrainerTest {
         // then
         List<Double> best = bestCosines(data, result.sae());
         long matched = best.stream().filter(c -> c >= 0.9).count();
-        assertThat(matched).as("planted directions matched at cosine >= 0.9, best cosines %s", best)
+        assertThat(matched)
+                .as("planted directions matched at cosine >= 0.9, best cosines %s", best)
                 .isGreaterThanOrEqualTo((long) Math.ceil(0.9 * FEATURES));
         assertThat(result.last().fvu()).isLessThan(0.1);
     }
@@ -84,7 +86,8 @@ class SaeTrainerTest {
     @Test
     void reluL1RecoversPlantedFeatures() {
         Planted data = planted(60_000, 8);
-        TrainConfig cfg = new TrainConfig(Architecture.STANDARD, 128, 0, 1.0, 2e-3, 256, 600_000, 0, 20_000, 2, 2, 4096);
+        TrainConfig cfg =
+                new TrainConfig(Architecture.STANDARD, 128, 0, 1.0, 2e-3, 256, 600_000, 0, 20_000, 2, 2, 4096);
         SaeTrainer.Result result = SaeTrainer.train(data.x(), data.rows(), D_IN, cfg, null, null);
         List<Double> best = bestCosines(data, result.sae());
         long matched = best.stream().filter(c -> c >= 0.9).count();
@@ -126,14 +129,16 @@ class SaeTrainerTest {
     void streamedTopKRecoversPlantedFeatures() {
         // given 200,000 planted tokens, seen once each through a shuffle buffer of 8,192
         Planted data = planted(200_000, 9);
-        TrainConfig cfg = new TrainConfig(Architecture.TOPK, 128, PER_TOKEN, 0, 2e-3, 256, 199_936, 1.0 / 32, 20_000, 1, 2, 8192);
+        TrainConfig cfg =
+                new TrainConfig(Architecture.TOPK, 128, PER_TOKEN, 0, 2e-3, 256, 199_936, 1.0 / 32, 20_000, 1, 2, 8192);
 
         // when
         SaeTrainer.Result result = SaeTrainer.train(new ArrayStream(data.x(), data.rows(), D_IN), cfg, null, null);
 
         // then
         List<Double> best = bestCosines(data, result.sae());
-        assertThat(best.stream().filter(c -> c >= 0.9).count()).as("best cosines %s", best)
+        assertThat(best.stream().filter(c -> c >= 0.9).count())
+                .as("best cosines %s", best)
                 .isGreaterThanOrEqualTo((long) Math.ceil(0.9 * FEATURES));
     }
 
@@ -150,8 +155,11 @@ class SaeTrainerTest {
         // when trained on one thread and on two
         SaeWeights[] weights = new SaeWeights[2];
         for (int t = 1; t <= 2; t++) {
-            TrainConfig cfg = new TrainConfig(Architecture.TOPK, 1024, 8, 0, 1e-3, 256, 19_968, 1.0 / 32, 5_000, 3, t, 4096);
-            weights[t - 1] = SaeTrainer.train(new ArrayStream(x, data.rows(), 64), cfg, null, null).sae().weights();
+            TrainConfig cfg =
+                    new TrainConfig(Architecture.TOPK, 1024, 8, 0, 1e-3, 256, 19_968, 1.0 / 32, 5_000, 3, t, 4096);
+            weights[t - 1] = SaeTrainer.train(new ArrayStream(x, data.rows(), 64), cfg, null, null)
+                    .sae()
+                    .weights();
         }
 
         // then every weight is bit for bit the same
@@ -165,7 +173,8 @@ class SaeTrainerTest {
     void sparsityIsTheFiringRateOverTheLastTrainingTokens() {
         // given a run shorter than the sparsity window, so that every step counts
         Planted data = planted(10_000, 11);
-        TrainConfig cfg = new TrainConfig(Architecture.TOPK, 128, PER_TOKEN, 0, 2e-3, 256, 25_600, 1.0 / 32, 20_000, 1, 1, 4096);
+        TrainConfig cfg =
+                new TrainConfig(Architecture.TOPK, 128, PER_TOKEN, 0, 2e-3, 256, 25_600, 1.0 / 32, 20_000, 1, 1, 4096);
 
         // when
         Sae sae = SaeTrainer.train(data.x(), data.rows(), D_IN, cfg, null, null).sae();

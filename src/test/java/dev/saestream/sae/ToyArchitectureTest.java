@@ -48,8 +48,8 @@ class ToyArchitectureTest {
 
         @Override
         public Activation bind(SaeConfig config, SaeWeights weights, float[] decoderNorms) {
-            return new Bound(config.dSae(), weights.parameter("act_scale"),
-                    List.of(Activation.PreActivation.encoder(weights)));
+            return new Bound(
+                    config.dSae(), weights.parameter("act_scale"), List.of(Activation.PreActivation.encoder(weights)));
         }
 
         private record Bound(int dSae, float[] scale, List<PreActivation> preActivations) implements Activation {
@@ -111,8 +111,11 @@ class ToyArchitectureTest {
         SparseCode[] want = bruteForce();
 
         // when: ONNX Runtime (kMax 3 makes most tokens overflow into the exact path), plain and blocked Java
-        List<SaeEncoder> encoders = List.of(SaeEncoders.onnx(sae, 1, OnnxSaeEncoder.DEFAULT_K_MAX),
-                SaeEncoders.onnx(sae, 1, 3), SaeEncoders.reference(sae), SaeEncoders.blocked(sae, 2));
+        List<SaeEncoder> encoders = List.of(
+                SaeEncoders.onnx(sae, 1, OnnxSaeEncoder.DEFAULT_K_MAX),
+                SaeEncoders.onnx(sae, 1, 3),
+                SaeEncoders.reference(sae),
+                SaeEncoders.blocked(sae, 2));
 
         // then
         for (SaeEncoder encoder : encoders) {
@@ -134,7 +137,9 @@ class ToyArchitectureTest {
         Sae back = Sae.load(exported);
 
         // then
-        assertThat(Safetensors.read(exported.resolve(Sae.WEIGHTS_FILE)).tensors().keySet())
+        assertThat(Safetensors.read(exported.resolve(Sae.WEIGHTS_FILE))
+                        .tensors()
+                        .keySet())
                 .containsExactly("W_enc", "b_enc", "W_dec", "b_dec", "act_scale");
         assertThat(Files.readString(exported.resolve(Sae.CFG_FILE))).contains("\"architecture\" : \"scaled_relu\"");
         assertThat(back.config()).isEqualTo(sae.config());
@@ -147,7 +152,8 @@ class ToyArchitectureTest {
     void aDirectoryWithoutTheArchitecturesOwnParameterIsRefusedNamingIt() throws IOException {
         Path saeDir = writeSaeLensDirectory(dir.resolve("no-scale"), false);
 
-        assertThatThrownBy(() -> Sae.load(saeDir)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> Sae.load(saeDir))
+                .isInstanceOf(IOException.class)
                 .hasMessageEndingWith("a scaled_relu SAE needs the parameter act_scale");
     }
 
@@ -227,7 +233,8 @@ class ToyArchitectureTest {
         for (int r = 0; r < want.length; r++) {
             assertThat(got[r].indices()).as("%s, token %d", encoder, r).containsExactly(want[r].indices());
             for (int i = 0; i < want[r].size(); i++) {
-                assertThat(got[r].values()[i]).as("%s, token %d", encoder, r)
+                assertThat(got[r].values()[i])
+                        .as("%s, token %d", encoder, r)
                         .isCloseTo(want[r].values()[i], within(1e-5f * Math.max(1f, want[r].values()[i])));
             }
         }

@@ -26,8 +26,11 @@ class TrainConfigTest {
         TrainConfig fromFile = Settings.load(file, Map.of()).section("train", TrainConfig.defaults());
         TrainConfig fromEnv = Settings.load(file, Map.of("SAESTREAM_TRAIN_ARCHITECTURE", "TopK"))
                 .section("train", TrainConfig.defaults());
-        TrainConfig fromFlag = Settings.load(file, Map.of()).section("train", TrainConfig.defaults(),
-                c -> c.withShape(Architecture.fromCfg("topk"), c.width(), c.k()));
+        TrainConfig fromFlag = Settings.load(file, Map.of())
+                .section(
+                        "train",
+                        TrainConfig.defaults(),
+                        c -> c.withShape(Architecture.fromCfg("topk"), c.width(), c.k()));
 
         // then
         assertThat(TrainConfig.defaults().architecture()).isEqualTo(Architecture.TOPK);
@@ -38,8 +41,11 @@ class TrainConfigTest {
 
     @Test
     void anUnknownArchitectureIsRefusedNamingItAndTheKnownOnes() {
-        assertThatThrownBy(() -> Settings.defaultsOnly().section("train", TrainConfig.defaults(),
-                c -> c.withShape(Architecture.fromCfg("batchtopk"), c.width(), c.k())))
+        assertThatThrownBy(() -> Settings.defaultsOnly()
+                        .section(
+                                "train",
+                                TrainConfig.defaults(),
+                                c -> c.withShape(Architecture.fromCfg("batchtopk"), c.width(), c.k())))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("invalid 'train' configuration: unsupported SAE architecture 'batchtopk';"
                         + " supported: [standard, topk, jumprelu, gated]");
@@ -47,8 +53,11 @@ class TrainConfigTest {
 
     @Test
     void anArchitectureTheTrainerCannotTrainIsRefused() {
-        assertThatThrownBy(() -> Settings.defaultsOnly().section("train", TrainConfig.defaults(),
-                c -> c.withShape(Architecture.fromCfg("gated"), c.width(), c.k())))
+        assertThatThrownBy(() -> Settings.defaultsOnly()
+                        .section(
+                                "train",
+                                TrainConfig.defaults(),
+                                c -> c.withShape(Architecture.fromCfg("gated"), c.width(), c.k())))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("invalid 'train' configuration: architecture must be topk or standard, got gated");
     }

@@ -34,11 +34,13 @@ class TrainingDataTest {
     @Test
     void everyStreamedRowComesOutOnceAndTheBufferMixesThem() {
         // given 5,000 rows through a buffer of 500
-        List<Integer> seen = drain(new TrainingData.Shuffled(new SaeTrainerTest.ArrayStream(numbered(5000), 5000, 2), 500, 7), 64);
+        List<Integer> seen =
+                drain(new TrainingData.Shuffled(new SaeTrainerTest.ArrayStream(numbered(5000), 5000, 2), 500, 7), 64);
 
         // then
         assertThat(seen).hasSize(5000).doesNotHaveDuplicates();
-        assertThat(seen.subList(0, 100)).isNotEqualTo(seen.subList(0, 100).stream().sorted().toList());
+        assertThat(seen.subList(0, 100))
+                .isNotEqualTo(seen.subList(0, 100).stream().sorted().toList());
         // a row leaves the buffer within a few buffer lengths of entering it
         int late = 0;
         for (int i = 0; i < seen.size(); i++) {
@@ -49,9 +51,12 @@ class TrainingDataTest {
 
     @Test
     void theSameSeedGivesTheSameOrder() {
-        List<Integer> a = drain(new TrainingData.Shuffled(new SaeTrainerTest.ArrayStream(numbered(3000), 3000, 2), 256, 1), 100);
-        List<Integer> b = drain(new TrainingData.Shuffled(new SaeTrainerTest.ArrayStream(numbered(3000), 3000, 2), 256, 1), 100);
-        List<Integer> c = drain(new TrainingData.Shuffled(new SaeTrainerTest.ArrayStream(numbered(3000), 3000, 2), 256, 2), 100);
+        List<Integer> a =
+                drain(new TrainingData.Shuffled(new SaeTrainerTest.ArrayStream(numbered(3000), 3000, 2), 256, 1), 100);
+        List<Integer> b =
+                drain(new TrainingData.Shuffled(new SaeTrainerTest.ArrayStream(numbered(3000), 3000, 2), 256, 1), 100);
+        List<Integer> c =
+                drain(new TrainingData.Shuffled(new SaeTrainerTest.ArrayStream(numbered(3000), 3000, 2), 256, 2), 100);
         assertThat(b).isEqualTo(a);
         assertThat(c).isNotEqualTo(a);
     }
@@ -60,7 +65,10 @@ class TrainingDataTest {
     void nonFiniteActivationsAreRefusedNamingTheRow() {
         float[] x = numbered(600);
         x[2 * 321 + 1] = Float.NaN;
-        assertThatThrownBy(() -> drain(new TrainingData.Shuffled(new SaeTrainerTest.ArrayStream(x, 600, 2), 100, 1), 10))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("row 321").hasMessageContaining("NaN");
+        assertThatThrownBy(
+                        () -> drain(new TrainingData.Shuffled(new SaeTrainerTest.ArrayStream(x, 600, 2), 100, 1), 10))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("row 321")
+                .hasMessageContaining("NaN");
     }
 }

@@ -21,10 +21,11 @@ class TransformerActivationsTest {
         try (Stream<Document> d = Europarl.documents(6)) {
             docs = d.toList();
         }
-        ModelConfig config = new ModelConfig("all-minilm-l6-v2", null, "layer3", 0, 32, 8, 2, false,
-                TransformerSpliceTest.CACHE.toString(), "cpu");
+        ModelConfig config = new ModelConfig(
+                "all-minilm-l6-v2", null, "layer3", 0, 32, 8, 2, false, TransformerSpliceTest.CACHE.toString(), "cpu");
         try (Transformer transformer = Transformer.open(config)) {
-            List<TokenActivations> expected = transformer.extract(docs.stream().map(Document::text).toList());
+            List<TokenActivations> expected =
+                    transformer.extract(docs.stream().map(Document::text).toList());
             int rows = expected.stream().mapToInt(TokenActivations::size).sum();
             float[] got = new float[rows * transformer.width()];
 

@@ -27,14 +27,15 @@ class TransformerSpliceTest {
     static final Path CACHE = Path.of("target", "test-model-cache");
     /** The default SAE shipped in the repository. */
     static final Path SHIPPED_SAE = Path.of("saes", "all-minilm-l6-v2-layer3");
+
     static final String SHORT = "The committee adopted the report on fisheries by a large majority.";
 
     static Transformer transformer;
 
     @BeforeAll
     static void open() throws IOException {
-        transformer = Transformer.open(new ModelConfig("all-minilm-l6-v2", null, "layer3", 0, 32, 8, 2, false,
-                CACHE.toString(), "cpu"));
+        transformer = Transformer.open(
+                new ModelConfig("all-minilm-l6-v2", null, "layer3", 0, 32, 8, 2, false, CACHE.toString(), "cpu"));
     }
 
     @AfterAll
@@ -76,7 +77,8 @@ class TransformerSpliceTest {
     @Test
     void cleanEmbeddingIsTheModelsSentenceEmbedding() {
         // given LangChain4j's all-MiniLM-L6-v2, which runs the whole model and mean-pools every position
-        float[] expected = new AllMiniLmL6V2EmbeddingModel().embed(SHORT).content().vector();
+        float[] expected =
+                new AllMiniLmL6V2EmbeddingModel().embed(SHORT).content().vector();
 
         // when
         HookSplice.Run run = new TransformerSplice(transformer, false).run(new Document("d", SHORT, null, null, null));
@@ -89,13 +91,16 @@ class TransformerSpliceTest {
     void feedingBackTheUnmodifiedActivationsGivesTheCleanEmbedding() {
         for (String text : List.of(SHORT, longText())) {
             // given
-            HookSplice.Run run = new TransformerSplice(transformer, false).run(new Document("d", text, null, null, null));
+            HookSplice.Run run =
+                    new TransformerSplice(transformer, false).run(new Document("d", text, null, null, null));
 
             // when
             float[] spliced = run.embedWithHook(run.hookActivations());
 
             // then
-            assertThat(maxAbsDiff(spliced, run.cleanEmbedding())).as(text.length() + " chars").isLessThan(1e-4f);
+            assertThat(maxAbsDiff(spliced, run.cleanEmbedding()))
+                    .as(text.length() + " chars")
+                    .isLessThan(1e-4f);
         }
     }
 
@@ -111,7 +116,8 @@ class TransformerSpliceTest {
         HookSplice.Run run = new TransformerSplice(transformer, false).run(doc);
         float[] firstToken = new float[transformer.width()];
         System.arraycopy(run.hookActivations(), 0, firstToken, 0, firstToken.length);
-        assertThat(firstToken).containsExactly(transformer.extract(List.of(SHORT)).get(0).row(0));
+        assertThat(firstToken)
+                .containsExactly(transformer.extract(List.of(SHORT)).get(0).row(0));
     }
 
     @Test
@@ -122,11 +128,13 @@ class TransformerSpliceTest {
         assertThat(windows.size()).isGreaterThan(2);
 
         // when
-        float[] embedding = new TransformerSplice(transformer, false).run(new Document("d", text, null, null, null))
+        float[] embedding = new TransformerSplice(transformer, false)
+                .run(new Document("d", text, null, null, null))
                 .cleanEmbedding();
 
         // then: Σ_w positions_w · mean_w / Σ_w positions_w, from each window's own splice
-        List<SpliceResult> each = transformer.splice(windows, windows.stream().map(HookWindow::activations).toList());
+        List<SpliceResult> each = transformer.splice(
+                windows, windows.stream().map(HookWindow::activations).toList());
         double[] sum = new double[each.get(0).width()];
         long positions = 0;
         for (SpliceResult r : each) {

@@ -3,9 +3,9 @@ package dev.saestream.serve;
 import dev.saestream.catalog.ActivationHistogram;
 import dev.saestream.catalog.FeatureState;
 import dev.saestream.catalog.FeatureWindow;
+import dev.saestream.formats.Json;
 import dev.saestream.kafka.BrokerConfig;
 import dev.saestream.kafka.EmbeddedBroker;
-import dev.saestream.formats.Json;
 import dev.saestream.kafka.TopicAdmin;
 import dev.saestream.kafka.TopicSpecs;
 import dev.saestream.kafka.Topics;
@@ -66,7 +66,8 @@ public final class ComparedCatalogues implements AutoCloseable {
     /** Starts a broker, writes both catalogues and serves them; returns once the server has read every label. */
     public static ComparedCatalogues start() throws Exception {
         Path dir = Files.createTempDirectory("compared-catalogues");
-        EmbeddedBroker broker = EmbeddedBroker.start(new BrokerConfig("127.0.0.1", 0, 0, dir.resolve("kafka").toString(), Map.of()));
+        EmbeddedBroker broker = EmbeddedBroker.start(
+                new BrokerConfig("127.0.0.1", 0, 0, dir.resolve("kafka").toString(), Map.of()));
         Map<String, Object> kafka = Map.of("bootstrap.servers", broker.bootstrapServers());
         try (Admin admin = Admin.create(kafka)) {
             new TopicAdmin(admin).create(TopicSpecs.load(TopicSpecs.DEFAULT_DIR));
@@ -88,12 +89,32 @@ public final class ComparedCatalogues implements AutoCloseable {
         Sae b = Sae.of(a.config(), w).withId(a.id() + "-retrained");
         Sae random = TestSaes.random(Architecture.TOPK, D_IN, WIDTH, 4, 24);
         SaeConfig c = random.config();
-        Sae other = Sae.of(new SaeConfig(c.architecture(), c.dIn(), c.dSae(), c.k(), c.rescaleActsByDecoderNorm(),
-                c.applyBDecToInput(), c.normalization(), c.dtype(), c.modelName(), "blocks.1.hook_resid_post", c.contextSize(),
-                c.datasetPath(), c.id(), c.extraMetadata()), random.weights()).withId("other-hook-sae");
+        Sae other = Sae.of(
+                        new SaeConfig(
+                                c.architecture(),
+                                c.dIn(),
+                                c.dSae(),
+                                c.k(),
+                                c.rescaleActsByDecoderNorm(),
+                                c.applyBDecToInput(),
+                                c.normalization(),
+                                c.dtype(),
+                                c.modelName(),
+                                "blocks.1.hook_resid_post",
+                                c.contextSize(),
+                                c.datasetPath(),
+                                c.id(),
+                                c.extraMetadata()),
+                        random.weights())
+                .withId("other-hook-sae");
         ServeConfig config = new ServeConfig("127.0.0.1", 0, 1_000, 50, 200, 500, "all-minilm-l6-v2-q", false);
-        ServeServer server = ServeServer.start(config, CatalogView.start(kafka), new KnownSaes(List.of(a, b, other)),
-                EncoderSlot.none("this test server has no encoder"), LocalStages.NONE, kafka,
+        ServeServer server = ServeServer.start(
+                config,
+                CatalogView.start(kafka),
+                new KnownSaes(List.of(a, b, other)),
+                EncoderSlot.none("this test server has no encoder"),
+                LocalStages.NONE,
+                kafka,
                 new StageGroups("test-encode", "test-catalog", "test-label"));
         ComparedCatalogues cc = new ComparedCatalogues(a, b, other, perm, broker, server);
         cc.write(kafka);
@@ -116,12 +137,14 @@ public final class ComparedCatalogues implements AutoCloseable {
 
     private void write(Map<String, Object> kafka) {
         Random rnd = new Random(25);
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(kafka, new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> p =
+                new KafkaProducer<>(kafka, new StringSerializer(), new ByteArraySerializer())) {
             for (Sae sae : List.of(a, b)) {
                 for (int i = 0; i < WIDTH; i++) {
                     FeatureState s = state(sae.id(), i, BUILT_MS + (sae == a ? 0 : 10_000_000L) + i * 1000L, rnd);
                     p.send(new ProducerRecord<>(Topics.FEATURES, s.key(), Json.write(s)));
-                    Label.ExplainerInfo who = sae == a ? new Label.ExplainerInfo("offline", null, "v1")
+                    Label.ExplainerInfo who = sae == a
+                            ? new Label.ExplainerInfo("offline", null, "v1")
                             : new Label.ExplainerInfo("llm", "openai", i < FIRST_MODEL ? "model-x" : "model-y");
                     Label l = label(s, "feature " + i + " of " + sae.id(), who);
                     labels.put(s.key(), l);
@@ -148,17 +171,58 @@ public final class ComparedCatalogues implements AutoCloseable {
         }
         top.sort(FeatureWindow.BY_ACTIVATION_DESC);
         float max = top.get(0).max();
-        return new FeatureState(saeId, index, 1, 10_000, 30, 5, 3, 30 * 0.7 * max, max, ActivationHistogram.empty(), top,
-                top, updatedMs);
+        return new FeatureState(
+                saeId,
+                index,
+                1,
+                10_000,
+                30,
+                5,
+                3,
+                30 * 0.7 * max,
+                max,
+                ActivationHistogram.empty(),
+                top,
+                top,
+                updatedMs);
     }
 
     private static Label label(FeatureState s, String explanation, Label.ExplainerInfo who) {
         double v = 0.5 + s.index() / 200.0;
-        Score score = new Score("roc_auc", v, 100, v - 0.1, Math.min(1, v + 0.1), "delong", 0, 0, "all-minilm-l6-v2-q",
-                Map.of(), List.of());
-        return new Label(s.saeId(), s.index(), Label.Status.OK, null, explanation, who, Map.of("embedding", score), Cost.NONE,
-                new Label.Basis(s.version(), s.density(), s.activations(), s.windows(), s.max(), List.of(), List.of(),
-                        List.of(), List.of()), s.updatedMs() + 1, List.of(), List.of());
+        Score score = new Score(
+                "roc_auc",
+                v,
+                100,
+                v - 0.1,
+                Math.min(1, v + 0.1),
+                "delong",
+                0,
+                0,
+                "all-minilm-l6-v2-q",
+                Map.of(),
+                List.of());
+        return new Label(
+                s.saeId(),
+                s.index(),
+                Label.Status.OK,
+                null,
+                explanation,
+                who,
+                Map.of("embedding", score),
+                Cost.NONE,
+                new Label.Basis(
+                        s.version(),
+                        s.density(),
+                        s.activations(),
+                        s.windows(),
+                        s.max(),
+                        List.of(),
+                        List.of(),
+                        List.of(),
+                        List.of()),
+                s.updatedMs() + 1,
+                List.of(),
+                List.of());
     }
 
     @Override

@@ -8,10 +8,10 @@ import dev.saestream.catalog.ActivationHistogram;
 import dev.saestream.catalog.FeatureState;
 import dev.saestream.catalog.FeatureStatistics;
 import dev.saestream.catalog.FeatureWindow;
+import dev.saestream.formats.Json;
 import dev.saestream.kafka.BrokerConfig;
 import dev.saestream.kafka.DeadLetter;
 import dev.saestream.kafka.EmbeddedBroker;
-import dev.saestream.formats.Json;
 import dev.saestream.kafka.TopicAdmin;
 import dev.saestream.kafka.TopicSpecs;
 import dev.saestream.kafka.Topics;
@@ -62,9 +62,17 @@ import org.junit.jupiter.api.Test;
 class ServeApiTest {
     static final int WIDTH = 64;
     static final int FEATURES = 40;
-    static final List<String> EXPLANATIONS = List.of("votes in the European Parliament", "numbers and dates",
-            "French articles such as le and la", "the word budget", "questions to the Commission", "German nouns",
-            "the end of a sentence", "names of countries", "legal texts and directives", "greetings to the President");
+    static final List<String> EXPLANATIONS = List.of(
+            "votes in the European Parliament",
+            "numbers and dates",
+            "French articles such as le and la",
+            "the word budget",
+            "questions to the Commission",
+            "German nouns",
+            "the end of a sentence",
+            "names of countries",
+            "legal texts and directives",
+            "greetings to the President");
 
     static Path dir;
     static EmbeddedBroker broker;
@@ -78,7 +86,8 @@ class ServeApiTest {
     @BeforeAll
     static void start() throws Exception {
         dir = Files.createTempDirectory("serve-api-test");
-        broker = EmbeddedBroker.start(new BrokerConfig("127.0.0.1", 0, 0, dir.resolve("kafka").toString(), Map.of()));
+        broker = EmbeddedBroker.start(
+                new BrokerConfig("127.0.0.1", 0, 0, dir.resolve("kafka").toString(), Map.of()));
         try (Admin admin = Admin.create(kafka())) {
             new TopicAdmin(admin).create(TopicSpecs.load(TopicSpecs.DEFAULT_DIR));
         }
@@ -93,25 +102,44 @@ class ServeApiTest {
         int n = 0;
         for (int index : states.keySet()) {
             if (n < 30) {
-                labels.put(index, n % 10 == 9 ? failed(index) : ok(index, EXPLANATIONS.get(n % EXPLANATIONS.size()), rnd));
+                labels.put(
+                        index, n % 10 == 9 ? failed(index) : ok(index, EXPLANATIONS.get(n % EXPLANATIONS.size()), rnd));
             }
             n++;
         }
         try (KafkaProducer<String, byte[]> p = producer()) {
             states.values().forEach(s -> p.send(new ProducerRecord<>(Topics.FEATURES, s.key(), Json.write(s))));
             labels.values().forEach(l -> p.send(new ProducerRecord<>(Topics.LABELS, l.key(), Json.write(l))));
-            for (String[] dl : new String[][] {{"produce", "empty-text"}, {"produce", "empty-text"}, {"encode", "malformed-text"}}) {
-                p.send(new ProducerRecord<>(Topics.DLQ, "k", Json.write(DeadLetter.of(dl[0], dl[1], "test", "test:1", "x"))));
+            for (String[] dl :
+                    new String[][] {{"produce", "empty-text"}, {"produce", "empty-text"}, {"encode", "malformed-text"}
+                    }) {
+                p.send(new ProducerRecord<>(
+                        Topics.DLQ, "k", Json.write(DeadLetter.of(dl[0], dl[1], "test", "test:1", "x"))));
             }
         }
         ServeConfig config = new ServeConfig("127.0.0.1", 0, 1_000, 50, 200, 500, "all-minilm-l6-v2-q", false);
-        server = ServeServer.start(config, CatalogView.start(kafka()), new KnownSaes(List.of(sae)),
-                EncoderSlot.none("this test server has no encoder"), LocalStages.NONE, kafka(),
+        server = ServeServer.start(
+                config,
+                CatalogView.start(kafka()),
+                new KnownSaes(List.of(sae)),
+                EncoderSlot.none("this test server has no encoder"),
+                LocalStages.NONE,
+                kafka(),
                 new StageGroups("test-encode", "test-catalog", "test-label"));
         awaitView(() -> get("/api/status").json().get("labels").get("labelled").asLong()
-                + get("/api/status").json().get("labels").get("failed").asLong() == labels.size()
+                                + get("/api/status")
+                                        .json()
+                                        .get("labels")
+                                        .get("failed")
+                                        .asLong()
+                        == labels.size()
                 && get("/api/status").json().get("features").get("alive").asLong() == FEATURES
-                && get("/api/status").json().get("documents").get("deadLettered").asLong() == 3);
+                && get("/api/status")
+                                .json()
+                                .get("documents")
+                                .get("deadLettered")
+                                .asLong()
+                        == 3);
     }
 
     @AfterAll
@@ -133,10 +161,24 @@ class ServeApiTest {
         assertThat(item.get("width").asInt()).isEqualTo(WIDTH);
         assertThat(item.get("features").asInt()).isEqualTo(FEATURES);
         assertThat(item.get("dead").asInt()).isEqualTo(WIDTH - FEATURES);
-        assertThat(item.get("labelled").asLong()).isEqualTo(labels.values().stream().filter(l -> l.status() == Label.Status.OK).count());
-        assertThat(item.get("failed").asLong()).isEqualTo(labels.values().stream().filter(l -> l.status() == Label.Status.FAILED).count());
-        assertThat(item.get("tokens").asLong()).isEqualTo(states.values().stream().mapToLong(FeatureState::tokensSeen).max().orElseThrow());
-        assertThat(item.get("updatedMs").asLong()).isEqualTo(states.values().stream().mapToLong(FeatureState::updatedMs).max().orElseThrow());
+        assertThat(item.get("labelled").asLong())
+                .isEqualTo(labels.values().stream()
+                        .filter(l -> l.status() == Label.Status.OK)
+                        .count());
+        assertThat(item.get("failed").asLong())
+                .isEqualTo(labels.values().stream()
+                        .filter(l -> l.status() == Label.Status.FAILED)
+                        .count());
+        assertThat(item.get("tokens").asLong())
+                .isEqualTo(states.values().stream()
+                        .mapToLong(FeatureState::tokensSeen)
+                        .max()
+                        .orElseThrow());
+        assertThat(item.get("updatedMs").asLong())
+                .isEqualTo(states.values().stream()
+                        .mapToLong(FeatureState::updatedMs)
+                        .max()
+                        .orElseThrow());
         // no encode group has committed anything on this broker: the documents are not known
         assertThat(item.get("documents").isNull()).isTrue();
     }
@@ -144,35 +186,56 @@ class ServeApiTest {
     @Test
     void featuresAreSortedPagedAndFilteredAsTheProducedStatesSay() {
         List<Integer> byDensity = states.values().stream()
-                .sorted(Comparator.comparingDouble((FeatureState s) -> -s.density()).thenComparingInt(FeatureState::index))
-                .map(FeatureState::index).toList();
+                .sorted(Comparator.comparingDouble((FeatureState s) -> -s.density())
+                        .thenComparingInt(FeatureState::index))
+                .map(FeatureState::index)
+                .toList();
         JsonNode page = get("/api/features").json();
         assertThat(page.get("total").asInt()).isEqualTo(FEATURES);
         assertThat(page.get("limit").asInt()).isEqualTo(50);
         assertThat(indices(page)).isEqualTo(byDensity);
 
-        JsonNode paged = get("/api/features?sae=" + saeId.replace("/", "%2F") + "&offset=5&limit=7").json();
+        JsonNode paged = get("/api/features?sae=" + saeId.replace("/", "%2F") + "&offset=5&limit=7")
+                .json();
         assertThat(indices(paged)).isEqualTo(byDensity.subList(5, 12));
-        assertThat(get("/api/features?sort=index").json().get("items").get(0).get("index").asInt())
+        assertThat(get("/api/features?sort=index")
+                        .json()
+                        .get("items")
+                        .get(0)
+                        .get("index")
+                        .asInt())
                 .isEqualTo(states.keySet().iterator().next());
-        List<Integer> byMaxAsc = states.values().stream().sorted(Comparator.comparingDouble((FeatureState s) -> s.max())
-                .thenComparingInt(FeatureState::index)).map(FeatureState::index).toList();
+        List<Integer> byMaxAsc = states.values().stream()
+                .sorted(Comparator.comparingDouble((FeatureState s) -> s.max()).thenComparingInt(FeatureState::index))
+                .map(FeatureState::index)
+                .toList();
         assertThat(indices(get("/api/features?sort=max&order=asc").json())).isEqualTo(byMaxAsc);
-        List<Integer> byUpdated = states.values().stream().sorted(Comparator.comparingLong((FeatureState s) -> -s.updatedMs())
-                .thenComparingInt(FeatureState::index)).map(FeatureState::index).toList();
+        List<Integer> byUpdated = states.values().stream()
+                .sorted(Comparator.comparingLong((FeatureState s) -> -s.updatedMs())
+                        .thenComparingInt(FeatureState::index))
+                .map(FeatureState::index)
+                .toList();
         assertThat(indices(get("/api/features?sort=updated").json())).isEqualTo(byUpdated);
 
         // by score: scored features by value, then the rest by index, whatever the order
-        List<Integer> scored = labels.values().stream().filter(l -> l.scores().containsKey("embedding"))
-                .sorted(Comparator.comparingDouble((Label l) -> -l.scores().get("embedding").value()).thenComparingInt(Label::index))
-                .map(Label::index).toList();
+        List<Integer> scored = labels.values().stream()
+                .filter(l -> l.scores().containsKey("embedding"))
+                .sorted(Comparator.comparingDouble(
+                                (Label l) -> -l.scores().get("embedding").value())
+                        .thenComparingInt(Label::index))
+                .map(Label::index)
+                .toList();
         List<Integer> byScore = new ArrayList<>(scored);
         states.keySet().stream().filter(i -> !scored.contains(i)).forEach(byScore::add);
         assertThat(indices(get("/api/features?sort=score").json())).isEqualTo(byScore);
 
-        List<Integer> matching = labels.values().stream().filter(l -> l.explanation() != null
-                && l.explanation().toLowerCase(Locale.ROOT).contains("european")
-                && l.explanation().toLowerCase(Locale.ROOT).contains("parliament")).map(Label::index).sorted().toList();
+        List<Integer> matching = labels.values().stream()
+                .filter(l -> l.explanation() != null
+                        && l.explanation().toLowerCase(Locale.ROOT).contains("european")
+                        && l.explanation().toLowerCase(Locale.ROOT).contains("parliament"))
+                .map(Label::index)
+                .sorted()
+                .toList();
         JsonNode found = get("/api/features?sort=index&q=Parliament%20EUROPEAN").json();
         assertThat(matching).isNotEmpty();
         assertThat(indices(found)).isEqualTo(matching);
@@ -182,8 +245,11 @@ class ServeApiTest {
     @Test
     void aFeatureSummaryCarriesItsStatisticsLabelAndMainScore() {
         // a label with a null baseline, so that the score's null reaches the row too
-        int index = labels.keySet().stream().filter(i -> labels.get(i).scores().get("embedding") != null
-                && labels.get(i).scores().get("embedding").baseline() != null).findFirst().orElseThrow();
+        int index = labels.keySet().stream()
+                .filter(i -> labels.get(i).scores().get("embedding") != null
+                        && labels.get(i).scores().get("embedding").baseline() != null)
+                .findFirst()
+                .orElseThrow();
         FeatureState s = states.get(index);
         Label l = labels.get(index);
         JsonNode row = null;
@@ -213,11 +279,16 @@ class ServeApiTest {
             assertThat(score.get("baseline").isNull()).isTrue();
             assertThat(score.get("informative").isNull()).isTrue();
         } else {
-            assertThat(score.get("baseline").get("value").asDouble()).isEqualTo(e.baseline().value());
-            assertThat(score.get("baseline").get("ciHigh").asDouble()).isEqualTo(e.baseline().ciHigh());
+            assertThat(score.get("baseline").get("value").asDouble())
+                    .isEqualTo(e.baseline().value());
+            assertThat(score.get("baseline").get("ciHigh").asDouble())
+                    .isEqualTo(e.baseline().ciHigh());
             assertThat(score.get("informative").asBoolean()).isEqualTo(e.informative());
         }
-        int unlabelled = states.keySet().stream().filter(i -> !labels.containsKey(i)).findFirst().orElseThrow();
+        int unlabelled = states.keySet().stream()
+                .filter(i -> !labels.containsKey(i))
+                .findFirst()
+                .orElseThrow();
         JsonNode bare = get("/api/features/" + unlabelled).json();
         assertThat(bare.get("label").isNull()).isTrue();
     }
@@ -241,8 +312,10 @@ class ServeApiTest {
             assertThat(h.get("lower").get(i).asDouble()).isEqualTo(i == 0 ? 0 : 1e-3 * Math.pow(10, (i - 1) / 8.0));
             assertThat(h.get("upper").get(i).asDouble()).isEqualTo(1e-3 * Math.pow(10, i / 8.0));
         }
-        // quantile groups: every reservoir window once, five groups of sizes within one, weakest first, each within its bounds
-        Map<String, FeatureWindow> reservoir = s.reservoir().stream().collect(Collectors.toMap(FeatureWindow::id, w -> w));
+        // quantile groups: every reservoir window once, five groups of sizes within one, weakest first, each within its
+        // bounds
+        Map<String, FeatureWindow> reservoir =
+                s.reservoir().stream().collect(Collectors.toMap(FeatureWindow::id, w -> w));
         Set<String> seen = new HashSet<>();
         List<Integer> sizes = new ArrayList<>();
         double previousHigh = -1;
@@ -255,7 +328,8 @@ class ServeApiTest {
             previousHigh = high;
             sizes.add(g.get("windows").size());
             for (JsonNode w : g.get("windows")) {
-                FeatureWindow expected = reservoir.get(w.get("doc").asText() + "#" + w.get("peak").asInt());
+                FeatureWindow expected = reservoir.get(
+                        w.get("doc").asText() + "#" + w.get("peak").asInt());
                 assertWindow(w, expected);
                 assertThat(w.get("max").asDouble()).isBetween(low, high);
                 assertThat(seen.add(expected.id())).isTrue();
@@ -263,21 +337,25 @@ class ServeApiTest {
         }
         assertThat(seen).isEqualTo(reservoir.keySet());
         assertThat(sizes.stream().mapToInt(Integer::intValue).max().orElseThrow()
-                - sizes.stream().mapToInt(Integer::intValue).min().orElseThrow()).isLessThanOrEqualTo(1);
+                        - sizes.stream().mapToInt(Integer::intValue).min().orElseThrow())
+                .isLessThanOrEqualTo(1);
 
         JsonNode label = f.get("label");
         assertThat(label.get("status").asText()).isEqualTo("ok");
         assertThat(label.get("explanation").asText()).isEqualTo(l.explanation());
         assertThat(label.get("explainer").get("kind").asText()).isEqualTo("offline");
         assertThat(label.get("scores").get(0).get("scorer").asText()).isEqualTo("embedding");
-        assertThat(label.get("scores").get(0).get("parseFailureRate").asDouble()).isEqualTo(l.scores().get("embedding").parseFailureRate());
-        assertThat(label.get("cost").get("inputTokens").asLong()).isEqualTo(l.cost().inputTokens());
+        assertThat(label.get("scores").get(0).get("parseFailureRate").asDouble())
+                .isEqualTo(l.scores().get("embedding").parseFailureRate());
+        assertThat(label.get("cost").get("inputTokens").asLong())
+                .isEqualTo(l.cost().inputTokens());
         assertThat(label.get("basedOnVersion").asLong()).isEqualTo(l.basis().version());
         // the label saw the first half of the current top windows
         assertThat(label.get("basisShare").asDouble()).isEqualTo(0.5);
         assertThat(label.get("history")).hasSize(1);
         assertThat(label.get("history").get(0).get("explanation").asText()).isEqualTo("an older explanation");
-        assertThat(label.get("history").get(0).get("scores").get("embedding").asDouble()).isEqualTo(0.6);
+        assertThat(label.get("history").get(0).get("scores").get("embedding").asDouble())
+                .isEqualTo(0.6);
 
         // nearest by decoder cosine, brute force over the decoder rows
         float[] dec = new float[WIDTH * 16];
@@ -302,7 +380,8 @@ class ServeApiTest {
         for (int i = 0; i < 10; i++) {
             int j = (int) cos.get(i)[0];
             assertThat(nearest.get(i).get("index").asInt()).isEqualTo(j);
-            assertThat(nearest.get(i).get("cosine").asDouble()).isCloseTo(cos.get(i)[1], org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(nearest.get(i).get("cosine").asDouble())
+                    .isCloseTo(cos.get(i)[1], org.assertj.core.data.Offset.offset(1e-9));
             Label nl = labels.get(j);
             assertThat(nearest.get(i).get("explanation").isNull()).isEqualTo(nl == null || nl.explanation() == null);
         }
@@ -319,13 +398,25 @@ class ServeApiTest {
         assertThat(s.get("documents").get("produced").asLong()).isZero();
         assertThat(s.get("features").get("alive").asLong()).isEqualTo(FEATURES);
         Map<String, Integer> failures = new HashMap<>();
-        labels.values().stream().filter(l -> l.failure() != null).forEach(l -> failures.merge(l.failure(), 1, Integer::sum));
-        assertThat(Json.MAPPER.convertValue(s.get("labels").get("failureReasons"), Map.class)).isEqualTo(failures);
+        labels.values().stream()
+                .filter(l -> l.failure() != null)
+                .forEach(l -> failures.merge(l.failure(), 1, Integer::sum));
+        assertThat(Json.MAPPER.convertValue(s.get("labels").get("failureReasons"), Map.class))
+                .isEqualTo(failures);
         assertThat(s.get("labels").get("pending").isNull()).isTrue();
-        assertThat(s.get("llm").get("calls").asLong()).isEqualTo(labels.values().stream().mapToLong(l -> l.cost().calls()).sum());
+        assertThat(s.get("llm").get("calls").asLong())
+                .isEqualTo(labels.values().stream()
+                        .mapToLong(l -> l.cost().calls())
+                        .sum());
         assertThat(s.get("llm").get("inputTokens").asLong())
-                .isEqualTo(labels.values().stream().mapToLong(l -> l.cost().inputTokens()).sum());
-        assertThat(s.get("tokens").asLong()).isEqualTo(states.values().stream().mapToLong(FeatureState::tokensSeen).max().orElseThrow());
+                .isEqualTo(labels.values().stream()
+                        .mapToLong(l -> l.cost().inputTokens())
+                        .sum());
+        assertThat(s.get("tokens").asLong())
+                .isEqualTo(states.values().stream()
+                        .mapToLong(FeatureState::tokensSeen)
+                        .max()
+                        .orElseThrow());
         // no stage group has committed: the lag is unknown, not zero
         assertThat(s.get("lag").get("encode").isNull()).isTrue();
     }
@@ -336,7 +427,8 @@ class ServeApiTest {
         JsonNode r = get("/api/search?q=parliament%20votes&limit=200").json();
         EmbeddingModel m = EmbeddingScorer.model("all-minilm-l6-v2-q");
         float[] qv = m.embed(q).content().vector();
-        List<Label> ok = labels.values().stream().filter(l -> l.explanation() != null).toList();
+        List<Label> ok =
+                labels.values().stream().filter(l -> l.explanation() != null).toList();
         Map<Integer, double[]> expected = new LinkedHashMap<>();
         for (Label l : ok) {
             String e = l.explanation().toLowerCase(Locale.ROOT);
@@ -381,7 +473,10 @@ class ServeApiTest {
         assertError(post("/api/activations", "[1, 2]"), 400, "bad-request");
         assertError(post("/api/activations", "{\"text\": \"" + "a".repeat(51) + "\"}"), 400, "bad-request");
         assertError(get("/api/features?sae=no%2Fsuch%2Fsae"), 404, "not-found");
-        int absent = IntStream.range(0, WIDTH).filter(i -> !states.containsKey(i)).findFirst().orElseThrow();
+        int absent = IntStream.range(0, WIDTH)
+                .filter(i -> !states.containsKey(i))
+                .findFirst()
+                .orElseThrow();
         assertError(get("/api/features/" + absent), 404, "not-found");
         assertError(get("/api/nothing-here"), 404, "not-found");
         assertError(send(HttpRequest.newBuilder(uri("/api/saes")).DELETE()), 405, "method-not-allowed");
@@ -394,8 +489,14 @@ class ServeApiTest {
         // a Kafka that never answers: the view never catches up
         ServeConfig config = new ServeConfig("127.0.0.1", 0, 1_000, 50, 200, 500, "all-minilm-l6-v2-q", false);
         Map<String, Object> nowhere = Map.of("bootstrap.servers", "127.0.0.1:1");
-        try (ServeServer restoring = ServeServer.start(config, CatalogView.start(nowhere), new KnownSaes(List.of()),
-                EncoderSlot.none("none"), LocalStages.NONE, nowhere, new StageGroups("a", "b", "c"))) {
+        try (ServeServer restoring = ServeServer.start(
+                config,
+                CatalogView.start(nowhere),
+                new KnownSaes(List.of()),
+                EncoderSlot.none("none"),
+                LocalStages.NONE,
+                nowhere,
+                new StageGroups("a", "b", "c"))) {
             String base = "http://127.0.0.1:" + restoring.port();
             assertError(get(base, "/api/features"), 503, "restoring");
             assertError(get(base, "/api/saes"), 503, "restoring");
@@ -409,16 +510,30 @@ class ServeApiTest {
     void aNewFeatureVersionShowsInTheApiAndTheEventsWithinSeconds() throws Exception {
         int index = states.keySet().stream().skip(3).findFirst().orElseThrow();
         FeatureState old = states.get(index);
-        FeatureState next = new FeatureState(old.saeId(), index, old.version() + 7, old.tokensSeen() + 100, old.activations() + 3,
-                old.documents() + 1, old.windows() + 1, old.sum() + 9, old.max(), old.histogram(), old.top(), old.reservoir(),
+        FeatureState next = new FeatureState(
+                old.saeId(),
+                index,
+                old.version() + 7,
+                old.tokensSeen() + 100,
+                old.activations() + 3,
+                old.documents() + 1,
+                old.windows() + 1,
+                old.sum() + 9,
+                old.max(),
+                old.histogram(),
+                old.top(),
+                old.reservoir(),
                 old.updatedMs() + 1_000);
-        HttpRequest events = HttpRequest.newBuilder(uri("/api/events")).header("Accept", "text/event-stream").build();
+        HttpRequest events = HttpRequest.newBuilder(uri("/api/events"))
+                .header("Accept", "text/event-stream")
+                .build();
         HttpResponse<java.io.InputStream> stream = http.send(events, HttpResponse.BodyHandlers.ofInputStream());
         assertThat(stream.headers().firstValue("content-type").orElse("")).startsWith("text/event-stream");
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
             assertThat(lines.readLine()).isEqualTo("event: status");
             try (KafkaProducer<String, byte[]> p = producer()) {
-                p.send(new ProducerRecord<>(Topics.FEATURES, next.key(), Json.write(next))).get();
+                p.send(new ProducerRecord<>(Topics.FEATURES, next.key(), Json.write(next)))
+                        .get();
             }
             // the next "features" event that names this feature
             boolean announced = false;
@@ -447,14 +562,26 @@ class ServeApiTest {
     void figuresBetweenFullStatesUpdateAFeatureAndKeepItsWindows() throws Exception {
         int index = states.keySet().stream().skip(5).findFirst().orElseThrow();
         FeatureState old = states.get(index);
-        FeatureStatistics stale = new FeatureStatistics(old.saeId(), index, old.version() - 1, 1, 1, 1, 1, 1, 1f,
-                old.histogram(), old.updatedMs() - 1, null);
-        FeatureStatistics newer = new FeatureStatistics(old.saeId(), index, old.version() + 11, old.tokensSeen() + 500,
-                old.activations() + 40, old.documents() + 4, old.windows() + 6, old.sum() + 21, old.max() + 1,
-                old.histogram(), old.updatedMs() + 2_000, null);
+        FeatureStatistics stale = new FeatureStatistics(
+                old.saeId(), index, old.version() - 1, 1, 1, 1, 1, 1, 1f, old.histogram(), old.updatedMs() - 1, null);
+        FeatureStatistics newer = new FeatureStatistics(
+                old.saeId(),
+                index,
+                old.version() + 11,
+                old.tokensSeen() + 500,
+                old.activations() + 40,
+                old.documents() + 4,
+                old.windows() + 6,
+                old.sum() + 21,
+                old.max() + 1,
+                old.histogram(),
+                old.updatedMs() + 2_000,
+                null);
         try (KafkaProducer<String, byte[]> p = producer()) {
-            p.send(new ProducerRecord<>(Topics.FEATURE_STATS, stale.key(), Json.write(stale))).get();
-            p.send(new ProducerRecord<>(Topics.FEATURE_STATS, newer.key(), Json.write(newer))).get();
+            p.send(new ProducerRecord<>(Topics.FEATURE_STATS, stale.key(), Json.write(stale)))
+                    .get();
+            p.send(new ProducerRecord<>(Topics.FEATURE_STATS, newer.key(), Json.write(newer)))
+                    .get();
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         JsonNode f = get("/api/features/" + index).json();
@@ -470,9 +597,21 @@ class ServeApiTest {
         for (int i = 0; i < old.top().size(); i++) {
             assertWindow(f.get("top").get(i), old.top().get(i));
         }
-        FeatureState merged = new FeatureState(old.saeId(), index, newer.version(), newer.tokensSeen(), newer.activations(),
-                newer.documents(), newer.windows(), newer.sum(), newer.max(), newer.histogram(), old.top(), old.reservoir(),
-                newer.updatedMs(), old.facet());
+        FeatureState merged = new FeatureState(
+                old.saeId(),
+                index,
+                newer.version(),
+                newer.tokensSeen(),
+                newer.activations(),
+                newer.documents(),
+                newer.windows(),
+                newer.sum(),
+                newer.max(),
+                newer.histogram(),
+                old.top(),
+                old.reservoir(),
+                newer.updatedMs(),
+                old.facet());
         states.put(index, merged);
     }
 
@@ -504,17 +643,28 @@ class ServeApiTest {
         assertThat(got.get("ok").asInt()).isEqualTo(report.ok()).isEqualTo(27);
         assertThat(got.get("failed").asInt()).isEqualTo(3);
         assertThat(e.get("metric").asText()).isEqualTo("roc_auc");
-        assertThat(e.get("score").get("mean").asDouble()).isEqualTo(embedding.score().mean());
-        assertThat(e.get("score").get("ciLow").asDouble()).isEqualTo(embedding.score().ciLow());
-        assertThat(e.get("score").get("ciHigh").asDouble()).isEqualTo(embedding.score().ciHigh());
-        assertThat(e.get("baseline").get("mean").asDouble()).isEqualTo(embedding.baseline().mean()).isCloseTo(0.6, org.assertj.core.api.Assertions.within(1e-12));
-        assertThat(e.get("withBaseline").asInt()).isEqualTo(embedding.withBaseline()).isBetween(1, 26);
+        assertThat(e.get("score").get("mean").asDouble())
+                .isEqualTo(embedding.score().mean());
+        assertThat(e.get("score").get("ciLow").asDouble())
+                .isEqualTo(embedding.score().ciLow());
+        assertThat(e.get("score").get("ciHigh").asDouble())
+                .isEqualTo(embedding.score().ciHigh());
+        assertThat(e.get("baseline").get("mean").asDouble())
+                .isEqualTo(embedding.baseline().mean())
+                .isCloseTo(0.6, org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(e.get("withBaseline").asInt())
+                .isEqualTo(embedding.withBaseline())
+                .isBetween(1, 26);
         assertThat(e.get("informative").asInt()).isEqualTo(embedding.informative());
-        assertThat(e.get("informativeShare").asDouble()).isEqualTo(embedding.informativeShare()).isBetween(0.0, 1.0);
+        assertThat(e.get("informativeShare").asDouble())
+                .isEqualTo(embedding.informativeShare())
+                .isBetween(0.0, 1.0);
         assertThat(e.get("byDensity")).hasSize(LabelReport.DECILES);
-        assertThat(e.get("byDensity").get(0).get("densityLow").asDouble()).isEqualTo(embedding.byDensity().get(0).densityLow());
+        assertThat(e.get("byDensity").get(0).get("densityLow").asDouble())
+                .isEqualTo(embedding.byDensity().get(0).densityLow());
         assertThat(got.get("basis").get("compared").asInt()).isEqualTo(27);
-        assertThat(got.get("basis").get("meanShare").asDouble()).isEqualTo(report.basis().meanShare());
+        assertThat(got.get("basis").get("meanShare").asDouble())
+                .isEqualTo(report.basis().meanShare());
 
         assertError(get("/api/labels/report?sae=no%2Fsuch%2Fsae"), 404, "not-found");
     }
@@ -544,21 +694,30 @@ class ServeApiTest {
         JsonNode doc = get("/api/openapi.json").json();
         assertThat(doc.get("openapi").asText()).startsWith("3.");
         Set<String> documented = new HashSet<>();
-        doc.get("paths").fields().forEachRemaining(e -> e.getValue().fieldNames()
-                .forEachRemaining(method -> documented.add(method.toUpperCase(Locale.ROOT) + " " + e.getKey())));
+        doc.get("paths")
+                .fields()
+                .forEachRemaining(e -> e.getValue()
+                        .fieldNames()
+                        .forEachRemaining(
+                                method -> documented.add(method.toUpperCase(Locale.ROOT) + " " + e.getKey())));
         assertThat(documented).isEqualTo(new HashSet<>(ServeServer.ROUTES));
         // every route answers (none 404s): the routes list is the server's
         for (String route : ServeServer.ROUTES) {
-            String path = route.substring(route.indexOf(' ') + 1).replace("{index}", String.valueOf(states.keySet().iterator().next()));
+            String path = route.substring(route.indexOf(' ') + 1)
+                    .replace(
+                            "{index}", String.valueOf(states.keySet().iterator().next()));
             if (route.startsWith("GET ") && !path.equals("/api/events")) {
                 // compare needs two SAEs' weights, and this server has one: it answers, with what is missing
-                assertThat(get(path.equals("/api/search") ? path + "?q=x" : path).status()).as(route)
+                assertThat(get(path.equals("/api/search") ? path + "?q=x" : path)
+                                .status())
+                        .as(route)
                         .isEqualTo(path.equals("/api/compare") ? 400 : 200);
             }
         }
         Response metrics = get("/metrics");
         assertThat(metrics.status()).isEqualTo(200);
-        assertThat(metrics.body()).contains("saestream_features_alive " + FEATURES + ".0")
+        assertThat(metrics.body())
+                .contains("saestream_features_alive " + FEATURES + ".0")
                 .contains("saestream_dead_letters_total{reason=\"empty-text\"} 2.0")
                 .contains("jvm_memory_used_bytes");
         Response index = get("/");
@@ -585,8 +744,20 @@ class ServeApiTest {
         long tokens = 10_000 + rnd.nextInt(1000);
         long acts = 20 + rnd.nextInt(500);
         float max = top.get(0).max();
-        return new FeatureState(saeId, index, version, tokens, acts, 5 + rnd.nextInt(20), 18, acts * 0.7 * max, max,
-                new ActivationHistogram(counts), top, reservoir, 1_700_000_000_000L + rnd.nextInt(1_000_000));
+        return new FeatureState(
+                saeId,
+                index,
+                version,
+                tokens,
+                acts,
+                5 + rnd.nextInt(20),
+                18,
+                acts * 0.7 * max,
+                max,
+                new ActivationHistogram(counts),
+                top,
+                reservoir,
+                1_700_000_000_000L + rnd.nextInt(1_000_000));
     }
 
     static FeatureWindow window(String doc, Random rnd) {
@@ -602,27 +773,83 @@ class ServeApiTest {
     static Label ok(int index, String explanation, Random rnd) {
         FeatureState s = states.get(index);
         double v = 0.5 + 0.5 * rnd.nextDouble();
-        Score score = new Score("roc_auc", v, 100, v - 0.1, Math.min(1, v + 0.1), "delong", 1, 0.01, "all-minilm-l6-v2-q",
-                Map.of(), List.of());
+        Score score = new Score(
+                "roc_auc",
+                v,
+                100,
+                v - 0.1,
+                Math.min(1, v + 0.1),
+                "delong",
+                1,
+                0.01,
+                "all-minilm-l6-v2-q",
+                Map.of(),
+                List.of());
         if (index % 3 != 0) {
             // a null baseline on two labels in three: some clear it (score interval above 0.65), some do not
             score = score.withBaseline(new Score.Baseline(0.6, 0.55, 0.65, 100, "a null explanation"));
         }
-        List<String> topIds = s.top().subList(0, s.top().size() / 2).stream().map(FeatureWindow::id).toList();
-        Label.HistoryEntry older = new Label.HistoryEntry(1L, 1, Label.Status.OK, null, "an older explanation",
-                new Label.ExplainerInfo("offline", null, "v0"), Map.of("embedding", 0.6), 0, 0);
-        return new Label(s.saeId(), index, Label.Status.OK, null, explanation, new Label.ExplainerInfo("offline", null, "v1"),
-                Map.of("embedding", score), new Cost(2, 0, 100, 20, Map.of(), List.of()),
-                new Label.Basis(s.version(), s.density(), s.activations(), s.windows(), s.max(), topIds, List.of(), List.of(), List.of()),
-                1_700_000_500_000L, List.of(), List.of(older));
+        List<String> topIds = s.top().subList(0, s.top().size() / 2).stream()
+                .map(FeatureWindow::id)
+                .toList();
+        Label.HistoryEntry older = new Label.HistoryEntry(
+                1L,
+                1,
+                Label.Status.OK,
+                null,
+                "an older explanation",
+                new Label.ExplainerInfo("offline", null, "v0"),
+                Map.of("embedding", 0.6),
+                0,
+                0);
+        return new Label(
+                s.saeId(),
+                index,
+                Label.Status.OK,
+                null,
+                explanation,
+                new Label.ExplainerInfo("offline", null, "v1"),
+                Map.of("embedding", score),
+                new Cost(2, 0, 100, 20, Map.of(), List.of()),
+                new Label.Basis(
+                        s.version(),
+                        s.density(),
+                        s.activations(),
+                        s.windows(),
+                        s.max(),
+                        topIds,
+                        List.of(),
+                        List.of(),
+                        List.of()),
+                1_700_000_500_000L,
+                List.of(),
+                List.of(older));
     }
 
     static Label failed(int index) {
         FeatureState s = states.get(index);
-        return new Label(s.saeId(), index, Label.Status.FAILED, "the explainer gave no answer", null,
-                new Label.ExplainerInfo("llm", "openai", "m"), Map.of(), Cost.NONE,
-                new Label.Basis(s.version(), s.density(), s.activations(), s.windows(), s.max(), List.of(), List.of(), List.of(), List.of()),
-                1_700_000_600_000L, List.of(), List.of());
+        return new Label(
+                s.saeId(),
+                index,
+                Label.Status.FAILED,
+                "the explainer gave no answer",
+                null,
+                new Label.ExplainerInfo("llm", "openai", "m"),
+                Map.of(),
+                Cost.NONE,
+                new Label.Basis(
+                        s.version(),
+                        s.density(),
+                        s.activations(),
+                        s.windows(),
+                        s.max(),
+                        List.of(),
+                        List.of(),
+                        List.of(),
+                        List.of()),
+                1_700_000_600_000L,
+                List.of(),
+                List.of());
     }
 
     static void assertWindow(JsonNode w, FeatureWindow expected) {
@@ -652,7 +879,9 @@ class ServeApiTest {
     }
 
     static KafkaProducer<String, byte[]> producer() {
-        return new KafkaProducer<>(Map.of("bootstrap.servers", broker.bootstrapServers()), new StringSerializer(),
+        return new KafkaProducer<>(
+                Map.of("bootstrap.servers", broker.bootstrapServers()),
+                new StringSerializer(),
                 new ByteArraySerializer());
     }
 
@@ -669,16 +898,20 @@ class ServeApiTest {
     }
 
     static Response post(String path, String body) {
-        return send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofString(body))
+        return send(HttpRequest.newBuilder(uri(path))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
                 .header("Content-Type", "application/json"));
     }
 
     /** Sends the request; every answer carries the page's security headers. */
     static Response send(HttpRequest.Builder request) {
         try {
-            HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(r.headers().firstValue("content-security-policy").orElse("")).isEqualTo(ServeServer.CSP);
-            assertThat(r.headers().firstValue("x-content-type-options").orElse("")).isEqualTo("nosniff");
+            HttpResponse<String> r =
+                    http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.headers().firstValue("content-security-policy").orElse(""))
+                    .isEqualTo(ServeServer.CSP);
+            assertThat(r.headers().firstValue("x-content-type-options").orElse(""))
+                    .isEqualTo("nosniff");
             return new Response(r.statusCode(), r.headers(), r.body());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -718,6 +951,7 @@ class ServeApiTest {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("the view did not show the produced records: " + get("/api/status").body());
+        throw new AssertionError("the view did not show the produced records: "
+                + get("/api/status").body());
     }
 }

@@ -67,15 +67,24 @@ class ServeCompareTest {
         }
         // then every feature of A meets its twin, cosine 1, each side with its own label and score
         assertThat(pairs).hasSize(WIDTH);
-        assertThat(pairs.stream().map(p -> p.get("a").get("index").asInt()).distinct().count()).isEqualTo(WIDTH);
+        assertThat(pairs.stream()
+                        .map(p -> p.get("a").get("index").asInt())
+                        .distinct()
+                        .count())
+                .isEqualTo(WIDTH);
         for (JsonNode p : pairs) {
             int i = p.get("a").get("index").asInt();
             assertThat(p.get("b").get("index").asInt()).as("twin of %d", i).isEqualTo(perm.get(i));
             assertThat(p.get("cosine").asDouble()).isCloseTo(1.0, within(1e-5));
-            assertThat(p.get("a").get("explanation").asText()).isEqualTo(labels.get(a.id() + "/" + i).explanation());
-            assertThat(p.get("b").get("explanation").asText()).isEqualTo(labels.get(b.id() + "/" + perm.get(i)).explanation());
+            assertThat(p.get("a").get("explanation").asText())
+                    .isEqualTo(labels.get(a.id() + "/" + i).explanation());
+            assertThat(p.get("b").get("explanation").asText())
+                    .isEqualTo(labels.get(b.id() + "/" + perm.get(i)).explanation());
             assertThat(p.get("a").get("score").get("value").asDouble())
-                    .isEqualTo(labels.get(a.id() + "/" + i).scores().get("embedding").value());
+                    .isEqualTo(labels.get(a.id() + "/" + i)
+                            .scores()
+                            .get("embedding")
+                            .value());
         }
         assertThat(first.get("unmatchedA").get("total").asInt()).isZero();
         assertThat(first.get("unmatchedB").get("items")).isEmpty();
@@ -88,7 +97,8 @@ class ServeCompareTest {
         // given the matching computed here on its own
         FeatureMatching.Result expected = FeatureMatching.match(a, other, KnownSaes.MATCH_CANDIDATES, 1);
         // when
-        JsonNode c = get("/api/compare?a=" + enc(a.id()) + "&b=other-hook-sae&limit=500&order=asc").json();
+        JsonNode c = get("/api/compare?a=" + enc(a.id()) + "&b=other-hook-sae&limit=500&order=asc")
+                .json();
         // then: the same pairs, farthest first, and the same unmatched with A's best cosines
         JsonNode items = c.get("pairs").get("items");
         assertThat(items).hasSize(expected.pairs().size());
@@ -96,7 +106,9 @@ class ServeCompareTest {
             FeatureMatching.Match m = expected.pairs().get(expected.pairs().size() - 1 - k);
             assertThat(items.get(k).get("a").get("index").asInt()).isEqualTo(m.a());
             assertThat(items.get(k).get("b").get("index").asInt()).isEqualTo(m.b());
-            assertThat(items.get(k).get("b").get("explanation").isNull()).as("SAE other-hook-sae has no labels").isTrue();
+            assertThat(items.get(k).get("b").get("explanation").isNull())
+                    .as("SAE other-hook-sae has no labels")
+                    .isTrue();
         }
         JsonNode onlyA = c.get("unmatchedA").get("items");
         assertThat(onlyA).hasSize(expected.unmatchedA().length);
@@ -110,8 +122,10 @@ class ServeCompareTest {
 
     @Test
     void compareRefusesWhatItCannotMatch() {
-        assertThat(get("/api/compare?a=" + enc(a.id())).json().get("error").asText()).isEqualTo("bad-request");
-        assertThat(get("/api/compare?a=" + enc(a.id()) + "&b=" + enc(a.id())).status()).isEqualTo(400);
+        assertThat(get("/api/compare?a=" + enc(a.id())).json().get("error").asText())
+                .isEqualTo("bad-request");
+        assertThat(get("/api/compare?a=" + enc(a.id()) + "&b=" + enc(a.id())).status())
+                .isEqualTo(400);
         Response unknown = get("/api/compare?a=" + enc(a.id()) + "&b=nowhere");
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(unknown.json().get("detail").asText()).contains("nowhere").contains("not loaded here");
@@ -126,7 +140,8 @@ class ServeCompareTest {
         assertThat(matches.get(0).get("saeId").asText()).isEqualTo(b.id());
         assertThat(matches.get(0).get("index").asInt()).isEqualTo(perm.get(5));
         assertThat(matches.get(0).get("cosine").asDouble()).isCloseTo(1.0, within(1e-5));
-        assertThat(matches.get(0).get("explanation").asText()).isEqualTo(labels.get(b.id() + "/" + perm.get(5)).explanation());
+        assertThat(matches.get(0).get("explanation").asText())
+                .isEqualTo(labels.get(b.id() + "/" + perm.get(5)).explanation());
     }
 
     @Test
@@ -139,11 +154,13 @@ class ServeCompareTest {
         assertThat(sa.get("firstUpdatedMs").asLong()).isEqualTo(ComparedCatalogues.BUILT_MS);
         assertThat(sa.get("updatedMs").asLong()).isEqualTo(ComparedCatalogues.BUILT_MS + (WIDTH - 1) * 1000L);
         assertThat(sb.get("firstUpdatedMs").asLong()).isEqualTo(ComparedCatalogues.BUILT_MS + 10_000_000L);
-        assertThat(Json.MAPPER.convertValue(sa.get("explainers"), List.class)).isEqualTo(List.of(explainer("offline", null, "v1", WIDTH)));
+        assertThat(Json.MAPPER.convertValue(sa.get("explainers"), List.class))
+                .isEqualTo(List.of(explainer("offline", null, "v1", WIDTH)));
         // most labels first
-        assertThat(Json.MAPPER.convertValue(sb.get("explainers"), List.class)).isEqualTo(List.of(
-                explainer("llm", "openai", "model-x", ComparedCatalogues.FIRST_MODEL),
-                explainer("llm", "openai", "model-y", WIDTH - ComparedCatalogues.FIRST_MODEL)));
+        assertThat(Json.MAPPER.convertValue(sb.get("explainers"), List.class))
+                .isEqualTo(List.of(
+                        explainer("llm", "openai", "model-x", ComparedCatalogues.FIRST_MODEL),
+                        explainer("llm", "openai", "model-y", WIDTH - ComparedCatalogues.FIRST_MODEL)));
     }
 
     // --- fixtures
@@ -178,7 +195,9 @@ class ServeCompareTest {
 
     private static Response get(String path) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(served.url().replaceAll("/$", "") + path)).build(),
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create(served.url().replaceAll("/$", "") + path))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             return new Response(r.statusCode(), r.body());
         } catch (java.io.IOException e) {

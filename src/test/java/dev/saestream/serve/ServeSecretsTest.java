@@ -10,9 +10,9 @@ import com.sun.net.httpserver.HttpServer;
 import dev.saestream.catalog.ActivationHistogram;
 import dev.saestream.catalog.FeatureState;
 import dev.saestream.catalog.FeatureWindow;
+import dev.saestream.formats.Json;
 import dev.saestream.kafka.BrokerConfig;
 import dev.saestream.kafka.EmbeddedBroker;
-import dev.saestream.formats.Json;
 import dev.saestream.kafka.TopicAdmin;
 import dev.saestream.kafka.TopicSpecs;
 import dev.saestream.kafka.Topics;
@@ -28,7 +28,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,27 +64,33 @@ class ServeSecretsTest {
         logs.start();
         root.addAppender(logs);
         // our code, the LLM client and the web server are searched down to debug lines
-        List<Logger> loud = List.of((Logger) LoggerFactory.getLogger("dev.saestream"), (Logger) LoggerFactory.getLogger("dev.langchain4j"),
+        List<Logger> loud = List.of(
+                (Logger) LoggerFactory.getLogger("dev.saestream"),
+                (Logger) LoggerFactory.getLogger("dev.langchain4j"),
                 (Logger) LoggerFactory.getLogger("io.javalin"));
         List<Level> previous = loud.stream().map(Level::of).toList();
         loud.forEach(l -> l.setLevel(ch.qos.logback.classic.Level.DEBUG));
         List<String> authorizations = new CopyOnWriteArrayList<>();
         HttpServer llm = openAiCompatible(authorizations);
-        try (EmbeddedBroker broker = EmbeddedBroker.start(new BrokerConfig("127.0.0.1", 0, 0, dir.resolve("kafka").toString(),
-                Map.of()))) {
+        try (EmbeddedBroker broker = EmbeddedBroker.start(
+                new BrokerConfig("127.0.0.1", 0, 0, dir.resolve("kafka").toString(), Map.of()))) {
             Map<String, Object> kafka = Map.of("bootstrap.servers", broker.bootstrapServers());
             try (Admin admin = Admin.create(kafka)) {
                 new TopicAdmin(admin).create(TopicSpecs.load(TopicSpecs.DEFAULT_DIR));
             }
             Random rnd = new Random(3);
-            try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(kafka, new StringSerializer(), new ByteArraySerializer())) {
+            try (KafkaProducer<String, byte[]> p =
+                    new KafkaProducer<>(kafka, new StringSerializer(), new ByteArraySerializer())) {
                 for (int index = 0; index < 3; index++) {
                     FeatureState s = state(index, rnd);
-                    p.send(new ProducerRecord<>(Topics.FEATURES, s.key(), Json.write(s))).get();
+                    p.send(new ProducerRecord<>(Topics.FEATURES, s.key(), Json.write(s)))
+                            .get();
                 }
             }
-            LabelConfig llmConfig = LabelConfig.DEFAULTS.withLlmExplainer(LabelConfig.Provider.OPENAI,
-                    "http://127.0.0.1:" + llm.getAddress().getPort() + "/v1", "test-model");
+            LabelConfig llmConfig = LabelConfig.DEFAULTS.withLlmExplainer(
+                    LabelConfig.Provider.OPENAI,
+                    "http://127.0.0.1:" + llm.getAddress().getPort() + "/v1",
+                    "test-model");
             LabelConfig config = llmConfig
                     .withLlm(llmConfig.llm().withTimeoutSeconds(5).withMaxRetries(0))
                     .withSampling(llmConfig.sampling().withMinWindows(5))
@@ -97,18 +102,32 @@ class ServeSecretsTest {
             labelling.start();
             ServeConfig sc = new ServeConfig("127.0.0.1", 0, 65_536, 4_000, 200, 500, "all-minilm-l6-v2-q", false);
             List<String> seen = new ArrayList<>();
-            try (ServeServer server = ServeServer.start(sc, CatalogView.start(kafka), new KnownSaes(List.of()),
-                    EncoderSlot.none("none"), LocalStages.NONE, kafka, new StageGroups("e", "c", "secret-label"))) {
+            try (ServeServer server = ServeServer.start(
+                    sc,
+                    CatalogView.start(kafka),
+                    new KnownSaes(List.of()),
+                    EncoderSlot.none("none"),
+                    LocalStages.NONE,
+                    kafka,
+                    new StageGroups("e", "c", "secret-label"))) {
                 HttpClient http = HttpClient.newHttpClient();
                 String base = "http://127.0.0.1:" + server.port();
                 long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
                 JsonNode saes = null;
                 while (System.nanoTime() < deadline) {
-                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/saes")).build(),
+                    HttpResponse<String> r = http.send(
+                            HttpRequest.newBuilder(URI.create(base + "/api/saes"))
+                                    .build(),
                             HttpResponse.BodyHandlers.ofString());
                     saes = r.statusCode() == 200 ? Json.MAPPER.readTree(r.body()) : null;
-                    if (saes != null && saes.get("items").size() == 1
-                            && saes.get("items").get(0).get("labelled").asInt() + saes.get("items").get(0).get("failed").asInt() == 3) {
+                    if (saes != null
+                            && saes.get("items").size() == 1
+                            && saes.get("items").get(0).get("labelled").asInt()
+                                            + saes.get("items")
+                                                    .get(0)
+                                                    .get("failed")
+                                                    .asInt()
+                                    == 3) {
                         break;
                     }
                     Thread.sleep(200);
@@ -116,24 +135,39 @@ class ServeSecretsTest {
                 // the labeller called the provider with the key, and its labels are on the page
                 assertThat(authorizations).isNotEmpty().allMatch(a -> a.equals("Bearer " + KEY));
                 assertThat(saes.get("items").get(0).get("labelled").asInt()).isEqualTo(3);
-                List<String> paths = new ArrayList<>(List.of("/", "/api/saes", "/api/features", "/api/status", "/metrics",
-                        "/api/openapi.json", "/api/search?q=parliament", "/api/features?sae=nope", "/nothing"));
+                List<String> paths = new ArrayList<>(List.of(
+                        "/",
+                        "/api/saes",
+                        "/api/features",
+                        "/api/status",
+                        "/metrics",
+                        "/api/openapi.json",
+                        "/api/search?q=parliament",
+                        "/api/features?sae=nope",
+                        "/nothing"));
                 for (int i = 0; i < 3; i++) {
                     paths.add("/api/features/" + i);
                 }
                 for (String path : paths) {
-                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
+                    HttpResponse<String> r = http.send(
+                            HttpRequest.newBuilder(URI.create(base + path)).build(),
                             HttpResponse.BodyHandlers.ofString());
                     seen.add(r.headers().map().toString());
                     seen.add(r.body());
                 }
-                HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create(base + "/api/activations"))
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"text\": \"" + KEY + "?\"}")).build(),
+                HttpResponse<String> post = http.send(
+                        HttpRequest.newBuilder(URI.create(base + "/api/activations"))
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"text\": \"" + KEY + "?\"}"))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 seen.add(post.body().replace(KEY, ""));
-                HttpResponse<java.io.InputStream> events = http.send(HttpRequest.newBuilder(URI.create(base + "/api/events"))
-                        .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
-                try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(events.body(), StandardCharsets.UTF_8))) {
+                HttpResponse<java.io.InputStream> events = http.send(
+                        HttpRequest.newBuilder(URI.create(base + "/api/events"))
+                                .header("Accept", "text/event-stream")
+                                .build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
+                try (var lines = new java.io.BufferedReader(
+                        new java.io.InputStreamReader(events.body(), StandardCharsets.UTF_8))) {
                     for (int i = 0; i < 6; i++) {
                         seen.add(lines.readLine());
                     }
@@ -143,7 +177,10 @@ class ServeSecretsTest {
                 labelling.join(60_000);
             }
             assertThat(seen).hasSizeGreaterThan(20).noneMatch(s -> s != null && s.contains(KEY));
-            assertThat(seen.stream().filter(s -> s != null && s.contains("test-model")).count()).isPositive();
+            assertThat(seen.stream()
+                            .filter(s -> s != null && s.contains("test-model"))
+                            .count())
+                    .isPositive();
         } finally {
             llm.stop(0);
             root.detachAppender(logs);
@@ -180,10 +217,25 @@ class ServeSecretsTest {
                 authorizations.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
                 ex.getRequestBody().readAllBytes();
                 String content = Json.writeString(Map.of("explanation", "the word \"parliament\""));
-                byte[] out = Json.write(Map.of("id", "c1", "object", "chat.completion", "created", 0, "model", "test-model",
-                        "choices", List.of(Map.of("index", 0, "finish_reason", "stop",
-                                "message", Map.of("role", "assistant", "content", content))),
-                        "usage", Map.of("prompt_tokens", 40, "completion_tokens", 8, "total_tokens", 48)));
+                byte[] out = Json.write(Map.of(
+                        "id",
+                        "c1",
+                        "object",
+                        "chat.completion",
+                        "created",
+                        0,
+                        "model",
+                        "test-model",
+                        "choices",
+                        List.of(Map.of(
+                                "index",
+                                0,
+                                "finish_reason",
+                                "stop",
+                                "message",
+                                Map.of("role", "assistant", "content", content))),
+                        "usage",
+                        Map.of("prompt_tokens", 40, "completion_tokens", 8, "total_tokens", 48)));
                 ex.getResponseHeaders().add("Content-Type", "application/json");
                 ex.sendResponseHeaders(200, out.length);
                 try (OutputStream os = ex.getResponseBody()) {
@@ -207,7 +259,19 @@ class ServeSecretsTest {
         top.sort(FeatureWindow.BY_ACTIVATION_DESC);
         long[] counts = new long[ActivationHistogram.SIZE];
         counts[30] = 30;
-        return new FeatureState(SAE, index, 1, 5_000, 30, 30, 30, 60, top.get(0).max(), new ActivationHistogram(counts),
-                top, reservoir, System.currentTimeMillis());
+        return new FeatureState(
+                SAE,
+                index,
+                1,
+                5_000,
+                30,
+                30,
+                30,
+                60,
+                top.get(0).max(),
+                new ActivationHistogram(counts),
+                top,
+                reservoir,
+                System.currentTimeMillis());
     }
 }

@@ -48,7 +48,8 @@ final class Browser implements AutoCloseable {
 
     /** Skips the caller when Chromium or its driver is missing; fails instead when CI=true. */
     static void assumeInstalled() {
-        String missing = !Files.isExecutable(CHROMIUM) ? CHROMIUM.toString()
+        String missing = !Files.isExecutable(CHROMIUM)
+                ? CHROMIUM.toString()
                 : !Files.isExecutable(DRIVER) ? DRIVER.toString() : null;
         if (missing == null) {
             return;
@@ -73,9 +74,18 @@ final class Browser implements AutoCloseable {
         }
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--user-data-dir=" + profile, "--window-size=1366,768", "--hide-scrollbars", "--lang=en-US",
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--user-data-dir=" + profile,
+                "--window-size=1366,768",
+                "--hide-scrollbars",
+                "--lang=en-US",
                 "--force-device-scale-factor=1");
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
@@ -120,7 +130,9 @@ final class Browser implements AutoCloseable {
     /** A PNG of the page at {@code width} × its full height (capped), into each directory. */
     void screenshot(String name, int width, int maxHeight, List<Path> dirs) throws IOException {
         Number h = (Number) script("return Math.ceil(document.documentElement.scrollHeight)");
-        driver.manage().window().setSize(new org.openqa.selenium.Dimension(width, Math.min(maxHeight, h.intValue() + 90)));
+        driver.manage()
+                .window()
+                .setSize(new org.openqa.selenium.Dimension(width, Math.min(maxHeight, h.intValue() + 90)));
         script("window.scrollTo(0, 0)");
         byte[] png = driver.getScreenshotAs(OutputType.BYTES);
         for (Path dir : dirs) {

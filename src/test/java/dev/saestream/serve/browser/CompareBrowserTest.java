@@ -54,12 +54,15 @@ class CompareBrowserTest {
             List<WebElement> cells = row.findElements(By.tagName("td"));
             int i = Integer.parseInt(cells.get(0).getText());
             int j = served.perm.get(i);
-            assertThat(cells.get(1).getText()).startsWith(label(served.a.id(), i).explanation());
+            assertThat(cells.get(1).getText())
+                    .startsWith(label(served.a.id(), i).explanation());
             assertThat(cells.get(2).getText()).isEqualTo("1.000");
             assertThat(cells.get(3).getText()).isEqualTo(String.valueOf(j));
-            assertThat(cells.get(4).getText()).startsWith(label(served.b.id(), j).explanation());
+            assertThat(cells.get(4).getText())
+                    .startsWith(label(served.b.id(), j).explanation());
         }
-        assertThat(browser.awaitVisible("#compare-summary [data-stat='≥ 0.9']").getText()).isEqualTo("100.0%");
+        assertThat(browser.awaitVisible("#compare-summary [data-stat='≥ 0.9']").getText())
+                .isEqualTo("100.0%");
         assertThat(browser.awaitVisible("#compare-unmatched-a").getText()).contains("None.");
         assertThat(browser.console()).noneMatch(e -> e.getMessage().contains("Content Security Policy"));
 
@@ -72,21 +75,29 @@ class CompareBrowserTest {
         assertThat(match.findElement(By.tagName("a")).getText()).isEqualTo(String.valueOf(i));
         assertThat(match.findElement(By.tagName("a")).getAttribute("href"))
                 .endsWith("#/sae/" + enc(served.a.id()) + "/feature/" + i);
-        assertThat(match.getText()).contains("1.000").contains(label(served.a.id(), i).explanation());
+        assertThat(match.getText())
+                .contains("1.000")
+                .contains(label(served.a.id(), i).explanation());
     }
 
     @Test
     void theOverviewSaysWhoLabelledEachCatalogue() {
         browser.open(base + "/#/");
         String b = browser.await(d -> {
-            List<WebElement> e = d.findElements(By.cssSelector(".sae[data-sae='" + served.b.id() + "'] .sae-explainers"));
+            List<WebElement> e =
+                    d.findElements(By.cssSelector(".sae[data-sae='" + served.b.id() + "'] .sae-explainers"));
             return e.isEmpty() || e.get(0).getText().isEmpty() ? null : e.get(0).getText();
         });
-        assertThat(b).isEqualTo("labelled by llm openai model-x (" + ComparedCatalogues.FIRST_MODEL + "), llm openai model-y ("
-                + (ComparedCatalogues.WIDTH - ComparedCatalogues.FIRST_MODEL) + ")");
-        assertThat(browser.awaitVisible(".sae[data-sae='" + served.a.id() + "'] .sae-explainers").getText())
+        assertThat(b)
+                .isEqualTo(
+                        "labelled by llm openai model-x (" + ComparedCatalogues.FIRST_MODEL + "), llm openai model-y ("
+                                + (ComparedCatalogues.WIDTH - ComparedCatalogues.FIRST_MODEL) + ")");
+        assertThat(browser.awaitVisible(".sae[data-sae='" + served.a.id() + "'] .sae-explainers")
+                        .getText())
                 .isEqualTo("labelled by offline v1 (" + ComparedCatalogues.WIDTH + ")");
-        assertThat(browser.awaitVisible(".sae[data-sae='" + served.a.id() + "'] .sae-built").getText()).startsWith("built ");
+        assertThat(browser.awaitVisible(".sae[data-sae='" + served.a.id() + "'] .sae-built")
+                        .getText())
+                .startsWith("built ");
     }
 
     private static Label label(String saeId, int index) {

@@ -71,24 +71,28 @@ import org.openqa.selenium.interactions.Actions;
 class WebPageBrowserTest {
     /** Set by the payloads below if any of them ever runs. */
     private static final String SCRIPT = "<script>window.__pwned = 'script'; document.title = 'pwned'</script>";
+
     private static final String IMG = "<img src=x onerror=\"window.__pwned = 'img'; document.title = 'pwned'\">";
     private static final String LINK = "<a href=\"javascript:window.__pwned = 'link'\">click me</a>";
     private static final String ENTITIES = "&lt;b&gt;bold&lt;/b&gt; &amp; &#x3C;i&#x3E;";
     private static final String XSS_EXPLANATION = "Fires on " + SCRIPT + " " + IMG + " " + LINK + " " + ENTITIES;
     /** The page's own elements: the header logo, the module entry point. */
     private static final int OWN_IMAGES = 1;
+
     private static final int OWN_SCRIPTS = 1;
     private static final double MAX_ALPHA = 0.85;
     private static final Pattern RGBA = Pattern.compile("rgba?\\(([\\d.]+), ([\\d.]+), ([\\d.]+)(?:, ([\\d.]+))?\\)");
 
     @TempDir
     static Path dir;
+
     static ServedRun run;
     static Browser browser;
     static String sae;
     static String base;
     /** The feature the XSS test gives a label full of markup; -1 before. */
     static int xssFeature = -1;
+
     static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
@@ -141,8 +145,11 @@ class WebPageBrowserTest {
         List<WebElement> reasons = browser.all("#dead-letter-reasons");
         assertThat(reasons).hasSize(1);
 
-        run.produce(IntStream.range(0, 3).mapToObj(i -> read("fresh/" + i,
-                "A fresh document, number " + i + ", about the common fisheries policy and the budget of the Union.")));
+        run.produce(IntStream.range(0, 3)
+                .mapToObj(i -> read(
+                        "fresh/" + i,
+                        "A fresh document, number " + i
+                                + ", about the common fisheries policy and the budget of the Union.")));
         run.awaitCatalogued();
         long after = run.documents();
         assertThat(after).isEqualTo(before + 3);
@@ -150,7 +157,8 @@ class WebPageBrowserTest {
         awaitText(docsCell, grouped(after));
         assertThat(browser.script("return window.__samePage === true")).isEqualTo(true);
         // the labeller's figures and the live state are on the page too
-        assertThat(browser.awaitVisible("[data-stat='labels.labelled']").getText()).matches("[\\d,]+");
+        assertThat(browser.awaitVisible("[data-stat='labels.labelled']").getText())
+                .matches("[\\d,]+");
         assertThat(browser.awaitVisible("#live").getText()).isIn("live", "polling every 2 s");
         screenshot("overview");
     }
@@ -172,7 +180,8 @@ class WebPageBrowserTest {
         }
         screenshot("list");
 
-        // "/" focuses the search; a word from some explanation filters the list to the features whose explanation has it
+        // "/" focuses the search; a word from some explanation filters the list to the features whose explanation has
+        // it
         String word = searchWord(all);
         new Actions(browser.driver).sendKeys("/").perform();
         WebElement search = browser.driver.switchTo().activeElement();
@@ -180,14 +189,18 @@ class WebPageBrowserTest {
         search.sendKeys(word);
         List<String> matching = new ArrayList<>();
         all.forEach(f -> {
-            if (f.hasNonNull("explanation") && f.get("explanation").asText().toLowerCase(Locale.ROOT).contains(word.toLowerCase(Locale.ROOT))) {
+            if (f.hasNonNull("explanation")
+                    && f.get("explanation").asText().toLowerCase(Locale.ROOT).contains(word.toLowerCase(Locale.ROOT))) {
                 matching.add(f.get("index").asText());
             }
         });
         assertThat(matching).isNotEmpty();
-        assertThat(matching.size()).as("the rarest word's features fit on one page").isLessThanOrEqualTo(50);
+        assertThat(matching.size())
+                .as("the rarest word's features fit on one page")
+                .isLessThanOrEqualTo(50);
         browser.await(d -> Set.copyOf(rowIndexes()).equals(Set.copyOf(matching)));
-        assertThat(texts("#feature-table tbody td.expl")).hasSize(matching.size())
+        assertThat(texts("#feature-table tbody td.expl"))
+                .hasSize(matching.size())
                 .allSatisfy(t -> assertThat(t.toLowerCase(Locale.ROOT)).contains(word));
         assertThat(browser.driver.getCurrentUrl()).contains("q=" + enc(word));
 
@@ -217,7 +230,8 @@ class WebPageBrowserTest {
         int zeros = 0;
         for (int i = 0; i < tokens.size(); i++) {
             double act = w0.get("acts").get(i).asDouble();
-            assertThat(tokens.get(i).getDomProperty("textContent")).isEqualTo(display(w0.get("tokens").get(i).asText()));
+            assertThat(tokens.get(i).getDomProperty("textContent"))
+                    .isEqualTo(display(w0.get("tokens").get(i).asText()));
             double alpha = alpha(tokens.get(i).getCssValue("background-color"));
             if (act <= 0) {
                 zeros++;
@@ -229,7 +243,8 @@ class WebPageBrowserTest {
         assertThat(zeros).as("a window has tokens where the feature is zero").isPositive();
         WebElement peak = browser.all("#top .window:first-child .tok.peak").get(0);
         assertThat(alpha(peak.getCssValue("background-color"))).isGreaterThan(0);
-        assertThat(peak.getAttribute("title")).endsWith(" " + precision3(w0.get("max").asDouble()));
+        assertThat(peak.getAttribute("title"))
+                .endsWith(" " + precision3(w0.get("max").asDouble()));
 
         // the histogram: one bar per non-empty bin
         long bins = 0;
@@ -241,17 +256,23 @@ class WebPageBrowserTest {
 
         // the label, each score with its interval and n, the basis share
         JsonNode label = f.get("label");
-        assertThat(browser.awaitVisible("#explanation").getText()).isEqualTo(label.get("explanation").asText());
+        assertThat(browser.awaitVisible("#explanation").getText())
+                .isEqualTo(label.get("explanation").asText());
         JsonNode score = label.get("scores").get(0);
         WebElement row = browser.awaitVisible("#scores tbody tr");
-        assertThat(row.getText()).contains(fixed(score.get("value").asDouble()) + " [" + fixed(score.get("ciLow").asDouble())
-                + ", " + fixed(score.get("ciHigh").asDouble()) + "]").contains(" " + score.get("n").asInt() + " ");
+        assertThat(row.getText())
+                .contains(fixed(score.get("value").asDouble()) + " ["
+                        + fixed(score.get("ciLow").asDouble()) + ", "
+                        + fixed(score.get("ciHigh").asDouble()) + "]")
+                .contains(" " + score.get("n").asInt() + " ");
         assertThat(browser.awaitVisible("#basis").getText())
-                .startsWith("label based on " + Math.round(label.get("basisShare").asDouble() * 100) + "% of current top examples");
+                .startsWith("label based on "
+                        + Math.round(label.get("basisShare").asDouble() * 100) + "% of current top examples");
         assertThat(browser.awaitVisible("#raw-json").getAttribute("href"))
                 .isEqualTo(base + "api/features/" + index + "?sae=" + enc(sae));
         assertThat(browser.all("#nearest tbody tr")).hasSize(f.get("nearest").size());
-        assertThat(browser.all("#quantiles details.quantile")).hasSize(f.get("quantiles").size());
+        assertThat(browser.all("#quantiles details.quantile"))
+                .hasSize(f.get("quantiles").size());
         assertThat(browser.awaitVisible("#updated").getText()).matches("version [\\d,]+, updated \\d+ (s|min) ago");
         screenshot("feature");
     }
@@ -259,19 +280,24 @@ class WebPageBrowserTest {
     @Test
     void tryATextShadesByAFeatureAndListsATokensFeatures() throws Exception {
         String text = "The Commission proposed a new budget for agriculture and fisheries.";
-        JsonNode expected = post("/api/activations?sae=" + enc(sae), Map.of("text", text)).get("tokens");
+        JsonNode expected =
+                post("/api/activations?sae=" + enc(sae), Map.of("text", text)).get("tokens");
         browser.open(base + "#/sae/" + enc(sae) + "/try");
         WebElement area = browser.awaitVisible("#try-text");
         area.clear();
         area.sendKeys(text);
         browser.awaitVisible("#try-run").click();
         browser.await(d -> browser.all("#try-tokens .tok").size() == expected.size()
-                && browser.all("#try-tokens .tok").get(0).getDomProperty("textContent").equals(display(expected.get(0).get("text").asText())));
+                && browser.all("#try-tokens .tok")
+                        .get(0)
+                        .getDomProperty("textContent")
+                        .equals(display(expected.get(0).get("text").asText())));
 
         // the token with the most features: clicking it lists them, strongest first
         int k = 0;
         for (int i = 0; i < expected.size(); i++) {
-            if (expected.get(i).get("features").size() > expected.get(k).get("features").size()) {
+            if (expected.get(i).get("features").size()
+                    > expected.get(k).get("features").size()) {
                 k = i;
             }
         }
@@ -283,7 +309,8 @@ class WebPageBrowserTest {
             return r.size() == feats.size() ? r : null;
         });
         for (int i = 0; i < feats.size(); i++) {
-            assertThat(rows.get(i).getAttribute("data-index")).isEqualTo(feats.get(i).get("index").asText());
+            assertThat(rows.get(i).getAttribute("data-index"))
+                    .isEqualTo(feats.get(i).get("index").asText());
         }
 
         // shading by the strongest of them: that token is coloured, a token without the feature is not
@@ -305,7 +332,8 @@ class WebPageBrowserTest {
         assertThat(alpha(tokens.get(k).getCssValue("background-color")))
                 .isCloseTo(valueOf(expected.get(k), feature) / top * MAX_ALPHA, within(0.01));
         if (without >= 0) {
-            assertThat(alpha(tokens.get(without).getCssValue("background-color"))).isZero();
+            assertThat(alpha(tokens.get(without).getCssValue("background-color")))
+                    .isZero();
         }
         // the row links to the feature's page
         assertThat(rows.get(0).findElement(By.cssSelector("td.idx a")).getAttribute("href"))
@@ -329,18 +357,30 @@ class WebPageBrowserTest {
                 String scorer = names.next();
                 JsonNode sc = r.get("scorers").get(scorer);
                 String row = "#report-scorers tr[data-scorer='" + scorer + "'] ";
-                List<String> page = List.of(text(row + "[data-cell='scored']"), text(row + "[data-cell='score']"),
-                        text(row + "[data-cell='baseline']"), text(row + "[data-cell='informative']"));
-                List<String> api = List.of(grouped(sc.get("scored").asLong()), mean3(sc.get("score")),
+                List<String> page = List.of(
+                        text(row + "[data-cell='scored']"),
+                        text(row + "[data-cell='score']"),
+                        text(row + "[data-cell='baseline']"),
+                        text(row + "[data-cell='informative']"));
+                List<String> api = List.of(
+                        grouped(sc.get("scored").asLong()),
+                        mean3(sc.get("score")),
                         sc.get("baseline").isNull() ? "none" : mean3(sc.get("baseline")),
-                        sc.get("withBaseline").asInt() == 0 ? "—"
-                                : new BigDecimal(100 * sc.get("informativeShare").asDouble()).setScale(0, RoundingMode.HALF_UP)
-                                        .toPlainString() + "% (" + grouped(sc.get("informative").asLong()) + " of "
+                        sc.get("withBaseline").asInt() == 0
+                                ? "—"
+                                : new BigDecimal(100
+                                                        * sc.get("informativeShare")
+                                                                .asDouble())
+                                                .setScale(0, RoundingMode.HALF_UP)
+                                                .toPlainString()
+                                        + "% (" + grouped(sc.get("informative").asLong()) + " of "
                                         + grouped(sc.get("withBaseline").asLong()) + ")");
                 seen[0] = page.toString();
                 seen[1] = api.toString();
-                return page.equals(api) && browser.all(".report-deciles[data-scorer='" + scorer + "'] tbody tr").size()
-                        == sc.get("byDensity").size();
+                return page.equals(api)
+                        && browser.all(".report-deciles[data-scorer='" + scorer + "'] tbody tr")
+                                        .size()
+                                == sc.get("byDensity").size();
             } catch (IOException | InterruptedException e) {
                 throw new IllegalStateException(e);
             }
@@ -355,7 +395,8 @@ class WebPageBrowserTest {
 
     /** A report mean as the page writes it: {@code 0.792 [0.770, 0.814]}. */
     private static String mean3(JsonNode m) {
-        return fixed3(m.get("mean").asDouble()) + " [" + fixed3(m.get("ciLow").asDouble()) + ", " + fixed3(m.get("ciHigh").asDouble()) + "]";
+        return fixed3(m.get("mean").asDouble()) + " [" + fixed3(m.get("ciLow").asDouble()) + ", "
+                + fixed3(m.get("ciHigh").asDouble()) + "]";
     }
 
     private static String fixed3(double x) {
@@ -363,7 +404,7 @@ class WebPageBrowserTest {
     }
 
     @Test
-    @Order(Integer.MAX_VALUE)   // last, so that the other tests' screenshots show the catalogue as the labeller wrote it
+    @Order(Integer.MAX_VALUE) // last, so that the other tests' screenshots show the catalogue as the labeller wrote it
     void markupInDocumentsAndExplanationsIsShownAsInertText() throws Exception {
         xssFeature = writeXssLabel();
         // the feature whose label carries the payloads: in the list and on its page
@@ -373,7 +414,10 @@ class WebPageBrowserTest {
         assertInert("Features · saestream");
 
         browser.open(base + "#/sae/" + enc(sae) + "/feature/" + xssFeature);
-        browser.await(d -> XSS_EXPLANATION.equals(browser.all("#explanation").isEmpty() ? null : browser.all("#explanation").get(0).getText()));
+        browser.await(d -> XSS_EXPLANATION.equals(
+                browser.all("#explanation").isEmpty()
+                        ? null
+                        : browser.all("#explanation").get(0).getText()));
         assertInert("Feature " + xssFeature + " · saestream");
 
         // a window of an XSS document with markup in it, wherever a feature shows one: its tokens as literal text
@@ -385,14 +429,17 @@ class WebPageBrowserTest {
             f.get("top").forEach(windows::add);
             List<JsonNode> groups = new ArrayList<>();
             f.get("quantiles").forEach(groups::add);
-            java.util.Collections.reverse(groups);   // the page shows the strongest group first
+            java.util.Collections.reverse(groups); // the page shows the strongest group first
             groups.forEach(g -> g.get("windows").forEach(windows::add));
             for (int w = 0; w < windows.size() && shown == 0; w++) {
                 String text = joined(windows.get(w).get("tokens"));
-                if (windows.get(w).get("doc").asText().startsWith("xss/") && (text.contains("<") || text.contains("&"))) {
+                if (windows.get(w).get("doc").asText().startsWith("xss/")
+                        && (text.contains("<") || text.contains("&"))) {
                     browser.open(base + "#/sae/" + enc(sae) + "/feature/" + index);
                     browser.awaitVisible("#top .window");
-                    assertThat(texts("#top .window .tokens, #quantiles .window .tokens").get(w)).isEqualTo(text);
+                    assertThat(texts("#top .window .tokens, #quantiles .window .tokens")
+                                    .get(w))
+                            .isEqualTo(text);
                     assertInert("Feature " + index + " · saestream");
                     shown++;
                 }
@@ -401,7 +448,9 @@ class WebPageBrowserTest {
                 break;
             }
         }
-        assertThat(shown).as("some feature shows a window of an XSS document with markup in it").isEqualTo(1);
+        assertThat(shown)
+                .as("some feature shows a window of an XSS document with markup in it")
+                .isEqualTo(1);
 
         // and typed into "try a text"
         browser.open(base + "#/sae/" + enc(sae) + "/try");
@@ -411,7 +460,8 @@ class WebPageBrowserTest {
         browser.awaitVisible("#try-run").click();
         // the tokens' pieces, joined, give the text back: every character shown as itself
         String typed = (SCRIPT + IMG + LINK + ENTITIES).replace(" ", "");
-        browser.await(d -> String.join("", texts("#try-tokens .tok")).replace(" ", "").equals(typed));
+        browser.await(
+                d -> String.join("", texts("#try-tokens .tok")).replace(" ", "").equals(typed));
         assertInert("Try a text · saestream");
     }
 
@@ -421,9 +471,12 @@ class WebPageBrowserTest {
     private static void assertInert(String title) {
         assertThat(browser.script("return window.__pwned === undefined")).isEqualTo(true);
         assertThat(browser.driver.getTitle()).isEqualTo(title);
-        assertThat(((Number) browser.script("return document.images.length")).intValue()).isEqualTo(OWN_IMAGES);
-        assertThat(((Number) browser.script("return document.scripts.length")).intValue()).isEqualTo(OWN_SCRIPTS);
-        assertThat(browser.all("a[href^='javascript'], [onerror], [onclick], [onload], iframe, object, embed")).isEmpty();
+        assertThat(((Number) browser.script("return document.images.length")).intValue())
+                .isEqualTo(OWN_IMAGES);
+        assertThat(((Number) browser.script("return document.scripts.length")).intValue())
+                .isEqualTo(OWN_SCRIPTS);
+        assertThat(browser.all("a[href^='javascript'], [onerror], [onclick], [onload], iframe, object, embed"))
+                .isEmpty();
         assertThat(browser.console()).noneMatch(e -> e.getMessage().contains("Content Security Policy"));
     }
 
@@ -447,9 +500,18 @@ class WebPageBrowserTest {
      */
     private static int writeXssLabel() throws Exception {
         Label label = null;
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of("bootstrap.servers", run.bootstrapServers(),
-                "group.id", "xss-" + System.nanoTime(), "auto.offset.reset", "earliest", "isolation.level", "read_committed"),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (var consumer = new KafkaConsumer<>(
+                Map.<String, Object>of(
+                        "bootstrap.servers",
+                        run.bootstrapServers(),
+                        "group.id",
+                        "xss-" + System.nanoTime(),
+                        "auto.offset.reset",
+                        "earliest",
+                        "isolation.level",
+                        "read_committed"),
+                new StringDeserializer(),
+                new ByteArrayDeserializer())) {
             consumer.subscribe(Set.of(Topics.LABELS));
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (label == null && System.nanoTime() < deadline) {
@@ -463,11 +525,26 @@ class WebPageBrowserTest {
             }
         }
         assertThat(label).as("a label on saestream.labels").isNotNull();
-        Label xss = new Label(label.saeId(), label.index(), label.status(), null, XSS_EXPLANATION, label.explainer(),
-                label.scores(), label.cost(), label.basis(), label.createdMs() + 1, List.of(IMG), label.historyFor(5));
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", run.bootstrapServers()),
-                new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(Topics.LABELS, FeatureKey.of(sae, label.index()), Json.MAPPER.writeValueAsBytes(xss))).get();
+        Label xss = new Label(
+                label.saeId(),
+                label.index(),
+                label.status(),
+                null,
+                XSS_EXPLANATION,
+                label.explainer(),
+                label.scores(),
+                label.cost(),
+                label.basis(),
+                label.createdMs() + 1,
+                List.of(IMG),
+                label.historyFor(5));
+        try (var producer = new KafkaProducer<>(
+                Map.<String, Object>of("bootstrap.servers", run.bootstrapServers()),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(
+                            Topics.LABELS, FeatureKey.of(sae, label.index()), Json.MAPPER.writeValueAsBytes(xss)))
+                    .get();
         }
         int index = label.index();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -516,7 +593,8 @@ class WebPageBrowserTest {
         for (String w : counts.keySet()) {
             Pattern whole = Pattern.compile("(?<!\\p{L})" + Pattern.quote(w) + "(?!\\p{L})");
             long substring = explanations.stream().filter(e -> e.contains(w)).count();
-            long words = explanations.stream().filter(e -> whole.matcher(e).find()).count();
+            long words =
+                    explanations.stream().filter(e -> whole.matcher(e).find()).count();
             if (substring == words && substring < bestCount) {
                 best = w;
                 bestCount = substring;
@@ -528,8 +606,11 @@ class WebPageBrowserTest {
 
     /** The labelled feature (other than the XSS one) with the most activations. */
     private static int bestLabelledFeature() throws Exception {
-        for (JsonNode s : api("/api/features?sae=" + enc(sae) + "&sort=density&limit=100").get("items")) {
-            if ("ok".equals(s.path("labelStatus").asText()) && s.get("index").asInt() != xssFeature && s.hasNonNull("score")) {
+        for (JsonNode s :
+                api("/api/features?sae=" + enc(sae) + "&sort=density&limit=100").get("items")) {
+            if ("ok".equals(s.path("labelStatus").asText())
+                    && s.get("index").asInt() != xssFeature
+                    && s.hasNonNull("score")) {
                 return s.get("index").asInt();
             }
         }
@@ -539,12 +620,14 @@ class WebPageBrowserTest {
     /** The list's row indexes, read in one step (the list re-renders while the catalogue changes). */
     @SuppressWarnings("unchecked")
     private static List<String> rowIndexes() {
-        return (List<String>) browser.script("return [...document.querySelectorAll('#feature-table tbody tr')].map(r => r.dataset.index)");
+        return (List<String>) browser.script(
+                "return [...document.querySelectorAll('#feature-table tbody tr')].map(r => r.dataset.index)");
     }
 
     @SuppressWarnings("unchecked")
     private static List<String> texts(String css) {
-        return (List<String>) browser.script("return [...document.querySelectorAll(arguments[0])].map(e => e.textContent)", css);
+        return (List<String>)
+                browser.script("return [...document.querySelectorAll(arguments[0])].map(e => e.textContent)", css);
     }
 
     private static void awaitText(String css, String text) {
@@ -578,7 +661,10 @@ class WebPageBrowserTest {
 
     /** As JavaScript's Number(x.toPrecision(3)).toString() for the usual range. */
     private static String precision3(double x) {
-        return new BigDecimal(x).round(new java.math.MathContext(3, RoundingMode.HALF_UP)).stripTrailingZeros().toPlainString();
+        return new BigDecimal(x)
+                .round(new java.math.MathContext(3, RoundingMode.HALF_UP))
+                .stripTrailingZeros()
+                .toPlainString();
     }
 
     /** The page's line-break and tab marks. */
@@ -596,8 +682,9 @@ class WebPageBrowserTest {
     }
 
     private static String scoreText(JsonNode s) {
-        return fixed(s.get("value").asDouble()) + " [" + fixed(s.get("ciLow").asDouble()) + ", " + fixed(s.get("ciHigh").asDouble())
-                + "] n=" + grouped(s.get("n").asLong());
+        return fixed(s.get("value").asDouble()) + " [" + fixed(s.get("ciLow").asDouble()) + ", "
+                + fixed(s.get("ciHigh").asDouble()) + "] n="
+                + grouped(s.get("n").asLong());
     }
 
     private static String enc(String s) {
@@ -605,16 +692,19 @@ class WebPageBrowserTest {
     }
 
     private static JsonNode api(String path) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path.substring(1))).build(),
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(base + path.substring(1))).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as("GET %s: %s", path, r.body()).isEqualTo(200);
         return Json.MAPPER.readTree(r.body());
     }
 
     private static JsonNode post(String path, Object body) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path.substring(1)))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body))).build(),
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(base + path.substring(1)))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as("POST %s: %s", path, r.body()).isEqualTo(200);
         return Json.MAPPER.readTree(r.body());

@@ -22,22 +22,37 @@ class WebPageSourceTest {
 
     @Test
     void scriptsUseNoMarkupSinksAndNoDynamicCode() throws IOException {
-        Pattern sinks = Pattern.compile("innerHTML|outerHTML|insertAdjacentHTML|document\\.write|\\beval\\(|new Function\\("
-                + "|setAttribute\\(\\s*['\"](style|on\\w+)['\"]|javascript:|\\.srcdoc");
+        Pattern sinks =
+                Pattern.compile("innerHTML|outerHTML|insertAdjacentHTML|document\\.write|\\beval\\(|new Function\\("
+                        + "|setAttribute\\(\\s*['\"](style|on\\w+)['\"]|javascript:|\\.srcdoc");
         List<Path> scripts = files("js");
-        assertThat(scripts).extracting(p -> p.getFileName().toString())
-                .contains("app.js", "api.js", "dom.js", "live.js", "overview.js", "list.js", "feature.js", "try.js", "charts.js", "tokens.js");
+        assertThat(scripts)
+                .extracting(p -> p.getFileName().toString())
+                .contains(
+                        "app.js",
+                        "api.js",
+                        "dom.js",
+                        "live.js",
+                        "overview.js",
+                        "list.js",
+                        "feature.js",
+                        "try.js",
+                        "charts.js",
+                        "tokens.js");
         for (Path js : scripts) {
             Matcher m = sinks.matcher(withoutComments(Files.readString(js, StandardCharsets.UTF_8)));
             boolean found = m.find();
-            assertThat(found).as("%s uses %s", js.getFileName(), found ? m.group() : "").isFalse();
+            assertThat(found)
+                    .as("%s uses %s", js.getFileName(), found ? m.group() : "")
+                    .isFalse();
         }
     }
 
     @Test
     void theHtmlHasNoInlineScriptOrStyleAndLoadsOnlyItsOwnFiles() throws IOException {
         String html = Files.readString(WEB.resolve("index.html"), StandardCharsets.UTF_8);
-        assertThat(html).doesNotContainPattern("<script(?![^>]*\\bsrc=)")
+        assertThat(html)
+                .doesNotContainPattern("<script(?![^>]*\\bsrc=)")
                 .doesNotContainPattern("\\sstyle=")
                 .doesNotContainPattern("\\son\\w+=")
                 .doesNotContain("<style")
@@ -58,7 +73,9 @@ class WebPageSourceTest {
             Matcher m = imports.matcher(Files.readString(js, StandardCharsets.UTF_8));
             while (m.find()) {
                 assertThat(m.group(1)).as("import in %s", js.getFileName()).startsWith("./");
-                assertThat(WEB.resolve(m.group(1))).as("import in %s", js.getFileName()).isRegularFile();
+                assertThat(WEB.resolve(m.group(1)))
+                        .as("import in %s", js.getFileName())
+                        .isRegularFile();
             }
         }
     }
