@@ -44,7 +44,10 @@ public final class StreamsProps {
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 64L * 1024 * 1024);
         // documents can be large, and so can a feature's state with its windows
         p.put(StreamsConfig.producerPrefix("max.request.size"), 16 * 1024 * 1024);
-        p.put(StreamsConfig.producerPrefix("compression.type"), "zstd");
+        // lz4 rather than zstd: the stages' output and changelogs are rewritten by the broker's cleaner too, and
+        // with lz4 a warm catalog and its broker took 24% less CPU per token with settling (bench catalog), for
+        // 60% more disk on saestream.features
+        p.put(StreamsConfig.producerPrefix("compression.type"), "lz4");
         p.put(StreamsConfig.producerPrefix("linger.ms"), 20);
         // Streams' 10 s default aborts a transaction whose commit a busy 2-core machine delays (a model
         // batch and a catalog tick back to back), fencing the thread and redoing its work; a crashed
