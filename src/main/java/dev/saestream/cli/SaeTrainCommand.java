@@ -2,25 +2,19 @@ package dev.saestream.cli;
 
 import dev.saestream.config.Flags;
 import dev.saestream.config.Settings;
-import dev.saestream.corpus.Document;
 import dev.saestream.formats.NpyArray;
 import dev.saestream.model.ModelConfig;
 import dev.saestream.model.Transformer;
 import dev.saestream.sae.Architecture;
-import dev.saestream.sae.DocumentSplit;
 import dev.saestream.sae.SaeProvenance;
 import dev.saestream.sae.SaeTrainer;
 import dev.saestream.sae.TrainConfig;
+import dev.saestream.sae.TrainingDocuments;
 import dev.saestream.sae.TransformerActivations;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -195,24 +189,8 @@ public final class SaeTrainCommand implements Callable<Integer> {
                         pass -> input.documents(settings, pass == 1 ? refused : new AtomicLong()));
                 TransformerActivations stream = new TransformerActivations(transformer, docs, mc.batchSize());
                 Progress bar = Progress.start("train", steps(cfg), "steps", null)) {
-            // ordered maps, so that a repeated run writes the same cfg.json byte for byte
-            Map<String, Object> hook = new LinkedHashMap<>();
-            hook.put("alias", transformer.hook().alias());
-            hook.put("tensor", transformer.hook().tensor());
-            Map<String, Object> documents = new LinkedHashMap<>();
-            documents.put("split", DocumentSplit.description());
-            documents.put("special_tokens", mc.includeSpecialTokens());
-            documents.put("window_overlap", mc.overlap());
-            Map<String, Object> extra = new LinkedHashMap<>();
-            extra.put("saestream_hook", hook);
-            extra.put("saestream_documents", documents);
-            SaeProvenance source = new SaeProvenance(
-                    modelName != null ? modelName : transformer.modelId(),
-                    hookName != null ? hookName : transformer.hook().saeLensName(),
-                    contextSize != null ? contextSize : transformer.maxTokens(),
-                    dataset != null ? dataset : datasetName(),
-                    id,
-                    extra);
+            SaeProvenance source = SaeProvenance.of(
+                    transformer, mc, modelName, hookName, contextSize, dataset != null ? dataset : datasetName(), id);
             result = SaeTrainer.train(
                     stream, cfg, source, s -> show(bar, s, String.format("  docs %,d", stream.documents())));
             dIn = transformer.width();
@@ -263,70 +241,5 @@ public final class SaeTrainCommand implements Callable<Integer> {
             sb.append(sb.length() > 0 ? "," : "").append(in);
         }
         return sb.toString();
-    }
-
-    /**
-     * The training documents (held-out ones left out), read again from the start when they run
-     * out: the trainer stops at its token count, and a small corpus is revisited like an
-     * activations file is.
-     */
-    static final class TrainingDocuments implements Iterator<Document>, AutoCloseable {
-        /** Opens the documents afresh for pass {@code pass}, counting from 1. */
-        interface Source {
-            Stream<Document> open(int pass) throws java.io.IOException;
-        }
-
-        private final Source source;
-        private Stream<Document> stream;
-        private Iterator<Document> it;
-        private long readThisPass;
-        private int passes;
-
-        TrainingDocuments(Source source) {
-            this.source = source;
-        }
-
-        @Override
-        public boolean hasNext() {
-            try {
-                while (it == null || !it.hasNext()) {
-                    if (it != null && readThisPass == 0) {
-                        return false;
-                    }
-                    if (stream != null) {
-                        stream.close();
-                        log.info("read every training document; starting again from the first (pass {})", passes + 1);
-                    }
-                    stream = source.open(passes + 1).filter(DocumentSplit::training);
-                    it = stream.iterator();
-                    readThisPass = 0;
-                    passes++;
-                }
-                return true;
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e.getMessage(), e);
-            }
-        }
-
-        @Override
-        public Document next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            readThisPass++;
-            return it.next();
-        }
-
-        /** How many times reading has started from the first document. */
-        int passes() {
-            return passes;
-        }
-
-        @Override
-        public void close() {
-            if (stream != null) {
-                stream.close();
-            }
-        }
     }
 }

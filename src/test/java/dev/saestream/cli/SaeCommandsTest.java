@@ -6,6 +6,7 @@ import dev.saestream.corpus.Document;
 import dev.saestream.formats.Npy;
 import dev.saestream.formats.NpyArray;
 import dev.saestream.sae.Sae;
+import dev.saestream.sae.TrainingDocuments;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -258,8 +259,7 @@ class SaeCommandsTest {
 
         // when
         List<String> read = new ArrayList<>();
-        try (SaeTrainCommand.TrainingDocuments training =
-                new SaeTrainCommand.TrainingDocuments(pass -> docs.stream())) {
+        try (TrainingDocuments training = new TrainingDocuments(pass -> docs.stream())) {
             for (int i = 0; i < 2 * expected.size(); i++) {
                 read.add(training.next().id());
             }
