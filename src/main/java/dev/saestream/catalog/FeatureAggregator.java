@@ -482,21 +482,7 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
         List<FeatureWindow> top = windowsOf(saeId, windows, pieces, WindowKeys.prefix(saeId, feature, WindowKeys.TOP));
         List<FeatureWindow> reservoir =
                 windowsOf(saeId, windows, pieces, WindowKeys.prefix(saeId, feature, WindowKeys.RESERVOIR));
-        return new FeatureState(
-                saeId,
-                feature,
-                st.version,
-                tokensSeen,
-                st.activations,
-                st.documents,
-                st.windows,
-                FixedPoint.toDouble(st.sumFixed),
-                st.max,
-                new ActivationHistogram(st.histogram.clone()),
-                top,
-                reservoir,
-                st.updatedMs,
-                st.facetState());
+        return FeatureState.of(statistics(saeId, feature, st, tokensSeen), top, reservoir);
     }
 
     /** A feature's statistics without its windows. */

@@ -108,12 +108,14 @@ public record FeatureState(
         if (!s.saeId().equals(saeId) || s.index() != index) {
             throw new IllegalArgumentException("statistics of " + s.key() + " for " + key());
         }
-        if (s.version() <= version) {
-            return this;
-        }
+        return s.version() <= version ? this : of(s, top, reservoir);
+    }
+
+    /** A state of these statistics and windows. */
+    public static FeatureState of(FeatureStatistics s, List<FeatureWindow> top, List<FeatureWindow> reservoir) {
         return new FeatureState(
-                saeId,
-                index,
+                s.saeId(),
+                s.index(),
                 s.version(),
                 s.tokensSeen(),
                 s.activations(),
