@@ -111,6 +111,25 @@ public record FeatureState(
         return s.version() <= version ? this : of(s, top, reservoir);
     }
 
+    /** This state without its reservoir: what needs only figures and top windows, at a fraction of the size. */
+    public FeatureState withoutReservoir() {
+        return new FeatureState(
+                saeId,
+                index,
+                version,
+                tokensSeen,
+                activations,
+                documents,
+                windows,
+                sum,
+                max,
+                histogram,
+                top,
+                List.of(),
+                updatedMs,
+                facet);
+    }
+
     /** A state of these statistics and windows. */
     public static FeatureState of(FeatureStatistics s, List<FeatureWindow> top, List<FeatureWindow> reservoir) {
         return new FeatureState(

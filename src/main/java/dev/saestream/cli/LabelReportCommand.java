@@ -84,7 +84,7 @@ public final class LabelReportCommand implements Callable<Integer> {
                             }
                             FeatureState s = Json.read(r.value(), FeatureState.class);
                             // the reservoir is not needed here, and is most of a state's size
-                            states.merge(r.key(), withoutReservoir(s), (a, b) -> b.version() >= a.version() ? b : a);
+                            states.merge(r.key(), s.withoutReservoir(), (a, b) -> b.version() >= a.version() ? b : a);
                         },
                         timeout);
             }
@@ -102,22 +102,5 @@ public final class LabelReportCommand implements Callable<Integer> {
 
     private boolean ofSae(String key) {
         return key != null && key.lastIndexOf('/') > 0 && FeatureKey.saeId(key).equals(saeId);
-    }
-
-    private static FeatureState withoutReservoir(FeatureState s) {
-        return new FeatureState(
-                s.saeId(),
-                s.index(),
-                s.version(),
-                s.tokensSeen(),
-                s.activations(),
-                s.documents(),
-                s.windows(),
-                s.sum(),
-                s.max(),
-                s.histogram(),
-                s.top(),
-                List.of(),
-                s.updatedMs());
     }
 }

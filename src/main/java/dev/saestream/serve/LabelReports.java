@@ -73,34 +73,16 @@ final class LabelReports {
             labels.add(l);
             FeatureEntry f = s.feature(e.index());
             if (f != null) {
-                states.put(l.key(), withoutReservoir(f.state()));
+                states.put(l.key(), f.state().withoutReservoir());
             }
         }
         if (states.isEmpty()) {
             // the command reads every state of the SAE, and reports the basis (compared 0) whenever there is one
             s.features().stream().findFirst().ifPresent(f -> {
                 FeatureState st = f.state();
-                states.put(st.key(), withoutReservoir(st));
+                states.put(st.key(), st.withoutReservoir());
             });
         }
         return LabelReport.of(labels, states);
-    }
-
-    /** The reservoir is not needed for the report, and is most of a state's size. */
-    private static FeatureState withoutReservoir(FeatureState s) {
-        return new FeatureState(
-                s.saeId(),
-                s.index(),
-                s.version(),
-                s.tokensSeen(),
-                s.activations(),
-                s.documents(),
-                s.windows(),
-                s.sum(),
-                s.max(),
-                s.histogram(),
-                s.top(),
-                List.of(),
-                s.updatedMs());
     }
 }
