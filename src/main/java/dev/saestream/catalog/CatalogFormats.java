@@ -13,9 +13,14 @@ import java.util.List;
  */
 final class CatalogFormats {
     private static final int VERSION = 2;
+    /** Windows stored in slots (version 3), each value carrying its rank: version 2 stores keyed them by rank. */
+    private static final int WINDOW_VERSION = 3;
 
-    /** A window in the windows store: its document and where in it. */
-    record StoredWindow(String doc, WindowSpan span) {}
+    /**
+     * A window in the windows store: its rank in its sample (its {@link WindowKeys} rank key after the
+     * feature's prefix), its document and where in it.
+     */
+    record StoredWindow(byte[] rank, String doc, WindowSpan span) {}
 
     private CatalogFormats() {}
 
@@ -111,20 +116,26 @@ final class CatalogFormats {
         return new ShardDelta(saeId, docId, shard, tokens, recon, pieces, features, background, facet);
     }
 
-    static byte[] writeStored(String doc, WindowSpan span) {
-        BinaryWriter out = new BinaryWriter(32 + doc.length() + span.offsets().length * 6);
-        out.u8(VERSION).string(doc);
+    static byte[] writeStored(byte[] rank, String doc, WindowSpan span) {
+        BinaryWriter out = new BinaryWriter(40 + rank.length + doc.length() + span.offsets().length * 6);
+        out.u8(WINDOW_VERSION).varint(rank.length).bytes(rank).string(doc);
         writeSpan(out, span);
         return out.toByteArray();
     }
 
     static StoredWindow readStored(byte[] bytes) {
         BinaryReader r = new BinaryReader(bytes);
-        version(r);
+        int v = r.u8();
+        if (v != WINDOW_VERSION) {
+            throw new IllegalArgumentException("a stored window of format " + v + " (this saestream reads "
+                    + WINDOW_VERSION + "): the catalogue's state was written by another saestream version;"
+                    + " catalogue again under a new id (saestream reprocess) or start from an empty data directory");
+        }
+        byte[] rank = r.bytes(r.count(1));
         String doc = r.string();
         WindowSpan span = readSpan(r);
         end(r);
-        return new StoredWindow(doc, span);
+        return new StoredWindow(rank, doc, span);
     }
 
     static byte[] writePieces(String[] pieces) {

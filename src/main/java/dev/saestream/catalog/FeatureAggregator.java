@@ -4,10 +4,12 @@ import dev.saestream.formats.Json;
 import dev.saestream.kafka.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.ToLongFunction;
 import org.apache.kafka.common.utils.Bytes;
@@ -31,8 +33,9 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * Both writes commit in the same transactions as the input offsets, so after any crash the
  * checkpoint plus the log replayed in {@link #init} is exactly the state at the last commit.
  * Windows change rarely (only when they enter a top-k or a reservoir) and go straight to their
- * store, one entry per window, keyed so that byte order is rank order. A window is a span of its
- * document; the document's pieces are stored once, for as long as any window refers to them.
+ * store, one slot per place in a sample, so that a window taking the worst one's place is one
+ * write. A window is a span of its document; the document's pieces are stored once, for as long
+ * as any window refers to them.
  */
 final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutput, byte[]> {
     private final CatalogConfig config;
@@ -70,12 +73,13 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
     private static final int LOG_HEADER = Long.BYTES + 1;
 
     /**
-     * The keys of one of a feature's samples (its top-k or its reservoir), in store order, so that
-     * rank, membership and the entry to evict are known without reading the store; rebuilt from it
-     * in {@link #init}.
+     * One of a feature's samples (its top-k or its reservoir): its windows' rank keys in rank order,
+     * each with the slot it is stored in, so that rank, membership, the entry to evict and its slot
+     * are known without reading the store; rebuilt from it in {@link #init}.
      */
     private static final class Sample {
-        final TreeSet<Bytes> keys;
+        final Bytes prefix;
+        final TreeMap<Bytes, Integer> keys;
         /** A key's first field, whose unsigned order is the keys' first criterion. */
         private final ToLongFunction<Bytes> rank;
         // The worst member's first field, known while the sample is full and unchanged: most candidates
@@ -83,8 +87,9 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
         private boolean floorKnown;
         private long floor;
 
-        Sample(int prefix, ToLongFunction<Bytes> rank) {
-            this.keys = new TreeSet<>(WindowKeys.orderAfter(prefix));
+        Sample(Bytes prefix, ToLongFunction<Bytes> rank) {
+            this.prefix = prefix;
+            this.keys = new TreeMap<>(WindowKeys.orderAfter(prefix.get().length));
             this.rank = rank;
         }
 
@@ -94,7 +99,7 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
                 return false;
             }
             if (!floorKnown) {
-                floor = rank.applyAsLong(keys.last());
+                floor = rank.applyAsLong(keys.lastKey());
                 floorKnown = true;
             }
             return Long.compareUnsigned(candidate, floor) > 0;
@@ -109,16 +114,19 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
     private static final class WindowIndex {
         final Sample top;
         final Sample reservoir;
-        final Bytes topPrefix;
-        final Bytes reservoirPrefix;
 
         WindowIndex(String saeId, int feature) {
-            this.topPrefix = WindowKeys.prefix(saeId, feature, WindowKeys.TOP);
-            this.reservoirPrefix = WindowKeys.prefix(saeId, feature, WindowKeys.RESERVOIR);
+            Bytes topPrefix = WindowKeys.prefix(saeId, feature, WindowKeys.TOP);
             // top and reservoir keys share the prefix's length
             int prefix = topPrefix.get().length;
-            this.top = new Sample(prefix, key -> Integer.toUnsignedLong(WindowKeys.topRank(key, prefix)));
-            this.reservoir = new Sample(prefix, key -> WindowKeys.reservoirRank(key, prefix));
+            this.top = new Sample(topPrefix, key -> Integer.toUnsignedLong(WindowKeys.topRank(key, prefix)));
+            this.reservoir = new Sample(
+                    WindowKeys.prefix(saeId, feature, WindowKeys.RESERVOIR),
+                    key -> WindowKeys.reservoirRank(key, prefix));
+        }
+
+        Sample of(byte kind) {
+            return kind == WindowKeys.TOP ? top : reservoir;
         }
     }
 
@@ -143,11 +151,14 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
         documentRefs.clear();
         try (KeyValueIterator<Bytes, byte[]> it = windows.all()) {
             while (it.hasNext()) {
-                Bytes key = it.next().key;
-                WindowKeys.Parts parts = WindowKeys.parse(key);
-                WindowIndex idx = index(parts.saeId(), parts.feature());
-                (parts.kind() == WindowKeys.TOP ? idx.top : idx.reservoir).keys.add(key);
-                documentRefs.merge(parts.documentKey(), 1, Integer::sum);
+                KeyValue<Bytes, byte[]> kv = it.next();
+                WindowKeys.Slot slot = WindowKeys.parseSlot(kv.key);
+                CatalogFormats.StoredWindow w = CatalogFormats.readStored(kv.value);
+                index(slot.saeId(), slot.feature())
+                        .of(slot.kind())
+                        .keys
+                        .put(WindowKeys.rankKey(kv.key, w.rank()), slot.slot());
+                documentRefs.merge(WindowKeys.document(slot.saeId(), w.doc()), 1, Integer::sum);
             }
         }
         try (KeyValueIterator<String, byte[]> it = statsStore.all()) {
@@ -236,13 +247,12 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
                     if (!toTop && !toReservoir) {
                         continue;
                     }
-                    byte[] bytes = CatalogFormats.writeStored(d.docId(), span);
                     if (toTop
                             && offerWindow(
                                     d,
                                     idx.top,
-                                    WindowKeys.top(idx.topPrefix, d.docId(), span.max(), span.peak()),
-                                    bytes,
+                                    WindowKeys.top(idx.top.prefix, d.docId(), span.max(), span.peak()),
+                                    span,
                                     config.topK())) {
                         st.topChanges++;
                     }
@@ -250,8 +260,8 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
                         offerWindow(
                                 d,
                                 idx.reservoir,
-                                WindowKeys.reservoir(idx.reservoirPrefix, d.docId(), span.peak(), c.sampleKey()),
-                                bytes,
+                                WindowKeys.reservoir(idx.reservoir.prefix, d.docId(), span.peak(), c.sampleKey()),
+                                span,
                                 config.reservoirSize());
                     }
                 }
@@ -264,9 +274,12 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
         }
     }
 
-    /** Offers a window to one of a feature's samples, keeping its document while any window refers to it. */
-    private boolean offerWindow(ShardDelta d, Sample sample, Bytes key, byte[] value, int capacity) {
-        Bytes out = offer(windows, sample.keys, key, value, capacity);
+    /**
+     * Offers a window, ranked by {@code key}, to one of a feature's samples, keeping its document
+     * while any window refers to it.
+     */
+    private boolean offerWindow(ShardDelta d, Sample sample, Bytes key, WindowSpan span, int capacity) {
+        Bytes out = offer(sample, key, span, d.docId(), capacity);
         if (out == null) {
             return false;
         }
@@ -290,11 +303,32 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
     }
 
     /**
-     * Puts {@code value} under {@code key} if it ranks among the best {@code capacity} keys of
-     * {@code index}, evicting the worst. Returns the key now out of the sample: the evicted one,
+     * Stores the window if {@code key} ranks among the best {@code capacity} keys of {@code sample},
+     * in the slot of the worst, which it evicts, or in a free one. Returns the key now out of the
+     * sample: the evicted one, or {@code key} itself when it filled a free slot; null when it was not taken.
+     */
+    private Bytes offer(Sample sample, Bytes key, WindowSpan span, String doc, int capacity) {
+        TreeMap<Bytes, Integer> keys = sample.keys;
+        if (keys.size() >= capacity && keys.comparator().compare(key, keys.lastKey()) >= 0) {
+            return null;
+        }
+        if (keys.containsKey(key)) {
+            return null; // the same window again (its document encoded twice): keep one
+        }
+        Map.Entry<Bytes, Integer> evicted = keys.size() >= capacity ? keys.pollLastEntry() : null;
+        int slot = evicted == null ? keys.size() : evicted.getValue();
+        keys.put(key, slot);
+        byte[] rank = WindowKeys.rank(key, sample.prefix.get().length);
+        windows.put(WindowKeys.slot(sample.prefix, slot), CatalogFormats.writeStored(rank, doc, span));
+        return evicted == null ? key : evicted.getKey();
+    }
+
+    /**
+     * In a store keyed by rank (the background's): puts {@code value} under {@code key} if it ranks
+     * among the best {@code capacity} keys of {@code index}, evicting the worst. Returns the key now out of the sample: the evicted one,
      * or {@code key} itself when it filled a free place; null when it was not taken.
      */
-    private static Bytes offer(
+    private static Bytes offerRanked(
             KeyValueStore<Bytes, byte[]> store, TreeSet<Bytes> index, Bytes key, byte[] value, int capacity) {
         if (index.size() >= capacity && index.comparator().compare(key, index.last()) >= 0) {
             return null;
@@ -318,8 +352,8 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
         Bytes key = WindowKeys.background(saeId, b.window(), b.sampleKey());
         Bytes worst = index.size() >= config.backgroundSize() ? index.last() : null;
         byte[] evictedValue = worst != null && order.compare(key, worst) < 0 ? background.get(worst) : null;
-        Bytes taken =
-                offer(background, index, key, CatalogFormats.writeBackground(b.window()), config.backgroundSize());
+        Bytes taken = offerRanked(
+                background, index, key, CatalogFormats.writeBackground(b.window()), config.backgroundSize());
         if (taken == null) {
             return;
         }
@@ -507,12 +541,16 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
             ReadOnlyKeyValueStore<Bytes, byte[]> windows,
             java.util.function.Function<String, String[]> pieces,
             Bytes prefix) {
-        List<FeatureWindow> out = new ArrayList<>();
+        List<CatalogFormats.StoredWindow> stored = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> it = windows.range(prefix, WindowKeys.upperBound(prefix))) {
             while (it.hasNext()) {
-                CatalogFormats.StoredWindow w = CatalogFormats.readStored(it.next().value);
-                out.add(w.span().toWindow(w.doc(), pieces.apply(WindowKeys.document(saeId, w.doc()))));
+                stored.add(CatalogFormats.readStored(it.next().value));
             }
+        }
+        stored.sort((a, b) -> Arrays.compareUnsigned(a.rank(), b.rank()));
+        List<FeatureWindow> out = new ArrayList<>(stored.size());
+        for (CatalogFormats.StoredWindow w : stored) {
+            out.add(w.span().toWindow(w.doc(), pieces.apply(WindowKeys.document(saeId, w.doc()))));
         }
         return out;
     }

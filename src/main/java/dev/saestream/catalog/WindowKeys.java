@@ -8,9 +8,12 @@ import java.util.Comparator;
 import org.apache.kafka.common.utils.Bytes;
 
 /**
- * Keys of the window stores, built so that byte order is rank order: a feature's top windows
- * sort best first, its reservoir by sampling key, the background by sampling key. Then the worst
- * entry is the last key of a prefix, and a prefix scan lists a feature's windows in order.
+ * Keys of the window stores. Rank keys are built so that byte order is rank order: a feature's
+ * top windows sort best first, its reservoir by sampling key, the background by sampling key.
+ * The background store is keyed by them, so its worst entry is its last key. A feature's samples
+ * are stored in slots instead ({@link #slot}), each value carrying its rank key after the prefix:
+ * a window that takes the place of the worst is then one write where a rank-keyed store needs a
+ * put and a delete, and both are changelog records.
  * Strings are UTF-8 with 0x00 escaped as 0x00 0xFF and ended by 0x00, which keeps their order.
  */
 final class WindowKeys {
@@ -26,6 +29,48 @@ final class WindowKeys {
         out.int32(feature);
         out.write(kind);
         return out.bytes();
+    }
+
+    /** The store key of slot {@code slot} of the sample whose keys start with {@code prefix}. */
+    static Bytes slot(Bytes prefix, int slot) {
+        Builder out = new Builder(prefix.get().length + 4);
+        out.writeBytes(prefix.get());
+        out.int32(slot);
+        return out.bytes();
+    }
+
+    /** What a slot key says: its sample's SAE, feature and kind, and the slot. */
+    record Slot(String saeId, int feature, byte kind, int slot) {}
+
+    static Slot parseSlot(Bytes key) {
+        byte[] b = key.get();
+        int[] at = {0};
+        String sae = unstring(b, at);
+        int i = at[0];
+        if (b.length != i + 9) {
+            throw new IllegalArgumentException("not a window slot key (" + b.length + " bytes): the catalogue's state"
+                    + " was written by another saestream version; catalogue again under a new id (saestream"
+                    + " reprocess) or start from an empty data directory");
+        }
+        return new Slot(sae, int32(b, i), b[i + 4], int32(b, i + 5));
+    }
+
+    /** The rank key of a window stored under {@code slotKey} whose value holds {@code rank} (the key after the prefix). */
+    static Bytes rankKey(Bytes slotKey, byte[] rank) {
+        byte[] s = slotKey.get();
+        byte[] out = Arrays.copyOf(s, s.length - 4 + rank.length);
+        System.arraycopy(rank, 0, out, s.length - 4, rank.length);
+        return Bytes.wrap(out);
+    }
+
+    /** What follows the first {@code prefixLength} bytes of a rank key: the part a stored window carries. */
+    static byte[] rank(Bytes rankKey, int prefixLength) {
+        byte[] b = rankKey.get();
+        return Arrays.copyOfRange(b, prefixLength, b.length);
+    }
+
+    private static int int32(byte[] b, int i) {
+        return (b[i] & 0xFF) << 24 | (b[i + 1] & 0xFF) << 16 | (b[i + 2] & 0xFF) << 8 | (b[i + 3] & 0xFF);
     }
 
     /** The first key after every key with {@code prefix}'s kind. */

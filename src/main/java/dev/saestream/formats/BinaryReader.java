@@ -1,6 +1,7 @@
 package dev.saestream.formats;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /** Reads what {@link BinaryWriter} wrote; any overrun or malformed varint is an {@link IllegalArgumentException}. */
 public final class BinaryReader {
@@ -89,6 +90,14 @@ public final class BinaryReader {
         String s = new String(buf, pos, n, StandardCharsets.UTF_8);
         pos += n;
         return s;
+    }
+
+    /** The next {@code n} bytes, copied. */
+    public byte[] bytes(int n) {
+        need(n);
+        byte[] out = Arrays.copyOfRange(buf, pos, pos + n);
+        pos += n;
+        return out;
     }
 
     /** A count that must be plausible for the bytes left (each item takes at least {@code minBytes}). */

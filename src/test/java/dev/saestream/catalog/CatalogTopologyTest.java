@@ -18,8 +18,11 @@ import java.util.Properties;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.BytesDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -129,6 +132,32 @@ class CatalogTopologyTest {
                     .as("reservoir of %d", f)
                     .containsExactlyElementsOf(e.reservoir(config.reservoirSize()));
         });
+    }
+
+    @Test
+    void aWindowTakingAnothersPlaceInASampleIsOneChangelogRecord() {
+        CatalogConfig config = config(true);
+        start(config);
+        List<DocumentCodes> docs = SyntheticCodes.documents(7, 300, 64, 12);
+        pipe(docs);
+        driver.advanceWallClockTime(Duration.ofMillis(2 * config.checkpointMs()));
+        TestOutputTopic<Bytes, byte[]> changelog = driver.createOutputTopic(
+                config.applicationId() + "-" + CatalogStores.WINDOWS + "-changelog",
+                new BytesDeserializer(),
+                new ByteArrayDeserializer());
+
+        List<KeyValue<Bytes, byte[]>> records = changelog.readKeyValuesToList();
+
+        BatchCatalog expected = new BatchCatalog(docs, config);
+        long held = expected.features.values().stream()
+                .mapToLong(e -> e.top(config.topK()).size()
+                        + e.reservoir(config.reservoirSize()).size())
+                .sum();
+        assertThat(records).as("no deletions").allMatch(kv -> kv.value != null);
+        assertThat(records.stream().map(kv -> kv.key).distinct().count())
+                .as("a key per place in a sample")
+                .isEqualTo(held);
+        assertThat((long) records.size()).as("places taken over").isGreaterThan(2 * held);
     }
 
     @Test
