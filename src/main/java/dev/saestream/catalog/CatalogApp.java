@@ -81,7 +81,12 @@ public final class CatalogApp implements AutoCloseable {
         CatalogQueries queries = new CatalogQueries(streams, config, shards, self);
         CatalogRpc rpc = self == null ? null : CatalogRpc.serve(self, queries.local());
         streams.setUncaughtExceptionHandler(e -> {
-            log.error("catalog stream thread failed; shutting the catalog down", e);
+            StateFormatException format = stateFormat(e);
+            if (format != null) {
+                log.error("the catalog cannot start: {}", format.getMessage());
+            } else {
+                log.error("catalog stream thread failed; shutting the catalog down", e);
+            }
             return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
                     .SHUTDOWN_CLIENT;
         });
@@ -90,6 +95,15 @@ public final class CatalogApp implements AutoCloseable {
         streams.start();
         log.info("catalog started: {} shards, application id {}", shards, config.applicationId());
         return new CatalogApp(streams, queries, rpc, shards, counters, restore);
+    }
+
+    private static StateFormatException stateFormat(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof StateFormatException f) {
+                return f;
+            }
+        }
+        return null;
     }
 
     public KafkaStreams streams() {

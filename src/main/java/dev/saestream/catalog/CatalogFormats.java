@@ -127,9 +127,8 @@ final class CatalogFormats {
         BinaryReader r = new BinaryReader(bytes);
         int v = r.u8();
         if (v != WINDOW_VERSION) {
-            throw new IllegalArgumentException("a stored window of format " + v + " (this saestream reads "
-                    + WINDOW_VERSION + "): the catalogue's state was written by another saestream version;"
-                    + " catalogue again under a new id (saestream reprocess) or start from an empty data directory");
+            throw new StateFormatException(
+                    "a stored window of format " + v + " (this saestream reads " + WINDOW_VERSION + ")");
         }
         byte[] rank = r.bytes(r.count(1));
         String doc = r.string();

@@ -48,9 +48,7 @@ final class WindowKeys {
         String sae = unstring(b, at);
         int i = at[0];
         if (b.length != i + 9) {
-            throw new IllegalArgumentException("not a window slot key (" + b.length + " bytes): the catalogue's state"
-                    + " was written by another saestream version; catalogue again under a new id (saestream"
-                    + " reprocess) or start from an empty data directory");
+            throw new StateFormatException("a stored window keyed by rank, not by slot (" + b.length + " bytes)");
         }
         return new Slot(sae, int32(b, i), b[i + 4], int32(b, i + 5));
     }

@@ -1,6 +1,7 @@
 package dev.saestream.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Random;
 import org.apache.kafka.common.utils.Bytes;
@@ -51,5 +52,28 @@ class WindowKeysTest {
                 assertThat(Integer.signum(ka.compareTo(kb))).isEqualTo(Integer.signum(Long.compareUnsigned(a, b)));
             }
         }
+    }
+
+    @Test
+    void aSlotKeyReadsBackAndItsValuesRankRebuildsTheRankKey() {
+        Bytes prefix = WindowKeys.prefix("sae\u0000odd", 4_000_001, WindowKeys.RESERVOIR);
+        Bytes rankKey = WindowKeys.reservoir("sae\u0000odd", 4_000_001, "doc/7", 12, -3L);
+
+        Bytes slotKey = WindowKeys.slot(prefix, 199);
+
+        assertThat(WindowKeys.parseSlot(slotKey))
+                .isEqualTo(new WindowKeys.Slot("sae\u0000odd", 4_000_001, WindowKeys.RESERVOIR, 199));
+        assertThat(WindowKeys.rankKey(slotKey, WindowKeys.rank(rankKey, prefix.get().length)))
+                .isEqualTo(rankKey);
+    }
+
+    @Test
+    void aWindowKeyedByRankAsOlderVersionsStoredItIsReportedAsAnUpgradeStep() {
+        Bytes old = WindowKeys.top(SAE, 17, "doc/1", 3.5f, 40);
+
+        assertThatThrownBy(() -> WindowKeys.parseSlot(old))
+                .isInstanceOf(StateFormatException.class)
+                .hasMessageContaining("another saestream version")
+                .hasMessageContaining("saestream reprocess");
     }
 }
