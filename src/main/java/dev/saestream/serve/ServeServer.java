@@ -122,12 +122,9 @@ public final class ServeServer implements AutoCloseable {
                             + "; choose another with --port or SAESTREAM_SERVE_PORT",
                     e);
         }
-        if (!config.loopback()) {
-            log.warn(
-                    "serving on {}:{}, which is not a loopback address: anyone who can reach it can read the catalogue "
-                            + "and run texts through the model",
-                    config.host(),
-                    s.port());
+        String exposed = s.exposure();
+        if (exposed != null) {
+            log.warn("{}", exposed);
         }
         s.ticker.scheduleWithFixedDelay(
                 s::tick, config.eventsIntervalMs(), config.eventsIntervalMs(), TimeUnit.MILLISECONDS);
@@ -136,6 +133,17 @@ public final class ServeServer implements AutoCloseable {
 
     public int port() {
         return app.port();
+    }
+
+    /**
+     * The warning for an address other machines can reach, or null on a loopback address. The server
+     * logs it at start; {@code run}, whose terminal shows only errors of the logs, prints it too.
+     */
+    public String exposure() {
+        return config.loopback()
+                ? null
+                : "serving on " + config.host() + ":" + port() + ", which is not a loopback address: anyone who can"
+                        + " reach it can read the catalogue and run texts through the model";
     }
 
     /** The address to open in a browser. */
