@@ -161,6 +161,10 @@ final class RunCommand implements Callable<Integer> {
                 this.labelling = labelling;
                 if (server != null) {
                     out.println("open " + server.url());
+                    if (server.exposure() != null) {
+                        // the log's warning reaches only the log file here: the terminal shows it too
+                        spec.commandLine().getErr().println("warning: " + server.exposure());
+                    }
                 }
                 String sae = pipeline.encoder().saeId();
                 out.println("encoding with " + pipeline.encoder().transformer().modelId() + " at "

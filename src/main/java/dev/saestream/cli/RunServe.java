@@ -35,7 +35,8 @@ final class RunServe {
                 EncoderSlot.lent(pipeline.encoder()),
                 new Stages(pipeline, labelling),
                 session.clientConfig(),
-                ServeCommand.groups(settings));
+                ServeCommand.groups(settings),
+                ServeCommand.prices(settings));
     }
 
     /** The pipeline's counters and meters. */

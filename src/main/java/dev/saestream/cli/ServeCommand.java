@@ -6,6 +6,7 @@ import dev.saestream.config.Home;
 import dev.saestream.config.Settings;
 import dev.saestream.encode.EncodeConfig;
 import dev.saestream.label.LabelConfig;
+import dev.saestream.label.LlmPrices;
 import dev.saestream.pipeline.KafkaSession;
 import dev.saestream.sae.Sae;
 import dev.saestream.serve.CatalogView;
@@ -108,7 +109,8 @@ final class ServeCommand implements Callable<Integer> {
                     slot,
                     LocalStages.NONE,
                     session.clientConfig(),
-                    groups(settings));
+                    groups(settings),
+                    prices(settings));
             try (server) {
                 out.println("kafka: " + session.bootstrapServers());
                 out.println("open " + server.url() + "  (Ctrl-C stops)");
@@ -147,6 +149,11 @@ final class ServeCommand implements Callable<Integer> {
         }
         Sae s = Sae.load(dir);
         return ec.saeId() == null || ec.saeId().isBlank() ? s : s.withId(ec.saeId());
+    }
+
+    /** The {@code prices} section: what the status's LLM tokens cost in dollars (none while unset). */
+    static LlmPrices prices(Settings settings) {
+        return settings.section("prices", LlmPrices.DEFAULTS);
     }
 
     /** The stages' group ids, for their lag. */

@@ -45,9 +45,23 @@ public final class TopicFollower implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
+    /** Creates the consumer (so that {@link #consumer} has it from here on) and starts reading on the follower's thread. */
     public TopicFollower start() {
+        consumer = new KafkaConsumer<>(consumerProps(kafka), new StringDeserializer(), new ByteArrayDeserializer());
         thread.start();
         return this;
+    }
+
+    /**
+     * The consumer, once {@link #start} has made it, for its metrics ({@code metrics()} may be called
+     * from any thread); null before. Only the follower's thread polls it.
+     */
+    public org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer() {
+        return consumer;
+    }
+
+    public String topic() {
+        return topic;
     }
 
     public boolean caughtUp() {
@@ -96,9 +110,7 @@ public final class TopicFollower implements AutoCloseable {
     }
 
     private void run() {
-        try (KafkaConsumer<String, byte[]> c =
-                new KafkaConsumer<>(consumerProps(kafka), new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer = c;
+        try (KafkaConsumer<String, byte[]> c = consumer) {
             List<TopicPartition> partitions = List.of();
             boolean warned = false;
             while (running && partitions.isEmpty()) {

@@ -252,5 +252,6 @@ final class Api {
 
     record Labels(long labelled, Long pending, long failed, Map<String, Long> failureReasons) {}
 
-    record Llm(long calls, long inputTokens, long outputTokens, Long cachedInputTokens) {}
+    /** {@code dollars}: the tokens at {@code prices.*}, null while no price is configured. */
+    record Llm(long calls, long inputTokens, long outputTokens, Long cachedInputTokens, Double dollars) {}
 }

@@ -4,6 +4,7 @@ import dev.saestream.catalog.FeatureKey;
 import dev.saestream.formats.Json;
 import dev.saestream.kafka.TopicFollower;
 import dev.saestream.kafka.Topics;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -56,6 +57,17 @@ public final class CatalogView implements AutoCloseable {
     /** True once the features and labels topics have been read up to where they ended at start. */
     public boolean ready() {
         return features.caughtUp() && featureStats.caughtUp() && labels.caughtUp();
+    }
+
+    /** The followers' consumers by topic, for their client metrics on {@code /metrics}. */
+    Map<String, org.apache.kafka.clients.consumer.Consumer<String, byte[]>> consumers() {
+        Map<String, org.apache.kafka.clients.consumer.Consumer<String, byte[]>> out = new TreeMap<>();
+        for (TopicFollower f : List.of(features, featureStats, labels, dlq)) {
+            if (f.consumer() != null) {
+                out.put(f.topic(), f.consumer());
+            }
+        }
+        return out;
     }
 
     /** The SAE ids seen, sorted. */

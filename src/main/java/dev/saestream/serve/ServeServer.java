@@ -1,5 +1,6 @@
 package dev.saestream.serve;
 
+import dev.saestream.label.LlmPrices;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;
@@ -69,11 +70,12 @@ public final class ServeServer implements AutoCloseable {
             EncoderSlot encoder,
             LocalStages local,
             Map<String, Object> kafka,
-            StageGroups groups) {
+            StageGroups groups,
+            LlmPrices prices) {
         this.config = config;
         this.view = view;
         this.encoder = encoder;
-        this.status = new StatusSource(view, local, kafka, groups, config.lagIntervalMs());
+        this.status = new StatusSource(view, local, kafka, groups, config.lagIntervalMs(), prices);
         this.metrics = new Metrics(view, status, local);
         this.api = new CatalogApi(config, view, saes, encoder, status, new ExplanationSearch(config.searchModel()));
         this.app = Javalin.create(this::configure);
@@ -84,10 +86,7 @@ public final class ServeServer implements AutoCloseable {
         });
     }
 
-    /**
-     * Starts the server on {@code config.host():config.port()} over {@code view}; returns once it
-     * answers. {@code kafka} is the client configuration the status reads offsets with.
-     */
+    /** {@link #start(ServeConfig, CatalogView, KnownSaes, EncoderSlot, LocalStages, Map, StageGroups, LlmPrices)} with no prices. */
     public static ServeServer start(
             ServeConfig config,
             CatalogView view,
@@ -96,7 +95,24 @@ public final class ServeServer implements AutoCloseable {
             LocalStages local,
             Map<String, Object> kafka,
             StageGroups groups) {
-        ServeServer s = new ServeServer(config, view, saes, encoder, local, kafka, groups);
+        return start(config, view, saes, encoder, local, kafka, groups, LlmPrices.DEFAULTS);
+    }
+
+    /**
+     * Starts the server on {@code config.host():config.port()} over {@code view}; returns once it
+     * answers. {@code kafka} is the client configuration the status reads offsets with; {@code prices}
+     * (the {@code prices} section) turn the LLM's tokens into the dollars the status gives.
+     */
+    public static ServeServer start(
+            ServeConfig config,
+            CatalogView view,
+            KnownSaes saes,
+            EncoderSlot encoder,
+            LocalStages local,
+            Map<String, Object> kafka,
+            StageGroups groups,
+            LlmPrices prices) {
+        ServeServer s = new ServeServer(config, view, saes, encoder, local, kafka, groups, prices);
         try {
             s.app.start(config.host(), config.port());
         } catch (RuntimeException e) {
@@ -106,12 +122,9 @@ public final class ServeServer implements AutoCloseable {
                             + "; choose another with --port or SAESTREAM_SERVE_PORT",
                     e);
         }
-        if (!config.loopback()) {
-            log.warn(
-                    "serving on {}:{}, which is not a loopback address: anyone who can reach it can read the catalogue "
-                            + "and run texts through the model",
-                    config.host(),
-                    s.port());
+        String exposed = s.exposure();
+        if (exposed != null) {
+            log.warn("{}", exposed);
         }
         s.ticker.scheduleWithFixedDelay(
                 s::tick, config.eventsIntervalMs(), config.eventsIntervalMs(), TimeUnit.MILLISECONDS);
@@ -120,6 +133,17 @@ public final class ServeServer implements AutoCloseable {
 
     public int port() {
         return app.port();
+    }
+
+    /**
+     * The warning for an address other machines can reach, or null on a loopback address. The server
+     * logs it at start; {@code run}, whose terminal shows only errors of the logs, prints it too.
+     */
+    public String exposure() {
+        return config.loopback()
+                ? null
+                : "serving on " + config.host() + ":" + port() + ", which is not a loopback address: anyone who can"
+                        + " reach it can read the catalogue and run texts through the model";
     }
 
     /** The address to open in a browser. */

@@ -1,12 +1,13 @@
 package dev.saestream.serve;
 
 import dev.saestream.encode.EncodeTopology;
+import dev.saestream.label.LlmPrices;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClient;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +22,9 @@ final class StatusSource implements AutoCloseable {
 
     private final CatalogView view;
     private final LocalStages local;
-    private final Admin admin;
+    private final AdminClient admin;
     private final StageGroups groups;
+    private final LlmPrices prices;
     private final ScheduledExecutorService timer;
     private volatile KafkaFigures kafka = KafkaFigures.UNKNOWN;
     private volatile Double tokensPerSecond;
@@ -32,14 +34,20 @@ final class StatusSource implements AutoCloseable {
     static final long RATE_WINDOW_NANOS = 10_000_000_000L;
 
     StatusSource(
-            CatalogView view, LocalStages local, Map<String, Object> kafkaProps, StageGroups groups, long intervalMs) {
+            CatalogView view,
+            LocalStages local,
+            Map<String, Object> kafkaProps,
+            StageGroups groups,
+            long intervalMs,
+            LlmPrices prices) {
         this.view = view;
+        this.prices = prices;
         this.local = local;
         this.groups = groups;
         Map<String, Object> props = new java.util.HashMap<>(kafkaProps);
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
-        this.admin = Admin.create(props);
+        this.admin = AdminClient.create(props);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "serve-status");
             t.setDaemon(true);
@@ -68,6 +76,11 @@ final class StatusSource implements AutoCloseable {
         } catch (RuntimeException e) {
             log.debug("could not read the pipeline's offsets", e);
         }
+    }
+
+    /** The admin client the offsets are read with, for its client metrics. */
+    AdminClient admin() {
+        return admin;
     }
 
     KafkaFigures kafka() {
@@ -122,9 +135,12 @@ final class StatusSource implements AutoCloseable {
         KafkaFigures k = kafka;
         LocalStages.LabelFigures lf = local.labels();
         // inside run the labeller's own counters include relabels; apart from it, what the current labels cost
-        Api.Llm llm = lf != null
-                ? new Api.Llm(lf.calls(), lf.inputTokens(), lf.outputTokens(), null)
-                : new Api.Llm(calls, in, out, null);
+        if (lf != null) {
+            calls = lf.calls();
+            in = lf.inputTokens();
+            out = lf.outputTokens();
+        }
+        Api.Llm llm = new Api.Llm(calls, in, out, null, prices.configured() ? prices.dollars(in, out) : null);
         return new Api.Status(
                 !view.ready(),
                 view.saeIds().size(),

@@ -19,6 +19,7 @@ import dev.saestream.label.Cost;
 import dev.saestream.label.EmbeddingScorer;
 import dev.saestream.label.Label;
 import dev.saestream.label.LabelReport;
+import dev.saestream.label.LlmPrices;
 import dev.saestream.label.Score;
 import dev.saestream.sae.Architecture;
 import dev.saestream.sae.Sae;
@@ -74,6 +75,9 @@ class ServeApiTest {
             "legal texts and directives",
             "greetings to the President");
 
+    /** What the main server's LLM costs: $2.50 per million input tokens, $10 per million output tokens. */
+    static final LlmPrices PRICES = new LlmPrices(2.5, 10);
+
     static Path dir;
     static EmbeddedBroker broker;
     static ServeServer server;
@@ -125,7 +129,8 @@ class ServeApiTest {
                 EncoderSlot.none("this test server has no encoder"),
                 LocalStages.NONE,
                 kafka(),
-                new StageGroups("test-encode", "test-catalog", "test-label"));
+                new StageGroups("test-encode", "test-catalog", "test-label"),
+                PRICES);
         awaitView(() -> get("/api/status").json().get("labels").get("labelled").asLong()
                                 + get("/api/status")
                                         .json()
@@ -408,10 +413,17 @@ class ServeApiTest {
                 .isEqualTo(labels.values().stream()
                         .mapToLong(l -> l.cost().calls())
                         .sum());
-        assertThat(s.get("llm").get("inputTokens").asLong())
-                .isEqualTo(labels.values().stream()
-                        .mapToLong(l -> l.cost().inputTokens())
-                        .sum());
+        long in =
+                labels.values().stream().mapToLong(l -> l.cost().inputTokens()).sum();
+        long out =
+                labels.values().stream().mapToLong(l -> l.cost().outputTokens()).sum();
+        assertThat(in).isPositive();
+        assertThat(out).isPositive();
+        assertThat(s.get("llm").get("inputTokens").asLong()).isEqualTo(in);
+        assertThat(s.get("llm").get("outputTokens").asLong()).isEqualTo(out);
+        // the tokens at the server's prices
+        assertThat(s.get("llm").get("dollars").asDouble())
+                .isCloseTo((in * 2.5 + out * 10.0) / 1e6, org.assertj.core.data.Offset.offset(1e-12));
         assertThat(s.get("tokens").asLong())
                 .isEqualTo(states.values().stream()
                         .mapToLong(FeatureState::tokensSeen)
@@ -503,6 +515,8 @@ class ServeApiTest {
             Response status = get(base, "/api/status");
             assertThat(status.status()).isEqualTo(200);
             assertThat(status.json().get("restoring").asBoolean()).isTrue();
+            // no prices given: no dollars
+            assertThat(status.json().get("llm").get("dollars").isNull()).isTrue();
         }
     }
 
@@ -690,7 +704,7 @@ class ServeApiTest {
     }
 
     @Test
-    void openApiDocumentsEveryRouteAndMetricsExposeTheCatalogue() {
+    void openApiDocumentsEveryRouteAndMetricsExposeTheCatalogue() throws Exception {
         JsonNode doc = get("/api/openapi.json").json();
         assertThat(doc.get("openapi").asText()).startsWith("3.");
         Set<String> documented = new HashSet<>();
@@ -720,9 +734,28 @@ class ServeApiTest {
                 .contains("saestream_features_alive " + FEATURES + ".0")
                 .contains("saestream_dead_letters_total{reason=\"empty-text\"} 2.0")
                 .contains("jvm_memory_used_bytes");
+        // Micrometer's Kafka client binder on the server's own consumers: records read per topic (the binder looks
+        // for the per-topic metrics every few seconds), the 30 labels and the 3 dead letters
+        awaitView(() -> {
+            String body = get("/metrics").body();
+            return consumed(body, Topics.LABELS) == labels.size() && consumed(body, Topics.DLQ) == 3;
+        });
+        // and on the admin client that reads the stages' offsets
+        assertThat(get("/metrics").body())
+                .containsPattern(
+                        "(?m)^kafka_admin_client_request_total\\{client_id=\"[^\"]+\",kafka_version=\"[^\"]+\"} [1-9]");
         Response index = get("/");
         assertThat(index.status()).isEqualTo(200);
         assertThat(index.headers().firstValue("content-type").orElse("")).startsWith("text/html");
+    }
+
+    /** A consumer's records read from {@code topic}, as /metrics gives it; -1 when absent. */
+    static double consumed(String metrics, String topic) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "(?m)^kafka_consumer_fetch_manager_records_consumed_total\\{client_id=\"[^\"]+\",kafka_version=\"[^\"]+\",topic=\""
+                                + java.util.regex.Pattern.quote(topic) + "\"} (\\S+)$")
+                .matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : -1;
     }
 
     // --- fixtures

@@ -121,6 +121,30 @@ class ServePipelineTest {
                     assertThat(status.get("documents").get("produced").asLong()).isEqualTo(12);
                     assertThat(status.get("documents").get("encoded").asLong())
                             .isEqualTo(encode.counters().encoded.get());
+                    // each stage's lag, from its group's committed offsets, falls to 0 once it has committed it all;
+                    // the encode stage's tokens/s is measured
+                    long lagDeadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+                    while (System.nanoTime() < lagDeadline
+                            && !(status.get("lag").get("encode").isIntegralNumber()
+                                    && status.get("lag").get("encode").asLong() == 0
+                                    && status.get("lag").get("catalog").isIntegralNumber()
+                                    && status.get("lag").get("catalog").asLong() == 0)) {
+                        Thread.sleep(200);
+                        status = get(http, base + "/api/status");
+                    }
+                    assertThat(status.get("lag").get("encode").isIntegralNumber())
+                            .as("%s", status)
+                            .isTrue();
+                    assertThat(status.get("lag").get("encode").asLong()).isZero();
+                    assertThat(status.get("lag").get("catalog").isIntegralNumber())
+                            .as("%s", status)
+                            .isTrue();
+                    assertThat(status.get("lag").get("catalog").asLong()).isZero();
+                    // no labeller runs here: its group has committed nothing, so its lag is unknown
+                    assertThat(status.get("lag").get("label").isNull()).isTrue();
+                    assertThat(status.get("tokensPerSecond").isNumber())
+                            .as("%s", status)
+                            .isTrue();
 
                     // a feature page's windows are the catalog's, token by token
                     FeatureSummary first = catalog.queries()

@@ -89,6 +89,12 @@ export function fmtFixed(x, decimals = 2) {
   return x == null || !Number.isFinite(x) ? '—' : x.toFixed(decimals);
 }
 
+/** Dollars: cents from $1 up, four decimals below (a few labels cost fractions of a cent). */
+export function fmtDollars(x) {
+  if (x == null || !Number.isFinite(x)) return '—';
+  return '$' + (x >= 1 ? x.toFixed(2) : x.toFixed(4));
+}
+
 /** A density (share of tokens) as a percentage with two significant digits. */
 export function fmtDensity(d) {
   if (d == null || !Number.isFinite(d)) return '—';

@@ -1,7 +1,7 @@
 // Overview (#/): every SAE with its live totals, the pipeline's status, the labeller and its cost.
 
 import { api, listHref, tryHref, reportHref } from './api.js';
-import { h, s, replace, setText, fmtInt, fmtNum, fmtAgo, fmtTime } from './dom.js';
+import { h, s, replace, setText, fmtInt, fmtNum, fmtAgo, fmtTime, fmtDollars } from './dom.js';
 import { live } from './live.js';
 import { errorBox } from './views.js';
 
@@ -47,7 +47,9 @@ export function overviewView(root) {
       row('calls', statEl('llm.calls')),
       row('input tokens', statEl('llm.inputTokens')),
       row('output tokens', statEl('llm.outputTokens')),
-      row('cached input', statEl('llm.cachedInputTokens'))),
+      row('cached input', statEl('llm.cachedInputTokens')),
+      h('div', { class: 'row', title: 'the tokens at prices.inputPerMillion and prices.outputPerMillion; — while no price is set' },
+        h('span', { class: 'muted' }, 'dollars'), statEl('llm.dollars'))),
     card('Dead letters by reason', stat.reasons = h('div', { class: 'reasons', id: 'dead-letter-reasons' })),
     card('Label failures by reason', stat.failures = h('div', { class: 'reasons', id: 'label-failure-reasons' })),
   );
@@ -147,6 +149,7 @@ export function overviewView(root) {
     put('llm.inputTokens', llm.inputTokens);
     put('llm.outputTokens', llm.outputTokens);
     put('llm.cachedInputTokens', llm.cachedInputTokens);
+    put('llm.dollars', llm.dollars, fmtDollars);
     reasonTable(stat.reasons, d.deadLetterReasons, 'none');
     reasonTable(stat.failures, labels.failureReasons, 'none');
     if (st.tokensPerSecond != null) {

@@ -160,6 +160,9 @@ class WebPageBrowserTest {
         assertThat(browser.awaitVisible("[data-stat='labels.labelled']").getText())
                 .matches("[\\d,]+");
         assertThat(browser.awaitVisible("#live").getText()).isIn("live", "polling every 2 s");
+        // no prices are configured here: the LLM's cost is in calls and tokens, with no dollars
+        assertThat(browser.awaitVisible("[data-stat='llm.calls']").getText()).matches("[\\d,]+");
+        assertThat(browser.awaitVisible("[data-stat='llm.dollars']").getText()).isEqualTo("—");
         screenshot("overview");
     }
 

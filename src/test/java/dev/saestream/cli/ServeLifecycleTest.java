@@ -1,0 +1,319 @@
+package dev.saestream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.saestream.catalog.ActivationHistogram;
+import dev.saestream.catalog.FeatureState;
+import dev.saestream.catalog.FeatureWindow;
+import dev.saestream.formats.Json;
+import dev.saestream.kafka.BrokerConfig;
+import dev.saestream.kafka.EmbeddedBroker;
+import dev.saestream.kafka.TopicAdmin;
+import dev.saestream.kafka.TopicSpecs;
+import dev.saestream.kafka.Topics;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The web server's lifecycle as a user meets it, in child JVMs started outside the project
+ * directory: {@code run} prints the address, keeps serving after its summary until Ctrl-C, and
+ * {@code --exit-when-done} exits after it; {@code serve} runs on its own against a cluster, on the
+ * port of {@code --port} or {@code SAESTREAM_SERVE_PORT}, two of them at once, each following the
+ * topics; an address other machines can reach is warned about on the terminal.
+ */
+class ServeLifecycleTest {
+    private static final Pattern OPEN = Pattern.compile("(?m)^open http://([^/\\s]+):(\\d+)/");
+    private static final String EXPOSED = "which is not a loopback address";
+    private static final String SAE = "served-model/layer1/topk-8";
+    private static final HttpClient http = HttpClient.newHttpClient();
+
+    @TempDir
+    Path work;
+
+    private final List<Process> children = new ArrayList<>();
+
+    @AfterEach
+    void stopChildren() throws InterruptedException {
+        for (Process p : children) {
+            if (p.isAlive()) {
+                p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void runServesAfterItsSummaryUntilCtrlCAndExitWhenDoneExitsAfterIt() throws Exception {
+        // given the whole pipeline configured into a fresh directory, on free ports
+        int broker = freePort();
+        Path config = work.resolve("saestream.yaml");
+        Files.writeString(
+                config,
+                "broker:\n  port: " + broker + "\n  controllerPort: " + freePort() + "\n  dataDir: "
+                        + work.resolve("kafka") + "\ncatalog:\n  stateDir: " + work.resolve("streams")
+                        + "\nencode:\n  sae: "
+                        + Path.of("saes/all-minilm-l6-v2-layer3").toAbsolutePath() + "\n");
+
+        // when run is bound to every interface and its input is catalogued
+        Process first = start(
+                "first",
+                Map.of(),
+                "run",
+                "--config",
+                config.toString(),
+                "--docs",
+                "3",
+                "--no-label",
+                "--no-progress",
+                "--host",
+                "0.0.0.0",
+                "--port",
+                "0",
+                "--log-file",
+                work.resolve("first.log").toString());
+        String out = awaitOutput(first, "first", o -> o.contains("serving the catalogue at"), Duration.ofMinutes(20));
+
+        // then it printed the address before encoding, warned on the terminal, and still serves after its summary
+        Matcher open = OPEN.matcher(out);
+        assertThat(open.find()).as(out).isTrue();
+        assertThat(open.group(1)).isEqualTo("0.0.0.0");
+        assertThat(out.indexOf("open http://")).as(out).isLessThan(out.indexOf("encoded 3 documents"));
+        assertThat(out).contains("warning: serving on 0.0.0.0:" + open.group(2) + ", " + EXPOSED);
+        String base = "http://127.0.0.1:" + open.group(2);
+        Thread.sleep(2_000);
+        assertThat(first.isAlive()).as(out).isTrue();
+        JsonNode saes = Json.MAPPER.readTree(get(base + "/api/saes").body());
+        assertThat(saes.get("items")).hasSize(1);
+        assertThat(saes.get("items").get(0).get("documents").asLong()).isEqualTo(3);
+        // inside run, /metrics has the stages' Kafka Streams meters beside the server's own Kafka clients'
+        String metrics = get(base + "/metrics").body();
+        assertThat(metrics)
+                .containsPattern("(?m)^kafka_stream_\\w+\\{")
+                .containsPattern("(?m)^kafka_consumer_fetch_manager_records_consumed_total\\{")
+                .containsPattern("(?m)^saestream_tokens_encoded_total [1-9]");
+
+        // when Ctrl-C comes, it stops serving and exits with the run's own status
+        new ProcessBuilder("kill", "-INT", String.valueOf(first.pid())).start().waitFor();
+        assertThat(first.waitFor(60, TimeUnit.SECONDS))
+                .as("stopped within 60 s")
+                .isTrue();
+        out = output("first");
+        assertThat(first.exitValue()).as(out).isZero();
+        assertThat(out).contains("stopped serving");
+
+        // and with --exit-when-done, on loopback, it exits after its summary by itself, without a warning
+        Process second = start(
+                "second",
+                Map.of(),
+                "run",
+                "--config",
+                config.toString(),
+                "--docs",
+                "3",
+                "--no-label",
+                "--no-progress",
+                "--port",
+                "0",
+                "--exit-when-done",
+                "--log-file",
+                work.resolve("second.log").toString());
+        assertThat(second.waitFor(20, TimeUnit.MINUTES)).as("exited by itself").isTrue();
+        out = output("second");
+        assertThat(second.exitValue()).as(out).isZero();
+        assertThat(out)
+                .containsPattern(OPEN)
+                .contains("open http://127.0.0.1:")
+                .contains("skipped 3 already catalogued")
+                .doesNotContain("serving the catalogue at")
+                .doesNotContain(EXPOSED);
+    }
+
+    @Test
+    void serveRunsApartFromTheStagesAndTwoServersFollowTheTopicsAtOnce() throws Exception {
+        try (EmbeddedBroker broker = EmbeddedBroker.start(
+                new BrokerConfig("127.0.0.1", 0, 0, work.resolve("kafka").toString(), Map.of()))) {
+            Map<String, Object> kafka = Map.of("bootstrap.servers", broker.bootstrapServers());
+            try (Admin admin = Admin.create(kafka)) {
+                new TopicAdmin(admin).create(TopicSpecs.load(TopicSpecs.DEFAULT_DIR));
+            }
+            try (KafkaProducer<String, byte[]> p =
+                    new KafkaProducer<>(kafka, new StringSerializer(), new ByteArraySerializer())) {
+                for (int index = 0; index < 3; index++) {
+                    send(p, state(index));
+                }
+            }
+            // when two servers start against the cluster: one on --port, one on SAESTREAM_SERVE_PORT and every
+            // interface
+            int flagPort = freePort();
+            int envPort = freePort();
+            List<String> common = List.of(
+                    "--bootstrap-servers",
+                    broker.bootstrapServers(),
+                    "--sae",
+                    work.resolve("no-sae").toString(),
+                    "--no-encoder");
+            List<String> a = new ArrayList<>(List.of("serve", "--port", String.valueOf(flagPort)));
+            a.addAll(common);
+            List<String> b = new ArrayList<>(List.of("serve", "--host", "0.0.0.0"));
+            b.addAll(common);
+            Process one = start("one", Map.of(), a.toArray(String[]::new));
+            Process two =
+                    start("two", Map.of("SAESTREAM_SERVE_PORT", String.valueOf(envPort)), b.toArray(String[]::new));
+            String outOne = awaitOutput(one, "one", o -> OPEN.matcher(o).find(), Duration.ofMinutes(3));
+            String outTwo = awaitOutput(two, "two", o -> OPEN.matcher(o).find(), Duration.ofMinutes(3));
+
+            // then each is on its port, and only the one other machines can reach warns
+            assertThat(outOne)
+                    .contains("open http://127.0.0.1:" + flagPort + "/")
+                    .doesNotContain(EXPOSED);
+            assertThat(outTwo).contains("open http://0.0.0.0:" + envPort + "/");
+            String one1 = "http://127.0.0.1:" + flagPort;
+            String two1 = "http://127.0.0.1:" + envPort;
+            // each shows the catalogue from the topics, and a feature written later reaches both within seconds
+            awaitTotal(one1, 3);
+            awaitTotal(two1, 3);
+            try (KafkaProducer<String, byte[]> p =
+                    new KafkaProducer<>(kafka, new StringSerializer(), new ByteArraySerializer())) {
+                send(p, state(7));
+            }
+            long written = System.nanoTime();
+            awaitTotal(one1, 4);
+            awaitTotal(two1, 4);
+            assertThat(Duration.ofNanos(System.nanoTime() - written)).isLessThan(Duration.ofSeconds(10));
+            assertThat(get(one1 + "/api/features?sort=index").body())
+                    .isEqualTo(get(two1 + "/api/features?sort=index").body());
+            assertThat(output("two")).contains("serving on 0.0.0.0:" + envPort + ", " + EXPOSED);
+
+            // when Ctrl-C comes, each stops with 130
+            for (Process p : List.of(one, two)) {
+                new ProcessBuilder("kill", "-INT", String.valueOf(p.pid()))
+                        .start()
+                        .waitFor();
+            }
+            for (Process p : List.of(one, two)) {
+                assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                assertThat(p.exitValue()).isEqualTo(ExitCode.SIGINT);
+            }
+            assertThat(output("one")).contains("stopped serving");
+        }
+    }
+
+    private Process start(String name, Map<String, String> env, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx2g",
+                "-Dai.djl.offline=true",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.saestream.cli.Main"));
+        cmd.addAll(List.of(args));
+        // the working directory has no topics/ and no config/: the jar's copies are used
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .directory(work.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(work.resolve(name + ".out").toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("SAESTREAM_"));
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        children.add(p);
+        return p;
+    }
+
+    private String output(String name) throws IOException {
+        return Files.readString(work.resolve(name + ".out"), StandardCharsets.UTF_8);
+    }
+
+    /** The child's output once {@code done} holds of it; fails if the child ends or the time runs out first. */
+    private String awaitOutput(Process child, String name, Predicate<String> done, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            String out = output(name);
+            if (done.test(out)) {
+                return out;
+            }
+            if (!child.isAlive()) {
+                throw new AssertionError(name + " ended with " + child.exitValue() + ":\n" + output(name));
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(name + " did not get there within " + timeout + ":\n" + output(name));
+    }
+
+    private static void awaitTotal(String base, int total) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = get(base + "/api/features");
+            last = r.body();
+            if (r.statusCode() == 200 && Json.MAPPER.readTree(last).get("total").asInt() == total) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(base + " did not show " + total + " features: " + last);
+    }
+
+    private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void send(KafkaProducer<String, byte[]> p, FeatureState s) throws Exception {
+        p.send(new ProducerRecord<>(Topics.FEATURES, s.key(), Json.write(s))).get();
+    }
+
+    private static FeatureState state(int index) {
+        List<FeatureWindow> top = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            top.add(new FeatureWindow(
+                    "doc-" + index + "-" + i, 1, 0, new String[] {" the", " Parliament", " votes"}, new float[] {
+                        0, 1 + index + i, 0.5f
+                    }));
+        }
+        top.sort(FeatureWindow.BY_ACTIVATION_DESC);
+        long[] counts = new long[ActivationHistogram.SIZE];
+        counts[30] = 6;
+        return new FeatureState(
+                SAE,
+                index,
+                1,
+                1_000,
+                6,
+                3,
+                3,
+                6.0 * (1 + index),
+                top.get(0).max(),
+                new ActivationHistogram(counts),
+                top,
+                List.of(),
+                System.currentTimeMillis());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
