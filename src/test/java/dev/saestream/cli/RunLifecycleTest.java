@@ -2,9 +2,15 @@ package dev.saestream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.saestream.formats.Json;
 import dev.saestream.kafka.Topics;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,11 +28,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code run} as a user meets it, in a child JVM started outside the project directory: stopped by
- * Ctrl-C mid-stream, started again, then re-run on the same input with its local state gone.
+ * Ctrl-C mid-stream; started again, serving on every interface, which it warns about, and still
+ * serving after its summary until Ctrl-C; then re-run on the same input with its local state gone
+ * and {@code --exit-when-done}, which exits after its summary.
  */
 class RunLifecycleTest {
     private static final int DOCS = 30;
     private static final Pattern RESTORED = Pattern.compile("catalog state restored: (\\d+) records");
+    private static final Pattern OPEN = Pattern.compile("(?m)^open http://([^/\\s]+):(\\d+)/");
+    private static final String EXPOSED = "which is not a loopback address";
+    private static final HttpClient http = HttpClient.newHttpClient();
     /** A log line on the terminal at WARN or ERROR, as the console appender's pattern prints it. */
     private static final Pattern LOUD =
             Pattern.compile("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} (WARN|ERROR)", Pattern.MULTILINE);
@@ -48,7 +59,7 @@ class RunLifecycleTest {
                         + Path.of("saes/all-minilm-l6-v2-layer3").toAbsolutePath() + "\n");
 
         // when a run is stopped by Ctrl-C once the encode stage has committed part of the input
-        Process first = start(config, "first");
+        Process first = start(config, "first", "--no-serve");
         awaitEncodedAtLeast("127.0.0.1:" + port, 5, first);
         new ProcessBuilder("kill", "-INT", String.valueOf(first.pid())).start().waitFor();
         // then it stops within 30 s, with exit status 130 and a summary of what is left
@@ -59,21 +70,49 @@ class RunLifecycleTest {
         assertThat(first.exitValue()).as(firstOut).isEqualTo(ExitCode.SIGINT);
         assertThat(firstOut).contains("stopped: encoded").contains("left to encode");
 
-        // when it is started again, it finishes the input from the state it checkpointed
-        Process second = start(config, "second");
-        assertThat(second.waitFor(30, TimeUnit.MINUTES)).isTrue();
-        String secondOut = output("second");
+        // when it is started again, bound to every interface, it finishes the input from the state it checkpointed
+        Process second = start(config, "second", "--host", "0.0.0.0", "--port", "0");
+        String secondOut = awaitOutput(second, "second", "serving the catalogue at");
+        // and it printed the address before encoding, warned on the terminal, and still serves after its summary
+        Matcher open = OPEN.matcher(secondOut);
+        assertThat(open.find()).as(secondOut).isTrue();
+        assertThat(open.group(1)).isEqualTo("0.0.0.0");
+        assertThat(secondOut.indexOf("open http://")).as(secondOut).isLessThan(secondOut.indexOf("encoded "));
+        assertThat(secondOut).contains("warning: serving on 0.0.0.0:" + open.group(2) + ", " + EXPOSED);
+        String base = "http://127.0.0.1:" + open.group(2);
+        Thread.sleep(2_000);
+        assertThat(second.isAlive()).as(secondOut).isTrue();
+        JsonNode saes = Json.MAPPER.readTree(get(base + "/api/saes").body());
+        assertThat(saes.get("items")).hasSize(1);
+        assertThat(saes.get("items").get(0).get("documents").asLong()).isEqualTo(DOCS);
+        // inside run, /metrics has the stages' Kafka Streams meters beside the server's own Kafka clients'
+        assertThat(get(base + "/metrics").body())
+                .containsPattern("(?m)^kafka_stream_\\w+\\{")
+                .containsPattern("(?m)^kafka_consumer_fetch_manager_records_consumed_total\\{")
+                .containsPattern("(?m)^saestream_tokens_encoded_total [1-9]");
+        // when Ctrl-C comes after its summary, it stops serving and exits with the run's own status
+        new ProcessBuilder("kill", "-INT", String.valueOf(second.pid())).start().waitFor();
+        assertThat(second.waitFor(60, TimeUnit.SECONDS))
+                .as("stopped within 60 s")
+                .isTrue();
+        secondOut = output("second");
         assertThat(second.exitValue()).as(secondOut).isZero();
+        assertThat(secondOut).contains("stopped serving");
         String secondLog = Files.readString(work.resolve("second.log"));
         assertThat(secondLog).doesNotContain("TaskCorruptedException").doesNotContain("are corrupted");
 
-        // and a re-run with its local state deleted restores the whole catalogue, and produces nothing
+        // and a re-run with its local state deleted restores the whole catalogue, produces nothing, and with
+        // --exit-when-done, on loopback, exits after its summary by itself, without a warning
         deleteTree(work.resolve("streams"));
-        Process third = start(config, "third");
+        Process third = start(config, "third", "--port", "0", "--exit-when-done");
         assertThat(third.waitFor(30, TimeUnit.MINUTES)).isTrue();
         String thirdOut = output("third");
         assertThat(third.exitValue()).as(thirdOut).isZero();
-        assertThat(thirdOut).contains("skipped " + DOCS + " already catalogued");
+        assertThat(thirdOut)
+                .contains("skipped " + DOCS + " already catalogued")
+                .contains("open http://127.0.0.1:")
+                .doesNotContain("serving the catalogue at")
+                .doesNotContain(EXPOSED);
 
         long tail = restored(secondLog);
         long full = restored(Files.readString(work.resolve("third.log")));
@@ -88,7 +127,7 @@ class RunLifecycleTest {
         }
     }
 
-    private Process start(Path config, String name) throws IOException {
+    private Process start(Path config, String name, String... serving) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx2g",
@@ -103,9 +142,9 @@ class RunLifecycleTest {
                 String.valueOf(DOCS),
                 "--no-label",
                 "--no-progress",
-                "--no-serve",
                 "--log-file",
                 work.resolve(name + ".log").toString()));
+        cmd.addAll(List.of(serving));
         // the working directory has no topics/ and no config/: the jar's copies are used
         return new ProcessBuilder(cmd)
                 .directory(work.toFile())
@@ -116,6 +155,26 @@ class RunLifecycleTest {
 
     private String output(String name) throws IOException {
         return Files.readString(work.resolve(name + ".out"), StandardCharsets.UTF_8);
+    }
+
+    /** The child's output once it contains {@code text}; fails if the child ends first. */
+    private String awaitOutput(Process child, String name, String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            String out = output(name);
+            if (out.contains(text)) {
+                return out;
+            }
+            if (!child.isAlive()) {
+                throw new AssertionError(name + " ended with " + child.exitValue() + ":\n" + output(name));
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(name + " did not print " + text + ":\n" + output(name));
+    }
+
+    private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Waits until the encode stage has committed at least {@code n} input records (the child still running). */

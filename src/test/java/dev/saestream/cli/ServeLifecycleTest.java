@@ -2,7 +2,6 @@ package dev.saestream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.saestream.catalog.ActivationHistogram;
 import dev.saestream.catalog.FeatureState;
 import dev.saestream.catalog.FeatureWindow;
@@ -27,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -39,11 +37,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The web server's lifecycle as a user meets it, in child JVMs started outside the project
- * directory: {@code run} prints the address, keeps serving after its summary until Ctrl-C, and
- * {@code --exit-when-done} exits after it; {@code serve} runs on its own against a cluster, on the
- * port of {@code --port} or {@code SAESTREAM_SERVE_PORT}, two of them at once, each following the
- * topics; an address other machines can reach is warned about on the terminal.
+ * {@code serve} as a user meets it, in child JVMs started outside the project directory: on its
+ * own against a cluster, on the port of {@code --port} or {@code SAESTREAM_SERVE_PORT}, two of them
+ * at once, each following the topics; an address other machines can reach is warned about on the
+ * terminal. How {@code run} serves is in {@link RunLifecycleTest}.
  */
 class ServeLifecycleTest {
     private static final Pattern OPEN = Pattern.compile("(?m)^open http://([^/\\s]+):(\\d+)/");
@@ -63,92 +60,6 @@ class ServeLifecycleTest {
                 p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             }
         }
-    }
-
-    @Test
-    void runServesAfterItsSummaryUntilCtrlCAndExitWhenDoneExitsAfterIt() throws Exception {
-        // given the whole pipeline configured into a fresh directory, on free ports
-        int broker = freePort();
-        Path config = work.resolve("saestream.yaml");
-        Files.writeString(
-                config,
-                "broker:\n  port: " + broker + "\n  controllerPort: " + freePort() + "\n  dataDir: "
-                        + work.resolve("kafka") + "\ncatalog:\n  stateDir: " + work.resolve("streams")
-                        + "\nencode:\n  sae: "
-                        + Path.of("saes/all-minilm-l6-v2-layer3").toAbsolutePath() + "\n");
-
-        // when run is bound to every interface and its input is catalogued
-        Process first = start(
-                "first",
-                Map.of(),
-                "run",
-                "--config",
-                config.toString(),
-                "--docs",
-                "3",
-                "--no-label",
-                "--no-progress",
-                "--host",
-                "0.0.0.0",
-                "--port",
-                "0",
-                "--log-file",
-                work.resolve("first.log").toString());
-        String out = awaitOutput(first, "first", o -> o.contains("serving the catalogue at"), Duration.ofMinutes(20));
-
-        // then it printed the address before encoding, warned on the terminal, and still serves after its summary
-        Matcher open = OPEN.matcher(out);
-        assertThat(open.find()).as(out).isTrue();
-        assertThat(open.group(1)).isEqualTo("0.0.0.0");
-        assertThat(out.indexOf("open http://")).as(out).isLessThan(out.indexOf("encoded 3 documents"));
-        assertThat(out).contains("warning: serving on 0.0.0.0:" + open.group(2) + ", " + EXPOSED);
-        String base = "http://127.0.0.1:" + open.group(2);
-        Thread.sleep(2_000);
-        assertThat(first.isAlive()).as(out).isTrue();
-        JsonNode saes = Json.MAPPER.readTree(get(base + "/api/saes").body());
-        assertThat(saes.get("items")).hasSize(1);
-        assertThat(saes.get("items").get(0).get("documents").asLong()).isEqualTo(3);
-        // inside run, /metrics has the stages' Kafka Streams meters beside the server's own Kafka clients'
-        String metrics = get(base + "/metrics").body();
-        assertThat(metrics)
-                .containsPattern("(?m)^kafka_stream_\\w+\\{")
-                .containsPattern("(?m)^kafka_consumer_fetch_manager_records_consumed_total\\{")
-                .containsPattern("(?m)^saestream_tokens_encoded_total [1-9]");
-
-        // when Ctrl-C comes, it stops serving and exits with the run's own status
-        new ProcessBuilder("kill", "-INT", String.valueOf(first.pid())).start().waitFor();
-        assertThat(first.waitFor(60, TimeUnit.SECONDS))
-                .as("stopped within 60 s")
-                .isTrue();
-        out = output("first");
-        assertThat(first.exitValue()).as(out).isZero();
-        assertThat(out).contains("stopped serving");
-
-        // and with --exit-when-done, on loopback, it exits after its summary by itself, without a warning
-        Process second = start(
-                "second",
-                Map.of(),
-                "run",
-                "--config",
-                config.toString(),
-                "--docs",
-                "3",
-                "--no-label",
-                "--no-progress",
-                "--port",
-                "0",
-                "--exit-when-done",
-                "--log-file",
-                work.resolve("second.log").toString());
-        assertThat(second.waitFor(20, TimeUnit.MINUTES)).as("exited by itself").isTrue();
-        out = output("second");
-        assertThat(second.exitValue()).as(out).isZero();
-        assertThat(out)
-                .containsPattern(OPEN)
-                .contains("open http://127.0.0.1:")
-                .contains("skipped 3 already catalogued")
-                .doesNotContain("serving the catalogue at")
-                .doesNotContain(EXPOSED);
     }
 
     @Test
