@@ -8,6 +8,11 @@ import dev.saestream.kafka.ClusterConfig;
 import dev.saestream.model.ModelConfig;
 import dev.saestream.pipeline.KafkaSession;
 import dev.saestream.pipeline.Pipeline;
+import dev.saestream.serve.CatalogView;
+import dev.saestream.serve.EncoderSlot;
+import dev.saestream.serve.KnownSaes;
+import dev.saestream.serve.LocalStages;
+import dev.saestream.serve.SaeFeatures;
 import dev.saestream.serve.ServeConfig;
 import dev.saestream.serve.ServeServer;
 import java.io.PrintWriter;
@@ -81,12 +86,26 @@ final class ServeBenchCommand implements Callable<Integer> {
             description = "Seconds of requests per endpoint for the latencies (default 10).")
     int seconds;
 
+    @Option(
+            names = "--synthetic-features",
+            paramLabel = "N[,N...]",
+            split = ",",
+            description = {
+                "Instead of the pipeline: for each N, a fresh broker with N synthetic feature states and labels",
+                "(top 50 and a reservoir of 200 windows of 32 tokens each), the server alone as serve starts it,",
+                "and the latencies of the feature list and feature endpoints over them (e.g. 3072,24576)."
+            })
+    List<Integer> synthetic = new ArrayList<>();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         Settings settings = config.settings();
+        if (!synthetic.isEmpty()) {
+            return synthetic(settings, spec.commandLine().getOut());
+        }
         EncodeConfig ec = encode.config(settings);
         ModelConfig mc = model.config(settings);
         PrintWriter out = spec.commandLine().getOut();
@@ -229,6 +248,16 @@ final class ServeBenchCommand implements Callable<Integer> {
     /** One client asking as fast as it is answered for {@link #seconds}; prints requests/s and p50/p99. */
     private void latency(PrintWriter out, HttpClient http, String name, java.util.function.Supplier<String> url)
             throws Exception {
+        latency(out, http, name, url, "pipeline running");
+    }
+
+    /**
+     * One client asking as fast as it is answered for {@link #seconds}; prints requests/s and p50/p99 with
+     * {@code context}, and returns them: [requests/s, p50 ms, p99 ms].
+     */
+    private double[] latency(
+            PrintWriter out, HttpClient http, String name, java.util.function.Supplier<String> url, String context)
+            throws Exception {
         List<Long> nanos = new ArrayList<>();
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         long start = System.nanoTime();
@@ -243,13 +272,155 @@ final class ServeBenchCommand implements Callable<Integer> {
         }
         double secs = (System.nanoTime() - start) / 1e9;
         long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
+        double[] figures = {
+            sorted.length / secs,
+            sorted[sorted.length / 2] / 1e6,
+            sorted[(int) Math.min(sorted.length - 1, sorted.length * 0.99)] / 1e6
+        };
         out.printf(
-                "%-36s %,8.0f requests/s   p50 %,7.2f ms   p99 %,7.2f ms   (%,d requests, pipeline running)%n",
-                name,
-                sorted.length / secs,
-                sorted[sorted.length / 2] / 1e6,
-                sorted[(int) Math.min(sorted.length - 1, sorted.length * 0.99)] / 1e6,
-                sorted.length);
+                "%-36s %,8.0f requests/s   p50 %,7.2f ms   p99 %,7.2f ms   (%,d requests, %s)%n",
+                name, figures[0], figures[1], figures[2], sorted.length, context);
+        out.flush();
+        return figures;
+    }
+
+    /** The endpoints {@code --synthetic-features} times, by name: the path asked (with {index} a random feature). */
+    static final Map<String, String> SYNTHETIC_ENDPOINTS = syntheticEndpoints();
+
+    private static Map<String, String> syntheticEndpoints() {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("GET /api/features?limit=50", "/api/features?limit=50");
+        m.put("GET /api/features?limit=50&sort=score", "/api/features?limit=50&sort=score");
+        m.put(
+                "GET /api/features?limit=50&q=" + SyntheticCatalogue.QUERY,
+                "/api/features?limit=50&q=" + SyntheticCatalogue.QUERY);
+        m.put("GET /api/features/{index}", "/api/features/{index}");
+        return m;
+    }
+
+    /**
+     * {@code --synthetic-features}: for each width, a fresh broker holding that many synthetic features and
+     * labels, the server alone against it as {@code serve} starts it, the view's memory and the endpoints'
+     * latencies; then each endpoint's figures at every width against the first.
+     */
+    private int synthetic(Settings settings, PrintWriter out) throws Exception {
+        String topicsDir = settings.section(ClusterConfig.SECTION, ClusterConfig.defaults())
+                .topicsDir();
+        ServeConfig sc = settings.section(
+                ServeConfig.SECTION,
+                ServeConfig.defaults(),
+                c -> c.withHost("127.0.0.1").withPort(0));
+        SyntheticCatalogue catalogue = new SyntheticCatalogue();
+        HttpClient http = HttpClient.newHttpClient();
+        Map<String, List<double[]>> byEndpoint = new java.util.LinkedHashMap<>();
+        for (int n : synthetic) {
+            Path tmp = Files.createTempDirectory("saestream-bench-serve");
+            try (KafkaSession session = KafkaSession.startOrConnect(
+                    new ClusterConfig(null, topicsDir, 0, Map.of()),
+                    new BrokerConfig("127.0.0.1", 0, 0, tmp.resolve("kafka").toString(), Map.of()))) {
+                session.createTopics();
+                long t0 = System.nanoTime();
+                long published = catalogue.publish(session.clientConfig(), SYNTHETIC_SAE, n);
+                double publishSecs = (System.nanoTime() - t0) / 1e9;
+                long heap0 = usedHeapAfterGc();
+                long t1 = System.nanoTime();
+                try (ServeServer server = startStandalone(settings, sc, session)) {
+                    awaitFeatures(server, n);
+                    double readSecs = (System.nanoTime() - t1) / 1e9;
+                    long heap = usedHeapAfterGc() - heap0;
+                    long[] bytes = server.view().stateBytes();
+                    out.printf(
+                            "%n%,d synthetic features (%,.1f MB of JSON published in %.1f s, read by a fresh server in"
+                                    + " %.1f s)%n",
+                            n, published / 1e6, publishSecs, readSecs);
+                    out.printf(
+                            "the view holds %,.1f MB of feature states deflated from %,.1f MB (%,.1f KB a feature);"
+                                    + " the heap grew by %,.1f MB after GC%n",
+                            bytes[0] / 1e6, bytes[1] / 1e6, bytes[0] / 1e3 / n, heap / 1e6);
+                    out.flush();
+                    String base = "http://127.0.0.1:" + server.port();
+                    Random rnd = new Random(42);
+                    for (Map.Entry<String, String> e : SYNTHETIC_ENDPOINTS.entrySet()) {
+                        // untimed first, so that the first endpoint and width do not pay for the JIT
+                        warmUp(http, () -> base + e.getValue().replace("{index}", Integer.toString(rnd.nextInt(n))));
+                        double[] f = latency(
+                                out,
+                                http,
+                                e.getKey(),
+                                () -> base + e.getValue().replace("{index}", Integer.toString(rnd.nextInt(n))),
+                                String.format("%,d features", n));
+                        byEndpoint
+                                .computeIfAbsent(e.getKey(), k -> new ArrayList<>())
+                                .add(f);
+                    }
+                }
+            } finally {
+                PipelineBenchCommand.deleteQuietly(tmp);
+            }
+        }
+        if (synthetic.size() > 1) {
+            out.printf(
+                    "%nagainst %,d features (p50 and p99 ratios: above 1 is slower; requests/s ratio: below 1 is"
+                            + " slower)%n",
+                    synthetic.get(0));
+            for (int i = 1; i < synthetic.size(); i++) {
+                for (Map.Entry<String, List<double[]>> e : byEndpoint.entrySet()) {
+                    double[] a = e.getValue().get(0);
+                    double[] b = e.getValue().get(i);
+                    out.printf(
+                            "%,7d features  %-36s p50 x%.2f   p99 x%.2f   requests/s x%.2f%n",
+                            synthetic.get(i), e.getKey(), b[1] / a[1], b[2] / a[2], b[0] / a[0]);
+                }
+            }
+        }
+        return ExitCode.OK;
+    }
+
+    static final String SYNTHETIC_SAE = "synthetic";
+
+    /** Asks {@code url} for a fifth of {@link #seconds} (at least one second), untimed. */
+    private void warmUp(HttpClient http, java.util.function.Supplier<String> url) throws Exception {
+        long end = System.nanoTime() + Math.max(1, seconds / 5) * 1_000_000_000L;
+        while (System.nanoTime() < end) {
+            http.send(HttpRequest.newBuilder(URI.create(url.get())).build(), HttpResponse.BodyHandlers.discarding());
+        }
+    }
+
+    /** The server alone over {@code session}'s topics, as {@code serve} starts it without an SAE directory. */
+    static ServeServer startStandalone(Settings settings, ServeConfig sc, KafkaSession session) {
+        return ServeServer.start(
+                sc,
+                CatalogView.start(session.clientConfig()),
+                new KnownSaes(List.of()),
+                EncoderSlot.none("bench serve --synthetic-features runs without an SAE"),
+                LocalStages.NONE,
+                session.clientConfig(),
+                ServeCommand.groups(settings),
+                ServeCommand.prices(settings));
+    }
+
+    /** Waits until the server's view has read the topics as they were at its start and holds {@code n} features. */
+    static void awaitFeatures(ServeServer server, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
+        while (true) {
+            SaeFeatures s = server.view().sae(SYNTHETIC_SAE);
+            if (server.view().ready() && s != null && s.featureCount() == n) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the server's view did not hold " + n + " features within 20 minutes");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static long usedHeapAfterGc() throws InterruptedException {
+        java.lang.management.MemoryMXBean mx = java.lang.management.ManagementFactory.getMemoryMXBean();
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(200);
+        }
+        return mx.getHeapMemoryUsage().getUsed();
     }
 
     /** What an open web page asks: the status every second, a list page and a feature every two, and the event stream. */
