@@ -20,6 +20,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.PriorityQueue;
 import java.util.Set;
 
 /** The API's answers, built from the view; each method is one endpoint of the contract. */
@@ -107,24 +108,38 @@ final class CatalogApi {
         int limit = intParam(ctx, "limit", DEFAULT_LIMIT, 0, MAX_LIMIT);
         String q = ctx.queryParam("q");
         List<String> words = q == null ? List.of() : ExplanationSearch.words(q);
-        List<Row> rows = new ArrayList<>(s.featureCount());
+        // ties by index; features without a score (no label, a failed one) go last whatever the order
+        boolean byScore = sortName.equals("score");
+        Comparator<Row> ranked = byScore
+                ? Comparator.comparing((Row r) -> !r.scored())
+                        .thenComparing((x, y) -> x.scored() ? sort.compare(x, y) : 0)
+                        .thenComparingInt(r -> r.f.index())
+                : sort.thenComparingInt(r -> r.f.index());
+        // A page needs only the best offset + limit rows: a bounded heap keeps them, so a page of a wide SAE
+        // costs a pass over its features rather than a sort of all of them.
+        long wanted = Math.min((long) offset + limit, s.featureCount());
+        PriorityQueue<Row> best = new PriorityQueue<>((int) Math.max(1, wanted), ranked.reversed());
+        int total = 0;
         for (FeatureEntry f : s.features()) {
             LabelEntry l = s.label(f.index());
-            if (words.isEmpty() || (l != null && ExplanationSearch.lexical(words, l.explanation()) == 1.0)) {
-                rows.add(new Row(f, l));
+            if (!words.isEmpty() && (l == null || ExplanationSearch.lexical(words, l.explanation()) != 1.0)) {
+                continue;
+            }
+            total++;
+            Row row = new Row(f, l);
+            if (best.size() < wanted) {
+                best.add(row);
+            } else if (wanted > 0 && ranked.compare(row, best.peek()) < 0) {
+                best.poll();
+                best.add(row);
             }
         }
-        // ties by index; features without a score (no label, a failed one) go last whatever the order
-        rows.sort(Comparator.comparing((Row r) -> sortName.equals("score") && !r.scored())
-                .thenComparing((a, b) -> a.scored() || !sortName.equals("score") ? sort.compare(a, b) : 0)
-                .thenComparingInt(r -> r.f.index()));
-        List<Api.FeatureSummary> items = rows
-                .subList(Math.min(offset, rows.size()), Math.min(rows.size(), (int)
-                        Math.min((long) offset + limit, rows.size())))
-                .stream()
+        List<Row> rows = new ArrayList<>(best);
+        rows.sort(ranked);
+        List<Api.FeatureSummary> items = rows.subList(Math.min(offset, rows.size()), rows.size()).stream()
                 .map(r -> Api.FeatureSummary.of(r.f, r.l))
                 .toList();
-        return new Api.FeaturePage(s.saeId(), rows.size(), offset, limit, items);
+        return new Api.FeaturePage(s.saeId(), total, offset, limit, items);
     }
 
     private record Row(FeatureEntry f, LabelEntry l) {

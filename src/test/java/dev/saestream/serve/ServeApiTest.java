@@ -233,6 +233,17 @@ class ServeApiTest {
         List<Integer> byScore = new ArrayList<>(scored);
         states.keySet().stream().filter(i -> !scored.contains(i)).forEach(byScore::add);
         assertThat(indices(get("/api/features?sort=score").json())).isEqualTo(byScore);
+        // pages of a few rows, each picked from all the features, join into the whole order
+        for (String sortBy : List.of("score&order=asc", "score", "density", "updated&order=asc")) {
+            List<Integer> whole = indices(
+                    get("/api/features?limit=" + FEATURES + "&sort=" + sortBy).json());
+            List<Integer> joined = new ArrayList<>();
+            for (int offset = 0; offset < FEATURES + 4; offset += 3) {
+                joined.addAll(indices(get("/api/features?limit=3&offset=" + offset + "&sort=" + sortBy)
+                        .json()));
+            }
+            assertThat(joined).as(sortBy).isEqualTo(whole).hasSize(FEATURES);
+        }
 
         List<Integer> matching = labels.values().stream()
                 .filter(l -> l.explanation() != null
