@@ -144,7 +144,9 @@ class ServeApiTest {
                                 .get("documents")
                                 .get("deadLettered")
                                 .asLong()
-                        == 3);
+                        == 3
+                // every topic read up to where it ended at start, or the API still answers 503
+                && !get("/api/status").json().get("restoring").asBoolean());
     }
 
     @AfterAll
@@ -447,7 +449,9 @@ class ServeApiTest {
     @Test
     void searchRanksByTheMeanOfLexicalAndSemanticScores() {
         String q = "parliament votes";
-        JsonNode r = get("/api/search?q=parliament%20votes&limit=200").json();
+        Response response = get("/api/search?q=parliament%20votes&limit=200");
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        JsonNode r = response.json();
         EmbeddingModel m = EmbeddingScorer.model("all-minilm-l6-v2-q");
         float[] qv = m.embed(q).content().vector();
         List<Label> ok =
