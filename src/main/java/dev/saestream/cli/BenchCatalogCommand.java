@@ -238,6 +238,12 @@ final class BenchCatalogCommand implements Callable<Integer> {
         out.printf(
                 "  %-26s %,10.1f µs/token catalog stream threads, %,.1f whole process%n",
                 "CPU with settling", f.catalogCpu() / 1e3 / t, f.processCpu() / 1e3 / t);
+        if (f.groups().available()) {
+            out.printf(
+                    "  %-26s %s%n",
+                    "whole process, caught up", f.groupsCaughtUp().perToken(f.tokens()));
+            out.printf("  %-26s %s%n", "  with settling", f.groups().perToken(f.tokens()));
+        }
         out.printf(
                 "  %-26s %,10.4f records/token (%,d records, %d shards)%n",
                 "repartition", f.shardRecords() / t, f.shardRecords(), f.shards());

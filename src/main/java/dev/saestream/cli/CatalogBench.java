@@ -81,6 +81,8 @@ final class CatalogBench {
      * @param catalogCpuCaughtUp CPU time of the catalog's stream threads until caught up: the running cost,
      *                       without the final emission of every changed feature that settling is
      * @param processCpuCaughtUp CPU time of the whole JVM until caught up
+     * @param groupsCaughtUp the rest of the JVM's CPU time until caught up, by kind of thread
+     * @param groups         the same with settling
      * @param shardRecords   records the catalog sent through its repartition topic
      * @param written        per topic, what the broker received (the codes topic included)
      * @param applicationId  the catalog's application id, the prefix of its internal topics
@@ -98,6 +100,8 @@ final class CatalogBench {
             long processCpu,
             long catalogCpuCaughtUp,
             long processCpuCaughtUp,
+            ThreadGroupCpu groupsCaughtUp,
+            ThreadGroupCpu groups,
             long shardRecords,
             Map<String, TopicTraffic.Written> written,
             String applicationId) {
@@ -199,6 +203,7 @@ final class CatalogBench {
         long shards0 = catalog.sum(a -> a.counters().shardRecords.get());
         long threads0 = streamThreadCpu(appId);
         long cpu0 = PipelineBenchCommand.processCpuNanos();
+        ThreadGroupCpu groups0 = ThreadGroupCpu.now();
         long start = System.nanoTime();
         if (apps.isEmpty()) {
             catalog.start();
@@ -211,6 +216,7 @@ final class CatalogBench {
         long caughtUp = System.nanoTime();
         long threadsCaughtUp = streamThreadCpu(appId) - threads0;
         long cpuCaughtUp = PipelineBenchCommand.processCpuNanos() - cpu0;
+        ThreadGroupCpu groupsCaughtUp = ThreadGroupCpu.now().since(groups0);
         catalog.awaitSettled();
         long settled = System.nanoTime();
         long threads = streamThreadCpu(appId) - threads0;
@@ -229,6 +235,8 @@ final class CatalogBench {
                 cpu,
                 threadsCaughtUp,
                 cpuCaughtUp,
+                groupsCaughtUp,
+                ThreadGroupCpu.now().since(groups0),
                 catalog.sum(a -> a.counters().shardRecords.get()) - shards0,
                 TopicTraffic.of(admin).since(before, catalog.session().clientConfig()),
                 appId);

@@ -140,6 +140,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
             long start = System.nanoTime();
             long cpu0 = processCpuNanos();
             Map<String, Long> threads0 = cpuByStage();
+            ThreadGroupCpu groups0 = ThreadGroupCpu.now();
             produce(session, warmup + 1, docs);
             pipeline.awaitCaughtUp(admin, Duration.ofHours(1), () -> {});
             long tokens = c.tokens.get() - tokens0;
@@ -147,6 +148,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
             long shards = cat.shardRecords.get() - shards0;
             out.printf("%-44s %s%n", "full pipeline (broker, produce, encode, catalog)", full.line(alone));
             Map<String, Long> threads1 = cpuByStage();
+            ThreadGroupCpu groups = ThreadGroupCpu.now().since(groups0);
             long total = processCpuNanos() - cpu0;
             long named = 0;
             for (String stage : List.of("bench-encode", "bench-catalog")) {
@@ -157,6 +159,9 @@ final class PipelineBenchCommand implements Callable<Integer> {
             out.printf(
                     "  %-42s %,10.1f CPU µs/token%n",
                     "everything else (broker, producer, GC, JIT)", (total - named) / 1e3 / tokens);
+            if (groups.available()) {
+                out.printf("  %-42s %s%n", "whole process by thread, µs/token:", groups.perToken(tokens));
+            }
             out.printf(
                     "%-44s %,10.1f bytes/token (%s values)%n",
                     "saestream.codes",
