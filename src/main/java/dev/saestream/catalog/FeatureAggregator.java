@@ -324,19 +324,23 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
     }
 
     /**
-     * In a store keyed by rank (the background's): puts {@code value} under {@code key} if it ranks
+     * In a store keyed by rank (the background's): puts {@code value} (made only then) under {@code key} if it ranks
      * among the best {@code capacity} keys of {@code index}, evicting the worst. Returns the key now out of the sample: the evicted one,
      * or {@code key} itself when it filled a free place; null when it was not taken.
      */
     private static Bytes offerRanked(
-            KeyValueStore<Bytes, byte[]> store, TreeSet<Bytes> index, Bytes key, byte[] value, int capacity) {
+            KeyValueStore<Bytes, byte[]> store,
+            TreeSet<Bytes> index,
+            Bytes key,
+            java.util.function.Supplier<byte[]> value,
+            int capacity) {
         if (index.size() >= capacity && index.comparator().compare(key, index.last()) >= 0) {
             return null;
         }
         if (!index.add(key)) {
             return null; // the same window again (its document encoded twice): keep one
         }
-        store.put(key, value);
+        store.put(key, value.get());
         if (index.size() <= capacity) {
             return key;
         }
@@ -353,7 +357,7 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
         Bytes worst = index.size() >= config.backgroundSize() ? index.last() : null;
         byte[] evictedValue = worst != null && order.compare(key, worst) < 0 ? background.get(worst) : null;
         Bytes taken = offerRanked(
-                background, index, key, CatalogFormats.writeBackground(b.window()), config.backgroundSize());
+                background, index, key, () -> CatalogFormats.writeBackground(b.window()), config.backgroundSize());
         if (taken == null) {
             return;
         }

@@ -32,8 +32,8 @@ final class FeatureStats {
 
     /** The metadata field {@link #facet} counts by; null until a facet value is counted. */
     String facetField;
-    /** Activations per facet value, for the first values met, in the order met. */
-    final java.util.LinkedHashMap<String, Long> facet = new java.util.LinkedHashMap<>();
+    /** Activations per facet value, for the first values met, in the order met; counted in place (one lookup). */
+    final java.util.LinkedHashMap<String, long[]> facet = new java.util.LinkedHashMap<>();
     /** Activations under values met once {@link #facet} was full. */
     long facetOther;
 
@@ -48,8 +48,11 @@ final class FeatureStats {
     void countFacet(String field, String value, long activations, int maxValues) {
         facetField = field;
         String v = value == null ? FeatureState.Facet.MISSING : value;
-        if (facet.containsKey(v) || facet.size() < maxValues) {
-            facet.merge(v, activations, Long::sum);
+        long[] count = facet.get(v);
+        if (count != null) {
+            count[0] += activations;
+        } else if (facet.size() < maxValues) {
+            facet.put(v, new long[] {activations});
         } else {
             facetOther += activations;
         }
@@ -62,10 +65,9 @@ final class FeatureStats {
         }
         java.util.Map<String, Long> counts = new java.util.LinkedHashMap<>();
         facet.entrySet().stream()
-                .sorted(java.util.Map.Entry.<String, Long>comparingByValue()
-                        .reversed()
+                .sorted(java.util.Comparator.<java.util.Map.Entry<String, long[]>>comparingLong(e -> -e.getValue()[0])
                         .thenComparing(java.util.Map.Entry.comparingByKey()))
-                .forEach(e -> counts.put(e.getKey(), e.getValue()));
+                .forEach(e -> counts.put(e.getKey(), e.getValue()[0]));
         if (facetOther > 0) {
             counts.merge(FeatureState.Facet.OTHER, facetOther, Long::sum);
         }
@@ -116,7 +118,7 @@ final class FeatureStats {
             }
         }
         w.string(facetField == null ? "" : facetField).varint(facet.size());
-        facet.forEach((value, count) -> w.string(value).varlong(count));
+        facet.forEach((value, count) -> w.string(value).varlong(count[0]));
         w.varlong(facetOther);
         w.varlong(statsEmittedVersion).varlong(statsEmittedAtMs);
         return w.toByteArray();
@@ -154,7 +156,7 @@ final class FeatureStats {
             s.facetField = field.isEmpty() ? null : field;
             int values = r.count(2);
             for (int i = 0; i < values; i++) {
-                s.facet.put(r.string(), r.varlong());
+                s.facet.put(r.string(), new long[] {r.varlong()});
             }
             s.facetOther = r.varlong();
         }

@@ -20,6 +20,12 @@ public final class CodesFormat {
     static final int MAGIC_0 = 'S';
     static final int MAGIC_1 = 'C';
     static final int VERSION = 1;
+    /**
+     * Feature indices are below this (67,108,864, past the widest published SAEs): the catalog sizes
+     * arrays by the largest index in a document, so a corrupt one must not ask for gigabytes.
+     */
+    public static final int MAX_FEATURES = 1 << 26;
+
     static final int FLAG_FLOAT32 = 1;
     /** A metadata field and its value follow the document id; records without it read as before. */
     static final int FLAG_FACET = 2;
@@ -117,6 +123,10 @@ public final class CodesFormat {
             int prev = 0;
             for (int j = 0; j < k; j++) {
                 prev += r.varint();
+                if (prev < 0 || prev >= MAX_FEATURES) {
+                    throw new IllegalArgumentException("feature index " + Integer.toUnsignedString(prev)
+                            + " out of range (at most " + (MAX_FEATURES - 1) + ")");
+                }
                 idx[j] = prev;
             }
             for (int j = 0; j < k; j++) {

@@ -130,6 +130,23 @@ class CodesFormatTest {
     }
 
     @Test
+    void featureIndicesPastTheBoundAreRefused() {
+        for (int last : new int[] {CodesFormat.MAX_FEATURES - 1, CodesFormat.MAX_FEATURES, Integer.MAX_VALUE}) {
+            SparseCode c = CodesFormat.sortedByValue(new int[] {5, last}, new float[] {1f, 2f});
+            DocumentCodes d = DocumentCodes.of(
+                    "s", "d", "a", new String[] {"a"}, new int[] {0}, new int[] {1}, new SparseCode[] {c}, null);
+            byte[] bytes = CodesFormat.write(d, CodesFormat.Precision.FLOAT);
+            if (last < CodesFormat.MAX_FEATURES) {
+                assertThat(CodesFormat.read(bytes).codes()[0].indices()).containsExactlyInAnyOrder(5, last);
+            } else {
+                assertThatThrownBy(() -> CodesFormat.read(bytes))
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("feature index " + last + " out of range");
+            }
+        }
+    }
+
+    @Test
     void aFacetRoundTripsAndARecordWithoutOneReadsAsBefore() {
         DocumentCodes plain = DocumentCodes.of(
                 "sae/x",
