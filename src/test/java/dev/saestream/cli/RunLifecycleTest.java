@@ -6,14 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.saestream.formats.Json;
 import dev.saestream.kafka.Topics;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +22,8 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,14 +46,26 @@ class RunLifecycleTest {
     @TempDir
     Path work;
 
+    private ChildJvms children;
+
+    @BeforeEach
+    void children() {
+        children = new ChildJvms(work);
+    }
+
+    @AfterEach
+    void stopChildren() throws InterruptedException {
+        children.close();
+    }
+
     @Test
     void ctrlCStopsCleanlyTheNextStartRestoresOnlyTheTailAndAReRunSkipsWhatIsCatalogued() throws Exception {
         // given the whole pipeline configured into a fresh directory, on free ports
-        int port = freePort();
+        int port = ChildJvms.freePort();
         Path config = work.resolve("saestream.yaml");
         Files.writeString(
                 config,
-                "broker:\n  port: " + port + "\n  controllerPort: " + freePort() + "\n  dataDir: "
+                "broker:\n  port: " + port + "\n  controllerPort: " + ChildJvms.freePort() + "\n  dataDir: "
                         + work.resolve("kafka") + "\ncatalog:\n  stateDir: " + work.resolve("streams")
                         + "\n  checkpointMs: 1000\n"
                         + "encode:\n  sae: "
@@ -61,12 +74,12 @@ class RunLifecycleTest {
         // when a run is stopped by Ctrl-C once the encode stage has committed part of the input
         Process first = start(config, "first", "--no-serve");
         awaitEncodedAtLeast("127.0.0.1:" + port, 5, first);
-        new ProcessBuilder("kill", "-INT", String.valueOf(first.pid())).start().waitFor();
+        ChildJvms.interrupt(first);
         // then it stops within 30 s, with exit status 130 and a summary of what is left
         assertThat(first.waitFor(30, TimeUnit.SECONDS))
                 .as("stopped within 30 s")
                 .isTrue();
-        String firstOut = output("first");
+        String firstOut = children.output("first");
         assertThat(first.exitValue()).as(firstOut).isEqualTo(ExitCode.SIGINT);
         assertThat(firstOut).contains("stopped: encoded").contains("left to encode");
 
@@ -91,11 +104,11 @@ class RunLifecycleTest {
                 .containsPattern("(?m)^kafka_consumer_fetch_manager_records_consumed_total\\{")
                 .containsPattern("(?m)^saestream_tokens_encoded_total [1-9]");
         // when Ctrl-C comes after its summary, it stops serving and exits with the run's own status
-        new ProcessBuilder("kill", "-INT", String.valueOf(second.pid())).start().waitFor();
+        ChildJvms.interrupt(second);
         assertThat(second.waitFor(60, TimeUnit.SECONDS))
                 .as("stopped within 60 s")
                 .isTrue();
-        secondOut = output("second");
+        secondOut = children.output("second");
         assertThat(second.exitValue()).as(secondOut).isZero();
         assertThat(secondOut).contains("stopped serving");
         String secondLog = Files.readString(work.resolve("second.log"));
@@ -106,7 +119,7 @@ class RunLifecycleTest {
         deleteTree(work.resolve("streams"));
         Process third = start(config, "third", "--port", "0", "--exit-when-done");
         assertThat(third.waitFor(30, TimeUnit.MINUTES)).isTrue();
-        String thirdOut = output("third");
+        String thirdOut = children.output("third");
         assertThat(third.exitValue()).as(thirdOut).isZero();
         assertThat(thirdOut)
                 .contains("skipped " + DOCS + " already catalogued")
@@ -128,13 +141,7 @@ class RunLifecycleTest {
     }
 
     private Process start(Path config, String name, String... serving) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx2g",
-                "-Dai.djl.offline=true",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "dev.saestream.cli.Main",
+        List<String> args = new ArrayList<>(List.of(
                 "run",
                 "--config",
                 config.toString(),
@@ -144,33 +151,13 @@ class RunLifecycleTest {
                 "--no-progress",
                 "--log-file",
                 work.resolve(name + ".log").toString()));
-        cmd.addAll(List.of(serving));
-        // the working directory has no topics/ and no config/: the jar's copies are used
-        return new ProcessBuilder(cmd)
-                .directory(work.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(work.resolve(name + ".out").toFile())
-                .start();
-    }
-
-    private String output(String name) throws IOException {
-        return Files.readString(work.resolve(name + ".out"), StandardCharsets.UTF_8);
+        args.addAll(List.of(serving));
+        return children.start(name, Map.of(), args);
     }
 
     /** The child's output once it contains {@code text}; fails if the child ends first. */
     private String awaitOutput(Process child, String name, String text) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            String out = output(name);
-            if (out.contains(text)) {
-                return out;
-            }
-            if (!child.isAlive()) {
-                throw new AssertionError(name + " ended with " + child.exitValue() + ":\n" + output(name));
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError(name + " did not print " + text + ":\n" + output(name));
+        return children.awaitOutput(child, name, out -> out.contains(text), Duration.ofMinutes(30));
     }
 
     private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
@@ -208,12 +195,6 @@ class RunLifecycleTest {
             sum += Long.parseLong(m.group(1));
         }
         return sum;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     private static void deleteTree(Path dir) throws IOException {

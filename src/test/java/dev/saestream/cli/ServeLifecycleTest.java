@@ -12,20 +12,16 @@ import dev.saestream.kafka.TopicAdmin;
 import dev.saestream.kafka.TopicSpecs;
 import dev.saestream.kafka.Topics;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -33,6 +29,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,15 +48,16 @@ class ServeLifecycleTest {
     @TempDir
     Path work;
 
-    private final List<Process> children = new ArrayList<>();
+    private ChildJvms children;
+
+    @BeforeEach
+    void children() {
+        children = new ChildJvms(work);
+    }
 
     @AfterEach
     void stopChildren() throws InterruptedException {
-        for (Process p : children) {
-            if (p.isAlive()) {
-                p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-            }
-        }
+        children.close();
     }
 
     @Test
@@ -78,8 +76,8 @@ class ServeLifecycleTest {
             }
             // when two servers start against the cluster: one on --port, one on SAESTREAM_SERVE_PORT and every
             // interface
-            int flagPort = freePort();
-            int envPort = freePort();
+            int flagPort = ChildJvms.freePort();
+            int envPort = ChildJvms.freePort();
             List<String> common = List.of(
                     "--bootstrap-servers",
                     broker.bootstrapServers(),
@@ -90,11 +88,12 @@ class ServeLifecycleTest {
             a.addAll(common);
             List<String> b = new ArrayList<>(List.of("serve", "--host", "0.0.0.0"));
             b.addAll(common);
-            Process one = start("one", Map.of(), a.toArray(String[]::new));
-            Process two =
-                    start("two", Map.of("SAESTREAM_SERVE_PORT", String.valueOf(envPort)), b.toArray(String[]::new));
-            String outOne = awaitOutput(one, "one", o -> OPEN.matcher(o).find(), Duration.ofMinutes(3));
-            String outTwo = awaitOutput(two, "two", o -> OPEN.matcher(o).find(), Duration.ofMinutes(3));
+            Process one = children.start("one", Map.of(), a);
+            Process two = children.start("two", Map.of("SAESTREAM_SERVE_PORT", String.valueOf(envPort)), b);
+            String outOne =
+                    children.awaitOutput(one, "one", o -> OPEN.matcher(o).find(), Duration.ofMinutes(3));
+            String outTwo =
+                    children.awaitOutput(two, "two", o -> OPEN.matcher(o).find(), Duration.ofMinutes(3));
 
             // then each is on its port, and only the one other machines can reach warns
             assertThat(outOne)
@@ -116,61 +115,18 @@ class ServeLifecycleTest {
             assertThat(Duration.ofNanos(System.nanoTime() - written)).isLessThan(Duration.ofSeconds(10));
             assertThat(get(one1 + "/api/features?sort=index").body())
                     .isEqualTo(get(two1 + "/api/features?sort=index").body());
-            assertThat(output("two")).contains("serving on 0.0.0.0:" + envPort + ", " + EXPOSED);
+            assertThat(children.output("two")).contains("serving on 0.0.0.0:" + envPort + ", " + EXPOSED);
 
             // when Ctrl-C comes, each stops with 130
             for (Process p : List.of(one, two)) {
-                new ProcessBuilder("kill", "-INT", String.valueOf(p.pid()))
-                        .start()
-                        .waitFor();
+                ChildJvms.interrupt(p);
             }
             for (Process p : List.of(one, two)) {
                 assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
                 assertThat(p.exitValue()).isEqualTo(ExitCode.SIGINT);
             }
-            assertThat(output("one")).contains("stopped serving");
+            assertThat(children.output("one")).contains("stopped serving");
         }
-    }
-
-    private Process start(String name, Map<String, String> env, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx2g",
-                "-Dai.djl.offline=true",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "dev.saestream.cli.Main"));
-        cmd.addAll(List.of(args));
-        // the working directory has no topics/ and no config/: the jar's copies are used
-        ProcessBuilder pb = new ProcessBuilder(cmd)
-                .directory(work.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(work.resolve(name + ".out").toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("SAESTREAM_"));
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        children.add(p);
-        return p;
-    }
-
-    private String output(String name) throws IOException {
-        return Files.readString(work.resolve(name + ".out"), StandardCharsets.UTF_8);
-    }
-
-    /** The child's output once {@code done} holds of it; fails if the child ends or the time runs out first. */
-    private String awaitOutput(Process child, String name, Predicate<String> done, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            String out = output(name);
-            if (done.test(out)) {
-                return out;
-            }
-            if (!child.isAlive()) {
-                throw new AssertionError(name + " ended with " + child.exitValue() + ":\n" + output(name));
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError(name + " did not get there within " + timeout + ":\n" + output(name));
     }
 
     private static void awaitTotal(String base, int total) throws Exception {
@@ -220,11 +176,5 @@ class ServeLifecycleTest {
                 top,
                 List.of(),
                 System.currentTimeMillis());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }
