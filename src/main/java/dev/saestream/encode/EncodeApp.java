@@ -5,7 +5,9 @@ import dev.saestream.kafka.TopicAdmin;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,6 +15,13 @@ import org.slf4j.LoggerFactory;
 /** A running encode instance: Kafka Streams over one shared, thread-safe {@link DocumentEncoder}. */
 public final class EncodeApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EncodeApp.class);
+    /**
+     * Records a stream thread takes per poll. Streams processes every record a poll returned before it
+     * looks at a stop request, and by default a poll returns up to 1,000: at a fraction of a second per
+     * document through the transformer, Ctrl-C then waited most of a minute. With a few per poll, a
+     * stop waits for those few.
+     */
+    static final int POLL_RECORDS = 4;
 
     private final KafkaStreams streams;
     private final EncodeCounters counters;
@@ -38,6 +47,9 @@ public final class EncodeApp implements AutoCloseable {
                 stateDir,
                 null,
                 replicationFactor);
+        if (!clientConfig.containsKey(ConsumerConfig.MAX_POLL_RECORDS_CONFIG)) {
+            props.putIfAbsent(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), POLL_RECORDS);
+        }
         KafkaStreams streams = new KafkaStreams(EncodeTopology.build(encoder, config, counters), props);
         streams.setUncaughtExceptionHandler(e -> {
             log.error("encode stream thread failed; shutting the encode stage down", e);
