@@ -1,5 +1,6 @@
 package dev.saestream.catalog;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.saestream.sae.SparseCode;
 import java.util.Arrays;
 
@@ -12,8 +13,16 @@ import java.util.Arrays;
  * @param first  token index of {@code tokens[0]} in the document
  * @param tokens display pieces (see {@link FeatureWindow})
  * @param codes  each token's active features
+ * @param facet  the document's value of the catalogue's facet field ({@code catalog.facet}), or null: the
+ *               sample's shares of the values are the baseline a feature's facet counts are read against
  */
-public record BackgroundWindow(String saeId, String doc, int first, String[] tokens, SparseCode[] codes) {
+public record BackgroundWindow(
+        String saeId,
+        String doc,
+        int first,
+        String[] tokens,
+        SparseCode[] codes,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String facet) {
     public BackgroundWindow {
         if (tokens == null || codes == null || tokens.length != codes.length) {
             throw new IllegalArgumentException("tokens and codes must be non-null and of equal length");
@@ -23,6 +32,11 @@ public record BackgroundWindow(String saeId, String doc, int first, String[] tok
     /** The window's key on {@code saestream.background}: {@code saeId/doc#first}, unique across SAEs sharing the topic. */
     public String id() {
         return saeId + "/" + doc + "#" + first;
+    }
+
+    /** The same window carrying the document's facet value. */
+    public BackgroundWindow withFacet(String value) {
+        return new BackgroundWindow(saeId, doc, first, tokens, codes, value);
     }
 
     /** This window's activations of one feature, token by token. */
@@ -51,7 +65,8 @@ public record BackgroundWindow(String saeId, String doc, int first, String[] tok
                 && doc.equals(w.doc)
                 && first == w.first
                 && Arrays.equals(tokens, w.tokens)
-                && Arrays.equals(codes, w.codes);
+                && Arrays.equals(codes, w.codes)
+                && java.util.Objects.equals(facet, w.facet);
     }
 
     @Override

@@ -113,6 +113,10 @@ final class CatalogFormats {
         }
         String facet = r.atEnd() ? null : r.string();
         end(r);
+        if (facet != null) {
+            // written once per delta, not per background window
+            background.replaceAll(b -> new BackgroundCandidate(b.window().withFacet(facet), b.sampleKey()));
+        }
         return new ShardDelta(saeId, docId, shard, tokens, recon, pieces, features, background, facet);
     }
 
@@ -198,6 +202,10 @@ final class CatalogFormats {
         BinaryWriter out = new BinaryWriter(64 + b.tokens().length * 64);
         out.u8(VERSION).string(b.saeId()).string(b.doc());
         writeBackgroundBody(out, b);
+        // last and optional, so the windows stored before facets existed still read
+        if (b.facet() != null) {
+            out.string(b.facet());
+        }
         return out.toByteArray();
     }
 
@@ -207,8 +215,9 @@ final class CatalogFormats {
         String saeId = r.string();
         String doc = r.string();
         BackgroundWindow b = readBackgroundBody(r, saeId, doc);
+        String facet = r.atEnd() ? null : r.string();
         end(r);
-        return b;
+        return facet == null ? b : b.withFacet(facet);
     }
 
     private static void writeBackgroundBody(BinaryWriter w, BackgroundWindow b) {
@@ -238,7 +247,7 @@ final class CatalogFormats {
             }
             codes[i] = new SparseCode(idx, val);
         }
-        return new BackgroundWindow(saeId, doc, first, tokens, codes);
+        return new BackgroundWindow(saeId, doc, first, tokens, codes, null);
     }
 
     private static void version(BinaryReader r) {

@@ -193,13 +193,14 @@ final class DocumentScan {
         return starts;
     }
 
-    BackgroundWindow background(int first) {
+    BackgroundWindow background(int first, String facet) {
         int last = Math.min(doc.size(), first + config.backgroundLength());
         return new BackgroundWindow(
                 doc.saeId(),
                 doc.docId(),
                 first,
                 Arrays.copyOfRange(doc.pieces(), first, last),
-                Arrays.copyOfRange(doc.codes(), first, last));
+                Arrays.copyOfRange(doc.codes(), first, last),
+                facet);
     }
 }

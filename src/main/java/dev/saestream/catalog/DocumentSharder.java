@@ -106,15 +106,15 @@ final class DocumentSharder implements Processor<String, byte[], ScanKey, byte[]
                             peaks.length,
                             candidates));
         }
+        // codes carrying another field than the catalogue counts by say nothing about it: counted as without a value
+        String facet = !config.facet().isEmpty() && config.facet().equals(doc.facetField()) ? doc.facetValue() : null;
         List<BackgroundCandidate> background = new ArrayList<>();
         for (int first : scan.backgroundStarts()) {
             long key = SampleKeys.key(config.seed(), doc.docId(), first, -1);
             if (filters.admitBackground(sae, key)) {
-                background.add(new BackgroundCandidate(scan.background(first), key));
+                background.add(new BackgroundCandidate(scan.background(first, facet), key));
             }
         }
-        // codes carrying another field than the catalogue counts by say nothing about it: counted as without a value
-        String facet = !config.facet().isEmpty() && config.facet().equals(doc.facetField()) ? doc.facetValue() : null;
         List<ShardDelta> out = new ArrayList<>(shards);
         for (int s = 0; s < shards; s++) {
             // the document's text goes once to each shard that keeps one of its windows

@@ -69,12 +69,28 @@ public final class BackgroundIndex {
         return sae == null ? TokenStats.EMPTY : new TokenStats(Map.copyOf(sae.tokenCounts), sae.tokenTotal);
     }
 
+    /**
+     * The share of the SAE's background windows from documents with facet value {@code value} (a window
+     * without one counts as {@link dev.saestream.catalog.FeatureState.Facet#MISSING}): the baseline a
+     * feature's facet counts are read against. NaN without windows.
+     */
+    public synchronized double facetShare(String saeId, String value) {
+        Sae sae = bySae.get(saeId);
+        if (sae == null || sae.windows.isEmpty()) {
+            return Double.NaN;
+        }
+        return sae.facetCounts.getOrDefault(value, 0L) / (double) sae.windows.size();
+    }
+
     private static final class Sae {
         final Map<String, BackgroundWindow> windows = new HashMap<>();
         final Map<String, Long> tokenCounts = new HashMap<>();
+        final Map<String, Long> facetCounts = new HashMap<>();
         long tokenTotal;
 
         void count(BackgroundWindow w, int sign) {
+            String facet = w.facet() == null ? dev.saestream.catalog.FeatureState.Facet.MISSING : w.facet();
+            facetCounts.merge(facet, (long) sign, (a, b) -> a + b == 0 ? null : a + b);
             for (String t : w.tokens()) {
                 String norm = TokenStats.normalise(t);
                 if (norm.isEmpty()) {

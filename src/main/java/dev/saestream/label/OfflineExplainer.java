@@ -44,8 +44,13 @@ public final class OfflineExplainer implements Explainer {
     static final double CONTEXT_SHARE = 0.3;
     /** A token class is named when this share of the top windows' peaks is of it. */
     static final double CLASS_SHARE = 0.6;
-    /** A facet value is named when this share of the activations is under it. */
+    /** A facet value is named when this share of the activations is under it, */
     static final double FACET_SHARE = 0.8;
+    /**
+     * and its share of the activations is at least this many times its share of the background sample:
+     * in a corpus of one language, every feature is all of it, which says nothing about the feature.
+     */
+    static final double FACET_LIFT = 1.5;
     /** Values that say nothing about the documents: the rest, documents without the field, an undetermined language. */
     private static final java.util.Set<String> UNNAMED_FACET_VALUES = java.util.Set.of(
             FeatureState.Facet.OTHER, FeatureState.Facet.MISSING, dev.saestream.corpus.Languages.UNDETERMINED);
@@ -223,7 +228,7 @@ public final class OfflineExplainer implements Explainer {
                 .filter(e -> e.getKey().phrase != null && e.getValue() >= CLASS_SHARE * top.size())
                 .findFirst()
                 .ifPresent(e -> sb.append("; mostly ").append(e.getKey().phrase));
-        String facet = facet(state);
+        String facet = facet(state, value -> background.facetShare(state.saeId(), value));
         if (facet != null) {
             sb.append("; ").append(facet);
         }
@@ -231,24 +236,38 @@ public final class OfflineExplainer implements Explainer {
     }
 
     /**
-     * "in Swedish documents (97%)" when one value of the catalogue's facet holds at least
-     * {@link #FACET_SHARE} of the feature's activations; null otherwise or without a facet.
+     * "in Swedish documents (97% of activations, 8% of the text)" when one value of the catalogue's
+     * facet holds at least {@link #FACET_SHARE} of the feature's activations and {@link #FACET_LIFT}
+     * times its share of the background sample ({@code baseline}, NaN when there is none, and the value
+     * is then named on its share alone); null otherwise or without a facet.
      */
-    static String facet(FeatureState state) {
+    static String facet(FeatureState state, java.util.function.ToDoubleFunction<String> baseline) {
         FeatureState.Facet facet = state.facet();
         if (facet == null || facet.counts().isEmpty()) {
             return null;
         }
         long total = facet.counts().values().stream().mapToLong(Long::longValue).sum();
-        return facet.counts().entrySet().stream()
-                .filter(e -> !UNNAMED_FACET_VALUES.contains(e.getKey()) && e.getValue() >= FACET_SHARE * total)
-                .findFirst()
-                .map(e -> String.format(
-                        Locale.ROOT,
-                        "%s (%.0f%% of activations)",
-                        describe(facet.field(), e.getKey()),
-                        100.0 * e.getValue() / total))
-                .orElse(null);
+        for (Map.Entry<String, Long> e : facet.counts().entrySet()) {
+            double share = e.getValue() / (double) total;
+            if (UNNAMED_FACET_VALUES.contains(e.getKey()) || share < FACET_SHARE) {
+                continue;
+            }
+            double base = baseline.applyAsDouble(e.getKey());
+            if (Double.isNaN(base)) {
+                return String.format(
+                        Locale.ROOT, "%s (%.0f%% of activations)", describe(facet.field(), e.getKey()), 100 * share);
+            }
+            if (share < FACET_LIFT * base) {
+                return null;
+            }
+            return String.format(
+                    Locale.ROOT,
+                    "%s (%.0f%% of activations, %.0f%% of the text)",
+                    describe(facet.field(), e.getKey()),
+                    100 * share,
+                    100 * base);
+        }
+        return null;
     }
 
     /** "in Swedish documents" for the language facet, "where source is X" for any other field. */

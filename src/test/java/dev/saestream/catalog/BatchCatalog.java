@@ -104,7 +104,8 @@ public final class BatchCatalog {
                         doc.docId(),
                         first,
                         java.util.Arrays.copyOfRange(doc.pieces(), first, last),
-                        java.util.Arrays.copyOfRange(doc.codes(), first, last));
+                        java.util.Arrays.copyOfRange(doc.codes(), first, last),
+                        config.facet().equals(doc.facetField()) ? doc.facetValue() : null);
                 backgroundAll.add(b);
                 backgroundKeys.put(b, SampleKeys.key(config.seed(), doc.docId(), first, -1));
             }

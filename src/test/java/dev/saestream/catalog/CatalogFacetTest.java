@@ -137,6 +137,45 @@ class CatalogFacetTest {
     }
 
     @Test
+    void backgroundWindowsCarryTheirDocumentsFacetValue() {
+        // given documents in six languages, some without one or with another field
+        List<DocumentCodes> docs = documents();
+        Map<String, String> expected = new HashMap<>();
+        docs.forEach(d -> expected.put(d.docId(), "lang".equals(d.facetField()) ? d.facetValue() : null));
+        CatalogConfig config = withFacet("lang", 4);
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        List<BackgroundWindow> got = new ArrayList<>();
+        try (TopologyTestDriver driver = new TopologyTestDriver(
+                CatalogTopology.build(config, config.shards(), new CatalogCounters()),
+                p,
+                Instant.ofEpochMilli(1_000_000))) {
+            var codes = driver.createInputTopic(Topics.CODES, new StringSerializer(), new ByteArraySerializer());
+            var background =
+                    driver.createOutputTopic(Topics.BACKGROUND, new StringDeserializer(), new ByteArrayDeserializer());
+            for (DocumentCodes d : docs) {
+                codes.pipeInput(d.docId(), CodesFormat.write(d, CodesFormat.Precision.HALF));
+            }
+            background.readValuesToList().stream()
+                    .filter(v -> v != null)
+                    .forEach(v -> got.add(Json.read(v, BackgroundWindow.class)));
+        }
+        // then each window says its document's value, and none for a document without one
+        assertThat(got).isNotEmpty();
+        for (BackgroundWindow w : got) {
+            assertThat(w.facet()).as(w.id()).isEqualTo(expected.get(w.doc()));
+        }
+        assertThat(got).anyMatch(w -> w.facet() == null).anyMatch(w -> "sv".equals(w.facet()));
+        // and the stored form keeps it, or its absence
+        for (BackgroundWindow w : List.of(got.get(0).withFacet("sv"), got.get(0).withFacet(null))) {
+            assertThat(CatalogFormats.readBackground(CatalogFormats.writeBackground(w)))
+                    .isEqualTo(w);
+        }
+    }
+
+    @Test
     void theFacetIsShownMostActivationsFirstWithOtherLast() {
         Map<Integer, FeatureState> got = catalogue(documents(), withFacet("lang", 3));
         for (FeatureState s : got.values()) {

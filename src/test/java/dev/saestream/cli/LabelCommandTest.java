@@ -86,7 +86,7 @@ class LabelCommandTest {
                 } else {
                     SparseCode[] codes = new SparseCode[tokens.length];
                     Arrays.fill(codes, SparseCode.EMPTY);
-                    BackgroundWindow w = new BackgroundWindow(SAE, "doc" + d, 0, tokens, codes);
+                    BackgroundWindow w = new BackgroundWindow(SAE, "doc" + d, 0, tokens, codes, null);
                     p.send(new ProducerRecord<>(run + ".background", w.id(), Json.write(w)));
                 }
             }

@@ -3,6 +3,7 @@ package dev.saestream.label;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.saestream.catalog.BackgroundWindow;
 import dev.saestream.catalog.FeatureState;
 import dev.saestream.catalog.FeatureWindow;
 import java.util.ArrayList;
@@ -171,20 +172,55 @@ class OfflineExplainerTest {
     }
 
     @Test
-    void aFacetValueHoldingMostActivationsIsNamed() {
+    void aFacetValueHoldingMostActivationsIsNamedWithItsShareOfTheText() {
+        // the background: one window in ten from a Swedish document, the rest English
+        BackgroundIndex mixed = new BackgroundIndex();
+        List<BackgroundWindow> windows = catalog.background(400, 11);
+        for (int i = 0; i < windows.size(); i++) {
+            BackgroundWindow w = windows.get(i).withFacet(i % 10 == 0 ? "sv" : "en");
+            mixed.put(w.id(), w);
+        }
         FeatureState state = catalog.state(3, 1);
         Map<String, Long> counts = new LinkedHashMap<>();
         counts.put("sv", 97L);
         counts.put("en", 2L);
         counts.put("other", 1L);
         FeatureState swedish = withFacet(state, new FeatureState.Facet("lang", counts));
-        assertThat(explain(swedish, background).text()).endsWith("; in Swedish documents (97% of activations).");
+        assertThat(explain(swedish, mixed).text())
+                .endsWith("; in Swedish documents (97% of activations, 10% of the text).");
+        // with no background to compare with, the share alone
+        assertThat(explain(swedish, new BackgroundIndex()).text())
+                .endsWith("; in Swedish documents (97% of activations).");
         counts.put("sv", 70L);
         counts.put("en", 29L);
-        assertThat(explain(withFacet(state, new FeatureState.Facet("lang", counts)), background)
+        assertThat(explain(withFacet(state, new FeatureState.Facet("lang", counts)), mixed)
                         .text())
                 .doesNotContain("documents (");
         assertThat(OfflineExplainer.describe("source", "crm")).isEqualTo("where source is \"crm\"");
+    }
+
+    @Test
+    void aFacetValueNoCommonerUnderTheFeatureThanInTheTextIsNotNamed() {
+        // a corpus of one language: every feature's activations are all in it
+        BackgroundIndex english = new BackgroundIndex();
+        catalog.background(400, 11).forEach(w -> english.put(w.id(), w.withFacet("en")));
+        FeatureState allEnglish = withFacet(catalog.state(3, 1), new FeatureState.Facet("lang", Map.of("en", 120L)));
+        assertThat(explain(allEnglish, english).text())
+                .doesNotContain("English")
+                .doesNotContain("documents (");
+        // 95% of the feature against 70% of the text: under 1.5 times, not named either
+        BackgroundIndex mostlyEnglish = new BackgroundIndex();
+        List<BackgroundWindow> windows = catalog.background(400, 11);
+        for (int i = 0; i < windows.size(); i++) {
+            BackgroundWindow w = windows.get(i).withFacet(i % 10 < 7 ? "en" : "sv");
+            mostlyEnglish.put(w.id(), w);
+        }
+        FeatureState mostly =
+                withFacet(catalog.state(3, 1), new FeatureState.Facet("lang", Map.of("en", 95L, "sv", 5L)));
+        assertThat(explain(mostly, mostlyEnglish).text()).doesNotContain("documents (");
+        assertThat(mostlyEnglish.facetShare("test-sae", "en")).isEqualTo(0.7);
+        assertThat(mostlyEnglish.facetShare("test-sae", "de")).isZero();
+        assertThat(new BackgroundIndex().facetShare("test-sae", "en")).isNaN();
     }
 
     @Test

@@ -194,7 +194,7 @@ final class SyntheticCatalog {
                 codes[i] = idx.length == 0 ? SparseCode.EMPTY : new SparseCode(idx, val);
             }
             out.add(new BackgroundWindow(
-                    saeId, d.id(), first, Arrays.copyOfRange(d.tokens(), first, first + WINDOW), codes));
+                    saeId, d.id(), first, Arrays.copyOfRange(d.tokens(), first, first + WINDOW), codes, null));
         }
         return out;
     }
