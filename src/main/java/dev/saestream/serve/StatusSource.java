@@ -28,10 +28,7 @@ final class StatusSource implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private volatile KafkaFigures kafka = KafkaFigures.UNKNOWN;
     private volatile Double tokensPerSecond;
-    /** Recent (nanoTime, tokens encoded) samples: the rate is taken over about {@link #RATE_WINDOW_NANOS}. */
-    private final java.util.ArrayDeque<long[]> samples = new java.util.ArrayDeque<>();
-
-    static final long RATE_WINDOW_NANOS = 10_000_000_000L;
+    private final TokenRate rate = new TokenRate();
 
     StatusSource(
             CatalogView view,
@@ -59,23 +56,36 @@ final class StatusSource implements AutoCloseable {
     private void refresh() {
         try {
             kafka = KafkaFigures.read(admin, groups);
-            Long tokens = local.tokensEncoded();
-            long now = System.nanoTime();
-            if (tokens != null) {
-                samples.addLast(new long[] {now, tokens});
-                while (samples.size() > 2 && now - samples.peekFirst()[0] > RATE_WINDOW_NANOS) {
-                    samples.removeFirst();
-                }
-                long[] first = samples.peekFirst();
-                if (now > first[0]) {
-                    tokensPerSecond = (tokens - first[1]) / ((now - first[0]) / 1e9);
-                }
+            Long tokens = rateSource();
+            if (tokens == null) {
+                rate.reset();
+            } else {
+                tokensPerSecond = rate.add(System.nanoTime(), tokens);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             log.debug("could not read the pipeline's offsets", e);
         }
+    }
+
+    /**
+     * What the rate is taken from: inside {@code run}, the tokens the encode stage has encoded; apart
+     * from it, the tokens the catalogue has taken in as its feature states say (the most over the SAEs,
+     * which each see every token), once the view has caught up with them, as their replay is no rate.
+     */
+    private Long rateSource() {
+        Long encoded = local.tokensEncoded();
+        if (encoded != null) {
+            return encoded;
+        }
+        if (!view.ready() || view.saeIds().isEmpty()) {
+            return null;
+        }
+        return view.saeIds().stream()
+                .mapToLong(id -> view.sae(id).tokens())
+                .max()
+                .orElse(0);
     }
 
     /** The admin client the offsets are read with, for its client metrics. */

@@ -406,7 +406,7 @@ class ServeApiTest {
     }
 
     @Test
-    void statusCountsDeadLettersByReasonLabelsAndTheirCost() {
+    void statusCountsDeadLettersByReasonLabelsAndTheirCost() throws Exception {
         JsonNode s = get("/api/status").json();
         assertThat(s.get("restoring").asBoolean()).isFalse();
         assertThat(s.get("saes").asInt()).isEqualTo(1);
@@ -415,6 +415,9 @@ class ServeApiTest {
                 .isEqualTo(Map.of("empty-text", 2, "malformed-text", 1));
         assertThat(s.get("documents").get("produced").asLong()).isZero();
         assertThat(s.get("features").get("alive").asLong()).isEqualTo(FEATURES);
+        // apart from run, the rate comes from the catalogue's own token count, which stands still here
+        awaitView(() -> get("/api/status").json().get("tokensPerSecond").isNumber());
+        assertThat(get("/api/status").json().get("tokensPerSecond").asDouble()).isZero();
         Map<String, Integer> failures = new HashMap<>();
         labels.values().stream()
                 .filter(l -> l.failure() != null)
