@@ -152,6 +152,7 @@ class CatalogPipelineTest {
         produce(docs.subList(0, 400));
         Process child = new ProcessBuilder(
                         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-XX:TieredStopAtLevel=1",
                         "-cp",
                         System.getProperty("java.class.path"),
                         "dev.saestream.cli.Main",

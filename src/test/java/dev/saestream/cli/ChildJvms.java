@@ -30,6 +30,8 @@ final class ChildJvms implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx2g",
+                // as the test JVMs (see the pom): C2's compilations do not pay back in a run of minutes
+                "-XX:TieredStopAtLevel=1",
                 "-Dai.djl.offline=true",
                 "-cp",
                 System.getProperty("java.class.path"),

@@ -161,6 +161,7 @@ class ReprocessTest {
         String group = "saestream-encode-" + ReprocessCommand.slug(id);
         Process child = new ProcessBuilder(
                         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-XX:TieredStopAtLevel=1",
                         "-Dai.djl.offline=true",
                         "-cp",
                         System.getProperty("java.class.path"),
