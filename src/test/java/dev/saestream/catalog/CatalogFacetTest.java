@@ -77,15 +77,19 @@ class CatalogFacetTest {
         return kept;
     }
 
-    private Map<Integer, FeatureState> catalogue(List<DocumentCodes> docs, CatalogConfig config) {
+    private TopologyTestDriver driver(CatalogConfig config) {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        try (TopologyTestDriver driver = new TopologyTestDriver(
+        return new TopologyTestDriver(
                 CatalogTopology.build(config, config.shards(), new CatalogCounters()),
                 p,
-                Instant.ofEpochMilli(1_000_000))) {
+                Instant.ofEpochMilli(1_000_000));
+    }
+
+    private Map<Integer, FeatureState> catalogue(List<DocumentCodes> docs, CatalogConfig config) {
+        try (TopologyTestDriver driver = driver(config)) {
             var codes = driver.createInputTopic(Topics.CODES, new StringSerializer(), new ByteArraySerializer());
             var features =
                     driver.createOutputTopic(Topics.FEATURES, new StringDeserializer(), new ByteArrayDeserializer());
@@ -142,16 +146,8 @@ class CatalogFacetTest {
         List<DocumentCodes> docs = documents();
         Map<String, String> expected = new HashMap<>();
         docs.forEach(d -> expected.put(d.docId(), "lang".equals(d.facetField()) ? d.facetValue() : null));
-        CatalogConfig config = withFacet("lang", 4);
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         List<BackgroundWindow> got = new ArrayList<>();
-        try (TopologyTestDriver driver = new TopologyTestDriver(
-                CatalogTopology.build(config, config.shards(), new CatalogCounters()),
-                p,
-                Instant.ofEpochMilli(1_000_000))) {
+        try (TopologyTestDriver driver = driver(withFacet("lang", 4))) {
             var codes = driver.createInputTopic(Topics.CODES, new StringSerializer(), new ByteArraySerializer());
             var background =
                     driver.createOutputTopic(Topics.BACKGROUND, new StringDeserializer(), new ByteArrayDeserializer());
