@@ -11,10 +11,14 @@ import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 
 /**
@@ -116,7 +120,9 @@ public final class Settings {
         if (fromFile != null && !fromFile.isNull()) {
             mergeFile(section, merged, fromFile, type);
         }
-        mergeEnvironment(section, "", merged, type);
+        Set<String> known = new TreeSet<>();
+        mergeEnvironment(section, "", merged, type, known);
+        refuseUnknownEnvironment(section, known, merged);
         try {
             return flags.apply(YAML.treeToValue(merged, type));
         } catch (IOException e) {
@@ -152,20 +158,54 @@ public final class Settings {
     }
 
     /** Overrides {@code merged} with the environment: a nested record's fields by their path, SAESTREAM_LABEL_LLM_MODEL. */
-    private void mergeEnvironment(String section, String prefix, ObjectNode merged, Class<?> type) {
+    private void mergeEnvironment(String section, String prefix, ObjectNode merged, Class<?> type, Set<String> known) {
         Map<String, Class<?>> nested = nestedRecords(type);
         for (Iterator<String> it = merged.fieldNames(); it.hasNext(); ) {
             String field = it.next();
             Class<?> inner = nested.get(field);
             if (inner != null) {
-                mergeEnvironment(section, prefix + field + ".", (ObjectNode) merged.get(field), inner);
+                mergeEnvironment(section, prefix + field + ".", (ObjectNode) merged.get(field), inner, known);
                 continue;
             }
-            String value = env.get(envName(section, prefix + field));
+            String name = envName(section, prefix + field);
+            known.add(name);
+            String value = env.get(name);
             if (value != null) {
                 merged.set(field, parseScalar(merged.get(field), value));
             }
         }
+    }
+
+    /**
+     * A variable in the section's namespace that names none of its keys is an error, as an unknown key in
+     * the file is: a misspelt or renamed variable (SAESTREAM_LABEL_BASE_URL for SAESTREAM_LABEL_LLM_BASE_URL)
+     * would otherwise leave the default in place without a word. A variable the section names as a value
+     * (the one {@code label.llm.apiKeyEnv} points at) is the user's own.
+     */
+    private void refuseUnknownEnvironment(String section, Set<String> known, JsonNode merged) {
+        String namespace = ENV_PREFIX + snake(section) + "_";
+        Set<String> named = new HashSet<>();
+        collectText(merged, named);
+        for (String name : new TreeSet<>(env.keySet())) {
+            if (!name.startsWith(namespace) || known.contains(name) || named.contains(name)) {
+                continue;
+            }
+            String rest = name.substring(namespace.length());
+            List<String> like = known.stream()
+                    .filter(k -> k.endsWith("_" + rest) || rest.endsWith("_" + k.substring(namespace.length())))
+                    .toList();
+            throw new ConfigException("unknown environment variable " + name + ": the '" + section
+                    + "' section has no such key"
+                    + (like.isEmpty() ? "" : " (did you mean " + String.join(" or ", like) + "?)")
+                    + "; known: " + String.join(", ", known));
+        }
+    }
+
+    private static void collectText(JsonNode node, Set<String> out) {
+        if (node.isTextual()) {
+            out.add(node.asText());
+        }
+        node.forEach(child -> collectText(child, out));
     }
 
     private static Map<String, Class<?>> nestedRecords(Class<?> type) {

@@ -81,6 +81,31 @@ class SettingsTest {
         assertThat(Settings.envName("label", "llm.baseUrl")).isEqualTo("SAESTREAM_LABEL_LLM_BASE_URL");
     }
 
+    record Keyed(String name, String keyEnv) {}
+
+    @Test
+    void anUnknownVariableInASectionsNamespaceIsAnErrorNamingTheLikelyOne() {
+        Outer defaults = new Outer("default", new Inner("none", 1));
+        // a variable from before the key moved under llm: an error that names where it went
+        assertThatThrownBy(() -> Settings.load(null, Map.of("SAESTREAM_OUTER_MODEL", "x"))
+                        .section("outer", defaults))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unknown environment variable SAESTREAM_OUTER_MODEL")
+                .hasMessageContaining("(did you mean SAESTREAM_OUTER_LLM_MODEL?)")
+                .hasMessageContaining(
+                        "known: SAESTREAM_OUTER_LLM_MODEL, SAESTREAM_OUTER_LLM_RETRIES, SAESTREAM_OUTER_NAME")
+                .hasMessageNotContaining("=x");
+        // another section's variables, and those outside any section's namespace, are not this section's business
+        assertThat(Settings.load(null, Map.of("SAESTREAM_OTHER_MODEL", "x", "SAESTREAM_LOG_LEVEL", "DEBUG"))
+                        .section("outer", defaults))
+                .isEqualTo(defaults);
+        // a variable the section names as a value (where a key is read from) is the user's own
+        Keyed keyed = new Keyed("n", "SAESTREAM_KEYED_SECRET");
+        assertThat(Settings.load(null, Map.of("SAESTREAM_KEYED_SECRET", "s3cret"))
+                        .section("keyed", keyed))
+                .isEqualTo(keyed);
+    }
+
     @Test
     void unknownKeyInFileIsAnErrorNamingTheKnownOnes() throws IOException {
         Path f = file("sample:\n  nmae: typo\n");
