@@ -44,11 +44,11 @@ public final class OfflineExplainer implements Explainer {
     static final double CONTEXT_SHARE = 0.3;
     /** A token class is named when this share of the top windows' peaks is of it. */
     static final double CLASS_SHARE = 0.6;
-    /** A facet value is named when this share of the activations is under it, */
+    /** A facet value is named when this share of the activations is under it (and {@link #FACET_LIFT} holds). */
     static final double FACET_SHARE = 0.8;
     /**
-     * and its share of the activations is at least this many times its share of the background sample:
-     * in a corpus of one language, every feature is all of it, which says nothing about the feature.
+     * A facet value is named only when its share of the activations is at least this many times its share of
+     * the background sample: in a corpus of one language every feature is all of it, which says nothing.
      */
     static final double FACET_LIFT = 1.5;
     /** Values that say nothing about the documents: the rest, documents without the field, an undetermined language. */
