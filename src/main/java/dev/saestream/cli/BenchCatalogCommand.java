@@ -129,7 +129,7 @@ final class BenchCatalogCommand implements Callable<Integer> {
             for (int n : instances) {
                 out.printf("%n%s, %d instance%s%n", scenario.label(), n, n == 1 ? "" : "s");
                 out.flush();
-                Path tmp = Files.createTempDirectory("saestream-bench-catalog");
+                Path tmp = PipelineBenchCommand.workDir("catalog-");
                 try {
                     CatalogBench.Figures f =
                             CatalogBench.run(scenario, n, warmupCodes, measured, rate, base, cluster, tmp, line -> {

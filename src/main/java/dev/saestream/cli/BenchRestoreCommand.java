@@ -72,7 +72,7 @@ final class BenchRestoreCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter w = spec.commandLine().getOut();
-        Path dir = work != null ? work : Files.createTempDirectory("saestream-bench-restore");
+        Path dir = work != null ? work : PipelineBenchCommand.workDir("restore-");
         Files.createDirectories(dir);
         Path config = dir.resolve("saestream.yaml");
         Files.writeString(

@@ -115,7 +115,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
         out.printf("%-44s %s%n", "transformer alone (cut graph)", alone.line(alone));
         out.printf("%-44s %s%n", "transformer + SAE head, no Kafka", withSae.line(alone));
 
-        Path tmp = Files.createTempDirectory("saestream-bench");
+        Path tmp = workDir("pipeline-");
         ClusterConfig cluster = new ClusterConfig(null, kafkaTopicsDir(settings), 0, Map.of());
         BrokerConfig broker =
                 new BrokerConfig("127.0.0.1", 0, 0, tmp.resolve("kafka").toString(), Map.of());
@@ -311,7 +311,17 @@ final class PipelineBenchCommand implements Callable<Integer> {
             walk.sorted(java.util.Comparator.reverseOrder())
                     .forEach(p -> p.toFile().delete());
         } catch (java.io.IOException ignored) {
-            // a temporary directory; the OS cleans up what is left
+            // a bench's work directory under data/bench: what is left there can go
         }
+    }
+
+    /**
+     * A new work directory for one bench run (broker data, state stores), under {@code data/bench} in the
+     * saestream home rather than the OS's temporary directory: Kafka Streams warns on the terminal about
+     * every state directory there, a warning a bench's user can do nothing about.
+     */
+    static Path workDir(String prefix) throws java.io.IOException {
+        return Files.createTempDirectory(
+                Files.createDirectories(dev.saestream.config.Home.resolve("data/bench")), prefix);
     }
 }

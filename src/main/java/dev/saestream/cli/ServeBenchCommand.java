@@ -20,7 +20,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -109,7 +108,7 @@ final class ServeBenchCommand implements Callable<Integer> {
         EncodeConfig ec = encode.config(settings);
         ModelConfig mc = model.config(settings);
         PrintWriter out = spec.commandLine().getOut();
-        Path tmp = Files.createTempDirectory("saestream-bench-serve");
+        Path tmp = PipelineBenchCommand.workDir("serve-");
         String topicsDir = settings.section(ClusterConfig.SECTION, ClusterConfig.defaults())
                 .topicsDir();
         CatalogConfig cc = PipelineBenchCommand.benchCatalog(settings, tmp);
@@ -314,7 +313,7 @@ final class ServeBenchCommand implements Callable<Integer> {
         HttpClient http = HttpClient.newHttpClient();
         Map<String, List<double[]>> byEndpoint = new java.util.LinkedHashMap<>();
         for (int n : synthetic) {
-            Path tmp = Files.createTempDirectory("saestream-bench-serve");
+            Path tmp = PipelineBenchCommand.workDir("serve-");
             try (KafkaSession session = KafkaSession.startOrConnect(
                     new ClusterConfig(null, topicsDir, 0, Map.of()),
                     new BrokerConfig("127.0.0.1", 0, 0, tmp.resolve("kafka").toString(), Map.of()))) {
