@@ -281,6 +281,45 @@ class WebPageBrowserTest {
     }
 
     @Test
+    void featurePageFollowsItsFeatureWithoutAReload() throws Exception {
+        // the densest feature: it fires in any few documents
+        int index = api("/api/features?sae=" + enc(sae) + "&sort=density&limit=1")
+                .get("items")
+                .get(0)
+                .get("index")
+                .asInt();
+        String path = "/api/features/" + index + "?sae=" + enc(sae);
+        long before = api(path).get("activations").asLong();
+        browser.open(base + "#/sae/" + enc(sae) + "/feature/" + index);
+        String cell = "#stats [data-stat='activations']";
+        awaitText(cell, grouped(before));
+        browser.script("window.__samePage = true");
+
+        run.produce(IntStream.range(0, 3)
+                .mapToObj(i -> read(
+                        "later/" + i,
+                        "Another document, number " + i
+                                + ", on the budget, the common fisheries policy and the Council's position.")));
+        run.awaitCatalogued();
+
+        // the page shows the figures the API has once the feature's new ones are out, on the same page
+        long[] shown = {before};
+        browser.await(d -> {
+            long now;
+            try {
+                now = api(path).get("activations").asLong();
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            List<WebElement> e = browser.all(cell);
+            shown[0] = now;
+            return now > before && !e.isEmpty() && e.get(0).getText().equals(grouped(now));
+        });
+        assertThat(shown[0]).isGreaterThan(before);
+        assertThat(browser.script("return window.__samePage === true")).isEqualTo(true);
+    }
+
+    @Test
     void tryATextShadesByAFeatureAndListsATokensFeatures() throws Exception {
         String text = "The Commission proposed a new budget for agriculture and fisheries.";
         JsonNode expected =
