@@ -102,10 +102,17 @@ public final class TopicFollower implements AutoCloseable {
         }
     }
 
+    /**
+     * Consumer settings for reading what the stages wrote: from the beginning, no auto-commit, and only
+     * committed transactions. The stages write under exactly-once, and Kafka's consumers read
+     * uncommitted by default, so a transaction a crashed stage aborted would otherwise reach the view,
+     * the labeller and an export.
+     */
     public static Map<String, Object> consumerProps(Map<String, Object> kafka) {
         Map<String, Object> p = new HashMap<>(kafka);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         return p;
     }
 
