@@ -18,6 +18,11 @@ import java.util.function.Predicate;
  * shows in {@code <name>.out}. Closing kills whichever child still runs.
  */
 final class ChildJvms implements AutoCloseable {
+    /** The line a serving command prints with its address: host in group 1, port in group 2. */
+    static final java.util.regex.Pattern OPEN = java.util.regex.Pattern.compile("(?m)^open http://([^/\\s]+):(\\d+)/");
+    /** What the warning about an address other than loopback says. */
+    static final String EXPOSED = "which is not a loopback address";
+
     private final Path work;
     private final List<Process> children = new ArrayList<>();
 

@@ -36,8 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
 class RunLifecycleTest {
     private static final int DOCS = 30;
     private static final Pattern RESTORED = Pattern.compile("catalog state restored: (\\d+) records");
-    private static final Pattern OPEN = Pattern.compile("(?m)^open http://([^/\\s]+):(\\d+)/");
-    private static final String EXPOSED = "which is not a loopback address";
     private static final HttpClient http = HttpClient.newHttpClient();
     /** A log line on the terminal at WARN or ERROR, as the console appender's pattern prints it. */
     private static final Pattern LOUD =
@@ -87,11 +85,11 @@ class RunLifecycleTest {
         Process second = start(config, "second", "--host", "0.0.0.0", "--port", "0");
         String secondOut = awaitOutput(second, "second", "serving the catalogue at");
         // and it printed the address before encoding, warned on the terminal, and still serves after its summary
-        Matcher open = OPEN.matcher(secondOut);
+        Matcher open = ChildJvms.OPEN.matcher(secondOut);
         assertThat(open.find()).as(secondOut).isTrue();
         assertThat(open.group(1)).isEqualTo("0.0.0.0");
         assertThat(secondOut.indexOf("open http://")).as(secondOut).isLessThan(secondOut.indexOf("encoded "));
-        assertThat(secondOut).contains("warning: serving on 0.0.0.0:" + open.group(2) + ", " + EXPOSED);
+        assertThat(secondOut).contains("warning: serving on 0.0.0.0:" + open.group(2) + ", " + ChildJvms.EXPOSED);
         String base = "http://127.0.0.1:" + open.group(2);
         Thread.sleep(2_000);
         assertThat(second.isAlive()).as(secondOut).isTrue();
@@ -125,7 +123,7 @@ class RunLifecycleTest {
                 .contains("skipped " + DOCS + " already catalogued")
                 .contains("open http://127.0.0.1:")
                 .doesNotContain("serving the catalogue at")
-                .doesNotContain(EXPOSED);
+                .doesNotContain(ChildJvms.EXPOSED);
 
         long tail = restored(secondLog);
         long full = restored(Files.readString(work.resolve("third.log")));

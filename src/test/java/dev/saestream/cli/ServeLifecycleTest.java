@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -40,8 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
  * terminal. How {@code run} serves is in {@link RunLifecycleTest}.
  */
 class ServeLifecycleTest {
-    private static final Pattern OPEN = Pattern.compile("(?m)^open http://([^/\\s]+):(\\d+)/");
-    private static final String EXPOSED = "which is not a loopback address";
     private static final String SAE = "served-model/layer1/topk-8";
     private static final HttpClient http = HttpClient.newHttpClient();
 
@@ -90,15 +87,15 @@ class ServeLifecycleTest {
             b.addAll(common);
             Process one = children.start("one", Map.of(), a);
             Process two = children.start("two", Map.of("SAESTREAM_SERVE_PORT", String.valueOf(envPort)), b);
-            String outOne =
-                    children.awaitOutput(one, "one", o -> OPEN.matcher(o).find(), Duration.ofMinutes(3));
-            String outTwo =
-                    children.awaitOutput(two, "two", o -> OPEN.matcher(o).find(), Duration.ofMinutes(3));
+            String outOne = children.awaitOutput(
+                    one, "one", o -> ChildJvms.OPEN.matcher(o).find(), Duration.ofMinutes(3));
+            String outTwo = children.awaitOutput(
+                    two, "two", o -> ChildJvms.OPEN.matcher(o).find(), Duration.ofMinutes(3));
 
             // then each is on its port, and only the one other machines can reach warns
             assertThat(outOne)
                     .contains("open http://127.0.0.1:" + flagPort + "/")
-                    .doesNotContain(EXPOSED);
+                    .doesNotContain(ChildJvms.EXPOSED);
             assertThat(outTwo).contains("open http://0.0.0.0:" + envPort + "/");
             String one1 = "http://127.0.0.1:" + flagPort;
             String two1 = "http://127.0.0.1:" + envPort;
@@ -115,7 +112,7 @@ class ServeLifecycleTest {
             assertThat(Duration.ofNanos(System.nanoTime() - written)).isLessThan(Duration.ofSeconds(10));
             assertThat(get(one1 + "/api/features?sort=index").body())
                     .isEqualTo(get(two1 + "/api/features?sort=index").body());
-            assertThat(children.output("two")).contains("serving on 0.0.0.0:" + envPort + ", " + EXPOSED);
+            assertThat(children.output("two")).contains("serving on 0.0.0.0:" + envPort + ", " + ChildJvms.EXPOSED);
 
             // when Ctrl-C comes, each stops with 130
             for (Process p : List.of(one, two)) {

@@ -145,12 +145,7 @@ class WebPageBrowserTest {
         List<WebElement> reasons = browser.all("#dead-letter-reasons");
         assertThat(reasons).hasSize(1);
 
-        run.produce(IntStream.range(0, 3)
-                .mapToObj(i -> read(
-                        "fresh/" + i,
-                        "A fresh document, number " + i
-                                + ", about the common fisheries policy and the budget of the Union.")));
-        run.awaitCatalogued();
+        catalogueThreeMore("fresh/");
         long after = run.documents();
         assertThat(after).isEqualTo(before + 3);
 
@@ -295,12 +290,7 @@ class WebPageBrowserTest {
         awaitText(cell, grouped(before));
         browser.script("window.__samePage = true");
 
-        run.produce(IntStream.range(0, 3)
-                .mapToObj(i -> read(
-                        "later/" + i,
-                        "Another document, number " + i
-                                + ", on the budget, the common fisheries policy and the Council's position.")));
-        run.awaitCatalogued();
+        catalogueThreeMore("later/");
 
         // the page shows the figures the API has once the feature's new ones are out, on the same page
         long[] shown = {before};
@@ -530,6 +520,16 @@ class WebPageBrowserTest {
                 "The minutes read " + ENTITIES + " and the President closed the sitting.",
                 SCRIPT + IMG + LINK + ENTITIES);
         return IntStream.range(0, texts.size()).mapToObj(i -> read("xss/" + i, texts.get(i)));
+    }
+
+    /** Three new documents, ids {@code prefix}0 to 2, produced and catalogued. */
+    private static void catalogueThreeMore(String prefix) throws Exception {
+        run.produce(IntStream.range(0, 3)
+                .mapToObj(i -> read(
+                        prefix + i,
+                        "A fresh document, number " + i
+                                + ", about the common fisheries policy and the budget of the Union.")));
+        run.awaitCatalogued();
     }
 
     private static SourceItem read(String id, String text) {
