@@ -192,7 +192,9 @@ public final class Settings {
             }
             String rest = name.substring(namespace.length());
             List<String> like = known.stream()
-                    .filter(k -> k.endsWith("_" + rest) || rest.endsWith("_" + k.substring(namespace.length())))
+                    .filter(k -> k.endsWith("_" + rest)
+                            || rest.endsWith("_" + k.substring(namespace.length()))
+                            || k.replace("_", "").equals(name.replace("_", "")))
                     .toList();
             throw new ConfigException("unknown environment variable " + name + ": the '" + section
                     + "' section has no such key"

@@ -95,6 +95,11 @@ class SettingsTest {
                 .hasMessageContaining(
                         "known: SAESTREAM_OUTER_LLM_MODEL, SAESTREAM_OUTER_LLM_RETRIES, SAESTREAM_OUTER_NAME")
                 .hasMessageNotContaining("=x");
+        // a camelCase key run together: SAESTREAM_OUTER_LLMRETRIES for SAESTREAM_OUTER_LLM_RETRIES
+        assertThatThrownBy(() -> Settings.load(null, Map.of("SAESTREAM_OUTER_LLMRETRIES", "3"))
+                        .section("outer", defaults))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("(did you mean SAESTREAM_OUTER_LLM_RETRIES?)");
         // another section's variables, and those outside any section's namespace, are not this section's business
         assertThat(Settings.load(null, Map.of("SAESTREAM_OTHER_MODEL", "x", "SAESTREAM_LOG_LEVEL", "DEBUG"))
                         .section("outer", defaults))
