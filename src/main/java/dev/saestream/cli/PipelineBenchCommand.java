@@ -147,6 +147,13 @@ final class PipelineBenchCommand implements Callable<Integer> {
             Rate full = new Rate(tokens, System.nanoTime() - start, processCpuNanos() - cpu0);
             long shards = cat.shardRecords.get() - shards0;
             out.printf("%-44s %s%n", "full pipeline (broker, produce, encode, catalog)", full.line(alone));
+            // what Kafka and the catalog cost on top of the model: the pipeline against the same model work
+            // without them
+            out.printf(
+                    "  %-42s %10.2f by tokens/s, %.2f by CPU per token%n",
+                    "÷ transformer + SAE head, no Kafka",
+                    full.perSecond() / withSae.perSecond(),
+                    withSae.cpuMicrosPerToken() / full.cpuMicrosPerToken());
             Map<String, Long> threads1 = cpuByStage();
             ThreadGroupCpu groups = ThreadGroupCpu.now().since(groups0);
             long total = processCpuNanos() - cpu0;

@@ -1,20 +1,29 @@
 package dev.saestream.label;
 
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
-import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
-import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
-import dev.langchain4j.model.embedding.onnx.bgesmallenv15.BgeSmallEnV15EmbeddingModel;
-import dev.langchain4j.model.embedding.onnx.bgesmallenv15q.BgeSmallEnV15QuantizedEmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.AbstractInProcessEmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.OnnxBertBiEncoder;
+import dev.langchain4j.model.embedding.onnx.PoolingMode;
 import dev.langchain4j.store.embedding.CosineSimilarity;
 import dev.saestream.catalog.FeatureState;
 import dev.saestream.model.OnnxRuntime;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Embedding: how well the explanation's similarity to each example (cosine of in-process sentence
@@ -48,23 +57,88 @@ public final class EmbeddingScorer implements Scorer {
         return new EmbeddingScorer(model(name), name);
     }
 
-    /** One of {@link #MODELS}, loaded from its jar: also the web server's semantic search. */
+    /**
+     * One of {@link #MODELS}, loaded from its jar: also the web server's semantic search. LangChain4j's
+     * own classes run the model on a session of as many ONNX Runtime threads as cores, which spin while
+     * they wait, beside a pool as large again: that spinning took a quarter of the embedding's CPU
+     * (36 against 27 ms a 30-word example). Here each call runs on one thread, and calls run side by
+     * side on {@link #THREADS}, as the transformer's sessions do.
+     */
     public static EmbeddingModel model(String name) {
-        Supplier<EmbeddingModel> factory = switch (name) {
-            case "all-minilm-l6-v2-q" -> AllMiniLmL6V2QuantizedEmbeddingModel::new;
-            case "all-minilm-l6-v2" -> AllMiniLmL6V2EmbeddingModel::new;
-            case "bge-small-en-v15-q" -> BgeSmallEnV15QuantizedEmbeddingModel::new;
-            case "bge-small-en-v15" -> BgeSmallEnV15EmbeddingModel::new;
+        // one per process, as LangChain4j's own classes hold theirs: a session is 23 to 130 MB
+        return LOADED.computeIfAbsent(name, EmbeddingScorer::loadFromJar);
+    }
+
+    private static final Map<String, EmbeddingModel> LOADED = new ConcurrentHashMap<>();
+
+    private static EmbeddingModel loadFromJar(String name) {
+        JarModel jar = switch (name) {
+            case "all-minilm-l6-v2-q" -> new JarModel("all-minilm-l6-v2-q", PoolingMode.MEAN);
+            case "all-minilm-l6-v2" -> new JarModel("all-minilm-l6-v2", PoolingMode.MEAN);
+            case "bge-small-en-v15-q" -> new JarModel("bge-small-en-v1.5-q", PoolingMode.CLS);
+            case "bge-small-en-v15" -> new JarModel("bge-small-en-v1.5", PoolingMode.CLS);
             default -> throw new IllegalArgumentException("unknown embedding model '" + name + "'; known: " + MODELS);
         };
         // the process's one ONNX Runtime (shared with the transformer through DJL, whichever loads first)
-        // must exist before LangChain4j asks for an environment: started by LangChain4j, DJL could not
-        // start its engine after it, and the start-up needs the large stack OnnxRuntime gives it
-        OnnxRuntime.environment();
-        try {
-            return factory.get();
-        } catch (RuntimeException e) {
+        // must exist before a session: started by LangChain4j, DJL could not start its engine after it,
+        // and the start-up needs the large stack OnnxRuntime gives it
+        OrtEnvironment env = OnnxRuntime.environment();
+        try (InputStream onnx = resource(jar.file() + ".onnx");
+                InputStream tokenizer = resource(jar.file() + "-tokenizer.json");
+                OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(1);
+            options.setInterOpNumThreads(1);
+            OrtSession session = env.createSession(onnx.readAllBytes(), options);
+            return new JarEmbeddingModel(new OnnxBertBiEncoder(env, session, tokenizer, jar.pooling()), THREADS);
+        } catch (IOException | OrtException | RuntimeException e) {
             throw new IllegalStateException("could not load the embedding model " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A model's files at its jar's root ({@code <file>.onnx}, {@code <file>-tokenizer.json}) and its pooling. */
+    private record JarModel(String file, PoolingMode pooling) {}
+
+    private static InputStream resource(String name) throws IOException {
+        InputStream in = EmbeddingScorer.class.getResourceAsStream("/" + name);
+        if (in == null) {
+            throw new IOException(name + " is not on the class path (its langchain4j-embeddings jar is missing)");
+        }
+        return in;
+    }
+
+    /** The embedding calls of the process, one per core at a time; idle threads end after a minute. */
+    static final Executor THREADS = embeddingThreads();
+
+    private static Executor embeddingThreads() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor pool =
+                new ThreadPoolExecutor(cores, cores, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "embedding-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    /** A LangChain4j in-process model over a session built here. */
+    private static final class JarEmbeddingModel extends AbstractInProcessEmbeddingModel {
+        private final OnnxBertBiEncoder encoder;
+
+        JarEmbeddingModel(OnnxBertBiEncoder encoder, Executor executor) {
+            super(executor);
+            this.encoder = encoder;
+        }
+
+        @Override
+        protected OnnxBertBiEncoder model() {
+            return encoder;
+        }
+
+        @Override
+        protected Integer knownDimension() {
+            return 384;
         }
     }
 

@@ -40,10 +40,8 @@ class GlobalHandlerNoticeFilterTest {
     @Test
     void aStageStartsWithoutTheNoticeThatKafkaStreamsWouldLog(@TempDir Path state) {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        TurboFilter shipped = context.getTurboFilterList().stream()
-                .filter(GlobalHandlerNoticeFilter.class::isInstance)
-                .findFirst()
-                .orElseThrow();
+        TurboFilter shipped = KafkaLogFilterTest.shipped(context);
+        assertThat(((KafkaLogFilter) shipped).rules()).hasAtLeastOneElementOfType(GlobalHandlerNoticeFilter.class);
         Logger config = context.getLogger(GlobalHandlerNoticeFilter.LOGGER);
         ListAppender<ILoggingEvent> seen = LogCapture.listen(config);
         try {

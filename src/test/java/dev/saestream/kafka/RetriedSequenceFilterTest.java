@@ -43,6 +43,6 @@ class RetriedSequenceFilterTest {
     @Test
     void theShippedConfigurationInstallsIt() {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        assertThat(context.getTurboFilterList()).hasAtLeastOneElementOfType(RetriedSequenceFilter.class);
+        assertThat(KafkaLogFilterTest.shipped(context).rules()).hasAtLeastOneElementOfType(RetriedSequenceFilter.class);
     }
 }

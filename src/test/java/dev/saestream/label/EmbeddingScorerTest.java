@@ -3,8 +3,12 @@ package dev.saestream.label;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.saestream.catalog.FeatureState;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,6 +69,33 @@ class EmbeddingScorerTest {
         Stats.Interval ci = Stats.aucInterval(pos, neg);
         assertThat(s.ciLow()).isCloseTo(ci.low(), within(1e-9));
         assertThat(s.ciHigh()).isCloseTo(ci.high(), within(1e-9));
+    }
+
+    @Test
+    void theModelsBuiltHereEmbedAsLangChain4jsOwnClassesDoOnTheirOwnThreads() {
+        List<String> texts = List.of("The Commission's report on fisheries", "12.3", "Herr Präsident!");
+        Map<String, EmbeddingModel> stock = Map.of(
+                "all-minilm-l6-v2-q",
+                new dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel(),
+                "bge-small-en-v15-q",
+                new dev.langchain4j.model.embedding.onnx.bgesmallenv15q.BgeSmallEnV15QuantizedEmbeddingModel());
+        stock.forEach((name, theirs) -> {
+            EmbeddingModel ours = EmbeddingScorer.model(name);
+            assertThat(EmbeddingScorer.model(name)).as("loaded once").isSameAs(ours);
+            List<Embedding> mine = ours.embedAll(
+                            texts.stream().map(TextSegment::from).toList())
+                    .content();
+            for (int i = 0; i < texts.size(); i++) {
+                float[] reference = theirs.embed(texts.get(i)).content().vector();
+                assertThat(mine.get(i).vector()).hasSameSizeAs(reference);
+                assertThat(cosine(mine.get(i).vector(), reference))
+                        .as(name + ": " + texts.get(i))
+                        .isGreaterThan(0.99999);
+            }
+        });
+        assertThat(Thread.getAllStackTraces().keySet())
+                .extracting(Thread::getName)
+                .anyMatch(n -> n.startsWith("embedding-"));
     }
 
     /** The reference: cos(a, b) = a·b / sqrt((a·a)(b·b)), in double. */
