@@ -76,7 +76,26 @@ final class ChildJvms implements AutoCloseable {
 
     /** Sends the child SIGINT, as Ctrl-C on its terminal does. */
     static void interrupt(Process child) throws IOException, InterruptedException {
+        if (ignoresCtrlC(child.pid())) {
+            // a shell without job control starts `cmd &` with SIGINT ignored; the JVM then leaves it ignored
+            throw new AssertionError("SIGINT is ignored by the child JVM, as by the test run that started it (in the"
+                    + " background, with & or nohup?): Ctrl-C cannot be tested so; run the tests in the foreground");
+        }
         new ProcessBuilder("kill", "-INT", String.valueOf(child.pid())).start().waitFor();
+    }
+
+    /** True when Linux says {@code pid} ignores SIGINT (bit 1 of SigIgn in its /proc status). */
+    static boolean ignoresCtrlC(long pid) throws IOException {
+        Path status = Path.of("/proc", String.valueOf(pid), "status");
+        if (!Files.exists(status)) {
+            return false;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & 0x2) != 0;
+            }
+        }
+        return false;
     }
 
     static int freePort() throws IOException {
