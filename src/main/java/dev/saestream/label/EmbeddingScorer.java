@@ -85,9 +85,7 @@ public final class EmbeddingScorer implements Scorer {
         OrtEnvironment env = OnnxRuntime.environment();
         try (InputStream onnx = resource(jar.file() + ".onnx");
                 InputStream tokenizer = resource(jar.file() + "-tokenizer.json");
-                OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(1);
-            options.setInterOpNumThreads(1);
+                OrtSession.SessionOptions options = OnnxRuntime.sessionOptions(1)) {
             OrtSession session = env.createSession(onnx.readAllBytes(), options);
             return new JarEmbeddingModel(new OnnxBertBiEncoder(env, session, tokenizer, jar.pooling()), THREADS);
         } catch (IOException | OrtException | RuntimeException e) {

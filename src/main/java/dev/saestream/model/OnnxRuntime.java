@@ -3,6 +3,7 @@ package dev.saestream.model;
 import ai.djl.engine.Engine;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 
 /**
  * The process's one ONNX Runtime, started safely. Every package that runs ONNX Runtime (the
@@ -33,6 +34,25 @@ public final class OnnxRuntime {
             started = true;
         }
         return OrtEnvironment.getEnvironment();
+    }
+
+    /**
+     * Options for a session of this process on the CPU: {@code threads} intra-op threads, one inter-op
+     * thread, operators run in order, every graph optimisation. Each call is the caller's to close.
+     */
+    public static OrtSession.SessionOptions sessionOptions(int threads) throws OrtException {
+        environment();
+        OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+        try {
+            o.setIntraOpNumThreads(threads);
+            o.setInterOpNumThreads(1);
+            o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            return o;
+        } catch (OrtException | RuntimeException e) {
+            o.close();
+            throw e;
+        }
     }
 
     private static void start() {

@@ -84,18 +84,15 @@ final class OnnxSession implements AutoCloseable {
     }
 
     static OrtSession.SessionOptions options(int threads, OnnxDevice device) throws IOException {
-        OnnxRuntime.environment();
-        OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+        OrtSession.SessionOptions o;
         try {
-            o.setIntraOpNumThreads(threads);
-            o.setInterOpNumThreads(1);
-            o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-            o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            o = OnnxRuntime.sessionOptions(threads);
+        } catch (OrtException e) {
+            throw new IOException("cannot configure ONNX Runtime: " + e.getMessage(), e);
+        }
+        try {
             device.addTo(o);
             return o;
-        } catch (OrtException e) {
-            o.close();
-            throw new IOException("cannot configure ONNX Runtime: " + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
             o.close();
             throw e;

@@ -53,9 +53,7 @@ final class OnnxMatmul implements AutoCloseable {
                 .setGraph(g)
                 .build();
         env = OnnxRuntime.environment();
-        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
-            opts.setIntraOpNumThreads(threads);
-            opts.setInterOpNumThreads(1);
+        try (OrtSession.SessionOptions opts = OnnxRuntime.sessionOptions(threads)) {
             session = env.createSession(model.toByteArray(), opts);
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime cannot build a matrix product: " + e.getMessage(), e);

@@ -42,10 +42,7 @@ public final class OnnxSaeEncoder implements SaeEncoder {
                 : Math.min(kMax, sae.config().dSae());
         this.fragment = SaeOnnx.encoderFragment(sae, "activations", "sae/", k);
         this.env = OnnxRuntime.environment();
-        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
-            opts.setIntraOpNumThreads(threads);
-            opts.setInterOpNumThreads(1);
-            opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        try (OrtSession.SessionOptions opts = OnnxRuntime.sessionOptions(threads)) {
             this.session = env.createSession(SaeOnnx.encoderModel(sae, k).toByteArray(), opts);
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime cannot build the SAE encoder: " + e.getMessage(), e);

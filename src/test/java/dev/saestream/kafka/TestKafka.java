@@ -43,6 +43,15 @@ public final class TestKafka {
         TopicAdmin.awaitLeaders(admin, topics.stream().map(NewTopic::name).toList());
     }
 
+    /** A new topic of {@code partitions} on the shared cluster, named after {@code prefix}, its leaders elected. */
+    public static String newTopic(String prefix, int partitions) throws Exception {
+        String topic = unique(prefix);
+        try (Admin admin = admin()) {
+            createTopics(admin, List.of(new NewTopic(topic, partitions, (short) 1)));
+        }
+        return topic;
+    }
+
     /** A name no other test in this JVM uses: for topics, application ids, groups. */
     public static synchronized String unique(String prefix) {
         return prefix + "-" + (++counter) + "-" + Long.toHexString(System.nanoTime() & 0xffffff);

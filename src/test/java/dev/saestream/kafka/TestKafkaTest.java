@@ -3,11 +3,8 @@ package dev.saestream.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -19,10 +16,7 @@ import org.junit.jupiter.api.Test;
 class TestKafkaTest {
     @Test
     void sharedClusterRoundTripsARecord() throws Exception {
-        String topic = TestKafka.unique("smoke");
-        try (Admin admin = TestKafka.admin()) {
-            TestKafka.createTopics(admin, List.of(new NewTopic(topic, 1, (short) 1)));
-        }
+        String topic = TestKafka.newTopic("smoke", 1);
         try (var producer = new KafkaProducer<>(
                 Map.<String, Object>of("bootstrap.servers", TestKafka.bootstrapServers()),
                 new StringSerializer(),

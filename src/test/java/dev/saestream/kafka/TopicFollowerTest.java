@@ -7,8 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -20,10 +18,7 @@ class TopicFollowerTest {
     @Test
     void whatATransactionAbortedIsNeverRead() throws Exception {
         // given a topic written as the stages write theirs, under transactions, one of them aborted
-        String topic = TestKafka.unique("followed");
-        try (Admin admin = TestKafka.admin()) {
-            TestKafka.createTopics(admin, List.of(new NewTopic(topic, 2, (short) 1)));
-        }
+        String topic = TestKafka.newTopic("followed", 2);
         Map<String, Object> kafka = Map.of("bootstrap.servers", TestKafka.bootstrapServers());
         Map<String, Object> props = new java.util.HashMap<>(kafka);
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, TestKafka.unique("tx"));
