@@ -12,7 +12,6 @@ import dev.saestream.label.Labeller;
 import dev.saestream.label.LlmPrices;
 import dev.saestream.label.Score;
 import dev.saestream.pipeline.KafkaSession;
-import dev.saestream.pipeline.Labelling;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Map;
@@ -201,7 +200,7 @@ public final class LabelCommand implements Callable<Integer> {
                 bar.interrupt();
                 bar.join(2_000);
             }
-            spec.commandLine().getOut().println(Labelling.summary(service).replace("labels:", "stopped: labels"));
+            spec.commandLine().getOut().println(service.summary().replace("labels:", "stopped: labels"));
             return stop.exitCode(ExitCode.OK);
         }
     }

@@ -191,10 +191,19 @@ final class LabelScheduler {
     }
 
     /** Forgets the pending work of {@code partitions}: no longer this instance's to start. */
-    void giveUp(Collection<TopicPartition> partitions) {
+    /** @return how many of the features let go were due (as {@link #due} counts them) */
+    int giveUp(Collection<TopicPartition> partitions) {
         synchronized (pending) {
             owned.removeAll(partitions);
-            pending.values().removeIf(p -> partitions.contains(p.partition));
+            int due = 0;
+            for (var it = pending.values().iterator(); it.hasNext(); ) {
+                var p = it.next();
+                if (partitions.contains(p.partition)) {
+                    due += isDue(p) ? 1 : 0;
+                    it.remove();
+                }
+            }
+            return due;
         }
     }
 
@@ -229,14 +238,17 @@ final class LabelScheduler {
     /** Features due or not yet decided (those waiting for their interval are not counted). */
     int due() {
         synchronized (pending) {
-            return (int) pending.values().stream()
-                    .filter(e -> e.verdict == null || e.verdict.decision() != RelabelPolicy.Decision.WAIT)
-                    .count();
+            return (int) pending.values().stream().filter(LabelScheduler::isDue).count();
         }
     }
 
     int inFlight() {
         return inFlight.size();
+    }
+
+    /** Not waiting for the relabel policy's next look: to be labelled as soon as a worker is free. */
+    private static boolean isDue(Pending p) {
+        return p.verdict == null || p.verdict.decision() != RelabelPolicy.Decision.WAIT;
     }
 
     /** The features in flight, in key order, for a log line. */

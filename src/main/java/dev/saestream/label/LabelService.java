@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -80,6 +81,9 @@ public final class LabelService implements AutoCloseable {
     private volatile Map<TopicPartition, Long> ledgerTarget = Map.of();
 
     private volatile int handingOver;
+    /** Features due when this service stopped, given back with their partitions for the next start. */
+    private volatile int leftAtStop;
+
     private final Consumer<ConsumerRecord<String, byte[]>> ledgerTap;
     private final ExecutorService workers;
     private volatile boolean running = true;
@@ -133,7 +137,9 @@ public final class LabelService implements AutoCloseable {
     /**
      * A live count of the work: for the progress bar and the log. {@code ready}: the background and
      * the labels topic are read (the latter up to the last assignment), so features are being
-     * scheduled; {@code handingOver}: labels in flight for partitions being given up, waited for.
+     * scheduled; {@code handingOver}: labels in flight for partitions being given up, waited for;
+     * {@code leftAtStop}: features that were due when the service stopped, left for its next start (or
+     * their partitions' next owner).
      */
     public record Status(
             boolean ready,
@@ -148,7 +154,8 @@ public final class LabelService implements AutoCloseable {
             long inputTokens,
             long outputTokens,
             long deadLettered,
-            long cachedInputTokens) {}
+            long cachedInputTokens,
+            int leftAtStop) {}
 
     /** Labels failed so far, by reason; sums to {@link Status#failed}. */
     public Map<String, Long> failureReasons() {
@@ -170,7 +177,30 @@ public final class LabelService implements AutoCloseable {
                 c.inputTokens.get(),
                 c.outputTokens.get(),
                 c.deadLettered.get(),
-                c.cachedInputTokens.get());
+                c.cachedInputTokens.get(),
+                leftAtStop);
+    }
+
+    /**
+     * One line: labels written, failed (with each reason's count), pending, and the LLM's cost. After a
+     * stop, pending counts what was due then, which the stop handed back with the partitions.
+     */
+    public String summary() {
+        Status p = progress();
+        Map<String, Long> reasons = failureReasons();
+        return String.format(
+                Locale.ROOT,
+                "labels: %,d written, %,d failed%s, %,d pending; LLM calls %,d, tokens %,d in%s / %,d out",
+                p.labelled(),
+                p.failed(),
+                reasons.isEmpty() ? "" : " " + reasons,
+                p.pending() + p.inFlight() + p.leftAtStop(),
+                p.calls(),
+                p.inputTokens(),
+                p.cachedInputTokens() == 0
+                        ? ""
+                        : String.format(Locale.ROOT, " (%,d of them cached)", p.cachedInputTokens()),
+                p.outputTokens());
     }
 
     /** Runs until {@link #close}; rethrows what made it stop, if anything did. */
@@ -216,6 +246,7 @@ public final class LabelService implements AutoCloseable {
                 }
                 dispatch();
                 if (fatal != null) {
+                    running = false; // so the partitions given up below count what is left
                     throw fatal;
                 }
                 if (clock.getAsLong() - lastLog >= LOG_EVERY_MS) {
@@ -477,14 +508,21 @@ public final class LabelService implements AutoCloseable {
             if (partitions.isEmpty()) {
                 return;
             }
-            scheduler.giveUp(partitions);
+            giveUp(partitions);
             awaitHandover(partitions);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             // already someone else's: waiting would not keep them; labels in flight are still written
-            scheduler.giveUp(partitions);
+            giveUp(partitions);
+        }
+
+        private void giveUp(Collection<TopicPartition> partitions) {
+            int due = scheduler.giveUp(partitions);
+            if (!running) {
+                leftAtStop += due;
+            }
         }
 
         @Override

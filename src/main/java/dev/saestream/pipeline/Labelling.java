@@ -7,7 +7,6 @@ import dev.saestream.label.BackgroundIndex;
 import dev.saestream.label.LabelConfig;
 import dev.saestream.label.LabelService;
 import dev.saestream.label.Labeller;
-import java.util.Locale;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
@@ -76,26 +75,7 @@ public final class Labelling implements AutoCloseable {
     }
 
     public String summary() {
-        return summary(service);
-    }
-
-    /** One line: labels written, failed (with each reason's count), pending, and the LLM's cost. */
-    public static String summary(LabelService service) {
-        LabelService.Status p = service.progress();
-        java.util.Map<String, Long> reasons = service.failureReasons();
-        return String.format(
-                Locale.ROOT,
-                "labels: %,d written, %,d failed%s, %,d pending; LLM calls %,d, tokens %,d in%s / %,d out",
-                p.labelled(),
-                p.failed(),
-                reasons.isEmpty() ? "" : " " + reasons,
-                p.pending() + p.inFlight(),
-                p.calls(),
-                p.inputTokens(),
-                p.cachedInputTokens() == 0
-                        ? ""
-                        : String.format(Locale.ROOT, " (%,d of them cached)", p.cachedInputTokens()),
-                p.outputTokens());
+        return service.summary();
     }
 
     @Override

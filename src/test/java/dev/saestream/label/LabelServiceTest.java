@@ -270,6 +270,64 @@ class LabelServiceTest {
         assertThat(handedOver).isEqualTo(2);
     }
 
+    @Test
+    void aStopCountsWhatWasDueAndTheNextStartLabelsExactlyThat() throws Exception {
+        // given six features on one partition, and an instance whose explainer holds the first two it takes
+        String run = TestKafka.unique("stop");
+        LabelConfig cfg = topics(run);
+        try (Admin admin = TestKafka.admin()) {
+            TestKafka.createTopics(
+                    admin,
+                    List.of(
+                            new NewTopic(cfg.topics().features(), 1, (short) 1),
+                            new NewTopic(cfg.topics().background(), 1, (short) 1),
+                            new NewTopic(cfg.topics().labels(), 1, (short) 1),
+                            new NewTopic(cfg.topics().dlq(), 1, (short) 1)));
+        }
+        Map<String, Object> kafka = kafka();
+        SyntheticCatalog catalog =
+                new SyntheticCatalog("demo-sae", SyntheticCatalog.englishDocs(DOCS), SyntheticCatalog.standardSpecs());
+        List<FeatureState> states = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            states.add(catalog.state(i, 10));
+        }
+        HeldExplainer held = new HeldExplainer();
+        Instance a = Instance.start(cfg, kafka, held, r -> {});
+        await(() -> a.progress().partitions() == 1 && a.progress().ready(), "A assigned and ready");
+        try (KafkaProducer<String, byte[]> p = producer(kafka)) {
+            for (FeatureState s : states) {
+                p.send(new ProducerRecord<>(cfg.topics().features(), s.key(), Json.write(s)));
+            }
+        }
+        assertThat(held.started.await(60, TimeUnit.SECONDS)).isTrue();
+        await(() -> a.progress().inFlight() == 2 && a.progress().pending() == 4, "two labels in flight and four due");
+
+        // when it stops (as on Ctrl-C) and the two in flight finish during the handover
+        a.service().close();
+        await(() -> a.progress().handingOver() == 2, "A handing over its two labels in flight");
+        held.release.countDown();
+        a.thread().join(30_000);
+        assertThat(a.thread().isAlive()).isFalse();
+
+        // then the summary counts the four that were due, not the empty queue left after the handover
+        assertThat(a.progress().labelled()).isEqualTo(2);
+        assertThat(a.progress().pending()).isZero();
+        assertThat(a.progress().leftAtStop()).isEqualTo(4);
+        assertThat(a.service().summary()).startsWith("labels: 2 written, 0 failed, 4 pending;");
+
+        // and the next start labels exactly those four
+        Instance b = Instance.start(cfg, kafka, new HeldExplainer(0), r -> {});
+        await(() -> b.progress().labelled() == 4 && idle(b), "the next start labelled what was left");
+        stop(b);
+        assertThat(b.progress().leftAtStop()).isZero();
+        assertThat(b.service().summary()).startsWith("labels: 4 written, 0 failed, 0 pending;");
+        Map<String, List<Label>> labels = labelsByKey(cfg, kafka);
+        assertThat(labels.keySet())
+                .containsExactlyInAnyOrderElementsOf(
+                        states.stream().map(FeatureState::key).toList());
+        labels.forEach((key, l) -> assertThat(l).as(key).hasSize(1));
+    }
+
     /** An explainer that names the feature, once {@code release} opens; {@code started} counts calls down. */
     private static final class HeldExplainer implements Explainer {
         final CountDownLatch started;
