@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * Per-task filters that keep the repartition topic small: a window is forwarded only if it could
  * still enter its feature's top-k or reservoir, judged against what this task has already
- * forwarded. They are conservative: a window they drop is beaten by k windows this task sent
+ * forwarded. They are conservative: a window they drop is beaten by k distinct keys this task sent
  * before, so the shard that merges all tasks' windows never misses one. They live in memory and
  * start empty whenever the task (re)initialises, which only makes them forward more.
  */
@@ -27,7 +27,7 @@ final class LocalFilters {
     private final class PerSae {
         SmallestKeys[] top = new SmallestKeys[0];
         SmallestKeys[] reservoir = new SmallestKeys[0];
-        final SmallestKeys background = new SmallestKeys(backgroundSize);
+        final SmallestKeys background = new SmallestKeys(backgroundSize, 0);
 
         void grow(int feature) {
             if (feature >= top.length) {
@@ -36,8 +36,8 @@ final class LocalFilters {
                 reservoir = Arrays.copyOf(reservoir, n);
             }
             if (top[feature] == null) {
-                top[feature] = new SmallestKeys(topK);
-                reservoir[feature] = new SmallestKeys(reservoirSize);
+                top[feature] = new SmallestKeys(topK, ACTIVATION_TIE_BITS);
+                reservoir[feature] = new SmallestKeys(reservoirSize, 0);
             }
         }
     }
@@ -50,7 +50,7 @@ final class LocalFilters {
     boolean admitWindow(String saeId, int feature, float value, long sampleKey) {
         PerSae s = sae(saeId);
         s.grow(feature);
-        boolean top = s.top[feature].offer(activationKey(value));
+        boolean top = s.top[feature].offer(activationKey(value, sampleKey));
         boolean res = s.reservoir[feature].offer(samplingKey(sampleKey));
         return top || res;
     }
@@ -60,29 +60,39 @@ final class LocalFilters {
     }
 
     /**
-     * The k smallest keys offered so far (a max-heap of them). Offering a key equal to the largest
-     * kept is admitted: ties are decided downstream, where the whole order is known.
+     * The k smallest distinct keys offered so far (a max-heap of them). A key's low {@code tieBits}
+     * bits tell windows of equal rank apart and do not rank them: a key that ties the largest kept on
+     * the rest is admitted, and such ties are decided downstream, where the whole order is known.
      */
     static final class SmallestKeys {
         private final long[] heap;
+        private final int tieBits;
         private int size;
 
-        SmallestKeys(int capacity) {
+        SmallestKeys(int capacity, int tieBits) {
             heap = new long[capacity];
+            this.tieBits = tieBits;
         }
 
-        /** True when {@code k} is among the smallest so far, which it then joins. */
+        /** True unless {@code k} ranks below k distinct keys kept; it joins them if it is among the smallest. */
         boolean offer(long k) {
+            if (size == heap.length && k >> tieBits > heap[0] >> tieBits) {
+                return false;
+            }
+            // A key kept already passes without being kept twice: a document encoded twice offers each of its
+            // windows again, and copies must not fill the heap and turn away windows that rank below them only.
+            for (int i = 0; i < size; i++) {
+                if (heap[i] == k) {
+                    return true;
+                }
+            }
             if (size < heap.length) {
                 heap[size] = k;
                 up(size++);
-                return true;
+            } else if (k < heap[0]) {
+                heap[0] = k;
+                down();
             }
-            if (k > heap[0]) {
-                return false;
-            }
-            heap[0] = k;
-            down();
             return true;
         }
 
@@ -120,9 +130,15 @@ final class LocalFilters {
         }
     }
 
-    /** Larger activations give smaller keys, so the top-k values are the smallest keys. */
-    static long activationKey(float value) {
-        return ByValueDescending.rank(value);
+    /** The low bits of a top-k key: the window's sampling hash, which tells windows of equal activation apart. */
+    static final int ACTIVATION_TIE_BITS = 32;
+
+    /**
+     * Larger activations give smaller keys, so the top-k values are the smallest keys; windows of
+     * equal activation differ in the low {@link #ACTIVATION_TIE_BITS} bits, taken from their sampling key.
+     */
+    static long activationKey(float value, long sampleKey) {
+        return ByValueDescending.key(value, (int) (sampleKey >>> 32));
     }
 
     /** Unsigned sampling keys in signed order. */

@@ -135,6 +135,33 @@ class CatalogTopologyTest {
     }
 
     @Test
+    void aDocumentEncodedTwiceKeepsEachOfItsWindowsOnceInTheSamples() {
+        CatalogConfig config = config(false);
+        start(config);
+        List<DocumentCodes> docs = SyntheticCodes.documents(7, 300, 64, 12);
+        int half = docs.size() / 2;
+        pipe(docs.subList(0, half));
+        // every third document of the first half again, as a re-run that encoded it a second time sends it, then
+        // the rest: windows that rank among the duplicates' must still get in
+        pipe(java.util.stream.IntStream.range(0, half)
+                .filter(i -> i % 3 == 0)
+                .mapToObj(docs::get)
+                .toList());
+        pipe(docs.subList(half, docs.size()));
+        driver.advanceWallClockTime(Duration.ofMillis(2 * config.checkpointMs()));
+
+        BatchCatalog once = new BatchCatalog(docs, config);
+        Map<String, FeatureState> got = latestFeatures();
+        once.features.forEach((f, e) -> {
+            FeatureState s = got.get(FeatureKey.of(SyntheticCodes.SAE, f));
+            assertThat(s.top()).as("top windows of %d", f).containsExactlyElementsOf(e.top(config.topK()));
+            assertThat(s.reservoir())
+                    .as("reservoir of %d", f)
+                    .containsExactlyElementsOf(e.reservoir(config.reservoirSize()));
+        });
+    }
+
+    @Test
     void aWindowTakingAnothersPlaceInASampleIsOneChangelogRecord() {
         CatalogConfig config = config(true);
         start(config);
