@@ -312,12 +312,15 @@ final class FeatureAggregator implements Processor<Integer, byte[], CatalogOutpu
         if (keys.size() >= capacity && keys.comparator().compare(key, keys.lastKey()) >= 0) {
             return null;
         }
-        if (keys.containsKey(key)) {
+        Map.Entry<Bytes, Integer> evicted = keys.size() >= capacity ? keys.lastEntry() : null;
+        int slot = evicted == null ? keys.size() : evicted.getValue();
+        // one walk of the tree: a lookup before the insertion took a sixteenth of the catalog thread
+        if (keys.putIfAbsent(key, slot) != null) {
             return null; // the same window again (its document encoded twice): keep one
         }
-        Map.Entry<Bytes, Integer> evicted = keys.size() >= capacity ? keys.pollLastEntry() : null;
-        int slot = evicted == null ? keys.size() : evicted.getValue();
-        keys.put(key, slot);
+        if (evicted != null) {
+            keys.pollLastEntry(); // key ranks above it, so it is still the last
+        }
         byte[] rank = WindowKeys.rank(key, sample.prefix.get().length);
         windows.put(WindowKeys.slot(sample.prefix, slot), CatalogFormats.writeStored(rank, doc, span));
         return evicted == null ? key : evicted.getKey();
