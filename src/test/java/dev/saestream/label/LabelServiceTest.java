@@ -194,15 +194,7 @@ class LabelServiceTest {
         // given two features on the two partitions of the features topic, and instance A alone in the group
         String run = TestKafka.unique("handover");
         LabelConfig cfg = topics(run);
-        try (Admin admin = TestKafka.admin()) {
-            TestKafka.createTopics(
-                    admin,
-                    List.of(
-                            new NewTopic(cfg.topics().features(), 2, (short) 1),
-                            new NewTopic(cfg.topics().background(), 1, (short) 1),
-                            new NewTopic(cfg.topics().labels(), 1, (short) 1),
-                            new NewTopic(cfg.topics().dlq(), 1, (short) 1)));
-        }
+        createTopics(cfg, 2);
         Map<String, Object> kafka = kafka();
         SyntheticCatalog catalog =
                 new SyntheticCatalog("demo-sae", SyntheticCatalog.englishDocs(DOCS), SyntheticCatalog.standardSpecs());
@@ -275,15 +267,7 @@ class LabelServiceTest {
         // given six features on one partition, and an instance whose explainer holds the first two it takes
         String run = TestKafka.unique("stop");
         LabelConfig cfg = topics(run);
-        try (Admin admin = TestKafka.admin()) {
-            TestKafka.createTopics(
-                    admin,
-                    List.of(
-                            new NewTopic(cfg.topics().features(), 1, (short) 1),
-                            new NewTopic(cfg.topics().background(), 1, (short) 1),
-                            new NewTopic(cfg.topics().labels(), 1, (short) 1),
-                            new NewTopic(cfg.topics().dlq(), 1, (short) 1)));
-        }
+        createTopics(cfg, 1);
         Map<String, Object> kafka = kafka();
         SyntheticCatalog catalog =
                 new SyntheticCatalog("demo-sae", SyntheticCatalog.englishDocs(DOCS), SyntheticCatalog.standardSpecs());
@@ -360,6 +344,19 @@ class LabelServiceTest {
                 Thread.currentThread().interrupt();
             }
             return Explanation.of("feature " + state.key());
+        }
+    }
+
+    /** The run's topics: the features topic with {@code featurePartitions} partitions, the others with one. */
+    private static void createTopics(LabelConfig cfg, int featurePartitions) throws Exception {
+        try (Admin admin = TestKafka.admin()) {
+            TestKafka.createTopics(
+                    admin,
+                    List.of(
+                            new NewTopic(cfg.topics().features(), featurePartitions, (short) 1),
+                            new NewTopic(cfg.topics().background(), 1, (short) 1),
+                            new NewTopic(cfg.topics().labels(), 1, (short) 1),
+                            new NewTopic(cfg.topics().dlq(), 1, (short) 1)));
         }
     }
 
