@@ -237,7 +237,13 @@ final class RunCommand implements Callable<Integer> {
                     out.println("serving the catalogue at " + server.url()
                             + "; Ctrl-C stops (--exit-when-done exits here)");
                     stop.await();
-                    out.println("stopped serving");
+                    if (labelling != null) {
+                        // it went on labelling while serving: say what it did, once it has handed over what is left
+                        labelling.close();
+                        out.println("stopped serving; " + labelling.summary());
+                    } else {
+                        out.println("stopped serving");
+                    }
                 }
                 return finished;
             } catch (Shutdown.Stopped e) {

@@ -20,6 +20,7 @@ public final class Labelling implements AutoCloseable {
     private final LabelConfig config;
     private final LabelService service;
     private final Thread thread;
+    private boolean closed;
 
     private Labelling(LabelConfig config, LabelService service, Thread thread) {
         this.config = config;
@@ -78,8 +79,13 @@ public final class Labelling implements AutoCloseable {
         return service.summary();
     }
 
+    /** Stops the labeller and waits for its handover; a second call does nothing. */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         service.close();
         try {
             thread.join(config.limits().handoverSeconds() * 1000L + 30_000);
