@@ -190,11 +190,14 @@ public final class LabelService implements AutoCloseable {
         Map<String, Long> reasons = failureReasons();
         return String.format(
                 Locale.ROOT,
-                "labels: %,d written, %,d failed%s, %,d pending; LLM calls %,d, tokens %,d in%s / %,d out",
+                "labels: %,d written, %,d failed%s, %s; LLM calls %,d, tokens %,d in%s / %,d out",
                 p.labelled(),
                 p.failed(),
                 reasons.isEmpty() ? "" : " " + reasons,
-                p.pending() + p.inFlight() + p.leftAtStop(),
+                // before it has read the catalogue and the ledger, the labeller cannot tell what is pending
+                p.ready() || p.leftAtStop() > 0
+                        ? String.format(Locale.ROOT, "%,d pending", p.pending() + p.inFlight() + p.leftAtStop())
+                        : "pending not known yet (reading the catalogue)",
                 p.calls(),
                 p.inputTokens(),
                 p.cachedInputTokens() == 0

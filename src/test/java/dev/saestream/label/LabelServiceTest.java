@@ -275,9 +275,20 @@ class LabelServiceTest {
         for (int i = 0; i < 6; i++) {
             states.add(catalog.state(i, 10));
         }
+        // a service that has not read the catalogue yet does not know what is pending
+        BackgroundIndex none = new BackgroundIndex();
+        LabelService notStarted = new LabelService(
+                cfg,
+                kafka,
+                none,
+                new Labeller(cfg, new HeldExplainer(0), List.of(), none, Map.of(), System::currentTimeMillis));
+        assertThat(notStarted.summary())
+                .isEqualTo("labels: 0 written, 0 failed, pending not known yet (reading the catalogue);"
+                        + " LLM calls 0, tokens 0 in / 0 out");
         HeldExplainer held = new HeldExplainer();
         Instance a = Instance.start(cfg, kafka, held, r -> {});
         await(() -> a.progress().partitions() == 1 && a.progress().ready(), "A assigned and ready");
+        assertThat(a.service().summary()).startsWith("labels: 0 written, 0 failed, 0 pending;");
         try (KafkaProducer<String, byte[]> p = producer(kafka)) {
             for (FeatureState s : states) {
                 p.send(new ProducerRecord<>(cfg.topics().features(), s.key(), Json.write(s)));
