@@ -190,8 +190,11 @@ final class LabelScheduler {
         return owned.contains(partition);
     }
 
-    /** Forgets the pending work of {@code partitions}: no longer this instance's to start. */
-    /** @return how many of the features let go were due (as {@link #due} counts them) */
+    /**
+     * Forgets the pending work of {@code partitions}: no longer this instance's to start.
+     *
+     * @return how many of the features let go were due (as {@link #due} counts them)
+     */
     int giveUp(Collection<TopicPartition> partitions) {
         synchronized (pending) {
             owned.removeAll(partitions);
